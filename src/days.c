@@ -1,0 +1,37 @@
+/*
+ * days.c: day arithmetic helpers with the checks rfm's rules need.
+ */
+#include "compat.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+
+PG_FUNCTION_INFO_V1(rfm_days_until);
+
+/*
+ * rfm._days_until(event date, as_of date) -> int: days from event to as_of.
+ * An event after as_of is an error: recency and tenure must not go negative
+ * silently (README, "Input rules").
+ */
+Datum
+rfm_days_until(PG_FUNCTION_ARGS)
+{
+	DateADT		event = PG_GETARG_DATEADT(0);
+	DateADT		as_of = PG_GETARG_DATEADT(1);
+
+	if (DATE_NOT_FINITE(event) || DATE_NOT_FINITE(as_of))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("rfm: dates must be finite, got %s and as_of %s",
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(event))),
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of))))));
+	if (event > as_of)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm: purchase on %s is after as_of date %s",
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(event))),
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of)))),
+				 errhint("Use an as_of on or after the last purchase, or filter out future-dated orders.")));
+	PG_RETURN_INT32(as_of - event);
+}

@@ -1,0 +1,360 @@
+/*
+ * exact_sum.c: exact numeric sums without a palloc per added value.
+ *
+ * The fast path reads the numeric's stored digits directly.  That layout is
+ * PostgreSQL's on-disk format (kept stable for pg_upgrade since 9.1):
+ * after the varlena header comes a uint16 header word; a "short" numeric
+ * packs sign, display scale and weight into it, a "long" one is followed by
+ * an int16 weight; then base-10000 digits, most significant first.
+ */
+#include "compat.h"
+
+#include "exact_sum.h"
+
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+
+#define NBASE_DIGITS		4		/* decimal digits per numeric digit */
+#define HDR_SIGN_MASK		0xC000
+#define HDR_NEG				0x4000
+#define HDR_SHORT			0x8000
+#define HDR_SPECIAL			0xC000
+#define HDR_SPECIAL_MASK	0xF000
+#define HDR_NAN				0xC000
+#define SHORT_SIGN_MASK		0x2000
+#define SHORT_DSCALE_MASK	0x1F80
+#define SHORT_DSCALE_SHIFT	7
+#define SHORT_WEIGHT_SIGN	0x0040
+#define SHORT_WEIGHT_MASK	0x003F
+#define LONG_DSCALE_MASK	0x3FFF
+
+/* Largest scale kept in the fast form; 10^38 still fits in an int128. */
+#define MAX_FAST_SCALE		30
+
+/* Works on packed (short varlena) numerics, unlike numeric_is_nan(). */
+void
+rfm_check_finite_amount(Numeric value, const char *caller)
+{
+	uint16		header;
+
+	memcpy(&header, VARDATA_ANY(value), sizeof(uint16));
+	if ((header & HDR_SIGN_MASK) != HDR_SPECIAL)
+		return;
+	if ((header & HDR_SPECIAL_MASK) == HDR_NAN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: amount must not be NaN", caller),
+				 errhint("Filter the row out, or replace it with a real amount.")));
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: amount must be finite", caller),
+				 errhint("Filter the row out, or replace it with a real amount.")));
+}
+
+int
+rfm_numeric_sign(Numeric value)
+{
+	const char *data = VARDATA_ANY(value);
+	uint16		header;
+
+	memcpy(&header, data, sizeof(uint16));
+	if ((header & HDR_SIGN_MASK) == HDR_SPECIAL)
+		return 0;				/* callers reject NaN and infinities first */
+	/* zero has no digits: its size is just the header */
+	if (VARSIZE_ANY_EXHDR(value) <= (Size) (((header & HDR_SIGN_MASK) == HDR_SHORT) ? 2 : 4))
+		return 0;
+	if ((header & HDR_SIGN_MASK) == HDR_SHORT)
+		return (header & SHORT_SIGN_MASK) ? -1 : 1;
+	return ((header & HDR_SIGN_MASK) == HDR_NEG) ? -1 : 1;
+}
+
+void
+exact_sum_init(ExactSum *sum)
+{
+#ifdef HAVE_INT128
+	sum->scaled = 0;
+#endif
+	sum->scale = 0;
+	sum->big = NULL;
+}
+
+#ifdef HAVE_INT128
+
+static int128
+pow10_i128(int exp)
+{
+	static int128 table[39];
+	static bool filled = false;
+
+	if (!filled)
+	{
+		table[0] = 1;
+		for (int i = 1; i < 39; i++)
+			table[i] = table[i - 1] * 10;
+		filled = true;
+	}
+	Assert(exp >= 0 && exp < 39);
+	return table[exp];
+}
+
+/*
+ * Reads a finite numeric as value * 10^dscale.  Returns false when it does
+ * not fit the fast form; the caller then uses numeric arithmetic.
+ */
+static bool
+numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
+{
+	const char *data = VARDATA_ANY(value);
+	Size		len = VARSIZE_ANY_EXHDR(value);
+	uint16		header;
+	int			weight;
+	int			dscale;
+	bool		negative;
+	Size		header_len;
+	int			ndigits;
+	int128		acc = 0;
+	int			frac_digits;
+
+	memcpy(&header, data, sizeof(uint16));
+	if ((header & HDR_SIGN_MASK) == HDR_SPECIAL)
+		return false;
+	if ((header & HDR_SIGN_MASK) == HDR_SHORT)
+	{
+		negative = (header & SHORT_SIGN_MASK) != 0;
+		dscale = (header & SHORT_DSCALE_MASK) >> SHORT_DSCALE_SHIFT;
+		weight = (header & SHORT_WEIGHT_SIGN) ? (int) (~SHORT_WEIGHT_MASK | (header & SHORT_WEIGHT_MASK))
+			: (int) (header & SHORT_WEIGHT_MASK);
+		header_len = sizeof(uint16);
+	}
+	else
+	{
+		int16		w;
+
+		negative = (header & HDR_SIGN_MASK) == HDR_NEG;
+		dscale = header & LONG_DSCALE_MASK;
+		memcpy(&w, data + sizeof(uint16), sizeof(int16));
+		weight = w;
+		header_len = sizeof(uint16) + sizeof(int16);
+	}
+	if (dscale > MAX_FAST_SCALE)
+		return false;
+	ndigits = (int) ((len - header_len) / sizeof(int16));
+	if (ndigits == 0)
+	{
+		*out = 0;
+		*dscale_out = dscale;
+		return true;
+	}
+	if (ndigits > 9)
+		return false;
+	for (int i = 0; i < ndigits; i++)
+	{
+		int16		digit;
+
+		memcpy(&digit, data + header_len + i * sizeof(int16), sizeof(int16));
+		acc = acc * 10000 + digit;
+	}
+	/* acc holds value * 10^frac_digits */
+	frac_digits = NBASE_DIGITS * (ndigits - 1 - weight);
+	if (frac_digits > dscale)
+		acc /= pow10_i128(frac_digits - dscale);	/* exact: those digits are 0 */
+	else if (dscale - frac_digits >= 39 ||
+			 __builtin_mul_overflow(acc, pow10_i128(dscale - frac_digits), &acc))
+		return false;
+	*out = negative ? -acc : acc;
+	*dscale_out = dscale;
+	return true;
+}
+
+static Numeric
+scaled_to_numeric(int128 scaled, int32 scale)
+{
+	char		buf[64];
+	char	   *p = buf + sizeof(buf) - 1;
+	bool		negative = scaled < 0;
+	uint128		mag = negative ? -(uint128) scaled : (uint128) scaled;
+	int			written = 0;
+
+	*p = '\0';
+	while (mag > 0 || written <= scale)
+	{
+		if (written == scale && scale > 0)
+			*--p = '.';
+		*--p = (char) ('0' + (int) (mag % 10));
+		mag /= 10;
+		written++;
+	}
+	if (negative)
+		*--p = '-';
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(p),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+/* Brings the fast form to at least new_scale; false on overflow. */
+static bool
+rescale(ExactSum *sum, int32 new_scale)
+{
+	int128		result;
+
+	if (new_scale <= sum->scale)
+		return true;
+	if (__builtin_mul_overflow(sum->scaled, pow10_i128(new_scale - sum->scale), &result))
+		return false;
+	sum->scaled = result;
+	sum->scale = new_scale;
+	return true;
+}
+
+/* Adds v * 10^-scale to the fast form; false (sum unchanged in value) on overflow. */
+static bool
+add_scaled(ExactSum *sum, int128 v, int32 scale)
+{
+	int128		result;
+
+	if (!rescale(sum, scale))
+		return false;
+	if (scale < sum->scale &&
+		__builtin_mul_overflow(v, pow10_i128(sum->scale - scale), &v))
+		return false;
+	if (__builtin_add_overflow(sum->scaled, v, &result))
+		return false;
+	sum->scaled = result;
+	return true;
+}
+#endif							/* HAVE_INT128 */
+
+static void
+set_big(ExactSum *sum, Numeric value, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Numeric		copy = (Numeric) palloc(VARSIZE(value));
+
+	memcpy(copy, value, VARSIZE(value));
+	MemoryContextSwitchTo(old);
+	if (sum->big)
+		pfree(sum->big);
+	sum->big = copy;
+}
+
+/* Moves the sum to numeric form, where every later addition goes. */
+static void
+go_big(ExactSum *sum, MemoryContext cxt)
+{
+	if (sum->big)
+		return;
+#ifdef HAVE_INT128
+	set_big(sum, scaled_to_numeric(sum->scaled, sum->scale), cxt);
+#else
+	set_big(sum, int64_to_numeric(0), cxt);
+#endif
+}
+
+static void
+big_add(ExactSum *sum, Numeric value, MemoryContext cxt)
+{
+	go_big(sum, cxt);
+	set_big(sum, DatumGetNumeric(DirectFunctionCall2(numeric_add,
+													 NumericGetDatum(sum->big),
+													 NumericGetDatum(value))),
+			cxt);
+}
+
+void
+exact_sum_add(ExactSum *sum, Numeric value, bool negate, MemoryContext cxt)
+{
+#ifdef HAVE_INT128
+	if (!sum->big)
+	{
+		int128		v;
+		int32		dscale;
+
+		if (numeric_to_scaled(value, &v, &dscale) &&
+			add_scaled(sum, negate ? -v : v, dscale))
+			return;
+	}
+#endif
+	/* numeric.c's own functions want the unpacked form */
+	value = (Numeric) PG_DETOAST_DATUM(PointerGetDatum(value));
+	if (negate)
+		value = DatumGetNumeric(DirectFunctionCall1(numeric_uminus, NumericGetDatum(value)));
+	big_add(sum, value, cxt);
+}
+
+void
+exact_sum_add_sum(ExactSum *sum, const ExactSum *other, MemoryContext cxt)
+{
+#ifdef HAVE_INT128
+	if (!sum->big && !other->big && add_scaled(sum, other->scaled, other->scale))
+		return;
+#endif
+	big_add(sum, exact_sum_get(other), cxt);
+}
+
+Numeric
+exact_sum_get(const ExactSum *sum)
+{
+	if (sum->big)
+		return sum->big;
+#ifdef HAVE_INT128
+	return scaled_to_numeric(sum->scaled, sum->scale);
+#else
+	return int64_to_numeric(0);
+#endif
+}
+
+void
+exact_sum_copy(ExactSum *dst, const ExactSum *src, MemoryContext cxt)
+{
+	*dst = *src;
+	dst->big = NULL;
+	if (src->big)
+		set_big(dst, src->big, cxt);
+}
+
+void
+exact_sum_send(StringInfo buf, const ExactSum *sum)
+{
+	if (sum->big)
+	{
+		char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(sum->big)));
+
+		pq_sendbyte(buf, 1);
+		pq_sendstring(buf, text);
+		return;
+	}
+	pq_sendbyte(buf, 0);
+#ifdef HAVE_INT128
+	pq_sendint64(buf, (int64) (sum->scaled >> 64));
+	pq_sendint64(buf, (int64) (uint64) sum->scaled);
+#endif
+	pq_sendint32(buf, sum->scale);
+}
+
+void
+exact_sum_recv(StringInfo buf, ExactSum *sum, MemoryContext cxt)
+{
+	exact_sum_init(sum);
+	if (pq_getmsgbyte(buf) == 1)
+	{
+		const char *text = pq_getmsgstring(buf);
+
+		set_big(sum, DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(text),
+														 ObjectIdGetDatum(InvalidOid),
+														 Int32GetDatum(-1))),
+				cxt);
+		return;
+	}
+#ifdef HAVE_INT128
+	{
+		int64		hi = pq_getmsgint64(buf);
+		uint64		lo = (uint64) pq_getmsgint64(buf);
+
+		sum->scaled = (int128) (((uint128) (uint64) hi << 64) | lo);
+	}
+#endif
+	sum->scale = pq_getmsgint(buf, 4);
+}
