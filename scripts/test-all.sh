@@ -15,4 +15,10 @@ pg_virtualenv -v "$PG_MAJOR" \
     status=0
     make installcheck || { status=1; cat regression.diffs 2>/dev/null | head -200; }
     make prove TAP_DB='"$TAP_DB"' || status=1
+    # Scenario tests that need several sessions or tools (test/shell/*.sh).
+    for t in test/shell/*.sh; do
+      [ -e "$t" ] || continue
+      echo "== $t"
+      bash "$t" || { echo "FAILED: $t"; status=1; }
+    done
     exit $status'
