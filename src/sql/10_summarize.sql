@@ -44,12 +44,14 @@ CREATE FUNCTION rfm._summarize_final(internal)
     LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'rfm_summarize_final';
 
--- SSPACE: a fresh state (RfmState, 136 bytes) plus its first 4-day buffer,
--- with allocator overhead; customers with many purchase days use more.
+-- SSPACE: a fresh state as allocated: RfmState (136 bytes, rounded up to a
+-- 256-byte chunk by the allocator, plus a 16-byte chunk header) and its
+-- first 4-day buffer (16 + 16 bytes).  Customers with many purchase days use
+-- 4 more bytes per distinct day.
 CREATE AGGREGATE rfm.summarize(ordered_at date, amount numeric) (
     SFUNC        = rfm._summarize_trans,
     STYPE        = internal,
-    SSPACE       = 200,
+    SSPACE       = 304,
     FINALFUNC    = rfm._summarize_final,
     COMBINEFUNC  = rfm._summarize_combine,
     SERIALFUNC   = rfm._summarize_serialize,
@@ -62,7 +64,7 @@ COMMENT ON AGGREGATE rfm.summarize(date, numeric) IS
 CREATE AGGREGATE rfm.summarize(ordered_at timestamptz, amount numeric) (
     SFUNC        = rfm._summarize_trans,
     STYPE        = internal,
-    SSPACE       = 200,
+    SSPACE       = 304,
     FINALFUNC    = rfm._summarize_final,
     COMBINEFUNC  = rfm._summarize_combine,
     SERIALFUNC   = rfm._summarize_serialize,
