@@ -9,15 +9,26 @@ OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # The install script is assembled from small per-topic files in src/sql,
 # applied in file-name order.
 SQL_PARTS    = $(sort $(wildcard src/sql/*.sql))
-DATA_built   = rfm--$(EXTVERSION).sql
-DATA         = $(filter-out rfm--$(EXTVERSION).sql,$(wildcard rfm--*.sql))
+
+# Versions (README, "Upgrading").  0.1.0 is released and frozen: the
+# checked-in rfm--0.1.0.sql holds exactly the objects of BASE_PARTS as
+# released.  The upgrade script to the current version is every part added
+# after it (numbered 20 and up), so change a released object with
+# CREATE OR REPLACE / ALTER in a new part, never by editing BASE_PARTS.
+# test/shell/release_upgrade.sh proves fresh install == upgraded install.
+BASE_VERSION = 0.1.0
+BASE_PARTS   = src/sql/10_summarize.sql src/sql/15_summary_helpers.sql
+UPGRADE_PARTS = $(filter-out $(BASE_PARTS),$(SQL_PARTS))
+UPGRADE_SQL  = rfm--$(BASE_VERSION)--$(EXTVERSION).sql
+
+DATA_built   = rfm--$(EXTVERSION).sql $(UPGRADE_SQL)
+DATA         = $(filter-out $(DATA_built),$(wildcard rfm--*.sql))
 
 # pg_regress: every sql/NAME.sql compared with expected/NAME.out.
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=rfm
 
 PG_CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-EXTRA_CLEAN  = rfm--$(EXTVERSION).sql
 
 PG_CONFIG   ?= pg_config
 PGXS        := $(shell $(PG_CONFIG) --pgxs)
@@ -27,6 +38,15 @@ rfm--$(EXTVERSION).sql: $(SQL_PARTS) rfm.control Makefile
 	( printf '%s\n' '-- Generated from src/sql/*.sql by make; edit those files instead.' \
 	    '\echo Use "CREATE EXTENSION rfm" to load this file. \quit'; \
 	  for f in $(SQL_PARTS); do echo; echo "-- ---- $$f"; cat $$f; done ) > $@
+
+# Upgrade from the released version: the parts added since.  Never
+# DROP ... CASCADE here (it would drop users' views); the guard makes psql
+# refuse to run it directly.
+$(UPGRADE_SQL): $(SQL_PARTS) rfm.control Makefile
+	( printf '%s\n' '-- Generated from src/sql/*.sql by make: upgrade $(BASE_VERSION) -> $(EXTVERSION).' \
+	    '\echo Use "ALTER EXTENSION rfm UPDATE TO '"'"'$(EXTVERSION)'"'"'" to load this file. \quit'; \
+	  for f in $(UPGRADE_PARTS); do echo; echo "-- ---- $$f"; cat $$f; done ) > $@
+	@if grep -Eiq 'drop[^;]*cascade' $@; then echo "$@: DROP ... CASCADE is not allowed in an upgrade script" >&2; rm -f $@; exit 1; fi
 
 # pgTAP behaviour tests (test/*.sql), run with pg_prove in a fresh database.
 TAP_DB ?= rfm_tap
