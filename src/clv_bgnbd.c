@@ -1,0 +1,169 @@
+/*
+ * clv_bgnbd.c: BG/NBD formulas (Fader, Hardie & Lee 2005, "Counting your
+ * customers the easy way"): the individual log-likelihood (their eq. 6, in
+ * the log-sum-exp form of the lifetimes package), P(alive) (eq. 11) and the
+ * conditional expectation E[Y(t) | x, t_x, T] (eq. 10), plus the SQL-callable
+ * predictions.  x: repeat purchases, t_x: time of the last one, T: time since
+ * the first purchase, all from the customer's first purchase, in one unit.
+ */
+#include "compat.h"
+
+#include <math.h>
+
+#include "clv_bgnbd.h"
+#include "clv_common.h"
+#include "clv_hyp2f1.h"
+
+#include "fmgr.h"
+
+PG_FUNCTION_INFO_V1(rfm_bgnbd_p_alive);
+PG_FUNCTION_INFO_V1(rfm_bgnbd_expected_purchases);
+
+static double
+log_add_exp(double u, double v)
+{
+	double		m = fmax(u, v);
+
+	if (m == -INFINITY)
+		return -INFINITY;
+	return m + log1p(exp(fmin(u, v) - m));
+}
+
+double
+bgnbd_loglik(const BgnbdParams *p, double x, double t_x, double T)
+{
+	double		a1 = lgamma(p->r + x) - lgamma(p->r) + p->r * log(p->alpha);
+	double		a2 = lgamma(p->a + p->b) + lgamma(p->b + x) - lgamma(p->b) - lgamma(p->a + p->b + x);
+	double		a3 = -(p->r + x) * log(p->alpha + T);
+	double		a4 = x > 0 ? log(p->a) - log(p->b + x - 1) - (p->r + x) * log(p->alpha + t_x)
+		: -INFINITY;
+
+	return a1 + a2 + log_add_exp(a3, a4);
+}
+
+/*
+ * log of the odds term a / (b + x - 1) * ((alpha + T) / (alpha + t_x))^(r + x)
+ * that is added to 1 in the denominators of P(alive) and E[Y(t)]; -inf for x = 0.
+ */
+static double
+log_dropout_odds(const BgnbdParams *p, double x, double t_x, double T)
+{
+	if (x == 0)
+		return -INFINITY;
+	return log(p->a) - log(p->b + x - 1) +
+		(p->r + x) * (log(p->alpha + T) - log(p->alpha + t_x));
+}
+
+/* 1 / (1 + exp(l)) without overflow. */
+static double
+inverse_one_plus_exp(double l)
+{
+	if (l > 0)
+		return exp(-l) / (1 + exp(-l));
+	return 1 / (1 + exp(l));
+}
+
+double
+bgnbd_p_alive(const BgnbdParams *p, double x, double t_x, double T)
+{
+	return inverse_one_plus_exp(log_dropout_odds(p, x, t_x, T));
+}
+
+double
+bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, const char *fname)
+{
+	double		log_g;
+	double		one_minus_g;
+
+	if (t == 0)
+		return 0.0;
+	if (fabs(p->a - 1) < 1e-9)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the BG/NBD expectation is undefined for a = 1", fname),
+				 errhint("Refit the model, or nudge a slightly away from 1.")));
+	/* G = ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t)) */
+	log_g = (p->r + x) * (log(p->alpha + T) - log(p->alpha + T + t)) +
+		clv_log_hyp2f1(p->r + x, p->b + x, p->a + p->b + x - 1, t / (p->alpha + T + t), fname);
+	one_minus_g = -expm1(log_g);
+	return (p->a + p->b + x - 1) / (p->a - 1) * one_minus_g *
+		inverse_one_plus_exp(log_dropout_odds(p, x, t_x, T));
+}
+
+/* Rules for one customer's (x, t_x, T); README, "Customer lifetime value". */
+void
+bgnbd_check_customer(double x, double t_x, double T, const char *fname)
+{
+	clv_check_nonnegative(x, fname, "x");
+	clv_check_nonnegative(t_x, fname, "t_x");
+	clv_check_nonnegative(T, fname, "T (tenure)");
+	clv_check_whole(x, fname, "x");
+	if (t_x > T)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: inconsistent customer: t_x = %g is after T = %g", fname, t_x, T),
+				 errhint("t_x (last minus first purchase) cannot exceed T (as_of minus first purchase); check as_of and the time unit.")));
+	if (x == 0 && t_x != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: inconsistent customer: x = 0 but t_x = %g", fname, t_x),
+				 errhint("Without repeat purchases the last purchase is the first one, so t_x must be 0.")));
+	if (x > 0 && t_x == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: inconsistent customer: x = %g repeat purchases but t_x = 0", fname, x),
+				 errhint("Merge same-day purchases: x counts repeat purchase days (repeat_days of rfm.summary).")));
+}
+
+static void
+get_params(FunctionCallInfo fcinfo, BgnbdParams *p, const char *fname)
+{
+	p->r = clv_arg_finite(fcinfo, 0, fname, "r");
+	p->alpha = clv_arg_finite(fcinfo, 1, fname, "alpha");
+	p->a = clv_arg_finite(fcinfo, 2, fname, "a");
+	p->b = clv_arg_finite(fcinfo, 3, fname, "b");
+	clv_check_parameter(p->r, fname, "r");
+	clv_check_parameter(p->alpha, fname, "alpha");
+	clv_check_parameter(p->a, fname, "a");
+	clv_check_parameter(p->b, fname, "b");
+}
+
+/* rfm._bgnbd_p_alive(r, alpha, a, b, x, t_x, T) */
+Datum
+rfm_bgnbd_p_alive(PG_FUNCTION_ARGS)
+{
+	const char *fname = "rfm.bgnbd_p_alive";
+	BgnbdParams p;
+	double		x,
+				t_x,
+				T;
+
+	get_params(fcinfo, &p, fname);
+	x = clv_arg_finite(fcinfo, 4, fname, "x");
+	t_x = clv_arg_finite(fcinfo, 5, fname, "t_x");
+	T = clv_arg_finite(fcinfo, 6, fname, "T");
+	bgnbd_check_customer(x, t_x, T, fname);
+	PG_RETURN_FLOAT8(clv_check_result(bgnbd_p_alive(&p, x, t_x, T), fname, "P(alive)"));
+}
+
+/* rfm._bgnbd_expected_purchases(r, alpha, a, b, t, x, t_x, T) */
+Datum
+rfm_bgnbd_expected_purchases(PG_FUNCTION_ARGS)
+{
+	const char *fname = "rfm.bgnbd_expected_purchases";
+	BgnbdParams p;
+	double		t,
+				x,
+				t_x,
+				T;
+
+	get_params(fcinfo, &p, fname);
+	t = clv_arg_finite(fcinfo, 4, fname, "t");
+	x = clv_arg_finite(fcinfo, 5, fname, "x");
+	t_x = clv_arg_finite(fcinfo, 6, fname, "t_x");
+	T = clv_arg_finite(fcinfo, 7, fname, "T");
+	clv_check_nonnegative(t, fname, "t (horizon)");
+	bgnbd_check_customer(x, t_x, T, fname);
+	PG_RETURN_FLOAT8(clv_check_result(bgnbd_expected(&p, t, x, t_x, T, fname), fname,
+									  "the expected number of purchases"));
+}

@@ -1,0 +1,301 @@
+/*
+ * clv_fit.c: the aggregates rfm.fit_bgnbd(x, t_x, T) and
+ * rfm.fit_gamma_gamma(frequency, monetary): maximum likelihood in C.
+ *
+ * State: a ClvPoints set of distinct customer tuples with counts (parallel
+ * safe: combine, serialize, deserialize).  Final: Nelder-Mead on the log of
+ * the parameters, minimising the mean negative log-likelihood over customers.
+ * Bad input is an error with an errcode; a fit whose parameters run off to
+ * 0 or infinity is an error too, so no NaN or meaningless fit comes back.
+ */
+#include "compat.h"
+
+#include <math.h>
+
+#include "clv_bgnbd.h"
+#include "clv_common.h"
+#include "clv_gamma_gamma.h"
+#include "clv_optimize.h"
+#include "clv_points.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(rfm_fit_bgnbd_trans);
+PG_FUNCTION_INFO_V1(rfm_fit_bgnbd_final);
+PG_FUNCTION_INFO_V1(rfm_fit_gamma_gamma_trans);
+PG_FUNCTION_INFO_V1(rfm_fit_gamma_gamma_final);
+PG_FUNCTION_INFO_V1(rfm_clv_fit_combine);
+PG_FUNCTION_INFO_V1(rfm_clv_fit_serialize);
+PG_FUNCTION_INFO_V1(rfm_clv_fit_deserialize);
+
+#define MIN_CUSTOMERS	10		/* fewer cannot pin down 3-4 parameters */
+#define MAX_ITERATIONS	20000
+#define LOG_PARAM_LIMIT	25.0	/* |log parameter| beyond this: diverged */
+
+/* ---- shared aggregate glue ---- */
+
+static ClvPoints *
+state_for(FunctionCallInfo fcinfo, int dim, const char *fname)
+{
+	MemoryContext cxt = clv_aggregate_context(fcinfo, fname);
+
+	if (!PG_ARGISNULL(0))
+		return (ClvPoints *) PG_GETARG_POINTER(0);
+	return clv_points_create(dim, cxt);
+}
+
+static bool
+any_arg_null(FunctionCallInfo fcinfo, int first, int last)
+{
+	for (int i = first; i <= last; i++)
+		if (PG_ARGISNULL(i))
+			return true;
+	return false;
+}
+
+Datum
+rfm_clv_fit_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = clv_aggregate_context(fcinfo, "rfm CLV fit combine");
+	ClvPoints  *into = PG_ARGISNULL(0) ? NULL : (ClvPoints *) PG_GETARG_POINTER(0);
+	ClvPoints  *from = PG_ARGISNULL(1) ? NULL : (ClvPoints *) PG_GETARG_POINTER(1);
+
+	if (from == NULL)
+	{
+		if (into == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(into);
+	}
+	if (into == NULL)
+		PG_RETURN_POINTER(clv_points_copy(from, cxt));
+	clv_points_merge(into, from);
+	PG_RETURN_POINTER(into);
+}
+
+Datum
+rfm_clv_fit_serialize(PG_FUNCTION_ARGS)
+{
+	clv_aggregate_context(fcinfo, "rfm CLV fit serialize");
+	PG_RETURN_BYTEA_P(clv_points_serialize((ClvPoints *) PG_GETARG_POINTER(0)));
+}
+
+Datum
+rfm_clv_fit_deserialize(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = clv_aggregate_context(fcinfo, "rfm CLV fit deserialize");
+
+	PG_RETURN_POINTER(clv_points_deserialize(PG_GETARG_BYTEA_PP(0), cxt));
+}
+
+static void
+check_enough(ClvPoints *set, const char *fname, const char *who)
+{
+	int64		n = set ? set->ncustomers : 0;
+
+	if (n < MIN_CUSTOMERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: too few %s to fit the model: %lld, need at least %d",
+						fname, who, (long long) n, MIN_CUSTOMERS),
+				 errhint("Fit on a whole customer base, not a handful of customers.")));
+}
+
+static void
+check_fit(const ClvOptResult *res, int dim, const char *const *names, const char *fname)
+{
+	for (int i = 0; i < dim; i++)
+		if (!isfinite(res->x[i]) || fabs(res->x[i]) > LOG_PARAM_LIMIT)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s: no maximum-likelihood fit: parameter %s runs off to %s",
+							fname, names[i], res->x[i] > 0 ? "infinity" : "zero"),
+					 errhint("The data do not identify the model (for example no variation between customers); check the inputs and the time unit.")));
+	if (!isfinite(res->f))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: the log-likelihood is not finite at the fit", fname)));
+}
+
+/* ---- BG/NBD ---- */
+
+/* rfm._fit_bgnbd_trans(internal, x, t_x, T); rows with a NULL are skipped */
+Datum
+rfm_fit_bgnbd_trans(PG_FUNCTION_ARGS)
+{
+	const char *fname = "rfm.fit_bgnbd";
+	ClvPoints  *set;
+	double		v[3];
+
+	if (any_arg_null(fcinfo, 1, 3))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	set = state_for(fcinfo, 3, fname);
+	v[0] = clv_arg_finite(fcinfo, 1, fname, "x");
+	v[1] = clv_arg_finite(fcinfo, 2, fname, "t_x");
+	v[2] = clv_arg_finite(fcinfo, 3, fname, "T");
+	bgnbd_check_customer(v[0], v[1], v[2], fname);
+	clv_points_add(set, v, 1);
+	PG_RETURN_POINTER(set);
+}
+
+static void
+bgnbd_from_log(const double *theta, BgnbdParams *p)
+{
+	p->r = exp(theta[0]);
+	p->alpha = exp(theta[1]);
+	p->a = exp(theta[2]);
+	p->b = exp(theta[3]);
+}
+
+static double
+bgnbd_objective(const double *theta, void *arg)
+{
+	ClvPoints  *set = (ClvPoints *) arg;
+	BgnbdParams p;
+	double		ll = 0.0;
+
+	for (int i = 0; i < 4; i++)
+		if (fabs(theta[i]) > 2 * LOG_PARAM_LIMIT)
+			return INFINITY;
+	bgnbd_from_log(theta, &p);
+	for (int32 i = 0; i < set->n; i++)
+		ll += set->p[i].weight * bgnbd_loglik(&p, set->p[i].v[0], set->p[i].v[1], set->p[i].v[2]);
+	return -ll / set->ncustomers;
+}
+
+Datum
+rfm_fit_bgnbd_final(PG_FUNCTION_ARGS)
+{
+	const char *fname = "rfm.fit_bgnbd";
+	static const char *const names[] = {"r", "alpha", "a", "b"};
+	ClvPoints  *set = PG_ARGISNULL(0) ? NULL : (ClvPoints *) PG_GETARG_POINTER(0);
+	double		sum_x = 0.0,
+				sum_T = 0.0;
+	double		start[4];
+	ClvOptResult res;
+	BgnbdParams p;
+	Datum		values[8];
+
+	check_enough(set, fname, "customers");
+	clv_points_compact(set);
+	for (int32 i = 0; i < set->n; i++)
+	{
+		sum_x += set->p[i].weight * set->p[i].v[0];
+		sum_T += set->p[i].weight * set->p[i].v[2];
+	}
+	if (sum_x == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: no customer has a repeat purchase (every x is 0)", fname),
+				 errhint("BG/NBD learns purchase rates from repeat purchases; use a longer calibration period.")));
+
+	/* Start: r = a = b = 1 and alpha matching the mean purchase rate r/alpha. */
+	start[0] = 0.0;
+	start[1] = log(sum_T / sum_x);
+	start[2] = 0.0;
+	start[3] = 0.0;
+	clv_minimize(bgnbd_objective, set, 4, start, MAX_ITERATIONS, &res);
+	check_fit(&res, 4, names, fname);
+	bgnbd_from_log(res.x, &p);
+
+	values[0] = Float8GetDatum(p.r);
+	values[1] = Float8GetDatum(p.alpha);
+	values[2] = Float8GetDatum(p.a);
+	values[3] = Float8GetDatum(p.b);
+	values[4] = Float8GetDatum(-res.f * set->ncustomers);
+	values[5] = Int64GetDatum(set->ncustomers);
+	values[6] = Int32GetDatum(res.iterations);
+	values[7] = BoolGetDatum(res.converged);
+	PG_RETURN_DATUM(clv_form_result(fcinfo, values, 8, fname));
+}
+
+/* ---- Gamma-Gamma ---- */
+
+/*
+ * rfm._fit_gamma_gamma_trans(internal, frequency, monetary): customers with
+ * frequency 0 (no repeat purchase) carry no spend information and are
+ * skipped, like rows with a NULL.
+ */
+Datum
+rfm_fit_gamma_gamma_trans(PG_FUNCTION_ARGS)
+{
+	const char *fname = "rfm.fit_gamma_gamma";
+	ClvPoints  *set;
+	double		v[2];
+
+	if (any_arg_null(fcinfo, 1, 2) || PG_GETARG_FLOAT8(1) == 0)
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	set = state_for(fcinfo, 2, fname);
+	v[0] = clv_arg_finite(fcinfo, 1, fname, "frequency");
+	v[1] = clv_arg_finite(fcinfo, 2, fname, "monetary");
+	gamma_gamma_check_customer(v[0], v[1], fname);
+	clv_points_add(set, v, 1);
+	PG_RETURN_POINTER(set);
+}
+
+static void
+gamma_gamma_from_log(const double *theta, GammaGammaParams *g)
+{
+	g->p = exp(theta[0]);
+	g->q = exp(theta[1]);
+	g->gamma = exp(theta[2]);
+}
+
+static double
+gamma_gamma_objective(const double *theta, void *arg)
+{
+	ClvPoints  *set = (ClvPoints *) arg;
+	GammaGammaParams g;
+	double		ll = 0.0;
+
+	for (int i = 0; i < 3; i++)
+		if (fabs(theta[i]) > 2 * LOG_PARAM_LIMIT)
+			return INFINITY;
+	gamma_gamma_from_log(theta, &g);
+	for (int32 i = 0; i < set->n; i++)
+		ll += set->p[i].weight * gamma_gamma_loglik(&g, set->p[i].v[0], set->p[i].v[1]);
+	return -ll / set->ncustomers;
+}
+
+Datum
+rfm_fit_gamma_gamma_final(PG_FUNCTION_ARGS)
+{
+	const char *fname = "rfm.fit_gamma_gamma";
+	static const char *const names[] = {"p", "q", "gamma"};
+	ClvPoints  *set = PG_ARGISNULL(0) ? NULL : (ClvPoints *) PG_GETARG_POINTER(0);
+	double		sum_m = 0.0;
+	double		start[3];
+	ClvOptResult res;
+	GammaGammaParams g;
+	Datum		values[7];
+
+	check_enough(set, fname, "repeat buyers (frequency > 0)");
+	clv_points_compact(set);
+	for (int32 i = 0; i < set->n; i++)
+		sum_m += set->p[i].weight * set->p[i].v[1];
+
+	/* Start: p = 1, q = 2 and gamma at the mean spend (= p gamma / (q - 1)). */
+	start[0] = 0.0;
+	start[1] = log(2.0);
+	start[2] = log(sum_m / set->ncustomers);
+	clv_minimize(gamma_gamma_objective, set, 3, start, MAX_ITERATIONS, &res);
+	check_fit(&res, 3, names, fname);
+	gamma_gamma_from_log(res.x, &g);
+
+	values[0] = Float8GetDatum(g.p);
+	values[1] = Float8GetDatum(g.q);
+	values[2] = Float8GetDatum(g.gamma);
+	values[3] = Float8GetDatum(-res.f * set->ncustomers);
+	values[4] = Int64GetDatum(set->ncustomers);
+	values[5] = Int32GetDatum(res.iterations);
+	values[6] = BoolGetDatum(res.converged);
+	PG_RETURN_DATUM(clv_form_result(fcinfo, values, 7, fname));
+}

@@ -1,0 +1,19 @@
+/*
+ * clv_gamma_gamma.h: the Gamma-Gamma spend model (Fader & Hardie 2013).
+ */
+#ifndef RFM_CLV_GAMMA_GAMMA_H
+#define RFM_CLV_GAMMA_GAMMA_H
+
+typedef struct GammaGammaParams
+{
+	double		p,
+				q,
+				gamma;
+} GammaGammaParams;
+
+extern double gamma_gamma_loglik(const GammaGammaParams *g, double x, double m_x);
+extern double gamma_gamma_expected_spend(const GammaGammaParams *g, double x, double m_x,
+										 const char *fname);
+extern void gamma_gamma_check_customer(double x, double m_x, const char *fname);
+
+#endif							/* RFM_CLV_GAMMA_GAMMA_H */

@@ -1,0 +1,10 @@
+/*
+ * clv_hyp2f1.h: the Gauss hypergeometric function 2F1 for the BG/NBD
+ * conditional expectation.
+ */
+#ifndef RFM_CLV_HYP2F1_H
+#define RFM_CLV_HYP2F1_H
+
+extern double clv_log_hyp2f1(double a, double b, double c, double z, const char *fname);
+
+#endif							/* RFM_CLV_HYP2F1_H */
