@@ -1,0 +1,73 @@
+-- Tier tables, part 3: the two views a BI chart is drawn from, made next to
+-- each tier table: NAME_segments (customers, shares and mean R/F/M per
+-- segment) and NAME_grid (R score x F score, every cell present).  On
+-- PostgreSQL 15+ they are security_invoker views: a reader needs SELECT on
+-- the tier table itself, not just on the view.
+
+-- Name of an object made next to a tier table, or an error if it would not
+-- fit in an identifier (PostgreSQL would silently truncate it).
+CREATE FUNCTION rfm._tier_sibling(tier regclass, suffix text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    nsp text;
+    rel text;
+BEGIN
+    SELECT n.nspname, c.relname INTO nsp, rel
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = tier;
+    IF pg_catalog.octet_length(rel || suffix) > 63 THEN
+        RAISE EXCEPTION 'rfm: tier table name % is too long to add "%"', pg_catalog.quote_ident(rel), suffix
+            USING ERRCODE = 'name_too_long',
+                  HINT = 'Tier table names must leave room for the _segments, _grid and _history suffixes.';
+    END IF;
+    RETURN pg_catalog.format('%I.%I', nsp, rel || suffix);
+END $$;
+
+CREATE FUNCTION rfm._tier_view_options()
+    RETURNS text
+    LANGUAGE sql STABLE
+    AS $$ SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 150000
+                      THEN ' WITH (security_invoker = true)' ELSE '' END $$;
+
+CREATE FUNCTION rfm._tier_create_views(tier regclass, bins integer,
+                                       OUT segments_view regclass, OUT grid_view regclass)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    segments_name text := rfm._tier_sibling(tier, '_segments');
+    grid_name     text := rfm._tier_sibling(tier, '_grid');
+BEGIN
+    EXECUTE pg_catalog.format($v$
+CREATE VIEW %1$s%2$s AS
+SELECT t.segment, t.segment_zh,
+       pg_catalog.count(*) AS customers,
+       pg_catalog.round(pg_catalog.count(*)::pg_catalog.numeric
+                        / pg_catalog.sum(pg_catalog.count(*)) OVER (), 4) AS customer_share,
+       pg_catalog.sum(t.monetary) AS revenue,
+       pg_catalog.round(pg_catalog.sum(t.monetary)
+                        / NULLIF(pg_catalog.sum(pg_catalog.sum(t.monetary)) OVER (), 0), 4) AS revenue_share,
+       pg_catalog.round(pg_catalog.avg(t.recency_days), 1) AS mean_recency_days,
+       pg_catalog.round(pg_catalog.avg(t.frequency), 2) AS mean_frequency,
+       pg_catalog.round(pg_catalog.avg(t.monetary), 2) AS mean_monetary,
+       pg_catalog.round(pg_catalog.avg(t.r_score), 2) AS mean_r_score,
+       pg_catalog.round(pg_catalog.avg(t.f_score), 2) AS mean_f_score,
+       pg_catalog.round(pg_catalog.avg(t.m_score), 2) AS mean_m_score
+  FROM %3$s t
+ GROUP BY t.segment, t.segment_zh$v$, segments_name, rfm._tier_view_options(), tier);
+
+    EXECUTE pg_catalog.format($v$
+CREATE VIEW %1$s%2$s AS
+SELECT r.r_score, f.f_score,
+       pg_catalog.count(t.customer_id) AS customers,
+       COALESCE(pg_catalog.sum(t.monetary), 0) AS revenue,
+       pg_catalog.round(pg_catalog.avg(t.monetary), 2) AS mean_monetary
+  FROM pg_catalog.generate_series(1, %4$s) AS r(r_score)
+ CROSS JOIN pg_catalog.generate_series(1, %4$s) AS f(f_score)
+  LEFT JOIN %3$s t ON t.r_score = r.r_score AND t.f_score = f.f_score
+ GROUP BY r.r_score, f.f_score$v$, grid_name, rfm._tier_view_options(), tier, bins);
+
+    segments_view := segments_name::regclass;
+    grid_view := grid_name::regclass;
+END $$;

@@ -1,0 +1,118 @@
+-- Tier tables, part 4: rfm.create_tiers and rfm.drop_tiers.
+--
+-- A tier table is a materialized view over rfm._tier_rows(options...): its
+-- definition holds every option, so a plain REFRESH (pg_restore does one)
+-- needs nothing else.  as_of NULL is passed through as NULL and becomes
+-- CURRENT_DATE inside rfm._tier_rows, i.e. the day of each refresh.
+
+CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column text,
+                                 time_column text, amount_column text,
+                                 bins integer DEFAULT 5, scheme text DEFAULT 'standard',
+                                 as_of date DEFAULT NULL, keep_history boolean DEFAULT true)
+    RETURNS regclass
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    started       timestamptz := pg_catalog.clock_timestamp();
+    parts         text[];
+    target        text;
+    customer_type text;
+    new_tier      regclass;
+    views         record;
+    history       regclass;
+    entry_id      bigint;
+    row_total     bigint;
+BEGIN
+    IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
+       OR amount_column IS NULL OR bins IS NULL OR scheme IS NULL OR keep_history IS NULL THEN
+        RAISE EXCEPTION 'rfm.create_tiers: only as_of may be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF bins NOT BETWEEN 2 AND 9 THEN
+        RAISE EXCEPTION 'rfm.create_tiers: bins must be between 2 and 9, not %', bins
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Scores are single digits so that rfm_cell reads like ''555''.';
+    END IF;
+    -- name is SQL identifier syntax: [schema.]table, double quotes for odd names
+    parts := pg_catalog.parse_ident(name);
+    IF pg_catalog.cardinality(parts) = 1 THEN
+        target := pg_catalog.format('%I', parts[1]);
+    ELSIF pg_catalog.cardinality(parts) = 2 THEN
+        target := pg_catalog.format('%I.%I', parts[1], parts[2]);
+    ELSE
+        RAISE EXCEPTION 'rfm.create_tiers: name % must be table or schema.table', pg_catalog.quote_literal(name)
+            USING ERRCODE = 'invalid_name';
+    END IF;
+    IF pg_catalog.octet_length(parts[pg_catalog.cardinality(parts)] || '_segments') > 63 THEN
+        RAISE EXCEPTION 'rfm.create_tiers: name % is too long', pg_catalog.quote_literal(name)
+            USING ERRCODE = 'name_too_long',
+                  HINT = 'Leave room for the _segments, _grid and _history suffixes (at most 54 bytes).';
+    END IF;
+
+    -- Checks the columns (clear errors before any DDL) and reads the source
+    -- with the caller's rights.
+    customer_type := pg_catalog.format_type(rfm._source_column_type(source, customer_column), NULL);
+    PERFORM rfm._tier_query(source, customer_column, time_column, amount_column, customer_type,
+                            bins, scheme, COALESCE(as_of, CURRENT_DATE));
+
+    EXECUTE pg_catalog.format(
+        'CREATE MATERIALIZED VIEW %s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date) AS t(%s)',
+        target, source::oid, customer_column, time_column, amount_column, customer_type,
+        bins, scheme, as_of, rfm._tier_columns(customer_type));
+    new_tier := target::regclass;
+    -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
+    EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', new_tier);
+    views := rfm._tier_create_views(new_tier, bins);
+    IF keep_history THEN
+        history := rfm._tier_create_history(new_tier, customer_type);
+    END IF;
+
+    INSERT INTO rfm.tier_tables (tier, source, customer_column, time_column, amount_column,
+                                 customer_type, bins, scheme, as_of, keep_history,
+                                 history_table, segments_view, grid_view)
+    VALUES (new_tier, source, customer_column, time_column, amount_column, customer_type,
+            bins, scheme, as_of, keep_history, history, views.segments_view, views.grid_view)
+    RETURNING id INTO entry_id;
+
+    IF keep_history THEN
+        PERFORM rfm._tier_snapshot(new_tier, history);
+    END IF;
+    EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', new_tier) INTO row_total;
+    INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome)
+    VALUES (entry_id, new_tier, 'create', started, pg_catalog.clock_timestamp(),
+            COALESCE(as_of, CURRENT_DATE), row_total, 'succeeded');
+    RETURN new_tier;
+END $$;
+COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean) IS
+    'Create, populate and register a tier table (materialized view) with its unique index, views and history';
+
+-- Drop a relation named in the catalog if it still exists.
+CREATE FUNCTION rfm._drop_if_exists(rel regclass, kind text)
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF rel IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = rel) THEN
+        EXECUTE pg_catalog.format('DROP %s %s', kind, rel);
+    END IF;
+END $$;
+
+CREATE FUNCTION rfm.drop_tiers(tier regclass)
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    entry rfm.tier_tables := rfm._tier_entry(tier);
+BEGIN
+    IF rfm._cron_job_id(entry.id) IS NOT NULL THEN
+        PERFORM rfm.unschedule_refresh(entry.tier);
+    END IF;
+    PERFORM rfm._drop_if_exists(entry.segments_view, 'VIEW');
+    PERFORM rfm._drop_if_exists(entry.grid_view, 'VIEW');
+    PERFORM rfm._drop_if_exists(entry.history_table, 'TABLE');
+    PERFORM rfm._drop_if_exists(entry.tier, 'MATERIALIZED VIEW');
+    DELETE FROM rfm.refresh_log l WHERE l.tier_id = entry.id;
+    DELETE FROM rfm.tier_tables t WHERE t.id = entry.id;
+END $$;
+COMMENT ON FUNCTION rfm.drop_tiers(regclass) IS
+    'Drop a tier table and everything rfm.create_tiers made for it (views, history, schedule, catalog and log rows)';

@@ -1,0 +1,72 @@
+-- Tier tables, part 5: CALL rfm.refresh_tiers(tier).
+--
+-- A procedure, because it commits twice: first the 'running' row of
+-- rfm.refresh_log (so a failed refresh is still logged), then the refresh
+-- itself with its outcome.  The refresh is REFRESH MATERIALIZED VIEW
+-- CONCURRENTLY: readers keep reading the old rows until the new ones commit.
+-- Errors roll the refresh back (the old rows stay), are logged, then raised
+-- again.  Two refreshes of one tier table at once: the second fails at once
+-- with lock_not_available (an advisory lock keyed on the tier table).
+
+-- Advisory lock key (two int4) of a tier table: a constant for rfm, and the oid.
+CREATE FUNCTION rfm._tier_lock_key(tier regclass, OUT space integer, OUT object integer)
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT 1380338944 /* "RFM\0" */, ($1::oid::bigint - 2147483648)::integer $$;
+
+CREATE PROCEDURE rfm.refresh_tiers(tier regclass)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    entry     rfm.tier_tables := rfm._tier_entry(tier);
+    key       record := rfm._tier_lock_key(tier);
+    effective date := COALESCE(entry.as_of, CURRENT_DATE);
+    log_id    bigint;
+    row_total bigint;
+    err_state text;
+    err_text  text;
+    err_hint  text;
+BEGIN
+    INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, as_of, outcome)
+    VALUES (entry.id, entry.tier, 'refresh', pg_catalog.clock_timestamp(), effective, 'running')
+    RETURNING id INTO log_id;
+    COMMIT;
+
+    BEGIN
+        IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
+            RAISE EXCEPTION 'another session is refreshing % right now', entry.tier
+                USING ERRCODE = 'lock_not_available',
+                      HINT = 'Wait for that refresh to finish (see rfm.refresh_log), then try again.';
+        END IF;
+        -- The source's shape is checked first, for a clear error.
+        PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column,
+                                entry.amount_column, entry.customer_type, entry.bins,
+                                entry.scheme, effective);
+        EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW CONCURRENTLY %s', entry.tier);
+        IF entry.keep_history THEN
+            PERFORM rfm._tier_snapshot(entry.tier, entry.history_table);
+        END IF;
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', entry.tier) INTO row_total;
+        UPDATE rfm.refresh_log l
+           SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded'
+         WHERE l.id = log_id;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
+                                err_hint = PG_EXCEPTION_HINT;
+        UPDATE rfm.refresh_log l
+           SET finished_at = pg_catalog.clock_timestamp(), outcome = 'failed',
+               sqlstate = err_state, message = err_text
+         WHERE l.id = log_id;
+    END;
+    COMMIT;
+
+    IF err_state IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = err_state,
+            MESSAGE = pg_catalog.format('rfm.refresh_tiers: refresh of %s failed: %s', entry.tier,
+                                        pg_catalog.regexp_replace(err_text, '^rfm: ', '')),
+            HINT = COALESCE(NULLIF(err_hint, ''), 'The tier table keeps its previous rows.'),
+            DETAIL = pg_catalog.format('The refresh of %s was rolled back; the tier table keeps its previous rows (rfm.refresh_log id %s).',
+                                       entry.tier, log_id);
+    END IF;
+END $$;
+COMMENT ON PROCEDURE rfm.refresh_tiers(regclass) IS
+    'Refresh a tier table concurrently (readers never block), append its history snapshot, log the run';

@@ -1,0 +1,85 @@
+-- Tier tables, part 7: scheduled refreshes with pg_cron.  pg_cron is used
+-- only when it is installed in the current database; everything is called
+-- through dynamic SQL so rfm installs without it.  The job is named
+-- rfm_refresh_tiers_<catalog id> and runs CALL rfm.refresh_tiers('schema.name')
+-- as the role that scheduled it.
+
+CREATE FUNCTION rfm._require_pg_cron(caller text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'pg_cron') THEN
+        RAISE EXCEPTION '%: pg_cron is not installed in database %', caller, pg_catalog.current_database()
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Install pg_cron (shared_preload_libraries = ''pg_cron'', cron.database_name = this database), '
+                      || 'then CREATE EXTENSION pg_cron; or run CALL rfm.refresh_tiers(...) from another scheduler.';
+    END IF;
+END $$;
+
+CREATE FUNCTION rfm._cron_job_name(tier_id bigint)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT 'rfm_refresh_tiers_' || $1::text $$;
+
+-- The pg_cron job id of a tier table's schedule; NULL if none (or no pg_cron).
+CREATE FUNCTION rfm._cron_job_id(tier_id bigint)
+    RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    job bigint;
+BEGIN
+    IF pg_catalog.to_regclass('cron.job') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT j.jobid FROM cron.job j WHERE j.jobname = $1 AND j.username = CURRENT_USER'
+       INTO job USING rfm._cron_job_name(tier_id);
+    RETURN job;
+END $$;
+
+CREATE FUNCTION rfm.schedule_refresh(tier regclass, cron_expr text)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    entry   rfm.tier_tables := rfm._tier_entry(tier);
+    command text;
+    job     bigint;
+BEGIN
+    PERFORM rfm._require_pg_cron('rfm.schedule_refresh');
+    IF cron_expr IS NULL THEN
+        RAISE EXCEPTION 'rfm.schedule_refresh: cron_expr must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- The job names the table (not its oid), so it survives dump and restore.
+    SELECT pg_catalog.format('CALL rfm.refresh_tiers(%L)', pg_catalog.format('%I.%I', n.nspname, c.relname))
+      INTO command
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = entry.tier;
+    -- cron.schedule with a job name replaces that job's schedule.
+    EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
+      USING rfm._cron_job_name(entry.id), cron_expr, command;
+    RETURN job;
+END $$;
+COMMENT ON FUNCTION rfm.schedule_refresh(regclass, text) IS
+    'Refresh a tier table on a pg_cron schedule (replaces an earlier schedule); returns the pg_cron job id';
+
+CREATE FUNCTION rfm.unschedule_refresh(tier regclass)
+    RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    entry rfm.tier_tables := rfm._tier_entry(tier);
+    job   bigint;
+BEGIN
+    PERFORM rfm._require_pg_cron('rfm.unschedule_refresh');
+    job := rfm._cron_job_id(entry.id);
+    IF job IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT cron.unschedule($1)' USING job;
+    RETURN true;
+END $$;
+COMMENT ON FUNCTION rfm.unschedule_refresh(regclass) IS
+    'Remove the pg_cron schedule of a tier table; false if it had none';
