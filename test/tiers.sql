@@ -1,0 +1,233 @@
+-- pgTAP: tier tables — create, columns, catalog, refresh and its log, a
+-- source that changes shape, history and transitions, errors, drop.
+-- No BEGIN/ROLLBACK around the file: rfm.refresh_tiers is a procedure that
+-- commits, so it is CALLed at top level; the file cleans up after itself.
+--
+-- Expected values were worked out by hand from the eight order rows below
+-- (2024 is a leap year):
+--   c1: 2024-01-01 10, 2024-03-01 20, 2024-04-02 1000 (after as_of: ignored)
+--       -> first 2024-01-01, last 2024-03-01, frequency 2, monetary 30,
+--          recency 2024-03-31 - 2024-03-01 = 30
+--   c2: 2024-02-01 5           -> frequency 1, monetary 5, recency 29 + 30 = 59
+--   c3: 2024-01-05 50, 2024-03-30 100, refund 2024-03-30 -20
+--       -> frequency 2 (a refund is not a purchase), monetary 130, recency 1
+--   c4: 2023-12-01 1           -> recency 31 + 31 + 29 + 30 = 121
+--   c5: 2024-03-31 7           -> recency 0
+--   c6: refund only            -> not a customer (no purchase): no row
+--   NULL customer, c7 only after as_of -> no row
+-- so the tier table has exactly c1..c5 and revenue 30+5+130+1+7 = 173.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS tiers_t CASCADE;
+CREATE SCHEMA tiers_t;
+CREATE TABLE tiers_t.orders (customer bigint, ordered_on date, amount numeric, note text);
+INSERT INTO tiers_t.orders VALUES
+  (1, '2024-01-01', 10, NULL), (1, '2024-03-01', 20, NULL), (1, '2024-04-02', 1000, 'future'),
+  (2, '2024-02-01', 5, NULL),
+  (3, '2024-01-05', 50, NULL), (3, '2024-03-30', 100, NULL), (3, '2024-03-30', -20, 'refund'),
+  (4, '2023-12-01', 1, NULL),
+  (5, '2024-03-31', 7, NULL),
+  (6, '2024-03-01', -5, 'refund only'),
+  (NULL, '2024-03-01', 99, 'no customer'),
+  (7, '2024-04-15', 40, 'future only');
+
+SELECT plan(64);
+
+-- Signatures and markings.
+SELECT has_function('rfm', 'create_tiers',
+  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean']);
+SELECT has_function('rfm', 'drop_tiers', ARRAY['regclass']);
+SELECT has_function('rfm', 'transitions', ARRAY['regclass', 'date', 'date']);
+SELECT ok(EXISTS (SELECT FROM pg_proc WHERE oid = 'rfm.refresh_tiers(regclass)'::regprocedure AND prokind = 'p'),
+  'rfm.refresh_tiers is a procedure (it commits its log row)');
+SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'rfm'::regnamespace AND prosecdef),
+  0, 'no rfm function is SECURITY DEFINER');
+SELECT ok((SELECT extconfig @> ARRAY['rfm.tier_tables'::regclass, 'rfm.refresh_log'::regclass,
+                                     'rfm.tier_tables_id_seq'::regclass, 'rfm.refresh_log_id_seq'::regclass]::oid[]
+             FROM pg_extension WHERE extname = 'rfm'),
+  'catalog tables and their sequences are kept by pg_dump (extension config)');
+
+-- Create.
+SELECT is(rfm.create_tiers('tiers_t.t1', 'tiers_t.orders', 'customer', 'ordered_on', 'amount',
+                           as_of => '2024-03-31')::text,
+          'tiers_t.t1', 'create_tiers returns the new tier table');
+SELECT is((SELECT relkind::text FROM pg_class WHERE oid = 'tiers_t.t1'::regclass), 'm',
+  'the tier table is a materialized view');
+SELECT columns_are('tiers_t', 't1',
+  ARRAY['customer_id', 'first_purchase', 'last_purchase', 'recency_days', 'frequency', 'monetary',
+        'r_score', 'f_score', 'm_score', 'rfm_cell', 'segment', 'segment_zh', 'tier', 'lifecycle', 'as_of'],
+  'tier table has the documented columns');
+SELECT col_type_is('tiers_t', 't1', 'customer_id', 'bigint', 'customer_id keeps the source type');
+SELECT col_type_is('tiers_t', 't1', 'monetary', 'numeric', 'monetary is numeric');
+SELECT col_type_is('tiers_t', 't1', 'rfm_cell', 'text', 'rfm_cell is text');
+SELECT ok(EXISTS (SELECT FROM pg_index i WHERE i.indrelid = 'tiers_t.t1'::regclass AND i.indisunique
+                     AND i.indpred IS NULL AND i.indkey::text = '1'),
+  'a unique index on customer_id (needed by REFRESH ... CONCURRENTLY)');
+SELECT results_eq(
+  'SELECT customer_id, first_purchase, last_purchase, recency_days, frequency, monetary, as_of
+     FROM tiers_t.t1 ORDER BY customer_id',
+  $$VALUES (1::bigint, '2024-01-01'::date, '2024-03-01'::date, 30, 2::bigint, 30::numeric, '2024-03-31'::date),
+           (2, '2024-02-01', '2024-02-01', 59, 1, 5, '2024-03-31'),
+           (3, '2024-01-05', '2024-03-30', 1, 2, 130, '2024-03-31'),
+           (4, '2023-12-01', '2023-12-01', 121, 1, 1, '2024-03-31'),
+           (5, '2024-03-31', '2024-03-31', 0, 1, 7, '2024-03-31')$$,
+  'one row per customer with a purchase on or before as_of; hand-computed recency, frequency, monetary');
+-- Scores: five customers with distinct values and five bins: every score
+-- 1..5 is used once, best recency / highest spend scoring 5.
+SELECT is((SELECT array_agg(customer_id ORDER BY r_score) FROM tiers_t.t1), ARRAY[4, 2, 1, 3, 5]::bigint[],
+  'R score orders customers by recency (121, 59, 30, 1, 0 days)');
+SELECT is((SELECT array_agg(customer_id ORDER BY m_score) FROM tiers_t.t1), ARRAY[4, 2, 5, 1, 3]::bigint[],
+  'M score orders customers by monetary (1, 5, 7, 30, 130)');
+SELECT is((SELECT array_agg(DISTINCT r_score ORDER BY r_score) FROM tiers_t.t1), ARRAY[1, 2, 3, 4, 5],
+  'R scores 1..5 each used');
+SELECT is((SELECT count(*)::int FROM tiers_t.t1
+            WHERE rfm_cell <> r_score::text || f_score::text || m_score::text), 0,
+  'rfm_cell is the three score digits');
+SELECT is((SELECT count(*)::int FROM tiers_t.t1
+            WHERE segment IS DISTINCT FROM rfm.segment(r_score, f_score, m_score, 'standard', 'en')
+               OR segment_zh IS DISTINCT FROM rfm.segment(r_score, f_score, m_score, 'standard', 'zh')
+               OR tier IS DISTINCT FROM rfm.segment(r_score, f_score, m_score, 'tier3', 'en')), 0,
+  'segment, segment_zh and tier are rfm.segment of the scores');
+SELECT is((SELECT count(*)::int FROM tiers_t.t1 WHERE segment IS NULL OR segment_zh IS NULL
+              OR tier IS NULL OR lifecycle IS NULL), 0, 'every customer has segment, tier and lifecycle');
+
+-- Catalog and log.
+SELECT results_eq(
+  $$SELECT source, customer_column, time_column, amount_column, customer_type, bins, scheme, as_of,
+           keep_history, history_table, segments_view, grid_view
+      FROM rfm.tier_tables WHERE tier = 'tiers_t.t1'::regclass$$,
+  $$VALUES ('tiers_t.orders'::regclass, 'customer', 'ordered_on', 'amount', 'bigint', 5, 'standard',
+            '2024-03-31'::date, true, 'tiers_t.t1_history'::regclass, 'tiers_t.t1_segments'::regclass,
+            'tiers_t.t1_grid'::regclass)$$,
+  'the tier table is registered with its options');
+SELECT results_eq(
+  $$SELECT action, outcome, row_count, as_of FROM rfm.refresh_log WHERE tier = 'tiers_t.t1'::regclass$$,
+  $$VALUES ('create', 'succeeded', 5::bigint, '2024-03-31'::date)$$,
+  'the build is logged with its row count');
+
+-- BI views, checked against the hand totals above.
+SELECT is((SELECT sum(customers)::int FROM tiers_t.t1_segments), 5, 'segment summary counts all customers');
+SELECT is((SELECT sum(revenue) FROM tiers_t.t1_segments), 173::numeric, 'segment summary revenue totals 173');
+SELECT ok((SELECT abs(sum(customer_share) - 1) < 0.001 AND abs(sum(revenue_share) - 1) < 0.001
+             FROM tiers_t.t1_segments), 'shares add up to 1');
+SELECT is((SELECT count(*)::int FROM tiers_t.t1_grid), 25, 'the R x F grid has every cell of 5 x 5');
+SELECT is((SELECT sum(customers)::int FROM tiers_t.t1_grid), 5, 'the grid counts every customer once');
+SELECT is((SELECT customers::int FROM tiers_t.t1_grid g JOIN tiers_t.t1 t USING (r_score, f_score)
+            WHERE t.customer_id = 3 AND g.r_score = t.r_score AND g.f_score = t.f_score), 1,
+  'customer 3 sits in its own R/F cell');
+
+-- Refresh picks up new orders and is logged.
+INSERT INTO tiers_t.orders VALUES (8, '2024-03-15', 12, 'late arrival');
+CALL rfm.refresh_tiers('tiers_t.t1');
+SELECT is((SELECT count(*)::int FROM tiers_t.t1), 6, 'refresh adds the new customer');
+SELECT results_eq(
+  $$SELECT action, outcome, row_count FROM rfm.refresh_log WHERE tier = 'tiers_t.t1'::regclass ORDER BY id$$,
+  $$VALUES ('create', 'succeeded', 5::bigint), ('refresh', 'succeeded', 6::bigint)$$,
+  'the refresh is logged: outcome and rows');
+SELECT ok((SELECT finished_at >= started_at FROM rfm.refresh_log WHERE tier = 'tiers_t.t1'::regclass
+            AND action = 'refresh'), 'the log has start and end times');
+SELECT is((SELECT count(*)::int FROM tiers_t.t1_history WHERE as_of = '2024-03-31'), 6,
+  'a refresh on the same as_of replaces that day''s history snapshot');
+SELECT throws_ok($$CALL rfm.refresh_tiers('tiers_t.t1')$$, '2D000', NULL,
+  'refresh_tiers inside a transaction block is refused (it must commit its log row)');
+
+-- A source that changes shape: clear error at refresh, the old rows stay.
+ALTER TABLE tiers_t.orders DROP COLUMN amount;
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('tiers_t.t1');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42703', 'refresh after the amount column was dropped: undefined_column');
+SELECT matches(:'LAST_ERROR_MESSAGE'::text, 'rfm.refresh_tiers: refresh of tiers_t.t1 failed: source tiers_t.orders has no column amount',
+  'the error names the tier table, the source and the column');
+SELECT is((SELECT count(*)::int FROM tiers_t.t1), 6, 'the old rows stay after the failed refresh');
+SELECT is((SELECT monetary FROM tiers_t.t1 WHERE customer_id = 3), 130::numeric, 'old values unchanged');
+SELECT results_eq(
+  $$SELECT outcome, sqlstate, row_count FROM rfm.refresh_log WHERE tier = 'tiers_t.t1'::regclass ORDER BY id DESC LIMIT 1$$,
+  $$VALUES ('failed', '42703', NULL::bigint)$$, 'the failed refresh is logged with its SQLSTATE');
+
+ALTER TABLE tiers_t.orders ADD COLUMN amount numeric;
+UPDATE tiers_t.orders SET amount = 1;
+ALTER TABLE tiers_t.orders ALTER COLUMN customer TYPE text;
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('tiers_t.t1');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42804', 'refresh after the customer column was retyped: datatype_mismatch');
+SELECT matches(:'LAST_ERROR_MESSAGE'::text, 'customer column customer of tiers_t.orders is now text, the tier table was made for bigint',
+  'the error says what changed');
+SELECT is((SELECT sum(monetary) FROM tiers_t.t1), 185::numeric, 'old rows still intact (173 + 12)');
+ALTER TABLE tiers_t.orders ALTER COLUMN customer TYPE bigint USING customer::bigint;
+ALTER TABLE tiers_t.orders ALTER COLUMN amount TYPE double precision;
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('tiers_t.t1');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42804', 'a floating-point amount is refused (datatype_mismatch)');
+ALTER TABLE tiers_t.orders ALTER COLUMN amount TYPE numeric;
+CALL rfm.refresh_tiers('tiers_t.t1');
+SELECT results_eq('SELECT count(*)::int, sum(monetary) FROM tiers_t.t1', 'VALUES (7, 10::numeric)',
+  'with the columns back the refresh works again (7 customers, revenue 10: see below)');
+
+-- History and transitions.  After the UPDATE above every row has amount 1,
+-- so on 2024-03-31: c1 2 rows -> 2, c2 1, c3 3 rows -> 3 (the old refund is
+-- now a purchase), c4 1, c5 1, c6 1 (now a purchase), c8 1; c7 is after
+-- as_of: 7 customers, revenue 10.  An earlier snapshot on 2024-02-29 is
+-- written by hand: c1 (10), c2 (5) in 'Old A', c3 (50) in 'Old B'.
+INSERT INTO tiers_t.t1_history (as_of, customer_id, segment, monetary) VALUES
+  ('2024-02-29', 1, 'Old A', 10), ('2024-02-29', 2, 'Old A', 5), ('2024-02-29', 3, 'Old B', 50);
+SELECT results_eq(
+  $$SELECT from_segment, customers, revenue_before, revenue_after, revenue_gained
+      FROM (SELECT from_segment, sum(customers)::int AS customers, sum(revenue_before) AS revenue_before,
+                   sum(revenue_after) AS revenue_after, sum(revenue_gained) AS revenue_gained
+              FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31') GROUP BY from_segment) s
+     ORDER BY from_segment NULLS FIRST$$,
+  $$VALUES (NULL::text, 4, 0::numeric, 4::numeric, 4::numeric),
+           ('Old A', 2, 15, 3, -12), ('Old B', 1, 50, 3, -47)$$,
+  'transitions: customers and revenue by starting segment (NULL = new since from_as_of)');
+SELECT is((SELECT sum(customers)::int FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31')
+            WHERE to_segment IS NULL), NULL, 'nobody disappears between the snapshots');
+SELECT is((SELECT sum(customers)::int FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31') t
+             JOIN (SELECT DISTINCT segment FROM tiers_t.t1) c ON c.segment = t.to_segment), 7, 'to_segment are the current segments');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t1', '2024-01-01', '2024-03-31')$$, 'P0002', NULL,
+  'transitions from a day without snapshot: no_data_found');
+
+-- Timestamps, no history, as_of NULL (= the refresh day).
+CREATE TABLE tiers_t.events (who text, at timestamptz, paid integer);
+INSERT INTO tiers_t.events VALUES ('a', now() - interval '3 days', 5), ('b', now() + interval '3 days', 5);
+SELECT lives_ok($$SELECT rfm.create_tiers('tiers_t.t2', 'tiers_t.events', 'who', 'at', 'paid', bins => 3,
+                                          keep_history => false)$$,
+  'timestamptz time column, integer amount, 3 bins, no history');
+SELECT results_eq('SELECT customer_id, as_of FROM tiers_t.t2', $$VALUES ('a'::text, current_date)$$,
+  'as_of NULL is the day of the refresh; orders after it are left out');
+SELECT is((SELECT history_table FROM rfm.tier_tables WHERE tier = 'tiers_t.t2'::regclass), NULL,
+  'keep_history => false makes no history table');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t2', current_date, current_date)$$, '55000', NULL,
+  'transitions without history: object_not_in_prerequisite_state');
+
+-- Argument errors.
+SELECT throws_ok($$SELECT rfm.create_tiers('tiers_t.x', 'tiers_t.orders', 'customer', 'ordered_on', 'amount', bins => 1)$$,
+  '22023', NULL, 'bins below 2 refused');
+SELECT throws_ok($$SELECT rfm.create_tiers('tiers_t.x', 'tiers_t.orders', 'customer', 'ordered_on', 'amount', bins => 10)$$,
+  '22023', NULL, 'bins above 9 refused (rfm_cell digits)');
+SELECT throws_ok($$SELECT rfm.create_tiers('a.b.c', 'tiers_t.orders', 'customer', 'ordered_on', 'amount')$$,
+  '42602', NULL, 'a three-part name refused');
+SELECT throws_ok($$SELECT rfm.create_tiers('tiers_t.x', 'tiers_t.orders', 'Customer', 'ordered_on', 'amount')$$,
+  '42703', 'rfm: source tiers_t.orders has no column "Customer"', 'column names are matched exactly');
+SELECT throws_ok($$SELECT rfm.create_tiers('tiers_t.x', 'tiers_t.orders', 'customer', 'note', 'amount')$$,
+  '42804', NULL, 'a text time column refused');
+SELECT throws_ok($$SELECT rfm.create_tiers('tiers_t.' || repeat('x', 55), 'tiers_t.orders', 'customer', 'ordered_on', 'amount')$$,
+  '42622', NULL, 'a name with no room for the suffixes refused');
+SELECT throws_ok($$SELECT rfm.drop_tiers('tiers_t.orders')$$, '42704', NULL,
+  'drop_tiers of a table not made by create_tiers refused');
+SELECT ok(to_regclass('tiers_t.x') IS NULL, 'failed creates leave nothing behind');
+
+-- Drop removes everything it made.
+SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.t1')$$, 'drop_tiers');
+SELECT is((SELECT count(*)::int FROM pg_class WHERE relnamespace = 'tiers_t'::regnamespace
+            AND relname LIKE 't1%'), 0, 'tier table, index, views and history are gone');
+SELECT is((SELECT count(*)::int FROM rfm.tier_tables WHERE tier::text LIKE 'tiers_t.t1%'), 0, 'catalog row gone');
+SELECT is((SELECT count(*)::int FROM rfm.refresh_log l WHERE NOT EXISTS
+            (SELECT FROM rfm.tier_tables t WHERE t.id = l.tier_id)), 0, 'its log rows are gone');
+SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.t2')$$, 'drop_tiers without history');
+
+SELECT * FROM finish();
+DROP SCHEMA tiers_t CASCADE;
