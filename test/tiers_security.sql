@@ -1,0 +1,137 @@
+-- pgTAP: tier tables and privileges, hostile identifiers, empty search_path.
+-- Not wrapped in a transaction (rfm.refresh_tiers commits); roles are made
+-- idempotently and dropped at the end.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS sec_t CASCADE;
+DROP SCHEMA IF EXISTS "Odd ""Schema""; DROP TABLE sec_victim; --" CASCADE;
+DROP TABLE IF EXISTS public.sec_victim;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rfm_t_owner') THEN CREATE ROLE rfm_t_owner; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rfm_t_outsider') THEN CREATE ROLE rfm_t_outsider; END IF;
+END $$;
+CREATE SCHEMA sec_t;
+CREATE TABLE sec_t.orders (customer integer, ordered_on date, amount numeric);
+INSERT INTO sec_t.orders VALUES (1, '2024-01-10', 10), (2, '2024-02-10', 20), (3, '2024-03-10', 30);
+GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
+GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
+GRANT SELECT ON sec_t.orders TO rfm_t_owner;
+
+SELECT plan(31);
+
+-- The owner (SELECT on the source) builds, refreshes and reads.
+SET ROLE rfm_t_owner;
+SELECT lives_ok($$SELECT rfm.create_tiers('sec_t.t', 'sec_t.orders', 'customer', 'ordered_on', 'amount',
+                                          bins => 3, as_of => '2024-03-31')$$,
+  'a role with SELECT on the source creates a tier table');
+CALL rfm.refresh_tiers('sec_t.t');
+SELECT is((SELECT count(*)::int FROM sec_t.t), 3, 'the owner refreshes and reads it');
+SELECT is((SELECT created_by::text FROM rfm.tier_tables WHERE tier = 'sec_t.t'::regclass), 'rfm_t_owner',
+  'the catalog row records its creator');
+SELECT is((SELECT count(*)::int FROM rfm.refresh_log WHERE tier = 'sec_t.t'::regclass), 2,
+  'the owner sees its log rows');
+RESET ROLE;
+SELECT is((SELECT relowner::regrole::text FROM pg_class WHERE oid = 'sec_t.t'::regclass), 'rfm_t_owner',
+  'the tier table belongs to the role that called create_tiers (SECURITY INVOKER)');
+
+-- A role without SELECT on the source reads nothing through the helpers.
+SET ROLE rfm_t_outsider;
+SELECT throws_ok($$SELECT rfm.create_tiers('sec_t.mine', 'sec_t.orders', 'customer', 'ordered_on', 'amount')$$,
+  '42501', NULL, 'outsider: create_tiers on a source it cannot read is denied');
+SELECT throws_ok($$SELECT * FROM rfm._tier_rows('sec_t.orders', 'customer', 'ordered_on', 'amount', 'integer', 3,
+                   'standard', '2024-03-31') AS t(customer_id integer, first_purchase date, last_purchase date,
+                   recency_days integer, frequency bigint, monetary numeric, r_score integer, f_score integer,
+                   m_score integer, rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date)$$,
+  '42501', NULL, 'outsider: the internal row function reads with the caller''s rights');
+SELECT throws_ok('SELECT * FROM sec_t.t', '42501', NULL, 'outsider: tier table not readable');
+SELECT throws_ok('SELECT * FROM sec_t.t_segments', '42501', NULL, 'outsider: segment summary not readable');
+SELECT throws_ok('SELECT * FROM sec_t.t_grid', '42501', NULL, 'outsider: grid not readable');
+SELECT throws_ok('SELECT * FROM sec_t.t_history', '42501', NULL, 'outsider: history not readable');
+SELECT is((SELECT count(*)::int FROM rfm.tier_tables), 0, 'outsider: sees no catalog rows of others');
+SELECT is((SELECT count(*)::int FROM rfm.refresh_log), 0, 'outsider: sees no log rows of others');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('sec_t.t', '2024-03-31', '2024-03-31')$$, '42704', NULL,
+  'outsider: transitions of a tier table it does not own: not found');
+SELECT throws_ok($$SELECT rfm.drop_tiers('sec_t.t')$$, '42704', NULL, 'outsider: cannot drop it');
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('sec_t.t');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42704', 'outsider: cannot refresh it');
+WITH u AS (UPDATE rfm.tier_tables SET bins = 9 RETURNING 1) SELECT count(*) AS updated FROM u \gset
+SELECT is(:updated, 0, 'outsider: cannot change catalog rows of others');
+SELECT throws_ok($$INSERT INTO rfm.tier_tables (tier, source, customer_column, time_column, amount_column,
+                     customer_type, bins, scheme, keep_history, segments_view, grid_view)
+                   VALUES ('sec_t.t', 'sec_t.orders', 'a', 'b', 'c', 'integer', 5, 'standard', false,
+                           'sec_t.t_segments', 'sec_t.t_grid')$$,
+  '42501', NULL, 'outsider: cannot register someone else''s table');
+RESET ROLE;
+
+-- Views are security_invoker: a grant on the view alone is not enough.
+GRANT SELECT ON sec_t.t_segments, sec_t.t_grid TO rfm_t_outsider;
+SET ROLE rfm_t_outsider;
+SELECT throws_ok('SELECT * FROM sec_t.t_segments', '42501', NULL,
+  'outsider with SELECT on the summary view only: still denied (security_invoker)');
+RESET ROLE;
+GRANT SELECT ON sec_t.t TO rfm_t_outsider;
+SET ROLE rfm_t_outsider;
+SELECT is((SELECT sum(customers)::int FROM sec_t.t_segments), 3, 'with SELECT on the tier table: readable');
+RESET ROLE;
+
+-- The owner loses SELECT on the source: refresh fails, old rows stay.
+REVOKE SELECT ON sec_t.orders FROM rfm_t_owner;
+SET ROLE rfm_t_owner;
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('sec_t.t');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42501', 'owner without SELECT on the source: refresh denied');
+SELECT is((SELECT count(*)::int FROM sec_t.t), 3, 'and the tier table keeps its rows');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'sec_t.t'::regclass ORDER BY id DESC LIMIT 1), 'failed',
+  'the denied refresh is logged as failed');
+SELECT lives_ok($$SELECT rfm.drop_tiers('sec_t.t')$$, 'the owner drops its tier table');
+RESET ROLE;
+
+-- Hostile identifiers are names, never SQL.  Each contains a quote, a
+-- semicolon, spaces and mixed case; if any were executed, sec_victim would go.
+CREATE TABLE public.sec_victim (x int);
+CREATE SCHEMA "Odd ""Schema""; DROP TABLE sec_victim; --";
+CREATE TABLE "Odd ""Schema""; DROP TABLE sec_victim; --"."Or""ders; DROP TABLE sec_victim;--" (
+  "Cust ""ID""" integer, "When; DROP TABLE sec_victim" date, "Amount'); DROP TABLE sec_victim; --" numeric);
+INSERT INTO "Odd ""Schema""; DROP TABLE sec_victim; --"."Or""ders; DROP TABLE sec_victim;--"
+  VALUES (1, '2024-03-01', 5), (2, '2024-03-02', 6);
+SELECT lives_ok(format($$SELECT rfm.create_tiers(%L, %L, %L, %L, %L, bins => 2, as_of => '2024-03-31')$$,
+                       format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Tiers "X"; DROP TABLE sec_victim'),
+                       format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Or"ders; DROP TABLE sec_victim;--'),
+                       'Cust "ID"', 'When; DROP TABLE sec_victim', 'Amount''); DROP TABLE sec_victim; --'),
+  'create_tiers with hostile schema, table, tier and column names');
+SELECT is((SELECT count(*)::int FROM "Odd ""Schema""; DROP TABLE sec_victim; --"."Tiers ""X""; DROP TABLE sec_victim"),
+  2, 'the tier table has the right rows');
+SELECT ok(to_regclass('"Odd ""Schema""; DROP TABLE sec_victim; --"."Tiers ""X""; DROP TABLE sec_victim_segments"') IS NOT NULL
+      AND to_regclass('"Odd ""Schema""; DROP TABLE sec_victim; --"."Tiers ""X""; DROP TABLE sec_victim_history"') IS NOT NULL,
+  'its views and history carry the hostile name plus a suffix');
+SELECT format('CALL rfm.refresh_tiers(%L)', format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --',
+                                                  'Tiers "X"; DROP TABLE sec_victim')) \gexec
+SELECT is((SELECT outcome FROM rfm.refresh_log ORDER BY id DESC LIMIT 1), 'succeeded', 'refresh with hostile names');
+SELECT has_table('public', 'sec_victim', 'nothing in the names was executed');
+SELECT lives_ok(format('SELECT rfm.drop_tiers(%L)', format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --',
+                                                            'Tiers "X"; DROP TABLE sec_victim')),
+  'drop_tiers with hostile names');
+
+-- Function bodies do not depend on search_path (pg_dump uses an empty one).
+-- (pgTAP itself needs a search_path, so the calls run first, the checks after.)
+SET search_path = '';
+CREATE TABLE sec_t.empty_path (c text, d date, a numeric);
+INSERT INTO sec_t.empty_path VALUES ('x', '2024-03-01', 1), ('y', '2024-03-02', 2);
+SELECT rfm.create_tiers('sec_t.ep', 'sec_t.empty_path', 'c', 'd', 'a', bins => 2, as_of => '2024-03-31') \g /dev/null
+CALL rfm.refresh_tiers('sec_t.ep');
+RESET search_path;
+SELECT results_eq($$SELECT action, outcome, row_count FROM rfm.refresh_log WHERE tier = 'sec_t.ep'::regclass ORDER BY id$$,
+  $$VALUES ('create', 'succeeded', 2::bigint), ('refresh', 'succeeded', 2::bigint)$$,
+  'create_tiers and refresh_tiers work with an empty search_path');
+
+SELECT * FROM finish();
+SELECT rfm.drop_tiers('sec_t.ep') \g /dev/null
+DROP SCHEMA sec_t CASCADE;
+DROP SCHEMA "Odd ""Schema""; DROP TABLE sec_victim; --" CASCADE;
+DROP TABLE public.sec_victim;
+DROP ROLE rfm_t_owner;
+DROP ROLE rfm_t_outsider;
