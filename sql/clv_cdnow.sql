@@ -64,6 +64,12 @@ SELECT round(r::numeric, 4) AS r, round(alpha::numeric, 3) AS alpha,
        AND abs(log_likelihood - -9582.429207) < 1e-3 AS matches_scipy
   FROM fit_weeks;
 
+-- Rows with a NULL are skipped: the same fit, the same count.
+SELECT f.n_customers, abs(f.r / w.r - 1) < 1e-6 AS same_r
+  FROM (SELECT (rfm.fit_bgnbd(x, t_x, tenure)).*
+          FROM (SELECT x, t_x, tenure FROM cal UNION ALL SELECT NULL, 1, 2 UNION ALL SELECT 1, 1, NULL) u) f,
+       fit_weeks w;
+
 -- The same in days: the time unit only rescales alpha (x 7); r, a, b do not
 -- move, and the log-likelihood shifts by -sum(x) ln 7 (each of the x repeat
 -- purchase times is a density in 1/time; sum(x) = 2,457).

@@ -31,7 +31,31 @@ PG_FUNCTION_INFO_V1(rfm_clv_fit_deserialize);
 
 #define MIN_CUSTOMERS	10		/* fewer cannot pin down 3-4 parameters */
 #define MAX_ITERATIONS	20000
-#define LOG_PARAM_LIMIT	25.0	/* |log parameter| beyond this: diverged */
+/*
+ * |log parameter| beyond this (a factor of about 1.6e5 either way) means the
+ * likelihood kept rising towards a boundary: no interior maximum (e.g. no
+ * variation between customers, or no dropout at all).  Shape parameters are
+ * dimensionless; scale parameters (alpha, gamma) are taken relative to the
+ * data's own scale (mean T, mean spend).  The search is fenced a little
+ * further out so that it stops there instead of creeping along a ridge.
+ */
+#define LOG_PARAM_LIMIT	12.0
+#define LOG_PARAM_FENCE	(LOG_PARAM_LIMIT + 1.0)
+
+typedef struct FitProblem
+{
+	ClvPoints  *set;
+	double		log_scale[4];
+} FitProblem;
+
+static bool
+outside_fence(const double *theta, const FitProblem *fp, int dim)
+{
+	for (int i = 0; i < dim; i++)
+		if (fabs(theta[i] - fp->log_scale[i]) > LOG_PARAM_FENCE)
+			return true;
+	return false;
+}
 
 /* ---- shared aggregate glue ---- */
 
@@ -102,14 +126,15 @@ check_enough(ClvPoints *set, const char *fname, const char *who)
 }
 
 static void
-check_fit(const ClvOptResult *res, int dim, const char *const *names, const char *fname)
+check_fit(const ClvOptResult *res, int dim, const double *log_scale,
+		  const char *const *names, const char *fname)
 {
 	for (int i = 0; i < dim; i++)
-		if (!isfinite(res->x[i]) || fabs(res->x[i]) > LOG_PARAM_LIMIT)
+		if (!isfinite(res->x[i]) || fabs(res->x[i] - log_scale[i]) > LOG_PARAM_LIMIT)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("%s: no maximum-likelihood fit: parameter %s runs off to %s",
-							fname, names[i], res->x[i] > 0 ? "infinity" : "zero"),
+							fname, names[i], res->x[i] > log_scale[i] ? "infinity" : "zero"),
 					 errhint("The data do not identify the model (for example no variation between customers); check the inputs and the time unit.")));
 	if (!isfinite(res->f))
 		ereport(ERROR,
@@ -154,13 +179,13 @@ bgnbd_from_log(const double *theta, BgnbdParams *p)
 static double
 bgnbd_objective(const double *theta, void *arg)
 {
-	ClvPoints  *set = (ClvPoints *) arg;
+	FitProblem *fp = (FitProblem *) arg;
+	ClvPoints  *set = fp->set;
 	BgnbdParams p;
 	double		ll = 0.0;
 
-	for (int i = 0; i < 4; i++)
-		if (fabs(theta[i]) > 2 * LOG_PARAM_LIMIT)
-			return INFINITY;
+	if (outside_fence(theta, fp, 4))
+		return INFINITY;
 	bgnbd_from_log(theta, &p);
 	for (int32 i = 0; i < set->n; i++)
 		ll += set->p[i].weight * bgnbd_loglik(&p, set->p[i].v[0], set->p[i].v[1], set->p[i].v[2]);
@@ -176,6 +201,7 @@ rfm_fit_bgnbd_final(PG_FUNCTION_ARGS)
 	double		sum_x = 0.0,
 				sum_T = 0.0;
 	double		start[4];
+	FitProblem	fp;
 	ClvOptResult res;
 	BgnbdParams p;
 	Datum		values[8];
@@ -198,8 +224,11 @@ rfm_fit_bgnbd_final(PG_FUNCTION_ARGS)
 	start[1] = log(sum_T / sum_x);
 	start[2] = 0.0;
 	start[3] = 0.0;
-	clv_minimize(bgnbd_objective, set, 4, start, MAX_ITERATIONS, &res);
-	check_fit(&res, 4, names, fname);
+	fp.set = set;
+	fp.log_scale[0] = fp.log_scale[2] = fp.log_scale[3] = 0.0;
+	fp.log_scale[1] = log(sum_T / set->ncustomers);
+	clv_minimize(bgnbd_objective, &fp, 4, start, MAX_ITERATIONS, &res);
+	check_fit(&res, 4, fp.log_scale, names, fname);
 	bgnbd_from_log(res.x, &p);
 
 	values[0] = Float8GetDatum(p.r);
@@ -252,13 +281,13 @@ gamma_gamma_from_log(const double *theta, GammaGammaParams *g)
 static double
 gamma_gamma_objective(const double *theta, void *arg)
 {
-	ClvPoints  *set = (ClvPoints *) arg;
+	FitProblem *fp = (FitProblem *) arg;
+	ClvPoints  *set = fp->set;
 	GammaGammaParams g;
 	double		ll = 0.0;
 
-	for (int i = 0; i < 3; i++)
-		if (fabs(theta[i]) > 2 * LOG_PARAM_LIMIT)
-			return INFINITY;
+	if (outside_fence(theta, fp, 3))
+		return INFINITY;
 	gamma_gamma_from_log(theta, &g);
 	for (int32 i = 0; i < set->n; i++)
 		ll += set->p[i].weight * gamma_gamma_loglik(&g, set->p[i].v[0], set->p[i].v[1]);
@@ -273,6 +302,7 @@ rfm_fit_gamma_gamma_final(PG_FUNCTION_ARGS)
 	ClvPoints  *set = PG_ARGISNULL(0) ? NULL : (ClvPoints *) PG_GETARG_POINTER(0);
 	double		sum_m = 0.0;
 	double		start[3];
+	FitProblem	fp;
 	ClvOptResult res;
 	GammaGammaParams g;
 	Datum		values[7];
@@ -286,8 +316,11 @@ rfm_fit_gamma_gamma_final(PG_FUNCTION_ARGS)
 	start[0] = 0.0;
 	start[1] = log(2.0);
 	start[2] = log(sum_m / set->ncustomers);
-	clv_minimize(gamma_gamma_objective, set, 3, start, MAX_ITERATIONS, &res);
-	check_fit(&res, 3, names, fname);
+	fp.set = set;
+	fp.log_scale[0] = fp.log_scale[1] = 0.0;
+	fp.log_scale[2] = start[2];
+	clv_minimize(gamma_gamma_objective, &fp, 3, start, MAX_ITERATIONS, &res);
+	check_fit(&res, 3, fp.log_scale, names, fname);
 	gamma_gamma_from_log(res.x, &g);
 
 	values[0] = Float8GetDatum(g.p);

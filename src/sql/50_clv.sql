@@ -216,3 +216,52 @@ END
 $$;
 COMMENT ON FUNCTION rfm.historical_clv(rfm.summary, date, integer) IS
     'Historical CLV: average order value x purchase rate (purchases per observed day) x lifespan_days, rounded to cents';
+
+-- ---- CLV columns for tier tables ----
+
+CREATE TYPE rfm.clv_columns AS (
+    historical_clv     numeric,           -- rfm.historical_clv(s, as_of, lifespan_days)
+    p_alive            double precision,  -- BG/NBD P(alive) at as_of
+    expected_purchases double precision,  -- BG/NBD repeat purchases over the horizon
+    expected_spend     double precision,  -- Gamma-Gamma spend per purchase
+    predicted_clv      double precision   -- discounted monthly, over the horizon
+);
+
+-- One call per customer row of a tier table.  Fits may be NULL (the model
+-- columns are then NULL); unit must be the one the fits were made in.
+-- Months are 365.25 / 12 days; discount_rate is per month.
+CREATE FUNCTION rfm.clv_columns(s rfm.summary, as_of date,
+                                bgnbd rfm.bgnbd_fit DEFAULT NULL,
+                                spend rfm.gamma_gamma_fit DEFAULT NULL,
+                                unit text DEFAULT 'weeks',
+                                horizon_months integer DEFAULT 12,
+                                discount_rate double precision DEFAULT 0.01,
+                                lifespan_days integer DEFAULT 1095)
+    RETURNS rfm.clv_columns
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+DECLARE
+    c rfm.clv_inputs;
+    month double precision;
+    result rfm.clv_columns;
+BEGIN
+    IF horizon_months IS NULL OR horizon_months < 0 THEN
+        RAISE EXCEPTION 'rfm.clv_columns: horizon_months must be a non-negative number of months, got %',
+                        pg_catalog.quote_nullable(horizon_months)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    result.historical_clv := rfm.historical_clv(s, as_of, lifespan_days);
+    c := rfm.clv_inputs(s, as_of, unit);
+    IF c IS NULL THEN
+        RETURN result;                  -- no purchase: only NULLs
+    END IF;
+    month := (365.25 / 12) / CASE unit WHEN 'days' THEN 1.0 ELSE 7.0 END;
+    result.p_alive := rfm.bgnbd_p_alive(bgnbd, c.x, c.t_x, c.tenure);
+    result.expected_purchases := rfm.bgnbd_expected_purchases(bgnbd, horizon_months * month, c.x, c.t_x, c.tenure);
+    result.expected_spend := rfm.gamma_gamma_expected_spend(spend, c.x, c.m_x);
+    result.predicted_clv := rfm.clv(bgnbd, spend, c.x, c.t_x, c.tenure, c.m_x, horizon_months, month, discount_rate);
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION rfm.clv_columns(rfm.summary, date, rfm.bgnbd_fit, rfm.gamma_gamma_fit, text, integer, double precision, integer) IS
+    'CLV columns of one customer for tier tables: historical CLV and, given fits, P(alive), expected purchases and spend, predicted CLV';
