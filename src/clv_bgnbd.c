@@ -29,16 +29,29 @@ log_add_exp(double u, double v)
 	return m + log1p(exp(fmin(u, v) - m));
 }
 
-double
-bgnbd_loglik(const BgnbdParams *p, double x, double t_x, double T)
+/*
+ * The log-likelihood splits into terms that depend on x only (computed once
+ * per distinct x while fitting, since the lgamma calls dominate) and the
+ * rest.
+ */
+void
+bgnbd_x_terms(const BgnbdParams *p, double x, BgnbdXTerms *xt)
 {
 	double		a1 = lgamma(p->r + x) - lgamma(p->r) + p->r * log(p->alpha);
 	double		a2 = lgamma(p->a + p->b) + lgamma(p->b + x) - lgamma(p->b) - lgamma(p->a + p->b + x);
-	double		a3 = -(p->r + x) * log(p->alpha + T);
-	double		a4 = x > 0 ? log(p->a) - log(p->b + x - 1) - (p->r + x) * log(p->alpha + t_x)
-		: -INFINITY;
 
-	return a1 + a2 + log_add_exp(a3, a4);
+	xt->x = x;
+	xt->common = a1 + a2;
+	xt->log_odds = x > 0 ? log(p->a) - log(p->b + x - 1) : -INFINITY;
+}
+
+double
+bgnbd_loglik_terms(const BgnbdParams *p, const BgnbdXTerms *xt, double t_x, double T)
+{
+	double		a3 = -(p->r + xt->x) * log(p->alpha + T);
+	double		a4 = xt->x > 0 ? xt->log_odds - (p->r + xt->x) * log(p->alpha + t_x) : -INFINITY;
+
+	return xt->common + log_add_exp(a3, a4);
 }
 
 /*

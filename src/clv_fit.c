@@ -182,13 +182,22 @@ bgnbd_objective(const double *theta, void *arg)
 	FitProblem *fp = (FitProblem *) arg;
 	ClvPoints  *set = fp->set;
 	BgnbdParams p;
+	BgnbdXTerms xt;
 	double		ll = 0.0;
 
 	if (outside_fence(theta, fp, 4))
 		return INFINITY;
 	bgnbd_from_log(theta, &p);
+	/* The set is compact, so sorted by x: x-only terms change rarely. */
+	xt.x = -1;
 	for (int32 i = 0; i < set->n; i++)
-		ll += set->p[i].weight * bgnbd_loglik(&p, set->p[i].v[0], set->p[i].v[1], set->p[i].v[2]);
+	{
+		const ClvPoint *pt = &set->p[i];
+
+		if (pt->v[0] != xt.x)
+			bgnbd_x_terms(&p, pt->v[0], &xt);
+		ll += pt->weight * bgnbd_loglik_terms(&p, &xt, pt->v[1], pt->v[2]);
+	}
 	return -ll / set->ncustomers;
 }
 
@@ -284,13 +293,25 @@ gamma_gamma_objective(const double *theta, void *arg)
 	FitProblem *fp = (FitProblem *) arg;
 	ClvPoints  *set = fp->set;
 	GammaGammaParams g;
-	double		ll = 0.0;
+	double		ll = 0.0,
+				last_x = 0.0,
+				x_term = 0.0;
 
 	if (outside_fence(theta, fp, 3))
 		return INFINITY;
 	gamma_gamma_from_log(theta, &g);
+	/* Compact set: sorted by x, so the x-only term changes rarely. */
 	for (int32 i = 0; i < set->n; i++)
-		ll += set->p[i].weight * gamma_gamma_loglik(&g, set->p[i].v[0], set->p[i].v[1]);
+	{
+		const ClvPoint *pt = &set->p[i];
+
+		if (i == 0 || pt->v[0] != last_x)
+		{
+			last_x = pt->v[0];
+			x_term = gamma_gamma_x_term(&g, last_x);
+		}
+		ll += pt->weight * gamma_gamma_loglik_term(&g, x_term, pt->v[0], pt->v[1]);
+	}
 	return -ll / set->ncustomers;
 }
 

@@ -15,14 +15,25 @@
 
 PG_FUNCTION_INFO_V1(rfm_gamma_gamma_expected_spend);
 
-/* log density of m_x given x repeat transactions (x > 0, m_x > 0). */
+/*
+ * log density of m_x given x repeat transactions (x > 0, m_x > 0), split into
+ * the part that depends on x alone (its lgamma calls dominate a fit) and the
+ * rest.
+ */
 double
-gamma_gamma_loglik(const GammaGammaParams *g, double x, double m_x)
+gamma_gamma_x_term(const GammaGammaParams *g, double x)
 {
 	double		px = g->p * x;
 
-	return lgamma(px + g->q) - lgamma(px) - lgamma(g->q) + g->q * log(g->gamma) +
-		(px - 1) * log(m_x) + px * log(x) - (px + g->q) * log(g->gamma + x * m_x);
+	return lgamma(px + g->q) - lgamma(px) - lgamma(g->q) + g->q * log(g->gamma) + px * log(x);
+}
+
+double
+gamma_gamma_loglik_term(const GammaGammaParams *g, double x_term, double x, double m_x)
+{
+	double		px = g->p * x;
+
+	return x_term + (px - 1) * log(m_x) - (px + g->q) * log(g->gamma + x * m_x);
 }
 
 /*

@@ -11,7 +11,8 @@ typedef struct GammaGammaParams
 				gamma;
 } GammaGammaParams;
 
-extern double gamma_gamma_loglik(const GammaGammaParams *g, double x, double m_x);
+extern double gamma_gamma_x_term(const GammaGammaParams *g, double x);
+extern double gamma_gamma_loglik_term(const GammaGammaParams *g, double x_term, double x, double m_x);
 extern double gamma_gamma_expected_spend(const GammaGammaParams *g, double x, double m_x,
 										 const char *fname);
 extern void gamma_gamma_check_customer(double x, double m_x, const char *fname);
