@@ -16,9 +16,9 @@
 SET client_min_messages = warning;
 SET extra_float_digits = 0;
 
-CREATE TABLE cdnow_raw (line text);
+CREATE TEMP TABLE cdnow_raw (line text);
 \copy cdnow_raw (line) from 'data/CDNOW_sample.txt' with (format text, delimiter E'\x01')
-CREATE TABLE cdnow AS
+CREATE TEMP TABLE cdnow AS
 SELECT f[2]::int AS customer, to_date(f[3], 'YYYYMMDD') AS ordered_on,
        f[4]::int AS cds, f[5]::numeric AS amount
   FROM (SELECT regexp_split_to_array(btrim(line, E' \r'), '\s+') AS f FROM cdnow_raw) r;
@@ -29,7 +29,7 @@ SELECT f[2]::int AS customer, to_date(f[3], 'YYYYMMDD') AS ordered_on,
 -- order has at least one) and the spend over dollars.
 SELECT count(*) AS zero_dollar_orders, count(*) FILTER (WHERE cds > 0) AS with_cds FROM cdnow WHERE amount = 0;
 
-CREATE TABLE cal AS
+CREATE TEMP TABLE cal AS
 SELECT customer,
        (rfm.clv_inputs(rfm.summarize(ordered_on, cds), DATE '1997-09-30', 'weeks')).*,
        (rfm.summarize(ordered_on, amount)).repeat_monetary AS spend
@@ -37,7 +37,7 @@ SELECT customer,
  GROUP BY customer;
 
 -- Every customer's x, t_x, T agree with the published file (2 decimals).
-CREATE TABLE published (id int, x int, t_x numeric, big_t numeric, zbar numeric);
+CREATE TEMP TABLE published (id int, x int, t_x numeric, big_t numeric, zbar numeric);
 \copy published from 'data/cdnow_customers_summary_with_transactions.csv' with (format csv, header)
 SELECT count(*) AS compared,
        count(*) FILTER (WHERE c.x <> p.x) AS x_diff,
@@ -47,7 +47,7 @@ SELECT count(*) AS compared,
   FROM cal c FULL JOIN published p ON p.id = c.customer;
 
 -- BG/NBD in weeks.
-CREATE TABLE fit_weeks AS SELECT (rfm.fit_bgnbd(x, t_x, tenure)).* FROM cal;
+CREATE TEMP TABLE fit_weeks AS SELECT (rfm.fit_bgnbd(x, t_x, tenure)).* FROM cal;
 SELECT abs(r / 0.243 - 1) < 0.002 AS r_ok,
        abs(alpha / 4.414 - 1) < 0.002 AS alpha_ok,
        abs(a / 0.793 - 1) < 0.002 AS a_ok,
@@ -73,7 +73,7 @@ SELECT f.n_customers, abs(f.r / w.r - 1) < 1e-6 AS same_r
 -- The same in days: the time unit only rescales alpha (x 7); r, a, b do not
 -- move, and the log-likelihood shifts by -sum(x) ln 7 (each of the x repeat
 -- purchase times is a density in 1/time; sum(x) = 2,457).
-CREATE TABLE fit_days AS SELECT (rfm.fit_bgnbd(x, t_x * 7, tenure * 7)).* FROM cal;
+CREATE TEMP TABLE fit_days AS SELECT (rfm.fit_bgnbd(x, t_x * 7, tenure * 7)).* FROM cal;
 SELECT abs(d.r / w.r - 1) < 1e-5 AS r_same,
        abs(d.alpha / (7 * w.alpha) - 1) < 1e-5 AS alpha_times_7,
        abs(d.a / w.a - 1) < 1e-5 AS a_same,
@@ -82,7 +82,7 @@ SELECT abs(d.r / w.r - 1) < 1e-5 AS r_same,
   FROM fit_days d, fit_weeks w;
 
 -- Gamma-Gamma on the 946 repeat buyers (one-time buyers are skipped).
-CREATE TABLE fit_spend AS SELECT (rfm.fit_gamma_gamma(x, spend)).* FROM cal;
+CREATE TEMP TABLE fit_spend AS SELECT (rfm.fit_gamma_gamma(x, spend)).* FROM cal;
 SELECT abs(p / 6.25 - 1) < 0.005 AS p_ok,
        abs(q / 3.74 - 1) < 0.005 AS q_ok,
        abs(gamma / 15.44 - 1) < 0.005 AS gamma_ok,
@@ -92,13 +92,17 @@ SELECT abs(p / 6.25 - 1) < 0.005 AS p_ok,
   FROM fit_spend;
 
 -- The same fits under a forced parallel plan: partial states built in
--- workers, serialized, combined.  Same data, so the same optimum.
+-- workers, serialized, combined.  Same data, so the same optimum.  Workers
+-- cannot read temp tables: a regular table, dropped at the end (all
+-- pg_regress tests share one database).
+CREATE TABLE clv_cdnow_cal AS SELECT * FROM cal;
+ANALYZE clv_cdnow_cal;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET parallel_leader_participation = off;
-CREATE FUNCTION plan_has_partial(query text) RETURNS boolean
+CREATE FUNCTION pg_temp.plan_has_partial(query text) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE plan text;
 BEGIN
@@ -107,12 +111,18 @@ BEGIN
   END LOOP;
   RETURN false;
 END $$;
-SELECT plan_has_partial('SELECT rfm.fit_bgnbd(x, t_x, tenure) FROM cal') AS bgnbd_partial,
-       plan_has_partial('SELECT rfm.fit_gamma_gamma(x, spend) FROM cal') AS spend_partial;
-SELECT abs(f.r / w.r - 1) < 1e-6 AND abs(f.alpha / w.alpha - 1) < 1e-6
-       AND abs(f.a / w.a - 1) < 1e-6 AND abs(f.b / w.b - 1) < 1e-6
-       AND f.n_customers = w.n_customers AS parallel_bgnbd_same
-  FROM (SELECT (rfm.fit_bgnbd(x, t_x, tenure)).* FROM cal) f, fit_weeks w;
-SELECT abs(f.p / s.p - 1) < 1e-6 AND abs(f.q / s.q - 1) < 1e-6
-       AND abs(f.gamma / s.gamma - 1) < 1e-6 AND f.n_customers = s.n_customers AS parallel_spend_same
-  FROM (SELECT (rfm.fit_gamma_gamma(x, spend)).* FROM cal) f, fit_spend s;
+-- The serial fits go into psql variables, so the parallel queries below
+-- read only the regular table (a temp table would keep workers out).
+SELECT r AS w_r, alpha AS w_alpha, a AS w_a, b AS w_b FROM fit_weeks \gset
+SELECT p AS s_p, q AS s_q, gamma AS s_gamma FROM fit_spend \gset
+SELECT pg_temp.plan_has_partial('SELECT rfm.fit_bgnbd(x, t_x, tenure) FROM clv_cdnow_cal') AS bgnbd_partial,
+       pg_temp.plan_has_partial('SELECT rfm.fit_gamma_gamma(x, spend) FROM clv_cdnow_cal') AS spend_partial;
+SELECT abs(r / :w_r - 1) < 1e-6 AND abs(alpha / :w_alpha - 1) < 1e-6
+       AND abs(a / :w_a - 1) < 1e-6 AND abs(b / :w_b - 1) < 1e-6
+       AND n_customers = 2357 AS parallel_bgnbd_same
+  FROM (SELECT (rfm.fit_bgnbd(x, t_x, tenure)).* FROM clv_cdnow_cal) f;
+SELECT abs(p / :s_p - 1) < 1e-6 AND abs(q / :s_q - 1) < 1e-6
+       AND abs(gamma / :s_gamma - 1) < 1e-6 AND n_customers = 946 AS parallel_spend_same
+  FROM (SELECT (rfm.fit_gamma_gamma(x, spend)).* FROM clv_cdnow_cal) f;
+
+DROP TABLE clv_cdnow_cal;

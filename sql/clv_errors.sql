@@ -2,7 +2,7 @@
 -- message naming the function; none returns NaN.  err() runs a statement
 -- and shows SQLSTATE and message.
 SET client_min_messages = warning;
-CREATE FUNCTION err(q text) RETURNS text LANGUAGE plpgsql AS $$
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
   EXECUTE q;
   RETURN 'no error';
@@ -11,60 +11,60 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 -- 20 small synthetic customers; the cases below break one rule each.
-CREATE TABLE good AS
+CREATE TEMP TABLE good AS
 SELECT i, (i % 4)::float8 AS x, CASE WHEN i % 4 = 0 THEN 0 ELSE 1 + (i * 7) % 19 END::float8 AS t_x,
        (20 + i % 9)::float8 AS big_t, (10 + i % 5)::float8 AS m
   FROM generate_series(1, 20) i;
 
 -- Too few customers, none at all, no repeat purchase.
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM good WHERE i <= 5');
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM good WHERE false');
-SELECT err('SELECT rfm.fit_bgnbd(0, 0, big_t) FROM good');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM good WHERE i <= 5');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM good WHERE false');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(0, 0, big_t) FROM good');
 -- Negative, inconsistent, non-integer, non-finite customers.
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT -1.0 AS x, 0.0 AS t_x, 3.0 AS big_t UNION ALL SELECT x, t_x, big_t FROM good) g');
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 1.0 AS x, -2.0 AS t_x, 3.0 AS big_t) g');
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 0.0 AS x, 0.0 AS t_x, -3.0 AS big_t) g');
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 2.0 AS x, 30.0 AS t_x, 20.0 AS big_t) g');
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 0.0 AS x, 4.0 AS t_x, 20.0 AS big_t) g');
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 3.0 AS x, 0.0 AS t_x, 20.0 AS big_t) g');
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 1.5 AS x, 4.0 AS t_x, 20.0 AS big_t) g');
-SELECT err($q$SELECT rfm.fit_bgnbd('NaN', 4.0, 20.0)$q$);
-SELECT err($q$SELECT rfm.fit_bgnbd(1, 4.0, 'Infinity')$q$);
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT -1.0 AS x, 0.0 AS t_x, 3.0 AS big_t UNION ALL SELECT x, t_x, big_t FROM good) g');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 1.0 AS x, -2.0 AS t_x, 3.0 AS big_t) g');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 0.0 AS x, 0.0 AS t_x, -3.0 AS big_t) g');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 2.0 AS x, 30.0 AS t_x, 20.0 AS big_t) g');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 0.0 AS x, 4.0 AS t_x, 20.0 AS big_t) g');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 3.0 AS x, 0.0 AS t_x, 20.0 AS big_t) g');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM (SELECT 1.5 AS x, 4.0 AS t_x, 20.0 AS big_t) g');
+SELECT pg_temp.err($q$SELECT rfm.fit_bgnbd('NaN', 4.0, 20.0)$q$);
+SELECT pg_temp.err($q$SELECT rfm.fit_bgnbd(1, 4.0, 'Infinity')$q$);
 -- Identical customers: no heterogeneity, the likelihood has no maximum.
-SELECT err('SELECT rfm.fit_bgnbd(2, 10, 20) FROM generate_series(1, 50)');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(2, 10, 20) FROM generate_series(1, 50)');
 -- The 20 small synthetic customers: the likelihood keeps rising as the
 -- dropout beta degenerates (a, b -> infinity, every customer the same
 -- dropout chance): an error, not a fit with absurd parameters.
-SELECT err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM good');
+SELECT pg_temp.err('SELECT rfm.fit_bgnbd(x, t_x, big_t) FROM good');
 
 -- Gamma-Gamma: too few repeat buyers (one-time buyers are skipped),
 -- non-positive spend for a repeat buyer, negative or fractional frequency,
 -- identical spends (no maximum).
-SELECT err('SELECT rfm.fit_gamma_gamma(x, m) FROM good WHERE i <= 12');
-SELECT err('SELECT rfm.fit_gamma_gamma(x, m) FROM (SELECT 2.0 AS x, 0.0 AS m UNION ALL SELECT x, m FROM good) g');
-SELECT err('SELECT rfm.fit_gamma_gamma(x, m) FROM (SELECT -2.0 AS x, 10.0 AS m) g');
-SELECT err('SELECT rfm.fit_gamma_gamma(x, m) FROM (SELECT 2.5 AS x, 10.0 AS m) g');
-SELECT err('SELECT rfm.fit_gamma_gamma(1 + i % 3, 25) FROM generate_series(1, 50) i');
+SELECT pg_temp.err('SELECT rfm.fit_gamma_gamma(x, m) FROM good WHERE i <= 12');
+SELECT pg_temp.err('SELECT rfm.fit_gamma_gamma(x, m) FROM (SELECT 2.0 AS x, 0.0 AS m UNION ALL SELECT x, m FROM good) g');
+SELECT pg_temp.err('SELECT rfm.fit_gamma_gamma(x, m) FROM (SELECT -2.0 AS x, 10.0 AS m) g');
+SELECT pg_temp.err('SELECT rfm.fit_gamma_gamma(x, m) FROM (SELECT 2.5 AS x, 10.0 AS m) g');
+SELECT pg_temp.err('SELECT rfm.fit_gamma_gamma(1 + i % 3, 25) FROM generate_series(1, 50) i');
 
 -- Predictions: bad parameters, a = 1, bad customers, bad horizons.
-CREATE TABLE f AS SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS bg,
+CREATE TEMP TABLE f AS SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS bg,
                          ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit AS gg;
-SELECT err('SELECT rfm.bgnbd_p_alive(ROW(0.243, -4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, 1, 2, 3)');
-SELECT err($q$SELECT rfm.bgnbd_p_alive(ROW('NaN', 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, 1, 2, 3)$q$);
-SELECT err('SELECT rfm.bgnbd_p_alive(ROW(NULL, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, 1, 2, 3)');
-SELECT err('SELECT rfm.bgnbd_expected_purchases(ROW(0.243, 4.414, 1, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, 10, 1, 2, 3)');
-SELECT err('SELECT rfm.bgnbd_expected_purchases(bg, -1, 1, 2, 3) FROM f');
-SELECT err('SELECT rfm.bgnbd_expected_purchases(bg, 10, 1, 4, 3) FROM f');
-SELECT err('SELECT rfm.bgnbd_p_alive(bg, 1, 2, -3) FROM f');
-SELECT err('SELECT rfm.gamma_gamma_expected_spend(ROW(6.25, 0.9, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit, 2, 10)');
-SELECT err('SELECT rfm.gamma_gamma_expected_spend(gg, 2, -10) FROM f');
-SELECT err('SELECT rfm.clv(bg, gg, 2, 5, 10, 20, -1, 4, 0.01) FROM f');
-SELECT err('SELECT rfm.clv(bg, gg, 2, 5, 10, 20, 12, 0, 0.01) FROM f');
-SELECT err('SELECT rfm.clv(bg, gg, 2, 5, 10, 20, 12, 4, -1) FROM f');
+SELECT pg_temp.err('SELECT rfm.bgnbd_p_alive(ROW(0.243, -4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, 1, 2, 3)');
+SELECT pg_temp.err($q$SELECT rfm.bgnbd_p_alive(ROW('NaN', 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, 1, 2, 3)$q$);
+SELECT pg_temp.err('SELECT rfm.bgnbd_p_alive(ROW(NULL, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, 1, 2, 3)');
+SELECT pg_temp.err('SELECT rfm.bgnbd_expected_purchases(ROW(0.243, 4.414, 1, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, 10, 1, 2, 3)');
+SELECT pg_temp.err('SELECT rfm.bgnbd_expected_purchases(bg, -1, 1, 2, 3) FROM f');
+SELECT pg_temp.err('SELECT rfm.bgnbd_expected_purchases(bg, 10, 1, 4, 3) FROM f');
+SELECT pg_temp.err('SELECT rfm.bgnbd_p_alive(bg, 1, 2, -3) FROM f');
+SELECT pg_temp.err('SELECT rfm.gamma_gamma_expected_spend(ROW(6.25, 0.9, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit, 2, 10)');
+SELECT pg_temp.err('SELECT rfm.gamma_gamma_expected_spend(gg, 2, -10) FROM f');
+SELECT pg_temp.err('SELECT rfm.clv(bg, gg, 2, 5, 10, 20, -1, 4, 0.01) FROM f');
+SELECT pg_temp.err('SELECT rfm.clv(bg, gg, 2, 5, 10, 20, 12, 0, 0.01) FROM f');
+SELECT pg_temp.err('SELECT rfm.clv(bg, gg, 2, 5, 10, 20, 12, 4, -1) FROM f');
 
 -- Inputs from summaries: bad unit, as_of before the last purchase; bad lifespan.
-CREATE TABLE s AS SELECT rfm.summarize(d, 10) AS s FROM (VALUES ('2024-01-01'::date), ('2024-02-01')) v(d);
-SELECT err($q$SELECT rfm.clv_inputs(s, '2024-03-01', 'months') FROM s$q$);
-SELECT err($q$SELECT rfm.clv_inputs(s, '2024-01-15') FROM s$q$);
-SELECT err($q$SELECT rfm.historical_clv(s, '2024-03-01', -1) FROM s$q$);
-SELECT err($q$SELECT rfm.clv_columns(s, '2024-03-01', horizon_months => -1) FROM s$q$);
+CREATE TEMP TABLE s AS SELECT rfm.summarize(d, 10) AS s FROM (VALUES ('2024-01-01'::date), ('2024-02-01')) v(d);
+SELECT pg_temp.err($q$SELECT rfm.clv_inputs(s, '2024-03-01', 'months') FROM s$q$);
+SELECT pg_temp.err($q$SELECT rfm.clv_inputs(s, '2024-01-15') FROM s$q$);
+SELECT pg_temp.err($q$SELECT rfm.historical_clv(s, '2024-03-01', -1) FROM s$q$);
+SELECT pg_temp.err($q$SELECT rfm.clv_columns(s, '2024-03-01', horizon_months => -1) FROM s$q$);

@@ -12,13 +12,13 @@
 SET client_min_messages = warning;
 SET extra_float_digits = 0;
 
-CREATE TABLE orders (customer text, ordered_on date, amount numeric);
+CREATE TEMP TABLE orders (customer text, ordered_on date, amount numeric);
 INSERT INTO orders VALUES
   ('alice', '2024-01-01', 10.00), ('alice', '2024-01-01', 5.50), ('alice', '2024-01-10', 20),
   ('alice', '2024-02-01', -3.25),
   ('bob', '2024-03-31', 50),
   ('carol', '2024-02-02', -7);
-CREATE TABLE sums AS SELECT customer, rfm.summarize(ordered_on, amount) AS s FROM orders GROUP BY customer;
+CREATE TEMP TABLE sums AS SELECT customer, rfm.summarize(ordered_on, amount) AS s FROM orders GROUP BY customer;
 
 SELECT customer,
        rfm.historical_clv(s, '2024-03-31', 365) AS one_year,
@@ -40,10 +40,10 @@ SELECT customer, (rfm.clv_inputs(s, '2024-03-31', 'days')).*,
 -- 365.25/12/7 weeks, 12 months, 1% a month) gave: P(alive) 0.7265897218,
 -- E[purchases] 1.5632080807, E[spend] 24.6596128609, CLV 36.3077453124;
 -- historical CLV 74.02 * 1095 / 273 = 296.89.
-CREATE TABLE c1 AS
+CREATE TEMP TABLE c1 AS
 SELECT rfm.summarize(d, a) AS s
   FROM (VALUES ('1997-01-01'::date, 29.33), ('1997-01-18', 29.73), ('1997-08-02', 14.96)) v(d, a);
-CREATE TABLE fits AS
+CREATE TEMP TABLE fits AS
 SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS bg,
        ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit AS gg;
 SELECT k.historical_clv,

@@ -18,10 +18,10 @@
 SET client_min_messages = warning;
 SET extra_float_digits = 0;
 
-CREATE TABLE bg AS SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS fit;
-CREATE TABLE gg AS SELECT ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit AS fit;
+CREATE TEMP TABLE bg AS SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS fit;
+CREATE TEMP TABLE gg AS SELECT ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit AS fit;
 
-CREATE TABLE want (x int, t_x float8, big_t float8, m_x float8,
+CREATE TEMP TABLE want (x int, t_x float8, big_t float8, m_x float8,
                    p_alive float8, e39 float8, e52 float8, e1 float8, spend float8, clv12 float8);
 INSERT INTO want VALUES
  (0,  0,     38.86, 0,     1.0000000000, 0.1950980520,  0.2520730223,  0.0055956579, 35.2189781022, 8.3491985155),
