@@ -1,0 +1,77 @@
+-- pgTAP: scheduled tier refreshes with the real pg_cron.  Runs in rfm_tap,
+-- the cron.database_name of the test cluster.  Not in a transaction: the
+-- scheduled command (a CALL that commits) is run at top level here too.
+-- The "not installed" error is in sql/tiers.sql (a database without pg_cron).
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_cron;
+DROP SCHEMA IF EXISTS cron_t CASCADE;
+CREATE SCHEMA cron_t;
+CREATE TABLE cron_t.orders (customer integer, ordered_on date, amount numeric);
+INSERT INTO cron_t.orders VALUES (1, '2024-01-10', 10), (2, '2024-02-10', 20), (3, '2024-03-10', 30);
+SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 3, as_of => '2024-03-31') \g /dev/null
+SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
+
+SELECT plan(16);
+
+SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
+SELECT results_eq(
+  format('SELECT jobname::text, schedule, command, database::text, username::text FROM cron.job WHERE jobid = %s', :job),
+  format($$VALUES (%L::text, '0 3 * * *'::text, %L::text, current_database()::text, current_user::text)$$,
+         'rfm_refresh_tiers_' || :tier_id, $c$CALL rfm.refresh_tiers('cron_t."Nightly Tiers"')$c$),
+  'schedule_refresh makes one pg_cron job: its name, schedule, a CALL naming the table (quoted), this database and role');
+SELECT is(rfm.schedule_refresh('cron_t."Nightly Tiers"', '30 4 * * 1'), :job::bigint,
+  'scheduling again keeps the job');
+SELECT is((SELECT schedule FROM cron.job WHERE jobid = :job), '30 4 * * 1', '... and replaces its schedule');
+SELECT is((SELECT count(*)::int FROM cron.job WHERE command LIKE '%Nightly Tiers%'), 1, 'still one job');
+SELECT throws_like($$SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', 'every day at 3')$$,
+  '%invalid schedule%', 'pg_cron rejects a bad cron expression');
+SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.orders', '0 3 * * *')$$, '42704', NULL,
+  'only tier tables can be scheduled');
+
+-- The job's command, run the way pg_cron runs it (a top-level statement).
+INSERT INTO cron_t.orders VALUES (4, '2024-03-20', 40);
+SELECT command FROM cron.job WHERE jobid = :job \gexec
+SELECT is((SELECT count(*)::int FROM cron_t."Nightly Tiers"), 4, 'the scheduled command refreshes the tier table');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier_id = :tier_id ORDER BY id DESC LIMIT 1), 'succeeded',
+  '... and logs it');
+
+-- A real run by the pg_cron scheduler (every minute; wait up to 90 s).
+-- pg_cron's default libpq connection to localhost needs a password the
+-- throwaway cluster does not give it; with cron.use_background_workers = on
+-- jobs run inside the server.
+SELECT current_setting('cron.use_background_workers') = 'on' AS cron_can_run \gset
+INSERT INTO cron_t.orders VALUES (5, '2024-03-25', 50);
+SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '* * * * *') \g /dev/null
+\if :cron_can_run
+DO $$
+BEGIN
+  FOR i IN 1..90 LOOP
+    EXIT WHEN EXISTS (SELECT FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+                       WHERE j.command LIKE '%Nightly Tiers%' AND d.status IN ('succeeded', 'failed'));
+    PERFORM pg_sleep(1);
+  END LOOP;
+END $$;
+SELECT is((SELECT d.status || coalesce(': ' || nullif(d.return_message, 'CALL'), '')
+             FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+            WHERE j.command LIKE '%Nightly Tiers%' AND d.status IN ('succeeded', 'failed')
+            ORDER BY d.start_time LIMIT 1),
+          'succeeded', 'pg_cron ran the refresh on schedule');
+SELECT is((SELECT count(*)::int FROM cron_t."Nightly Tiers"), 5, 'the scheduled run refreshed the table');
+\else
+SELECT skip('pg_cron cannot run jobs in this cluster (cron.use_background_workers is off)', 2);
+\endif
+
+SELECT ok(rfm.unschedule_refresh('cron_t."Nightly Tiers"'), 'unschedule_refresh removes the job');
+SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :job), 0, 'the job is gone');
+SELECT ok(NOT rfm.unschedule_refresh('cron_t."Nightly Tiers"'), 'unscheduling again: false');
+
+SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job2 \gset
+SELECT lives_ok($$SELECT rfm.drop_tiers('cron_t."Nightly Tiers"')$$, 'drop_tiers of a scheduled tier table');
+SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :job2), 0, 'drop_tiers removes its schedule');
+SELECT is((SELECT count(*)::int FROM cron.job WHERE command LIKE '%Nightly Tiers%'), 0, 'no job left behind');
+
+SELECT * FROM finish();
+DROP SCHEMA cron_t CASCADE;
