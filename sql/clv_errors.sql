@@ -68,3 +68,8 @@ SELECT pg_temp.err($q$SELECT rfm.clv_inputs(s, '2024-03-01', 'months') FROM s$q$
 SELECT pg_temp.err($q$SELECT rfm.clv_inputs(s, '2024-01-15') FROM s$q$);
 SELECT pg_temp.err($q$SELECT rfm.historical_clv(s, '2024-03-01', -1) FROM s$q$);
 SELECT pg_temp.err($q$SELECT rfm.clv_columns(s, '2024-03-01', horizon_months => -1) FROM s$q$);
+
+-- Horizons so long that t/(alpha+T+t) rounds to 1, or the 2F1 series needs
+-- more than its term limit: 22003, never a wrong number.
+SELECT pg_temp.err('SELECT rfm.bgnbd_expected_purchases(bg, 1e300, 1, 2, 3) FROM f');
+SELECT pg_temp.err($q$SELECT rfm.bgnbd_expected_purchases(bg, 1e12, 1, 2, 3) FROM f$q$);

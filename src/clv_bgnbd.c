@@ -85,6 +85,7 @@ bgnbd_p_alive(const BgnbdParams *p, double x, double t_x, double T)
 double
 bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, const char *fname)
 {
+	double		z;
 	double		log_g;
 	double		one_minus_g;
 
@@ -95,9 +96,16 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, c
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: the BG/NBD expectation is undefined for a = 1", fname),
 				 errhint("Refit the model, or nudge a slightly away from 1.")));
-	/* G = ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t)) */
+	/* The series argument t/(alpha+T+t) must stay below 1 in doubles. */
+	z = t / (p->alpha + T + t);
+	if (!isfinite(p->alpha + T + t) || !(z < 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: horizon t = %g is too long to evaluate", fname, t),
+				 errhint("Use a horizon of a few years in the fit's time unit.")));
+	/* G = ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z) */
 	log_g = (p->r + x) * (log(p->alpha + T) - log(p->alpha + T + t)) +
-		clv_log_hyp2f1(p->r + x, p->b + x, p->a + p->b + x - 1, t / (p->alpha + T + t), fname);
+		clv_log_hyp2f1(p->r + x, p->b + x, p->a + p->b + x - 1, z, fname);
 	one_minus_g = -expm1(log_g);
 	return (p->a + p->b + x - 1) / (p->a - 1) * one_minus_g *
 		inverse_one_plus_exp(log_dropout_odds(p, x, t_x, T));

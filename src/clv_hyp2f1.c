@@ -64,7 +64,7 @@ clv_log_hyp2f1(double a, double b, double c, double z, const char *fname)
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s: hypergeometric series 2F1(%g, %g; %g; %g) did not converge in %ld terms",
+			 errmsg("%s: hypergeometric series 2F1(%g, %g; %g; %.17g) did not converge in %ld terms",
 					fname, a, b, c, z, HYP2F1_MAX_TERMS),
 			 errhint("The prediction horizon is very long compared with the customer's age; use a shorter horizon.")));
 	return 0.0;					/* keep the compiler quiet */
