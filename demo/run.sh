@@ -12,5 +12,5 @@ sudo=""
 bash scripts/install-deps.sh
 make -s
 $sudo make -s install >/dev/null
-$sudo pg_virtualenv -v "${PG_MAJOR:-15}" \
+$sudo pg_virtualenv -t -v "${PG_MAJOR:-15}" \
   psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f demo/demo.sql

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PG_MAJOR=${PG_MAJOR:-15}
 TAP_DB=rfm_tap
 
-pg_virtualenv -v "$PG_MAJOR" \
+pg_virtualenv -t -v "$PG_MAJOR" \
   -o "shared_preload_libraries=pg_cron" -o "cron.database_name=$TAP_DB" \
   -o "max_worker_processes=16" \
   bash -c '
