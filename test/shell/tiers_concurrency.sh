@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Tier tables under concurrency:
+#  1. readers (pgbench, 4 clients) read the tier table and its summary view in
+#     a loop while another session changes orders and refreshes it again and
+#     again: zero errors, never an incomplete table (each read checks the full
+#     customer count), and readers are never blocked for the length of a
+#     refresh (max read latency well below the refresh time);
+#  2. control: a plain (non-concurrent) REFRESH during the same reads does
+#     block them, so step 1's latency check can fail;
+#  3. two refreshes of one tier table: while another session holds the
+#     tier's lock, refresh_tiers fails at once with lock_not_available and a
+#     clear message, and leaves the table intact; two refreshes started
+#     together both end cleanly (one succeeds, the other succeeds after it or
+#     fails with 55P03), and no log row is left 'running'.
+# Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DB=rfm_tiers_concurrency
+CUSTOMERS=${CUSTOMERS:-5000}    # x 10 orders each
+READ_SECONDS=${READ_SECONDS:-15}
+MAX_REFRESHES=${MAX_REFRESHES:-6}
+tmp=$(mktemp -d)
+cleanup() { jobs -p | xargs -r kill 2>/dev/null || true; dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+
+dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+createdb "$DB"
+q -c 'CREATE EXTENSION rfm'
+# Orders relative to today so the default as_of (the refresh day) fits.
+q > /dev/null <<SQL
+CREATE TABLE orders (customer integer, ordered_on date, amount numeric);
+INSERT INTO orders
+SELECT c, current_date - ((c * 7 + k * 37) % 700), ((c * 13 + k * 29) % 500) / 4.0 + 1
+  FROM generate_series(1, $CUSTOMERS) c, generate_series(1, 10) k;
+ANALYZE orders;
+SELECT rfm.create_tiers('live_tiers', 'orders', 'customer', 'ordered_on', 'amount');
+SQL
+
+n=$(q -c 'SELECT count(*) FROM live_tiers')
+[ "$n" = "$CUSTOMERS" ] || fail "tier table has $n rows, expected $CUSTOMERS"
+echo "ok: tier table built with $n customers"
+
+# Each read fails (division by zero) unless it sees every customer.
+cat > "$tmp/read.sql" <<SQL
+SELECT 1 / (count(*) = $CUSTOMERS)::int FROM live_tiers;
+SELECT 1 / (sum(customers) = $CUSTOMERS)::int FROM live_tiers_segments;
+SQL
+
+# Run pgbench readers for $1 seconds with per-transaction log in $2.
+readers() {
+  pgbench -n -c 4 -j 2 -T "$1" -f "$tmp/read.sql" -l --log-prefix="$tmp/log-$2" "$DB" > "$tmp/out-$2" 2>&1
+}
+max_latency_ms() { cat "$tmp/log-$1".* | awk '{ if ($3 > m) m = $3 } END { printf "%d", m / 1000 }'; }
+
+# --- 1. refreshes while readers read.
+readers "$READ_SECONDS" conc &
+rpid=$!
+sleep 1
+refreshes=0
+start=$SECONDS
+while [ $refreshes -lt "$MAX_REFRESHES" ] && [ $((SECONDS - start)) -lt $((READ_SECONDS - 3)) ]; do
+  # change spending so every refresh has real work (rows move between scores)
+  q -c "UPDATE orders SET amount = amount + 5 WHERE customer % $MAX_REFRESHES = $refreshes"
+  q -c "CALL rfm.refresh_tiers('live_tiers')" || fail "refresh $refreshes failed"
+  refreshes=$((refreshes + 1))
+done
+wait $rpid || { cat "$tmp/out-conc"; fail "readers reported errors during concurrent refreshes"; }
+grep -q 'number of failed transactions: 0 ' "$tmp/out-conc" || { cat "$tmp/out-conc"; fail "pgbench counted failed transactions"; }
+reads=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$tmp/out-conc")
+[ "${reads:-0}" -gt 0 ] || fail "readers did not read"
+[ "$refreshes" -ge 2 ] || fail "only $refreshes refreshes ran during the reads"
+refresh_ms=$(q -c "SELECT round(min(extract(epoch FROM finished_at - started_at)) * 1000)::int
+                     FROM rfm.refresh_log WHERE action = 'refresh' AND outcome = 'succeeded'")
+read_max=$(max_latency_ms conc)
+echo "ok: $reads reads by 4 clients during $refreshes refreshes: 0 errors, never a partial table"
+echo "    shortest refresh ${refresh_ms} ms, longest read ${read_max} ms"
+[ "$read_max" -lt $((refresh_ms / 2)) ] \
+  || fail "a read took ${read_max} ms, at least half a refresh (${refresh_ms} ms): readers were blocked"
+echo "ok: readers were never blocked by a refresh"
+ok_runs=$(q -c "SELECT count(*) FROM rfm.refresh_log WHERE action = 'refresh' AND outcome = 'succeeded' AND row_count = $CUSTOMERS")
+[ "$ok_runs" = "$refreshes" ] || fail "refresh_log has $ok_runs successful refreshes, expected $refreshes"
+echo "ok: refresh_log has $refreshes succeeded refreshes with $CUSTOMERS rows each"
+
+# --- 2. control: a plain REFRESH (no CONCURRENTLY) blocks the same readers.
+readers 4 plain &
+rpid=$!
+sleep 1
+t0=$(date +%s%N)
+q -c 'REFRESH MATERIALIZED VIEW live_tiers'
+plain_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait $rpid || fail "readers failed during the plain refresh"
+plain_max=$(max_latency_ms plain)
+echo "    control: a plain REFRESH took ${plain_ms} ms, the longest read ${plain_max} ms"
+[ "$plain_max" -ge $((plain_ms / 2)) ] || fail "the blocking detector missed a plain REFRESH"
+echo "ok: the latency check does detect blocked readers"
+
+# --- 3a. a second refresh while the tier's lock is held fails at once, clearly.
+read -r space object < <(q -F ' ' -c "SELECT space, object FROM rfm._tier_lock_key('live_tiers')")
+mkfifo "$tmp/holder"
+# The holder keeps its transaction (and the lock) open until we write to the fifo.
+( { echo "BEGIN; SELECT pg_advisory_xact_lock($space, $object);"; cat "$tmp/holder"; echo "COMMIT;"; } \
+    | psql -X -q -d "$DB" > /dev/null ) &
+hpid=$!
+exec 3>"$tmp/holder"
+for i in $(seq 1 50); do
+  held=$(q -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = ($space)::oid AND granted")
+  [ "$held" = 1 ] && break; sleep 0.1
+done
+[ "$held" = 1 ] || fail "could not take the tier lock in a second session"
+before=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM live_tiers t")
+t0=$SECONDS
+if err=$(q -c "CALL rfm.refresh_tiers('live_tiers')" 2>&1); then fail "refresh succeeded while another held the lock"; fi
+[ $((SECONDS - t0)) -le 5 ] || fail "the second refresh waited instead of failing at once"
+echo "$err" | grep -q 'another session is refreshing live_tiers right now' || fail "unclear error: $err"
+state=$(q -c "SELECT sqlstate FROM rfm.refresh_log ORDER BY id DESC LIMIT 1")
+[ "$state" = 55P03 ] || fail "logged sqlstate $state, expected 55P03"
+exec 3>&-
+wait $hpid
+after=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM live_tiers t")
+[ "$before" = "$after" ] || fail "the refused refresh changed the tier table"
+echo "ok: a refresh during another one fails at once (55P03: $(echo "$err" | head -1 | sed 's/^ERROR: *//'))"
+
+# --- 3b. two refreshes started together.
+q -c "UPDATE orders SET amount = amount + 1 WHERE customer % 3 = 0"
+pids=()
+for s in a b; do
+  ( rc=0; psql -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "CALL rfm.refresh_tiers('live_tiers')" > "$tmp/$s.out" 2>&1 || rc=$?
+    echo $rc > "$tmp/$s.rc" ) &
+  pids+=($!)
+done
+wait "${pids[@]}"
+ok=0
+for s in a b; do
+  if [ "$(cat "$tmp/$s.rc")" = 0 ]; then ok=$((ok + 1));
+  else grep -q 'another session is refreshing' "$tmp/$s.out" || fail "refresh $s failed unclearly: $(cat "$tmp/$s.out")"; fi
+done
+[ $ok -ge 1 ] || fail "neither of two simultaneous refreshes succeeded"
+running=$(q -c "SELECT count(*) FROM rfm.refresh_log WHERE outcome = 'running'")
+[ "$running" = 0 ] || fail "$running log rows left 'running'"
+n=$(q -c 'SELECT count(*) FROM live_tiers')
+[ "$n" = "$CUSTOMERS" ] || fail "tier table has $n rows after simultaneous refreshes"
+got=$(q -c "SELECT round(sum(monetary), 2) FROM live_tiers")
+same=$(q -c "SELECT (SELECT sum(amount) FROM orders) = (SELECT sum(monetary) FROM live_tiers)")
+[ "$same" = t ] || fail "tier revenue $got differs from the orders total"
+echo "ok: two simultaneous refreshes: $ok succeeded, the other $([ $ok = 2 ] && echo 'ran after it' || echo 'failed with 55P03'); table complete and current (revenue $got)"
