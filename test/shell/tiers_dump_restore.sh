@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Tier tables survive pg_dump / pg_restore (custom format) and a plain SQL
+# dump replayed with psql: after the round trip the tier tables hold the same
+# rows, the catalog (rfm.tier_tables, rfm.refresh_log) points at the restored
+# objects, the views and history are there, and refresh, transitions and
+# drop_tiers work on the restored database.
+# Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+SRC=rfm_tiers_dump_src
+DST=rfm_tiers_dump_dst
+PLAIN=rfm_tiers_dump_plain
+tmp=$(mktemp -d)
+dropdbs() { for d in $SRC $DST $PLAIN; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done; }
+trap 'dropdbs; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+
+dropdbs
+createdb $SRC
+q $SRC -c 'CREATE EXTENSION rfm'
+# Two tier tables: one in an oddly named schema with history and a fixed
+# as_of, one without history and as_of NULL (today).
+q $SRC > /dev/null <<'SQL'
+CREATE SCHEMA "Sales Data";
+CREATE TABLE "Sales Data"."Orders" ("Customer" text, ordered_on date, amount numeric);
+INSERT INTO "Sales Data"."Orders"
+SELECT 'c' || c, date '2024-01-01' + (c * 11 + k * 17) % 90, (c * 7 + k * 3) % 50 + 1
+  FROM generate_series(1, 300) c, generate_series(1, 4) k;
+SELECT rfm.create_tiers('"Sales Data"."Tiers Q1"', '"Sales Data"."Orders"', 'Customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31');
+CALL rfm.refresh_tiers('"Sales Data"."Tiers Q1"');
+-- an earlier hand-made snapshot so transitions has two days to compare
+INSERT INTO "Sales Data"."Tiers Q1_history" (as_of, customer_id, segment, monetary)
+SELECT '2024-02-29', customer_id, 'Earlier', 1 FROM "Sales Data"."Tiers Q1" WHERE customer_id < 'c2';
+CREATE TABLE public.orders_now (customer bigint, ordered_on date, amount integer);
+INSERT INTO public.orders_now SELECT c % 50, current_date - c % 60, c FROM generate_series(1, 500) c;
+SELECT rfm.create_tiers('today_tiers', 'public.orders_now', 'customer', 'ordered_on', 'amount', keep_history => false);
+SQL
+
+# Everything compared between the databases: rows, catalog, log, history, views.
+fingerprint() {
+  q "$1" <<'SQL'
+SELECT 'tiers_q1 ' || md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM "Sales Data"."Tiers Q1" t;
+SELECT 'today ' || md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM public.today_tiers t;
+SELECT 'history ' || md5(string_agg(h::text, '|' ORDER BY as_of, customer_id)) FROM "Sales Data"."Tiers Q1_history" h;
+SELECT 'segments ' || md5(string_agg(s::text, '|' ORDER BY segment)) FROM "Sales Data"."Tiers Q1_segments" s;
+SELECT 'grid ' || md5(string_agg(g::text, '|' ORDER BY r_score, f_score)) FROM "Sales Data"."Tiers Q1_grid" g;
+SELECT 'catalog ' || string_agg(concat_ws(',', id, tier, source, customer_column, time_column, amount_column,
+                                         customer_type, bins, scheme, as_of, keep_history, history_table,
+                                         segments_view, grid_view), ' ; ' ORDER BY id)
+  FROM rfm.tier_tables;
+SELECT 'log ' || string_agg(concat_ws(',', id, tier_id, tier, action, as_of, row_count, outcome), ' ; ' ORDER BY id)
+  FROM rfm.refresh_log;
+SELECT 'indexes ' || string_agg(indexrelid::regclass::text, ',' ORDER BY indexrelid::regclass::text)
+  FROM pg_index WHERE indisunique AND indrelid IN (SELECT tier FROM rfm.tier_tables);
+SQL
+}
+fingerprint $SRC > "$tmp/src.txt"
+grep -q '^catalog .*Tiers Q1.*today_tiers' "$tmp/src.txt" || fail "source catalog not as expected: $(cat "$tmp/src.txt")"
+
+# Run the same checks on a restored database $1.
+check_restored() {
+  local db=$1 how=$2
+  fingerprint "$db" > "$tmp/$db.txt"
+  diff "$tmp/src.txt" "$tmp/$db.txt" > "$tmp/$db.diff" || { cat "$tmp/$db.diff"; fail "$how: restored database differs"; }
+  echo "ok: $how: same tier rows, history, views, catalog, log and unique indexes"
+  [ "$(q "$db" -c "SELECT count(*) FROM rfm.tier_tables t JOIN pg_class c ON c.oid = t.tier")" = 2 ] \
+    || fail "$how: catalog does not point at the restored tier tables"
+  # Refresh, history, transitions and drop work after the restore.
+  q "$db" -c "INSERT INTO \"Sales Data\".\"Orders\" VALUES ('new one', '2024-03-30', 5)"
+  q "$db" -c "CALL rfm.refresh_tiers('\"Sales Data\".\"Tiers Q1\"')"
+  q "$db" -c "CALL rfm.refresh_tiers('today_tiers')"
+  [ "$(q "$db" -c "SELECT count(*) FROM \"Sales Data\".\"Tiers Q1\" WHERE customer_id = 'new one'")" = 1 ] \
+    || fail "$how: refresh after restore did not pick up the new order"
+  refreshes=$(q "$db" -c "SELECT count(*) FROM rfm.refresh_log WHERE action = 'refresh' AND outcome = 'succeeded'")
+  [ "$refreshes" = 3 ] || fail "$how: expected 1 dumped + 2 new refreshes in refresh_log, found $refreshes"
+  moved=$(q "$db" -c "SELECT sum(customers) FROM rfm.transitions('\"Sales Data\".\"Tiers Q1\"', '2024-02-29', '2024-03-31')
+                       WHERE from_segment = 'Earlier'")
+  expected=$(q "$db" -c "SELECT count(*) FROM \"Sales Data\".\"Tiers Q1_history\" WHERE as_of = '2024-02-29'")
+  [ "$moved" = "$expected" ] || fail "$how: transitions counted $moved customers from 'Earlier', expected $expected"
+  q "$db" -c "SELECT rfm.drop_tiers('\"Sales Data\".\"Tiers Q1\"'), rfm.drop_tiers('today_tiers')" > /dev/null
+  left=$(q "$db" -c "SELECT (SELECT count(*) FROM rfm.tier_tables) + (SELECT count(*) FROM rfm.refresh_log)
+                          + (SELECT count(*) FROM pg_class WHERE relname LIKE 'Tiers Q1%' OR relname LIKE 'today_tiers%')")
+  [ "$left" = 0 ] || fail "$how: drop_tiers left $left objects or rows"
+  echo "ok: $how: refresh, transitions and drop_tiers work on the restored database"
+}
+
+pg_dump -Fc -f "$tmp/dump.custom" $SRC
+createdb $DST
+pg_restore --exit-on-error -d $DST "$tmp/dump.custom" || fail "pg_restore failed"
+check_restored $DST "pg_dump -Fc | pg_restore"
+
+pg_dump -Fp -f "$tmp/dump.sql" $SRC
+createdb $PLAIN
+psql -X -q -v ON_ERROR_STOP=1 -d $PLAIN -f "$tmp/dump.sql" > /dev/null || fail "replaying the plain dump failed"
+check_restored $PLAIN "plain pg_dump | psql"
