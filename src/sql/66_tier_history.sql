@@ -58,22 +58,27 @@ CREATE FUNCTION rfm.transitions(tier regclass, from_as_of date, to_as_of date)
     AS $$
 DECLARE
     entry rfm.tier_tables := rfm._tier_entry(tier);
-    found_days integer;
+    missing   date;
+    found_day boolean;
 BEGIN
     IF entry.history_table IS NULL THEN
         RAISE EXCEPTION 'rfm.transitions: % keeps no history', entry.tier
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Create the tier table with keep_history => true.';
     END IF;
-    EXECUTE pg_catalog.format('SELECT pg_catalog.count(DISTINCT h.as_of)::integer FROM %s h WHERE h.as_of IN ($1, $2)',
-                              entry.history_table)
-       INTO found_days USING from_as_of, to_as_of;
-    IF from_as_of IS NULL OR to_as_of IS NULL
-       OR found_days < (CASE WHEN from_as_of = to_as_of THEN 1 ELSE 2 END) THEN
-        RAISE EXCEPTION 'rfm.transitions: % has no snapshot for % or %', entry.tier, from_as_of, to_as_of
-            USING ERRCODE = 'no_data_found',
-                  HINT = pg_catalog.format('SELECT DISTINCT as_of FROM %s lists the snapshots.', entry.history_table);
+    IF from_as_of IS NULL OR to_as_of IS NULL THEN
+        RAISE EXCEPTION 'rfm.transitions: from_as_of and to_as_of must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    FOREACH missing IN ARRAY ARRAY[from_as_of, to_as_of] LOOP
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %s h WHERE h.as_of = $1)', entry.history_table)
+           INTO found_day USING missing;
+        IF NOT found_day THEN
+            RAISE EXCEPTION 'rfm.transitions: % has no snapshot for %', entry.tier, missing
+                USING ERRCODE = 'no_data_found',
+                      HINT = pg_catalog.format('SELECT DISTINCT as_of FROM %s lists the snapshots.', entry.history_table);
+        END IF;
+    END LOOP;
     -- A NULL from_segment: not yet a customer at from_as_of; NULL to_segment:
     -- no longer in the tier table at to_as_of.
     RETURN QUERY EXECUTE pg_catalog.format($q$

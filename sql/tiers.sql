@@ -1,0 +1,64 @@
+-- Tier tables: the documented example, error messages as users see them.
+-- Values checked by hand (2024 is a leap year), as_of 2024-03-31:
+--   alice: 2024-01-01 10, 2024-03-01 20           -> first 01-01, last 03-01,
+--          frequency 2, monetary 30, recency 30
+--   bob:   2024-02-01 5                           -> recency 29 + 30 = 59
+--   carol: 2024-01-05 50, 2024-03-30 100, refund 2024-03-30 -20
+--          -> frequency 2, monetary 130, recency 1
+--   dave:  2023-12-01 1                           -> recency 31+31+29+30 = 121
+--   erin:  2024-03-31 7                           -> recency 0
+--   frank: refund only; gina: only after as_of    -> no row
+--   revenue 30 + 5 + 130 + 1 + 7 = 173
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+CREATE SCHEMA tiers_r;
+CREATE TABLE tiers_r.orders (customer text, ordered_on date, amount numeric);
+INSERT INTO tiers_r.orders VALUES
+  ('alice', '2024-01-01', 10), ('alice', '2024-03-01', 20), ('alice', '2024-04-02', 1000),
+  ('bob', '2024-02-01', 5),
+  ('carol', '2024-01-05', 50), ('carol', '2024-03-30', 100), ('carol', '2024-03-30', -20),
+  ('dave', '2023-12-01', 1),
+  ('erin', '2024-03-31', 7),
+  ('frank', '2024-03-01', -5),
+  (NULL, '2024-03-01', 99),
+  ('gina', '2024-04-15', 40);
+
+SELECT rfm.create_tiers('tiers_r.customer_tiers', 'tiers_r.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31');
+SELECT customer_id, first_purchase, last_purchase, recency_days, frequency, monetary, as_of
+  FROM tiers_r.customer_tiers ORDER BY customer_id;
+SELECT sum(customers) AS customers, sum(revenue) AS revenue, sum(customer_share) AS share
+  FROM tiers_r.customer_tiers_segments;
+SELECT count(*) AS cells, sum(customers) AS customers FROM tiers_r.customer_tiers_grid;
+SELECT tier, source, customer_column, time_column, amount_column, customer_type, bins, scheme, as_of,
+       keep_history, history_table, segments_view, grid_view
+  FROM rfm.tier_tables;
+
+-- A refresh picks up new orders; the log shows both runs.
+INSERT INTO tiers_r.orders VALUES ('hank', '2024-03-15', 12);
+CALL rfm.refresh_tiers('tiers_r.customer_tiers');
+SELECT action, as_of, row_count, outcome FROM rfm.refresh_log ORDER BY id;
+
+-- The source changes shape: a clear error, the old rows stay.
+ALTER TABLE tiers_r.orders RENAME COLUMN amount TO amount_usd;
+CALL rfm.refresh_tiers('tiers_r.customer_tiers');
+SELECT count(*) AS customers, sum(monetary) AS revenue FROM tiers_r.customer_tiers;
+SELECT action, outcome, sqlstate, message FROM rfm.refresh_log ORDER BY id DESC LIMIT 1;
+ALTER TABLE tiers_r.orders RENAME COLUMN amount_usd TO amount;
+
+-- Errors as users see them.
+SELECT rfm.schedule_refresh('tiers_r.customer_tiers', '0 3 * * *');   -- no pg_cron in this database
+SELECT rfm.create_tiers('tiers_r.t2', 'tiers_r.orders', 'customer', 'ordered_on', 'amount', bins => 12);
+SELECT rfm.create_tiers('tiers_r.t2', 'tiers_r.orders', 'Customer', 'ordered_on', 'amount');
+SELECT rfm.create_tiers('tiers_r.t2', 'tiers_r.orders', 'customer', 'customer', 'amount');
+SELECT rfm.refresh_tiers('tiers_r.customer_tiers');                    -- a procedure: CALL it
+BEGIN;
+CALL rfm.refresh_tiers('tiers_r.customer_tiers');                      -- it commits: not in a transaction block
+ROLLBACK;
+SELECT * FROM rfm.transitions('tiers_r.customer_tiers', '2024-01-31', '2024-03-31');
+CALL rfm.refresh_tiers('tiers_r.orders');
+
+SELECT rfm.drop_tiers('tiers_r.customer_tiers');
+SELECT count(*) AS left_behind FROM pg_class WHERE relnamespace = 'tiers_r'::regnamespace AND relname LIKE 'customer_tiers%';
+SELECT count(*) AS catalog_rows, (SELECT count(*) FROM rfm.refresh_log) AS log_rows FROM rfm.tier_tables;
+DROP SCHEMA tiers_r CASCADE;
