@@ -32,7 +32,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(64);
+SELECT plan(67);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -203,6 +203,21 @@ SELECT is((SELECT history_table FROM rfm.tier_tables WHERE tier = 'tiers_t.t2'::
 SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t2', current_date, current_date)$$, '55000', NULL,
   'transitions without history: object_not_in_prerequisite_state');
 
+-- A customer column of a type outside pg_catalog: the recorded type is
+-- schema-qualified, so a refresh under another search_path still matches it.
+CREATE DOMAIN tiers_t.code AS text;
+CREATE TABLE tiers_t.coded (who tiers_t.code, d date, a numeric);
+INSERT INTO tiers_t.coded VALUES ('p', '2024-03-01', 1), ('q', '2024-03-02', 2);
+SET search_path = tiers_t, public;
+SELECT rfm.create_tiers('t3', 'coded', 'who', 'd', 'a', bins => 2, as_of => '2024-03-31', keep_history => false) \g /dev/null
+RESET search_path;
+CALL rfm.refresh_tiers('tiers_t.t3');
+SELECT is((SELECT customer_type FROM rfm.tier_tables WHERE tier = 'tiers_t.t3'::regclass), 'tiers_t.code',
+  'the customer type is recorded schema-qualified');
+SELECT col_type_is('tiers_t', 't3', 'customer_id', 'tiers_t', 'code', 'customer_id has the domain type');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'tiers_t.t3'::regclass ORDER BY id DESC LIMIT 1),
+  'succeeded', 'refresh under another search_path accepts the same type');
+
 -- Argument errors.
 SELECT throws_ok($$SELECT rfm.create_tiers('tiers_t.x', 'tiers_t.orders', 'customer', 'ordered_on', 'amount', bins => 1)$$,
   '22023', NULL, 'bins below 2 refused');
@@ -227,7 +242,7 @@ SELECT is((SELECT count(*)::int FROM pg_class WHERE relnamespace = 'tiers_t'::re
 SELECT is((SELECT count(*)::int FROM rfm.tier_tables WHERE tier::text LIKE 'tiers_t.t1%'), 0, 'catalog row gone');
 SELECT is((SELECT count(*)::int FROM rfm.refresh_log l WHERE NOT EXISTS
             (SELECT FROM rfm.tier_tables t WHERE t.id = l.tier_id)), 0, 'its log rows are gone');
-SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.t2')$$, 'drop_tiers without history');
+SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.t2'), rfm.drop_tiers('tiers_t.t3')$$, 'drop_tiers without history');
 
 SELECT * FROM finish();
 DROP SCHEMA tiers_t CASCADE;

@@ -15,7 +15,7 @@ CREATE TABLE rfm.tier_tables (
     customer_column text     NOT NULL,
     time_column     text     NOT NULL,
     amount_column   text     NOT NULL,
-    customer_type   text     NOT NULL,          -- format_type of the customer column at creation
+    customer_type   text     NOT NULL,          -- the customer column's type at creation (rfm._qualified_type)
     bins            integer  NOT NULL,
     scheme          text     NOT NULL,
     as_of           date,                       -- NULL: the day of each refresh

@@ -3,7 +3,7 @@
 -- replace rfm._tier_query alone.  Its result columns must match
 -- rfm._tier_columns, in order.
 
--- Column definition list of a tier table (customer_type from format_type).
+-- Column definition list of a tier table (customer_type from rfm._qualified_type).
 CREATE FUNCTION rfm._tier_columns(customer_type text)
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -11,6 +11,18 @@ CREATE FUNCTION rfm._tier_columns(customer_type text)
               || 'recency_days integer, frequency bigint, monetary pg_catalog.numeric, '
               || 'r_score integer, f_score integer, m_score integer, rfm_cell text, '
               || 'segment text, segment_zh text, tier text, lifecycle text, as_of pg_catalog.date' $$;
+
+-- A type's name that reads the same under any search_path (format_type
+-- leaves out the schema of visible types): the customer column's type is
+-- recorded at creation and compared at every refresh.
+CREATE FUNCTION rfm._qualified_type(typ oid)
+    RETURNS text
+    LANGUAGE sql STABLE
+    AS $$ SELECT CASE WHEN t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace
+                      THEN pg_catalog.format_type(t.oid, NULL)
+                      ELSE pg_catalog.format('%I.%I', n.nspname, t.typname) END
+            FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+           WHERE t.oid = $1 $$;
 
 -- The type of one source column, or a clear error naming it.
 CREATE FUNCTION rfm._source_column_type(source regclass, column_name text)
@@ -52,10 +64,10 @@ BEGIN
         RAISE EXCEPTION 'rfm._tier_query: as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF customer_type IS NOT NULL
-       AND pg_catalog.format_type(customer_typ, NULL) <> customer_type THEN
+       AND rfm._qualified_type(customer_typ) <> customer_type THEN
         RAISE EXCEPTION 'rfm: customer column % of % is now %, the tier table was made for %',
                         pg_catalog.quote_ident(customer_column), source,
-                        pg_catalog.format_type(customer_typ, NULL), customer_type
+                        rfm._qualified_type(customer_typ), customer_type
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'Change the column back, or drop and re-create the tier table.';
     END IF;

@@ -51,7 +51,7 @@ BEGIN
 
     -- Checks the columns (clear errors before any DDL) and reads the source
     -- with the caller's rights.
-    customer_type := pg_catalog.format_type(rfm._source_column_type(source, customer_column), NULL);
+    customer_type := rfm._qualified_type(rfm._source_column_type(source, customer_column));
     PERFORM rfm._tier_query(source, customer_column, time_column, amount_column, customer_type,
                             bins, scheme, COALESCE(as_of, CURRENT_DATE));
 
