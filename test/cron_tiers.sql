@@ -17,10 +17,9 @@ SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"':
 SELECT plan(16);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
-SELECT results_eq(
-  format('SELECT jobname::text, schedule, command, database::text, username::text FROM cron.job WHERE jobid = %s', :job),
-  format($$VALUES (%L::text, '0 3 * * *'::text, %L::text, current_database()::text, current_user::text)$$,
-         'rfm_refresh_tiers_' || :tier_id, $c$CALL rfm.refresh_tiers('cron_t."Nightly Tiers"')$c$),
+SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
+  concat_ws(' | ', 'rfm_refresh_tiers_' || :tier_id, '0 3 * * *',
+            $c$CALL rfm.refresh_tiers('cron_t."Nightly Tiers"')$c$, current_database(), current_user),
   'schedule_refresh makes one pg_cron job: its name, schedule, a CALL naming the table (quoted), this database and role');
 SELECT is(rfm.schedule_refresh('cron_t."Nightly Tiers"', '30 4 * * 1'), :job::bigint,
   'scheduling again keeps the job');

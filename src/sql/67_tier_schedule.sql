@@ -30,7 +30,11 @@ CREATE FUNCTION rfm._cron_job_id(tier_id bigint)
 DECLARE
     job bigint;
 BEGIN
-    IF pg_catalog.to_regclass('cron.job') IS NULL THEN
+    -- Roles without USAGE on schema cron (pg_cron grants none by default)
+    -- have no jobs; to_regclass itself would fail for them.
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname = 'cron')
+       OR NOT pg_catalog.has_schema_privilege('cron', 'USAGE')
+       OR pg_catalog.to_regclass('cron.job') IS NULL THEN
         RETURN NULL;
     END IF;
     EXECUTE 'SELECT j.jobid FROM cron.job j WHERE j.jobname = $1 AND j.username = CURRENT_USER'
