@@ -1,0 +1,97 @@
+-- Scores: exact quantile cut points (rfm.breaks) and tie-consistent bins
+-- (rfm.score); fixed breaks, high/low splits and NTILE-compatible scoring.
+-- Definitions: README, "Scores and segments"; C side: src/breaks.[ch].
+
+CREATE FUNCTION rfm._breaks_trans(internal, numeric)
+    RETURNS internal
+    LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_breaks_trans';
+
+CREATE FUNCTION rfm._breaks_trans(internal, numeric, integer)
+    RETURNS internal
+    LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_breaks_trans';
+
+CREATE FUNCTION rfm._breaks_combine(internal, internal)
+    RETURNS internal
+    LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_breaks_combine';
+
+CREATE FUNCTION rfm._breaks_serialize(internal)
+    RETURNS bytea
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_breaks_serialize';
+
+CREATE FUNCTION rfm._breaks_deserialize(bytea, internal)
+    RETURNS internal
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_breaks_deserialize';
+
+CREATE FUNCTION rfm._breaks_final(internal)
+    RETURNS numeric[]
+    LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_breaks_final';
+
+-- SSPACE: each value is kept (quantiles need them all): ~16 bytes apiece
+-- for everyday amounts; the fixed part is small.
+CREATE AGGREGATE rfm.breaks(value numeric) (
+    SFUNC = rfm._breaks_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = rfm._breaks_final, COMBINEFUNC = rfm._breaks_combine,
+    SERIALFUNC = rfm._breaks_serialize, DESERIALFUNC = rfm._breaks_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rfm.breaks(numeric) IS
+    'The 4 quintile cut points (type-7 quantiles at 1/5..4/5) of the non-NULL values';
+
+CREATE AGGREGATE rfm.breaks(value numeric, bins integer) (
+    SFUNC = rfm._breaks_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = rfm._breaks_final, COMBINEFUNC = rfm._breaks_combine,
+    SERIALFUNC = rfm._breaks_serialize, DESERIALFUNC = rfm._breaks_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rfm.breaks(numeric, integer) IS
+    'The bins-1 cut points (type-7 quantiles at j/bins) of the non-NULL values';
+
+CREATE FUNCTION rfm.score(value numeric, breaks numeric[], higher_is_better boolean DEFAULT true)
+    RETURNS integer
+    LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_score';
+COMMENT ON FUNCTION rfm.score(numeric, numeric[], boolean) IS
+    'Bin 1..n+1 of value among n ascending cut points (1 + cuts strictly below value); reversed when lower is better';
+
+CREATE FUNCTION rfm.high_low(value numeric, threshold numeric, higher_is_better boolean DEFAULT true)
+    RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL
+                      WHEN $3 THEN CASE WHEN $1 > $2 THEN 2 ELSE 1 END
+                      ELSE CASE WHEN $1 < $2 THEN 2 ELSE 1 END END $$;
+COMMENT ON FUNCTION rfm.high_low(numeric, numeric, boolean) IS
+    '2 (high) when value is better than threshold (above it, or below it when lower is better), else 1 (low)';
+
+-- NTILE-compatible scores for migrations from hand-written SQL: a window
+-- over the caller's rows with a deterministic tie order (value, then key).
+CREATE FUNCTION rfm.ntile_scores(vals numeric[], keys text[], bins integer DEFAULT 5,
+                                 higher_is_better boolean DEFAULT true)
+    RETURNS TABLE (key text, value numeric, score integer)
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF bins IS NULL OR bins < 2 OR bins > 100 THEN
+        RAISE EXCEPTION 'rfm.ntile_scores: bins must be between 2 and 100, got %', bins
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.cardinality(vals) IS DISTINCT FROM pg_catalog.cardinality(keys) THEN
+        RAISE EXCEPTION 'rfm.ntile_scores: vals and keys must have the same length'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY
+    SELECT u.k, u.v,
+           CASE WHEN higher_is_better
+                THEN (pg_catalog.ntile(bins) OVER (ORDER BY u.v ASC, u.k ASC))::integer
+                ELSE (pg_catalog.ntile(bins) OVER (ORDER BY u.v DESC, u.k DESC))::integer END
+      FROM ROWS FROM (pg_catalog.unnest(vals), pg_catalog.unnest(keys)) AS u(v, k)
+     WHERE u.v IS NOT NULL;
+END $$;
+COMMENT ON FUNCTION rfm.ntile_scores(numeric[], text[], integer, boolean) IS
+    'NTILE(bins) scores ordered by (value, key): ties split by key, as hand-written NTILE SQL does';
