@@ -1,0 +1,145 @@
+-- Bad-input matrix for rfm.summarize and its helpers (README, "Limits and
+-- errors").  Each case is a clear error with an SQLSTATE or a documented
+-- result.  Expected values checked by hand (comments), large ones with
+-- python3 (noted where used).
+\pset null '(null)'
+SET client_min_messages = warning;
+
+-- err(q): run q, return 'SQLSTATE: message' or 'ok' (keeps the matrix one
+-- row per case and shows the errcode, which psql's default output hides).
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE q;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- 1. NULL in every argument.  Rows with a NULL date or amount are skipped;
+-- a summary of only skipped rows is NULL; helpers return NULL for NULL.
+SELECT (rfm.summarize(d, a)).* FROM (VALUES (NULL::date, 1::numeric), ('2024-01-01', NULL)) v(d, a);
+SELECT (rfm.summarize(d, a)).* FROM (VALUES (NULL::timestamptz, 1::numeric)) v(d, a);
+-- one good row among NULLs: 2024-01-02, 7 once
+SELECT (rfm.summarize(d, a)).* FROM (VALUES (NULL::date, 1::numeric), ('2024-01-01', NULL), ('2024-01-02', 7)) v(d, a);
+SELECT rfm.recency_days(NULL, '2024-01-01') AS r_null_s,
+       rfm.recency_days(rfm.summarize('2024-01-01'::date, 1), NULL) AS r_null_asof,
+       rfm.tenure_days(NULL, '2024-01-01') AS t_null_s,
+       rfm.tenure_days(rfm.summarize('2024-01-01'::date, 1), NULL) AS t_null_asof,
+       rfm.average_order_value(NULL) AS aov_null;
+
+-- 2. Zero and negative amounts.  Zero only: a non-NULL summary with no
+-- purchase.  Refunds only: frequency 0, NULL dates, monetary -(2.5 + 1) =
+-- -3.5, refunds 3.5; recency NULL, aov NULL.
+SELECT (rfm.summarize(d, a)).* FROM (VALUES ('2024-01-01'::date, 0::numeric), ('2024-01-02', 0.00)) v(d, a);
+SELECT (s).*, rfm.recency_days(s, '2024-12-31') AS recency, rfm.average_order_value(s) AS aov
+  FROM (SELECT rfm.summarize(d, a) s FROM (VALUES ('2024-01-01'::date, -2.5), ('2024-01-03', -1)) v(d, a)) x;
+-- a refund before the first purchase does not move first_purchase (01-05):
+-- purchases 10 on 01-05; monetary 10 - 4 = 6.
+SELECT (rfm.summarize(d, a)).* FROM (VALUES ('2024-01-01'::date, -4), ('2024-01-05', 10)) v(d, a);
+
+-- 3. NaN and infinite amounts: 22023, for both signatures.
+SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 'NaN'::numeric)$$);
+SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 'Infinity'::numeric)$$);
+SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, '-Infinity'::numeric)$$);
+SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01 10:00+00'::timestamptz, 'NaN'::numeric)$$);
+-- float amounts need an explicit cast (no implicit float8 -> numeric): 42883
+SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 1.5::float8)$$);
+-- the NaN is found even after good rows
+SELECT pg_temp.err($$SELECT rfm.summarize(d, a) FROM (VALUES ('2024-01-01'::date, 1::numeric), ('2024-01-02', 'NaN')) v(d, a)$$);
+
+-- 4. Dates far in the past and future.  Infinite dates: 22008.
+SELECT pg_temp.err($$SELECT rfm.summarize('infinity'::date, 1)$$);
+SELECT pg_temp.err($$SELECT rfm.summarize('-infinity'::timestamptz, 1)$$);
+SELECT pg_temp.err($$SELECT rfm.recency_days(rfm.summarize('2024-01-01'::date, 1), 'infinity')$$);
+-- a purchase after as_of: 22023
+SELECT pg_temp.err($$SELECT rfm.recency_days(rfm.summarize('2024-01-02'::date, 1), '2024-01-01')$$);
+-- the extreme finite dates: 4714-11-24 BC (Julian day 0) and
+-- 5874897-12-31 (Julian day 2147483493, python3:
+--   jd(y,m,d) Fliegel-Van Flandern for proleptic Gregorian, year -4713 = 4714 BC).
+-- tenure = 2147483493 - 0 = 2147483493 (fits int4: max 2147483647);
+-- recency = 0.
+SELECT (s).first_purchase, (s).last_purchase, (s).purchase_days, (s).repeat_days,
+       rfm.tenure_days(s, '5874897-12-31') AS tenure, rfm.recency_days(s, '5874897-12-31') AS recency
+  FROM (SELECT rfm.summarize(d, 1) s FROM (VALUES ('4714-11-24 BC'::date), ('5874897-12-31')) v(d)) x;
+-- timestamptz near its limits (294276 AD): the day in UTC
+SET TimeZone = 'UTC';
+SELECT (rfm.summarize(t, 1)).last_purchase FROM (VALUES ('294276-12-31 23:59:59+00'::timestamptz)) v(t);
+
+-- 5. Timestamps around DST changes, in two time zones.  A timestamptz
+-- counts as its calendar day in the session TimeZone.
+-- America/New_York: 2024-03-10 02:00 EST -> 03:00 EDT (07:00 UTC);
+--   06:59 UTC = 01:59 EST 03-10, 07:00 UTC = 03:00 EDT 03-10,
+--   04:59 UTC = 23:59 EST 03-09, 2024-11-03 05:30 UTC = 01:30 EDT 11-03,
+--   06:30 UTC = 01:30 EST 11-03 (the repeated hour), 2024-11-04 04:59 UTC =
+--   23:59 EST 11-03.  Days: 03-09, 03-10, 11-03 -> purchase_days 3,
+--   frequency 6, first 03-09, last 11-03.
+-- Europe/Berlin: 2024-03-31 02:00 CET -> 03:00 CEST (01:00 UTC);
+--   03-10 04:59, 06:59, 07:00 UTC = 05:59, 07:59, 08:00 CET 03-10;
+--   11-03 05:30, 06:30 UTC = 06:30, 07:30 CET 11-03; 11-04 04:59 UTC =
+--   05:59 CET 11-04.  Days: 03-10, 11-03, 11-04 -> 3, first 03-10, last
+--   11-04: the same rows give other days than in New York.
+CREATE TEMP TABLE dst_orders (t timestamptz, a numeric);
+INSERT INTO dst_orders VALUES
+  ('2024-03-10 06:59:00+00', 1), ('2024-03-10 07:00:00+00', 1), ('2024-03-10 04:59:00+00', 1),
+  ('2024-11-03 05:30:00+00', 1), ('2024-11-03 06:30:00+00', 1), ('2024-11-04 04:59:00+00', 1);
+SET TimeZone = 'America/New_York';
+SELECT current_setting('TimeZone') AS tz, first_purchase, last_purchase, frequency, purchase_days
+  FROM (SELECT (rfm.summarize(t, a)).* FROM dst_orders) s;
+SET TimeZone = 'Europe/Berlin';
+SELECT current_setting('TimeZone') AS tz, first_purchase, last_purchase, frequency, purchase_days
+  FROM (SELECT (rfm.summarize(t, a)).* FROM dst_orders) s;
+-- Berlin spring-forward night: 00:30 UTC = 01:30 CET 03-31 and 01:30 UTC =
+-- 03:30 CEST 03-31: one day, two purchases.
+SELECT (rfm.summarize(t, 1)).purchase_days, (rfm.summarize(t, 1)).frequency
+  FROM (VALUES ('2024-03-31 00:30+00'::timestamptz), ('2024-03-31 01:30+00')) v(t);
+RESET TimeZone;
+
+-- 6. Empty table: no groups with GROUP BY; one NULL summary without.
+CREATE TEMP TABLE no_orders (customer int, d date, a numeric);
+SELECT customer, rfm.summarize(d, a) FROM no_orders GROUP BY customer;
+SELECT rfm.summarize(d, a) IS NULL AS summary_is_null FROM no_orders;
+
+-- 7. One customer with one order: repeat_days 0, repeat_monetary 0,
+-- recency 2024-01-31 - 2024-01-01 = 30 = tenure; aov 19.99.
+SELECT (s).*, rfm.recency_days(s, '2024-01-31') AS recency, rfm.tenure_days(s, '2024-01-31') AS tenure,
+       rfm.average_order_value(s) AS aov
+  FROM (SELECT rfm.summarize('2024-01-01'::date, 19.99) s) x;
+
+-- 8. All customers identical: 1000 customers with the same two orders
+-- (10 on 01-01, 30 on 01-05) give one distinct summary, held 1000 times.
+SELECT count(*) AS customers, count(DISTINCT s::text) AS distinct_summaries, min(s::text) AS summary
+  FROM (SELECT c, rfm.summarize(d, a) s
+          FROM generate_series(1, 1000) c,
+               (VALUES ('2024-01-01'::date, 10), ('2024-01-05', 30)) v(d, a)
+         GROUP BY c) x;
+
+-- 9. 10^6 orders for one customer.
+-- (a) 1000 orders of 1.00 on each of 1000 days from 2000-01-01:
+--     frequency 1000000, purchase_days 1000, last 2000-01-01 + 999 =
+--     2002-09-26, monetary 1000000, repeat_monetary (1000000 - 1000)/999 = 1000.
+SELECT (rfm.summarize(date '2000-01-01' + (i % 1000), 1.00)).*
+  FROM generate_series(0, 999999) i;
+-- (b) one order a day for 10^6 days from 2000-01-01 (amount i % 7, so
+--     1/7 of the rows are zero and not purchases): python3:
+--     import datetime; n=10**6; buy=[i for i in range(n) if i%7]
+--     len(buy)=857142, first i=1 -> 2000-01-02, last i=999998 (999999 is
+--     7*142857, a zero) -> date(2000,1,1)+timedelta(999998) = 4737-11-26;
+--     monetary sum(i%7) = 2999997; repeat: (2999997 - 1)/(857142 - 1) =
+--     2999996/857141 = 3.500002916673 -> 3.50000292 at 8 places.
+SELECT first_purchase, last_purchase, frequency, purchase_days, monetary, repeat_days,
+       round(repeat_monetary, 8) AS repeat_monetary_8
+  FROM (SELECT (rfm.summarize(date '2000-01-01' + i, (i % 7)::numeric)).* FROM generate_series(0, 999999) i) s;
+
+-- 10. Numeric overflow.  Sums are exact up to numeric's own limit (131072
+-- digits before the point); past it: 22003 from numeric addition.
+SELECT pg_temp.err($$SELECT rfm.summarize(d, pg_catalog.repeat('9', 131072)::numeric)
+                      FROM (VALUES ('2024-01-01'::date), ('2024-01-02')) v(d)$$);
+-- 10^1000 + 1 and 10^1000 - 1 on two days: monetary 2*10^1000 exactly,
+-- repeat_monetary = 10^1000 - 1 (the second day's purchase) exactly.
+SELECT (s).monetary = 2 * 10::numeric ^ 1000 AS monetary_exact,
+       trunc(log((s).monetary)) AS monetary_log10,
+       (s).repeat_monetary = 10::numeric ^ 1000 - 1 AS repeat_exact
+  FROM (SELECT rfm.summarize(d, a) s FROM (VALUES ('2024-01-01'::date, 10::numeric ^ 1000 + 1),
+                                                  ('2024-01-02', 10::numeric ^ 1000 - 1)) v(d, a)) x;
+-- many decimals: exact, 0.1 + 0.2 = 0.3 (not 0.30000000000000004)
+SELECT (rfm.summarize(d, a)).monetary FROM (VALUES ('2024-01-01'::date, 0.1), ('2024-01-01', 0.2)) v(d, a);
