@@ -122,7 +122,8 @@ members() {
 }
 ext_dump() {
   pg_dump --schema-only --binary-upgrade --exclude-schema=public -d "$1" |
-    grep -v -E '^(SELECT pg_catalog\.binary_upgrade_|\\(un)?restrict |-- Dumped )'
+    grep -v -E '^(SELECT pg_catalog\.binary_upgrade_|\\(un)?restrict |-- Dumped )' |
+    sed -E "s/^SET relfrozenxid = '[0-9]+', relminmxid = '[0-9]+'/SET relfrozenxid = N, relminmxid = N/; s/^WHERE oid = '[0-9]+';/WHERE oid = N;/"
 }
 config_data() {
   q "$1" -c "SELECT c::regclass::text, coalesce(x.cond, '')
