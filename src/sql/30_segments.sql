@@ -1,0 +1,104 @@
+-- Segment labels: rules per scheme in rfm.segment_rules (users add their
+-- own schemes), looked up by rfm.segment in C.  Built-in schemes:
+-- standard (11 segments), value8 (8-type value model), tier3.
+
+CREATE TABLE rfm.segment_rules (
+    scheme    text    NOT NULL,
+    priority  integer NOT NULL,            -- first matching rule wins
+    label_en  text    NOT NULL,
+    label_zh  text    NOT NULL,
+    r_min     integer NOT NULL DEFAULT 1,
+    r_max     integer NOT NULL DEFAULT 100,
+    f_min     integer NOT NULL DEFAULT 1,
+    f_max     integer NOT NULL DEFAULT 100,
+    m_min     integer NOT NULL DEFAULT 1,
+    m_max     integer NOT NULL DEFAULT 100,
+    total_min integer,                      -- r + f + m range; NULL = any
+    total_max integer,
+    builtin   boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (scheme, priority),
+    CHECK (r_min <= r_max AND f_min <= f_max AND m_min <= m_max),
+    CHECK (total_min IS NULL OR total_max IS NULL OR total_min <= total_max)
+);
+COMMENT ON TABLE rfm.segment_rules IS
+    'Segment rules per scheme: the first rule (by priority) whose score ranges contain (r, f, m) gives the label';
+
+-- standard: the widely used 11-segment table (Putler, "RFM Analysis For
+-- Successful Customer Segmentation"; also the R rfm package's example),
+-- ordered so that every segment is reachable; anything else is Others.
+INSERT INTO rfm.segment_rules
+    (scheme, priority, label_en, label_zh, r_min, r_max, f_min, f_max, m_min, m_max, builtin) VALUES
+    ('standard',  10, 'Champions',          '冠军客户', 4, 5, 4, 5, 4, 5, true),
+    ('standard',  20, 'Loyal Customers',    '忠诚客户',     2, 5, 3, 5, 3, 5, true),
+    ('standard',  30, 'New Customers',      '新客户',       4, 5, 1, 1, 1, 1, true),
+    ('standard',  40, 'Promising',          '有潜力客户',   3, 4, 1, 1, 1, 1, true),
+    ('standard',  50, 'Potential Loyalist', '潜在忠诚客户', 3, 5, 1, 3, 1, 3, true),
+    ('standard',  60, 'Need Attention',     '需要关注客户', 2, 3, 2, 3, 2, 3, true),
+    ('standard',  70, 'About To Sleep',     '即将沉睡客户', 2, 3, 1, 2, 1, 2, true),
+    ('standard',  80, 'Can''t Lose Them',   '不能失去客户', 1, 1, 4, 5, 4, 5, true),
+    ('standard',  90, 'At Risk',            '流失风险客户', 1, 2, 2, 5, 2, 5, true),
+    ('standard', 100, 'Lost',               '已流失客户',   1, 1, 1, 1, 1, 1, true),
+    ('standard', 110, 'Hibernating',        '休眠客户',     1, 2, 1, 2, 1, 2, true),
+    ('standard', 999, 'Others',             '其他客户',     1, 100, 1, 100, 1, 100, true);
+
+-- value8: R, F, M each 2 = high or 1 = low (rfm.high_low against the mean
+-- or the median); R high means a recent buyer.
+INSERT INTO rfm.segment_rules
+    (scheme, priority, label_en, label_zh, r_min, r_max, f_min, f_max, m_min, m_max, builtin) VALUES
+    ('value8', 10, 'Important Value',       '重要价值客户', 2, 2, 2, 2, 2, 2, true),
+    ('value8', 20, 'Important Development', '重要发展客户', 2, 2, 1, 1, 2, 2, true),
+    ('value8', 30, 'Important Retention',   '重要保持客户', 1, 1, 2, 2, 2, 2, true),
+    ('value8', 40, 'Important Win-back',    '重要挽留客户', 1, 1, 1, 1, 2, 2, true),
+    ('value8', 50, 'General Value',         '一般价值客户', 2, 2, 2, 2, 1, 1, true),
+    ('value8', 60, 'General Development',   '一般发展客户', 2, 2, 1, 1, 1, 1, true),
+    ('value8', 70, 'General Retention',     '一般保持客户', 1, 1, 2, 2, 1, 1, true),
+    ('value8', 80, 'General Win-back',      '一般挽留客户', 1, 1, 1, 1, 1, 1, true);
+
+-- tier3: by the combined score r + f + m (3..15 with quintiles).
+INSERT INTO rfm.segment_rules
+    (scheme, priority, label_en, label_zh, total_min, total_max, builtin) VALUES
+    ('tier3', 10, 'core',      '核心', 12, NULL, true),
+    ('tier3', 20, 'potential', '潜力',  8, 11,   true),
+    ('tier3', 30, 'marginal',  '边缘', NULL, 7,  true);
+
+-- Only the users' own rules are dumped: CREATE EXTENSION recreates the
+-- built-in ones.
+SELECT pg_catalog.pg_extension_config_dump('rfm.segment_rules', 'WHERE NOT builtin');
+
+CREATE FUNCTION rfm.segment(r integer, f integer, m integer,
+                            scheme text DEFAULT 'standard', lang text DEFAULT 'en')
+    RETURNS text
+    LANGUAGE c CALLED ON NULL INPUT STABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_segment';
+COMMENT ON FUNCTION rfm.segment(integer, integer, integer, text, text) IS
+    'Segment label (lang en or zh) of the first rule of the scheme in rfm.segment_rules whose ranges contain the scores';
+
+CREATE FUNCTION rfm._bad_tier_arguments(core_min integer, potential_min integer, lang text)
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF lang IS NULL OR lang NOT IN ('en', 'zh') THEN
+        RAISE EXCEPTION 'rfm.tier: unknown language "%"', lang
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''en'' (English) or ''zh'' (Chinese).';
+    END IF;
+    RAISE EXCEPTION 'rfm.tier: need potential_min <= core_min, got % and %', potential_min, core_min
+        USING ERRCODE = 'invalid_parameter_value';
+END $$;
+
+-- tier3 with explicit thresholds, without editing rules.
+CREATE FUNCTION rfm.tier(r integer, f integer, m integer, core_min integer DEFAULT 12,
+                         potential_min integer DEFAULT 8, lang text DEFAULT 'en')
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL
+                WHEN $4 IS NULL OR $5 IS NULL OR $5 > $4
+                     OR $6 IS NULL OR $6 NOT IN ('en', 'zh')
+                THEN rfm._bad_tier_arguments($4, $5, $6)
+                WHEN $1 + $2 + $3 >= $4 THEN CASE $6 WHEN 'zh' THEN '核心' ELSE 'core' END
+                WHEN $1 + $2 + $3 >= $5 THEN CASE $6 WHEN 'zh' THEN '潜力' ELSE 'potential' END
+                ELSE CASE $6 WHEN 'zh' THEN '边缘' ELSE 'marginal' END END $$;
+COMMENT ON FUNCTION rfm.tier(integer, integer, integer, integer, integer, text) IS
+    'core when r+f+m >= core_min, potential when >= potential_min, else marginal (核心 / 潜力 / 边缘)';

@@ -1,0 +1,18 @@
+-- Lifecycle stages: new / active / sleeping / churned (新客 / 活跃 / 沉睡 /
+-- 流失) from the days since the first and the last purchase.
+
+CREATE FUNCTION rfm._lifecycle(first_purchase date, last_purchase date, as_of date,
+                               new_days integer, sleeping_days integer, churned_days integer,
+                               lang text)
+    RETURNS text
+    LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_lifecycle_stage';
+
+CREATE FUNCTION rfm.lifecycle(s rfm.summary, as_of date, new_days integer DEFAULT 30,
+                              sleeping_days integer DEFAULT 90, churned_days integer DEFAULT 180,
+                              lang text DEFAULT 'en')
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT rfm._lifecycle(($1).first_purchase, ($1).last_purchase, $2, $3, $4, $5, $6) $$;
+COMMENT ON FUNCTION rfm.lifecycle(rfm.summary, date, integer, integer, integer, text) IS
+    'churned: last purchase >= churned_days ago; sleeping: >= sleeping_days; new: first purchase < new_days ago; else active';

@@ -1,0 +1,83 @@
+-- Recommended actions per segment and language.  Users override an action
+-- by inserting their own row (builtin = false), which wins over the
+-- built-in one and is kept by pg_dump.
+
+CREATE TABLE rfm.playbook (
+    scheme   text    NOT NULL,
+    segment  text    NOT NULL,              -- label_en of the segment
+    lang     text    NOT NULL CHECK (lang IN ('en', 'zh')),
+    action   text    NOT NULL,
+    builtin  boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (scheme, segment, lang, builtin)
+);
+COMMENT ON TABLE rfm.playbook IS
+    'Recommended action per segment and language; a user row (builtin = false) overrides the built-in one';
+
+INSERT INTO rfm.playbook (scheme, segment, lang, action, builtin)
+SELECT 'standard', s, l, a, true FROM (VALUES
+    ('Champions', 'en', 'Reward them: exclusive service, early access, ask for reviews and referrals'),
+    ('Champions', 'zh', '专属服务与新品优先体验，邀请评价和推荐'),
+    ('Loyal Customers', 'en', 'Upsell higher-value products; loyalty programme'),
+    ('Loyal Customers', 'zh', '推荐高价值商品，会员积分计划'),
+    ('Potential Loyalist', 'en', 'Membership offer and personalised recommendations'),
+    ('Potential Loyalist', 'zh', '会员邀请与个性化推荐'),
+    ('New Customers', 'en', 'Onboarding and a welcome second-purchase coupon'),
+    ('New Customers', 'zh', '新客引导与复购优惠券'),
+    ('Promising', 'en', 'Coupons and brand awareness campaigns'),
+    ('Promising', 'zh', '发放优惠券，提升品牌认知'),
+    ('Need Attention', 'en', 'Limited-time offers based on past purchases'),
+    ('Need Attention', 'zh', '基于历史购买的限时优惠'),
+    ('About To Sleep', 'en', 'Care message and popular-product recommendations'),
+    ('About To Sleep', 'zh', '关怀短信与热门商品推荐'),
+    ('At Risk', 'en', 'Win-back campaign with a personal message and a strong offer'),
+    ('At Risk', 'zh', '个性化召回活动与大额优惠'),
+    ('Can''t Lose Them', 'en', 'Win them back: personal call, renewal offer, survey what went wrong'),
+    ('Can''t Lose Them', 'zh', '一对一回访挽回，了解流失原因'),
+    ('Hibernating', 'en', 'Reactivation offer with relevant products; otherwise low-cost channels only'),
+    ('Hibernating', 'zh', '唤醒优惠，其余仅用低成本渠道触达'),
+    ('Lost', 'en', 'Low-cost reactivation only; exclude from expensive campaigns'),
+    ('Lost', 'zh', '仅低成本唤醒，不纳入高成本营销'),
+    ('Others', 'en', 'Monitor; include in general campaigns'),
+    ('Others', 'zh', '持续观察，纳入常规营销')) v(s, l, a);
+
+INSERT INTO rfm.playbook (scheme, segment, lang, action, builtin)
+SELECT 'value8', s, l, a, true FROM (VALUES
+    ('Important Value', 'en', 'Exclusive VIP service; keep them delighted'),
+    ('Important Value', 'zh', 'VIP专属服务，重点维护'),
+    ('Important Development', 'en', 'Raise purchase frequency: bundles, subscriptions'),
+    ('Important Development', 'zh', '提升购买频次：组合购、订阅'),
+    ('Important Retention', 'en', 'Recent activity is low: proactive outreach to bring them back'),
+    ('Important Retention', 'zh', '近期不活跃：主动联系促其回购'),
+    ('Important Win-back', 'en', 'High value at risk: win-back offer and personal contact'),
+    ('Important Win-back', 'zh', '高价值但流失风险高：挽留优惠与专人联系'),
+    ('General Value', 'en', 'Increase basket size: cross-sell, coupons over a threshold'),
+    ('General Value', 'zh', '提升客单价：交叉销售、满减券'),
+    ('General Development', 'en', 'Nurture: coupons for potential customers'),
+    ('General Development', 'zh', '培育：发放潜力客户优惠券'),
+    ('General Retention', 'en', 'Care messages to keep them engaged'),
+    ('General Retention', 'zh', '关怀信息，保持联系'),
+    ('General Win-back', 'en', 'Low-cost reactivation only'),
+    ('General Win-back', 'zh', '仅低成本唤醒')) v(s, l, a);
+
+INSERT INTO rfm.playbook (scheme, segment, lang, action, builtin)
+SELECT 'tier3', s, l, a, true FROM (VALUES
+    ('core', 'en', 'Exclusive service for top value'),
+    ('core', 'zh', '高价值客户专属服务'),
+    ('potential', 'en', 'Coupons and recommendations to grow them'),
+    ('potential', 'zh', '优惠券与推荐，促进成长'),
+    ('marginal', 'en', 'Low-cost channels; win-back when they show interest'),
+    ('marginal', 'zh', '低成本渠道维护，有兴趣时再召回')) v(s, l, a);
+
+SELECT pg_catalog.pg_extension_config_dump('rfm.playbook', 'WHERE NOT builtin');
+
+CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standard',
+                                       lang text DEFAULT 'en')
+    RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT p.action FROM rfm.playbook p
+     WHERE p.scheme = $2 AND p.segment = $1 AND p.lang = $3
+     ORDER BY p.builtin            -- a user's row (false) before the built-in one
+     LIMIT 1 $$;
+COMMENT ON FUNCTION rfm.recommended_action(text, text, text) IS
+    'The playbook action for a segment (English label) in a language; user rows override built-in ones';
