@@ -27,6 +27,12 @@ SELECT rfm.create_tiers('tiers_r.customer_tiers', 'tiers_r.orders', 'customer', 
                         as_of => '2024-03-31');
 SELECT customer_id, first_purchase, last_purchase, recency_days, frequency, monetary, as_of
   FROM tiers_r.customer_tiers ORDER BY customer_id;
+-- Scores by hand: rfm.breaks cuts at type-7 quantiles j/5 of all customers,
+-- rfm.score = 1 + cuts strictly below (recency reversed: fewer days is better).
+--   recency 0,1,30,59,121  -> cuts 0.8, 18.4, 41.6, 71.4 -> erin 5, carol 4, alice 3, bob 2, dave 1
+--   frequency 1,1,1,2,2    -> cuts 1, 1, 1.4, 2           -> frequency 1 scores 1, frequency 2 scores 4
+--   monetary 1,5,7,30,130  -> cuts 4.2, 6.2, 16.2, 50     -> dave 1, bob 2, erin 3, alice 4, carol 5
+SELECT customer_id, r_score, f_score, m_score, rfm_cell FROM tiers_r.customer_tiers ORDER BY customer_id;
 SELECT sum(customers) AS customers, sum(revenue) AS revenue, sum(customer_share) AS share
   FROM tiers_r.customer_tiers_segments;
 SELECT count(*) AS cells, sum(customers) AS customers FROM tiers_r.customer_tiers_grid;
