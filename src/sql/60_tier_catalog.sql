@@ -5,8 +5,11 @@
 -- roles write these rows themselves; row-level security limits each role to
 -- the rows of tier tables it owns (or is a member of the owner of).
 
--- Non-superusers need to reach the functions and catalog in schema rfm.
+-- Non-superusers need to reach the functions and catalog in schema rfm,
+-- and tier tables label segments with rfm.segment, which reads the rules
+-- table (labels only; TODO for its owner: move this grant to 30_segments.sql).
 GRANT USAGE ON SCHEMA rfm TO PUBLIC;
+GRANT SELECT ON rfm.segment_rules TO PUBLIC;
 
 CREATE TABLE rfm.tier_tables (
     id              bigserial PRIMARY KEY,
