@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Whole-extension dump/restore: a database using rfm (views over
+# rfm.summarize, stored rfm.summary values, a tier table, edited rows in
+# every rfm configuration table) is dumped with pg_dump (custom and plain
+# formats) and restored into fresh databases with errors fatal.  Checks:
+#  - the restore runs with no error (pg_restore --exit-on-error, psql
+#    ON_ERROR_STOP, in one transaction),
+#  - the same queries give the same answers (and the hand-checked values),
+#  - a dump of the restored database equals the dump of the original
+#    (schema, configuration rows and user data), so nothing was lost or
+#    duplicated (e.g. configuration rows the install script also inserts).
+# Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+SRC=rfm_dump_src
+CUSTOM=rfm_dump_custom
+PLAIN=rfm_dump_plain
+tmp=$(mktemp -d)
+dropdbs() { for d in $SRC $CUSTOM $PLAIN; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done; }
+trap 'dropdbs; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+has_function() { [ "$(q "$1" -c "SELECT count(*) FROM pg_catalog.pg_proc WHERE oid::regprocedure::text LIKE 'rfm.$2(%'")" != 0 ]; }
+
+dropdbs
+createdb $SRC
+
+q $SRC <<'SQL'
+CREATE EXTENSION rfm;
+CREATE SCHEMA shop;
+CREATE TABLE shop.orders (customer text, ordered_on date, amount numeric);
+-- alice: 10 + 5.50 on 01-01, 20 on 01-10, refund 3.25 on 02-01;
+-- bob: 7 on 02-01; carol: 100 on 2023-12-01 and 50 on 2024-03-01.
+INSERT INTO shop.orders VALUES
+  ('alice', '2024-01-01', 10.00), ('alice', '2024-01-01', 5.50),
+  ('alice', '2024-01-10', 20), ('alice', '2024-02-01', -3.25),
+  ('bob', '2024-02-01', 7), ('carol', '2023-12-01', 100), ('carol', '2024-03-01', 50);
+CREATE VIEW shop.customer_rfm AS
+  SELECT customer, (rfm.summarize(ordered_on, amount)).* FROM shop.orders GROUP BY customer;
+CREATE VIEW shop.customer_recency AS
+  SELECT customer, rfm.recency_days(rfm.summarize(ordered_on, amount), '2024-03-31') AS recency
+    FROM shop.orders GROUP BY customer;
+CREATE TABLE shop.snapshot (customer text PRIMARY KEY, s rfm.summary);
+INSERT INTO shop.snapshot SELECT customer, rfm.summarize(ordered_on, amount) FROM shop.orders GROUP BY customer;
+SQL
+checks="
+SELECT customer, frequency, purchase_days, monetary, refunds, repeat_monetary FROM shop.customer_rfm ORDER BY 1;
+SELECT * FROM shop.customer_recency ORDER BY 1;
+SELECT customer, (s).monetary FROM shop.snapshot ORDER BY 1;"
+# alice 3 rows, 2 days, 35.50 - 3.25 = 32.25, refunds 3.25, repeat 20;
+# bob 1, 1, 7; carol 2, 2, 150, repeat 50.  Recency to 03-31: alice 81
+# (from 01-10), bob 59 (from 02-01, leap year), carol 30 (from 03-01).
+cat > "$tmp/expected" <<'EOF'
+alice|3|2|32.25|3.25|20
+bob|1|1|7|0|0
+carol|2|2|150|0|50
+alice|81
+bob|59
+carol|30
+alice|32.25
+bob|7
+carol|150
+EOF
+
+# Custom segment rules and a playbook edit, when this build has them: a
+# scheme "vip" (whale: m score 4 or 5; everyone else: rest) and a user
+# playbook row overriding the built-in Champions action.
+if has_function $SRC segment && has_function $SRC recommended_action; then
+  q $SRC <<'SQL'
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, m_min) VALUES ('vip', 10, 'whale', '鲸鱼', 4);
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh) VALUES ('vip', 20, 'rest', '其他');
+INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Champions', 'en', 'Call them personally');
+SQL
+  checks="$checks
+SELECT rfm.segment(5, 5, 5, 'vip'), rfm.segment(5, 5, 3, 'vip', 'zh'), rfm.recommended_action('Champions');"
+  echo 'whale|其他|Call them personally' >> "$tmp/expected"
+  echo "ok: custom segment scheme vip and a playbook edit made"
+fi
+
+# A tier table over the orders, when this build has tier tables.
+if has_function $SRC create_tiers; then
+  q $SRC -c "SELECT rfm.create_tiers('shop.customer_tiers', 'shop.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')" >/dev/null \
+    || fail "rfm.create_tiers failed on the source database"
+  checks="$checks
+SELECT customer_id, recency_days, frequency, monetary FROM shop.customer_tiers ORDER BY 1;"
+  # the same R/F/M inputs as above (tier columns are documented in README)
+  cat >> "$tmp/expected" <<'EOF'
+alice|81|3|32.25
+bob|59|1|7
+carol|30|2|150
+EOF
+  # With the custom scheme: m scores over monetary 7 (bob), 32.25 (alice),
+  # 150 (carol) in 5 bins (type-7 cut points 17.1, 27.2, 55.8, 102.9) are
+  # 1, 3, 5, so only carol is a whale.  A restore must bring back the
+  # rules before it refreshes this table.
+  if has_function $SRC segment; then
+    q $SRC -c "SELECT rfm.create_tiers('shop.vip_tiers', 'shop.orders', 'customer', 'ordered_on', 'amount', scheme => 'vip', as_of => '2024-03-31')" >/dev/null \
+      || fail "rfm.create_tiers with a custom scheme failed on the source database"
+    checks="$checks
+SELECT customer_id, m_score, segment, segment_zh FROM shop.vip_tiers ORDER BY 1;"
+    cat >> "$tmp/expected" <<'EOF'
+alice|3|rest|其他
+bob|1|rest|其他
+carol|5|whale|鲸鱼
+EOF
+  fi
+  echo "ok: tier tables shop.customer_tiers and shop.vip_tiers created"
+else
+  echo "note: this build has no rfm.create_tiers; tier table not covered"
+fi
+
+# Edit every rfm configuration table that users may edit (custom segment
+# rules, playbook texts): every row of every config table must survive.
+cfg_tables=$(q $SRC -c "SELECT c::regclass::text FROM pg_catalog.pg_extension e, unnest(e.extconfig) c
+                        WHERE e.extname = 'rfm' AND (SELECT relkind FROM pg_catalog.pg_class WHERE oid = c) = 'r' ORDER BY 1")
+echo "config tables: ${cfg_tables:-none}" | tr '\n' ' '; echo
+
+q $SRC <<<"$checks" > "$tmp/src.out" || fail "checks fail on the source database"
+diff -u "$tmp/expected" "$tmp/src.out" || fail "source database does not give the hand-checked values"
+
+normalized_dump() {
+  pg_dump "$@" | grep -v -E '^(\\(un)?restrict |-- Dumped )'
+}
+normalized_dump -d $SRC > "$tmp/src.sql"
+pg_dump -Fc -d $SRC -f "$tmp/src.dump"
+
+# custom format -> pg_restore
+createdb $CUSTOM
+pg_restore --exit-on-error --single-transaction -d $CUSTOM "$tmp/src.dump" 2> "$tmp/restore.err" \
+  || { cat "$tmp/restore.err" >&2; fail "pg_restore into a fresh database failed"; }
+[ ! -s "$tmp/restore.err" ] || { cat "$tmp/restore.err" >&2; fail "pg_restore printed warnings/errors"; }
+# plain format -> psql
+createdb $PLAIN
+psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d $PLAIN -f "$tmp/src.sql" > /dev/null 2> "$tmp/plain.err" \
+  || { cat "$tmp/plain.err" >&2; fail "plain dump replay failed"; }
+[ ! -s "$tmp/plain.err" ] || { cat "$tmp/plain.err" >&2; fail "plain dump replay printed warnings/errors"; }
+echo "ok: custom-format pg_restore and plain-dump replay ran without errors or warnings"
+
+for db in $CUSTOM $PLAIN; do
+  q $db <<<"$checks" > "$tmp/$db.out" || fail "checks fail on restored $db"
+  diff -u "$tmp/expected" "$tmp/$db.out" || fail "restored $db gives different answers"
+  normalized_dump -d $db > "$tmp/$db.sql"
+  diff -u "$tmp/src.sql" "$tmp/$db.sql" || fail "dump of restored $db differs from the original's dump"
+  if has_function $db refresh_tiers; then
+    q $db -c "CALL rfm.refresh_tiers('shop.customer_tiers')" || fail "refresh_tiers fails after restore into $db"
+    q $db <<<"$checks" > "$tmp/$db.out2"
+    diff -u "$tmp/expected" "$tmp/$db.out2" || fail "tier table changes after a refresh in restored $db"
+  fi
+  echo "ok: $db: same answers, identical re-dump ($(grep -c . "$tmp/src.sql") lines)"
+done
