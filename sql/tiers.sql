@@ -33,6 +33,17 @@ SELECT customer_id, first_purchase, last_purchase, recency_days, frequency, mone
 --   frequency 1,1,1,2,2    -> cuts 1, 1, 1.4, 2           -> frequency 1 scores 1, frequency 2 scores 4
 --   monetary 1,5,7,30,130  -> cuts 4.2, 6.2, 16.2, 50     -> dave 1, bob 2, erin 3, alice 4, carol 5
 SELECT customer_id, r_score, f_score, m_score, rfm_cell FROM tiers_r.customer_tiers ORDER BY customer_id;
+-- Labels by hand from the rules in rfm.segment_rules (first match wins):
+--   alice 3/4/4 Loyal Customers, bob 2/1/2 About To Sleep, carol 4/4/5 Champions,
+--   dave 1/1/1 Lost, erin 5/1/3 Potential Loyalist (not New Customers: m 3 > 1);
+--   tier3 by r+f+m: 11 potential, 5 marginal, 13 core, 3 marginal, 9 potential;
+--   lifecycle: dave 121 days since last purchase >= 90 sleeping; erin first
+--   bought 0 days ago < 30 new; the rest active.
+SELECT customer_id, segment, segment_zh, tier, lifecycle FROM tiers_r.customer_tiers ORDER BY customer_id;
+-- One customer per segment: share 0.2 each; revenue shares = monetary / 173
+-- rounded half up to 4 places (python Decimal): 0.1734, 0.0289, 0.7514, 0.0058, 0.0405.
+SELECT segment, customers, customer_share, revenue, revenue_share, mean_recency_days, mean_r_score
+  FROM tiers_r.customer_tiers_segments ORDER BY revenue DESC;
 SELECT sum(customers) AS customers, sum(revenue) AS revenue, sum(customer_share) AS share
   FROM tiers_r.customer_tiers_segments;
 SELECT count(*) AS cells, sum(customers) AS customers FROM tiers_r.customer_tiers_grid;
