@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 DB=rfm_tiers_concurrency
-CUSTOMERS=${CUSTOMERS:-5000}    # x 10 orders each
+CUSTOMERS=${CUSTOMERS:-40000}   # x 10 orders each: refreshes take long enough to measure
 READ_SECONDS=${READ_SECONDS:-15}
 MAX_REFRESHES=${MAX_REFRESHES:-6}
 tmp=$(mktemp -d)
