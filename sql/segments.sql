@@ -1,0 +1,87 @@
+-- Segment labels, tiers, lifecycle stages and the playbook.  Expected
+-- counts over the 125 score cells come from an independent Python
+-- enumeration of the published ranges (first match wins):
+-- About To Sleep 3, At Risk 16, Can't Lose Them 4, Champions 8,
+-- Hibernating 2, Lost 1, Loyal Customers 28, Need Attention 3,
+-- New Customers 2, Others 36, Potential Loyalist 21, Promising 1;
+-- tier3 by r+f+m: core 20, potential 70, marginal 35.
+SET client_min_messages = warning;
+CREATE TABLE cells AS
+SELECT r, f, m FROM generate_series(1, 5) r, generate_series(1, 5) f, generate_series(1, 5) m;
+
+SELECT rfm.segment(r, f, m) AS segment, rfm.segment(r, f, m, 'standard', 'zh') AS segment_zh,
+       count(*) AS cells
+  FROM cells GROUP BY 1, 2 ORDER BY 1;
+-- One representative cell per standard segment (hand-picked from the table).
+SELECT r, f, m, rfm.segment(r, f, m) AS segment
+  FROM (VALUES (1, 5,5,5), (2, 3,3,3), (3, 5,1,1), (4, 3,1,1), (5, 3,2,2), (6, 2,2,2),
+               (7, 2,1,1), (8, 1,5,5), (9, 1,2,2), (10, 1,1,1), (11, 1,1,2), (12, 5,1,4)) v(i, r, f, m)
+ ORDER BY i;
+
+-- value8: every combination of high (2) / low (1); R high = recent.
+SELECT r, f, m, rfm.segment(r, f, m, 'value8') AS en, rfm.segment(r, f, m, 'value8', 'zh') AS zh
+  FROM generate_series(2, 1, -1) r, generate_series(2, 1, -1) f, generate_series(2, 1, -1) m
+ ORDER BY m DESC, r DESC, f DESC;
+
+-- tier3: r+f+m >= 12 core, 8..11 potential, <= 7 marginal.
+SELECT rfm.segment(r, f, m, 'tier3') AS tier, rfm.segment(r, f, m, 'tier3', 'zh') AS tier_zh,
+       count(*) AS cells, min(r + f + m) AS min_total, max(r + f + m) AS max_total
+  FROM cells GROUP BY 1, 2 ORDER BY 4;
+-- rfm.tier with its own thresholds: total 9 is core at core_min 9.
+SELECT rfm.tier(3, 3, 3) AS default_thresholds, rfm.tier(3, 3, 3, core_min => 9) AS core_at_9,
+       rfm.tier(1, 1, 1, lang => 'zh') AS zh;
+
+-- A user's own scheme: two labels, and NULL where no rule matches.
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, r_min, r_max)
+VALUES ('recent_only', 1, 'Recent', '近期', 4, 5), ('recent_only', 2, 'Old', '久远', 1, 2);
+SELECT rfm.segment(5, 1, 1, 'recent_only') AS five, rfm.segment(3, 1, 1, 'recent_only') AS three_unmatched,
+       rfm.segment(1, 1, 1, 'recent_only', 'zh') AS one_zh;
+-- Only user rows are dumped with the database.
+SELECT count(*) FILTER (WHERE builtin) AS builtin_rules, count(*) FILTER (WHERE NOT builtin) AS user_rules
+  FROM rfm.segment_rules;
+
+-- NULL scores give NULL; bad scheme or language is an error.
+SELECT rfm.segment(NULL, 1, 1) IS NULL AS null_score;
+\set VERBOSITY terse
+SELECT rfm.segment(1, 1, 1, 'no_such_scheme');
+SELECT rfm.segment(1, 1, 1, 'standard', 'fr');
+SELECT rfm.segment(1, 1, 1, NULL);
+SELECT rfm.tier(1, 1, 1, core_min => 5, potential_min => 6);
+SELECT rfm.tier(1, 1, 1, lang => 'de');
+\set VERBOSITY default
+
+-- Lifecycle on 2024-03-31 with defaults (new < 30 days since first
+-- purchase, sleeping >= 90 days since last, churned >= 180):
+--   first 03-15, last 03-20: tenure 16 -> new
+--   first 01-01, last 03-20: recency 11, tenure 90 -> active
+--   last 2023-12-31: recency 91 -> sleeping; last 2023-10-01: 182 -> churned
+--   last 2024-01-01: recency 90 -> sleeping (boundary), 2023-10-03: 180 -> churned
+CREATE TABLE life (customer text, d date);
+INSERT INTO life VALUES ('new', '2024-03-15'), ('new', '2024-03-20'),
+  ('active', '2024-01-01'), ('active', '2024-03-20'),
+  ('sleeping', '2023-12-31'), ('churned', '2023-10-01'),
+  ('sleeping_90', '2024-01-01'), ('churned_180', '2023-10-03');
+SELECT customer, rfm.lifecycle(s, '2024-03-31') AS en, rfm.lifecycle(s, '2024-03-31', lang => 'zh') AS zh,
+       rfm.lifecycle(s, '2024-03-31', new_days => 7, sleeping_days => 10, churned_days => 100) AS tight
+  FROM (SELECT customer, rfm.summarize(d, 1) AS s FROM life GROUP BY customer) t
+ ORDER BY customer;
+-- No purchase (refund only): no stage.
+SELECT rfm.lifecycle(rfm.summarize(DATE '2024-01-01', -5), '2024-03-31') IS NULL AS refund_only;
+\set VERBOSITY terse
+SELECT rfm.lifecycle(rfm.summarize(DATE '2024-01-01', 1), '2024-03-31', sleeping_days => 200);
+SELECT rfm.lifecycle(rfm.summarize(DATE '2024-01-01', 1), '2024-03-31', new_days => 0);
+SELECT rfm.lifecycle(rfm.summarize(DATE '2024-05-01', 1), '2024-03-31');
+SELECT rfm.lifecycle(rfm.summarize(DATE '2024-01-01', 1), '2024-03-31', lang => 'fr');
+\set VERBOSITY default
+
+-- Playbook: a built-in action, and a user's override that wins.
+SELECT rfm.recommended_action('Champions') AS en, rfm.recommended_action('At Risk', lang => 'zh') AS zh,
+       rfm.recommended_action('core', 'tier3') AS tier;
+INSERT INTO rfm.playbook (scheme, segment, lang, action)
+VALUES ('standard', 'Champions', 'en', 'Invite to the VIP evening');
+SELECT rfm.recommended_action('Champions') AS overridden;
+-- Every built-in label of every scheme has an action in both languages.
+SELECT r.scheme, count(*) AS labels,
+       count(*) FILTER (WHERE rfm.recommended_action(r.label_en, r.scheme, 'en') IS NOT NULL
+                          AND rfm.recommended_action(r.label_en, r.scheme, 'zh') IS NOT NULL) AS with_actions
+  FROM rfm.segment_rules r WHERE r.builtin GROUP BY r.scheme ORDER BY r.scheme;

@@ -1,0 +1,47 @@
+-- pgTAP: scores, segments, lifecycle, playbook — signatures, markings,
+-- dump registration, errors.
+BEGIN;
+SELECT plan(22);
+
+SELECT has_function('rfm', 'breaks', ARRAY['numeric']);
+SELECT has_function('rfm', 'breaks', ARRAY['numeric', 'integer']);
+SELECT is_aggregate('rfm', 'breaks', ARRAY['numeric', 'integer']);
+SELECT function_returns('rfm', 'breaks', ARRAY['numeric', 'integer'], 'numeric[]');
+SELECT has_function('rfm', 'score', ARRAY['numeric', 'numeric[]', 'boolean']);
+SELECT has_function('rfm', 'segment', ARRAY['integer', 'integer', 'integer', 'text', 'text']);
+SELECT has_function('rfm', 'lifecycle', ARRAY['rfm.summary', 'date', 'integer', 'integer', 'integer', 'text']);
+SELECT has_function('rfm', 'high_low', ARRAY['numeric', 'numeric', 'boolean']);
+SELECT has_function('rfm', 'tier', ARRAY['integer', 'integer', 'integer', 'integer', 'integer', 'text']);
+SELECT has_function('rfm', 'ntile_scores', ARRAY['numeric[]', 'text[]', 'integer', 'boolean']);
+SELECT has_table('rfm', 'segment_rules', 'rfm.segment_rules exists');
+SELECT has_table('rfm', 'playbook', 'rfm.playbook exists');
+
+SELECT is(
+  (SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+    WHERE p.pronamespace = 'rfm'::regnamespace AND p.proname = 'breaks'
+      AND a.aggcombinefn <> 0 AND a.aggserialfn <> 0 AND a.aggdeserialfn <> 0 AND p.proparallel = 's'),
+  2, 'both rfm.breaks aggregates are parallel safe with combine/serialize/deserialize');
+SELECT is(
+  (SELECT count(*)::int FROM pg_proc
+    WHERE pronamespace = 'rfm'::regnamespace
+      AND proname IN ('score', 'segment', 'lifecycle', '_lifecycle', 'high_low', 'tier')
+      AND proparallel <> 's'),
+  0, 'scoring functions are PARALLEL SAFE');
+SELECT volatility_is('rfm', 'segment', ARRAY['integer', 'integer', 'integer', 'text', 'text'], 'stable',
+  'rfm.segment is STABLE (it reads rfm.segment_rules)');
+SELECT volatility_is('rfm', 'score', ARRAY['numeric', 'numeric[]', 'boolean'], 'immutable');
+SELECT is(
+  (SELECT array_agg(c.relname::text ORDER BY c.relname)
+     FROM pg_extension e CROSS JOIN LATERAL unnest(e.extconfig) AS x(cfg)
+     JOIN pg_class c ON c.oid = x.cfg
+    WHERE e.extname = 'rfm' AND c.relname IN ('segment_rules', 'playbook')),
+  ARRAY['playbook', 'segment_rules'], 'user rules and playbook rows are kept by pg_dump');
+
+SELECT throws_ok($$SELECT rfm.breaks(v, 1) FROM generate_series(1, 3) v$$, '22023', NULL, 'bins < 2: 22023');
+SELECT throws_ok($$SELECT rfm.breaks(v, 100000) FROM generate_series(1, 3) v$$, '22023', NULL, 'absurd bins: 22023');
+SELECT throws_ok($$SELECT rfm.segment(1, 1, 1, 'nope')$$, '22023', 'rfm.segment: unknown scheme "nope"', 'unknown scheme: 22023');
+SELECT throws_ok($$SELECT rfm.segment(1, 1, 1, 'standard', 'xx')$$, '22023', NULL, 'unknown language: 22023');
+SELECT throws_ok($$SELECT rfm.score(1, '{2,1}')$$, '22023', NULL, 'unsorted breaks: 22023');
+
+SELECT * FROM finish();
+ROLLBACK;
