@@ -1,4 +1,5 @@
--- rfm demo on the CDNOW sample: 6,919 orders of 2,357 customers, 1997-1998.
+-- rfm demo on the CDNOW sample: 6,919 orders of 2,357 customers, 1997-1998:
+-- per-customer summaries, the tier table, its segment summary and actions.
 -- Run from the repository root (paths below are relative to it).
 \set QUIET on
 SET client_min_messages = warning;
@@ -25,3 +26,22 @@ SELECT customer_id, (s).first_purchase, (s).last_purchase,
           FROM orders GROUP BY customer_id) t
  ORDER BY (s).monetary DESC, customer_id
  LIMIT 10;
+
+\echo '== Tier table: rfm.create_tiers (quintile scores, standard segments, as of 1998-07-01)'
+SELECT rfm.create_tiers('cdnow_tiers', 'orders', 'customer_id', 'ordered_on', 'amount',
+                        as_of => DATE '1998-07-01') AS tier_table \gset
+SELECT customer_id, recency_days, frequency, monetary, rfm_cell, segment, segment_zh, tier, lifecycle
+  FROM cdnow_tiers
+ ORDER BY monetary DESC, customer_id
+ LIMIT 15;
+
+\echo '== Segments (the table a BI chart is drawn from)'
+SELECT segment, segment_zh, customers, customer_share, revenue_share,
+       round(mean_recency_days) AS mean_recency_days, round(mean_frequency, 1) AS mean_frequency,
+       round(mean_monetary, 2) AS mean_monetary
+  FROM cdnow_tiers_segments
+ ORDER BY revenue DESC;
+
+\echo '== Recommended actions (rfm.playbook)'
+SELECT DISTINCT segment, rfm.recommended_action(segment) AS action, rfm.recommended_action(segment, lang => 'zh') AS action_zh
+  FROM cdnow_tiers ORDER BY segment;
