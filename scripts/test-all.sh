@@ -10,6 +10,7 @@ TAP_DB=rfm_tap
 
 pg_virtualenv -t -v "$PG_MAJOR" \
   -o "shared_preload_libraries=pg_cron" -o "cron.database_name=$TAP_DB" \
+  -o "cron.use_background_workers=on" \
   -o "max_worker_processes=16" \
   bash -c '
     status=0
