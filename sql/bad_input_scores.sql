@@ -1,0 +1,104 @@
+-- Bad-input matrix for scores, segments, lifecycle and playbook (README,
+-- "Limits and errors").  One row per case: the result, or 'SQLSTATE:
+-- message'.  Expected values checked by hand against the definitions in
+-- src/sql/20_scores.sql, 30_segments.sql, 35_lifecycle.sql, 38_playbook.sql
+-- (comments give the reasoning).
+\pset null '(null)'
+SET client_min_messages = warning;
+
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    EXECUTE q INTO r;
+    RETURN coalesce(r, '(null)');
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- rfm.breaks -----------------------------------------------------------
+-- NULL values are ignored; no values (empty table, all NULL) give NULL.
+SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (NULL::numeric), (NULL)) t(v)$$) AS all_null,
+       pg_temp.err($$SELECT rfm.breaks(v)::text FROM (SELECT 1::numeric WHERE false) t(v)$$) AS empty;
+-- one value: every cut point is that value (type-7 quantile of one value)
+SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (7::numeric)) t(v)$$) AS one_value;
+-- all values identical: every cut point equal
+SELECT pg_temp.err($$SELECT rfm.breaks(5::numeric)::text FROM generate_series(1, 1000)$$) AS identical;
+-- values 1..5 in 5 bins: type-7 at j/5 over n=5: positions 0.8, 1.6, 2.4,
+-- 3.2 (0-based) -> 1.8, 2.6, 3.4, 4.2
+SELECT pg_temp.err($$SELECT rfm.breaks(v::numeric)::text FROM generate_series(1, 5) v$$) AS one_to_five;
+-- NaN and infinite values; bad bins
+SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (1::numeric), ('NaN')) t(v)$$) AS nan;
+SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (1::numeric), ('Infinity')) t(v)$$) AS inf;
+SELECT pg_temp.err($$SELECT rfm.breaks(v, 1)::text FROM (VALUES (1::numeric)) t(v)$$) AS bins_1;
+SELECT pg_temp.err($$SELECT rfm.breaks(v, 0)::text FROM (VALUES (1::numeric)) t(v)$$) AS bins_0;
+SELECT pg_temp.err($$SELECT rfm.breaks(v, -3)::text FROM (VALUES (1::numeric)) t(v)$$) AS bins_negative;
+SELECT pg_temp.err($$SELECT rfm.breaks(v, NULL)::text FROM (VALUES (1::numeric)) t(v)$$) AS bins_null;
+-- bins changing between rows
+SELECT pg_temp.err($$SELECT rfm.breaks(v, b)::text FROM (VALUES (1::numeric, 3), (2, 4)) t(v, b)$$) AS bins_vary;
+-- negative and zero values are ordinary values: -2, 0, 2 in 2 bins -> median 0
+SELECT pg_temp.err($$SELECT rfm.breaks(v, 2)::text FROM (VALUES (-2::numeric), (0), (2)) t(v)$$) AS signed;
+
+-- rfm.score ------------------------------------------------------------
+-- NULL value or breaks: NULL.  Score = 1 + cuts strictly below value.
+SELECT rfm.score(NULL, '{1,2}') AS null_value, rfm.score(1, NULL) AS null_breaks,
+       rfm.score(2, '{1,2,3}') AS two_in_1_2_3,          -- 1 + #{1} = 2
+       rfm.score(2, '{1,2,3}', false) AS two_lower_better, -- 4 - 2 + 1 = 3
+       rfm.score(0, '{}') AS no_cuts;                     -- 1 bin: 1
+SELECT pg_temp.err($$SELECT rfm.score('NaN', '{1,2}')::text$$) AS nan_value;
+SELECT pg_temp.err($$SELECT rfm.score(1, '{2,1}')::text$$) AS unsorted_breaks;
+SELECT pg_temp.err($$SELECT rfm.score(1, '{1,NULL}')::text$$) AS null_in_breaks;
+SELECT pg_temp.err($$SELECT rfm.score(1, '{1,2}', NULL)::text$$) AS null_direction;
+-- rfm.high_low: NULLs give NULL; equal to the threshold is low (1)
+SELECT rfm.high_low(NULL, 1) AS null_value, rfm.high_low(1, NULL) AS null_threshold,
+       rfm.high_low(1, 1) AS equal, rfm.high_low(0, 1, false) AS lower_better;
+-- rfm.ntile_scores
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 1)$$) AS bins_1;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a}')$$) AS length_mismatch;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores(NULL, NULL)$$) AS nulls;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{}', '{}')$$) AS empty;
+
+-- rfm.segment ----------------------------------------------------------
+-- NULL score: NULL.  standard scheme 5/5/5 is Champions (first rule).
+-- Scores outside every rule's ranges (0, negative, huge) match no rule: NULL.
+SELECT rfm.segment(NULL, 5, 5) AS null_r, rfm.segment(5, 5, 5) AS champions,
+       rfm.segment(5, 5, 5, 'standard', 'zh') AS champions_zh;
+SELECT pg_temp.err($$SELECT rfm.segment(5, 5, 5, 'no_such_scheme')$$) AS unknown_scheme;
+SELECT pg_temp.err($$SELECT rfm.segment(5, 5, 5, 'standard', 'fr')$$) AS unknown_lang;
+SELECT pg_temp.err($$SELECT rfm.segment(5, 5, 5, NULL)$$) AS null_scheme;
+SELECT pg_temp.err($$SELECT rfm.segment(0, 5, 5)$$) AS score_0;
+SELECT pg_temp.err($$SELECT rfm.segment(-1, 5, 5)$$) AS score_negative;
+SELECT pg_temp.err($$SELECT rfm.segment(2147483647, 2147483647, 2147483647)$$) AS score_huge;
+-- hostile scheme text is data, never SQL
+SELECT pg_temp.err($$SELECT rfm.segment(5, 5, 5, $q$standard'; DROP TABLE rfm.segment_rules; --$q$)$$) AS hostile_scheme;
+SELECT count(*) > 0 AS rules_still_there FROM rfm.segment_rules;
+-- rfm.tier: r+f+m = 15 >= 12 core; 9 potential; 3 marginal
+SELECT rfm.tier(5, 5, 5) AS t15, rfm.tier(3, 3, 3) AS t9, rfm.tier(1, 1, 1, lang => 'zh') AS t3_zh,
+       rfm.tier(NULL, 1, 1) AS null_score;
+SELECT pg_temp.err($$SELECT rfm.tier(1, 1, 1, lang => 'fr')$$) AS unknown_lang;
+SELECT pg_temp.err($$SELECT rfm.tier(1, 1, 1, 5, 8)$$) AS potential_above_core;
+SELECT pg_temp.err($$SELECT rfm.tier(1, 1, 1, NULL)$$) AS null_core_min;
+-- integer overflow of r+f+m
+SELECT pg_temp.err($$SELECT rfm.tier(2147483647, 1, 1)$$) AS sum_overflow;
+
+-- rfm.lifecycle --------------------------------------------------------
+-- first purchase 2024-01-01, last 2024-03-01; as_of 2024-03-31:
+-- 30 days since last (< 90 sleeping), 90 since first (>= 30 new): active.
+SELECT rfm.lifecycle(s, '2024-03-31') AS active, rfm.lifecycle(NULL, '2024-03-31') AS null_summary
+  FROM (SELECT rfm.summarize(d, 1) s FROM (VALUES ('2024-01-01'::date), ('2024-03-01')) v(d)) x;
+-- a NULL as_of or option is an error here (unlike recency_days, which
+-- returns NULL): the stage would be meaningless.
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), NULL)$$) AS null_as_of;
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', NULL)$$) AS null_new_days;
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', lang => 'fr')$$) AS unknown_lang;
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', 30, 200, 100)$$) AS sleeping_after_churned;
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', -1)$$) AS negative_days;
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-04-01'::date, 1), '2024-03-31')$$) AS purchase_after_as_of;
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), 'infinity')$$) AS infinite_as_of;
+-- refunds only: no purchase dates
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, -1), '2024-03-31')$$) AS refunds_only;
+
+-- rfm.recommended_action: a lookup; no playbook row gives NULL (also for
+-- an unknown language, where rfm.segment raises).
+SELECT rfm.recommended_action(NULL) AS null_segment,
+       rfm.recommended_action('No Such Segment') AS unknown_segment,
+       rfm.recommended_action('Champions', 'standard', 'fr') AS unknown_lang;
