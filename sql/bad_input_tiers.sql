@@ -1,0 +1,114 @@
+-- Bad-input matrix for tier tables (README, "Limits and errors"): NULL
+-- arguments, unknown options, hostile identifiers, empty and bad sources,
+-- and failing calls that must leave no tier table created or changed.
+-- Expected values checked by hand (comments).
+\pset null '(null)'
+SET client_min_messages = warning;
+
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    EXECUTE q INTO r;
+    RETURN coalesce(r, '(null)');
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- This database is shared with the other tests, some of which print
+-- catalog ids: remember the id sequences and put them back at the end.
+SELECT (SELECT last_value FROM rfm.refresh_log_id_seq) AS log_last,
+       (SELECT is_called FROM rfm.refresh_log_id_seq) AS log_called,
+       (SELECT last_value FROM rfm.tier_tables_id_seq) AS tier_last,
+       (SELECT is_called FROM rfm.tier_tables_id_seq) AS tier_called \gset
+
+CREATE SCHEMA bad_t;
+CREATE TABLE bad_t.orders (customer text, ordered_on date, amount numeric);
+-- alice 2 purchases (01-01, 03-01), bob 1 (02-01)
+INSERT INTO bad_t.orders VALUES ('alice', '2024-01-01', 10), ('alice', '2024-03-01', 20), ('bob', '2024-02-01', 5);
+
+-- NULL in every argument but as_of: 22004 before anything is created.
+SELECT pg_temp.err($$SELECT rfm.create_tiers(NULL, 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS null_name;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', NULL, 'customer', 'ordered_on', 'amount')::text$$) AS null_source;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', NULL, 'ordered_on', 'amount')::text$$) AS null_customer;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', NULL, 'amount')::text$$) AS null_time;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', NULL)::text$$) AS null_amount;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', bins => NULL)::text$$) AS null_bins;
+
+-- Unknown options and out-of-range values.
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', scheme => 'nope')::text$$) AS unknown_scheme;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', bins => 1)::text$$) AS bins_1;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', bins => 10)::text$$) AS bins_10;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', colour => 'red')::text$$) AS unknown_option;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'no_such_column', 'ordered_on', 'amount')::text$$) AS unknown_column;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'amount', 'ordered_on')::text$$) AS swapped_columns;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.no_such_table', 'customer', 'ordered_on', 'amount')::text$$) AS unknown_source;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', as_of => 'infinity')::text$$) AS infinite_as_of;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('a.b.c', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS three_part_name;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.' || repeat('x', 60), 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS name_too_long;
+-- none of the failures above left anything behind
+SELECT count(*) AS relations_in_bad_t FROM pg_class WHERE relnamespace = 'bad_t'::regnamespace;  -- orders only: 1
+SELECT count(*) AS catalog_rows FROM rfm.tier_tables WHERE tier::text LIKE 'bad_t.%';            -- 0
+
+-- Hostile identifiers: names are identifiers, never SQL.  The table is
+-- made with exactly the quoted name; its sibling views follow it.
+CREATE TABLE bad_t."Orders; DROP TABLE bad_t.orders; --" ("Customer ""id""" text, "ordered on" date, "€" numeric);
+INSERT INTO bad_t."Orders; DROP TABLE bad_t.orders; --" SELECT * FROM bad_t.orders;
+SELECT rfm.create_tiers('bad_t."Tiers''); DROP TABLE bad_t.orders; --"',
+                        'bad_t."Orders; DROP TABLE bad_t.orders; --"',
+                        'Customer "id"', 'ordered on', '€', as_of => '2024-03-31')::text AS hostile_tier;
+-- alice: last 03-01 -> recency 30, frequency 2, monetary 30; bob: 02-01 ->
+-- 59, 1, 5 (2024 is a leap year).
+SELECT customer_id, recency_days, frequency, monetary
+  FROM bad_t."Tiers'); DROP TABLE bad_t.orders; --" ORDER BY 1;
+SELECT count(*) AS orders_still_there FROM bad_t.orders;  -- 3
+SELECT relname FROM pg_class WHERE relnamespace = 'bad_t'::regnamespace AND relkind IN ('m', 'v') ORDER BY 1;
+
+-- Empty source: a tier table with no rows (not an error).
+CREATE TABLE bad_t.no_orders (customer text, ordered_on date, amount numeric);
+SELECT rfm.create_tiers('bad_t.empty_tiers', 'bad_t.no_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')::text;
+SELECT count(*) AS empty_rows FROM bad_t.empty_tiers;  -- 0
+
+-- A bad row in the source (NaN amount) fails creation: 22023, and no
+-- table, view or catalog row is left.
+CREATE TABLE bad_t.nan_orders (customer text, ordered_on date, amount numeric);
+INSERT INTO bad_t.nan_orders VALUES ('carol', '2024-01-01', 'NaN');
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.nan_tiers', 'bad_t.nan_orders', 'customer', 'ordered_on', 'amount')::text$$) AS nan_source;
+SELECT to_regclass('bad_t.nan_tiers') AS nan_tiers, to_regclass('bad_t.nan_tiers_segments') AS nan_segments,
+       (SELECT count(*) FROM rfm.tier_tables WHERE tier::text = 'bad_t.nan_tiers') AS catalog_rows;
+
+-- A failing refresh leaves the tier table as it was: the source gets a
+-- NaN amount, the refresh fails (22023) and the rows stay the same.
+SELECT rfm.create_tiers('bad_t.good_tiers', 'bad_t.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')::text;
+CREATE TEMP TABLE before_refresh AS SELECT * FROM bad_t.good_tiers;
+INSERT INTO bad_t.orders VALUES ('bob', '2024-02-02', 'NaN');
+-- (terse: the full message also names the refresh_log id, which depends on
+-- what ran before in this database)
+\set VERBOSITY terse
+CALL rfm.refresh_tiers('bad_t.good_tiers');
+\set VERBOSITY default
+SELECT outcome, sqlstate FROM rfm.refresh_log
+ WHERE tier = 'bad_t.good_tiers'::regclass ORDER BY id DESC LIMIT 1;       -- failed, 22023
+SELECT count(*) AS changed_rows FROM (
+  (SELECT * FROM bad_t.good_tiers EXCEPT ALL SELECT * FROM before_refresh)
+  UNION ALL
+  (SELECT * FROM before_refresh EXCEPT ALL SELECT * FROM bad_t.good_tiers)) d;  -- 0
+DELETE FROM bad_t.orders WHERE amount = 'NaN';
+-- NULL and unknown tier arguments
+SELECT pg_temp.err($$SELECT rfm.drop_tiers(NULL)::text$$) AS drop_null;
+SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.orders')::text$$) AS drop_not_a_tier;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.transitions('bad_t.orders', '2024-01-01', '2024-02-01')$$) AS transitions_not_a_tier;
+\set VERBOSITY terse
+CALL rfm.refresh_tiers(NULL);
+CALL rfm.refresh_tiers('bad_t.orders');
+\set VERBOSITY default
+
+SELECT rfm.drop_tiers('bad_t."Tiers''); DROP TABLE bad_t.orders; --"');
+SELECT rfm.drop_tiers('bad_t.empty_tiers');
+SELECT rfm.drop_tiers('bad_t.good_tiers');
+DROP SCHEMA bad_t CASCADE;
+-- (drop_tiers removed our catalog rows; the failed-refresh log rows stay)
+SELECT count(*) AS our_catalog_rows_left FROM rfm.tier_tables
+ WHERE id > CASE WHEN :'tier_called' THEN :tier_last ELSE :tier_last - 1 END;   -- 0
+DELETE FROM rfm.refresh_log WHERE id > CASE WHEN :'log_called' THEN :log_last ELSE :log_last - 1 END;
+SELECT setval('rfm.refresh_log_id_seq', :log_last, :'log_called') IS NOT NULL AS log_seq_restored,
+       setval('rfm.tier_tables_id_seq', :tier_last, :'tier_called') IS NOT NULL AS tier_seq_restored;
