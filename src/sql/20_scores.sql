@@ -95,3 +95,71 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION rfm.ntile_scores(numeric[], text[], integer, boolean) IS
     'NTILE(bins) scores ordered by (value, key): ties split by key, as hand-written NTILE SQL does';
+
+-- Scores for a whole set of values at once, by method: 'quantile' (rfm.breaks
+-- + rfm.score), 'ntile' (NTILE-compatible, for migrations from hand-written
+-- SQL), 'mean' / 'median' (two levels, rfm.high_low, for value8).
+CREATE FUNCTION rfm.scores(vals numeric[], keys text[], bins integer DEFAULT NULL,
+                           higher_is_better boolean DEFAULT true, method text DEFAULT 'quantile')
+    RETURNS TABLE (key text, value numeric, score integer)
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    nbins integer := COALESCE(bins, CASE WHEN method IN ('mean', 'median') THEN 2 ELSE 5 END);
+    cuts numeric[];
+    threshold numeric;
+BEGIN
+    IF method IS NULL OR method NOT IN ('quantile', 'ntile', 'mean', 'median') THEN
+        RAISE EXCEPTION 'rfm.scores: unknown method "%"', method
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use quantile, ntile, mean or median; for fixed breaks call rfm.score(value, ARRAY[...]).';
+    END IF;
+    IF higher_is_better IS NULL THEN
+        RAISE EXCEPTION 'rfm.scores: higher_is_better must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF method IN ('mean', 'median') AND nbins <> 2 THEN
+        RAISE EXCEPTION 'rfm.scores: method % gives two levels, bins must be 2 (or NULL), got %', method, nbins
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF nbins < 2 OR nbins > 100 THEN
+        RAISE EXCEPTION 'rfm.scores: bins must be between 2 and 100, got %', nbins
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.cardinality(vals) IS DISTINCT FROM pg_catalog.cardinality(keys) THEN
+        RAISE EXCEPTION 'rfm.scores: vals and keys must have the same length (% and %)',
+                        pg_catalog.cardinality(vals), pg_catalog.cardinality(keys)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    IF method = 'ntile' THEN
+        -- NTILE over the total order (value, key in byte order, whatever the
+        -- database collation); reversed as a whole when lower is better, like
+        -- NTILE(bins) OVER (ORDER BY value DESC, key COLLATE "C" DESC).
+        RETURN QUERY
+        SELECT u.k, u.v,
+               CASE WHEN u.v IS NULL THEN NULL
+                    WHEN higher_is_better
+                    THEN (pg_catalog.ntile(nbins) OVER (PARTITION BY u.v IS NULL ORDER BY u.v ASC, u.k COLLATE pg_catalog."C" ASC))::integer
+                    ELSE (pg_catalog.ntile(nbins) OVER (PARTITION BY u.v IS NULL ORDER BY u.v DESC, u.k COLLATE pg_catalog."C" DESC))::integer END
+          FROM ROWS FROM (pg_catalog.unnest(vals), pg_catalog.unnest(keys)) AS u(v, k);
+        RETURN;
+    END IF;
+
+    IF method = 'quantile' THEN
+        SELECT rfm.breaks(u.v, nbins) INTO cuts FROM pg_catalog.unnest(vals) AS u(v);
+    ELSIF method = 'mean' THEN
+        SELECT pg_catalog.avg(u.v) INTO threshold FROM pg_catalog.unnest(vals) AS u(v);
+    ELSE
+        -- the exact median: the one cut point of two bins (type 7 at 1/2)
+        SELECT (rfm.breaks(u.v, 2))[1] INTO threshold FROM pg_catalog.unnest(vals) AS u(v);
+    END IF;
+    RETURN QUERY
+    SELECT u.k, u.v,
+           CASE WHEN method = 'quantile' THEN rfm.score(u.v, cuts, higher_is_better)
+                ELSE rfm.high_low(u.v, threshold, higher_is_better) END
+      FROM ROWS FROM (pg_catalog.unnest(vals), pg_catalog.unnest(keys)) AS u(v, k);
+END $$;
+COMMENT ON FUNCTION rfm.scores(numeric[], text[], integer, boolean, text) IS
+    'Score every value: method quantile (rfm.breaks + rfm.score), ntile (NTILE ordered by value, key), mean or median (2 = high, 1 = low)';
