@@ -1,0 +1,76 @@
+-- Bad-input matrix for customer lifetime value (README, "Limits and
+-- errors" and "Customer lifetime value" / Errors): NULLs, NaN/infinite and
+-- negative inputs, empty / one / identical populations, unknown units,
+-- overflow-sized horizons.  Results are checked against the documented
+-- rules: STRICT wrappers give NULL for NULL, fits skip rows with a NULL,
+-- 22023 for negative/NaN/infinite values and bad options, 22003 when the
+-- likelihood has no interior maximum or a horizon is too long, and no
+-- function returns NaN or infinity.
+\pset null '(null)'
+SET client_min_messages = warning;
+
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    EXECUTE q INTO r;
+    RETURN coalesce(r, '(null)');
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- A fixed, plausible BG/NBD and Gamma-Gamma fit (the CDNOW values of FHL
+-- 2005 and Fader-Hardie-Lee 2005b) for the prediction functions.
+CREATE TEMP TABLE fits AS
+SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, true)::rfm.bgnbd_fit AS bg,
+       ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, true)::rfm.gamma_gamma_fit AS gg;
+
+-- NULLs ------------------------------------------------------------------
+-- rfm.clv_inputs: NULL summary -> NULL; customer without purchases -> NULL
+SELECT rfm.clv_inputs(NULL, '2024-01-01') IS NULL AS null_summary,
+       rfm.clv_inputs(rfm.summarize('2024-01-01'::date, -5), '2024-01-31') IS NULL AS refunds_only;
+SELECT pg_temp.err($$SELECT rfm.clv_inputs(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', NULL)::text$$) AS null_unit;
+-- STRICT predictions: any NULL argument -> NULL
+SELECT rfm.bgnbd_p_alive(NULL, 1, 1, 2) AS p_alive_null_fit,
+       rfm.bgnbd_p_alive(bg, NULL, 1, 2) AS p_alive_null_x,
+       rfm.bgnbd_expected_purchases(bg, NULL, 1, 1, 2) AS expected_null_t,
+       rfm.gamma_gamma_expected_spend(gg, 2, NULL) AS spend_null_monetary,
+       rfm.clv(bg, gg, 1, 1, 2, 10, NULL, 4.3, 0) AS clv_null_periods
+  FROM fits;
+-- fits skip rows with a NULL: only NULL rows is like no rows (too few
+-- customers, 22023)
+SELECT pg_temp.err($$SELECT rfm.fit_bgnbd(x, t_x, tenure)::text FROM (VALUES (NULL::float8, 1::float8, 2::float8)) v(x, t_x, tenure)$$) AS bgnbd_null_rows,
+       pg_temp.err($$SELECT rfm.fit_gamma_gamma(f, m)::text FROM (VALUES (NULL::float8, 1::float8)) v(f, m)$$) AS gg_null_rows;
+-- a NULL parameter inside a fit record: 22004
+SELECT pg_temp.err($$SELECT rfm.bgnbd_p_alive(ROW(NULL, 4.414, 0.793, 2.426, NULL, NULL, NULL, true)::rfm.bgnbd_fit, 1, 1, 2)::text$$) AS null_param;
+
+-- NaN, infinity, negative values: 22023 ----------------------------------
+SELECT pg_temp.err($$SELECT rfm.bgnbd_p_alive(bg, 'NaN', 1, 2)::text FROM fits$$) AS p_alive_nan;
+SELECT pg_temp.err($$SELECT rfm.bgnbd_p_alive(bg, 1, 'Infinity', 2)::text FROM fits$$) AS p_alive_inf;
+SELECT pg_temp.err($$SELECT rfm.bgnbd_p_alive(bg, -1, 1, 2)::text FROM fits$$) AS p_alive_negative_x;
+SELECT pg_temp.err($$SELECT rfm.gamma_gamma_expected_spend(gg, 2, -10)::text FROM fits$$) AS spend_negative;
+SELECT pg_temp.err($$SELECT rfm.fit_bgnbd(x, t_x, tenure)::text FROM (VALUES (1::float8, 'NaN'::float8, 2::float8)) v(x, t_x, tenure)$$) AS fit_nan;
+SELECT pg_temp.err($$SELECT rfm.fit_gamma_gamma(f, m)::text FROM (VALUES (2::float8, '-Infinity'::float8)) v(f, m)$$) AS gg_fit_inf;
+SELECT pg_temp.err($$SELECT rfm.historical_clv(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', -1)::text$$) AS negative_lifespan;
+SELECT pg_temp.err($$SELECT rfm.clv(bg, gg, 1, 1, 2, 10, 12, 4.3, -1)::text FROM fits$$) AS discount_minus_one;
+
+-- Unknown options: 22023 -------------------------------------------------
+SELECT pg_temp.err($$SELECT rfm.clv_inputs(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', 'fortnights')::text$$) AS unknown_unit;
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', unit => 'fortnights')::text$$) AS columns_unknown_unit;
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', horizon_months => -1)::text$$) AS negative_horizon;
+
+-- Populations: empty, one customer, all identical --------------------------
+-- empty or one customer: 22023, at least 10 customers are needed;
+-- identical customers: the likelihood has no interior maximum (22003);
+-- nobody repeats: 22023.  An error, never a made-up fit.
+SELECT pg_temp.err($$SELECT rfm.fit_bgnbd(x, t_x, tenure)::text FROM (SELECT 1::float8, 1::float8, 1::float8 WHERE false) v(x, t_x, tenure)$$) AS bgnbd_empty,
+       pg_temp.err($$SELECT rfm.fit_gamma_gamma(f, m)::text FROM (SELECT 1::float8, 1::float8 WHERE false) v(f, m)$$) AS gg_empty;
+SELECT pg_temp.err($$SELECT rfm.fit_bgnbd(2, 30, 40)::text$$) AS bgnbd_one;
+SELECT pg_temp.err($$SELECT rfm.fit_bgnbd(2, 30, 40)::text FROM generate_series(1, 1000)$$) AS bgnbd_identical;
+SELECT pg_temp.err($$SELECT rfm.fit_gamma_gamma(2, 20)::text FROM generate_series(1, 1000)$$) AS gg_identical;
+-- nobody repeats (x = 0 for all): no information on the repeat rate
+SELECT pg_temp.err($$SELECT rfm.fit_bgnbd(0, 0, 40 + i % 10)::text FROM generate_series(1, 1000) i$$) AS bgnbd_no_repeats;
+
+-- Overflow-sized horizons: 22003, never NaN or infinity -------------------
+SELECT pg_temp.err($$SELECT rfm.bgnbd_expected_purchases(bg, 1e300, 2, 30, 40)::text FROM fits$$) AS horizon_1e300;
+-- periods beyond 100000: 22023
+SELECT pg_temp.err($$SELECT rfm.clv(bg, gg, 2, 30, 40, 20, 2147483647, 4.3, 0)::text FROM fits$$) AS periods_int_max;
