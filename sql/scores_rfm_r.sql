@@ -21,8 +21,9 @@ SELECT customer_id,
 CREATE TABLE r_breaks AS
 SELECT rfm.breaks(recency) AS r, rfm.breaks(frequency) AS f, rfm.breaks(monetary) AS m FROM r_rfm;
 -- Python: recency 114, 180, 296.4, 481; frequency 3, 4, 5, 7;
--- monetary 254.8, 381, 505.4, 665 (the package's documented example
--- thresholds are these plus one: 115, 181, 297, 482 / 4, 5, 6, 8 / 256, ...).
+-- monetary 254.8, 381, 505.4, 665 (the package's documented custom-threshold
+-- example, 115, 181, 297, 482 / 4, 5, 6, 8 / 256, 382, 506, 666, is these
+-- plus one, monetary rounded).
 SELECT r, f, m FROM r_breaks;
 
 CREATE TABLE r_scores AS
@@ -54,4 +55,12 @@ SELECT count(*) FILTER (WHERE (r_score, f_score, m_score) = (5, 5, 5)) AS cell_5
   FROM r_scores;
 SELECT customer_id, recency, frequency, monetary, r_score, f_score, m_score
   FROM r_scores WHERE customer_id IN ('Abbey O''Reilly', 'Add Senger', 'Aden Lesch')
+ ORDER BY customer_id;
+-- Python: the only customers the two rules score differently, each a value
+-- between a fractional cut point and the next integer:
+--   Katlyn Mann recency 297 (cut 296.4): rfm 2, package 3;
+--   Jerold Sporer monetary 506 (cut 505.4): rfm 4, package 3;
+--   Skylar Hoeger monetary 255 (cut 254.8): rfm 2, package 1.
+SELECT customer_id, recency, r_score, r_pkg, monetary, m_score, m_pkg
+  FROM r_scores WHERE (r_score, f_score, m_score) IS DISTINCT FROM (r_pkg, f_pkg, m_pkg)
  ORDER BY customer_id;
