@@ -1,7 +1,7 @@
 -- pgTAP: scores, segments, lifecycle, playbook — signatures, markings,
 -- dump registration, errors.
 BEGIN;
-SELECT plan(22);
+SELECT plan(24);
 
 SELECT has_function('rfm', 'breaks', ARRAY['numeric']);
 SELECT has_function('rfm', 'breaks', ARRAY['numeric', 'integer']);
@@ -13,6 +13,7 @@ SELECT has_function('rfm', 'lifecycle', ARRAY['rfm.summary', 'date', 'integer', 
 SELECT has_function('rfm', 'high_low', ARRAY['numeric', 'numeric', 'boolean']);
 SELECT has_function('rfm', 'tier', ARRAY['integer', 'integer', 'integer', 'integer', 'integer', 'text']);
 SELECT has_function('rfm', 'ntile_scores', ARRAY['numeric[]', 'text[]', 'integer', 'boolean']);
+SELECT has_function('rfm', 'scores', ARRAY['numeric[]', 'text[]', 'integer', 'boolean', 'text']);
 SELECT has_table('rfm', 'segment_rules', 'rfm.segment_rules exists');
 SELECT has_table('rfm', 'playbook', 'rfm.playbook exists');
 
@@ -24,7 +25,7 @@ SELECT is(
 SELECT is(
   (SELECT count(*)::int FROM pg_proc
     WHERE pronamespace = 'rfm'::regnamespace
-      AND proname IN ('score', 'segment', 'lifecycle', '_lifecycle', 'high_low', 'tier')
+      AND proname IN ('score', 'scores', 'ntile_scores', 'segment', 'lifecycle', '_lifecycle', 'high_low', 'tier')
       AND proparallel <> 's'),
   0, 'scoring functions are PARALLEL SAFE');
 SELECT volatility_is('rfm', 'segment', ARRAY['integer', 'integer', 'integer', 'text', 'text'], 'stable',
@@ -42,6 +43,8 @@ SELECT throws_ok($$SELECT rfm.breaks(v, 100000) FROM generate_series(1, 3) v$$, 
 SELECT throws_ok($$SELECT rfm.segment(1, 1, 1, 'nope')$$, '22023', 'rfm.segment: unknown scheme "nope"', 'unknown scheme: 22023');
 SELECT throws_ok($$SELECT rfm.segment(1, 1, 1, 'standard', 'xx')$$, '22023', NULL, 'unknown language: 22023');
 SELECT throws_ok($$SELECT rfm.score(1, '{2,1}')$$, '22023', NULL, 'unsorted breaks: 22023');
+SELECT throws_ok($$SELECT * FROM rfm.scores('{1}', '{a}', method => 'jenks')$$, '22023',
+                 'rfm.scores: unknown method "jenks"', 'unknown scoring method: 22023');
 
 SELECT * FROM finish();
 ROLLBACK;
