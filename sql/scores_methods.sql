@@ -4,6 +4,9 @@
 --   sorted 1,1,1,1,1,1,2,3,4,5; type-7 cuts (h = 9j/5 = 1.8, 3.6, 5.4, 7.2)
 --   {1, 1, 1.4, 3.2}; mean 20/10 = 2; median (h = 4.5) = 1.
 SET client_min_messages = warning;
+-- A private schema: all regression tests share one database.
+CREATE SCHEMA scores_methods;
+SET search_path = scores_methods, public;
 CREATE TABLE freq (customer text, frequency numeric);
 INSERT INTO freq VALUES ('c01',1),('c02',1),('c03',1),('c04',1),('c05',1),('c06',1),
                         ('c07',2),('c08',3),('c09',4),('c10',5),('c11',NULL);
@@ -66,3 +69,4 @@ SELECT * FROM rfm.scores('{1}', '{a}', 1);
 SELECT * FROM rfm.scores('{1}', '{a}', 101, method => 'ntile');
 SELECT * FROM rfm.scores('{1,2}', '{a}');
 SELECT * FROM rfm.scores('{1}', '{a}', higher_is_better => NULL);
+RESET search_path;

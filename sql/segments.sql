@@ -85,3 +85,9 @@ SELECT r.scheme, count(*) AS labels,
        count(*) FILTER (WHERE rfm.recommended_action(r.label_en, r.scheme, 'en') IS NOT NULL
                           AND rfm.recommended_action(r.label_en, r.scheme, 'zh') IS NOT NULL) AS with_actions
   FROM rfm.segment_rules r WHERE r.builtin GROUP BY r.scheme ORDER BY r.scheme;
+
+-- Leave the shared regression database as found: the user rows go.
+DELETE FROM rfm.playbook WHERE NOT builtin;
+DELETE FROM rfm.segment_rules WHERE NOT builtin;
+SELECT (SELECT count(*) FROM rfm.playbook WHERE NOT builtin) AS user_actions_left,
+       (SELECT count(*) FROM rfm.segment_rules WHERE NOT builtin) AS user_rules_left;

@@ -18,6 +18,9 @@
 --     cai), monetary 279 (ann, cai) -> ann 2/2/2 重要价值客户, ben 2/1/1
 --     一般发展客户, cai 1/2/2 重要保持客户, dan and eve 1/1/1 一般挽留客户.
 SET client_min_messages = warning;
+-- A private schema: all regression tests share one database.
+CREATE SCHEMA segments_readme;
+SET search_path = segments_readme, public;
 CREATE TABLE orders (customer text, ordered_on date, amount numeric);
 INSERT INTO orders VALUES
   ('ann', '2024-01-10', 120), ('ann', '2024-03-05', 80), ('ann', '2024-05-20', 150), ('ann', '2024-06-28', 60),
@@ -65,3 +68,4 @@ SELECT customer,
                    rfm.high_low(monetary, avg(monetary) OVER ()),
                    'value8', 'zh') AS value8
   FROM customer_rfm ORDER BY customer;
+RESET search_path;
