@@ -1,7 +1,7 @@
 -- pgTAP: scores, segments, lifecycle, playbook — signatures, markings,
 -- dump registration, errors.
 BEGIN;
-SELECT plan(24);
+SELECT plan(25);
 
 SELECT has_function('rfm', 'breaks', ARRAY['numeric']);
 SELECT has_function('rfm', 'breaks', ARRAY['numeric', 'integer']);
@@ -37,6 +37,11 @@ SELECT is(
      JOIN pg_class c ON c.oid = x.cfg
     WHERE e.extname = 'rfm' AND c.relname IN ('segment_rules', 'playbook')),
   ARRAY['playbook', 'segment_rules'], 'user rules and playbook rows are kept by pg_dump');
+SELECT is(
+  (SELECT array_agg(e.extcondition[i] ORDER BY i)
+     FROM pg_extension e, generate_subscripts(e.extconfig, 1) i
+    WHERE e.extname = 'rfm' AND e.extconfig[i] IN ('rfm.segment_rules'::regclass, 'rfm.playbook'::regclass)),
+  ARRAY['WHERE NOT builtin', 'WHERE NOT builtin'], 'only user rows (NOT builtin) are dumped');
 
 SELECT throws_ok($$SELECT rfm.breaks(v, 1) FROM generate_series(1, 3) v$$, '22023', NULL, 'bins < 2: 22023');
 SELECT throws_ok($$SELECT rfm.breaks(v, 100000) FROM generate_series(1, 3) v$$, '22023', NULL, 'absurd bins: 22023');
