@@ -91,7 +91,7 @@ rfm_errors=$(cat "$work"/vg/*.log | awk '
   inerr && /^==[0-9]+== *$/ { if (rfm) n++; inerr=0 }
   END { print n+0 }')
 other=$(grep -hE '^==[0-9]+== [A-Z]' "$work"/vg/*.log | sed 's/^==[0-9]*== //' | sort | uniq -c | sort -rn || true)
-[ -z "$other" ] || { echo "valgrind messages (all processes, by kind):"; echo "$other" | head -20; }
+[ -z "$other" ] || { echo "valgrind messages (all processes, by kind; KEEP=1 keeps the logs in $work/vg):"; echo "$other" | head -20; }
 if [ "$rfm_errors" -gt 0 ]; then
   echo "check-valgrind: $rfm_errors valgrind error(s) in rfm code:" >&2
   grep -lE "$rfm_frame" "$work"/vg/*.log | xargs cat >&2
