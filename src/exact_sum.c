@@ -103,7 +103,7 @@ pow10_i128(int exp)
  * Reads a finite numeric as value * 10^dscale.  Returns false when it does
  * not fit the fast form; the caller then uses numeric arithmetic.
  */
-static bool
+bool
 numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 {
 	const char *data = VARDATA_ANY(value);
@@ -168,7 +168,7 @@ numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 	return true;
 }
 
-static Numeric
+Numeric
 scaled_to_numeric(int128 scaled, int32 scale)
 {
 	char		buf[64];

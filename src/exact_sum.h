@@ -28,6 +28,12 @@ extern void exact_sum_copy(ExactSum *dst, const ExactSum *src, MemoryContext cxt
 extern void exact_sum_send(StringInfo buf, const ExactSum *sum);
 extern void exact_sum_recv(StringInfo buf, ExactSum *sum, MemoryContext cxt);
 
+#ifdef HAVE_INT128
+/* value * 10^dscale when it fits (false otherwise); and back (exact). */
+extern bool numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out);
+extern Numeric scaled_to_numeric(int128 scaled, int32 scale);
+#endif
+
 /* -1, 0 or 1 for a finite numeric, without allocating. */
 extern int	rfm_numeric_sign(Numeric value);
 

@@ -1,0 +1,204 @@
+/*
+ * fast_score.c: scores by selection instead of sorting.
+ *
+ * rfm.breaks' cut point j reads only the sorted values at positions
+ * lo = (n-1)*j/bins and lo+1 (breaks.h).  We find those few order
+ * statistics with quickselect on exact scaled integers, hand them to the
+ * shared rfm_cut_points (so the interpolation is the one rfm.breaks uses),
+ * and turn each cut c into the integer floor(c * 10^scale): for an integer
+ * V = value * 10^scale, value > c exactly when V > floor(c * 10^scale).
+ * The score is then 1 + the number of cuts below the value, as rfm_bin_of.
+ */
+#include "compat.h"
+
+#include "fast_score.h"
+#include "breaks.h"
+#include "exact_sum.h"
+
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+
+static inline void
+swap128(int128 *a, int128 *b)
+{
+	int128		t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Puts the k-th smallest of a[lo..hi] at a[k], smaller ones before it. */
+static void
+quickselect(int128 *a, int lo, int hi, int k)
+{
+	while (hi > lo)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int128		pivot;
+		int			i,
+					j;
+
+		/* median of three as pivot */
+		if (a[mid] < a[lo])
+			swap128(&a[mid], &a[lo]);
+		if (a[hi] < a[lo])
+			swap128(&a[hi], &a[lo]);
+		if (a[hi] < a[mid])
+			swap128(&a[hi], &a[mid]);
+		pivot = a[mid];
+		i = lo;
+		j = hi;
+		while (i <= j)
+		{
+			while (a[i] < pivot)
+				i++;
+			while (a[j] > pivot)
+				j--;
+			if (i <= j)
+			{
+				swap128(&a[i], &a[j]);
+				i++;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+static int128
+pow10_128(int32 e)
+{
+	int128		r = 1;
+
+	while (e-- > 0)
+		r *= 10;
+	return r;
+}
+
+/* floor(c * 10^scale) for a finite numeric c whose result fits (c lies among the values). */
+static int128
+floor_scaled(Numeric c, int32 scale)
+{
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(c)));
+	bool		negative = (*s == '-');
+	int128		acc = 0;
+	bool		rest_nonzero = false;
+	int32		frac = 0;
+	bool		in_frac = false;
+
+	for (char *p = s + (negative ? 1 : 0); *p; p++)
+	{
+		if (*p == '.')
+		{
+			in_frac = true;
+			continue;
+		}
+		if (in_frac && frac >= scale)
+		{
+			if (*p != '0')
+				rest_nonzero = true;
+			continue;
+		}
+		acc = acc * 10 + (*p - '0');
+		if (in_frac)
+			frac++;
+	}
+	acc *= pow10_128(scale - frac);
+	if (negative)
+		acc = rest_nonzero ? -acc - 1 : -acc;
+	pfree(s);
+	return acc;
+}
+
+void
+fast_score_scaled(const int128 *values, const int32 *dscales, int n, int32 scale,
+				  int32 bins, bool higher_is_better, int32 *scores)
+{
+	int128	   *work;
+	Numeric    *sparse;
+	Numeric    *cuts;
+	int128	   *limits;
+	int			ncuts = bins - 1;
+	int			done = 0;		/* positions below this are in place */
+
+	if (n == 0)
+		return;
+	work = palloc(sizeof(int128) * n);
+	memcpy(work, values, sizeof(int128) * n);
+	sparse = palloc0(sizeof(Numeric) * n);
+	cuts = palloc(sizeof(Numeric) * ncuts);
+	limits = palloc(sizeof(int128) * ncuts);
+
+	for (int32 j = 1; j < bins; j++)
+	{
+		int64		h = (int64) (n - 1) * j;
+		int			lo = (int) (h / bins);
+		int			last = (h % bins != 0) ? lo + 1 : lo;
+
+		for (int p = lo; p <= last; p++)
+		{
+			if (sparse[p] != NULL)
+				continue;
+			if (p >= done)
+			{
+				quickselect(work, done, n - 1, p);
+				done = p + 1;
+			}
+			if (dscales == NULL)
+				sparse[p] = scaled_to_numeric(work[p], scale);
+			else
+			{
+				/* the numeric as rfm.breaks sees it: some customer's own display scale */
+				int			i = 0;
+
+				while (values[i] != work[p])
+					i++;
+				sparse[p] = scaled_to_numeric(work[p] / pow10_128(scale - dscales[i]), dscales[i]);
+			}
+		}
+	}
+	rfm_cut_points(sparse, n, bins, cuts);
+	for (int i = 0; i < ncuts; i++)
+		limits[i] = floor_scaled(cuts[i], scale);
+
+	for (int i = 0; i < n; i++)
+	{
+		int32		bin = 1;
+
+		for (int c = 0; c < ncuts; c++)
+			bin += (values[i] > limits[c]);
+		scores[i] = higher_is_better ? bin : ncuts + 2 - bin;
+	}
+	pfree(work);
+	pfree(sparse);
+	pfree(cuts);
+	pfree(limits);
+}
+
+void
+fast_score_numerics(Numeric *values, int n, int32 bins, bool higher_is_better, int32 *scores)
+{
+	Numeric    *sorted;
+	Numeric    *cuts;
+
+	if (n == 0)
+		return;
+	sorted = palloc(sizeof(Numeric) * n);
+	memcpy(sorted, values, sizeof(Numeric) * n);
+	rfm_sort_numerics(sorted, n);
+	cuts = palloc(sizeof(Numeric) * (bins - 1));
+	rfm_cut_points(sorted, n, bins, cuts);
+	for (int i = 0; i < n; i++)
+	{
+		int32		bin = rfm_bin_of(values[i], cuts, bins - 1);
+
+		scores[i] = higher_is_better ? bin : bins + 1 - bin;
+	}
+	pfree(sorted);
+	pfree(cuts);
+}

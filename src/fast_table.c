@@ -1,0 +1,440 @@
+/*
+ * fast_table.c: the per-customer hash table behind rfm.customer_scores and
+ * customer states: open addressing with linear probing, 64-byte slots,
+ * keys (text) in a bump arena, a memory cap (rfm.max_memory) and a flat
+ * serialized form for parallel workers and for passing states around.
+ *
+ * Why not rfm.summarize under GROUP BY: PostgreSQL's generic hash
+ * aggregation spends ~500 bytes and several cache misses per group; here a
+ * customer costs one slot and usually one cache miss per order.
+ */
+#include "compat.h"
+
+#include "fast_table.h"
+
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#define INITIAL_CAPACITY	1024
+#define ARENA_BLOCK			(1024 * 1024)
+#define DEFAULT_MAX_KB		(1024 * 1024)	/* 1GB */
+#define SERIAL_MAGIC		0x52464d43	/* "RFMC" */
+#define SERIAL_VERSION		1
+
+/* rfm.max_memory: a placeholder setting ("SET rfm.max_memory = '4GB'"). */
+static Size
+max_memory_bytes(void)
+{
+	const char *value = GetConfigOption("rfm.max_memory", true, false);
+	int			kb;
+
+	if (value == NULL || value[0] == '\0')
+		return (Size) DEFAULT_MAX_KB * 1024;
+	if (!parse_int(value, &kb, GUC_UNIT_KB, NULL) || kb <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm.max_memory must be a positive amount of memory, not \"%s\"", value),
+				 errhint("For example: SET rfm.max_memory = '2GB'.")));
+	return (Size) kb * 1024;
+}
+
+static void
+check_memory(FastTable *table, Size needed)
+{
+	if (needed > table->max_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("rfm: the per-customer table needs %zu MB, more than rfm.max_memory (%zu MB)",
+						needed / (1024 * 1024), table->max_bytes / (1024 * 1024)),
+				 errdetail("%llu customers so far; each costs about %zu bytes per process.",
+						   (unsigned long long) table->count, (Size) (FAST_SLOT_BYTES * 8 / 3)),
+				 errhint("Raise rfm.max_memory if the machine has the memory, or build per "
+						 "customer range (WHERE clause in a view) or use rfm.summarize with GROUP BY, "
+						 "which spills to disk.")));
+}
+
+static inline uint32
+hash_int64(int64 key)
+{
+	uint64		x = (uint64) key;
+
+	/* splitmix64 finalizer */
+	x ^= x >> 30;
+	x *= UINT64CONST(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64CONST(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return (uint32) x;
+}
+
+static inline uint32
+hash_text(const char *s, uint32 len)
+{
+	uint64		h = UINT64CONST(0xcbf29ce484222325);	/* FNV-1a, then mixed */
+
+	for (uint32 i = 0; i < len; i++)
+	{
+		h ^= (unsigned char) s[i];
+		h *= UINT64CONST(0x100000001b3);
+	}
+	return hash_int64((int64) h);
+}
+
+static FastEntry *
+alloc_slots(FastTable *table, uint64 capacity)
+{
+	check_memory(table, capacity * FAST_SLOT_BYTES + table->arena_bytes);
+	return (FastEntry *) MemoryContextAllocExtended(table->cxt, capacity * FAST_SLOT_BYTES,
+													MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+}
+
+FastTable *
+fast_table_create(MemoryContext cxt, bool text_keys)
+{
+	FastTable  *table = (FastTable *) MemoryContextAllocZero(cxt, sizeof(FastTable));
+
+	table->cxt = cxt;
+	table->text_keys = text_keys;
+	table->max_bytes = max_memory_bytes();
+	table->capacity = INITIAL_CAPACITY;
+	table->slots = alloc_slots(table, table->capacity);
+	return table;
+}
+
+static inline bool
+key_equal(const FastTable *table, const FastEntry *e, uint32 hash,
+		  int64 ikey, const char *skey, uint32 len)
+{
+	if (e->hash != hash)
+		return false;
+	if (!table->text_keys)
+		return e->key.ikey == ikey;
+	return e->used == len + 1 && memcmp(e->key.skey, skey, len) == 0;
+}
+
+static void
+grow(FastTable *table)
+{
+	uint64		newcap = table->capacity * 2;
+	FastEntry  *old = table->slots;
+	FastEntry  *slots = alloc_slots(table, newcap);
+	uint64		mask = newcap - 1;
+
+	for (uint64 i = 0; i < table->capacity; i++)
+	{
+		uint64		pos;
+
+		if (!old[i].used)
+			continue;
+		pos = old[i].hash & mask;
+		while (slots[pos].used)
+			pos = (pos + 1) & mask;
+		slots[pos] = old[i];
+	}
+	pfree(old);
+	table->slots = slots;
+	table->capacity = newcap;
+}
+
+static char *
+arena_copy(FastTable *table, const char *s, uint32 len)
+{
+	char	   *p;
+
+	if (len > table->arena_left)
+	{
+		Size		block = Max((Size) ARENA_BLOCK, (Size) len);
+
+		check_memory(table, table->capacity * FAST_SLOT_BYTES + table->arena_bytes + block);
+		table->arena = MemoryContextAlloc(table->cxt, block);
+		table->arena_left = block;
+		table->arena_bytes += block;
+	}
+	p = table->arena;
+	memcpy(p, s, len);
+	table->arena += len;
+	table->arena_left -= len;
+	return p;
+}
+
+/* The customer's slot, created empty on first sight. */
+FastEntry *
+fast_table_lookup(FastTable *table, int64 ikey, const char *skey, uint32 len)
+{
+	uint32		hash = table->text_keys ? hash_text(skey, len) : hash_int64(ikey);
+	uint64		mask;
+	uint64		pos;
+	FastEntry  *e;
+
+	if ((table->count + 1) * 4 > table->capacity * 3)
+		grow(table);
+	mask = table->capacity - 1;
+	pos = hash & mask;
+	for (;;)
+	{
+		e = &table->slots[pos];
+		if (!e->used)
+			break;
+		if (key_equal(table, e, hash, ikey, skey, len))
+			return e;
+		pos = (pos + 1) & mask;
+	}
+	e->hash = hash;
+	if (table->text_keys)
+	{
+		e->used = len + 1;
+		e->key.skey = arena_copy(table, skey, len);
+	}
+	else
+	{
+		e->used = 1;
+		e->key.ikey = ikey;
+	}
+	exact_sum_init(&e->net);
+	table->count++;
+	return e;
+}
+
+/* One order row; same rules as rfm_state_add (rfm_state.c). */
+void
+fast_entry_add_order(FastEntry *entry, DateADT day, Numeric amount, MemoryContext cxt)
+{
+	int			sign = rfm_numeric_sign(amount);
+
+	if (sign == 0)
+		return;
+	exact_sum_add(&entry->net, amount, false, cxt);
+	if (sign < 0)
+		return;
+	if (entry->frequency == 0 || day < entry->first_purchase)
+		entry->first_purchase = day;
+	if (entry->frequency == 0 || day > entry->last_purchase)
+		entry->last_purchase = day;
+	entry->frequency++;
+}
+
+void
+fast_entry_merge(FastEntry *into, const FastEntry *from, MemoryContext cxt)
+{
+	exact_sum_add_sum(&into->net, &from->net, cxt);
+	if (from->frequency == 0)
+		return;
+	if (into->frequency == 0 || from->first_purchase < into->first_purchase)
+		into->first_purchase = from->first_purchase;
+	if (into->frequency == 0 || from->last_purchase > into->last_purchase)
+		into->last_purchase = from->last_purchase;
+	into->frequency += from->frequency;
+}
+
+void
+fast_table_merge(FastTable *into, FastTable *from)
+{
+	for (uint64 i = 0; i < from->capacity; i++)
+	{
+		FastEntry  *e = &from->slots[i];
+
+		if (!e->used)
+			continue;
+		fast_entry_merge(fast_table_lookup(into, e->key.ikey, e->key.skey, e->used - 1),
+						 e, into->cxt);
+	}
+}
+
+/*
+ * Serialized form (native byte order: it only travels between processes of
+ * one server, never to disk): magic, version, key kind, count, then per
+ * customer: key (int64, or uint32 length + bytes), first, last, frequency,
+ * and the net sum (0 + int128 + scale, or 1 + numeric varlena).
+ */
+#define PUT(dst, val) do { memcpy((dst), &(val), sizeof(val)); (dst) += sizeof(val); } while (0)
+#define GET(src, val) do { memcpy(&(val), (src), sizeof(val)); (src) += sizeof(val); } while (0)
+
+static Size
+entry_bytes(const FastTable *table, const FastEntry *e)
+{
+	Size		n = table->text_keys ? sizeof(uint32) + (e->used - 1) : sizeof(int64);
+
+	n += 2 * sizeof(DateADT) + sizeof(int64) + 1;
+	n += e->net.big ? sizeof(uint32) + VARSIZE(e->net.big) : sizeof(int128) + sizeof(int32);
+	return n;
+}
+
+bytea *
+fast_table_serialize(FastTable *table)
+{
+	Size		total = VARHDRSZ + 2 * sizeof(uint32) + sizeof(uint64);
+	bytea	   *result;
+	char	   *p;
+	uint32		magic = SERIAL_MAGIC;
+	uint32		kind = (SERIAL_VERSION << 8) | (table->text_keys ? 1 : 0);
+
+	for (uint64 i = 0; i < table->capacity; i++)
+		if (table->slots[i].used)
+			total += entry_bytes(table, &table->slots[i]);
+	if (total > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("rfm: %llu customers do not fit one state value (%zu MB, the limit is 1 GB)",
+						(unsigned long long) table->count, total / (1024 * 1024)),
+				 errhint("Build per customer range (a view with a WHERE clause on the customer), "
+						 "or use rfm.summarize with GROUP BY.")));
+	result = (bytea *) palloc(total);
+	SET_VARSIZE(result, total);
+	p = VARDATA(result);
+	PUT(p, magic);
+	PUT(p, kind);
+	PUT(p, table->count);
+	for (uint64 i = 0; i < table->capacity; i++)
+	{
+		FastEntry  *e = &table->slots[i];
+		uint8		big;
+
+		if (!e->used)
+			continue;
+		if (table->text_keys)
+		{
+			uint32		len = e->used - 1;
+
+			PUT(p, len);
+			memcpy(p, e->key.skey, len);
+			p += len;
+		}
+		else
+			PUT(p, e->key.ikey);
+		PUT(p, e->first_purchase);
+		PUT(p, e->last_purchase);
+		PUT(p, e->frequency);
+		big = e->net.big != NULL;
+		PUT(p, big);
+		if (big)
+		{
+			uint32		len = VARSIZE(e->net.big);
+
+			PUT(p, len);
+			memcpy(p, e->net.big, len);
+			p += len;
+		}
+		else
+		{
+			PUT(p, e->net.scaled);
+			PUT(p, e->net.scale);
+		}
+	}
+	Assert(p == (char *) result + total);
+	return result;
+}
+
+static void
+corrupt(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("rfm: invalid customer state value"),
+			 errhint("Customer state values come only from rfm._customer_states; do not build them by hand.")));
+}
+
+void
+fast_reader_init(FastReader *reader, bytea *bytes)
+{
+	uint32		magic;
+	uint32		kind;
+
+	reader->pos = VARDATA_ANY(bytes);
+	reader->end = reader->pos + VARSIZE_ANY_EXHDR(bytes);
+	if (reader->end - reader->pos < (ptrdiff_t) (2 * sizeof(uint32) + sizeof(uint64)))
+		corrupt();
+	GET(reader->pos, magic);
+	GET(reader->pos, kind);
+	GET(reader->pos, reader->count);
+	if (magic != SERIAL_MAGIC || (kind >> 8) != SERIAL_VERSION || (kind & 0xff) > 1)
+		corrupt();
+	reader->text_keys = (kind & 0xff) == 1;
+}
+
+#define NEED(r, n) do { if ((Size) ((r)->end - (r)->pos) < (Size) (n)) corrupt(); } while (0)
+
+/* Next customer; text keys and big sums point into (or are copied from) the value. */
+bool
+fast_reader_next(FastReader *reader, FastEntry *e, uint32 *keylen)
+{
+	uint8		big;
+
+	if (reader->pos == reader->end)
+		return false;
+	memset(e, 0, sizeof(FastEntry));
+	if (reader->text_keys)
+	{
+		NEED(reader, sizeof(uint32));
+		GET(reader->pos, *keylen);
+		NEED(reader, *keylen);
+		e->key.skey = (char *) reader->pos;
+		reader->pos += *keylen;
+		e->used = *keylen + 1;
+	}
+	else
+	{
+		NEED(reader, sizeof(int64));
+		GET(reader->pos, e->key.ikey);
+		*keylen = 0;
+		e->used = 1;
+	}
+	NEED(reader, 2 * sizeof(DateADT) + sizeof(int64) + 1);
+	GET(reader->pos, e->first_purchase);
+	GET(reader->pos, e->last_purchase);
+	GET(reader->pos, e->frequency);
+	GET(reader->pos, big);
+	if (big)
+	{
+		uint32		len;
+
+		NEED(reader, sizeof(uint32));
+		GET(reader->pos, len);
+		NEED(reader, len);
+		if (len < VARHDRSZ)
+			corrupt();
+		e->net.big = (Numeric) palloc(len);		/* aligned copy */
+		memcpy(e->net.big, reader->pos, len);
+		reader->pos += len;
+	}
+	else
+	{
+		NEED(reader, sizeof(int128) + sizeof(int32));
+		GET(reader->pos, e->net.scaled);
+		GET(reader->pos, e->net.scale);
+	}
+	return true;
+}
+
+FastTable *
+fast_table_deserialize(bytea *bytes, MemoryContext cxt)
+{
+	FastReader	reader;
+	FastEntry	e;
+	uint32		keylen;
+	FastTable  *table;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	fast_reader_init(&reader, bytes);
+	table = fast_table_create(cxt, reader.text_keys);
+	/* size for the known count at once instead of doubling */
+	{
+		uint64		cap = INITIAL_CAPACITY;
+
+		while (cap * 3 < (reader.count + 1) * 4)
+			cap *= 2;
+		if (cap > table->capacity)
+		{
+			pfree(table->slots);
+			table->slots = alloc_slots(table, cap);
+			table->capacity = cap;
+		}
+	}
+	while (fast_reader_next(&reader, &e, &keylen))
+	{
+		FastEntry  *slot = fast_table_lookup(table, e.key.ikey, e.key.skey, keylen);
+
+		fast_entry_merge(slot, &e, cxt);
+	}
+	MemoryContextSwitchTo(old);
+	return table;
+}

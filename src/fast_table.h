@@ -1,0 +1,72 @@
+/*
+ * fast_table.h: a compact per-customer hash table for whole-table builds
+ * (rfm.customer_scores, customer states).
+ *
+ * One 64-byte slot per customer holds exactly what R/F/M scores need:
+ * first and last purchase day, purchase rows, and the exact net amount
+ * (purchases minus refunds) as an ExactSum.  The rules are those of
+ * rfm.summarize (README, "Input rules"); the tests check both agree.
+ */
+#ifndef RFM_FAST_TABLE_H
+#define RFM_FAST_TABLE_H
+
+#include "compat.h"
+#include "exact_sum.h"
+#include "utils/date.h"
+
+#ifndef HAVE_INT128
+#error "rfm's whole-table path (src/fast_*.c) needs a compiler with 128-bit integers"
+#endif
+
+typedef struct FastEntry
+{
+	uint32		hash;
+	uint32		used;			/* 0: empty slot; else 1 + key length (1 for bigint keys) */
+	union
+	{
+		int64		ikey;
+		char	   *skey;		/* in the table's key arena */
+	}			key;
+	DateADT		first_purchase; /* valid when frequency > 0 */
+	DateADT		last_purchase;
+	int64		frequency;		/* rows with amount > 0 */
+	ExactSum	net;			/* sum of nonzero amounts: monetary */
+} FastEntry;
+
+typedef struct FastTable
+{
+	MemoryContext cxt;
+	bool		text_keys;
+	uint64		capacity;		/* power of two */
+	uint64		count;
+	FastEntry  *slots;
+	char	   *arena;			/* current key block */
+	Size		arena_left;
+	Size		arena_bytes;	/* all key blocks */
+	Size		max_bytes;		/* rfm.max_memory */
+} FastTable;
+
+/* Bytes per customer slot (the table keeps at most 3/4 of its slots full). */
+#define FAST_SLOT_BYTES ((Size) sizeof(FastEntry))
+
+extern FastTable *fast_table_create(MemoryContext cxt, bool text_keys);
+extern FastEntry *fast_table_lookup(FastTable *table, int64 ikey, const char *skey, uint32 len);
+extern void fast_entry_add_order(FastEntry *entry, DateADT day, Numeric amount, MemoryContext cxt);
+extern void fast_entry_merge(FastEntry *into, const FastEntry *from, MemoryContext cxt);
+extern void fast_table_merge(FastTable *into, FastTable *from);
+extern bytea *fast_table_serialize(FastTable *table);
+extern FastTable *fast_table_deserialize(bytea *bytes, MemoryContext cxt);
+
+/* Sequential reader over a serialized table (no hashing): for the SRFs. */
+typedef struct FastReader
+{
+	const char *pos;
+	const char *end;
+	bool		text_keys;
+	uint64		count;
+} FastReader;
+
+extern void fast_reader_init(FastReader *reader, bytea *bytes);
+extern bool fast_reader_next(FastReader *reader, FastEntry *entry, uint32 *keylen);
+
+#endif							/* RFM_FAST_TABLE_H */

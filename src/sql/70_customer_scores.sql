@@ -1,0 +1,153 @@
+-- Whole-table tier build (README, "Performance"): one pass over the orders
+-- into a compact per-customer hash table (parallel workers, merged in the
+-- combine step), then R/F/M scores by selection.  Same values and scores as
+-- rfm.summarize + rfm.breaks + rfm.score (sql/fast_scores.sql proves it).
+
+CREATE FUNCTION rfm._customer_states_trans(internal, bigint, date, numeric)
+    RETURNS internal LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_trans_bigint';
+CREATE FUNCTION rfm._customer_states_trans(internal, text, date, numeric)
+    RETURNS internal LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_trans_text';
+CREATE FUNCTION rfm._customer_states_pack_trans(internal, text, date, date, bigint, numeric)
+    RETURNS internal LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_pack_trans';
+CREATE FUNCTION rfm._customer_states_combine(internal, internal)
+    RETURNS internal LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_combine';
+CREATE FUNCTION rfm._customer_states_serialize(internal)
+    RETURNS bytea LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_serialize';
+CREATE FUNCTION rfm._customer_states_deserialize(bytea, internal)
+    RETURNS internal LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_deserialize';
+CREATE FUNCTION rfm._customer_states_final(internal)
+    RETURNS bytea LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_final';
+
+-- SSPACE: the table grows to 64-byte slots, at most 3/4 full, per customer;
+-- the planner should never try to keep many of these per group.
+CREATE AGGREGATE rfm._customer_states(customer bigint, day date, amount numeric) (
+    SFUNC = rfm._customer_states_trans, STYPE = internal, SSPACE = 100000000,
+    FINALFUNC = rfm._customer_states_final, COMBINEFUNC = rfm._customer_states_combine,
+    SERIALFUNC = rfm._customer_states_serialize, DESERIALFUNC = rfm._customer_states_deserialize,
+    PARALLEL = SAFE);
+CREATE AGGREGATE rfm._customer_states(customer text, day date, amount numeric) (
+    SFUNC = rfm._customer_states_trans, STYPE = internal, SSPACE = 100000000,
+    FINALFUNC = rfm._customer_states_final, COMBINEFUNC = rfm._customer_states_combine,
+    SERIALFUNC = rfm._customer_states_serialize, DESERIALFUNC = rfm._customer_states_deserialize,
+    PARALLEL = SAFE);
+CREATE AGGREGATE rfm._customer_states_pack(customer text, first_purchase date, last_purchase date,
+                                           frequency bigint, monetary numeric) (
+    SFUNC = rfm._customer_states_pack_trans, STYPE = internal, SSPACE = 100000000,
+    FINALFUNC = rfm._customer_states_final, COMBINEFUNC = rfm._customer_states_combine,
+    SERIALFUNC = rfm._customer_states_serialize, DESERIALFUNC = rfm._customer_states_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE rfm._customer_states(bigint, date, numeric) IS
+    'Every customer''s R/F/M state in one value (internal; see rfm.customer_scores)';
+COMMENT ON AGGREGATE rfm._customer_states(text, date, numeric) IS
+    'Every customer''s R/F/M state in one value (internal; see rfm.customer_scores)';
+COMMENT ON AGGREGATE rfm._customer_states_pack(text, date, date, bigint, numeric) IS
+    'Customer states from stored rows (internal; see rfm.customer_state_scores)';
+
+CREATE FUNCTION rfm._customer_states_rows(states bytea)
+    RETURNS TABLE (customer text, first_purchase date, last_purchase date,
+                   frequency bigint, monetary numeric)
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_rows';
+COMMENT ON FUNCTION rfm._customer_states_rows(bytea) IS 'Customer states as rows (internal)';
+
+CREATE FUNCTION rfm._customer_states_score(states bytea, bins integer, as_of date)
+    RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,
+                   frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer)
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_score';
+COMMENT ON FUNCTION rfm._customer_states_score(bytea, integer, date) IS
+    'Scored customers (with a purchase) of a customer state value (internal)';
+
+-- Type of a column of source, or a clear error.
+CREATE FUNCTION rfm._fast_column_type(source regclass, col text, caller text)
+    RETURNS oid
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    typ oid;
+BEGIN
+    SELECT a.atttypid INTO typ
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = source AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+    IF typ IS NULL THEN
+        RAISE EXCEPTION '%: % has no column %', caller, source, pg_catalog.quote_ident(col)
+            USING ERRCODE = 'undefined_column',
+                  HINT = 'Pass column names as they are spelled in the table (case matters).';
+    END IF;
+    RETURN typ;
+END $$;
+
+-- The aggregate call over source with its WHERE clause (up to as_of; NULL:
+-- no day filter); extra_select/extra_filter are built by rfm's own callers.  Identifiers only through format('%I') and regclass.
+CREATE FUNCTION rfm._customer_states_query(source regclass, customer_column text, time_column text,
+                                           amount_column text, as_of date, extra_select text,
+                                           extra_filter text, caller text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    customer_typ oid := rfm._fast_column_type(source, customer_column, caller);
+    time_typ     oid := rfm._fast_column_type(source, time_column, caller);
+    amount_typ   oid := rfm._fast_column_type(source, amount_column, caller);
+    key_expr     text;
+    day_expr     text;
+BEGIN
+    IF customer_typ IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
+                        'pg_catalog.int8'::pg_catalog.regtype) THEN
+        key_expr := pg_catalog.format('src.%I::pg_catalog.int8', customer_column);
+    ELSE
+        key_expr := pg_catalog.format('src.%I::pg_catalog.text', customer_column);
+    END IF;
+    IF time_typ IN ('pg_catalog.date'::pg_catalog.regtype, 'pg_catalog.timestamptz'::pg_catalog.regtype,
+                    'pg_catalog.timestamp'::pg_catalog.regtype) THEN
+        -- timestamptz: the calendar day in the session TimeZone, as rfm.summarize counts it
+        day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
+    ELSE
+        RAISE EXCEPTION '%: time column % of % is %, not date or timestamp', caller,
+                        pg_catalog.quote_ident(time_column), source, pg_catalog.format_type(time_typ, NULL)
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'Use a view that casts the column to date or timestamptz.';
+    END IF;
+    IF amount_typ NOT IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.int2'::pg_catalog.regtype,
+                          'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype) THEN
+        RAISE EXCEPTION '%: amount column % of % is %, not numeric or integer', caller,
+                        pg_catalog.quote_ident(amount_column), source, pg_catalog.format_type(amount_typ, NULL)
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'rfm never sums money in floating point: use a view that casts the amount to numeric.';
+    END IF;
+    RETURN pg_catalog.format(
+        'SELECT rfm._customer_states(%s, %s, src.%I::pg_catalog.numeric)%s FROM %s AS src WHERE %s AND %s',
+        key_expr, day_expr, amount_column, COALESCE(', ' || extra_select, ''), source,
+        CASE WHEN as_of IS NULL THEN 'true'
+             ELSE pg_catalog.format('%s <= %L::pg_catalog.date', day_expr, as_of) END,
+        COALESCE(extra_filter, 'true'));
+END $$;
+
+CREATE FUNCTION rfm.customer_scores(source regclass, customer_column text, time_column text,
+                                    amount_column text, bins integer DEFAULT 5, as_of date DEFAULT NULL)
+    RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,
+                   frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer)
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+DECLARE
+    day date := COALESCE(as_of, CURRENT_DATE);
+    states bytea;
+BEGIN
+    IF bins IS NULL OR bins < 2 OR bins > 100 THEN
+        RAISE EXCEPTION 'rfm.customer_scores: bins must be between 2 and 100, got %', bins
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE rfm._customer_states_query(source, customer_column, time_column, amount_column,
+                                       day, NULL, NULL, 'rfm.customer_scores')
+       INTO states;
+    RETURN QUERY SELECT * FROM rfm._customer_states_score(states, bins, day);
+END $$;
+COMMENT ON FUNCTION rfm.customer_scores(regclass, text, text, text, integer, date) IS
+    'R/F/M values and scores of every customer with a purchase up to as_of (default today), in one parallel pass';

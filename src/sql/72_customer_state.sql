@@ -1,0 +1,176 @@
+-- Incremental refresh (README, "Performance"): per-customer states kept in
+-- a table, and a refresh that folds in only the orders whose watermark
+-- column is above the last one seen.  Updates or deletes of orders already
+-- folded in are not seen: rebuild then (rfm.customer_state_rebuild).
+
+CREATE TABLE rfm.customer_state_sources (
+    state_name       text PRIMARY KEY,
+    source           regclass NOT NULL,
+    customer_column  text NOT NULL,
+    time_column      text NOT NULL,
+    amount_column    text NOT NULL,
+    watermark_column text NOT NULL,
+    watermark        text,          -- the largest watermark folded in (as text), NULL: none yet
+    refreshed_at     timestamptz
+);
+COMMENT ON TABLE rfm.customer_state_sources IS
+    'Incremental customer states: source, columns and watermark of each (rfm.customer_state_create)';
+
+-- fillfactor: refreshes update rows in place (HOT), the key never changes.
+CREATE TABLE rfm.customer_states (
+    state_name     text NOT NULL REFERENCES rfm.customer_state_sources ON DELETE CASCADE,
+    customer       text COLLATE "C" NOT NULL,
+    first_purchase date,
+    last_purchase  date,
+    frequency      bigint NOT NULL,
+    monetary       numeric NOT NULL,
+    PRIMARY KEY (state_name, customer)
+) WITH (fillfactor = 70);
+COMMENT ON TABLE rfm.customer_states IS
+    'Per-customer states (purchase days, rows, net amount) of each incremental customer state';
+
+SELECT pg_catalog.pg_extension_config_dump('rfm.customer_state_sources', '');
+SELECT pg_catalog.pg_extension_config_dump('rfm.customer_states', '');
+
+CREATE FUNCTION rfm._customer_state_source(name text)
+    RETURNS rfm.customer_state_sources
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    src rfm.customer_state_sources;
+BEGIN
+    SELECT * INTO src FROM rfm.customer_state_sources s WHERE s.state_name = name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'rfm: no customer state named %', pg_catalog.quote_literal(name)
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Create it with rfm.customer_state_create.';
+    END IF;
+    RETURN src;
+END $$;
+
+-- Folds the orders above the stored watermark (all orders when it is NULL)
+-- into the stored states; returns the number of customers touched.
+CREATE FUNCTION rfm._customer_state_fold(name text)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+DECLARE
+    src     rfm.customer_state_sources := rfm._customer_state_source(name);
+    wm_typ  oid := rfm._fast_column_type(src.source, src.watermark_column, 'rfm.customer_state_refresh');
+    filter  text;
+    states  bytea;
+    new_wm  text;
+    touched bigint;
+BEGIN
+    -- one query, one snapshot: the states and the new watermark agree
+    filter := pg_catalog.format('src.%I IS NOT NULL', src.watermark_column);
+    IF src.watermark IS NOT NULL THEN
+        filter := pg_catalog.format('%s AND src.%I > %L::%s', filter, src.watermark_column,
+                                    src.watermark, pg_catalog.format_type(wm_typ, NULL));
+    END IF;
+    EXECUTE rfm._customer_states_query(src.source, src.customer_column, src.time_column,
+                                       src.amount_column, NULL,
+                                       pg_catalog.format('pg_catalog.max(src.%I)::text', src.watermark_column),
+                                       filter, 'rfm.customer_state_refresh')
+       INTO states, new_wm;
+    IF new_wm IS NULL THEN
+        UPDATE rfm.customer_state_sources s SET refreshed_at = pg_catalog.now() WHERE s.state_name = name;
+        RETURN 0;
+    END IF;
+
+    WITH n AS (SELECT r.customer COLLATE "C" AS customer, r.first_purchase, r.last_purchase,
+                      r.frequency, r.monetary
+                 FROM rfm._customer_states_rows(states) r),
+    upd AS (
+        UPDATE rfm.customer_states c
+           SET first_purchase = LEAST(c.first_purchase, n.first_purchase),
+               last_purchase = GREATEST(c.last_purchase, n.last_purchase),
+               frequency = c.frequency + n.frequency,
+               monetary = c.monetary + n.monetary
+          FROM n
+         WHERE c.state_name = name AND c.customer = n.customer
+        RETURNING c.customer)
+    INSERT INTO rfm.customer_states (state_name, customer, first_purchase, last_purchase, frequency, monetary)
+    SELECT name, n.customer, n.first_purchase, n.last_purchase, n.frequency, n.monetary
+      FROM n
+     WHERE n.customer NOT IN (SELECT u.customer FROM upd u);
+    SELECT pg_catalog.count(*) INTO touched FROM rfm._customer_states_rows(states);
+
+    UPDATE rfm.customer_state_sources s
+       SET watermark = new_wm, refreshed_at = pg_catalog.now()
+     WHERE s.state_name = name;
+    RETURN touched;
+END $$;
+
+CREATE FUNCTION rfm.customer_state_create(name text, source regclass, customer_column text,
+                                          time_column text, amount_column text, watermark_column text)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+BEGIN
+    PERFORM rfm._fast_column_type(source, watermark_column, 'rfm.customer_state_create');
+    INSERT INTO rfm.customer_state_sources (state_name, source, customer_column, time_column,
+                                            amount_column, watermark_column)
+    VALUES (name, source, customer_column, time_column, amount_column, watermark_column);
+    RETURN rfm._customer_state_fold(name);
+END $$;
+COMMENT ON FUNCTION rfm.customer_state_create(text, regclass, text, text, text, text) IS
+    'Creates a named incremental customer state from all orders; returns the number of customers';
+
+CREATE FUNCTION rfm.customer_state_refresh(name text)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+BEGIN
+    -- one refresh at a time per state: a second one waits, then sees the new watermark
+    PERFORM 1 FROM rfm.customer_state_sources s WHERE s.state_name = name FOR UPDATE;
+    RETURN rfm._customer_state_fold(name);
+END $$;
+COMMENT ON FUNCTION rfm.customer_state_refresh(text) IS
+    'Folds orders above the stored watermark into the state; returns the number of customers touched';
+
+CREATE FUNCTION rfm.customer_state_rebuild(name text)
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+BEGIN
+    PERFORM 1 FROM rfm.customer_state_sources s WHERE s.state_name = name FOR UPDATE;
+    PERFORM rfm._customer_state_source(name);
+    DELETE FROM rfm.customer_states c WHERE c.state_name = name;
+    UPDATE rfm.customer_state_sources s SET watermark = NULL WHERE s.state_name = name;
+    RETURN rfm._customer_state_fold(name);
+END $$;
+COMMENT ON FUNCTION rfm.customer_state_rebuild(text) IS
+    'Recomputes the state from all orders (after updates or deletes of old orders)';
+
+CREATE FUNCTION rfm.customer_state_drop(name text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+BEGIN
+    PERFORM rfm._customer_state_source(name);
+    DELETE FROM rfm.customer_state_sources s WHERE s.state_name = name;
+END $$;
+COMMENT ON FUNCTION rfm.customer_state_drop(text) IS 'Drops a customer state and its rows';
+
+CREATE FUNCTION rfm.customer_state_scores(name text, bins integer DEFAULT 5, as_of date DEFAULT NULL)
+    RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,
+                   frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer)
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    states bytea;
+BEGIN
+    PERFORM rfm._customer_state_source(name);
+    IF bins IS NULL OR bins < 2 OR bins > 100 THEN
+        RAISE EXCEPTION 'rfm.customer_state_scores: bins must be between 2 and 100, got %', bins
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT rfm._customer_states_pack(c.customer, c.first_purchase, c.last_purchase, c.frequency, c.monetary)
+      INTO states
+      FROM rfm.customer_states c
+     WHERE c.state_name = name;
+    RETURN QUERY SELECT * FROM rfm._customer_states_score(states, bins, COALESCE(as_of, CURRENT_DATE));
+END $$;
+COMMENT ON FUNCTION rfm.customer_state_scores(text, integer, date) IS
+    'R/F/M values and scores of every customer of a stored state (recency from as_of, default today)';
