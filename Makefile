@@ -75,3 +75,10 @@ check-valgrind:
 	bash scripts/check-valgrind.sh
 
 .PHONY: check-werror check-valgrind
+
+# Benchmark (bench/run.sh): NTILE pipeline vs rfm's whole-table path on
+# seeded synthetic orders in a throwaway cluster; BENCH_ORDERS scales it.
+bench:
+	bash bench/run.sh
+
+.PHONY: bench

@@ -1,0 +1,39 @@
+#!/bin/bash
+# make bench: the plain-SQL NTILE pipeline against rfm's whole-table path,
+# on seeded synthetic orders, in one throwaway cluster (pg_virtualenv).
+#   BENCH_ORDERS    orders to generate (default 10000000)
+#   BENCH_CUSTOMERS customers (default BENCH_ORDERS / 10)
+# Prints each step's time and the ratios; fails if the NTILE pipeline's and
+# rfm's R/F/M values (recency days, frequency, monetary) differ anywhere, or
+# if the incrementally refreshed state differs from a full rebuild.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ORDERS=${BENCH_ORDERS:-10000000}
+CUSTOMERS=${BENCH_CUSTOMERS:-$((ORDERS / 10))}
+OUT=$(mktemp)
+trap 'cp "$OUT" /tmp/rfm_bench_last.log; rm -f "$OUT"' EXIT
+
+echo "rfm bench: $ORDERS orders, $CUSTOMERS customers; $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(pg_config --version)"
+pg_virtualenv -t -v 15 \
+    -o shared_buffers=2GB -o work_mem=256MB -o max_worker_processes=8 \
+    -o max_parallel_workers=4 -o max_parallel_workers_per_gather=2 -o jit=off \
+    -o max_wal_size=8GB -o checkpoint_timeout=30min \
+    psql -X -q -A -t -v ON_ERROR_STOP=1 -v orders="$ORDERS" -v customers="$CUSTOMERS" \
+         -f bench/bench.sql >"$OUT" 2>&1 || { cat "$OUT"; exit 1; }
+
+grep -E '^(CHECK|INFO)' "$OUT" | sed 's/^INFO //'
+# "STEP name" then psql's "Time: N ms" for the timed statement
+awk '/^STEP /{step=$2} /^Time: /{ if (step != "") { t[step]=$2/1000; order[++n]=step; step="" } }
+     END {
+       for (i = 1; i <= n; i++) printf "  %-22s %8.2f s\n", order[i], t[order[i]];
+       printf "ratios:\n";
+       printf "  rfm.summarize GROUP BY / builtin max+count+sum : %.2f (target <= 1)\n", t["summarize_groupby"] / t["builtin_trio"];
+       printf "  NTILE pipeline / rfm.customer_scores           : %.1fx faster (target >= 8)\n", t["ntile_pipeline"] / t["customer_scores"];
+       printf "  rfm.customer_scores / bare scan                 : %.1f\n", t["customer_scores"] / t["bare_scan"];
+       printf "  refresh (1%% new) / state rebuild               : %.3f (target <= 0.10)\n", t["state_refresh_1pct"] / t["state_rebuild"];
+       printf "  refresh (1%% new) / rfm.customer_scores         : %.3f\n", t["state_refresh_1pct"] / t["customer_scores"];
+     }' "$OUT"
+if grep -q '^CHECK.*FAIL' "$OUT"; then
+    echo "bench: results differ" >&2
+    exit 1
+fi
