@@ -1,0 +1,85 @@
+-- Bad-input matrix for the fast whole-table path: rfm.customer_scores and
+-- the incremental customer states (README, "Limits and errors").  One row
+-- per case: the result or 'SQLSTATE: message'.  Expected values checked by
+-- hand (comments).
+\pset null '(null)'
+SET client_min_messages = warning;
+
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    EXECUTE q INTO r;
+    RETURN coalesce(r, '(null)');
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+CREATE SCHEMA bad_f;
+CREATE TABLE bad_f.orders (id bigint, customer text, ordered_on date, amount numeric);
+-- alice: 10 on 01-01, 20 on 03-01; bob: 5 on 02-01
+INSERT INTO bad_f.orders VALUES (1, 'alice', '2024-01-01', 10), (2, 'alice', '2024-03-01', 20), (3, 'bob', '2024-02-01', 5);
+
+-- rfm.customer_scores ------------------------------------------------------
+-- alice: recency 30, frequency 2, monetary 30; bob: 59, 1, 5.
+SELECT customer, recency_days, frequency, monetary
+  FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31') ORDER BY 1;
+-- NULL source or column: 42703 (no such column); NULL bins: 22023
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores(NULL, 'customer', 'ordered_on', 'amount')$$) AS null_source;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', NULL, 'ordered_on', 'amount')$$) AS null_customer;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', NULL)$$) AS null_bins;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', 1)$$) AS bins_1;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'nope', 'ordered_on', 'amount')$$) AS unknown_column;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'amount', 'ordered_on')$$) AS swapped_columns;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', as_of => 'infinity')$$) AS infinite_as_of;
+-- orders after as_of are left out (the table as it was that day): only
+-- alice's 01-01 order remains -> 1 customer
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-01-15')$$) AS purchase_after_as_of;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', colour => 'red')$$) AS unknown_option;
+-- empty table: no rows
+CREATE TABLE bad_f.no_orders (LIKE bad_f.orders);
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.no_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS empty;
+-- NaN amount: 22023
+CREATE TABLE bad_f.nan_orders AS SELECT * FROM bad_f.orders;
+INSERT INTO bad_f.nan_orders VALUES (4, 'carol', '2024-01-05', 'NaN');
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.nan_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS nan_amount;
+-- hostile identifiers: same answers as above
+CREATE TABLE bad_f."x""; DROP TABLE bad_f.orders; --" ("Cust ""id""" text, "on day" date, "€" numeric, "id;" bigint);
+INSERT INTO bad_f."x""; DROP TABLE bad_f.orders; --" SELECT customer, ordered_on, amount, id FROM bad_f.orders;
+SELECT customer, recency_days, frequency, monetary
+  FROM rfm.customer_scores('bad_f."x""; DROP TABLE bad_f.orders; --"', 'Cust "id"', 'on day', '€', as_of => '2024-03-31') ORDER BY 1;
+SELECT count(*) AS orders_still_there FROM bad_f.orders;  -- 3
+
+-- incremental customer states -------------------------------------------
+SELECT rfm.customer_state_create('bad_state', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id') AS customers;  -- 2
+-- a second state with the same name: 23505; a NULL name: 23502 (the
+-- catalog's constraints answer)
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('bad_state', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS duplicate_name;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create(NULL, 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS null_name;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'nope')::text$$) AS unknown_watermark;
+SELECT pg_temp.err($$SELECT rfm.customer_state_refresh('no_such_state')::text$$) AS refresh_unknown;
+SELECT pg_temp.err($$SELECT rfm.customer_state_refresh(NULL)::text$$) AS refresh_null;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('no_such_state')$$) AS scores_unknown;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('bad_state', 0)$$) AS scores_bins_0;
+SELECT pg_temp.err($$SELECT rfm.customer_state_drop('no_such_state')::text$$) AS drop_unknown;
+-- hostile state name is data
+SELECT pg_temp.err($$SELECT rfm.customer_state_refresh($q$x'; DELETE FROM rfm.customer_states; --$q$)::text$$) AS hostile_name;
+SELECT count(*) AS state_rows FROM rfm.customer_states WHERE state_name = 'bad_state';  -- 2
+-- A failing refresh (a NaN order above the watermark) leaves the state as
+-- it was: same rows, same watermark (3).
+CREATE TEMP TABLE state_before AS SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state';
+INSERT INTO bad_f.orders VALUES (4, 'bob', '2024-03-02', 'NaN');
+SELECT pg_temp.err($$SELECT rfm.customer_state_refresh('bad_state')::text$$) AS refresh_nan;
+SELECT watermark FROM rfm.customer_state_sources WHERE state_name = 'bad_state';
+SELECT count(*) AS changed_rows FROM (
+  (SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state' EXCEPT ALL SELECT * FROM state_before)
+  UNION ALL
+  (SELECT * FROM state_before EXCEPT ALL SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state')) d;  -- 0
+-- after removing the bad order, a refresh folds in nothing new and the
+-- scores are those of rfm.customer_scores above.
+DELETE FROM bad_f.orders WHERE id = 4;
+SELECT rfm.customer_state_refresh('bad_state') AS touched;  -- 0
+SELECT customer, recency_days, frequency, monetary
+  FROM rfm.customer_state_scores('bad_state', as_of => '2024-03-31') ORDER BY 1;
+
+SELECT rfm.customer_state_drop('bad_state');
+DROP SCHEMA bad_f CASCADE;
