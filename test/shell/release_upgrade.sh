@@ -33,7 +33,11 @@ for f in "$extdir"/rfm--*.sql; do
   n=$(q $RAW -c "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'rfm'")
   [ "$n" = 0 ] || fail "psql -f $(basename "$f") created objects"
   case "$f" in *--*--*.sql)
-    if grep -Eiq 'drop[^;]*cascade' "$f"; then fail "$(basename "$f") contains DROP ... CASCADE"; fi ;;
+    # statements (comments stripped) that start with DROP and reach CASCADE
+    # before their semicolon
+    if sed 's/--.*//' "$f" | tr '\n' ' ' | tr ';' '\n' | grep -Eiq '^[[:space:]]*drop[[:space:]].*[[:space:]]cascade[[:space:]]*$'; then
+      fail "$(basename "$f") contains DROP ... CASCADE"
+    fi ;;
   esac
 done
 echo "ok: every installed rfm script is guarded against psql; no DROP ... CASCADE in upgrade scripts"
