@@ -9,6 +9,9 @@
 -- rfm.score), which shares no code with the fast path except the cut point
 -- interpolation rfm_cut_points.
 SET client_min_messages = warning;
+-- own schema: pg_regress runs every test in one database
+CREATE SCHEMA fast_scores_test;
+SET search_path = fast_scores_test, public;
 
 -- Hand-worked example, as_of 2020-01-10:
 --   a: 10.00 (01-01), 5.5 (01-05), -2.50 (01-06) -> first 01-01, last 01-05,
@@ -175,3 +178,5 @@ CREATE TABLE many AS SELECT i AS c, date '2020-01-01' AS d, 1::numeric AS a FROM
 SELECT count(*) FROM rfm.customer_scores('many', 'c', 'd', 'a', 5, '2020-12-31');
 RESET rfm.max_memory;
 SELECT count(*) FROM rfm.customer_scores('many', 'c', 'd', 'a', 5, '2020-01-01');
+DROP SCHEMA fast_scores_test CASCADE;
+RESET search_path;
