@@ -36,7 +36,7 @@ SELECT plan(67);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
-  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean']);
+  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean']);
 SELECT has_function('rfm', 'drop_tiers', ARRAY['regclass']);
 SELECT has_function('rfm', 'transitions', ARRAY['regclass', 'date', 'date']);
 SELECT ok(EXISTS (SELECT FROM pg_proc WHERE oid = 'rfm.refresh_tiers(regclass)'::regprocedure AND prokind = 'p'),
@@ -57,7 +57,7 @@ SELECT is((SELECT relkind::text FROM pg_class WHERE oid = 'tiers_t.t1'::regclass
 SELECT columns_are('tiers_t', 't1',
   ARRAY['customer_id', 'first_purchase', 'last_purchase', 'recency_days', 'frequency', 'monetary',
         'r_score', 'f_score', 'm_score', 'rfm_cell', 'segment', 'segment_zh', 'tier', 'lifecycle', 'as_of'],
-  'tier table has the documented columns');
+  'tier table has the documented columns (no CLV columns without clv => true)');
 SELECT col_type_is('tiers_t', 't1', 'customer_id', 'bigint', 'customer_id keeps the source type');
 SELECT col_type_is('tiers_t', 't1', 'monetary', 'numeric', 'monetary is numeric');
 SELECT col_type_is('tiers_t', 't1', 'rfm_cell', 'text', 'rfm_cell is text');
@@ -95,10 +95,10 @@ SELECT is((SELECT count(*)::int FROM tiers_t.t1 WHERE segment IS NULL OR segment
 -- Catalog and log.
 SELECT results_eq(
   $$SELECT source, customer_column, time_column, amount_column, customer_type, bins, scheme, as_of,
-           keep_history, history_table, segments_view, grid_view
+           keep_history, history_table, clv, segments_view, grid_view
       FROM rfm.tier_tables WHERE tier = 'tiers_t.t1'::regclass$$,
   $$VALUES ('tiers_t.orders'::regclass, 'customer', 'ordered_on', 'amount', 'bigint', 5, 'standard',
-            '2024-03-31'::date, true, 'tiers_t.t1_history'::regclass, 'tiers_t.t1_segments'::regclass,
+            '2024-03-31'::date, true, 'tiers_t.t1_history'::regclass, false, 'tiers_t.t1_segments'::regclass,
             'tiers_t.t1_grid'::regclass)$$,
   'the tier table is registered with its options');
 SELECT results_eq(

@@ -98,11 +98,11 @@ CREATE TABLE "Odd ""Schema""; DROP TABLE sec_victim; --"."Or""ders; DROP TABLE s
   "Cust ""ID""" integer, "When; DROP TABLE sec_victim" date, "Amount'); DROP TABLE sec_victim; --" numeric);
 INSERT INTO "Odd ""Schema""; DROP TABLE sec_victim; --"."Or""ders; DROP TABLE sec_victim;--"
   VALUES (1, '2024-03-01', 5), (2, '2024-03-02', 6);
-SELECT lives_ok(format($$SELECT rfm.create_tiers(%L, %L, %L, %L, %L, bins => 2, as_of => '2024-03-31')$$,
+SELECT lives_ok(format($$SELECT rfm.create_tiers(%L, %L, %L, %L, %L, bins => 2, as_of => '2024-03-31', clv => true)$$,
                        format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Tiers "X"; DROP TABLE sec_victim'),
                        format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Or"ders; DROP TABLE sec_victim;--'),
                        'Cust "ID"', 'When; DROP TABLE sec_victim', 'Amount''); DROP TABLE sec_victim; --'),
-  'create_tiers with hostile schema, table, tier and column names');
+  'create_tiers with hostile schema, table, tier and column names (and CLV columns)');
 SELECT is((SELECT count(*)::int FROM "Odd ""Schema""; DROP TABLE sec_victim; --"."Tiers ""X""; DROP TABLE sec_victim"),
   2, 'the tier table has the right rows');
 SELECT ok(to_regclass('"Odd ""Schema""; DROP TABLE sec_victim; --"."Tiers ""X""; DROP TABLE sec_victim_segments"') IS NOT NULL
@@ -121,12 +121,12 @@ SELECT lives_ok(format('SELECT rfm.drop_tiers(%L)', format('%I.%I', 'Odd "Schema
 SET search_path = '';
 CREATE TABLE sec_t.empty_path (c text, d date, a numeric);
 INSERT INTO sec_t.empty_path VALUES ('x', '2024-03-01', 1), ('y', '2024-03-02', 2);
-SELECT rfm.create_tiers('sec_t.ep', 'sec_t.empty_path', 'c', 'd', 'a', bins => 2, as_of => '2024-03-31') \g /dev/null
+SELECT rfm.create_tiers('sec_t.ep', 'sec_t.empty_path', 'c', 'd', 'a', bins => 2, as_of => '2024-03-31', clv => true) \g /dev/null
 CALL rfm.refresh_tiers('sec_t.ep');
 RESET search_path;
 SELECT results_eq($$SELECT action, outcome, row_count FROM rfm.refresh_log WHERE tier = 'sec_t.ep'::regclass ORDER BY id$$,
   $$VALUES ('create', 'succeeded', 2::bigint), ('refresh', 'succeeded', 2::bigint)$$,
-  'create_tiers and refresh_tiers work with an empty search_path');
+  'create_tiers and refresh_tiers (with CLV columns) work with an empty search_path');
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers('sec_t.ep') \g /dev/null

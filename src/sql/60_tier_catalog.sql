@@ -24,6 +24,7 @@ CREATE TABLE rfm.tier_tables (
     as_of           date,                       -- NULL: the day of each refresh
     keep_history    boolean  NOT NULL,
     history_table   regclass,                   -- NULL when keep_history is false
+    clv             boolean  NOT NULL DEFAULT false, -- CLV columns (rfm.clv_columns) at every refresh
     segments_view   regclass NOT NULL,
     grid_view       regclass NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),

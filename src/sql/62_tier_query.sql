@@ -3,14 +3,64 @@
 -- replace rfm._tier_query alone.  Its result columns must match
 -- rfm._tier_columns, in order.
 
--- Column definition list of a tier table (customer_type from rfm._qualified_type).
-CREATE FUNCTION rfm._tier_columns(customer_type text)
+-- Column definition list of a tier table (customer_type from rfm._qualified_type);
+-- with clv, the five columns of rfm.clv_columns follow as_of.
+CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT 'customer_id ' || $1 || ', first_purchase pg_catalog.date, last_purchase pg_catalog.date, '
               || 'recency_days integer, frequency bigint, monetary pg_catalog.numeric, '
               || 'r_score integer, f_score integer, m_score integer, rfm_cell text, '
-              || 'segment text, segment_zh text, tier text, lifecycle text, as_of pg_catalog.date' $$;
+              || 'segment text, segment_zh text, tier text, lifecycle text, as_of pg_catalog.date'
+              || CASE WHEN $2 THEN ', historical_clv pg_catalog.numeric, p_alive double precision, '
+                                || 'expected_purchases double precision, expected_spend double precision, '
+                                || 'predicted_clv double precision'
+                      ELSE '' END $$;
+
+-- The BG/NBD and Gamma-Gamma fits behind the CLV columns of a tier table,
+-- over all its customers (times in weeks, as rfm.clv_inputs gives them).
+-- A fit the data cannot support -- fewer than 10 customers (10 repeat buyers
+-- for Gamma-Gamma), nobody buying twice, no interior maximum (22023, 22003),
+-- or parameters the predictions refuse (a = 1, q <= 1) -- is NULL, with a
+-- NOTICE, so the model columns are NULL and the refresh still succeeds.  Other
+-- errors (out of memory, cancel) are raised.  A plpgsql function because
+-- only plpgsql can catch an error inside the materialized view's query.
+CREATE FUNCTION rfm._tier_clv_fits(xs double precision[], t_xs double precision[],
+                                   tenures double precision[], m_xs double precision[],
+                                   OUT bgnbd rfm.bgnbd_fit, OUT spend rfm.gamma_gamma_fit)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    err text;
+BEGIN
+    BEGIN
+        bgnbd := (SELECT rfm.fit_bgnbd(u.x, u.t_x, u.tenure)
+                    FROM ROWS FROM (pg_catalog.unnest(xs), pg_catalog.unnest(t_xs), pg_catalog.unnest(tenures))
+                         AS u(x, t_x, tenure));
+        IF pg_catalog.abs((bgnbd).a - 1) < 1e-9 THEN
+            RAISE EXCEPTION 'rfm.fit_bgnbd: a = 1, the expected purchases are undefined'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    EXCEPTION WHEN invalid_parameter_value OR numeric_value_out_of_range THEN
+        GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+        bgnbd := NULL;
+        RAISE NOTICE 'rfm: tier table CLV columns p_alive, expected_purchases and predicted_clv are NULL: %', err;
+    END;
+    BEGIN
+        spend := (SELECT rfm.fit_gamma_gamma(u.x, u.m_x)
+                    FROM ROWS FROM (pg_catalog.unnest(xs), pg_catalog.unnest(m_xs)) AS u(x, m_x));
+        IF (spend).q <= 1 THEN
+            RAISE EXCEPTION 'rfm.fit_gamma_gamma: q = % <= 1, the expected spend is infinite', (spend).q
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    EXCEPTION WHEN invalid_parameter_value OR numeric_value_out_of_range THEN
+        GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+        spend := NULL;
+        RAISE NOTICE 'rfm: tier table CLV columns expected_spend and predicted_clv are NULL: %', err;
+    END;
+END $$;
+COMMENT ON FUNCTION rfm._tier_clv_fits(double precision[], double precision[], double precision[], double precision[]) IS
+    'BG/NBD and Gamma-Gamma fits for the CLV columns of a tier table; NULL (with a NOTICE) when the data cannot support one (internal)';
 
 -- A type's name that reads the same under any search_path (format_type
 -- leaves out the schema of visible types): the customer column's type is
@@ -47,9 +97,11 @@ END $$;
 -- The SELECT that computes one tier table: one row per customer with at
 -- least one purchase on or before as_of (orders after as_of are ignored, so
 -- a past as_of rebuilds a past snapshot).  as_of must not be NULL here.
+-- With clv, the columns of rfm.clv_columns follow, from BG/NBD and
+-- Gamma-Gamma fits over all customers of the table (rfm._tier_clv_fits).
 CREATE FUNCTION rfm._tier_query(source regclass, customer_column text, time_column text,
                                 amount_column text, customer_type text, bins integer,
-                                scheme text, as_of date)
+                                scheme text, as_of date, clv boolean DEFAULT false)
     RETURNS text
     LANGUAGE plpgsql STABLE
     AS $$
@@ -59,9 +111,12 @@ DECLARE
     amount_typ   oid := rfm._source_column_type(source, amount_column);
     day_expr     text;
     time_filter  text;
+    clv_fits     text := '';
+    clv_select   text := '';
+    clv_from     text := '';
 BEGIN
-    IF as_of IS NULL THEN
-        RAISE EXCEPTION 'rfm._tier_query: as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    IF as_of IS NULL OR clv IS NULL THEN
+        RAISE EXCEPTION 'rfm._tier_query: as_of and clv must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF customer_type IS NOT NULL
        AND rfm._qualified_type(customer_typ) <> customer_type THEN
@@ -97,6 +152,25 @@ BEGIN
                   HINT = 'rfm never sums money in floating point: use a view that casts the amount to numeric.';
     END IF;
 
+    IF clv THEN
+        -- One fit per refresh over every customer of the table, in weeks;
+        -- then rfm.clv_columns per customer: 12 months ahead, 1 % discount
+        -- a month, historical CLV over 1095 days.
+        clv_fits := pg_catalog.format($c$, fit_inputs AS (
+    SELECT pg_catalog.array_agg(i.x::double precision) AS xs, pg_catalog.array_agg(i.t_x) AS t_xs,
+           pg_catalog.array_agg(i.tenure) AS tenures, pg_catalog.array_agg(i.m_x::double precision) AS m_xs
+      FROM measured m CROSS JOIN LATERAL rfm.clv_inputs(m.s, %1$L::pg_catalog.date, 'weeks') AS i
+), fits AS (
+    SELECT f.bgnbd, f.spend
+      FROM fit_inputs a CROSS JOIN LATERAL rfm._tier_clv_fits(a.xs, a.t_xs, a.tenures, a.m_xs) AS f
+)$c$, as_of);
+        clv_select := ', c.historical_clv, c.p_alive, c.expected_purchases, c.expected_spend, c.predicted_clv';
+        clv_from := pg_catalog.format($c$
+ CROSS JOIN fits f
+ CROSS JOIN LATERAL rfm.clv_columns(x.s, %1$L::pg_catalog.date, f.bgnbd, f.spend, 'weeks', 12,
+                                    0.01::double precision, 1095) AS c$c$, as_of);
+    END IF;
+
     RETURN pg_catalog.format($q$
 WITH per_customer AS (
     SELECT src.%1$I AS customer_id,
@@ -122,7 +196,7 @@ WITH per_customer AS (
            rfm.score(m.frequency::pg_catalog.numeric, c.f_breaks, true) AS f_score,
            rfm.score(m.monetary, c.m_breaks, true) AS m_score
       FROM measured m CROSS JOIN cuts c
-)
+)%9$s
 SELECT x.customer_id, (x.s).first_purchase, (x.s).last_purchase, x.recency_days,
        x.frequency, x.monetary, x.r_score, x.f_score, x.m_score,
        x.r_score::text || x.f_score::text || x.m_score::text AS rfm_cell,
@@ -130,11 +204,12 @@ SELECT x.customer_id, (x.s).first_purchase, (x.s).last_purchase, x.recency_days,
        rfm.segment(x.r_score, x.f_score, x.m_score, %8$L, 'zh') AS segment_zh,
        rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'en') AS tier,
        rfm.lifecycle(s => x.s, as_of => %6$L::pg_catalog.date, lang => 'en') AS lifecycle,
-       %6$L::pg_catalog.date AS as_of
-  FROM scored x
-$q$, customer_column, day_expr, amount_column, source, time_filter, as_of, bins, scheme);
+       %6$L::pg_catalog.date AS as_of%10$s
+  FROM scored x%11$s
+$q$, customer_column, day_expr, amount_column, source, time_filter, as_of, bins, scheme,
+     clv_fits, clv_select, clv_from);
 END $$;
-COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date) IS
+COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date, boolean) IS
     'The per-customer SELECT behind a tier table (internal; see rfm._tier_columns for its columns)';
 
 -- Rows of a tier table, computed now.  A materialized view selects from
@@ -142,14 +217,14 @@ COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, t
 -- shape: the change is then reported here, at refresh, and the old rows stay.
 CREATE FUNCTION rfm._tier_rows(source regclass, customer_column text, time_column text,
                                amount_column text, customer_type text, bins integer,
-                               scheme text, as_of date)
+                               scheme text, as_of date, clv boolean DEFAULT false)
     RETURNS SETOF record
     LANGUAGE plpgsql VOLATILE
     AS $$
 BEGIN
     RETURN QUERY EXECUTE rfm._tier_query(source, customer_column, time_column, amount_column,
                                          customer_type, bins, scheme,
-                                         COALESCE(as_of, CURRENT_DATE));
+                                         COALESCE(as_of, CURRENT_DATE), clv);
 END $$;
-COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date) IS
+COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean) IS
     'Rows of a tier table computed now (internal; as_of NULL = today)';

@@ -3,12 +3,15 @@
 -- A tier table is a materialized view over rfm._tier_rows(options...): its
 -- definition holds every option, so a plain REFRESH (pg_restore does one)
 -- needs nothing else.  as_of NULL is passed through as NULL and becomes
--- CURRENT_DATE inside rfm._tier_rows, i.e. the day of each refresh.
+-- CURRENT_DATE inside rfm._tier_rows, i.e. the day of each refresh.  With
+-- clv the tier table has five more columns (rfm.clv_columns), refitted at
+-- every refresh.
 
 CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column text,
                                  time_column text, amount_column text,
                                  bins integer DEFAULT 5, scheme text DEFAULT 'standard',
-                                 as_of date DEFAULT NULL, keep_history boolean DEFAULT true)
+                                 as_of date DEFAULT NULL, keep_history boolean DEFAULT true,
+                                 clv boolean DEFAULT false)
     RETURNS regclass
     LANGUAGE plpgsql
     AS $$
@@ -24,7 +27,8 @@ DECLARE
     row_total     bigint;
 BEGIN
     IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
-       OR amount_column IS NULL OR bins IS NULL OR scheme IS NULL OR keep_history IS NULL THEN
+       OR amount_column IS NULL OR bins IS NULL OR scheme IS NULL OR keep_history IS NULL
+       OR clv IS NULL THEN
         RAISE EXCEPTION 'rfm.create_tiers: only as_of may be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -53,12 +57,12 @@ BEGIN
     -- with the caller's rights.
     customer_type := rfm._qualified_type(rfm._source_column_type(source, customer_column));
     PERFORM rfm._tier_query(source, customer_column, time_column, amount_column, customer_type,
-                            bins, scheme, COALESCE(as_of, CURRENT_DATE));
+                            bins, scheme, COALESCE(as_of, CURRENT_DATE), clv);
 
     EXECUTE pg_catalog.format(
-        'CREATE MATERIALIZED VIEW %s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date) AS t(%s)',
+        'CREATE MATERIALIZED VIEW %s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean) AS t(%s)',
         target, source::oid, customer_column, time_column, amount_column, customer_type,
-        bins, scheme, as_of, rfm._tier_columns(customer_type));
+        bins, scheme, as_of, clv, rfm._tier_columns(customer_type, clv));
     new_tier := target::regclass;
     -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', new_tier);
@@ -69,9 +73,9 @@ BEGIN
 
     INSERT INTO rfm.tier_tables (tier, source, customer_column, time_column, amount_column,
                                  customer_type, bins, scheme, as_of, keep_history,
-                                 history_table, segments_view, grid_view)
+                                 history_table, clv, segments_view, grid_view)
     VALUES (new_tier, source, customer_column, time_column, amount_column, customer_type,
-            bins, scheme, as_of, keep_history, history, views.segments_view, views.grid_view)
+            bins, scheme, as_of, keep_history, history, clv, views.segments_view, views.grid_view)
     RETURNING id INTO entry_id;
 
     IF keep_history THEN
@@ -83,8 +87,8 @@ BEGIN
             COALESCE(as_of, CURRENT_DATE), row_total, 'succeeded');
     RETURN new_tier;
 END $$;
-COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean) IS
-    'Create, populate and register a tier table (materialized view) with its unique index, views and history';
+COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean) IS
+    'Create, populate and register a tier table (materialized view) with its unique index, views, history and optional CLV columns';
 
 -- Drop a relation named in the catalog if it still exists.
 CREATE FUNCTION rfm._drop_if_exists(rel regclass, kind text)

@@ -40,7 +40,7 @@ BEGIN
         -- The source's shape is checked first, for a clear error.
         PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column,
                                 entry.amount_column, entry.customer_type, entry.bins,
-                                entry.scheme, effective);
+                                entry.scheme, effective, entry.clv);
         EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW CONCURRENTLY %s', entry.tier);
         IF entry.keep_history THEN
             PERFORM rfm._tier_snapshot(entry.tier, entry.history_table);

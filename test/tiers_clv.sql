@@ -1,0 +1,166 @@
+-- pgTAP: tier tables with clv => true — the five CLV columns exist only
+-- with the option, equal a direct computation with the CLV functions on the
+-- same orders, are refitted at every refresh, and fall back to NULL model
+-- columns (historical_clv still filled) when the data cannot support a fit.
+-- No BEGIN/ROLLBACK around the file: rfm.refresh_tiers commits; the file
+-- cleans up after itself.  Run from the repository root (\copy of data/).
+--
+-- Independent path: tclv.direct (below) summarizes the orders with plain SQL,
+-- fits rfm.fit_bgnbd / rfm.fit_gamma_gamma over every customer with a
+-- purchase, and calls rfm.clv_columns with the documented tier-table
+-- settings (weeks, 12 months, 1 % a month, 1095 days).  It does not go
+-- through rfm._tier_query.  Floats are compared to 1e-9 relative.
+-- Hand-computed values are noted where they are used.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS tclv CASCADE;
+CREATE SCHEMA tclv;
+
+CREATE TEMP TABLE cdnow_raw (line text);
+\copy cdnow_raw (line) from 'data/CDNOW_sample.txt' with (format text, delimiter E'\x01')
+CREATE TABLE tclv.orders AS
+SELECT f[2]::int AS customer, to_date(f[3], 'YYYYMMDD') AS ordered_on, f[5]::numeric AS amount
+  FROM (SELECT regexp_split_to_array(btrim(line, E' \r'), '\s+') AS f FROM cdnow_raw) r;
+
+CREATE VIEW tclv.direct AS
+WITH s AS (
+    SELECT o.customer, rfm.summarize(o.ordered_on, o.amount) AS s
+      FROM tclv.orders o WHERE o.ordered_on <= DATE '1997-09-30' GROUP BY o.customer
+), i AS (
+    SELECT s.customer, s.s, (rfm.clv_inputs(s.s, DATE '1997-09-30', 'weeks')).*
+      FROM s WHERE (s.s).frequency > 0
+), f AS (
+    SELECT rfm.fit_bgnbd(i.x, i.t_x, i.tenure) AS bg, rfm.fit_gamma_gamma(i.x, i.m_x::float8) AS gg FROM i
+)
+SELECT i.customer, (rfm.clv_columns(i.s, DATE '1997-09-30', f.bg, f.gg, 'weeks', 12, 0.01, 1095)).*
+  FROM i, f;
+
+-- Every CLV column of the tier table against tclv.direct: rows that differ.
+CREATE FUNCTION tclv.mismatches(tier regclass) RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE n bigint;
+BEGIN
+  EXECUTE format($q$
+    SELECT count(*) FROM %s t FULL JOIN tclv.direct d ON d.customer = t.customer_id
+     WHERE t.customer_id IS NULL OR d.customer IS NULL
+        OR t.historical_clv IS DISTINCT FROM d.historical_clv
+        OR NOT (abs(t.p_alive - d.p_alive) <= 1e-9 * greatest(1, abs(d.p_alive)))
+        OR NOT (abs(t.expected_purchases - d.expected_purchases) <= 1e-9 * greatest(1, abs(d.expected_purchases)))
+        OR NOT (abs(t.expected_spend - d.expected_spend) <= 1e-9 * greatest(1, abs(d.expected_spend)))
+        OR NOT (abs(t.predicted_clv - d.predicted_clv) <= 1e-9 * greatest(1, abs(d.predicted_clv)))$q$, tier)
+    INTO n;
+  RETURN n;
+END $f$;
+
+SELECT plan(33);
+
+SELECT has_function('rfm', 'create_tiers',
+  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean'],
+  'create_tiers takes clv as its last argument');
+
+-- Build under an empty search_path (pg_dump's): the query is fully qualified.
+SET search_path = '';
+SELECT rfm.create_tiers('tclv.cd', 'tclv.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '1997-09-30', clv => true) \g /dev/null
+RESET search_path;
+
+SELECT columns_are('tclv', 'cd',
+  ARRAY['customer_id', 'first_purchase', 'last_purchase', 'recency_days', 'frequency', 'monetary',
+        'r_score', 'f_score', 'm_score', 'rfm_cell', 'segment', 'segment_zh', 'tier', 'lifecycle', 'as_of',
+        'historical_clv', 'p_alive', 'expected_purchases', 'expected_spend', 'predicted_clv'],
+  'clv => true adds the five rfm.clv_columns columns after as_of');
+SELECT col_type_is('tclv', 'cd', 'historical_clv', 'numeric', 'historical_clv is numeric');
+SELECT col_type_is('tclv', 'cd', 'p_alive', 'double precision', 'p_alive is double precision');
+SELECT col_type_is('tclv', 'cd', 'predicted_clv', 'double precision', 'predicted_clv is double precision');
+SELECT is((SELECT clv FROM rfm.tier_tables WHERE tier = 'tclv.cd'::regclass), true,
+  'the option is recorded in rfm.tier_tables');
+-- 2,357 sample customers, all first buying in Q1 1997; eight of them only
+-- ever had one $0.00 order (sql/clv_cdnow.sql counts them), which is not a
+-- purchase: 2,349 rows.
+SELECT is((SELECT count(*)::int FROM tclv.cd), 2349, 'one row per customer with a purchase');
+SELECT results_eq('SELECT count(historical_clv)::int, count(p_alive)::int, count(expected_purchases)::int,
+                          count(expected_spend)::int, count(predicted_clv)::int FROM tclv.cd',
+  'VALUES (2349, 2349, 2349, 2349, 2349)', 'with enough customers every CLV column is filled');
+SELECT is(tclv.mismatches('tclv.cd'), 0::bigint,
+  'every CLV column equals the direct computation (fits over all customers, rfm.clv_columns)');
+-- Customer 1 by hand: 74.02 spent, first purchase 1997-01-01, 273 observed
+-- days to 1997-09-30: 74.02 x 1095 / 273 = 296.8934 -> 296.89.
+SELECT is((SELECT historical_clv FROM tclv.cd WHERE customer_id = 1), 296.89, 'customer 1 historical CLV by hand');
+SELECT ok((SELECT bool_and(p_alive BETWEEN 0 AND 1 AND expected_purchases >= 0 AND expected_spend > 0
+                           AND predicted_clv >= 0) FROM tclv.cd), 'model columns in their ranges');
+SELECT is((SELECT sum(customers)::int FROM tclv.cd_segments), 2349, 'the segments view works on a CLV tier table');
+SELECT is((SELECT sum(customers)::int FROM tclv.cd_grid), 2349, 'the grid view works on a CLV tier table');
+SELECT is((SELECT count(*)::int FROM tclv.cd_history), 2349, 'the history snapshot is written');
+
+-- A refresh refits: a new repeat buyer changes the fits and every customer's
+-- model columns; an order after as_of is ignored.
+CREATE TEMP TABLE before AS SELECT customer_id, p_alive FROM tclv.cd;
+INSERT INTO tclv.orders VALUES (900001, '1997-02-01', 40), (900001, '1997-09-20', 60), (1, '1997-10-05', 999);
+CALL rfm.refresh_tiers('tclv.cd');
+SELECT results_eq($$SELECT outcome, row_count FROM rfm.refresh_log WHERE tier = 'tclv.cd'::regclass ORDER BY id DESC LIMIT 1$$,
+  $$VALUES ('succeeded', 2350::bigint)$$, 'refresh succeeds with the new customer');
+SELECT is(tclv.mismatches('tclv.cd'), 0::bigint, 'after the refresh the CLV columns equal the direct computation again');
+SELECT ok((SELECT count(*) FROM tclv.cd t JOIN before b USING (customer_id) WHERE t.p_alive <> b.p_alive) > 0,
+  'the models were refitted (P(alive) of existing customers moved)');
+-- 900001 by hand: 100 spent, 1997-02-01 to 1997-09-30 is 241 days, 242 observed:
+-- 100 x 1095 / 242 = 452.479 -> 452.48.
+SELECT is((SELECT historical_clv FROM tclv.cd WHERE customer_id = 900001), 452.48, 'the new customer''s historical CLV by hand');
+SELECT is((SELECT historical_clv FROM tclv.cd WHERE customer_id = 1), 296.89, 'an order after as_of is ignored');
+
+-- Fewer than 10 customers: no fit; historical_clv only.  The five customers
+-- of test/tiers.sql, as_of 2024-03-31; observed days and 1095-day values by
+-- hand (2024 is a leap year):
+--   c1 30 from 01-01: 91 days -> 360.99   c2 5 from 02-01: 60 -> 91.25
+--   c3 130 from 01-05: 87 -> 1636.21      c4 1 from 2023-12-01: 122 -> 8.98
+--   c5 7 on 03-31: 1 -> 7665.00
+CREATE TABLE tclv.small (customer bigint, ordered_on date, amount numeric);
+INSERT INTO tclv.small VALUES
+  (1, '2024-01-01', 10), (1, '2024-03-01', 20), (2, '2024-02-01', 5),
+  (3, '2024-01-05', 50), (3, '2024-03-30', 100), (3, '2024-03-30', -20),
+  (4, '2023-12-01', 1), (5, '2024-03-31', 7);
+SELECT lives_ok($$SELECT rfm.create_tiers('tclv.small_tiers', 'tclv.small', 'customer', 'ordered_on', 'amount',
+                                          as_of => '2024-03-31', clv => true)$$,
+  'a CLV tier table over 5 customers is created (the fits are skipped)');
+SELECT results_eq('SELECT customer_id, historical_clv FROM tclv.small_tiers ORDER BY customer_id',
+  $$VALUES (1::bigint, 360.99::numeric), (2, 91.25), (3, 1636.21), (4, 8.98), (5, 7665.00)$$,
+  'historical_clv is filled (hand values)');
+SELECT is((SELECT count(*)::int FROM tclv.small_tiers WHERE p_alive IS NOT NULL OR expected_purchases IS NOT NULL
+              OR expected_spend IS NOT NULL OR predicted_clv IS NOT NULL), 0,
+  'the model columns are NULL');
+INSERT INTO tclv.small VALUES (6, '2024-03-10', 3);
+CALL rfm.refresh_tiers('tclv.small_tiers');
+SELECT results_eq($$SELECT outcome, row_count FROM rfm.refresh_log WHERE tier = 'tclv.small_tiers'::regclass ORDER BY id DESC LIMIT 1$$,
+  $$VALUES ('succeeded', 6::bigint)$$, 'refresh of the small CLV tier table succeeds');
+-- c6: 3 from 03-10, 22 observed days: 3 x 1095 / 22 = 149.318 -> 149.32
+SELECT is((SELECT historical_clv FROM tclv.small_tiers WHERE customer_id = 6), 149.32,
+  'the new customer''s historical_clv by hand after the refresh');
+
+-- Twelve customers, but nobody bought twice: the BG/NBD fit refuses (every
+-- x = 0) and Gamma-Gamma has no repeat buyer; the model columns are NULL.
+CREATE TABLE tclv.once AS SELECT c AS customer, DATE '2024-03-01' + c AS ordered_on, c::numeric AS amount
+  FROM generate_series(1, 12) c;
+SELECT lives_ok($$SELECT rfm.create_tiers('tclv.once_tiers', 'tclv.once', 'customer', 'ordered_on', 'amount',
+                                          as_of => '2024-03-31', clv => true, keep_history => false)$$,
+  'degenerate data (12 one-time buyers): created');
+SELECT results_eq('SELECT count(*)::int, count(historical_clv)::int, count(p_alive)::int, count(expected_spend)::int
+                     FROM tclv.once_tiers', 'VALUES (12, 12, 0, 0)',
+  'degenerate data: historical_clv for all 12, model columns NULL');
+-- customer 1: 1 spent on 03-02, 30 observed days: 1095 / 30 = 36.50
+SELECT is((SELECT historical_clv FROM tclv.once_tiers WHERE customer_id = 1), 36.50, 'customer 1 historical_clv by hand');
+
+-- Without clv the same data has no CLV columns.
+SELECT rfm.create_tiers('tclv.plain', 'tclv.small', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31') \g /dev/null
+SELECT hasnt_column('tclv', 'plain', 'historical_clv', 'no historical_clv without clv => true');
+SELECT hasnt_column('tclv', 'plain', 'predicted_clv', 'no predicted_clv without clv => true');
+SELECT is((SELECT clv FROM rfm.tier_tables WHERE tier = 'tclv.plain'::regclass), false, 'clv defaults to false');
+
+SELECT throws_ok($$SELECT rfm.create_tiers('tclv.x', 'tclv.small', 'customer', 'ordered_on', 'amount', clv => NULL)$$,
+  '22004', NULL, 'clv => NULL refused');
+
+SELECT lives_ok($$SELECT rfm.drop_tiers('tclv.cd'), rfm.drop_tiers('tclv.small_tiers'),
+                         rfm.drop_tiers('tclv.once_tiers'), rfm.drop_tiers('tclv.plain')$$, 'drop_tiers');
+SELECT is((SELECT count(*)::int FROM pg_class WHERE relnamespace = 'tclv'::regnamespace AND relkind IN ('m', 'v')
+             AND relname <> 'direct'), 0, 'tier tables and their views are gone');
+
+SELECT * FROM finish();
+DROP SCHEMA tclv CASCADE;
