@@ -25,7 +25,7 @@ CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)
 -- NOTICE, so the model columns are NULL and the refresh still succeeds.  Other
 -- errors (out of memory, cancel) are raised.  A plpgsql function because
 -- only plpgsql can catch an error inside the materialized view's query.
-CREATE FUNCTION rfm._tier_clv_fits(xs double precision[], t_xs double precision[],
+CREATE FUNCTION rfm._tier_model_fits(xs double precision[], t_xs double precision[],
                                    tenures double precision[], m_xs double precision[],
                                    OUT bgnbd rfm.bgnbd_fit, OUT spend rfm.gamma_gamma_fit)
     LANGUAGE plpgsql
@@ -59,7 +59,7 @@ BEGIN
         RAISE NOTICE 'rfm: tier table CLV columns expected_spend and predicted_clv are NULL: %', err;
     END;
 END $$;
-COMMENT ON FUNCTION rfm._tier_clv_fits(double precision[], double precision[], double precision[], double precision[]) IS
+COMMENT ON FUNCTION rfm._tier_model_fits(double precision[], double precision[], double precision[], double precision[]) IS
     'BG/NBD and Gamma-Gamma fits for the CLV columns of a tier table; NULL (with a NOTICE) when the data cannot support one (internal)';
 
 -- A type's name that reads the same under any search_path (format_type
@@ -98,7 +98,7 @@ END $$;
 -- least one purchase on or before as_of (orders after as_of are ignored, so
 -- a past as_of rebuilds a past snapshot).  as_of must not be NULL here.
 -- With clv, the columns of rfm.clv_columns follow, from BG/NBD and
--- Gamma-Gamma fits over all customers of the table (rfm._tier_clv_fits).
+-- Gamma-Gamma fits over all customers of the table (rfm._tier_model_fits).
 CREATE FUNCTION rfm._tier_query(source regclass, customer_column text, time_column text,
                                 amount_column text, customer_type text, bins integer,
                                 scheme text, as_of date, clv boolean DEFAULT false)
@@ -162,7 +162,7 @@ BEGIN
       FROM measured m CROSS JOIN LATERAL rfm.clv_inputs(m.s, %1$L::pg_catalog.date, 'weeks') AS i
 ), fits AS (
     SELECT f.bgnbd, f.spend
-      FROM fit_inputs a CROSS JOIN LATERAL rfm._tier_clv_fits(a.xs, a.t_xs, a.tenures, a.m_xs) AS f
+      FROM fit_inputs a CROSS JOIN LATERAL rfm._tier_model_fits(a.xs, a.t_xs, a.tenures, a.m_xs) AS f
 )$c$, as_of);
         clv_select := ', c.historical_clv, c.p_alive, c.expected_purchases, c.expected_spend, c.predicted_clv';
         clv_from := pg_catalog.format($c$
