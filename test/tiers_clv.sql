@@ -52,7 +52,7 @@ BEGIN
   RETURN n;
 END $f$;
 
-SELECT plan(33);
+SELECT plan(38);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean'],
@@ -148,6 +148,31 @@ SELECT results_eq('SELECT count(*)::int, count(historical_clv)::int, count(p_ali
 -- customer 1: 1 spent on 03-02, 30 observed days: 1095 / 30 = 36.50
 SELECT is((SELECT historical_clv FROM tclv.once_tiers WHERE customer_id = 1), 36.50, 'customer 1 historical_clv by hand');
 
+-- Heavy-tailed spend: twelve repeat buyers, customer k buying 1 + k mod 3
+-- more times for 3^k each.  Fitted directly, Gamma-Gamma gives q <= 1 (an
+-- infinite expected spend, which rfm.gamma_gamma_expected_spend refuses) and
+-- BG/NBD finds no maximum (22003): both models' columns are NULL.
+CREATE TABLE tclv.heavy AS
+SELECT k AS customer, DATE '2024-01-01' + k * 3 AS ordered_on, 1::numeric AS amount FROM generate_series(0, 11) k
+UNION ALL
+SELECT k, DATE '2024-01-01' + k * 3 + r * 20 + k, power(3::numeric, k)
+  FROM generate_series(0, 11) k, generate_series(1, 3) r WHERE r <= 1 + k % 3;
+CREATE VIEW tclv.heavy_inputs AS
+SELECT (rfm.clv_inputs(rfm.summarize(h.ordered_on, h.amount), DATE '2024-06-30', 'weeks')).*
+  FROM tclv.heavy h GROUP BY h.customer;
+SELECT ok((SELECT (rfm.fit_gamma_gamma(i.x, i.m_x::float8)).q <= 1 FROM tclv.heavy_inputs i),
+  'heavy-tailed spend: the direct Gamma-Gamma fit has q <= 1');
+SELECT throws_ok('SELECT rfm.fit_bgnbd(i.x, i.t_x, i.tenure) FROM tclv.heavy_inputs i', '22003', NULL,
+  'heavy-tailed spend: the direct BG/NBD fit has no maximum');
+SELECT lives_ok($$SELECT rfm.create_tiers('tclv.heavy_tiers', 'tclv.heavy', 'customer', 'ordered_on', 'amount',
+                                          as_of => '2024-06-30', clv => true, keep_history => false)$$,
+  'heavy-tailed spend: created');
+SELECT results_eq('SELECT count(*)::int, count(historical_clv)::int, count(p_alive)::int, count(expected_spend)::int,
+                          count(predicted_clv)::int FROM tclv.heavy_tiers', 'VALUES (12, 12, 0, 0, 0)',
+  'heavy-tailed spend: historical_clv for all 12, model columns NULL');
+-- customer 0: 1 + 1 spent from 01-01, 182 observed days to 06-30: 2 x 1095 / 182 = 12.033 -> 12.03
+SELECT is((SELECT historical_clv FROM tclv.heavy_tiers WHERE customer_id = 0), 12.03, 'customer 0 historical_clv by hand');
+
 -- Without clv the same data has no CLV columns.
 SELECT rfm.create_tiers('tclv.plain', 'tclv.small', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31') \g /dev/null
 SELECT hasnt_column('tclv', 'plain', 'historical_clv', 'no historical_clv without clv => true');
@@ -158,9 +183,10 @@ SELECT throws_ok($$SELECT rfm.create_tiers('tclv.x', 'tclv.small', 'customer', '
   '22004', NULL, 'clv => NULL refused');
 
 SELECT lives_ok($$SELECT rfm.drop_tiers('tclv.cd'), rfm.drop_tiers('tclv.small_tiers'),
-                         rfm.drop_tiers('tclv.once_tiers'), rfm.drop_tiers('tclv.plain')$$, 'drop_tiers');
+                         rfm.drop_tiers('tclv.once_tiers'), rfm.drop_tiers('tclv.heavy_tiers'),
+                         rfm.drop_tiers('tclv.plain')$$, 'drop_tiers');
 SELECT is((SELECT count(*)::int FROM pg_class WHERE relnamespace = 'tclv'::regnamespace AND relkind IN ('m', 'v')
-             AND relname <> 'direct'), 0, 'tier tables and their views are gone');
+             AND relname NOT IN ('direct', 'heavy_inputs')), 0, 'tier tables and their views are gone');
 
 SELECT * FROM finish();
 DROP SCHEMA tclv CASCADE;

@@ -26,8 +26,8 @@ CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)
 -- errors (out of memory, cancel) are raised.  A plpgsql function because
 -- only plpgsql can catch an error inside the materialized view's query.
 CREATE FUNCTION rfm._tier_model_fits(xs double precision[], t_xs double precision[],
-                                   tenures double precision[], m_xs double precision[],
-                                   OUT bgnbd rfm.bgnbd_fit, OUT spend rfm.gamma_gamma_fit)
+                                     tenures double precision[], m_xs double precision[],
+                                     OUT bgnbd rfm.bgnbd_fit, OUT spend rfm.gamma_gamma_fit)
     LANGUAGE plpgsql
     AS $$
 DECLARE
