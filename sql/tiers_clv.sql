@@ -28,7 +28,7 @@ SELECT tier, keep_history, clv FROM rfm.tier_tables WHERE tier = 'tiers_c.custom
 INSERT INTO tiers_c.orders VALUES ('frank', '2024-03-10', 3);
 CALL rfm.refresh_tiers('tiers_c.customer_tiers');
 SELECT customer_id, historical_clv, p_alive FROM tiers_c.customer_tiers WHERE customer_id = 'frank';
-SELECT action, row_count, outcome FROM rfm.refresh_log
+SELECT action, row_count, outcome, message FROM rfm.refresh_log
  WHERE tier = 'tiers_c.customer_tiers'::regclass ORDER BY id;
 
 SELECT rfm.create_tiers('tiers_c.t2', 'tiers_c.orders', 'customer', 'ordered_on', 'amount', clv => NULL);

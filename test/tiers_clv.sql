@@ -97,8 +97,9 @@ SELECT is((SELECT count(*)::int FROM tclv.cd_history), 2349, 'the history snapsh
 CREATE TEMP TABLE before AS SELECT customer_id, p_alive FROM tclv.cd;
 INSERT INTO tclv.orders VALUES (900001, '1997-02-01', 40), (900001, '1997-09-20', 60), (1, '1997-10-05', 999);
 CALL rfm.refresh_tiers('tclv.cd');
-SELECT results_eq($$SELECT outcome, row_count FROM rfm.refresh_log WHERE tier = 'tclv.cd'::regclass ORDER BY id DESC LIMIT 1$$,
-  $$VALUES ('succeeded', 2350::bigint)$$, 'refresh succeeds with the new customer');
+SELECT results_eq($$SELECT action, outcome, row_count, message FROM rfm.refresh_log WHERE tier = 'tclv.cd'::regclass ORDER BY id$$,
+  $$VALUES ('create', 'succeeded', 2349::bigint, NULL::text), ('refresh', 'succeeded', 2350, NULL)$$,
+  'refresh succeeds with the new customer; both models fitted, so no log message');
 SELECT is(tclv.mismatches('tclv.cd'), 0::bigint, 'after the refresh the CLV columns equal the direct computation again');
 SELECT ok((SELECT count(*) FROM tclv.cd t JOIN before b USING (customer_id) WHERE t.p_alive <> b.p_alive) > 0,
   'the models were refitted (P(alive) of existing customers moved)');
@@ -129,8 +130,13 @@ SELECT is((SELECT count(*)::int FROM tclv.small_tiers WHERE p_alive IS NOT NULL 
   'the model columns are NULL');
 INSERT INTO tclv.small VALUES (6, '2024-03-10', 3);
 CALL rfm.refresh_tiers('tclv.small_tiers');
-SELECT results_eq($$SELECT outcome, row_count FROM rfm.refresh_log WHERE tier = 'tclv.small_tiers'::regclass ORDER BY id DESC LIMIT 1$$,
-  $$VALUES ('succeeded', 6::bigint)$$, 'refresh of the small CLV tier table succeeds');
+SELECT results_eq($$SELECT action, outcome, row_count, message FROM rfm.refresh_log
+                     WHERE tier = 'tclv.small_tiers'::regclass ORDER BY id$$,
+  $$VALUES ('create', 'succeeded', 5::bigint,
+            'BG/NBD not fitted: p_alive, expected_purchases and predicted_clv are NULL; Gamma-Gamma not fitted: expected_spend and predicted_clv are NULL'),
+           ('refresh', 'succeeded', 6::bigint,
+            'BG/NBD not fitted: p_alive, expected_purchases and predicted_clv are NULL; Gamma-Gamma not fitted: expected_spend and predicted_clv are NULL')$$,
+  'the small CLV tier table builds and refreshes; the log says which models were not fitted');
 -- c6: 3 from 03-10, 22 observed days: 3 x 1095 / 22 = 149.318 -> 149.32
 SELECT is((SELECT historical_clv FROM tclv.small_tiers WHERE customer_id = 6), 149.32,
   'the new customer''s historical_clv by hand after the refresh');

@@ -44,7 +44,7 @@ CREATE TABLE rfm.refresh_log (
     row_count   bigint,                         -- customers in the tier table afterwards
     outcome     text        NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed')),
     sqlstate    text,                           -- set when outcome = 'failed'
-    message     text,
+    message     text,                           -- the error (failed), or which CLV model was not fitted (succeeded)
     run_by      name        NOT NULL DEFAULT CURRENT_USER
 );
 CREATE INDEX ON rfm.refresh_log (tier_id, started_at);

@@ -62,6 +62,26 @@ END $$;
 COMMENT ON FUNCTION rfm._tier_model_fits(double precision[], double precision[], double precision[], double precision[]) IS
     'BG/NBD and Gamma-Gamma fits for the CLV columns of a tier table; NULL (with a NOTICE) when the data cannot support one (internal)';
 
+-- For rfm.refresh_log.message of a successful build or refresh: which model
+-- was not fitted (its columns are NULL in every row), or NULL.  Every row
+-- has a purchase, so a fitted model fills its columns in every row.
+CREATE FUNCTION rfm._tier_model_note(tier regclass)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    note text;
+BEGIN
+    EXECUTE pg_catalog.format($q$
+SELECT NULLIF(pg_catalog.concat_ws('; ',
+         CASE WHEN pg_catalog.count(t.p_alive) = 0
+              THEN 'BG/NBD not fitted: p_alive, expected_purchases and predicted_clv are NULL' END,
+         CASE WHEN pg_catalog.count(t.expected_spend) = 0
+              THEN 'Gamma-Gamma not fitted: expected_spend and predicted_clv are NULL' END), '')
+  FROM %s t HAVING pg_catalog.count(*) > 0$q$, tier) INTO note;
+    RETURN note;
+END $$;
+
 -- A type's name that reads the same under any search_path (format_type
 -- leaves out the schema of visible types): the customer column's type is
 -- recorded at creation and compared at every refresh.

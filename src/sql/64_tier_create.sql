@@ -82,9 +82,11 @@ BEGIN
         PERFORM rfm._tier_snapshot(new_tier, history);
     END IF;
     EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', new_tier) INTO row_total;
-    INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome)
+    INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
+                                 message)
     VALUES (entry_id, new_tier, 'create', started, pg_catalog.clock_timestamp(),
-            COALESCE(as_of, CURRENT_DATE), row_total, 'succeeded');
+            COALESCE(as_of, CURRENT_DATE), row_total, 'succeeded',
+            CASE WHEN clv THEN rfm._tier_model_note(new_tier) END);
     RETURN new_tier;
 END $$;
 COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean) IS

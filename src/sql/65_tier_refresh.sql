@@ -47,7 +47,8 @@ BEGIN
         END IF;
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', entry.tier) INTO row_total;
         UPDATE rfm.refresh_log l
-           SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded'
+           SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded',
+               message = CASE WHEN entry.clv THEN rfm._tier_model_note(entry.tier) END
          WHERE l.id = log_id;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
