@@ -62,13 +62,13 @@ skip_row(FunctionCallInfo fcinfo)
 }
 
 static void
-add_order(FastTable *table, FastEntry *entry, FunctionCallInfo fcinfo)
+add_order(FastTable *table, int64 ikey, const char *skey, uint32 len, FunctionCallInfo fcinfo)
 {
 	Numeric		amount = (Numeric) PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(3));
 	DateADT		day = rfm_check_finite_day(PG_GETARG_DATEADT(2), CALLER);
 
 	rfm_check_finite_amount(amount, CALLER);
-	fast_entry_add_order(entry, day, amount, table->cxt);
+	fast_table_add_order(table, ikey, skey, len, day, amount);
 }
 
 Datum
@@ -83,7 +83,7 @@ rfm_customer_states_trans_bigint(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	table = state_or_new(fcinfo, false);
-	add_order(table, fast_table_lookup(table, PG_GETARG_INT64(1), NULL, 0), fcinfo);
+	add_order(table, PG_GETARG_INT64(1), NULL, 0, fcinfo);
 	PG_RETURN_POINTER(table);
 }
 
@@ -101,7 +101,7 @@ rfm_customer_states_trans_text(PG_FUNCTION_ARGS)
 	}
 	table = state_or_new(fcinfo, true);
 	key = PG_GETARG_TEXT_PP(1);
-	add_order(table, fast_table_lookup(table, 0, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)), fcinfo);
+	add_order(table, 0, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), fcinfo);
 	PG_RETURN_POINTER(table);
 }
 

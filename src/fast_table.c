@@ -157,11 +157,24 @@ arena_copy(FastTable *table, const char *s, uint32 len)
 	return p;
 }
 
+static inline uint32
+key_hash(const FastTable *table, int64 ikey, const char *skey, uint32 len)
+{
+	return table->text_keys ? hash_text(skey, len) : hash_int64(ikey);
+}
+
+static FastEntry *lookup_hashed(FastTable *table, uint32 hash, int64 ikey, const char *skey, uint32 len);
+
 /* The customer's slot, created empty on first sight. */
 FastEntry *
 fast_table_lookup(FastTable *table, int64 ikey, const char *skey, uint32 len)
 {
-	uint32		hash = table->text_keys ? hash_text(skey, len) : hash_int64(ikey);
+	return lookup_hashed(table, key_hash(table, ikey, skey, len), ikey, skey, len);
+}
+
+static FastEntry *
+lookup_hashed(FastTable *table, uint32 hash, int64 ikey, const char *skey, uint32 len)
+{
 	uint64		mask;
 	uint64		pos;
 	FastEntry  *e;
@@ -193,6 +206,59 @@ fast_table_lookup(FastTable *table, int64 ikey, const char *skey, uint32 len)
 	exact_sum_init(&e->net);
 	table->count++;
 	return e;
+}
+
+static void
+process_pending(FastTable *table, FastPending *p)
+{
+	FastEntry  *e = lookup_hashed(table, p->hash, p->ikey, p->key, p->keylen);
+
+	fast_entry_add_order(e, p->day, (Numeric) p->amount.bytes, table->cxt);
+}
+
+/*
+ * Adds one order: queued behind a prefetch of its slot, processed
+ * FAST_RING orders later (or at once when key or amount are too long).
+ */
+void
+fast_table_add_order(FastTable *table, int64 ikey, const char *skey, uint32 len,
+					 DateADT day, Numeric amount)
+{
+	uint32		hash = key_hash(table, ikey, skey, len);
+	Size		amount_len = VARSIZE_ANY(amount);
+	FastPending *p;
+
+	if (len > FAST_RING_KEY || amount_len > FAST_RING_AMOUNT)
+	{
+		fast_entry_add_order(lookup_hashed(table, hash, ikey, skey, len), day, amount, table->cxt);
+		return;
+	}
+	__builtin_prefetch(&table->slots[hash & (table->capacity - 1)], 1);
+	p = &table->pending[table->next_pending];
+	if (table->npending == FAST_RING)
+		process_pending(table, p);	/* the oldest, its line fetched by now */
+	else
+		table->npending++;
+	p->hash = hash;
+	p->ikey = ikey;
+	p->keylen = len;
+	if (len > 0)
+		memcpy(p->key, skey, len);
+	p->day = day;
+	memcpy(p->amount.bytes, amount, amount_len);
+	table->next_pending = (table->next_pending + 1) % FAST_RING;
+}
+
+/* Processes every queued order (before merging, serializing or reading). */
+void
+fast_table_flush(FastTable *table)
+{
+	int			first = (table->next_pending - table->npending + FAST_RING) % FAST_RING;
+
+	for (int i = 0; i < table->npending; i++)
+		process_pending(table, &table->pending[(first + i) % FAST_RING]);
+	table->npending = 0;
+	table->next_pending = 0;
 }
 
 /* One order row; same rules as rfm_state_add (rfm_state.c). */
@@ -229,10 +295,15 @@ fast_entry_merge(FastEntry *into, const FastEntry *from, MemoryContext cxt)
 void
 fast_table_merge(FastTable *into, FastTable *from)
 {
+	fast_table_flush(into);
+	fast_table_flush(from);
 	for (uint64 i = 0; i < from->capacity; i++)
 	{
 		FastEntry  *e = &from->slots[i];
 
+		/* prefetch the target slot of an entry a few ahead */
+		if (i + 8 < from->capacity && from->slots[i + 8].used)
+			__builtin_prefetch(&into->slots[from->slots[i + 8].hash & (into->capacity - 1)], 1);
 		if (!e->used)
 			continue;
 		fast_entry_merge(fast_table_lookup(into, e->key.ikey, e->key.skey, e->used - 1),
@@ -268,6 +339,7 @@ fast_table_serialize(FastTable *table)
 	uint32		magic = SERIAL_MAGIC;
 	uint32		kind = (SERIAL_VERSION << 8) | (table->text_keys ? 1 : 0);
 
+	fast_table_flush(table);
 	for (uint64 i = 0; i < table->capacity; i++)
 		if (table->slots[i].used)
 			total += entry_bytes(table, &table->slots[i]);
