@@ -88,9 +88,10 @@ SELECT CASE WHEN random() < 0.01 THEN NULL ELSE (random() * 400)::integer END,
             WHEN random() < 0.05 THEN -round((random() * 30)::numeric, 2)
             ELSE round((random() * 300)::numeric, (random() * 3)::integer) END
   FROM generate_series(1, 20000);
--- text customers and timestamptz times, from the same rows
+-- text customers (some longer than the 48-byte prefetch buffer) and
+-- timestamptz times, from the same rows
 CREATE TABLE orders_text AS
-SELECT 'cust-' || customer_id AS who, ordered_at::timestamptz + interval '13 hours' AS at, amount
+SELECT CASE WHEN customer_id % 3 = 0 THEN repeat('long-', 12) ELSE 'cust-' END || customer_id AS who, ordered_at::timestamptz + interval '13 hours' AS at, amount
   FROM orders;
 ANALYZE orders, orders_text;
 

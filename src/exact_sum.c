@@ -159,7 +159,13 @@ numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 	/* acc holds value * 10^frac_digits */
 	frac_digits = NBASE_DIGITS * (ndigits - 1 - weight);
 	if (frac_digits > dscale)
-		acc /= pow10_i128(frac_digits - dscale);	/* exact: those digits are 0 */
+	{
+		/* exact: those digits are 0; 64-bit division when it fits (much cheaper) */
+		if (acc <= PG_INT64_MAX && frac_digits - dscale <= 18)
+			acc = (int64) acc / (int64) pow10_i128(frac_digits - dscale);
+		else
+			acc /= pow10_i128(frac_digits - dscale);
+	}
 	else if (dscale - frac_digits >= 39 ||
 			 __builtin_mul_overflow(acc, pow10_i128(dscale - frac_digits), &acc))
 		return false;
