@@ -20,6 +20,8 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
@@ -33,6 +35,7 @@ PG_FUNCTION_INFO_V1(rfm_customer_states_deserialize);
 PG_FUNCTION_INFO_V1(rfm_customer_states_final);
 PG_FUNCTION_INFO_V1(rfm_customer_states_rows);
 PG_FUNCTION_INFO_V1(rfm_customer_states_score);
+PG_FUNCTION_INFO_V1(rfm_customer_scores);
 
 #define CALLER "rfm.customer_scores"
 
@@ -347,11 +350,10 @@ load_customers(Scored *s, bytea *states, DateADT as_of)
 	}
 }
 
-Datum
-rfm_customer_states_score(PG_FUNCTION_ARGS)
+/* Scores the customers of states into the function's result set. */
+static void
+score_rows(FunctionCallInfo fcinfo, bytea *states, int32 bins, DateADT as_of)
 {
-	int32		bins = PG_GETARG_INT32(1);
-	DateADT		as_of = PG_GETARG_DATEADT(2);
 	TupleDesc	desc;
 	Tuplestorestate *store;
 	Scored		s;
@@ -363,7 +365,9 @@ rfm_customer_states_score(PG_FUNCTION_ARGS)
 	rfm_check_bins(bins, CALLER);
 	rfm_check_finite_day(as_of, CALLER);
 	store = begin_rows(fcinfo, &desc);
-	load_customers(&s, PG_GETARG_BYTEA_PP(0), as_of);
+	if (states == NULL)
+		return;					/* no orders at all */
+	load_customers(&s, states, as_of);
 	r = palloc(sizeof(int32) * Max(s.n, 1));
 	f = palloc(sizeof(int32) * Max(s.n, 1));
 	m = palloc(sizeof(int32) * Max(s.n, 1));
@@ -403,5 +407,74 @@ rfm_customer_states_score(PG_FUNCTION_ARGS)
 		MemoryContextReset(rowcxt);
 	}
 	MemoryContextDelete(rowcxt);
+}
+
+Datum
+rfm_customer_states_score(PG_FUNCTION_ARGS)
+{
+	score_rows(fcinfo, PG_GETARG_BYTEA_PP(0), PG_GETARG_INT32(1), PG_GETARG_DATEADT(2));
+	return (Datum) 0;
+}
+
+/*
+ * rfm.customer_scores(source, customer_column, time_column, amount_column,
+ * bins, as_of): runs the aggregate query that rfm._customer_states_query
+ * builds (identifiers quoted there; nothing here executes caller text),
+ * then scores straight into the result set (no second copy of the rows).
+ */
+Datum
+rfm_customer_scores(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[5] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, DATEOID};
+	Datum		args[5];
+	char		argnulls[5] = {' ', ' ', ' ', ' ', ' '};
+	int32		bins;
+	DateADT		as_of;
+	MemoryContext caller = CurrentMemoryContext;
+	bytea	   *states = NULL;
+	char	   *query;
+	bool		isnull;
+
+	for (int i = 0; i < 4; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("rfm.customer_scores: source and column names must not be NULL")));
+	if (PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("rfm.customer_scores: bins must not be NULL")));
+	bins = PG_GETARG_INT32(4);
+	rfm_check_bins(bins, CALLER);
+	as_of = PG_ARGISNULL(5) ? GetSQLCurrentDate() : PG_GETARG_DATEADT(5);
+	rfm_check_finite_day(as_of, CALLER);
+
+	for (int i = 0; i < 4; i++)
+		args[i] = PG_GETARG_DATUM(i);
+	args[4] = DateADTGetDatum(as_of);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "rfm.customer_scores: SPI_connect failed");
+	if (SPI_execute_with_args("SELECT rfm._customer_states_query($1, $2, $3, $4, $5, NULL, NULL, "
+							  "'rfm.customer_scores')",
+							  5, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "rfm.customer_scores: could not build the query");
+	query = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	/* read only, so the planner may run it in parallel workers */
+	if (SPI_execute(query, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "rfm.customer_scores: the state query returned no row");
+	{
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+		{
+			MemoryContext old = MemoryContextSwitchTo(caller);
+
+			states = DatumGetByteaPCopy(value);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	SPI_finish();
+	score_rows(fcinfo, states, bins, as_of);
 	return (Datum) 0;
 }

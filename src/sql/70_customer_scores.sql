@@ -130,24 +130,13 @@ BEGIN
         COALESCE(extra_filter, 'true'));
 END $$;
 
+-- C: runs the query above (parallel workers allowed) and scores straight
+-- into the result set.  STABLE: reads tables; as_of NULL is CURRENT_DATE.
 CREATE FUNCTION rfm.customer_scores(source regclass, customer_column text, time_column text,
                                     amount_column text, bins integer DEFAULT 5, as_of date DEFAULT NULL)
     RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,
                    frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer)
-    LANGUAGE plpgsql VOLATILE
-    AS $$
-DECLARE
-    day date := COALESCE(as_of, CURRENT_DATE);
-    states bytea;
-BEGIN
-    IF bins IS NULL OR bins < 2 OR bins > 100 THEN
-        RAISE EXCEPTION 'rfm.customer_scores: bins must be between 2 and 100, got %', bins
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    EXECUTE rfm._customer_states_query(source, customer_column, time_column, amount_column,
-                                       day, NULL, NULL, 'rfm.customer_scores')
-       INTO states;
-    RETURN QUERY SELECT * FROM rfm._customer_states_score(states, bins, day);
-END $$;
+    LANGUAGE c STABLE CALLED ON NULL INPUT
+    AS 'MODULE_PATHNAME', 'rfm_customer_scores';
 COMMENT ON FUNCTION rfm.customer_scores(regclass, text, text, text, integer, date) IS
     'R/F/M values and scores of every customer with a purchase up to as_of (default today), in one parallel pass';
