@@ -57,7 +57,35 @@ SELECT customer_id, recency_days, frequency, monetary,
 CREATE TEMP TABLE t_fast AS
 SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 5, :as_of);
 
+-- the same without parallel workers (on 2 cores the merge of per-worker
+-- tables can cost more than the workers save)
+SET max_parallel_workers_per_gather = 0;
+\echo STEP customer_scores_serial
+CREATE TEMP TABLE t_fast_serial AS
+SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 5, :as_of);
+\echo STEP ntile_pipeline_serial
+CREATE TEMP TABLE t_ntile_serial AS
+WITH per_customer AS (
+    SELECT customer_id,
+           :as_of::date - pg_catalog.max(ordered_at) FILTER (WHERE amount > 0) AS recency_days,
+           pg_catalog.count(*) FILTER (WHERE amount > 0) AS frequency,
+           pg_catalog.sum(amount) AS monetary
+      FROM orders
+     GROUP BY customer_id
+    HAVING pg_catalog.count(*) FILTER (WHERE amount > 0) > 0
+)
+SELECT customer_id, recency_days, frequency, monetary,
+       pg_catalog.ntile(5) OVER (ORDER BY recency_days DESC) AS r_score,
+       pg_catalog.ntile(5) OVER (ORDER BY frequency) AS f_score,
+       pg_catalog.ntile(5) OVER (ORDER BY monetary) AS m_score
+  FROM per_customer;
+RESET max_parallel_workers_per_gather;
+
 \timing off
+SELECT 'CHECK serial and parallel rfm.customer_scores agree: ' ||
+       CASE WHEN (SELECT pg_catalog.count(*) FROM (TABLE t_fast EXCEPT ALL TABLE t_fast_serial) a) = 0
+             AND (SELECT pg_catalog.count(*) FROM (TABLE t_fast_serial EXCEPT ALL TABLE t_fast) b) = 0
+            THEN 'ok' ELSE 'FAIL' END \g
 SELECT 'CHECK R/F/M values, NTILE pipeline vs rfm.customer_scores: ' ||
        CASE WHEN pg_catalog.count(*) FILTER (WHERE (n.recency_days, n.frequency, n.monetary)
                                          IS DISTINCT FROM (f.recency_days, f.frequency, f.monetary)) = 0
