@@ -23,7 +23,7 @@ INSERT INTO bad_f.orders VALUES (1, 'alice', '2024-01-01', 10), (2, 'alice', '20
 -- alice: recency 30, frequency 2, monetary 30; bob: 59, 1, 5.
 SELECT customer, recency_days, frequency, monetary
   FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31') ORDER BY 1;
--- NULL source or column: 42703 (no such column); NULL bins: 22023
+-- NULL source, column or bins: 22004
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores(NULL, 'customer', 'ordered_on', 'amount')$$) AS null_source;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', NULL, 'ordered_on', 'amount')$$) AS null_customer;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', NULL)$$) AS null_bins;
