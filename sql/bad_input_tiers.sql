@@ -33,6 +33,7 @@ SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', NULL, 'o
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', NULL, 'amount')::text$$) AS null_time;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', NULL)::text$$) AS null_amount;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', bins => NULL)::text$$) AS null_bins;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', clv => NULL)::text$$) AS null_clv;
 
 -- Unknown options and out-of-range values.
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', scheme => 'nope')::text$$) AS unknown_scheme;
