@@ -24,9 +24,26 @@ rfm_state_create(MemoryContext cxt)
 	exact_sum_init(&state->refunds);
 	exact_sum_init(&state->first_day);
 	state->capdays = RFM_STATE_INITIAL_DAYS;
-	state->days = (DateADT *) MemoryContextAlloc(cxt, sizeof(DateADT) * state->capdays);
+	state->days = state->inline_days;
 	state->days_sorted = true;
 	return state;
+}
+
+/* Makes room for capdays days, moving out of the inline buffer if needed. */
+static void
+resize_days(RfmState *state, int32 capdays, MemoryContext cxt)
+{
+	if (state->days == state->inline_days)
+	{
+		DateADT    *days = (DateADT *) MemoryContextAllocHuge(cxt, sizeof(DateADT) * capdays);
+
+		memcpy(days, state->inline_days, sizeof(DateADT) * state->ndays);
+		state->days = days;
+	}
+	else
+		/* repalloc keeps the chunk in its own (aggregate) context */
+		state->days = (DateADT *) repalloc_huge(state->days, sizeof(DateADT) * capdays);
+	state->capdays = capdays;
 }
 
 DateADT
@@ -73,11 +90,7 @@ push_day(RfmState *state, DateADT day, MemoryContext cxt)
 		compact_days(state);
 		/* Grow only when deduplication did not free enough room. */
 		if (state->ndays * 2 > state->capdays)
-		{
-			/* repalloc keeps the chunk in its own (aggregate) context */
-			state->capdays *= 2;
-			state->days = (DateADT *) repalloc_huge(state->days, sizeof(DateADT) * state->capdays);
-		}
+			resize_days(state, state->capdays * 2, cxt);
 	}
 	/* Orders usually come in time order: then the list stays sorted for free. */
 	if (state->ndays > 0 && state->days_sorted)
@@ -148,9 +161,11 @@ rfm_state_merge(RfmState *into, RfmState *from, MemoryContext cxt)
 	/* Append the other list; it stays sorted only if it lies wholly after ours. */
 	if (into->ndays + from->ndays > into->capdays)
 	{
-		while (into->ndays + from->ndays > into->capdays)
-			into->capdays *= 2;
-		into->days = (DateADT *) repalloc_huge(into->days, sizeof(DateADT) * into->capdays);
+		int32		capdays = into->capdays;
+
+		while (into->ndays + from->ndays > capdays)
+			capdays *= 2;
+		resize_days(into, capdays, cxt);
 	}
 	if (!(into->days_sorted && from->days_sorted &&
 		  (into->ndays == 0 || from->ndays == 0 ||
@@ -169,8 +184,13 @@ rfm_state_copy(RfmState *src, MemoryContext cxt)
 	exact_sum_copy(&copy->purchases, &src->purchases, cxt);
 	exact_sum_copy(&copy->refunds, &src->refunds, cxt);
 	exact_sum_copy(&copy->first_day, &src->first_day, cxt);
-	copy->days = (DateADT *) MemoryContextAllocHuge(cxt, sizeof(DateADT) * src->capdays);
-	memcpy(copy->days, src->days, sizeof(DateADT) * src->ndays);
+	if (src->days == src->inline_days)
+		copy->days = copy->inline_days;	/* copied with *copy = *src */
+	else
+	{
+		copy->days = (DateADT *) MemoryContextAllocHuge(cxt, sizeof(DateADT) * src->capdays);
+		memcpy(copy->days, src->days, sizeof(DateADT) * src->ndays);
+	}
 	return copy;
 }
 
@@ -213,7 +233,8 @@ rfm_state_deserialize(bytea *bytes, MemoryContext cxt)
 	exact_sum_recv(&buf, &state->first_day, cxt);
 	state->ndays = pq_getmsgint(&buf, 4);
 	state->capdays = Max(state->ndays, RFM_STATE_INITIAL_DAYS);
-	state->days = (DateADT *) MemoryContextAllocHuge(cxt, sizeof(DateADT) * state->capdays);
+	state->days = state->capdays == RFM_STATE_INITIAL_DAYS ? state->inline_days
+		: (DateADT *) MemoryContextAllocHuge(cxt, sizeof(DateADT) * state->capdays);
 	for (int32 i = 0; i < state->ndays; i++)
 		state->days[i] = pq_getmsgint(&buf, 4);
 	state->days_sorted = true;

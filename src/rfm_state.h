@@ -14,6 +14,9 @@
 #include "access/tupdesc.h"
 #include "utils/date.h"
 
+/* Purchase days held inside the state before a separate buffer is needed. */
+#define RFM_STATE_INITIAL_DAYS	4
+
 typedef struct RfmState
 {
 	int64		frequency;		/* rows with amount > 0 */
@@ -26,10 +29,10 @@ typedef struct RfmState
 	int32		ndays;
 	int32		capdays;
 	bool		days_sorted;	/* days[] ascending and unique */
+	/* days points here until it outgrows it: no second allocation per customer */
+	DateADT		inline_days[RFM_STATE_INITIAL_DAYS];
 } RfmState;
 
-/* Bytes of a fresh state and its first day buffer: the aggregate's SSPACE. */
-#define RFM_STATE_INITIAL_DAYS	4
 
 extern RfmState *rfm_state_create(MemoryContext cxt);
 extern void rfm_state_add(RfmState *state, DateADT day, Numeric amount, MemoryContext cxt);
