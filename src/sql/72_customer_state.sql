@@ -78,23 +78,17 @@ BEGIN
         RETURN 0;
     END IF;
 
-    WITH n AS (SELECT r.customer COLLATE "C" AS customer, r.first_purchase, r.last_purchase,
-                      r.frequency, r.monetary
-                 FROM rfm._customer_states_rows(states) r),
-    upd AS (
-        UPDATE rfm.customer_states c
-           SET first_purchase = LEAST(c.first_purchase, n.first_purchase),
-               last_purchase = GREATEST(c.last_purchase, n.last_purchase),
-               frequency = c.frequency + n.frequency,
-               monetary = c.monetary + n.monetary
-          FROM n
-         WHERE c.state_name = name AND c.customer = n.customer
-        RETURNING c.customer)
-    INSERT INTO rfm.customer_states (state_name, customer, first_purchase, last_purchase, frequency, monetary)
-    SELECT name, n.customer, n.first_purchase, n.last_purchase, n.frequency, n.monetary
-      FROM n
-     WHERE n.customer NOT IN (SELECT u.customer FROM upd u);
-    SELECT pg_catalog.count(*) INTO touched FROM rfm._customer_states_rows(states);
+    -- one index probe per touched customer (fillfactor leaves room for HOT updates)
+    INSERT INTO rfm.customer_states AS c
+           (state_name, customer, first_purchase, last_purchase, frequency, monetary)
+    SELECT name, r.customer, r.first_purchase, r.last_purchase, r.frequency, r.monetary
+      FROM rfm._customer_states_rows(states) r
+    ON CONFLICT (state_name, customer) DO UPDATE
+       SET first_purchase = LEAST(c.first_purchase, EXCLUDED.first_purchase),
+           last_purchase = GREATEST(c.last_purchase, EXCLUDED.last_purchase),
+           frequency = c.frequency + EXCLUDED.frequency,
+           monetary = c.monetary + EXCLUDED.monetary;
+    GET DIAGNOSTICS touched = ROW_COUNT;
 
     UPDATE rfm.customer_state_sources s
        SET watermark = new_wm, refreshed_at = pg_catalog.now()
