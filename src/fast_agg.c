@@ -169,9 +169,7 @@ rfm_customer_states_combine(PG_FUNCTION_ARGS)
 		from = t;
 	}
 	fast_table_merge(into, from);
-	pfree(from->slots);
-	from->slots = NULL;
-	from->capacity = from->count = 0;
+	fast_table_free_slots(from);
 	PG_RETURN_POINTER(into);
 }
 

@@ -80,12 +80,26 @@ hash_text(const char *s, uint32 len)
 	return hash_int64((int64) h);
 }
 
+StaticAssertDecl(sizeof(FastEntry) == 64, "a customer slot is one cache line");
+
+/* Zeroed slots aligned to a cache line (an unaligned slot would straddle two). */
 static FastEntry *
-alloc_slots(FastTable *table, uint64 capacity)
+alloc_slots(FastTable *table, uint64 capacity, void **raw)
 {
 	check_memory(table, capacity * FAST_SLOT_BYTES + table->arena_bytes);
-	return (FastEntry *) MemoryContextAllocExtended(table->cxt, capacity * FAST_SLOT_BYTES,
-													MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	*raw = MemoryContextAllocExtended(table->cxt, capacity * FAST_SLOT_BYTES + 64,
+									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	return (FastEntry *) TYPEALIGN(64, *raw);
+}
+
+void
+fast_table_free_slots(FastTable *table)
+{
+	if (table->slots_raw)
+		pfree(table->slots_raw);
+	table->slots = NULL;
+	table->slots_raw = NULL;
+	table->capacity = table->count = 0;
 }
 
 FastTable *
@@ -97,7 +111,7 @@ fast_table_create(MemoryContext cxt, bool text_keys)
 	table->text_keys = text_keys;
 	table->max_bytes = max_memory_bytes();
 	table->capacity = INITIAL_CAPACITY;
-	table->slots = alloc_slots(table, table->capacity);
+	table->slots = alloc_slots(table, table->capacity, &table->slots_raw);
 	return table;
 }
 
@@ -117,7 +131,9 @@ grow(FastTable *table)
 {
 	uint64		newcap = table->capacity * 2;
 	FastEntry  *old = table->slots;
-	FastEntry  *slots = alloc_slots(table, newcap);
+	void	   *old_raw = table->slots_raw;
+	void	   *raw;
+	FastEntry  *slots = alloc_slots(table, newcap, &raw);
 	uint64		mask = newcap - 1;
 
 	for (uint64 i = 0; i < table->capacity; i++)
@@ -131,8 +147,9 @@ grow(FastTable *table)
 			pos = (pos + 1) & mask;
 		slots[pos] = old[i];
 	}
-	pfree(old);
+	pfree(old_raw);
 	table->slots = slots;
+	table->slots_raw = raw;
 	table->capacity = newcap;
 }
 
@@ -496,8 +513,8 @@ fast_table_deserialize(bytea *bytes, MemoryContext cxt)
 			cap *= 2;
 		if (cap > table->capacity)
 		{
-			pfree(table->slots);
-			table->slots = alloc_slots(table, cap);
+			fast_table_free_slots(table);
+			table->slots = alloc_slots(table, cap, &table->slots_raw);
 			table->capacity = cap;
 		}
 	}

@@ -63,7 +63,8 @@ typedef struct FastTable
 	bool		text_keys;
 	uint64		capacity;		/* power of two */
 	uint64		count;
-	FastEntry  *slots;
+	FastEntry  *slots;			/* 64-byte aligned: one cache line per slot */
+	void	   *slots_raw;		/* the allocation, for pfree */
 	char	   *arena;			/* current key block */
 	Size		arena_left;
 	Size		arena_bytes;	/* all key blocks */
@@ -81,6 +82,7 @@ extern FastEntry *fast_table_lookup(FastTable *table, int64 ikey, const char *sk
 extern void fast_table_add_order(FastTable *table, int64 ikey, const char *skey, uint32 len,
 								 DateADT day, Numeric amount);
 extern void fast_table_flush(FastTable *table);
+extern void fast_table_free_slots(FastTable *table);
 extern void fast_entry_add_order(FastEntry *entry, DateADT day, Numeric amount, MemoryContext cxt);
 extern void fast_entry_merge(FastEntry *into, const FastEntry *from, MemoryContext cxt);
 extern void fast_table_merge(FastTable *into, FastTable *from);
