@@ -14,6 +14,7 @@
 
 #include "fast_table.h"
 #include "fast_score.h"
+#include "fast_scan.h"
 #include "breaks.h"
 #include "rfm_state.h"
 
@@ -23,6 +24,8 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "portability/instr_time.h"
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
@@ -38,6 +41,25 @@ PG_FUNCTION_INFO_V1(rfm_customer_states_score);
 PG_FUNCTION_INFO_V1(rfm_customer_scores);
 
 #define CALLER "rfm.customer_scores"
+
+/*
+ * rfm.direct_scan (placeholder setting, default on): off makes
+ * rfm.customer_scores always take the SQL path (tests compare both).
+ */
+static bool
+direct_scan_enabled(void)
+{
+	const char *value = GetConfigOption("rfm.direct_scan", true, false);
+	bool		result;
+
+	if (value == NULL || value[0] == '\0')
+		return true;
+	if (!parse_bool(value, &result))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm.customer_scores: rfm.direct_scan must be on or off, not \"%s\"", value)));
+	return result;
+}
 
 static MemoryContext
 agg_context(FunctionCallInfo fcinfo)
@@ -222,21 +244,147 @@ begin_rows(FunctionCallInfo fcinfo, TupleDesc *desc_out)
 	return store;
 }
 
-static Datum
-customer_text(const FastReader *reader, const FastEntry *e, uint32 keylen)
+/*
+ * Output buffers: a row's customer text and monetary numeric are built in
+ * place (no palloc, no numeric_in) and copied by tuplestore_putvalues.
+ */
+typedef union NumericBuf
 {
-	char		buf[MAXINT8LEN + 1];
+	int32		align;
+	char		data[VARHDRSZ + 4 + 16 * sizeof(int16)];
+} NumericBuf;
 
-	if (reader->text_keys)
-		return PointerGetDatum(cstring_to_text_with_len(e->key.skey, keylen));
-	pg_lltoa(e->key.ikey, buf);
-	return PointerGetDatum(cstring_to_text(buf));
+typedef struct KeyBuf
+{
+	char	   *data;			/* a text varlena, grown as needed */
+	Size		size;
+	MemoryContext cxt;			/* where it lives (not the per-row context) */
+} KeyBuf;
+
+static Datum
+customer_text(KeyBuf *buf, bool text_keys, const FastEntry *e)
+{
+	uint32		len;
+
+	if (buf->data == NULL || buf->size < VARHDRSZ + MAXINT8LEN + 1 ||
+		(text_keys && buf->size < VARHDRSZ + e->used))
+	{
+		Size		size = Max((Size) 256, VARHDRSZ + (Size) e->used + 1);
+
+		if (buf->data)
+			pfree(buf->data);
+		buf->data = MemoryContextAlloc(buf->cxt, size);
+		buf->size = size;
+	}
+	if (text_keys)
+	{
+		len = e->used - 1;
+		memcpy(buf->data + VARHDRSZ, e->key.skey, len);
+	}
+	else
+	{
+		pg_lltoa(e->key.ikey, buf->data + VARHDRSZ);
+		len = strlen(buf->data + VARHDRSZ);
+	}
+	SET_VARSIZE(buf->data, VARHDRSZ + len);
+	return PointerGetDatum(buf->data);
+}
+
+/* numeric's stored form (see exact_sum.c) */
+#define NUM_POS				0x0000
+#define NUM_NEG				0x4000
+#define NUM_SHORT			0x8000
+#define NUM_SHORT_SIGN		0x2000
+#define NUM_SHORT_DSCALE_SHIFT 7
+#define NUM_SHORT_WEIGHT_SIGN 0x0040
+#define NUM_SHORT_WEIGHT_MASK 0x003F
+#define NUM_DSCALE_MASK		0x3FFF
+
+/*
+ * v * 10^-scale as a numeric built in buf: the same bytes numeric_in (and
+ * so scaled_to_numeric) makes, i.e. make_result's canonical form: base
+ * 10000 digits, no leading or trailing zero digits, zero positive with
+ * weight 0, the short header when scale and weight allow.  NULL when the
+ * magnitude is too large for this (the caller uses scaled_to_numeric).
+ */
+static Numeric
+numeric_from_scaled(int128 v, int32 scale, NumericBuf *buf)
+{
+	bool		negative = v < 0;
+	uint128		mag = negative ? -(uint128) v : (uint128) v;
+	int			pad = (4 - scale % 4) % 4;
+	int			frac_groups = (scale + pad) / 4;
+	int16		groups[16];
+	int			n = 0;
+	int			first = 0;
+	int			weight;
+	int			ndigits;
+	char	   *p;
+	uint16		header;
+
+	if (scale < 0 || scale > NUM_DSCALE_MASK || mag > ((uint128) 1 << 120))
+		return NULL;
+	for (int i = 0; i < pad; i++)
+		mag *= 10;
+	while (mag > 0)
+	{
+		groups[n++] = (int16) (mag % 10000);
+		mag /= 10000;
+	}
+	while (first < n && groups[first] == 0)
+		first++;
+	ndigits = n - first;
+	if (ndigits == 0)
+	{
+		weight = 0;
+		negative = false;
+	}
+	else
+		weight = n - 1 - frac_groups;
+	p = buf->data + VARHDRSZ;
+	if (scale <= (0x1F80 >> NUM_SHORT_DSCALE_SHIFT) && weight <= 63 && weight >= -64)
+	{
+		header = (negative ? (NUM_SHORT | NUM_SHORT_SIGN) : NUM_SHORT) |
+			(scale << NUM_SHORT_DSCALE_SHIFT) |
+			(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
+			(weight & NUM_SHORT_WEIGHT_MASK);
+		memcpy(p, &header, sizeof(uint16));
+		p += sizeof(uint16);
+	}
+	else
+	{
+		int16		w = (int16) weight;
+
+		header = (negative ? NUM_NEG : NUM_POS) | (scale & NUM_DSCALE_MASK);
+		memcpy(p, &header, sizeof(uint16));
+		memcpy(p + sizeof(uint16), &w, sizeof(int16));
+		p += 2 * sizeof(uint16);
+	}
+	for (int i = n - 1; i >= first; i--)
+	{
+		memcpy(p, &groups[i], sizeof(int16));
+		p += sizeof(int16);
+	}
+	SET_VARSIZE(buf->data, p - buf->data);
+	return (Numeric) buf->data;
 }
 
 static Numeric
 net_numeric(const FastEntry *e)
 {
 	return e->net.big ? e->net.big : scaled_to_numeric(e->net.scaled, e->net.scale);
+}
+
+/* The same value, built in buf when it can be (no palloc). */
+static Numeric
+net_numeric_buf(const FastEntry *e, NumericBuf *buf)
+{
+	Numeric		n;
+
+	if (e->net.big)
+		return e->net.big;
+	n = numeric_from_scaled(e->net.scaled, e->net.scale, buf);
+	return n ? n : scaled_to_numeric(e->net.scaled, e->net.scale);
 }
 
 Datum
@@ -249,6 +397,8 @@ rfm_customer_states_rows(PG_FUNCTION_ARGS)
 	uint32		keylen;
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "rfm rows",
 												 ALLOCSET_DEFAULT_SIZES);
+	KeyBuf		keybuf = {NULL, 0, CurrentMemoryContext};
+	NumericBuf	numbuf;
 
 	fast_reader_init(&reader, PG_GETARG_BYTEA_PP(0));
 	for (;;)
@@ -262,27 +412,28 @@ rfm_customer_states_rows(PG_FUNCTION_ARGS)
 			MemoryContextSwitchTo(old);
 			break;
 		}
-		values[0] = customer_text(&reader, &e, keylen);
+		values[0] = customer_text(&keybuf, reader.text_keys, &e);
 		values[1] = DateADTGetDatum(e.first_purchase);
 		values[2] = DateADTGetDatum(e.last_purchase);
 		nulls[1] = nulls[2] = (e.frequency == 0);
 		values[3] = Int64GetDatum(e.frequency);
-		values[4] = NumericGetDatum(net_numeric(&e));
+		values[4] = NumericGetDatum(net_numeric_buf(&e, &numbuf));
 		tuplestore_putvalues(store, desc, values, nulls);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 	}
 	MemoryContextDelete(rowcxt);
+	if (keybuf.data)
+		pfree(keybuf.data);
 	return (Datum) 0;
 }
 
 /* Customers with a purchase, and their R/F/M values as scaled integers. */
 typedef struct Scored
 {
-	FastReader	reader;
+	bool		text_keys;
 	int			n;
-	FastEntry  *entries;
-	uint32	   *keylens;
+	FastEntry  *entries;		/* key length: used - 1 */
 	int128	   *recency;
 	int128	   *frequency;
 	int128	   *monetary;		/* at scale money_scale, when money_fast */
@@ -292,41 +443,79 @@ typedef struct Scored
 } Scored;
 
 static void
-load_customers(Scored *s, bytea *states, DateADT as_of)
+check_count(uint64 count)
 {
+	if (count > (uint64) (MaxAllocHugeSize / sizeof(FastEntry)) || count > INT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("rfm: too many customers to score at once (%llu)", (unsigned long long) count)));
+}
+
+/* From a serialized state value. */
+static void
+load_states(Scored *s, bytea *states)
+{
+	FastReader	reader;
 	FastEntry	e;
 	uint32		keylen;
 	uint64		cap;
 
-	fast_reader_init(&s->reader, states);
-	cap = Max(s->reader.count, 1);
-	if (cap > (uint64) (MaxAllocHugeSize / sizeof(FastEntry)) || cap > INT_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("rfm: too many customers to score at once (%llu)", (unsigned long long) cap)));
+	fast_reader_init(&reader, states);
+	cap = Max(reader.count, 1);
+	check_count(cap);
+	s->text_keys = reader.text_keys;
 	s->entries = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(FastEntry) * cap);
-	s->keylens = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * cap);
 	s->n = 0;
-	s->money_scale = 0;
-	s->money_fast = true;
-	while (fast_reader_next(&s->reader, &e, &keylen))
+	while (fast_reader_next(&reader, &e, &keylen))
 	{
 		if (e.frequency == 0)
 			continue;			/* no purchase: not scored (as the tier query) */
 		if ((uint64) s->n >= cap)
 			elog(ERROR, "rfm: customer state count mismatch");
-		s->entries[s->n] = e;
-		s->keylens[s->n] = keylen;
-		if (e.net.big)
+		s->entries[s->n++] = e;
+	}
+}
+
+/* From a table (its slots are compacted in place: it is no longer a hash table). */
+static void
+load_table(Scored *s, FastTable *table)
+{
+	FastEntry  *slots = table->slots;
+	uint64		n = 0;
+
+	fast_table_flush(table);
+	check_count(table->count);
+	for (uint64 i = 0; i < table->capacity; i++)
+	{
+		if (!slots[i].used || slots[i].frequency == 0)
+			continue;			/* no purchase: not scored (as the tier query) */
+		if (n != i)
+			slots[n] = slots[i];
+		n++;
+	}
+	s->text_keys = table->text_keys;
+	s->entries = slots;
+	s->n = (int) n;
+}
+
+static void
+prepare_values(Scored *s, DateADT as_of)
+{
+	Size		n = Max(s->n, 1);
+
+	s->money_scale = 0;
+	s->money_fast = true;
+	for (int i = 0; i < s->n; i++)
+	{
+		if (s->entries[i].net.big)
 			s->money_fast = false;
 		else
-			s->money_scale = Max(s->money_scale, e.net.scale);
-		s->n++;
+			s->money_scale = Max(s->money_scale, s->entries[i].net.scale);
 	}
-	s->recency = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * Max(s->n, 1));
-	s->frequency = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * Max(s->n, 1));
-	s->monetary = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * Max(s->n, 1));
-	s->money_dscale = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(s->n, 1));
+	s->recency = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * n);
+	s->frequency = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * n);
+	s->monetary = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * n);
+	s->money_dscale = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * n);
 	for (int i = 0; i < s->n; i++)
 	{
 		FastEntry  *x = &s->entries[i];
@@ -348,55 +537,56 @@ load_customers(Scored *s, bytea *states, DateADT as_of)
 	}
 }
 
-/* Scores the customers of states into the function's result set. */
+/* Scores the loaded customers (s NULL: none) into the function's result set. */
 static void
-score_rows(FunctionCallInfo fcinfo, bytea *states, int32 bins, DateADT as_of)
+score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of)
 {
 	TupleDesc	desc;
 	Tuplestorestate *store;
-	Scored		s;
 	int32	   *r,
 			   *f,
 			   *m;
 	MemoryContext rowcxt;
+	KeyBuf		keybuf = {NULL, 0, CurrentMemoryContext};
+	NumericBuf	numbuf;
 
 	rfm_check_bins(bins, CALLER);
 	rfm_check_finite_day(as_of, CALLER);
 	store = begin_rows(fcinfo, &desc);
-	if (states == NULL)
+	if (s == NULL)
 		return;					/* no orders at all */
-	load_customers(&s, states, as_of);
-	r = palloc(sizeof(int32) * Max(s.n, 1));
-	f = palloc(sizeof(int32) * Max(s.n, 1));
-	m = palloc(sizeof(int32) * Max(s.n, 1));
-	fast_score_scaled(s.recency, NULL, s.n, 0, bins, false, r);
-	fast_score_scaled(s.frequency, NULL, s.n, 0, bins, true, f);
-	if (s.money_fast)
-		fast_score_scaled(s.monetary, s.money_dscale, s.n, s.money_scale, bins, true, m);
+	prepare_values(s, as_of);
+	r = palloc(sizeof(int32) * Max(s->n, 1));
+	f = palloc(sizeof(int32) * Max(s->n, 1));
+	m = palloc(sizeof(int32) * Max(s->n, 1));
+	fast_score_scaled(s->recency, NULL, s->n, 0, bins, false, r);
+	fast_score_scaled(s->frequency, NULL, s->n, 0, bins, true, f);
+	if (s->money_fast)
+		fast_score_scaled(s->monetary, s->money_dscale, s->n, s->money_scale, bins, true, m);
 	else
 	{
-		Numeric    *values = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Numeric) * Max(s.n, 1));
+		Numeric    *values = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Numeric) * Max(s->n, 1));
 
-		for (int i = 0; i < s.n; i++)
-			values[i] = net_numeric(&s.entries[i]);
-		fast_score_numerics(values, s.n, bins, true, m);
+		for (int i = 0; i < s->n; i++)
+			values[i] = net_numeric(&s->entries[i]);
+		fast_score_numerics(values, s->n, bins, true, m);
 	}
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "rfm scored rows", ALLOCSET_DEFAULT_SIZES);
-	for (int i = 0; i < s.n; i++)
+	for (int i = 0; i < s->n; i++)
 	{
 		Datum		values[9];
 		bool		nulls[9] = {false};
-		FastEntry  *e = &s.entries[i];
+		FastEntry  *e = &s->entries[i];
 		MemoryContext old = MemoryContextSwitchTo(rowcxt);
 
 		CHECK_FOR_INTERRUPTS();
-		values[0] = customer_text(&s.reader, e, s.keylens[i]);
+		values[0] = customer_text(&keybuf, s->text_keys, e);
 		values[1] = DateADTGetDatum(e->first_purchase);
 		values[2] = DateADTGetDatum(e->last_purchase);
-		values[3] = Int32GetDatum((int32) s.recency[i]);
+		values[3] = Int32GetDatum((int32) s->recency[i]);
 		values[4] = Int64GetDatum(e->frequency);
-		values[5] = NumericGetDatum(net_numeric(e));
+		values[5] = NumericGetDatum(net_numeric_buf(e, &numbuf));
 		values[6] = Int32GetDatum(r[i]);
 		values[7] = Int32GetDatum(f[i]);
 		values[8] = Int32GetDatum(m[i]);
@@ -407,10 +597,24 @@ score_rows(FunctionCallInfo fcinfo, bytea *states, int32 bins, DateADT as_of)
 	MemoryContextDelete(rowcxt);
 }
 
+static void
+score_states(FunctionCallInfo fcinfo, bytea *states, int32 bins, DateADT as_of)
+{
+	Scored		s;
+
+	if (states == NULL)
+	{
+		score_rows(fcinfo, NULL, bins, as_of);
+		return;
+	}
+	load_states(&s, states);
+	score_rows(fcinfo, &s, bins, as_of);
+}
+
 Datum
 rfm_customer_states_score(PG_FUNCTION_ARGS)
 {
-	score_rows(fcinfo, PG_GETARG_BYTEA_PP(0), PG_GETARG_INT32(1), PG_GETARG_DATEADT(2));
+	score_states(fcinfo, PG_GETARG_BYTEA_PP(0), PG_GETARG_INT32(1), PG_GETARG_DATEADT(2));
 	return (Datum) 0;
 }
 
@@ -430,6 +634,10 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 	DateADT		as_of;
 	MemoryContext caller = CurrentMemoryContext;
 	bytea	   *states = NULL;
+	FastTable  *table;
+	instr_time	t0,
+				t1,
+				t2;
 	char	   *query;
 	bool		isnull;
 
@@ -452,11 +660,30 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 	args[4] = DateADTGetDatum(as_of);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "rfm.customer_scores: SPI_connect failed");
+	/* builds the SQL path's query: also checks the columns and their types */
 	if (SPI_execute_with_args("SELECT rfm._customer_states_query($1, $2, $3, $4, $5, NULL, NULL, "
 							  "'rfm.customer_scores')",
 							  5, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "rfm.customer_scores: could not build the query");
+	INSTR_TIME_SET_CURRENT(t0);
+	if (direct_scan_enabled() &&
+		fast_scan_orders(PG_GETARG_OID(0), TextDatumGetCString(args[1]), TextDatumGetCString(args[2]),
+						 TextDatumGetCString(args[3]), as_of, CALLER, caller, &table))
+	{
+		Scored		s;
+
+		SPI_finish();
+		INSTR_TIME_SET_CURRENT(t1);
+		load_table(&s, table);
+		score_rows(fcinfo, &s, bins, as_of);
+		INSTR_TIME_SET_CURRENT(t2);
+		INSTR_TIME_SUBTRACT(t2, t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		elog(DEBUG1, "rfm.customer_scores: order pass %.3f s, scoring and rows %.3f s",
+			 INSTR_TIME_GET_DOUBLE(t1), INSTR_TIME_GET_DOUBLE(t2));
+		return (Datum) 0;
+	}
 	query = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	/* read only, so the planner may run it in parallel workers */
 	if (SPI_execute(query, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
@@ -473,6 +700,6 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 		}
 	}
 	SPI_finish();
-	score_rows(fcinfo, states, bins, as_of);
+	score_states(fcinfo, states, bins, as_of);
 	return (Datum) 0;
 }

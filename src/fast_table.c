@@ -15,6 +15,10 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 #define INITIAL_CAPACITY	1024
 #define ARENA_BLOCK			(1024 * 1024)
 #define DEFAULT_MAX_KB		(1024 * 1024)	/* 1GB */
@@ -82,14 +86,33 @@ hash_text(const char *s, uint32 len)
 
 StaticAssertDecl(sizeof(FastEntry) == 64, "a customer slot is one cache line");
 
-/* Zeroed slots aligned to a cache line (an unaligned slot would straddle two). */
+/*
+ * Zeroed slots aligned to a cache line (an unaligned slot would straddle
+ * two).  Big tables are also aligned to 2 MB and asked for transparent huge
+ * pages: every order touches a random slot, and with 4 kB pages each such
+ * touch is also a TLB miss.
+ */
+#define HUGE_PAGE	((Size) 2 * 1024 * 1024)
+
 static FastEntry *
 alloc_slots(FastTable *table, uint64 capacity, void **raw)
 {
-	check_memory(table, capacity * FAST_SLOT_BYTES + table->arena_bytes);
-	*raw = MemoryContextAllocExtended(table->cxt, capacity * FAST_SLOT_BYTES + 64,
-									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	return (FastEntry *) TYPEALIGN(64, *raw);
+	Size		bytes = capacity * FAST_SLOT_BYTES;
+	char	   *slots;
+
+	check_memory(table, bytes + table->arena_bytes);
+	if (bytes < 2 * HUGE_PAGE)
+	{
+		*raw = MemoryContextAllocExtended(table->cxt, bytes + 64, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		return (FastEntry *) TYPEALIGN(64, *raw);
+	}
+	*raw = MemoryContextAllocExtended(table->cxt, bytes + HUGE_PAGE, MCXT_ALLOC_HUGE);
+	slots = (char *) TYPEALIGN(HUGE_PAGE, *raw);
+#ifdef MADV_HUGEPAGE
+	(void) madvise(slots, bytes, MADV_HUGEPAGE);	/* only a hint */
+#endif
+	memset(slots, 0, bytes);
+	return (FastEntry *) slots;
 }
 
 void
@@ -126,10 +149,10 @@ key_equal(const FastTable *table, const FastEntry *e, uint32 hash,
 	return e->used == len + 1 && memcmp(e->key.skey, skey, len) == 0;
 }
 
+/* Moves every customer into a new slot array of newcap slots. */
 static void
-grow(FastTable *table)
+rehash(FastTable *table, uint64 newcap)
 {
-	uint64		newcap = table->capacity * 2;
 	FastEntry  *old = table->slots;
 	void	   *old_raw = table->slots_raw;
 	void	   *raw;
@@ -151,6 +174,29 @@ grow(FastTable *table)
 	table->slots = slots;
 	table->slots_raw = raw;
 	table->capacity = newcap;
+}
+
+static void
+grow(FastTable *table)
+{
+	rehash(table, table->capacity * 2);
+}
+
+/*
+ * Sizes the table for about this many customers at once (an estimate:
+ * saves the doublings; the table still grows if there are more).  Queued
+ * orders are processed first (their slots move).
+ */
+void
+fast_table_reserve(FastTable *table, uint64 customers)
+{
+	uint64		cap = table->capacity;
+
+	fast_table_flush(table);
+	while (cap * 3 < (customers + 1) * 4 && cap * FAST_SLOT_BYTES < table->max_bytes / 2)
+		cap *= 2;
+	if (cap > table->capacity)
+		rehash(table, cap);
 }
 
 static char *
@@ -225,32 +271,99 @@ lookup_hashed(FastTable *table, uint32 hash, int64 ikey, const char *skey, uint3
 	return e;
 }
 
-static void
+/* 10^e for 0 <= e <= 38 */
+static inline int128
+pow10_fast(int32 e)
+{
+	static int128 table[39];
+
+	if (table[0] == 0)
+	{
+		int128		p = 1;
+
+		for (int i = 0; i < 39; i++, p *= 10)
+			table[i] = p;
+	}
+	return table[e];
+}
+
+/*
+ * Adds amount * 10^-scale to a sum in its fast form, exactly as
+ * exact_sum_add would (same resulting value and scale); false when the
+ * fast form overflows (the sum is then unchanged).
+ */
+static inline bool
+sum_add_scaled(ExactSum *sum, int128 v, int32 scale)
+{
+	int128		cur = sum->scaled;
+	int128		result;
+
+	if (sum->big)
+		return false;
+	if (scale > sum->scale)
+	{
+		if (__builtin_mul_overflow(cur, pow10_fast(scale - sum->scale), &cur))
+			return false;
+	}
+	else if (scale < sum->scale &&
+			 __builtin_mul_overflow(v, pow10_fast(sum->scale - scale), &v))
+		return false;
+	if (__builtin_add_overflow(cur, v, &result))
+		return false;
+	sum->scaled = result;
+	if (scale > sum->scale)
+		sum->scale = scale;
+	return true;
+}
+
+/*
+ * One order whose amount is amount * 10^-scale (scale <= 30); the same
+ * rules and result as fast_entry_add_order with the numeric it came from.
+ */
+static inline void
+entry_add_scaled(FastEntry *entry, DateADT day, int128 amount, int32 scale, MemoryContext cxt)
+{
+	if (amount == 0)
+		return;
+	if (!sum_add_scaled(&entry->net, amount, scale))
+		exact_sum_add(&entry->net, scaled_to_numeric(amount, scale), false, cxt);
+	if (amount < 0)
+		return;
+	if (entry->frequency == 0 || day < entry->first_purchase)
+		entry->first_purchase = day;
+	if (entry->frequency == 0 || day > entry->last_purchase)
+		entry->last_purchase = day;
+	entry->frequency++;
+}
+
+static inline void
 process_pending(FastTable *table, FastPending *p)
 {
 	FastEntry  *e = lookup_hashed(table, p->hash, p->ikey, p->key, p->keylen);
 
-	fast_entry_add_order(e, p->day, (Numeric) p->amount.bytes, table->cxt);
+	entry_add_scaled(e, p->day, p->amount_scaled, p->scale, table->cxt);
 }
 
 /*
- * Adds one order: queued behind a prefetch of its slot, processed
- * FAST_RING orders later (or at once when key or amount are too long).
+ * Adds one order whose amount is amount * 10^-scale (0 <= scale <= 30, as
+ * numeric_to_scaled gives it; integers have scale 0): queued behind a
+ * prefetch of its slot, processed FAST_RING orders later (or at once when
+ * the key is too long for the ring).
  */
 void
-fast_table_add_order(FastTable *table, int64 ikey, const char *skey, uint32 len,
-					 DateADT day, Numeric amount)
+fast_table_add_scaled(FastTable *table, int64 ikey, const char *skey, uint32 len,
+					  DateADT day, int128 amount, int32 scale)
 {
 	uint32		hash = key_hash(table, ikey, skey, len);
-	Size		amount_len = VARSIZE_ANY(amount);
 	FastPending *p;
 
-	if (len > FAST_RING_KEY || amount_len > FAST_RING_AMOUNT)
+	if (len > FAST_RING_KEY)
 	{
-		fast_entry_add_order(lookup_hashed(table, hash, ikey, skey, len), day, amount, table->cxt);
+		entry_add_scaled(lookup_hashed(table, hash, ikey, skey, len), day, amount, scale, table->cxt);
 		return;
 	}
 	__builtin_prefetch(&table->slots[hash & (table->capacity - 1)], 1);
+	__builtin_prefetch(&table->slots[(hash + 1) & (table->capacity - 1)], 1);
 	p = &table->pending[table->next_pending];
 	if (table->npending == FAST_RING)
 		process_pending(table, p);	/* the oldest, its line fetched by now */
@@ -262,8 +375,28 @@ fast_table_add_order(FastTable *table, int64 ikey, const char *skey, uint32 len,
 	if (len > 0)
 		memcpy(p->key, skey, len);
 	p->day = day;
-	memcpy(p->amount.bytes, amount, amount_len);
+	p->amount_scaled = amount;
+	p->scale = scale;
 	table->next_pending = (table->next_pending + 1) % FAST_RING;
+}
+
+/*
+ * Adds one order with a finite numeric amount: through the ring when the
+ * amount has a fast form, at once (numeric arithmetic) otherwise.
+ */
+void
+fast_table_add_order(FastTable *table, int64 ikey, const char *skey, uint32 len,
+					 DateADT day, Numeric amount)
+{
+	int128		scaled;
+	int32		scale;
+
+	if (numeric_to_scaled(amount, &scaled, &scale))
+	{
+		fast_table_add_scaled(table, ikey, skey, len, day, scaled, scale);
+		return;
+	}
+	fast_entry_add_order(fast_table_lookup(table, ikey, skey, len), day, amount, table->cxt);
 }
 
 /* Processes every queued order (before merging, serializing or reading). */
@@ -506,18 +639,7 @@ fast_table_deserialize(bytea *bytes, MemoryContext cxt)
 	fast_reader_init(&reader, bytes);
 	table = fast_table_create(cxt, reader.text_keys);
 	/* size for the known count at once instead of doubling */
-	{
-		uint64		cap = INITIAL_CAPACITY;
-
-		while (cap * 3 < (reader.count + 1) * 4)
-			cap *= 2;
-		if (cap > table->capacity)
-		{
-			fast_table_free_slots(table);
-			table->slots = alloc_slots(table, cap, &table->slots_raw);
-			table->capacity = cap;
-		}
-	}
+	fast_table_reserve(table, reader.count);
 	while (fast_reader_next(&reader, &e, &keylen))
 	{
 		FastEntry  *slot = fast_table_lookup(table, e.key.ikey, e.key.skey, keylen);

@@ -41,7 +41,6 @@ typedef struct FastEntry
  */
 #define FAST_RING			16
 #define FAST_RING_KEY		48
-#define FAST_RING_AMOUNT	32
 
 typedef struct FastPending
 {
@@ -49,11 +48,8 @@ typedef struct FastPending
 	uint32		keylen;
 	int64		ikey;
 	DateADT		day;
-	union
-	{
-		int32		align;
-		char		bytes[FAST_RING_AMOUNT];	/* the amount, a (packed) numeric */
-	}			amount;
+	int32		scale;			/* amount = amount_scaled * 10^-scale */
+	int128		amount_scaled;
 	char		key[FAST_RING_KEY];
 } FastPending;
 
@@ -81,7 +77,10 @@ extern FastTable *fast_table_create(MemoryContext cxt, bool text_keys);
 extern FastEntry *fast_table_lookup(FastTable *table, int64 ikey, const char *skey, uint32 len);
 extern void fast_table_add_order(FastTable *table, int64 ikey, const char *skey, uint32 len,
 								 DateADT day, Numeric amount);
+extern void fast_table_add_scaled(FastTable *table, int64 ikey, const char *skey, uint32 len,
+								  DateADT day, int128 amount, int32 scale);
 extern void fast_table_flush(FastTable *table);
+extern void fast_table_reserve(FastTable *table, uint64 customers);
 extern void fast_table_free_slots(FastTable *table);
 extern void fast_entry_add_order(FastEntry *entry, DateADT day, Numeric amount, MemoryContext cxt);
 extern void fast_entry_merge(FastEntry *into, const FastEntry *from, MemoryContext cxt);
