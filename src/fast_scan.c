@@ -19,8 +19,9 @@
  *     or integers (scale 0, as ::numeric gives).
  *
  * Only where the SQL path would read exactly the table's own rows: a plain
- * table (relkind 'r') without inheritance children, row-level security not
- * in force for the caller.  Everything else (views, partitioned or foreign
+ * heap table (relkind 'r', heap access method, read with heap_getnext and
+ * heap_getattr) without inheritance children, row-level security not in
+ * force for the caller.  Everything else (views, partitioned or foreign
  * tables, RLS, other key types) returns false and the caller runs the SQL
  * path.  Privileges are checked as the executor does (SELECT on the table,
  * or on the three columns).
@@ -32,10 +33,12 @@
 #include "exact_sum.h"
 #include "rfm_state.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
@@ -125,6 +128,85 @@ key_kind(Oid type, KeyKind *kind, FmgrInfo *out, MemoryContext cxt)
 	}
 }
 
+/* numeric's stored form (exact_sum.c has the full decoder) */
+#define NUM_SIGN_MASK		0xC000
+#define NUM_SHORT			0x8000
+#define NUM_SHORT_SIGN		0x2000
+#define NUM_SHORT_DSCALE_MASK 0x1F80
+#define NUM_SHORT_DSCALE_SHIFT 7
+#define NUM_SHORT_WEIGHT_SIGN 0x0040
+#define NUM_SHORT_WEIGHT_MASK 0x003F
+#define NUM_MAX_FAST_SCALE	30	/* as exact_sum.c */
+
+static const int64 pow10_64[19] = {
+	INT64CONST(1), INT64CONST(10), INT64CONST(100), INT64CONST(1000), INT64CONST(10000),
+	INT64CONST(100000), INT64CONST(1000000), INT64CONST(10000000), INT64CONST(100000000),
+	INT64CONST(1000000000), INT64CONST(10000000000), INT64CONST(100000000000),
+	INT64CONST(1000000000000), INT64CONST(10000000000000), INT64CONST(100000000000000),
+	INT64CONST(1000000000000000), INT64CONST(10000000000000000),
+	INT64CONST(100000000000000000), INT64CONST(1000000000000000000)
+};
+
+/*
+ * A numeric amount as value * 10^dscale: the common case (short header,
+ * at most 4 base-10000 digits) here in 64-bit arithmetic, everything else
+ * through exact_sum.c (NaN/infinity checks, long header, big values).
+ * Same result as rfm_check_finite_amount + numeric_to_scaled; false when
+ * the amount has no fast form.
+ */
+static inline bool
+decode_amount(Numeric n, const char *caller, int128 *out, int32 *dscale_out)
+{
+	const char *data = VARDATA_ANY(n);
+	Size		len = VARSIZE_ANY_EXHDR(n);
+	uint16		header;
+	int			ndigits;
+	int			weight;
+	int			dscale;
+	int			frac_digits;
+	int64		acc = 0;
+
+	memcpy(&header, data, sizeof(uint16));
+	ndigits = (int) ((len - sizeof(uint16)) / sizeof(int16));
+	if ((header & NUM_SIGN_MASK) != NUM_SHORT || ndigits > 4)
+	{
+		rfm_check_finite_amount(n, caller);
+		return numeric_to_scaled(n, out, dscale_out);
+	}
+	/* a short numeric is never NaN or infinite */
+	dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
+	weight = (header & NUM_SHORT_WEIGHT_SIGN) ? (int) (~NUM_SHORT_WEIGHT_MASK | (header & NUM_SHORT_WEIGHT_MASK))
+		: (int) (header & NUM_SHORT_WEIGHT_MASK);
+	if (dscale > NUM_MAX_FAST_SCALE)
+		return false;
+	if (ndigits == 0)
+	{
+		*out = 0;
+		*dscale_out = dscale;
+		return true;
+	}
+	for (int i = 0; i < ndigits; i++)
+	{
+		int16		digit;
+
+		memcpy(&digit, data + sizeof(uint16) + i * sizeof(int16), sizeof(int16));
+		acc = acc * 10000 + digit;
+	}
+	frac_digits = 4 * (ndigits - 1 - weight);
+	if (frac_digits > dscale)
+	{
+		if (frac_digits - dscale > 18)
+			return numeric_to_scaled(n, out, dscale_out);
+		acc /= pow10_64[frac_digits - dscale];	/* exact: those digits are 0 */
+	}
+	else if (dscale - frac_digits > 18 ||
+			 __builtin_mul_overflow(acc, pow10_64[dscale - frac_digits], &acc))
+		return numeric_to_scaled(n, out, dscale_out);
+	*out = (header & NUM_SHORT_SIGN) ? -(int128) acc : (int128) acc;
+	*dscale_out = dscale;
+	return true;
+}
+
 /* Estimated distinct customers (planner statistics), 0 when unknown. */
 static uint64
 estimated_customers(Relation rel, AttrNumber attnum)
@@ -154,8 +236,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 				amount_type = InvalidOid;
 	AttrNumber	key_att,
 				time_att,
-				amount_att,
-				natts;
+				amount_att;
 	KeyKind		kkind;
 	DayKind		dkind;
 	AmountKind	akind;
@@ -163,7 +244,8 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 	Oid			user = GetUserId();
 	Relation	rel;
 	TableScanDesc scan;
-	TupleTableSlot *slot;
+	TupleDesc	desc;
+	HeapTuple	tuple;
 	FastTable  *table;
 	MemoryContext scratch;
 	MemoryContext old;
@@ -199,7 +281,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 
 	rel = table_open(relid, AccessShareLock);
 	/* inheritance children would be read by FROM source; RLS filters rows */
-	if (rel->rd_rel->relhassubclass ||
+	if (rel->rd_rel->relhassubclass || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
 		check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 	{
 		table_close(rel, AccessShareLock);
@@ -218,41 +300,45 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 	table = fast_table_create(cxt, kkind == KEY_BYTES || kkind == KEY_OUTPUT);
 	estimate = estimated_customers(rel, key_att);
 	if (estimate > 0)
-		fast_table_reserve(table, estimate);
-	natts = Max(key_att, Max(time_att, amount_att));
+		fast_table_reserve(table, estimate + estimate / 2);	/* n_distinct is often low */
+	desc = RelationGetDescr(rel);
 	scratch = AllocSetContextCreate(CurrentMemoryContext, "rfm scan rows", ALLOCSET_DEFAULT_SIZES);
 	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
-	slot = table_slot_create(rel, NULL);
 	old = MemoryContextSwitchTo(scratch);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
-		Datum	   *values;
-		bool	   *isnull;
+		Datum		key_value,
+					time_value,
+					amount_value;
+		bool		key_null,
+					time_null,
+					amount_null;
 		DateADT		day;
 		int64		ikey = 0;
 		const char *skey = NULL;
 		uint32		keylen = 0;
 		int128		amount;
 		int32		scale = 0;
+		Numeric		numeric = NULL;
 
 		CHECK_FOR_INTERRUPTS();
-		slot_getsomeattrs(slot, natts);
-		values = slot->tts_values;
-		isnull = slot->tts_isnull;
-		if (isnull[key_att - 1] || isnull[time_att - 1] || isnull[amount_att - 1])
+		key_value = heap_getattr(tuple, key_att, desc, &key_null);
+		time_value = heap_getattr(tuple, time_att, desc, &time_null);
+		amount_value = heap_getattr(tuple, amount_att, desc, &amount_null);
+		if (key_null || time_null || amount_null)
 			continue;
 
 		/* the day first: orders after as_of are left out before any check */
 		switch (dkind)
 		{
 			case DAY_DATE:
-				day = DatumGetDateADT(values[time_att - 1]);
+				day = DatumGetDateADT(time_value);
 				break;
 			case DAY_TIMESTAMPTZ:
-				day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, values[time_att - 1]));
+				day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, time_value));
 				break;
 			default:
-				day = DatumGetDateADT(DirectFunctionCall1(timestamp_date, values[time_att - 1]));
+				day = DatumGetDateADT(DirectFunctionCall1(timestamp_date, time_value));
 				break;
 		}
 		if (day > as_of)
@@ -262,58 +348,53 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 		switch (akind)
 		{
 			case AMOUNT_NUMERIC:
-				{
-					Numeric		n = (Numeric) PG_DETOAST_DATUM_PACKED(values[amount_att - 1]);
-
-					rfm_check_finite_amount(n, caller);
-					if (!numeric_to_scaled(n, &amount, &scale))
-						scale = -1;		/* beyond the fast form: numeric arithmetic below (rare) */
-					break;
-				}
+				numeric = (Numeric) PG_DETOAST_DATUM_PACKED(amount_value);
+				if (!decode_amount(numeric, caller, &amount, &scale))
+					scale = -1;		/* no fast form: numeric arithmetic below (rare) */
+				break;
 			case AMOUNT_INT2:
-				amount = DatumGetInt16(values[amount_att - 1]);
+				amount = DatumGetInt16(amount_value);
 				break;
 			case AMOUNT_INT4:
-				amount = DatumGetInt32(values[amount_att - 1]);
+				amount = DatumGetInt32(amount_value);
 				break;
 			default:
-				amount = DatumGetInt64(values[amount_att - 1]);
+				amount = DatumGetInt64(amount_value);
 				break;
 		}
 
 		switch (kkind)
 		{
 			case KEY_INT2:
-				ikey = DatumGetInt16(values[key_att - 1]);
+				ikey = DatumGetInt16(key_value);
 				break;
 			case KEY_INT4:
-				ikey = DatumGetInt32(values[key_att - 1]);
+				ikey = DatumGetInt32(key_value);
 				break;
 			case KEY_INT8:
-				ikey = DatumGetInt64(values[key_att - 1]);
+				ikey = DatumGetInt64(key_value);
 				break;
 			case KEY_BYTES:
 				{
-					struct varlena *v = PG_DETOAST_DATUM_PACKED(values[key_att - 1]);
+					struct varlena *v = PG_DETOAST_DATUM_PACKED(key_value);
 
 					skey = VARDATA_ANY(v);
 					keylen = VARSIZE_ANY_EXHDR(v);
 					break;
 				}
 			case KEY_OUTPUT:
-				skey = OutputFunctionCall(&key_out, values[key_att - 1]);
+				skey = OutputFunctionCall(&key_out, key_value);
 				keylen = strlen(skey);
 				break;
 		}
 		if (scale >= 0)
 			fast_table_add_scaled(table, ikey, skey, keylen, day, amount, scale);
 		else
-			fast_table_add_order(table, ikey, skey, keylen, day,
-								 (Numeric) PG_DETOAST_DATUM_PACKED(values[amount_att - 1]));
-		MemoryContextReset(scratch);	/* nothing to do unless a value was copied */
+			fast_table_add_order(table, ikey, skey, keylen, day, numeric);
+		/* free detoasted or printed values (nothing to do for most rows) */
+		MemoryContextReset(scratch);
 	}
 	MemoryContextSwitchTo(old);
-	ExecDropSingleTupleTableSlot(slot);
 	table_endscan(scan);
 	table_close(rel, AccessShareLock);
 	MemoryContextDelete(scratch);

@@ -363,7 +363,6 @@ fast_table_add_scaled(FastTable *table, int64 ikey, const char *skey, uint32 len
 		return;
 	}
 	__builtin_prefetch(&table->slots[hash & (table->capacity - 1)], 1);
-	__builtin_prefetch(&table->slots[(hash + 1) & (table->capacity - 1)], 1);
 	p = &table->pending[table->next_pending];
 	if (table->npending == FAST_RING)
 		process_pending(table, p);	/* the oldest, its line fetched by now */
