@@ -110,7 +110,9 @@ SELECT i % 7, date '2020-01-01' + i, CASE WHEN i % 5 = 0 THEN 9e37 + i
   FROM generate_series(1, 60) i;
 SELECT differences('huge', 'customer_id', 'ordered_at', 'amount', 3, '2020-12-31') AS huge_3;
 
--- Forced parallel plan: workers build partial tables, merged in combine.
+-- Forced parallel plan: workers build partial tables, merged in combine
+-- (the SQL path: rfm.direct_scan = off, else plain tables are read directly).
+SET rfm.direct_scan = off;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -124,6 +126,7 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
+RESET rfm.direct_scan;
 
 -- Incremental states: refresh after new orders == rebuild == plain path.
 SELECT rfm.customer_state_create('st', 'orders', 'customer_id', 'ordered_at', 'amount', 'order_id') > 0 AS created;

@@ -25,8 +25,8 @@
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "portability/instr_time.h"
-#include <sys/resource.h>
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
@@ -636,8 +636,6 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 	MemoryContext caller = CurrentMemoryContext;
 	bytea	   *states = NULL;
 	FastTable  *table;
-	struct rusage r0,
-				r1;
 	instr_time	t0,
 				t1,
 				t2;
@@ -670,7 +668,6 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 		SPI_processed != 1)
 		elog(ERROR, "rfm.customer_scores: could not build the query");
 	INSTR_TIME_SET_CURRENT(t0);
-	getrusage(RUSAGE_SELF, &r0);
 	if (direct_scan_enabled() &&
 		fast_scan_orders(PG_GETARG_OID(0), TextDatumGetCString(args[1]), TextDatumGetCString(args[2]),
 						 TextDatumGetCString(args[3]), as_of, CALLER, caller, &table))
@@ -679,18 +676,17 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 
 		SPI_finish();
 		INSTR_TIME_SET_CURRENT(t1);
-		getrusage(RUSAGE_SELF, &r1);
+		elog(DEBUG1, "rfm.customer_scores: direct scan of table %s", get_rel_name(PG_GETARG_OID(0)));
 		load_table(&s, table);
 		score_rows(fcinfo, &s, bins, as_of);
 		INSTR_TIME_SET_CURRENT(t2);
 		INSTR_TIME_SUBTRACT(t2, t1);
 		INSTR_TIME_SUBTRACT(t1, t0);
-		elog(DEBUG1, "rfm.customer_scores: order pass %.3f s, scoring and rows %.3f s, cpu %.3f s",
-			 INSTR_TIME_GET_DOUBLE(t1), INSTR_TIME_GET_DOUBLE(t2),
-			 (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) + (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) / 1e6 +
-			 (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e6);
+		elog(DEBUG2, "rfm.customer_scores: order pass %.3f s, scoring and rows %.3f s",
+			 INSTR_TIME_GET_DOUBLE(t1), INSTR_TIME_GET_DOUBLE(t2));
 		return (Datum) 0;
 	}
+	elog(DEBUG1, "rfm.customer_scores: SQL path");
 	query = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	/* read only, so the planner may run it in parallel workers */
 	if (SPI_execute(query, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
