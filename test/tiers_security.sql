@@ -18,7 +18,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(31);
+SELECT plan(34);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -108,6 +108,19 @@ SELECT is((SELECT count(*)::int FROM "Odd ""Schema""; DROP TABLE sec_victim; --"
 SELECT ok(to_regclass('"Odd ""Schema""; DROP TABLE sec_victim; --"."Tiers ""X""; DROP TABLE sec_victim_segments"') IS NOT NULL
       AND to_regclass('"Odd ""Schema""; DROP TABLE sec_victim; --"."Tiers ""X""; DROP TABLE sec_victim_history"') IS NOT NULL,
   'its views and history carry the hostile name plus a suffix');
+-- the same without CLV columns: the fast path (rfm.customer_scores), which
+-- gets the source by oid and the column names as values
+SELECT lives_ok(format($$SELECT rfm.create_tiers(%L, %L, %L, %L, %L, bins => 2, as_of => '2024-03-31')$$,
+                       format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Fast "Y"; DROP TABLE sec_victim'),
+                       format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Or"ders; DROP TABLE sec_victim;--'),
+                       'Cust "ID"', 'When; DROP TABLE sec_victim', 'Amount''); DROP TABLE sec_victim; --'),
+  'create_tiers with hostile names on the fast path');
+SELECT results_eq(format('SELECT customer_id, frequency, monetary FROM %I.%I ORDER BY customer_id',
+                         'Odd "Schema"; DROP TABLE sec_victim; --', 'Fast "Y"; DROP TABLE sec_victim'),
+  $$VALUES (1, 1::bigint, 5::numeric), (2, 1::bigint, 6::numeric)$$, 'the fast-path tier table has the right rows');
+SELECT format('CALL rfm.refresh_tiers(%L)', format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --',
+                                                  'Fast "Y"; DROP TABLE sec_victim')) \gexec
+SELECT is((SELECT outcome FROM rfm.refresh_log ORDER BY id DESC LIMIT 1), 'succeeded', 'fast-path refresh with hostile names');
 SELECT format('CALL rfm.refresh_tiers(%L)', format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --',
                                                   'Tiers "X"; DROP TABLE sec_victim')) \gexec
 SELECT is((SELECT outcome FROM rfm.refresh_log ORDER BY id DESC LIMIT 1), 'succeeded', 'refresh with hostile names');
@@ -130,6 +143,7 @@ SELECT results_eq($$SELECT action, outcome, row_count FROM rfm.refresh_log WHERE
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers('sec_t.ep') \g /dev/null
+SELECT rfm.drop_tiers(format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Fast "Y"; DROP TABLE sec_victim')) \g /dev/null
 DROP SCHEMA sec_t CASCADE;
 DROP SCHEMA "Odd ""Schema""; DROP TABLE sec_victim; --" CASCADE;
 DROP TABLE public.sec_victim;

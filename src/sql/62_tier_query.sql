@@ -1,7 +1,11 @@
 -- Tier tables, part 2: the per-customer query a tier table is built from.
--- This file is the one place that query is written, so a faster path can
--- replace rfm._tier_query alone.  Its result columns must match
--- rfm._tier_columns, in order.
+-- This file is the one place that query is written.  Its result columns
+-- must match rfm._tier_columns, in order.  Two ways to compute the same
+-- rows: the fast path reads the orders once through rfm.customer_scores
+-- (README, "Performance") and labels its rows; the grouped path is
+-- rfm.summarize GROUP BY + rfm.breaks + rfm.score, kept for CLV columns
+-- (they need the whole rfm.summary) and for customer keys whose text form
+-- does not identify them the way GROUP BY does.
 
 -- Column definition list of a tier table (customer_type from rfm._qualified_type);
 -- with clv, the five columns of rfm.clv_columns follow as_of.
@@ -114,14 +118,50 @@ BEGIN
     RETURN typ;
 END $$;
 
+-- Whether the fast path may key the customers of a source: rfm.customer_scores
+-- groups customers by the column's text form (integers as integers), so it
+-- is used only where two keys are equal exactly when their text forms are:
+-- integer, text, varchar, char(n) (trailing blanks compare and print the
+-- same) and uuid, or a domain over one of them, with a deterministic
+-- collation.  Others (numeric 1.0 = 1.00, citext, case-insensitive
+-- collations, ...) take the grouped path, which groups with the type's own
+-- equality.
+CREATE FUNCTION rfm._tier_text_key(source regclass, customer_column text)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+WITH RECURSIVE col AS (
+    SELECT a.atttypid AS typ, a.attcollation AS coll
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+), base(typ, depth) AS (
+    SELECT c.typ, 0 FROM col c
+    UNION ALL
+    SELECT t.typbasetype, b.depth + 1
+      FROM base b JOIN pg_catalog.pg_type t ON t.oid = b.typ
+     WHERE t.typtype = 'd' AND b.depth < 100
+)
+SELECT COALESCE(
+         (SELECT b.typ IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
+                           'pg_catalog.int8'::pg_catalog.regtype, 'pg_catalog.text'::pg_catalog.regtype,
+                           'pg_catalog.varchar'::pg_catalog.regtype, 'pg_catalog.bpchar'::pg_catalog.regtype,
+                           'pg_catalog.uuid'::pg_catalog.regtype)
+            FROM base b ORDER BY b.depth DESC LIMIT 1), false)
+   AND COALESCE((SELECT co.collisdeterministic
+                   FROM col c JOIN pg_catalog.pg_collation co ON co.oid = c.coll), true) $$;
+COMMENT ON FUNCTION rfm._tier_text_key(regclass, text) IS
+    'Whether a customer column''s text form identifies customers as GROUP BY does (internal; tier fast path)';
+
 -- The SELECT that computes one tier table: one row per customer with at
 -- least one purchase on or before as_of (orders after as_of are ignored, so
 -- a past as_of rebuilds a past snapshot).  as_of must not be NULL here.
 -- With clv, the columns of rfm.clv_columns follow, from BG/NBD and
 -- Gamma-Gamma fits over all customers of the table (rfm._tier_model_fits).
+-- fast => false forces the grouped path (tests compare the two).
 CREATE FUNCTION rfm._tier_query(source regclass, customer_column text, time_column text,
                                 amount_column text, customer_type text, bins integer,
-                                scheme text, as_of date, clv boolean DEFAULT false)
+                                scheme text, as_of date, clv boolean DEFAULT false,
+                                fast boolean DEFAULT true)
     RETURNS text
     LANGUAGE plpgsql STABLE
     AS $$
@@ -135,8 +175,8 @@ DECLARE
     clv_select   text := '';
     clv_from     text := '';
 BEGIN
-    IF as_of IS NULL OR clv IS NULL THEN
-        RAISE EXCEPTION 'rfm._tier_query: as_of and clv must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    IF as_of IS NULL OR clv IS NULL OR fast IS NULL THEN
+        RAISE EXCEPTION 'rfm._tier_query: as_of, clv and fast must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF customer_type IS NOT NULL
        AND rfm._qualified_type(customer_typ) <> customer_type THEN
@@ -170,6 +210,27 @@ BEGIN
                         pg_catalog.quote_ident(amount_column), source, pg_catalog.format_type(amount_typ, NULL)
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'rfm never sums money in floating point: use a view that casts the amount to numeric.';
+    END IF;
+
+    IF NOT clv AND fast AND rfm._tier_text_key(source, customer_column) THEN
+        -- One pass over the orders in C (rfm.customer_scores: same values,
+        -- display scale and scores as the grouped path; sql/fast_scores.sql),
+        -- its text key cast back to the column's type, labels on top.  The
+        -- source is passed by oid and the columns as names: nothing is run
+        -- as SQL, and the stored query does not depend on the search_path.
+        RETURN pg_catalog.format($q$
+SELECT x.customer::%1$s AS customer_id, x.first_purchase, x.last_purchase, x.recency_days,
+       x.frequency, x.monetary, x.r_score, x.f_score, x.m_score,
+       x.r_score::text || x.f_score::text || x.m_score::text AS rfm_cell,
+       rfm.segment(x.r_score, x.f_score, x.m_score, %2$L, 'en') AS segment,
+       rfm.segment(x.r_score, x.f_score, x.m_score, %2$L, 'zh') AS segment_zh,
+       rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'en') AS tier,
+       rfm._lifecycle(x.first_purchase, x.last_purchase, %3$L::pg_catalog.date, 30, 90, 180, 'en') AS lifecycle,
+       %3$L::pg_catalog.date AS as_of
+  FROM rfm.customer_scores(%4$s::pg_catalog.oid::pg_catalog.regclass, %5$L, %6$L, %7$L, %8$s,
+                           %3$L::pg_catalog.date) AS x
+$q$, COALESCE(customer_type, rfm._qualified_type(customer_typ)), scheme, as_of, source::oid,
+     customer_column, time_column, amount_column, bins);
     END IF;
 
     IF clv THEN
@@ -229,7 +290,7 @@ SELECT x.customer_id, (x.s).first_purchase, (x.s).last_purchase, x.recency_days,
 $q$, customer_column, day_expr, amount_column, source, time_filter, as_of, bins, scheme,
      clv_fits, clv_select, clv_from);
 END $$;
-COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date, boolean) IS
+COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date, boolean, boolean) IS
     'The per-customer SELECT behind a tier table (internal; see rfm._tier_columns for its columns)';
 
 -- Rows of a tier table, computed now.  A materialized view selects from

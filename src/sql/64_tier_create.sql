@@ -32,6 +32,11 @@ BEGIN
         RAISE EXCEPTION 'rfm.create_tiers: only as_of may be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION 'rfm.create_tiers: as_of must be a finite date, got %', as_of
+            USING ERRCODE = 'datetime_field_overflow',
+                  HINT = 'Pass a day, or NULL for the day of each refresh.';
+    END IF;
     IF bins NOT BETWEEN 2 AND 9 THEN
         RAISE EXCEPTION 'rfm.create_tiers: bins must be between 2 and 9, not %', bins
             USING ERRCODE = 'invalid_parameter_value',

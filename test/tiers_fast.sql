@@ -1,0 +1,178 @@
+-- pgTAP: tier tables built by the fast path (rfm.customer_scores) hold
+-- exactly the rows of the grouped path (rfm.summarize GROUP BY + rfm.breaks
+-- + rfm.score, the path the hand-checked tests in test/tiers.sql and
+-- sql/tiers.sql were written for), on seeded random data with refunds,
+-- refund-only customers, NULL rows, orders after as_of and heavy ties; for
+-- every customer key type the fast path takes; and key types it must not
+-- take fall back to the grouped path.  R/F/M values and lifecycle are also
+-- checked against plain SQL (min/max/count/sum, CASE) that uses no rfm code.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS fast_t CASCADE;
+CREATE SCHEMA fast_t;
+SELECT setseed(0.6);
+-- 4,000 customers (ids 1..4000, skewed), 40,000 orders over 2023-2024,
+-- amounts with 0..2 decimals, ~5% refunds, some NULLs, some after as_of.
+CREATE TABLE fast_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
+INSERT INTO fast_t.orders (customer, ordered_on, amount)
+SELECT CASE WHEN random() < 0.002 THEN NULL ELSE 1 + floor(4000 * power(random(), 1.7))::bigint END,
+       CASE WHEN random() < 0.002 THEN NULL ELSE date '2023-01-01' + floor(random() * 560)::int END,
+       CASE WHEN random() < 0.002 THEN NULL
+            WHEN random() < 0.05 THEN -round((random() * 40)::numeric, (i % 3))
+            ELSE round((1 + random() * 300)::numeric, (i % 3)) END
+  FROM generate_series(1, 40000) i;
+-- refund-only customers and a customer whose only purchase is after as_of
+INSERT INTO fast_t.orders (customer, ordered_on, amount) VALUES
+  (90001, '2024-01-05', -10), (90001, '2024-02-05', -5.5), (90002, '2024-06-20', 30), (90002, '2024-03-01', -1);
+
+-- The same orders under other key types and time types.
+CREATE TABLE fast_t.orders_text AS
+  SELECT 'cust ' || customer AS customer, ordered_on::timestamptz + interval '13 hours' AS ordered_at, amount FROM fast_t.orders;
+CREATE TABLE fast_t.orders_uuid AS
+  SELECT md5(customer::text)::uuid AS customer, ordered_on::timestamp + interval '23 hours 59 minutes' AS ordered_at,
+         amount FROM fast_t.orders;
+CREATE TABLE fast_t.orders_int AS
+  SELECT customer::integer AS customer, ordered_on, round(amount)::integer AS amount FROM fast_t.orders;
+CREATE TABLE fast_t.orders_varchar AS
+  SELECT ('C' || customer)::varchar(20) AS customer, ordered_on, amount FROM fast_t.orders;
+
+SELECT plan(28);
+
+-- The rows of the grouped path for the same options, as a table.
+CREATE FUNCTION fast_t.grouped(source regclass, c text, t text, a text, bins int, as_of date, cust_type text)
+  RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DROP TABLE IF EXISTS fast_t.expected;
+  EXECUTE format('CREATE TABLE fast_t.expected AS SELECT * FROM (%s) q',
+                 rfm._tier_query(source, c, t, a, NULL, bins, 'standard', as_of, false, fast => false));
+END $$;
+-- Rows of tier table and fast_t.expected that differ (both directions), as text so display scale counts.
+CREATE FUNCTION fast_t.differ(tier regclass) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM ((SELECT t::text FROM %s t EXCEPT ALL SELECT e::text FROM fast_t.expected e)
+                                   UNION ALL (SELECT e::text FROM fast_t.expected e EXCEPT ALL SELECT t::text FROM %s t)) d',
+                 tier, tier) INTO n;
+  RETURN n;
+END $$;
+
+-- Which path a source takes.
+SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31')
+          LIKE '%rfm.customer_scores(%', 'a bigint key takes the fast path (rfm.customer_scores)');
+SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31',
+                          fast => false) LIKE '%rfm.summarize(%', 'fast => false is the grouped path');
+SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31',
+                          clv => true) LIKE '%rfm.summarize(%', 'clv => true takes the grouped path (CLV needs whole summaries)');
+SELECT is(ARRAY[rfm._tier_text_key('fast_t.orders_text', 'customer'), rfm._tier_text_key('fast_t.orders_uuid', 'customer'),
+                rfm._tier_text_key('fast_t.orders_int', 'customer'), rfm._tier_text_key('fast_t.orders_varchar', 'customer')],
+          ARRAY[true, true, true, true], 'text, uuid, integer and varchar keys take the fast path');
+
+-- bigint key, date times, numeric amounts, 5 bins.
+SELECT rfm.create_tiers('fast_t.t5', 'fast_t.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT fast_t.grouped('fast_t.orders', 'customer', 'ordered_on', 'amount', 5, '2024-03-31', 'bigint');
+SELECT cmp_ok((SELECT count(*) FROM fast_t.t5), '>', 3500::bigint, 'the bigint tier table has thousands of customers');
+SELECT is((SELECT count(*) FROM fast_t.t5), (SELECT count(*) FROM fast_t.expected), 'same customers as the grouped path');
+SELECT is(fast_t.differ('fast_t.t5'), 0::bigint, 'bigint key: every row equal to the grouped path (values, scale, scores, labels)');
+-- R/F/M values, first purchase and lifecycle by plain SQL, no rfm code.
+CREATE TABLE fast_t.plain AS
+SELECT customer,
+       min(ordered_on) FILTER (WHERE amount > 0) AS first_purchase,
+       max(ordered_on) FILTER (WHERE amount > 0) AS last_purchase,
+       date '2024-03-31' - max(ordered_on) FILTER (WHERE amount > 0) AS recency_days,
+       count(*) FILTER (WHERE amount > 0) AS frequency, sum(amount) AS monetary
+  FROM fast_t.orders
+ WHERE customer IS NOT NULL AND ordered_on IS NOT NULL AND amount IS NOT NULL AND ordered_on <= '2024-03-31'
+ GROUP BY customer HAVING count(*) FILTER (WHERE amount > 0) > 0;
+SELECT is((SELECT count(*) FROM fast_t.t5 t FULL JOIN fast_t.plain p ON p.customer = t.customer_id
+            WHERE (t.first_purchase, t.last_purchase, t.recency_days, t.frequency, t.monetary, t.monetary::text)
+                  IS DISTINCT FROM (p.first_purchase, p.last_purchase, p.recency_days, p.frequency, p.monetary, p.monetary::text)),
+          0::bigint, 'first/last purchase, recency, frequency and monetary (with its scale) equal plain SQL for every customer');
+SELECT is((SELECT count(*) FROM fast_t.t5 t
+            WHERE t.lifecycle IS DISTINCT FROM CASE WHEN t.recency_days >= 180 THEN 'churned'
+                                                    WHEN t.recency_days >= 90 THEN 'sleeping'
+                                                    WHEN date '2024-03-31' - t.first_purchase < 30 THEN 'new'
+                                                    ELSE 'active' END), 0::bigint,
+          'lifecycle equals the documented rule (churned >= 180, sleeping >= 90, new < 30 days)');
+SELECT is((SELECT count(*) FROM fast_t.t5 WHERE customer_id IN (90001, 90002)), 0::bigint,
+          'refund-only customers and purchases after as_of only: no row');
+-- Scores: tie-consistent and monotone (equal values equal scores, more days never scores higher).
+SELECT is((SELECT count(*) FROM (SELECT recency_days FROM fast_t.t5 GROUP BY recency_days HAVING count(DISTINCT r_score) > 1) x)
+          + (SELECT count(*) FROM (SELECT frequency FROM fast_t.t5 GROUP BY frequency HAVING count(DISTINCT f_score) > 1) x)
+          + (SELECT count(*) FROM (SELECT monetary FROM fast_t.t5 GROUP BY monetary HAVING count(DISTINCT m_score) > 1) x),
+          0::bigint, 'tied values share a score in all three dimensions');
+SELECT is((SELECT count(*) FROM fast_t.t5 a JOIN fast_t.t5 b ON a.recency_days < b.recency_days AND a.r_score < b.r_score
+            WHERE a.customer_id < 300 AND b.customer_id < 300), 0::bigint, 'fewer days never scores lower on R');
+SELECT is((SELECT count(*) FROM fast_t.t5
+            WHERE segment IS DISTINCT FROM rfm.segment(r_score, f_score, m_score, 'standard', 'en')
+               OR segment_zh IS DISTINCT FROM rfm.segment(r_score, f_score, m_score, 'standard', 'zh')
+               OR tier IS DISTINCT FROM rfm.segment(r_score, f_score, m_score, 'tier3', 'en')
+               OR rfm_cell <> r_score::text || f_score::text || m_score::text), 0::bigint,
+          'labels and rfm_cell follow the scores');
+
+-- A refresh after new orders (a new customer, a back-dated order, a refund) equals the grouped path again.
+INSERT INTO fast_t.orders (customer, ordered_on, amount) VALUES
+  (95000, '2024-03-30', 12.5), (7, '2023-01-02', 99.99), (8, '2024-03-31', -3), (90001, '2024-03-01', 4);
+CALL rfm.refresh_tiers('fast_t.t5');
+SELECT fast_t.grouped('fast_t.orders', 'customer', 'ordered_on', 'amount', 5, '2024-03-31', 'bigint');
+SELECT is(fast_t.differ('fast_t.t5'), 0::bigint, 'after a refresh: still equal to the grouped path');
+SELECT is((SELECT count(*) FROM fast_t.t5 WHERE customer_id IN (95000, 90001)), 2::bigint,
+          'the new customer and the refund-only customer who now bought are in');
+
+-- Other key, time and amount types; other bins.
+SELECT rfm.create_tiers('fast_t.tt', 'fast_t.orders_text', 'customer', 'ordered_at', 'amount', bins => 3,
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT fast_t.grouped('fast_t.orders_text', 'customer', 'ordered_at', 'amount', 3, '2024-03-31', 'text');
+SELECT is(fast_t.differ('fast_t.tt'), 0::bigint, 'text key, timestamptz times, 3 bins: equal to the grouped path');
+SET TimeZone = 'Pacific/Kiritimati';   -- UTC+14: 13:00 UTC is already the next day
+CALL rfm.refresh_tiers('fast_t.tt');
+SELECT fast_t.grouped('fast_t.orders_text', 'customer', 'ordered_at', 'amount', 3, '2024-03-31', 'text');
+SELECT is(fast_t.differ('fast_t.tt'), 0::bigint, 'timestamptz days follow the session TimeZone in both paths');
+SELECT isnt((SELECT sum(recency_days) FROM fast_t.tt), (SELECT sum(recency_days) FROM fast_t.t5),
+            '... and the time zone did move the days');
+RESET TimeZone;
+
+SELECT rfm.create_tiers('fast_t.tu', 'fast_t.orders_uuid', 'customer', 'ordered_at', 'amount', bins => 9,
+                        as_of => '2024-02-29', keep_history => false) \g /dev/null
+SELECT fast_t.grouped('fast_t.orders_uuid', 'customer', 'ordered_at', 'amount', 9, '2024-02-29', 'uuid');
+SELECT is(fast_t.differ('fast_t.tu'), 0::bigint, 'uuid key, timestamp times, 9 bins, earlier as_of: equal to the grouped path');
+SELECT col_type_is('fast_t', 'tu', 'customer_id', 'uuid', 'the uuid key is cast back to uuid');
+
+SELECT rfm.create_tiers('fast_t.ti', 'fast_t.orders_int', 'customer', 'ordered_on', 'amount', bins => 2,
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT fast_t.grouped('fast_t.orders_int', 'customer', 'ordered_on', 'amount', 2, '2024-03-31', 'integer');
+SELECT is(fast_t.differ('fast_t.ti'), 0::bigint, 'integer key, integer amounts, 2 bins: equal to the grouped path');
+SELECT col_type_is('fast_t', 'ti', 'customer_id', 'integer', 'the integer key is cast back to integer');
+
+SELECT rfm.create_tiers('fast_t.tv', 'fast_t.orders_varchar', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT fast_t.grouped('fast_t.orders_varchar', 'customer', 'ordered_on', 'amount', 5, '2024-03-31', 'character varying');
+SELECT is(fast_t.differ('fast_t.tv'), 0::bigint, 'varchar key: equal to the grouped path');
+
+-- Keys whose text form does not identify them: the grouped path, which
+-- groups by the type's equality.  numeric 1.0 = 1.00, and a
+-- case-insensitive collation makes 'Ann' = 'ann': one customer each.
+CREATE TABLE fast_t.orders_numeric (customer numeric, ordered_on date, amount numeric);
+INSERT INTO fast_t.orders_numeric VALUES (1.0, '2024-03-01', 5), (1.00, '2024-03-02', 6), (2, '2024-03-03', 7);
+SELECT ok(NOT rfm._tier_text_key('fast_t.orders_numeric', 'customer'), 'a numeric key takes the grouped path');
+SELECT rfm.create_tiers('fast_t.tn', 'fast_t.orders_numeric', 'customer', 'ordered_on', 'amount', bins => 2,
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT results_eq('SELECT count(*)::int, sum(frequency)::int FROM fast_t.tn WHERE customer_id = 1',
+                  'VALUES (1, 2)', 'numeric 1.0 and 1.00 are one customer with two purchases');
+CREATE COLLATION fast_t.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE fast_t.orders_ci (customer text COLLATE fast_t.ci, ordered_on date, amount numeric);
+INSERT INTO fast_t.orders_ci VALUES ('Ann', '2024-03-01', 5), ('ann', '2024-03-02', 6), ('Bob', '2024-03-03', 7);
+SELECT ok(NOT rfm._tier_text_key('fast_t.orders_ci', 'customer'), 'a nondeterministic collation takes the grouped path');
+SELECT rfm.create_tiers('fast_t.tc', 'fast_t.orders_ci', 'customer', 'ordered_on', 'amount', bins => 2,
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT results_eq('SELECT count(*)::int FROM fast_t.tc', 'VALUES (2)', '''Ann'' and ''ann'' are one customer');
+CREATE DOMAIN fast_t.ci_code AS text COLLATE fast_t.ci;
+CREATE DOMAIN fast_t.int_code AS bigint;
+CREATE TABLE fast_t.orders_dom (c1 fast_t.ci_code, c2 fast_t.int_code);
+SELECT is(ARRAY[rfm._tier_text_key('fast_t.orders_dom', 'c1'), rfm._tier_text_key('fast_t.orders_dom', 'c2')],
+          ARRAY[false, true], 'domains: judged by their base type and collation');
+
+SELECT * FROM finish();
+SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'fast_t.%' \g /dev/null
+DROP SCHEMA fast_t CASCADE;
