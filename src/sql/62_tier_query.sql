@@ -118,37 +118,40 @@ BEGIN
     RETURN typ;
 END $$;
 
--- Whether the fast path may key the customers of a source: rfm.customer_scores
--- groups customers by the column's text form (integers as integers), so it
--- is used only where two keys are equal exactly when their text forms are:
--- integer, text, varchar, char(n) (trailing blanks compare and print the
--- same) and uuid, or a domain over one of them, with a deterministic
--- collation.  Others (numeric 1.0 = 1.00, citext, case-insensitive
--- collations, ...) take the grouped path, which groups with the type's own
--- equality.
-CREATE FUNCTION rfm._tier_text_key(source regclass, customer_column text)
-    RETURNS boolean
+-- The base type of a source column (through domains).
+CREATE FUNCTION rfm._tier_key_base_type(source regclass, customer_column text)
+    RETURNS oid
     LANGUAGE sql STABLE
     AS $$
-WITH RECURSIVE col AS (
-    SELECT a.atttypid AS typ, a.attcollation AS coll
+WITH RECURSIVE base(typ, depth) AS (
+    SELECT a.atttypid, 0
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped
-), base(typ, depth) AS (
-    SELECT c.typ, 0 FROM col c
     UNION ALL
     SELECT t.typbasetype, b.depth + 1
       FROM base b JOIN pg_catalog.pg_type t ON t.oid = b.typ
      WHERE t.typtype = 'd' AND b.depth < 100
 )
-SELECT COALESCE(
-         (SELECT b.typ IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
-                           'pg_catalog.int8'::pg_catalog.regtype, 'pg_catalog.text'::pg_catalog.regtype,
-                           'pg_catalog.varchar'::pg_catalog.regtype, 'pg_catalog.bpchar'::pg_catalog.regtype,
-                           'pg_catalog.uuid'::pg_catalog.regtype)
-            FROM base b ORDER BY b.depth DESC LIMIT 1), false)
+SELECT b.typ FROM base b ORDER BY b.depth DESC LIMIT 1 $$;
+
+-- Whether the fast path may key the customers of a source: rfm.customer_scores
+-- groups customers by the column's text form (integers as integers), so it
+-- is used only where two keys are equal exactly when their text forms are:
+-- integer, text, varchar and uuid, or a domain over one of them, with a
+-- deterministic collation.  Others (numeric 1.0 = 1.00, citext,
+-- case-insensitive collations, char(n), ...) take the grouped path, which
+-- groups with the type's own equality.
+CREATE FUNCTION rfm._tier_text_key(source regclass, customer_column text)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT COALESCE(rfm._tier_key_base_type($1, $2)
+                  IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
+                      'pg_catalog.int8'::pg_catalog.regtype, 'pg_catalog.text'::pg_catalog.regtype,
+                      'pg_catalog.varchar'::pg_catalog.regtype, 'pg_catalog.uuid'::pg_catalog.regtype), false)
    AND COALESCE((SELECT co.collisdeterministic
-                   FROM col c JOIN pg_catalog.pg_collation co ON co.oid = c.coll), true) $$;
+                   FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+                  WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped), true) $$;
 COMMENT ON FUNCTION rfm._tier_text_key(regclass, text) IS
     'Whether a customer column''s text form identifies customers as GROUP BY does (internal; tier fast path)';
 
@@ -218,6 +221,11 @@ BEGIN
         -- its text key cast back to the column's type, labels on top.  The
         -- source is passed by oid and the columns as names: nothing is run
         -- as SQL, and the stored query does not depend on the search_path.
+        -- Rows come out in the byte order of the key (integers ascending,
+        -- text as COLLATE "C", uuid by its bytes): REFRESH ... CONCURRENTLY
+        -- sorts the new rows by their binary image to look for duplicates,
+        -- and input already in that order sorts in one pass (28 s -> 10 s
+        -- for a million customers).
         RETURN pg_catalog.format($q$
 SELECT x.customer::%1$s AS customer_id, x.first_purchase, x.last_purchase, x.recency_days,
        x.frequency, x.monetary, x.r_score, x.f_score, x.m_score,
@@ -229,8 +237,13 @@ SELECT x.customer::%1$s AS customer_id, x.first_purchase, x.last_purchase, x.rec
        %3$L::pg_catalog.date AS as_of
   FROM rfm.customer_scores(%4$s::pg_catalog.oid::pg_catalog.regclass, %5$L, %6$L, %7$L, %8$s,
                            %3$L::pg_catalog.date) AS x
+ ORDER BY %9$s
 $q$, COALESCE(customer_type, rfm._qualified_type(customer_typ)), scheme, as_of, source::oid,
-     customer_column, time_column, amount_column, bins);
+     customer_column, time_column, amount_column, bins,
+     CASE WHEN rfm._tier_key_base_type(source, customer_column)
+               IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
+                   'pg_catalog.int8'::pg_catalog.regtype)
+          THEN 'x.customer::pg_catalog.int8' ELSE 'x.customer COLLATE "C"' END);
     END IF;
 
     IF clv THEN
