@@ -133,3 +133,105 @@ SELECT 'CHECK incremental refresh vs full rebuild: ' ||
              AND (SELECT pg_catalog.count(*) FROM (TABLE t_rebuilt EXCEPT ALL TABLE t_fast2) c) = 0
              AND (SELECT pg_catalog.count(*) FROM (TABLE t_fast2 EXCEPT ALL TABLE t_rebuilt) d) = 0
             THEN 'ok' ELSE 'FAIL' END \g
+
+-- ---- Tier tables (README, "Tier tables").  A full tier table built by
+-- rfm.create_tiers against the same table written by plain SQL: the NTILE
+-- pipeline with first/last purchase, and the segment, tier and lifecycle
+-- labels as CASE expressions.  Both on the same orders (as they are now).
+\timing on
+\echo STEP tier_plain_sql
+CREATE TEMP TABLE t_tier_plain AS
+WITH per_customer AS (
+    SELECT customer_id,
+           pg_catalog.min(ordered_at) FILTER (WHERE amount > 0) AS first_purchase,
+           pg_catalog.max(ordered_at) FILTER (WHERE amount > 0) AS last_purchase,
+           :as_of::date - pg_catalog.max(ordered_at) FILTER (WHERE amount > 0) AS recency_days,
+           pg_catalog.count(*) FILTER (WHERE amount > 0) AS frequency,
+           pg_catalog.sum(amount) AS monetary
+      FROM orders
+     WHERE ordered_at <= :as_of::date
+     GROUP BY customer_id
+    HAVING pg_catalog.count(*) FILTER (WHERE amount > 0) > 0
+), scored AS (
+    SELECT p.*,
+           pg_catalog.ntile(5) OVER (ORDER BY p.recency_days DESC) AS r_score,
+           pg_catalog.ntile(5) OVER (ORDER BY p.frequency) AS f_score,
+           pg_catalog.ntile(5) OVER (ORDER BY p.monetary) AS m_score
+      FROM per_customer p
+), labelled AS (
+    SELECT s.*,
+           CASE WHEN r_score >= 4 AND f_score >= 4 AND m_score >= 4 THEN 'Champions'
+                WHEN r_score >= 2 AND f_score >= 3 AND m_score >= 3 THEN 'Loyal Customers'
+                WHEN r_score >= 4 AND f_score = 1 AND m_score = 1 THEN 'New Customers'
+                WHEN r_score BETWEEN 3 AND 4 AND f_score = 1 AND m_score = 1 THEN 'Promising'
+                WHEN r_score >= 3 AND f_score <= 3 AND m_score <= 3 THEN 'Potential Loyalist'
+                WHEN r_score BETWEEN 2 AND 3 AND f_score BETWEEN 2 AND 3 AND m_score BETWEEN 2 AND 3 THEN 'Need Attention'
+                WHEN r_score BETWEEN 2 AND 3 AND f_score <= 2 AND m_score <= 2 THEN 'About To Sleep'
+                WHEN r_score = 1 AND f_score >= 4 AND m_score >= 4 THEN 'Can''t Lose Them'
+                WHEN r_score <= 2 AND f_score >= 2 AND m_score >= 2 THEN 'At Risk'
+                WHEN r_score = 1 AND f_score = 1 AND m_score = 1 THEN 'Lost'
+                WHEN r_score <= 2 AND f_score <= 2 AND m_score <= 2 THEN 'Hibernating'
+                ELSE 'Others' END AS segment
+      FROM scored s
+)
+SELECT customer_id, first_purchase, last_purchase, recency_days, frequency, monetary,
+       r_score, f_score, m_score, r_score::text || f_score::text || m_score::text AS rfm_cell,
+       segment,
+       CASE segment WHEN 'Champions' THEN '冠军客户' WHEN 'Loyal Customers' THEN '忠诚客户'
+                    WHEN 'New Customers' THEN '新客户' WHEN 'Promising' THEN '有潜力客户'
+                    WHEN 'Potential Loyalist' THEN '潜在忠诚客户' WHEN 'Need Attention' THEN '需要关注客户'
+                    WHEN 'About To Sleep' THEN '即将沉睡客户' WHEN 'Can''t Lose Them' THEN '不能失去客户'
+                    WHEN 'At Risk' THEN '流失风险客户' WHEN 'Lost' THEN '已流失客户'
+                    WHEN 'Hibernating' THEN '休眠客户' ELSE '其他客户' END AS segment_zh,
+       CASE WHEN r_score + f_score + m_score >= 12 THEN 'core'
+            WHEN r_score + f_score + m_score >= 8 THEN 'potential' ELSE 'marginal' END AS tier,
+       CASE WHEN recency_days >= 180 THEN 'churned' WHEN recency_days >= 90 THEN 'sleeping'
+            WHEN :as_of::date - first_purchase < 30 THEN 'new' ELSE 'active' END AS lifecycle,
+       :as_of::date AS as_of
+  FROM labelled;
+\echo STEP tier_create
+SELECT rfm.create_tiers('bench_tiers', 'orders', 'customer_id', 'ordered_at', 'amount',
+                        as_of => :as_of, keep_history => false);
+\timing off
+SELECT 'CHECK tier table vs plain SQL: R/F/M values and first purchase equal: ' ||
+       CASE WHEN pg_catalog.count(*) FILTER (WHERE (p.first_purchase, p.recency_days, p.frequency, p.monetary)
+                                         IS DISTINCT FROM (t.first_purchase, t.recency_days, t.frequency, t.monetary)) = 0
+            THEN 'ok' ELSE 'FAIL' END ||
+       ' (' || pg_catalog.count(*) || ' customers)'
+  FROM t_tier_plain p FULL JOIN bench_tiers t ON t.customer_id = p.customer_id \g
+-- The plain pipeline's CASE labels are what rfm.segment gives for its own
+-- (NTILE) scores, so both steps do the same labelling work; scores differ by
+-- method (NTILE splits ties, rfm's quantile scores do not).
+SELECT 'CHECK plain SQL labels equal rfm.segment / tier3 of its NTILE scores, lifecycle equal: ' ||
+       CASE WHEN pg_catalog.count(*) FILTER (WHERE p.segment IS DISTINCT FROM rfm.segment(p.r_score, p.f_score, p.m_score)
+                                          OR p.segment_zh IS DISTINCT FROM rfm.segment(p.r_score, p.f_score, p.m_score, lang => 'zh')
+                                          OR p.tier IS DISTINCT FROM rfm.segment(p.r_score, p.f_score, p.m_score, 'tier3')
+                                          OR p.lifecycle IS DISTINCT FROM t.lifecycle) = 0
+            THEN 'ok' ELSE 'FAIL' END
+  FROM t_tier_plain p JOIN bench_tiers t ON t.customer_id = p.customer_id \g
+SELECT 'INFO tier table: ' || pg_catalog.count(*) || ' customers; R/F/M scores equal to NTILE''s for ' ||
+       pg_catalog.round(100.0 * pg_catalog.count(*) FILTER (WHERE (p.r_score, p.f_score, p.m_score)
+                                                       = (t.r_score, t.f_score, t.m_score)) / pg_catalog.count(*), 1) ||
+       '% of customers (different methods)'
+  FROM t_tier_plain p JOIN bench_tiers t ON t.customer_id = p.customer_id \g
+
+-- Refresh: 1% new orders, then the tier table recomputed (CONCURRENTLY).
+INSERT INTO orders (customer_id, ordered_at, amount)
+SELECT 1 + pg_catalog.floor(:customers * pg_catalog.power(pg_catalog.random(), 1.5))::integer,
+       date '2023-12-01' + pg_catalog.floor(pg_catalog.random() * 31)::integer,
+       pg_catalog.round((1 + pg_catalog.random() * 199)::numeric, 2)
+  FROM pg_catalog.generate_series(1, :orders / 100);
+ANALYZE orders;
+\timing on
+\echo STEP tier_refresh
+CALL rfm.refresh_tiers('bench_tiers');
+\timing off
+CREATE TEMP TABLE t_tier_check AS
+SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 5, :as_of);
+SELECT 'CHECK refreshed tier table equals rfm.customer_scores on the new orders: ' ||
+       CASE WHEN pg_catalog.count(*) FILTER (WHERE (c.first_purchase, c.last_purchase, c.recency_days, c.frequency,
+                                                  c.monetary, c.r_score, c.f_score, c.m_score)
+                                         IS DISTINCT FROM (t.first_purchase, t.last_purchase, t.recency_days, t.frequency,
+                                                           t.monetary, t.r_score, t.f_score, t.m_score)) = 0
+            THEN 'ok' ELSE 'FAIL' END
+  FROM t_tier_check c FULL JOIN bench_tiers t ON t.customer_id::text = c.customer \g

@@ -5,7 +5,9 @@
 #   BENCH_CUSTOMERS customers (default BENCH_ORDERS / 10)
 # Prints each step's time and the ratios; fails if the NTILE pipeline's and
 # rfm's R/F/M values (recency days, frequency, monetary) differ anywhere, or
-# if the incrementally refreshed state differs from a full rebuild.
+# if the incrementally refreshed state differs from a full rebuild, or if a
+# tier table (rfm.create_tiers, rfm.refresh_tiers) disagrees with the plain
+# SQL tier table or with rfm.customer_scores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORDERS=${BENCH_ORDERS:-10000000}
@@ -35,6 +37,10 @@ awk '/^STEP /{step=$2} /^Time: /{ if (step != "") { t[step]=$2/1000; order[++n]=
        printf "  rfm.customer_scores (best) / bare scan          : %.1f\n", best / t["bare_scan"];
        printf "  refresh (1%% new) / state rebuild               : %.3f (target <= 0.10)\n", t["state_refresh_1pct"] / t["state_rebuild"];
        printf "  refresh (1%% new) / rfm.customer_scores         : %.3f\n", t["state_refresh_1pct"] / t["customer_scores"];
+       if ("tier_create" in t) {
+         printf "  tier table: plain SQL (NTILE + labels) / rfm.create_tiers : %.1fx faster (target >= 8)\n", t["tier_plain_sql"] / t["tier_create"];
+         printf "  rfm.refresh_tiers (1%% new orders) / rfm.create_tiers     : %.2f\n", t["tier_refresh"] / t["tier_create"];
+       }
      }' "$OUT"
 if grep -q '^CHECK.*FAIL' "$OUT"; then
     echo "bench: results differ" >&2
