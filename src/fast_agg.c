@@ -429,19 +429,65 @@ rfm_customer_states_rows(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* Customers with a purchase, and their R/F/M values as scaled integers. */
+/*
+ * Customers with a purchase.  Their R/F/M values are read from the entries
+ * as scaled integers when needed (no per-customer arrays besides one
+ * work array for selection).
+ */
 typedef struct Scored
 {
 	bool		text_keys;
 	int			n;
 	FastEntry  *entries;		/* key length: used - 1 */
-	int128	   *recency;
-	int128	   *frequency;
-	int128	   *monetary;		/* at scale money_scale, when money_fast */
-	int32	   *money_dscale;
-	int32		money_scale;
-	bool		money_fast;
+	int32		money_scale;	/* the largest display scale of monetary */
+	bool		money_fast;		/* every monetary fits an int128 at money_scale */
 } Scored;
+
+static inline int128
+monetary_scaled(const Scored *s, const FastEntry *e)
+{
+	int128		v = e->net.scaled;
+
+	for (int32 k = e->net.scale; k < s->money_scale; k++)
+		v *= 10;
+	return v;
+}
+
+/* The display scale of the first customer holding each value (values ascending). */
+static void
+find_money_dscales(void *arg, const int128 *values, int count, int32 *dscales)
+{
+	const Scored *s = (const Scored *) arg;
+	bool		found[2 * RFM_MAX_BINS] = {false};
+	int			left = count;
+
+	for (int i = 0; i < s->n && left > 0; i++)
+	{
+		int128		v = monetary_scaled(s, &s->entries[i]);
+		int			lo = 0,
+					hi = count;
+
+		while (lo < hi)
+		{
+			int			mid = (lo + hi) / 2;
+
+			if (values[mid] < v)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* equal values (repeated order statistics) share the first holder's scale */
+		if (lo < count && values[lo] == v && !found[lo])
+			for (int k = lo; k < count && values[k] == v; k++)
+			{
+				found[k] = true;
+				dscales[k] = s->entries[i].net.scale;
+				left--;
+			}
+	}
+	if (left > 0)
+		elog(ERROR, "rfm: selected monetary value not found");
+}
 
 static void
 check_count(uint64 count)
@@ -499,42 +545,31 @@ load_table(Scored *s, FastTable *table)
 	s->n = (int) n;
 }
 
+/* money_scale, and whether monetary can be scored as scaled integers. */
 static void
-prepare_values(Scored *s, DateADT as_of)
+prepare_money(Scored *s)
 {
-	Size		n = Max(s->n, 1);
-
 	s->money_scale = 0;
 	s->money_fast = true;
 	for (int i = 0; i < s->n; i++)
 	{
 		if (s->entries[i].net.big)
-			s->money_fast = false;
-		else
-			s->money_scale = Max(s->money_scale, s->entries[i].net.scale);
-	}
-	s->recency = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * n);
-	s->frequency = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * n);
-	s->monetary = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * n);
-	s->money_dscale = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * n);
-	for (int i = 0; i < s->n; i++)
-	{
-		FastEntry  *x = &s->entries[i];
-
-		/* as rfm.recency_days: as_of - last_purchase (date_mi) */
-		s->recency[i] = (int32) (as_of - x->last_purchase);
-		s->frequency[i] = x->frequency;
-		if (s->money_fast)
 		{
-			int128		scaled = x->net.scaled;
-			int128		factor = 1;
-
-			for (int32 k = x->net.scale; k < s->money_scale; k++)
-				factor *= 10;
-			if (__builtin_mul_overflow(scaled, factor, &s->monetary[i]))
-				s->money_fast = false;
-			s->money_dscale[i] = x->net.scale;
+			s->money_fast = false;
+			return;
 		}
+		s->money_scale = Max(s->money_scale, s->entries[i].net.scale);
+	}
+	for (int i = 0; i < s->n && s->money_fast; i++)
+	{
+		int128		v = s->entries[i].net.scaled;
+
+		for (int32 k = s->entries[i].net.scale; k < s->money_scale; k++)
+			if (__builtin_mul_overflow(v, 10, &v))
+			{
+				s->money_fast = false;
+				break;
+			}
 	}
 }
 
@@ -544,9 +579,10 @@ score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of)
 {
 	TupleDesc	desc;
 	Tuplestorestate *store;
-	int32	   *r,
-			   *f,
-			   *m;
+	int128		r_limits[RFM_MAX_BINS],
+				f_limits[RFM_MAX_BINS],
+				m_limits[RFM_MAX_BINS];
+	int32	   *m_slow = NULL;
 	MemoryContext rowcxt;
 	KeyBuf		keybuf = {NULL, 0, CurrentMemoryContext};
 	NumericBuf	numbuf;
@@ -554,23 +590,35 @@ score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of)
 	rfm_check_bins(bins, CALLER);
 	rfm_check_finite_day(as_of, CALLER);
 	store = begin_rows(fcinfo, &desc);
-	if (s == NULL)
-		return;					/* no orders at all */
-	prepare_values(s, as_of);
-	r = palloc(sizeof(int32) * Max(s->n, 1));
-	f = palloc(sizeof(int32) * Max(s->n, 1));
-	m = palloc(sizeof(int32) * Max(s->n, 1));
-	fast_score_scaled(s->recency, NULL, s->n, 0, bins, false, r);
-	fast_score_scaled(s->frequency, NULL, s->n, 0, bins, true, f);
-	if (s->money_fast)
-		fast_score_scaled(s->monetary, s->money_dscale, s->n, s->money_scale, bins, true, m);
-	else
+	if (s == NULL || s->n == 0)
+		return;					/* no purchases at all */
+	prepare_money(s);
 	{
-		Numeric    *values = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Numeric) * Max(s->n, 1));
+		int128	   *work = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * s->n);
 
+		/* recency as rfm.recency_days: as_of - last_purchase (date_mi) */
+		for (int i = 0; i < s->n; i++)
+			work[i] = (int32) (as_of - s->entries[i].last_purchase);
+		fast_score_limits(work, s->n, 0, bins, NULL, NULL, r_limits);
+		for (int i = 0; i < s->n; i++)
+			work[i] = s->entries[i].frequency;
+		fast_score_limits(work, s->n, 0, bins, NULL, NULL, f_limits);
+		if (s->money_fast)
+		{
+			for (int i = 0; i < s->n; i++)
+				work[i] = monetary_scaled(s, &s->entries[i]);
+			fast_score_limits(work, s->n, s->money_scale, bins, find_money_dscales, s, m_limits);
+		}
+		pfree(work);
+	}
+	if (!s->money_fast)
+	{
+		Numeric    *values = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Numeric) * s->n);
+
+		m_slow = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * s->n);
 		for (int i = 0; i < s->n; i++)
 			values[i] = net_numeric(&s->entries[i]);
-		fast_score_numerics(values, s->n, bins, true, m);
+		fast_score_numerics(values, s->n, bins, true, m_slow);
 	}
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "rfm scored rows", ALLOCSET_DEFAULT_SIZES);
@@ -579,23 +627,27 @@ score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of)
 		Datum		values[9];
 		bool		nulls[9] = {false};
 		FastEntry  *e = &s->entries[i];
+		int32		recency = (int32) (as_of - e->last_purchase);
 		MemoryContext old = MemoryContextSwitchTo(rowcxt);
 
 		CHECK_FOR_INTERRUPTS();
 		values[0] = customer_text(&keybuf, s->text_keys, e);
 		values[1] = DateADTGetDatum(e->first_purchase);
 		values[2] = DateADTGetDatum(e->last_purchase);
-		values[3] = Int32GetDatum((int32) s->recency[i]);
+		values[3] = Int32GetDatum(recency);
 		values[4] = Int64GetDatum(e->frequency);
 		values[5] = NumericGetDatum(net_numeric_buf(e, &numbuf));
-		values[6] = Int32GetDatum(r[i]);
-		values[7] = Int32GetDatum(f[i]);
-		values[8] = Int32GetDatum(m[i]);
+		values[6] = Int32GetDatum(fast_score_bin(recency, r_limits, bins, false));
+		values[7] = Int32GetDatum(fast_score_bin(e->frequency, f_limits, bins, true));
+		values[8] = Int32GetDatum(m_slow ? m_slow[i]
+								  : fast_score_bin(monetary_scaled(s, e), m_limits, bins, true));
 		tuplestore_putvalues(store, desc, values, nulls);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 	}
 	MemoryContextDelete(rowcxt);
+	if (keybuf.data)
+		pfree(keybuf.data);
 }
 
 static void

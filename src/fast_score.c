@@ -115,25 +115,33 @@ floor_scaled(Numeric c, int32 scale)
 	return acc;
 }
 
+/*
+ * Cut limits of one score: work[0..n-1] holds every customer's value times
+ * 10^scale (reordered on return).  find_dscales, when not NULL, gives the
+ * display scale rfm.breaks would see for each of the few values it is
+ * asked about (values[] ascending; the first customer holding the value).
+ * limits[0..bins-2] as in the file comment: score = fast_score_bin(...).
+ */
 void
-fast_score_scaled(const int128 *values, const int32 *dscales, int n, int32 scale,
-				  int32 bins, bool higher_is_better, int32 *scores)
+fast_score_limits(int128 *work, int n, int32 scale, int32 bins,
+				  void (*find_dscales) (void *arg, const int128 *values, int count, int32 *dscales),
+				  void *arg, int128 *limits)
 {
-	int128	   *work;
 	Numeric    *sparse;
 	Numeric    *cuts;
-	int128	   *limits;
 	int			ncuts = bins - 1;
 	int			done = 0;		/* positions below this are in place */
+	int			positions[2 * RFM_MAX_BINS];
+	int128		needed[2 * RFM_MAX_BINS];
+	int32		dscales[2 * RFM_MAX_BINS];
+	int			count = 0;
 
-	if (n == 0)
-		return;
-	work = palloc(sizeof(int128) * n);
-	memcpy(work, values, sizeof(int128) * n);
-	sparse = palloc0(sizeof(Numeric) * n);
+	Assert(n > 0 && bins <= RFM_MAX_BINS);
+	/* rfm_cut_points reads only the positions filled below: not zeroed */
+	sparse = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Numeric) * n);
 	cuts = palloc(sizeof(Numeric) * ncuts);
-	limits = palloc(sizeof(int128) * ncuts);
 
+	/* the order statistics rfm_cut_points reads, in ascending positions */
 	for (int32 j = 1; j < bins; j++)
 	{
 		int64		h = (int64) (n - 1) * j;
@@ -142,42 +150,33 @@ fast_score_scaled(const int128 *values, const int32 *dscales, int n, int32 scale
 
 		for (int p = lo; p <= last; p++)
 		{
-			if (sparse[p] != NULL)
-				continue;
+			if (count > 0 && positions[count - 1] >= p)
+				continue;		/* already found */
 			if (p >= done)
 			{
 				quickselect(work, done, n - 1, p);
 				done = p + 1;
 			}
-			if (dscales == NULL)
-				sparse[p] = scaled_to_numeric(work[p], scale);
-			else
-			{
-				/* the numeric as rfm.breaks sees it: some customer's own display scale */
-				int			i = 0;
-
-				while (values[i] != work[p])
-					i++;
-				sparse[p] = scaled_to_numeric(work[p] / pow10_128(scale - dscales[i]), dscales[i]);
-			}
+			positions[count] = p;
+			needed[count] = work[p];
+			count++;
 		}
+	}
+	if (find_dscales)
+		find_dscales(arg, needed, count, dscales);
+	for (int i = 0; i < count; i++)
+	{
+		if (find_dscales == NULL)
+			sparse[positions[i]] = scaled_to_numeric(needed[i], scale);
+		else
+			/* the numeric as rfm.breaks sees it: that customer's own display scale */
+			sparse[positions[i]] = scaled_to_numeric(needed[i] / pow10_128(scale - dscales[i]), dscales[i]);
 	}
 	rfm_cut_points(sparse, n, bins, cuts);
 	for (int i = 0; i < ncuts; i++)
 		limits[i] = floor_scaled(cuts[i], scale);
-
-	for (int i = 0; i < n; i++)
-	{
-		int32		bin = 1;
-
-		for (int c = 0; c < ncuts; c++)
-			bin += (values[i] > limits[c]);
-		scores[i] = higher_is_better ? bin : ncuts + 2 - bin;
-	}
-	pfree(work);
 	pfree(sparse);
 	pfree(cuts);
-	pfree(limits);
 }
 
 void
