@@ -36,7 +36,7 @@ SELECT plan(67);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
-  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean']);
+  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text']);
 SELECT has_function('rfm', 'drop_tiers', ARRAY['regclass']);
 SELECT has_function('rfm', 'transitions', ARRAY['regclass', 'date', 'date']);
 SELECT ok(EXISTS (SELECT FROM pg_proc WHERE oid = 'rfm.refresh_tiers(regclass)'::regprocedure AND prokind = 'p'),

@@ -55,8 +55,8 @@ END $f$;
 SELECT plan(38);
 
 SELECT has_function('rfm', 'create_tiers',
-  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean'],
-  'create_tiers takes clv as its last argument');
+  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
+  'create_tiers takes clv as its tenth argument (watermark_column follows)');
 
 -- Build under an empty search_path (pg_dump's): the query is fully qualified.
 SET search_path = '';

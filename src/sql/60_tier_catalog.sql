@@ -25,6 +25,8 @@ CREATE TABLE rfm.tier_tables (
     keep_history    boolean  NOT NULL,
     history_table   regclass,                   -- NULL when keep_history is false
     clv             boolean  NOT NULL DEFAULT false, -- CLV columns (rfm.clv_columns) at every refresh
+    watermark_column text,                      -- incremental refresh: the source's ever-increasing column
+    state_name      text,                       -- incremental refresh: its rfm.customer_state_sources name
     segments_view   regclass NOT NULL,
     grid_view       regclass NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),

@@ -5,13 +5,17 @@
 -- needs nothing else.  as_of NULL is passed through as NULL and becomes
 -- CURRENT_DATE inside rfm._tier_rows, i.e. the day of each refresh.  With
 -- clv the tier table has five more columns (rfm.clv_columns), refitted at
--- every refresh.
+-- every refresh.  With watermark_column the tier table keeps its customers'
+-- states in the customer-state store (rfm.customer_state_create, named
+-- 'rfm tier ' || its rfm.tier_tables id) and its stored query scores those
+-- states; rfm.refresh_tiers folds in only the orders above the watermark
+-- first.
 
 CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column text,
                                  time_column text, amount_column text,
                                  bins integer DEFAULT 5, scheme text DEFAULT 'standard',
                                  as_of date DEFAULT NULL, keep_history boolean DEFAULT true,
-                                 clv boolean DEFAULT false)
+                                 clv boolean DEFAULT false, watermark_column text DEFAULT NULL)
     RETURNS regclass
     LANGUAGE plpgsql
     AS $$
@@ -25,6 +29,7 @@ DECLARE
     history       regclass;
     entry_id      bigint;
     row_total     bigint;
+    state         text;
 BEGIN
     IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
        OR amount_column IS NULL OR bins IS NULL OR scheme IS NULL OR keep_history IS NULL
@@ -64,10 +69,41 @@ BEGIN
     PERFORM rfm._tier_query(source, customer_column, time_column, amount_column, customer_type,
                             bins, scheme, COALESCE(as_of, CURRENT_DATE), clv);
 
+    IF watermark_column IS NOT NULL THEN
+        PERFORM rfm._source_column_type(source, watermark_column);
+        IF clv THEN
+            RAISE EXCEPTION 'rfm.create_tiers: watermark_column and clv => true cannot be combined'
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'The CLV columns need every customer''s whole summary, which the customer-state store does not keep.';
+        END IF;
+        IF as_of IS NOT NULL THEN
+            RAISE EXCEPTION 'rfm.create_tiers: watermark_column needs as_of NULL (the day of each refresh)'
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Stored customer states count every order folded in; a fixed as_of would need orders after it left out.';
+        END IF;
+        IF NOT rfm._tier_text_key(source, customer_column) THEN
+            RAISE EXCEPTION 'rfm.create_tiers: watermark_column needs a customer column of an integer, text, varchar or uuid type with a deterministic collation, not %',
+                            customer_type
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'Stored customer states are keyed by the text form of the customer.';
+        END IF;
+        -- named after the catalog id the tier table is about to get
+        entry_id := pg_catalog.nextval('rfm.tier_tables_id_seq');
+        state := 'rfm tier ' || entry_id;
+        IF EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = state) THEN
+            RAISE EXCEPTION 'rfm.create_tiers: a customer state named % already exists', pg_catalog.quote_literal(state)
+                USING ERRCODE = 'duplicate_object',
+                      HINT = 'Drop it with rfm.customer_state_drop, or create the tier table under another name.';
+        END IF;
+        PERFORM rfm.customer_state_create(state, source, customer_column, time_column, amount_column,
+                                          watermark_column);
+    END IF;
+
     EXECUTE pg_catalog.format(
-        'CREATE MATERIALIZED VIEW %s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean) AS t(%s)',
+        'CREATE MATERIALIZED VIEW %s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean%s) AS t(%s)',
         target, source::oid, customer_column, time_column, amount_column, customer_type,
-        bins, scheme, as_of, clv, rfm._tier_columns(customer_type, clv));
+        bins, scheme, as_of, clv, CASE WHEN state IS NOT NULL THEN pg_catalog.format(', %L', state) ELSE '' END,
+        rfm._tier_columns(customer_type, clv));
     new_tier := target::regclass;
     -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', new_tier);
@@ -76,11 +112,13 @@ BEGIN
         history := rfm._tier_create_history(new_tier, customer_type);
     END IF;
 
-    INSERT INTO rfm.tier_tables (tier, source, customer_column, time_column, amount_column,
+    INSERT INTO rfm.tier_tables (id, tier, source, customer_column, time_column, amount_column,
                                  customer_type, bins, scheme, as_of, keep_history,
-                                 history_table, clv, segments_view, grid_view)
-    VALUES (new_tier, source, customer_column, time_column, amount_column, customer_type,
-            bins, scheme, as_of, keep_history, history, clv, views.segments_view, views.grid_view)
+                                 history_table, clv, watermark_column, state_name, segments_view, grid_view)
+    VALUES (COALESCE(entry_id, pg_catalog.nextval('rfm.tier_tables_id_seq')),
+            new_tier, source, customer_column, time_column, amount_column, customer_type,
+            bins, scheme, as_of, keep_history, history, clv, watermark_column, state,
+            views.segments_view, views.grid_view)
     RETURNING id INTO entry_id;
 
     IF keep_history THEN
@@ -94,8 +132,8 @@ BEGIN
             CASE WHEN clv THEN rfm._tier_model_note(new_tier) END);
     RETURN new_tier;
 END $$;
-COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean) IS
-    'Create, populate and register a tier table (materialized view) with its unique index, views, history and optional CLV columns';
+COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean, text) IS
+    'Create, populate and register a tier table (materialized view) with its unique index, views, history, optional CLV columns and optional incremental refresh';
 
 -- Drop a relation named in the catalog if it still exists.
 CREATE FUNCTION rfm._drop_if_exists(rel regclass, kind text)
@@ -122,6 +160,10 @@ BEGIN
     PERFORM rfm._drop_if_exists(entry.grid_view, 'VIEW');
     PERFORM rfm._drop_if_exists(entry.history_table, 'TABLE');
     PERFORM rfm._drop_if_exists(entry.tier, 'MATERIALIZED VIEW');
+    IF entry.state_name IS NOT NULL
+       AND EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = entry.state_name) THEN
+        PERFORM rfm.customer_state_drop(entry.state_name);
+    END IF;
     DELETE FROM rfm.refresh_log l WHERE l.tier_id = entry.id;
     DELETE FROM rfm.tier_tables t WHERE t.id = entry.id;
 END $$;

@@ -41,6 +41,13 @@ BEGIN
         PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column,
                                 entry.amount_column, entry.customer_type, entry.bins,
                                 entry.scheme, effective, entry.clv);
+        -- Incremental: fold the orders above the watermark into the stored
+        -- states (rolled back with the rest if anything below fails).  A
+        -- purchase dated after the refresh day, which a full rebuild would
+        -- leave out, makes the lifecycle rule fail (22023): rolled back too.
+        IF entry.state_name IS NOT NULL THEN
+            PERFORM rfm.customer_state_refresh(entry.state_name);
+        END IF;
         EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW CONCURRENTLY %s', entry.tier);
         IF entry.keep_history THEN
             PERFORM rfm._tier_snapshot(entry.tier, entry.history_table);

@@ -1,0 +1,156 @@
+-- pgTAP: incremental tier refresh (create_tiers ... watermark_column).  A
+-- tier table that keeps its customers' states in the customer-state store
+-- and folds in only new orders at refresh must hold exactly the rows of a
+-- tier table rebuilt from all orders (same source, no watermark): after new
+-- customers, refunds, back-dated orders and refund-only customers who start
+-- buying.  The full-rebuild twin is itself checked against plain SQL
+-- (min/max/count/sum) on R/F/M values.  Also: updates of old orders are not
+-- seen until the state is rebuilt (the documented limit, and proof that the
+-- refresh really is incremental), errors, drop.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS inc_t CASCADE;
+CREATE SCHEMA inc_t;
+SELECT setseed(0.25);
+-- 1,500 customers, 12,000 orders in the 600 days before today; ~5% refunds.
+CREATE TABLE inc_t.orders (order_id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
+INSERT INTO inc_t.orders (customer, ordered_on, amount)
+SELECT 1 + floor(1500 * power(random(), 1.6))::bigint,
+       current_date - floor(random() * 600)::int,
+       CASE WHEN random() < 0.05 THEN -round((random() * 30)::numeric, 2)
+            ELSE round((1 + random() * 200)::numeric, i % 3) END
+  FROM generate_series(1, 12000) i;
+INSERT INTO inc_t.orders (customer, ordered_on, amount) VALUES
+  (7001, current_date - 10, -8), (7001, current_date - 5, -2);        -- refund-only customer
+
+-- rows of two tier tables that differ, both directions, as text (display scale counts)
+CREATE FUNCTION inc_t.differ(a regclass, b regclass) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM %1$s x EXCEPT ALL SELECT y::text FROM %2$s y)
+                                   UNION ALL (SELECT y::text FROM %2$s y EXCEPT ALL SELECT x::text FROM %1$s x)) d', a, b)
+     INTO n;
+  RETURN n;
+END $$;
+-- R/F/M values of a tier table that differ from plain SQL over all orders up to today
+CREATE FUNCTION inc_t.plain_differ(t regclass) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  EXECUTE format($q$
+    WITH p AS (
+      SELECT customer, min(ordered_on) FILTER (WHERE amount > 0) AS first_purchase,
+             max(ordered_on) FILTER (WHERE amount > 0) AS last_purchase,
+             count(*) FILTER (WHERE amount > 0) AS frequency, sum(amount) AS monetary
+        FROM inc_t.orders WHERE ordered_on <= current_date
+       GROUP BY customer HAVING count(*) FILTER (WHERE amount > 0) > 0)
+    SELECT count(*) FROM %s t FULL JOIN p ON p.customer = t.customer_id
+     WHERE (t.first_purchase, t.last_purchase, t.recency_days, t.frequency, t.monetary, t.monetary::text)
+           IS DISTINCT FROM (p.first_purchase, p.last_purchase, current_date - p.last_purchase, p.frequency,
+                             p.monetary, p.monetary::text)$q$, t) INTO n;
+  RETURN n;
+END $$;
+
+SELECT plan(28);
+
+SELECT has_function('rfm', 'create_tiers',
+  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
+  'create_tiers takes watermark_column');
+SELECT rfm.create_tiers('inc_t.incr', 'inc_t.orders', 'customer', 'ordered_on', 'amount',
+                        watermark_column => 'order_id') \g /dev/null
+SELECT rfm.create_tiers('inc_t.full', 'inc_t.orders', 'customer', 'ordered_on', 'amount') \g /dev/null
+SELECT results_eq($$SELECT watermark_column, state_name FROM rfm.tier_tables WHERE tier = 'inc_t.incr'::regclass$$,
+  $$SELECT 'order_id'::text, 'rfm tier ' || id FROM rfm.tier_tables WHERE tier = 'inc_t.incr'::regclass$$,
+  'the catalog records the watermark column and the customer state, named after the catalog id');
+SELECT is((SELECT watermark FROM rfm.customer_state_sources s JOIN rfm.tier_tables t ON t.state_name = s.state_name
+            WHERE t.tier = 'inc_t.incr'::regclass), (SELECT max(order_id)::text FROM inc_t.orders),
+  'the state has folded in every order');
+SELECT ok(pg_get_viewdef('inc_t.incr'::regclass) LIKE '%rfm tier %', 'the stored query reads the customer state');
+SELECT cmp_ok((SELECT count(*) FROM inc_t.incr), '>', 1000::bigint, 'more than a thousand customers');
+SELECT is(inc_t.differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'built: identical to the full build');
+SELECT is(inc_t.plain_differ('inc_t.full'), 0::bigint, 'the full build''s R/F/M values equal plain SQL');
+SELECT is((SELECT count(*) FROM inc_t.incr WHERE customer_id = 7001), 0::bigint, 'a refund-only customer has no row');
+
+-- 1% new orders: a new customer, a refund of an existing one, a back-dated
+-- order (earlier than the customer's first purchase), the refund-only
+-- customer's first purchase, and orders of existing customers today.
+SELECT min(ordered_on) - 30 AS early FROM inc_t.orders WHERE customer = 3 \gset
+INSERT INTO inc_t.orders (customer, ordered_on, amount) VALUES
+  (9001, current_date - 1, 42.5), (9001, current_date, 7),
+  (2, current_date - 3, -15.25),
+  (3, :'early', 99.999),
+  (7001, current_date - 2, 30),
+  (9002, current_date - 4, -5);
+INSERT INTO inc_t.orders (customer, ordered_on, amount)
+SELECT 1 + floor(1500 * random())::bigint, current_date - floor(random() * 3)::int, round((1 + random() * 50)::numeric, 2)
+  FROM generate_series(1, 114);
+SELECT max(order_id) AS wm_before FROM inc_t.orders \gset
+CALL rfm.refresh_tiers('inc_t.incr');
+CALL rfm.refresh_tiers('inc_t.full');
+SELECT is(inc_t.differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'after new orders: incremental refresh == full refresh');
+SELECT is(inc_t.plain_differ('inc_t.incr'), 0::bigint, '... and its R/F/M values equal plain SQL');
+SELECT results_eq($$SELECT customer_id, frequency, monetary FROM inc_t.incr WHERE customer_id IN (7001, 9001) ORDER BY 1$$,
+  $$VALUES (7001::bigint, 1::bigint, 20::numeric), (9001, 2, 49.5)$$,
+  'hand-checked: the refund-only customer now bought once (-8 -2 +30 = 20); the new customer 42.5 + 7');
+SELECT is((SELECT first_purchase FROM inc_t.incr WHERE customer_id = 3), :'early'::date,
+  'the back-dated order moved the first purchase back');
+SELECT is((SELECT count(*) FROM inc_t.incr WHERE customer_id = 9002), 0::bigint, 'a new refund-only customer has no row');
+SELECT is((SELECT watermark FROM rfm.customer_state_sources s JOIN rfm.tier_tables t ON t.state_name = s.state_name
+            WHERE t.tier = 'inc_t.incr'::regclass), :'wm_before'::text, 'the watermark moved to the newest order');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'inc_t.incr'::regclass ORDER BY id DESC LIMIT 1),
+  'succeeded', 'the incremental refresh is logged');
+
+-- A refresh with nothing new is a no-op on the values.
+CALL rfm.refresh_tiers('inc_t.incr');
+SELECT is(inc_t.differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'a refresh without new orders changes nothing');
+
+-- The limit: an update of an old order is not seen (the state only folds
+-- rows above the watermark) until the state is rebuilt.
+UPDATE inc_t.orders SET amount = amount + 1000 WHERE order_id = 1;
+CALL rfm.refresh_tiers('inc_t.incr');
+CALL rfm.refresh_tiers('inc_t.full');
+SELECT cmp_ok(inc_t.differ('inc_t.incr', 'inc_t.full'), '>=', 2::bigint,
+  'an updated old order: the incremental table misses it (at least that customer''s row differs)');
+SELECT rfm.customer_state_rebuild(state_name) FROM rfm.tier_tables WHERE tier = 'inc_t.incr'::regclass \g /dev/null
+CALL rfm.refresh_tiers('inc_t.incr');
+SELECT is(inc_t.differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'after rfm.customer_state_rebuild: identical again');
+
+-- An order dated after the refresh day: the refresh fails, nothing changes.
+SELECT count(*) AS rows_before, sum(monetary) AS revenue_before FROM inc_t.incr \gset
+INSERT INTO inc_t.orders (customer, ordered_on, amount) VALUES (5, current_date + 3, 10), (9003, current_date, 11);
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('inc_t.incr');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '22023', 'a purchase after the refresh day: invalid_parameter_value');
+SELECT matches(:'LAST_ERROR_MESSAGE'::text, 'refresh of inc_t.incr failed: purchase on .* is after as_of date', 'the error says why');
+SELECT results_eq('SELECT count(*), sum(monetary) FROM inc_t.incr', format('VALUES (%s::bigint, %s::numeric)', :rows_before, :revenue_before),
+  'the tier table keeps its rows');
+SELECT is((SELECT watermark FROM rfm.customer_state_sources s JOIN rfm.tier_tables t ON t.state_name = s.state_name
+            WHERE t.tier = 'inc_t.incr'::regclass), :'wm_before'::text, 'and the state its watermark (the fold was rolled back)');
+DELETE FROM inc_t.orders WHERE ordered_on > current_date;
+
+-- Option errors, before anything is made.
+SELECT throws_ok($$SELECT rfm.create_tiers('inc_t.x', 'inc_t.orders', 'customer', 'ordered_on', 'amount',
+                                           watermark_column => 'order_id', clv => true)$$, '0A000', NULL,
+  'watermark_column with clv refused');
+SELECT throws_ok($$SELECT rfm.create_tiers('inc_t.x', 'inc_t.orders', 'customer', 'ordered_on', 'amount',
+                                           watermark_column => 'order_id', as_of => '2024-01-01')$$, '22023', NULL,
+  'watermark_column with a fixed as_of refused');
+SELECT throws_ok($$SELECT rfm.create_tiers('inc_t.x', 'inc_t.orders', 'customer', 'ordered_on', 'amount',
+                                           watermark_column => 'Order_ID')$$, '42703', NULL,
+  'an unknown watermark column refused');
+CREATE TABLE inc_t.num_orders (id serial, customer numeric, ordered_on date, amount numeric);
+SELECT throws_ok($$SELECT rfm.create_tiers('inc_t.x', 'inc_t.num_orders', 'customer', 'ordered_on', 'amount',
+                                           watermark_column => 'id')$$, '0A000', NULL,
+  'watermark_column with a numeric customer key refused');
+
+-- Drop removes the state too.
+SELECT state_name AS incr_state FROM rfm.tier_tables WHERE tier = 'inc_t.incr'::regclass \gset
+SELECT rfm.drop_tiers('inc_t.incr') \g /dev/null
+SELECT is((SELECT count(*) FROM rfm.customer_state_sources WHERE state_name = :'incr_state'), 0::bigint,
+  'drop_tiers drops the customer state');
+SELECT ok(to_regclass('inc_t.x') IS NULL, 'failed creates leave nothing behind');
+
+SELECT * FROM finish();
+SELECT rfm.drop_tiers('inc_t.full') \g /dev/null
+DROP SCHEMA inc_t CASCADE;
