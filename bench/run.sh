@@ -41,6 +41,10 @@ awk '/^STEP /{step=$2} /^Time: /{ if (step != "") { t[step]=$2/1000; order[++n]=
          printf "  tier table: plain SQL (NTILE + labels) / rfm.create_tiers : %.1fx faster (target >= 8)\n", t["tier_plain_sql"] / t["tier_create"];
          printf "  rfm.refresh_tiers (1%% new orders) / rfm.create_tiers     : %.2f\n", t["tier_refresh"] / t["tier_create"];
        }
+       if ("tier_refresh_incremental" in t) {
+         printf "  incremental tier refresh / full tier refresh (1%% new)   : %.2f (target <= 0.10)\n", t["tier_refresh_incremental"] / t["tier_refresh_full"];
+         printf "  incremental tier refresh / rfm.create_tiers (same day)   : %.2f\n", t["tier_refresh_incremental"] / t["tier_create_today"];
+       }
      }' "$OUT"
 if grep -q '^CHECK.*FAIL' "$OUT"; then
     echo "bench: results differ" >&2
