@@ -57,8 +57,15 @@ SELECT customer_id, recency_days, frequency, monetary,
 CREATE TEMP TABLE t_fast AS
 SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 5, :as_of);
 
--- the same without parallel workers (on 2 cores the merge of per-worker
--- tables can cost more than the workers save)
+-- its SQL path (the aggregate through SPI, parallel workers allowed), which
+-- views, row-level security and the like take: forced by rfm.direct_scan
+SET rfm.direct_scan = off;
+\echo STEP customer_scores_sql_path
+CREATE TEMP TABLE t_fast_sql AS
+SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 5, :as_of);
+RESET rfm.direct_scan;
+
+-- the same without parallel workers (the direct scan never uses them)
 SET max_parallel_workers_per_gather = 0;
 \echo STEP customer_scores_serial
 CREATE TEMP TABLE t_fast_serial AS
@@ -85,6 +92,10 @@ RESET max_parallel_workers_per_gather;
 SELECT 'CHECK serial and parallel rfm.customer_scores agree: ' ||
        CASE WHEN (SELECT pg_catalog.count(*) FROM (TABLE t_fast EXCEPT ALL TABLE t_fast_serial) a) = 0
              AND (SELECT pg_catalog.count(*) FROM (TABLE t_fast_serial EXCEPT ALL TABLE t_fast) b) = 0
+            THEN 'ok' ELSE 'FAIL' END \g
+SELECT 'CHECK rfm.customer_scores direct scan and SQL path agree: ' ||
+       CASE WHEN (SELECT pg_catalog.count(*) FROM (TABLE t_fast EXCEPT ALL TABLE t_fast_sql) a) = 0
+             AND (SELECT pg_catalog.count(*) FROM (TABLE t_fast_sql EXCEPT ALL TABLE t_fast) b) = 0
             THEN 'ok' ELSE 'FAIL' END \g
 SELECT 'CHECK R/F/M values, NTILE pipeline vs rfm.customer_scores: ' ||
        CASE WHEN pg_catalog.count(*) FILTER (WHERE (n.recency_days, n.frequency, n.monetary)

@@ -35,6 +35,7 @@ awk '/^STEP /{step=$2} /^Time: /{ if (step != "") { t[step]=$2/1000; order[++n]=
        best = t["customer_scores"] < t["customer_scores_serial"] ? t["customer_scores"] : t["customer_scores_serial"];
        printf "  NTILE pipeline (best) / customer_scores (best)  : %.1fx faster\n", (t["ntile_pipeline"] < t["ntile_pipeline_serial"] ? t["ntile_pipeline"] : t["ntile_pipeline_serial"]) / best;
        printf "  rfm.customer_scores (best) / bare scan          : %.1f\n", best / t["bare_scan"];
+       printf "  customer_scores SQL path / direct scan          : %.1fx\n", t["customer_scores_sql_path"] / best;
        printf "  refresh (1%% new) / state rebuild               : %.3f (target <= 0.10)\n", t["state_refresh_1pct"] / t["state_rebuild"];
        printf "  refresh (1%% new) / rfm.customer_scores         : %.3f\n", t["state_refresh_1pct"] / t["customer_scores"];
        if ("tier_create" in t) {

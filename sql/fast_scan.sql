@@ -237,6 +237,54 @@ SELECT count(*) AS customers FROM rfm.customer_scores('part_orders', 'c', 'd', '
 SELECT customer, frequency, monetary FROM rfm.customer_scores('part_orders_jan', 'c', 'd', 'a', 2, '2020-12-31') ORDER BY 1;
 SET client_min_messages = warning;
 
+-- rfm.customer_state_scores reads the stored states directly too: the same
+-- rows as through rfm._customer_states_pack (rfm.direct_scan = off), and
+-- as rfm.customer_scores over the same orders (every order folded in, so
+-- as_of after the last order).  States of another name are not read.
+SET TimeZone = 'UTC';
+SELECT rfm.customer_state_create('scan_a', 'orders', 'who_text', 'at_tz', 'amount', 'day') AS customers_a,
+       rfm.customer_state_create('scan_b', 'tz_orders', 'c', 'at', 'amount', 'at') AS customers_b;
+RESET TimeZone;
+SET TimeZone = 'UTC';
+CREATE TEMP TABLE state_direct AS SELECT * FROM rfm.customer_state_scores('scan_a', 5, '2030-01-01');
+SET rfm.direct_scan = off;
+CREATE TEMP TABLE state_sql AS SELECT * FROM rfm.customer_state_scores('scan_a', 5, '2030-01-01');
+RESET rfm.direct_scan;
+SELECT (SELECT count(*) FROM state_direct) AS scored,
+       (SELECT count(*) FROM ((SELECT customer, first_purchase, last_purchase, recency_days, frequency, monetary::text, r_score, f_score, m_score FROM state_direct
+                               EXCEPT ALL SELECT customer, first_purchase, last_purchase, recency_days, frequency, monetary::text, r_score, f_score, m_score FROM state_sql)
+                              UNION ALL
+                              (SELECT customer, first_purchase, last_purchase, recency_days, frequency, monetary::text, r_score, f_score, m_score FROM state_sql
+                               EXCEPT ALL SELECT customer, first_purchase, last_purchase, recency_days, frequency, monetary::text, r_score, f_score, m_score FROM state_direct)) d) AS direct_vs_sql,
+       (SELECT count(*) FROM ((SELECT customer, first_purchase, last_purchase, recency_days, frequency, monetary::text, r_score, f_score, m_score FROM state_direct
+                               EXCEPT ALL SELECT customer, first_purchase, last_purchase, recency_days, frequency, monetary::text, r_score, f_score, m_score
+                                 FROM rfm.customer_scores('orders', 'who_text', 'at_tz', 'amount', 5, '2030-01-01'))
+                              UNION ALL
+                              (SELECT customer, first_purchase, last_purchase, recency_days, frequency, monetary::text, r_score, f_score, m_score
+                                 FROM rfm.customer_scores('orders', 'who_text', 'at_tz', 'amount', 5, '2030-01-01')
+                               EXCEPT ALL SELECT customer, first_purchase, last_purchase, recency_days, frequency, monetary::text, r_score, f_score, m_score FROM state_direct)) d) AS direct_vs_customer_scores;
+RESET TimeZone;
+SET client_min_messages = debug1;
+-- scan_b: tz_orders folded in under UTC (see above): 1: 03-01 and 03-02, 2 rows, 15;
+-- 2: 03-01, 1 row, 7
+SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_state_scores('scan_b', 2, '2020-03-02') ORDER BY 1;
+SET rfm.direct_scan = off;
+SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_state_scores('scan_b', 2, '2020-03-02') ORDER BY 1;
+RESET rfm.direct_scan;
+SET client_min_messages = warning;
+-- no stored rows: no rows on both paths (even with an infinite as_of, never checked then)
+DELETE FROM rfm.customer_states WHERE state_name = 'scan_b';
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('scan_b', 2, 'infinity')$$) AS empty_direct;
+SET rfm.direct_scan = off;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('scan_b', 2, 'infinity')$$) AS empty_sql;
+RESET rfm.direct_scan;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('scan_a', 2, 'infinity')$$) AS infinite_as_of;
+-- a role that may not read the states: the SQL path's error
+SET ROLE regress_rfm_scan_reader;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('scan_a')$$) AS state_no_privilege;
+RESET ROLE;
+SELECT rfm.customer_state_drop('scan_a'), rfm.customer_state_drop('scan_b');
+
 DROP SCHEMA fast_scan_test CASCADE;
 DROP ROLE regress_rfm_scan_reader;
 RESET search_path;

@@ -26,6 +26,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "catalog/namespace.h"
 #include "portability/instr_time.h"
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
@@ -40,6 +41,7 @@ PG_FUNCTION_INFO_V1(rfm_customer_states_final);
 PG_FUNCTION_INFO_V1(rfm_customer_states_rows);
 PG_FUNCTION_INFO_V1(rfm_customer_states_score);
 PG_FUNCTION_INFO_V1(rfm_customer_scores);
+PG_FUNCTION_INFO_V1(rfm_customer_state_scores);
 
 #define CALLER "rfm.customer_scores"
 
@@ -755,6 +757,90 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 		}
 	}
 	SPI_finish();
+	score_states(fcinfo, states, bins, as_of);
+	return (Datum) 0;
+}
+
+/*
+ * rfm.customer_state_scores(name, bins, as_of): the stored states of one
+ * state, scored straight into the result set.  rfm._customer_state_scores_check
+ * raises the argument errors; rows are read directly (fast_scan_states) or,
+ * where that is not allowed, through rfm._customer_states_pack.
+ */
+Datum
+rfm_customer_state_scores(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[2] = {TEXTOID, INT4OID};
+	Datum		args[2];
+	char		argnulls[2];
+	int32		bins;
+	DateADT		as_of;
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			relid;
+	Scored		s;
+	uint64		rows;
+	bool		isnull;
+	bytea	   *states = NULL;
+
+	args[0] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
+	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	argnulls[0] = PG_ARGISNULL(0) ? 'n' : ' ';
+	argnulls[1] = PG_ARGISNULL(1) ? 'n' : ' ';
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "rfm.customer_state_scores: SPI_connect failed");
+	/* unknown state, bad bins: the errors the SQL version raised */
+	if (SPI_execute_with_args("SELECT rfm._customer_state_scores_check($1, $2)",
+							  2, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "rfm.customer_state_scores: could not check the arguments");
+	bins = PG_GETARG_INT32(1);
+	as_of = PG_ARGISNULL(2) ? GetSQLCurrentDate() : PG_GETARG_DATEADT(2);
+	relid = get_relname_relid("customer_states", get_namespace_oid("rfm", false));
+	if (!OidIsValid(relid))
+		elog(ERROR, "rfm.customer_state_scores: rfm.customer_states is missing");
+
+	if (direct_scan_enabled() &&
+		fast_scan_states(relid, PG_GETARG_TEXT_PP(0), caller, &s.entries, &s.n, &rows))
+	{
+		SPI_finish();
+		elog(DEBUG1, "rfm.customer_state_scores: direct scan of table customer_states");
+		s.text_keys = true;
+		/* no stored rows at all: no rows (the SQL path's aggregate is NULL) */
+		if (rows == 0)
+		{
+			TupleDesc	desc;
+
+			begin_rows(fcinfo, &desc);
+		}
+		else
+			score_rows(fcinfo, &s, bins, as_of);
+		return (Datum) 0;
+	}
+	elog(DEBUG1, "rfm.customer_state_scores: SQL path");
+	if (SPI_execute_with_args("SELECT rfm._customer_states_pack(c.customer, c.first_purchase, "
+							  "c.last_purchase, c.frequency, c.monetary) "
+							  "FROM rfm.customer_states c WHERE c.state_name = $1",
+							  1, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "rfm.customer_state_scores: the state query returned no row");
+	{
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+		{
+			MemoryContext old = MemoryContextSwitchTo(caller);
+
+			states = DatumGetByteaPCopy(value);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	SPI_finish();
+	if (states == NULL)
+	{
+		TupleDesc	desc;
+
+		begin_rows(fcinfo, &desc);	/* no stored rows: no rows, no checks (as before) */
+		return (Datum) 0;
+	}
 	score_states(fcinfo, states, bins, as_of);
 	return (Datum) 0;
 }

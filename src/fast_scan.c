@@ -402,3 +402,165 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 	*result = table;
 	return true;
 }
+
+/* Column attnum of rel with exactly this type, or 0. */
+static AttrNumber
+typed_column(Relation rel, const char *name, Oid type)
+{
+	AttrNumber	attnum = get_attnum(RelationGetRelid(rel), name);
+
+	if (attnum <= 0 || TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid != type)
+		return 0;
+	return attnum;
+}
+
+#define STATE_CALLER "rfm.customer_state_scores"
+
+static void
+null_state(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("rfm: a stored customer state has a NULL customer, frequency or monetary"),
+			 errhint("Rebuild the state with rfm.customer_state_rebuild.")));
+}
+
+bool
+fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
+				 FastEntry **entries_out, int *count_out, uint64 *rows_out)
+{
+	Relation	rel;
+	TupleDesc	desc;
+	TableScanDesc scan;
+	HeapTuple	tuple;
+	AttrNumber	name_att,
+				key_att,
+				first_att,
+				last_att,
+				freq_att,
+				money_att;
+	const char *name = VARDATA_ANY(state_name);
+	Size		namelen = VARSIZE_ANY_EXHDR(state_name);
+	FastEntry  *entries;
+	uint64		cap = 1024;
+	uint64		n = 0;
+	uint64		rows = 0;
+	char	   *arena = NULL;
+	Size		arena_left = 0;
+	MemoryContext scratch;
+	MemoryContext old;
+
+	if (get_rel_relkind(relid) != RELKIND_RELATION || !ActiveSnapshotSet())
+		return false;
+	rel = table_open(relid, AccessShareLock);
+	name_att = typed_column(rel, "state_name", TEXTOID);
+	key_att = typed_column(rel, "customer", TEXTOID);
+	first_att = typed_column(rel, "first_purchase", DATEOID);
+	last_att = typed_column(rel, "last_purchase", DATEOID);
+	freq_att = typed_column(rel, "frequency", INT8OID);
+	money_att = typed_column(rel, "monetary", NUMERICOID);
+	if (rel->rd_rel->relhassubclass || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
+		!name_att || !key_att || !first_att || !last_att || !freq_att || !money_att ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+	{
+		table_close(rel, AccessShareLock);
+		return false;			/* the SQL path reads it, or reports why not */
+	}
+
+	desc = RelationGetDescr(rel);
+	entries = MemoryContextAllocHuge(cxt, sizeof(FastEntry) * cap);
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "rfm state rows", ALLOCSET_DEFAULT_SIZES);
+	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	old = MemoryContextSwitchTo(scratch);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		isnull,
+					key_null,
+					freq_null,
+					money_null;
+		Datum		d = heap_getattr(tuple, name_att, desc, &isnull);
+		struct varlena *v;
+		Datum		key_value,
+					money_value;
+		FastEntry  *e;
+		Numeric		money;
+		int64		frequency;
+		Size		keylen;
+
+		CHECK_FOR_INTERRUPTS();
+		if (isnull)
+			continue;
+		/* c.state_name = name (a deterministic collation: the same bytes) */
+		v = PG_DETOAST_DATUM_PACKED(d);
+		if (VARSIZE_ANY_EXHDR(v) != namelen || memcmp(VARDATA_ANY(v), name, namelen) != 0)
+		{
+			MemoryContextReset(scratch);
+			continue;
+		}
+		rows++;
+		/* the checks of rfm._customer_states_pack, in its order */
+		key_value = heap_getattr(tuple, key_att, desc, &key_null);
+		frequency = DatumGetInt64(heap_getattr(tuple, freq_att, desc, &freq_null));
+		money_value = heap_getattr(tuple, money_att, desc, &money_null);
+		if (key_null || freq_null || money_null)
+			null_state();
+		if (n == cap)
+		{
+			cap *= 2;
+			entries = repalloc_huge(entries, sizeof(FastEntry) * cap);
+		}
+		e = &entries[n];
+		memset(e, 0, sizeof(FastEntry));
+		e->frequency = frequency;
+		if (frequency > 0)
+		{
+			bool		first_null,
+						last_null;
+
+			e->first_purchase = DatumGetDateADT(heap_getattr(tuple, first_att, desc, &first_null));
+			e->last_purchase = DatumGetDateADT(heap_getattr(tuple, last_att, desc, &last_null));
+			if (first_null || last_null)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("rfm: a stored customer state with purchases has no purchase dates"),
+						 errhint("Rebuild the state with rfm.customer_state_rebuild.")));
+		}
+		money = (Numeric) PG_DETOAST_DATUM_PACKED(money_value);
+		rfm_check_finite_amount(money, STATE_CALLER);
+		if (frequency == 0)
+		{
+			MemoryContextReset(scratch);
+			continue;			/* no purchase: not scored (as load_states) */
+		}
+		exact_sum_init(&e->net);
+		exact_sum_add(&e->net, money, false, cxt);
+		/* the key, into an arena in cxt */
+		v = PG_DETOAST_DATUM_PACKED(key_value);
+		keylen = VARSIZE_ANY_EXHDR(v);
+		if (keylen > arena_left)
+		{
+			arena_left = Max((Size) 1024 * 1024, keylen);
+			arena = MemoryContextAlloc(cxt, arena_left);
+		}
+		memcpy(arena, VARDATA_ANY(v), keylen);
+		e->key.skey = arena;
+		e->used = (uint32) keylen + 1;
+		arena += keylen;
+		arena_left -= keylen;
+		n++;
+		MemoryContextReset(scratch);
+	}
+	MemoryContextSwitchTo(old);
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	MemoryContextDelete(scratch);
+	if (n > INT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("rfm: too many customers to score at once (%llu)", (unsigned long long) n)));
+	*entries_out = entries;
+	*count_out = (int) n;
+	*rows_out = rows;
+	return true;
+}

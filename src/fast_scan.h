@@ -17,4 +17,14 @@ extern bool fast_scan_orders(Oid relid, const char *customer_column, const char 
 							 const char *amount_column, DateADT as_of, const char *caller,
 							 MemoryContext cxt, FastTable **result);
 
+/*
+ * The stored states of one named state (rfm.customer_states, relid) with
+ * a purchase, read directly: true with a new array of *count entries
+ * (text keys) in cxt, and *rows the rows of that state; false when the SQL
+ * path must run (row-level security in force, no SELECT privilege, not a
+ * plain heap table).  Same checks as rfm._customer_states_pack.
+ */
+extern bool fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
+							 FastEntry **entries, int *count, uint64 *rows);
+
 #endif							/* RFM_FAST_SCAN_H */

@@ -147,24 +147,26 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION rfm.customer_state_drop(text) IS 'Drops a customer state and its rows';
 
-CREATE FUNCTION rfm.customer_state_scores(name text, bins integer DEFAULT 5, as_of date DEFAULT NULL)
-    RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,
-                   frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer)
+-- The argument errors of rfm.customer_state_scores.
+CREATE FUNCTION rfm._customer_state_scores_check(name text, bins integer)
+    RETURNS void
     LANGUAGE plpgsql STABLE
     AS $$
-DECLARE
-    states bytea;
 BEGIN
     PERFORM rfm._customer_state_source(name);
     IF bins IS NULL OR bins < 2 OR bins > 100 THEN
         RAISE EXCEPTION 'rfm.customer_state_scores: bins must be between 2 and 100, got %', bins
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT rfm._customer_states_pack(c.customer, c.first_purchase, c.last_purchase, c.frequency, c.monetary)
-      INTO states
-      FROM rfm.customer_states c
-     WHERE c.state_name = name;
-    RETURN QUERY SELECT * FROM rfm._customer_states_score(states, bins, COALESCE(as_of, CURRENT_DATE));
 END $$;
+
+-- C: reads the stored rows of the state (directly where the caller may
+-- read the whole table: no row-level security in force; else through
+-- rfm._customer_states_pack) and scores straight into the result set.
+CREATE FUNCTION rfm.customer_state_scores(name text, bins integer DEFAULT 5, as_of date DEFAULT NULL)
+    RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,
+                   frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer)
+    LANGUAGE c STABLE CALLED ON NULL INPUT
+    AS 'MODULE_PATHNAME', 'rfm_customer_state_scores';
 COMMENT ON FUNCTION rfm.customer_state_scores(text, integer, date) IS
     'R/F/M values and scores of every customer of a stored state (recency from as_of, default today)';
