@@ -37,7 +37,7 @@ CREATE TABLE fast_t.orders_int AS
 CREATE TABLE fast_t.orders_varchar AS
   SELECT ('C' || customer)::varchar(20) AS customer, ordered_on, amount FROM fast_t.orders;
 
-SELECT plan(28);
+SELECT plan(32);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION fast_t.grouped(source regclass, c text, t text, a text, bins int, as_of date, cust_type text)
@@ -64,6 +64,14 @@ SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', N
                           fast => false) LIKE '%rfm.summarize(%', 'fast => false is the grouped path');
 SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31',
                           clv => true) LIKE '%rfm.summarize(%', 'clv => true takes the grouped path (CLV needs whole summaries)');
+SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31')
+          LIKE '%ORDER BY x.customer::pg_catalog.int8%', 'refreshes get rows in key order (cheap duplicate check in REFRESH CONCURRENTLY)');
+SELECT ok(rfm._tier_query('fast_t.orders_text', 'customer', 'ordered_at', 'amount', NULL, 5, 'standard', '2024-03-31')
+          LIKE '%ORDER BY x.customer COLLATE "C"%', '... text keys in byte order');
+SET rfm.tier_unsorted = on;
+SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31')
+          NOT LIKE '%ORDER BY%', 'no sort while create_tiers fills a new tier table');
+RESET rfm.tier_unsorted;
 SELECT is(ARRAY[rfm._tier_text_key('fast_t.orders_text', 'customer'), rfm._tier_text_key('fast_t.orders_uuid', 'customer'),
                 rfm._tier_text_key('fast_t.orders_int', 'customer'), rfm._tier_text_key('fast_t.orders_varchar', 'customer')],
           ARRAY[true, true, true, true], 'text, uuid, integer and varchar keys take the fast path');
@@ -71,6 +79,11 @@ SELECT is(ARRAY[rfm._tier_text_key('fast_t.orders_text', 'customer'), rfm._tier_
 -- bigint key, date times, numeric amounts, 5 bins.
 SELECT rfm.create_tiers('fast_t.t5', 'fast_t.orders', 'customer', 'ordered_on', 'amount',
                         as_of => '2024-03-31', keep_history => false) \g /dev/null
+BEGIN;
+SELECT rfm.create_tiers('fast_t.tx', 'fast_t.orders', 'customer', 'ordered_on', 'amount', keep_history => false) \g /dev/null
+SELECT is(current_setting('rfm.tier_unsorted', true), 'off',
+          'create_tiers turns rfm.tier_unsorted off again (later refreshes in the same transaction sort)');
+ROLLBACK;
 SELECT fast_t.grouped('fast_t.orders', 'customer', 'ordered_on', 'amount', 5, '2024-03-31', 'bigint');
 SELECT cmp_ok((SELECT count(*) FROM fast_t.t5), '>', 3500::bigint, 'the bigint tier table has thousands of customers');
 SELECT is((SELECT count(*) FROM fast_t.t5), (SELECT count(*) FROM fast_t.expected), 'same customers as the grouped path');

@@ -228,28 +228,31 @@ BEGIN
         -- text as COLLATE "C", uuid by its bytes): REFRESH ... CONCURRENTLY
         -- sorts the new rows by their binary image to look for duplicates,
         -- and input already in that order sorts in one pass (a refresh of
-        -- a million customers: 34 s -> 9 s).  With state, the same from the
-        -- stored customer states (rfm.customer_state_scores).
+        -- a million customers: 34 s -> 9 s).  rfm.create_tiers sets
+        -- rfm.tier_unsorted (transaction-local) while it fills a new tier
+        -- table, which has no duplicate check: the sort would cost a
+        -- quarter of the build.  With state, the same from the stored
+        -- customer states (rfm.customer_state_scores).
         RETURN pg_catalog.format($q$
 SELECT x.customer::%1$s AS customer_id, x.first_purchase, x.last_purchase, x.recency_days,
        x.frequency, x.monetary, x.r_score, x.f_score, x.m_score,
-       x.r_score::text || x.f_score::text || x.m_score::text AS rfm_cell,
+       (x.r_score * 100 + x.f_score * 10 + x.m_score)::text AS rfm_cell,   -- scores are 1..9
        rfm.segment(x.r_score, x.f_score, x.m_score, %2$L, 'en') AS segment,
        rfm.segment(x.r_score, x.f_score, x.m_score, %2$L, 'zh') AS segment_zh,
        rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'en') AS tier,
        rfm._lifecycle(x.first_purchase, x.last_purchase, %3$L::pg_catalog.date, 30, 90, 180, 'en') AS lifecycle,
        %3$L::pg_catalog.date AS as_of
-  FROM %4$s AS x
- ORDER BY %5$s
+  FROM %4$s AS x%5$s
 $q$, COALESCE(customer_type, rfm._qualified_type(customer_typ)), scheme, as_of,
      CASE WHEN state IS NULL
           THEN pg_catalog.format('rfm.customer_scores(%s::pg_catalog.oid::pg_catalog.regclass, %L, %L, %L, %s, %L::pg_catalog.date)',
                                  source::oid, customer_column, time_column, amount_column, bins, as_of)
           ELSE pg_catalog.format('rfm.customer_state_scores(%L, %s, %L::pg_catalog.date)', state, bins, as_of) END,
-     CASE WHEN rfm._tier_key_base_type(source, customer_column)
+     CASE WHEN pg_catalog.current_setting('rfm.tier_unsorted', true) = 'on' THEN ''
+          WHEN rfm._tier_key_base_type(source, customer_column)
                IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
                    'pg_catalog.int8'::pg_catalog.regtype)
-          THEN 'x.customer::pg_catalog.int8' ELSE 'x.customer COLLATE "C"' END);
+          THEN E'\n ORDER BY x.customer::pg_catalog.int8' ELSE E'\n ORDER BY x.customer COLLATE "C"' END);
     END IF;
 
     IF clv THEN

@@ -99,11 +99,15 @@ BEGIN
                                           watermark_column);
     END IF;
 
+    -- A new tier table needs no row order (rfm._tier_query): only
+    -- REFRESH ... CONCURRENTLY's duplicate check gains from it.
+    PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
     EXECUTE pg_catalog.format(
         'CREATE MATERIALIZED VIEW %s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean%s) AS t(%s)',
         target, source::oid, customer_column, time_column, amount_column, customer_type,
         bins, scheme, as_of, clv, CASE WHEN state IS NOT NULL THEN pg_catalog.format(', %L', state) ELSE '' END,
         rfm._tier_columns(customer_type, clv));
+    PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
     new_tier := target::regclass;
     -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', new_tier);
