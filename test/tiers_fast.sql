@@ -37,7 +37,7 @@ CREATE TABLE fast_t.orders_int AS
 CREATE TABLE fast_t.orders_varchar AS
   SELECT ('C' || customer)::varchar(20) AS customer, ordered_on, amount FROM fast_t.orders;
 
-SELECT plan(32);
+SELECT plan(35);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION fast_t.grouped(source regclass, c text, t text, a text, bins int, as_of date, cust_type text)
@@ -162,6 +162,19 @@ SELECT rfm.create_tiers('fast_t.tv', 'fast_t.orders_varchar', 'customer', 'order
                         as_of => '2024-03-31', keep_history => false) \g /dev/null
 SELECT fast_t.grouped('fast_t.orders_varchar', 'customer', 'ordered_on', 'amount', 5, '2024-03-31', 'character varying');
 SELECT is(fast_t.differ('fast_t.tv'), 0::bigint, 'varchar key: equal to the grouped path');
+
+-- More customers than rfm.max_memory lets the fast path hold: the grouped
+-- path instead (it spills to disk), same rows.
+SET rfm.max_memory = '64kB';
+SELECT throws_ok($$SELECT count(*) FROM rfm.customer_scores('fast_t.orders', 'customer', 'ordered_on', 'amount')$$,
+  '54000', NULL, 'with rfm.max_memory = 64kB the fast path cannot hold 4,000 customers');
+SELECT rfm.create_tiers('fast_t.tm', 'fast_t.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT fast_t.grouped('fast_t.orders', 'customer', 'ordered_on', 'amount', 5, '2024-03-31', 'bigint');
+SELECT is(fast_t.differ('fast_t.tm'), 0::bigint, 'the tier table is built by the grouped path instead: same rows');
+CALL rfm.refresh_tiers('fast_t.tm');
+SELECT is(fast_t.differ('fast_t.tm'), 0::bigint, '... and refreshed the same way');
+RESET rfm.max_memory;
 
 -- Keys whose text form does not identify them: the grouped path, which
 -- groups by the type's equality.  numeric 1.0 = 1.00, and a
