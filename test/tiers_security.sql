@@ -18,7 +18,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(34);
+SELECT plan(41);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -77,6 +77,41 @@ SET ROLE rfm_t_outsider;
 SELECT is((SELECT sum(customers)::int FROM sec_t.t_segments), 3, 'with SELECT on the tier table: readable');
 RESET ROLE;
 
+-- Incremental tier tables keep their customer states in rfm.customer_state_*,
+-- which need grants (README): without them create_tiers is denied and
+-- leaves nothing; with them the owner builds and refreshes, as the owner
+-- (the materialized view's refresh is a security-restricted operation).
+CREATE TABLE sec_t.wm_orders (id serial, customer integer, ordered_on date, amount numeric);
+INSERT INTO sec_t.wm_orders (customer, ordered_on, amount) VALUES (1, current_date - 5, 10), (2, current_date - 9, 20);
+GRANT SELECT ON sec_t.wm_orders TO rfm_t_owner;
+SET ROLE rfm_t_owner;
+SELECT throws_ok($$SELECT rfm.create_tiers('sec_t.wm', 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount',
+                                           bins => 2, watermark_column => 'id')$$,
+  '42501', NULL, 'incremental tier table without grants on the customer-state tables: denied');
+SELECT ok(to_regclass('sec_t.wm') IS NULL, '... and nothing was made');
+RESET ROLE;
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states TO rfm_t_owner;
+SET ROLE rfm_t_owner;
+SELECT lives_ok($$SELECT rfm.create_tiers('sec_t.wm', 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount',
+                                          bins => 2, watermark_column => 'id')$$,
+  'with the grants the owner creates an incremental tier table');
+RESET ROLE;
+INSERT INTO sec_t.wm_orders (customer, ordered_on, amount) VALUES (3, current_date - 1, 5);
+SET ROLE rfm_t_owner;
+CALL rfm.refresh_tiers('sec_t.wm');
+SELECT is((SELECT count(*)::int FROM sec_t.wm), 3, 'the owner refreshes it incrementally');
+RESET ROLE;
+SET ROLE rfm_t_outsider;
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('sec_t.wm');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42704', 'outsider: cannot refresh the incremental tier table');
+RESET ROLE;
+SET ROLE rfm_t_owner;
+SELECT rfm.drop_tiers('sec_t.wm') \g /dev/null
+RESET ROLE;
+REVOKE ALL ON rfm.customer_state_sources, rfm.customer_states FROM rfm_t_owner;
+
 -- The owner loses SELECT on the source: refresh fails, old rows stay.
 REVOKE SELECT ON sec_t.orders FROM rfm_t_owner;
 SET ROLE rfm_t_owner;
@@ -121,6 +156,21 @@ SELECT results_eq(format('SELECT customer_id, frequency, monetary FROM %I.%I ORD
 SELECT format('CALL rfm.refresh_tiers(%L)', format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --',
                                                   'Fast "Y"; DROP TABLE sec_victim')) \gexec
 SELECT is((SELECT outcome FROM rfm.refresh_log ORDER BY id DESC LIMIT 1), 'succeeded', 'fast-path refresh with hostile names');
+-- ... and incremental, with a hostile watermark column
+ALTER TABLE "Odd ""Schema""; DROP TABLE sec_victim; --"."Or""ders; DROP TABLE sec_victim;--"
+  ADD COLUMN "Id""; DROP TABLE sec_victim; --" serial;
+SELECT lives_ok(format($$SELECT rfm.create_tiers(%L, %L, %L, %L, %L, bins => 2, watermark_column => %L)$$,
+                       format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Incr "Z"; DROP TABLE sec_victim'),
+                       format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Or"ders; DROP TABLE sec_victim;--'),
+                       'Cust "ID"', 'When; DROP TABLE sec_victim', 'Amount''); DROP TABLE sec_victim; --',
+                       'Id"; DROP TABLE sec_victim; --'),
+  'incremental create_tiers with hostile names and watermark column');
+INSERT INTO "Odd ""Schema""; DROP TABLE sec_victim; --"."Or""ders; DROP TABLE sec_victim;--"
+  ("Cust ""ID""", "When; DROP TABLE sec_victim", "Amount'); DROP TABLE sec_victim; --") VALUES (3, current_date, 7);
+SELECT format('CALL rfm.refresh_tiers(%L)', format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --',
+                                                  'Incr "Z"; DROP TABLE sec_victim')) \gexec
+SELECT is((SELECT count(*)::int FROM "Odd ""Schema""; DROP TABLE sec_victim; --"."Incr ""Z""; DROP TABLE sec_victim"),
+  3, 'incremental refresh with hostile names folds in the new order');
 SELECT format('CALL rfm.refresh_tiers(%L)', format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --',
                                                   'Tiers "X"; DROP TABLE sec_victim')) \gexec
 SELECT is((SELECT outcome FROM rfm.refresh_log ORDER BY id DESC LIMIT 1), 'succeeded', 'refresh with hostile names');
@@ -144,6 +194,7 @@ SELECT results_eq($$SELECT action, outcome, row_count FROM rfm.refresh_log WHERE
 SELECT * FROM finish();
 SELECT rfm.drop_tiers('sec_t.ep') \g /dev/null
 SELECT rfm.drop_tiers(format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Fast "Y"; DROP TABLE sec_victim')) \g /dev/null
+SELECT rfm.drop_tiers(format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --', 'Incr "Z"; DROP TABLE sec_victim')) \g /dev/null
 DROP SCHEMA sec_t CASCADE;
 DROP SCHEMA "Odd ""Schema""; DROP TABLE sec_victim; --" CASCADE;
 DROP TABLE public.sec_victim;
