@@ -91,6 +91,18 @@ user_column(Oid relid, const char *name, Oid *type)
 	return attnum;
 }
 
+/* attnum of the open rel is still a live column of this type. */
+static bool
+same_column(Relation rel, AttrNumber attnum, Oid type)
+{
+	Form_pg_attribute att;
+
+	if (attnum > RelationGetNumberOfAttributes(rel))
+		return false;
+	att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	return !att->attisdropped && att->atttypid == type;
+}
+
 static bool
 key_kind(Oid type, KeyKind *kind, FmgrInfo *out, MemoryContext cxt)
 {
@@ -280,8 +292,14 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 		return false;
 
 	rel = table_open(relid, AccessShareLock);
-	/* inheritance children would be read by FROM source; RLS filters rows */
+	/*
+	 * Inheritance children would be read by FROM source; RLS filters rows.
+	 * The columns are checked again under the lock (an ALTER TABLE may have
+	 * changed them since they were looked up).
+	 */
 	if (rel->rd_rel->relhassubclass || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
+		!same_column(rel, key_att, key_type) || !same_column(rel, time_att, time_type) ||
+		!same_column(rel, amount_att, amount_type) ||
 		check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 	{
 		table_close(rel, AccessShareLock);
@@ -409,7 +427,7 @@ typed_column(Relation rel, const char *name, Oid type)
 {
 	AttrNumber	attnum = get_attnum(RelationGetRelid(rel), name);
 
-	if (attnum <= 0 || TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid != type)
+	if (attnum <= 0 || !same_column(rel, attnum, type))
 		return 0;
 	return attnum;
 }
