@@ -114,6 +114,31 @@ SELECT count(*) AS scored, count(*) FILTER (WHERE d.customer IS NULL OR s.custom
   FROM rfm.customer_scores('orders', 'who_text', 'at_tz', 'amount', 5, '2020-06-30') d
   FULL JOIN via_sql s USING (customer);
 
+-- A net amount near the top of the 128-bit fast form, with a scale that
+-- is not a multiple of 4 (result numeric built from the scaled integer):
+-- 600 orders of 99999999999999999999999999999999.9 sum to
+-- 600 * 10^32 - 60 = 59999999999999999999999999999999940.0 (scale 1).
+CREATE TABLE big_orders (c integer, d date, a numeric);
+INSERT INTO big_orders SELECT 1, '2020-01-01', 99999999999999999999999999999999.9 FROM generate_series(1, 600);
+CREATE VIEW big_orders_v AS SELECT * FROM big_orders;
+SELECT d.monetary AS direct, s.monetary AS sql_path, (SELECT sum(a) FROM big_orders) AS plain_sum
+  FROM rfm.customer_scores('big_orders', 'c', 'd', 'a', 2, '2020-12-31') d,
+       rfm.customer_scores('big_orders_v', 'c', 'd', 'a', 2, '2020-12-31') s;
+-- Net amounts of every magnitude up to 10^37 and display scale 0..30
+-- against PostgreSQL's own sum() (no zero amounts: rfm leaves them out,
+-- sum() would take their display scale).
+SELECT setseed(0.77);
+CREATE TABLE wide_orders (c integer, d date, a numeric);
+INSERT INTO wide_orders
+SELECT (random() * 2000)::integer, '2020-01-01',
+       round((CASE WHEN random() < 0.2 THEN -1 ELSE 1 END) * (random() * 10 ^ (random() * 37))::numeric,
+             (random() * 30)::integer)
+  FROM generate_series(1, 6000);
+DELETE FROM wide_orders WHERE a = 0;
+SELECT count(*) AS customers, count(*) FILTER (WHERE f.monetary::text IS DISTINCT FROM p.total::text) AS differ
+  FROM rfm.customer_scores('wide_orders', 'c', 'd', 'a', 5, '2020-12-31') f
+  JOIN (SELECT c::text AS customer, sum(a) AS total FROM wide_orders GROUP BY c) p USING (customer);
+
 -- Which path runs: plain table direct; view, char key (a cast function:
 -- trailing blanks trimmed) and the setting through SQL.
 SET client_min_messages = debug1;

@@ -325,7 +325,8 @@ numeric_from_scaled(int128 v, int32 scale, NumericBuf *buf)
 	char	   *p;
 	uint16		header;
 
-	if (scale < 0 || scale > NUM_DSCALE_MASK || mag > ((uint128) 1 << 120))
+	/* mag * 10^pad (pad <= 3) must fit */
+	if (scale < 0 || scale > NUM_DSCALE_MASK || mag > ~(uint128) 0 / 1000)
 		return NULL;
 	for (int i = 0; i < pad; i++)
 		mag *= 10;
