@@ -5,7 +5,8 @@
  * The SQL path (rfm._customer_states_query through SPI) costs ~170 ns per
  * order, mostly executor per-row work: the WHERE qual, three casts and an
  * fmgr call of the transition function per row.  For a plain table we
- * read the three columns from the scan slot and apply the same rules in C:
+ * read the three columns of each heap tuple and apply the same rules in C
+ * (~58 ns per order with 1M customers, most of it the random slot access):
  *
  *   - rows with a NULL customer, time or amount are skipped;
  *   - the day is the ::date cast (timestamptz: the calendar day in the
@@ -24,7 +25,8 @@
  * force for the caller.  Everything else (views, partitioned or foreign
  * tables, RLS, other key types) returns false and the caller runs the SQL
  * path.  Privileges are checked as the executor does (SELECT on the table,
- * or on the three columns).
+ * or on the three columns).  fast_scan_states does the same for the stored
+ * rows of one customer state (rfm.customer_state_scores).
  */
 #include "compat.h"
 
@@ -42,7 +44,6 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
-#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "parser/parse_coerce.h"
 #include "utils/acl.h"
