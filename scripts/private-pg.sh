@@ -20,6 +20,7 @@ src_config=$(command -v pg_config)
 bindir=$("$src_config" --bindir)
 pkglibdir=$("$src_config" --pkglibdir)
 sharedir=$("$src_config" --sharedir)
+includedir=$("$src_config" --includedir-server)
 root=$dir/root
 runas=()
 [ "$(id -u)" -ne 0 ] || runas=(runuser -u postgres --)
@@ -30,7 +31,7 @@ if [ "$action" = stop ]; then
 fi
 
 if [ ! -x "$root$bindir/postgres" ]; then
-  for d in "$bindir" "$pkglibdir" "$sharedir"; do
+  for d in "$bindir" "$pkglibdir" "$sharedir" "$includedir"; do
     mkdir -p "$root$(dirname "$d")"; cp -a "$d" "$root$d"
   done
 fi
