@@ -139,6 +139,20 @@ SELECT count(*) AS customers, count(*) FILTER (WHERE f.monetary::text IS DISTINC
   FROM rfm.customer_scores('wide_orders', 'c', 'd', 'a', 5, '2020-12-31') f
   JOIN (SELECT c::text AS customer, sum(a) AS total FROM wide_orders GROUP BY c) p USING (customer);
 
+-- A table of 100,000 customers (grows to 262,144 slots, 16 MB: mapped
+-- memory, several regrowths; no statistics, so nothing reserved up front)
+-- against plain SQL: customers with a purchase, purchase rows, net amount.
+CREATE TABLE many_orders AS
+SELECT (i % 100000) AS c, date '2020-01-01' + (i % 300) AS d,
+       CASE WHEN i % 7 = 0 THEN -(i % 50)::numeric / 4 ELSE (i % 1000)::numeric / 100 END AS a
+  FROM generate_series(1, 250000) i;
+SELECT (SELECT count(*) FROM rfm.customer_scores('many_orders', 'c', 'd', 'a', 5, '2020-12-31')) AS customers,
+       (SELECT count(DISTINCT c) FROM many_orders WHERE a > 0) AS expected_customers,
+       (SELECT sum(frequency) FROM rfm.customer_scores('many_orders', 'c', 'd', 'a', 5, '2020-12-31')) AS purchases,
+       (SELECT count(*) FROM many_orders WHERE a > 0) AS expected_purchases,
+       (SELECT sum(monetary) FROM rfm.customer_scores('many_orders', 'c', 'd', 'a', 5, '2020-12-31')) AS net,
+       (SELECT sum(a) FROM many_orders WHERE c IN (SELECT c FROM many_orders WHERE a > 0)) AS expected_net;
+
 -- Which path runs: plain table direct; view, char key (a cast function:
 -- trailing blanks trimmed) and the setting through SQL.
 SET client_min_messages = debug1;

@@ -88,38 +88,95 @@ StaticAssertDecl(sizeof(FastEntry) == 64, "a customer slot is one cache line");
 
 /*
  * Zeroed slots aligned to a cache line (an unaligned slot would straddle
- * two).  Big tables are also aligned to 2 MB and asked for transparent huge
- * pages: every order touches a random slot, and with 4 kB pages each such
- * touch is also a TLB miss.
+ * two).  Big tables are mapped directly (fresh, zeroed by the kernel),
+ * aligned to 2 MB and asked for transparent huge pages: every order touches
+ * a random slot, and with 4 kB pages each such touch is also a TLB miss
+ * (order pass 0.6 s against 1.0 s for 1M customers).  Through malloc they
+ * could come from heap memory a big sort or hash freed earlier in the
+ * session, already mapped with 4 kB pages.  A reset callback of the
+ * table's context unmaps them, also after an error.
  */
 #define HUGE_PAGE	((Size) 2 * 1024 * 1024)
 
+typedef struct SlotAlloc
+{
+	void	   *ptr;			/* palloc'd chunk or mapping; NULL once freed */
+	Size		len;			/* of the mapping */
+	bool		mapped;
+	MemoryContextCallback callback;
+} SlotAlloc;
+
+static void
+unmap_slots(void *arg)
+{
+	SlotAlloc  *a = (SlotAlloc *) arg;
+
+	if (a->ptr)
+	{
+#if defined(__linux__) && defined(MAP_ANONYMOUS)
+		(void) munmap(a->ptr, a->len);
+#endif
+		a->ptr = NULL;
+	}
+}
+
+static void
+free_alloc(SlotAlloc *a)
+{
+	if (a == NULL || a->ptr == NULL)
+		return;
+	if (a->mapped)
+		unmap_slots(a);			/* the struct stays: its callback is registered */
+	else
+	{
+		pfree(a->ptr);
+		pfree(a);
+	}
+}
+
 static FastEntry *
-alloc_slots(FastTable *table, uint64 capacity, void **raw)
+alloc_slots(FastTable *table, uint64 capacity, SlotAlloc **handle)
 {
 	Size		bytes = capacity * FAST_SLOT_BYTES;
-	char	   *slots;
+	SlotAlloc  *a;
 
 	check_memory(table, bytes + table->arena_bytes);
-	if (bytes < 2 * HUGE_PAGE)
+	a = MemoryContextAllocZero(table->cxt, sizeof(SlotAlloc));
+	*handle = a;
+#if defined(__linux__) && defined(MAP_ANONYMOUS)
+	if (bytes >= 2 * HUGE_PAGE)
 	{
-		*raw = MemoryContextAllocExtended(table->cxt, bytes + 64, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		return (FastEntry *) TYPEALIGN(64, *raw);
-	}
-	*raw = MemoryContextAllocExtended(table->cxt, bytes + HUGE_PAGE, MCXT_ALLOC_HUGE);
-	slots = (char *) TYPEALIGN(HUGE_PAGE, *raw);
+		char	   *map = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE,
+							   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char	   *slots;
+
+		if (map == MAP_FAILED)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory"),
+					 errdetail("rfm: failed to map %zu MB for the per-customer table.",
+							   bytes / (1024 * 1024))));
+		a->ptr = map;
+		a->len = bytes + HUGE_PAGE;
+		a->mapped = true;
+		a->callback.func = unmap_slots;
+		a->callback.arg = a;
+		MemoryContextRegisterResetCallback(table->cxt, &a->callback);
+		slots = (char *) TYPEALIGN(HUGE_PAGE, map);
 #ifdef MADV_HUGEPAGE
-	(void) madvise(slots, bytes, MADV_HUGEPAGE);	/* only a hint */
+		(void) madvise(slots, bytes, MADV_HUGEPAGE);	/* only a hint */
 #endif
-	memset(slots, 0, bytes);
-	return (FastEntry *) slots;
+		return (FastEntry *) slots;	/* already zero */
+	}
+#endif
+	a->ptr = MemoryContextAllocExtended(table->cxt, bytes + 64, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	return (FastEntry *) TYPEALIGN(64, a->ptr);
 }
 
 void
 fast_table_free_slots(FastTable *table)
 {
-	if (table->slots_raw)
-		pfree(table->slots_raw);
+	free_alloc((SlotAlloc *) table->slots_raw);
 	table->slots = NULL;
 	table->slots_raw = NULL;
 	table->capacity = table->count = 0;
@@ -134,7 +191,7 @@ fast_table_create(MemoryContext cxt, bool text_keys)
 	table->text_keys = text_keys;
 	table->max_bytes = max_memory_bytes();
 	table->capacity = INITIAL_CAPACITY;
-	table->slots = alloc_slots(table, table->capacity, &table->slots_raw);
+	table->slots = alloc_slots(table, table->capacity, (SlotAlloc **) &table->slots_raw);
 	return table;
 }
 
@@ -154,8 +211,8 @@ static void
 rehash(FastTable *table, uint64 newcap)
 {
 	FastEntry  *old = table->slots;
-	void	   *old_raw = table->slots_raw;
-	void	   *raw;
+	SlotAlloc  *old_raw = (SlotAlloc *) table->slots_raw;
+	SlotAlloc  *raw;
 	FastEntry  *slots = alloc_slots(table, newcap, &raw);
 	uint64		mask = newcap - 1;
 
@@ -170,7 +227,7 @@ rehash(FastTable *table, uint64 newcap)
 			pos = (pos + 1) & mask;
 		slots[pos] = old[i];
 	}
-	pfree(old_raw);
+	free_alloc(old_raw);
 	table->slots = slots;
 	table->slots_raw = raw;
 	table->capacity = newcap;

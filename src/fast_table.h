@@ -60,7 +60,7 @@ typedef struct FastTable
 	uint64		capacity;		/* power of two */
 	uint64		count;
 	FastEntry  *slots;			/* 64-byte aligned: one cache line per slot */
-	void	   *slots_raw;		/* the allocation, for pfree */
+	void	   *slots_raw;		/* the allocation (fast_table.c's SlotAlloc) */
 	char	   *arena;			/* current key block */
 	Size		arena_left;
 	Size		arena_bytes;	/* all key blocks */
