@@ -53,7 +53,7 @@ $(UPGRADE_SQL): $(SQL_PARTS) rfm.control Makefile
 # pgTAP behaviour tests (test/*.sql), run with pg_prove in a fresh database.
 TAP_DB ?= rfm_tap
 prove:
-	dropdb --if-exists $(TAP_DB)
+	dropdb --if-exists --force $(TAP_DB)
 	createdb $(TAP_DB)
 	psql -X -q -v ON_ERROR_STOP=1 -d $(TAP_DB) -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION rfm'
 	pg_prove -v -d $(TAP_DB) --ext .sql -r test/

@@ -9,14 +9,7 @@
 \pset null '(null)'
 SET client_min_messages = warning;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r text;
-BEGIN
-    EXECUTE q INTO r;
-    RETURN coalesce(r, '(null)');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/err.sql
 
 -- A fixed, plausible BG/NBD and Gamma-Gamma fit (the CDNOW values of FHL
 -- 2005 and Fader-Hardie-Lee 2005b) for the prediction functions.

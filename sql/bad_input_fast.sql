@@ -5,14 +5,7 @@
 \pset null '(null)'
 SET client_min_messages = warning;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r text;
-BEGIN
-    EXECUTE q INTO r;
-    RETURN coalesce(r, '(null)');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/err.sql
 
 CREATE SCHEMA bad_f;
 CREATE TABLE bad_f.orders (id bigint, customer text, ordered_on date, amount numeric);

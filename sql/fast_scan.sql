@@ -16,14 +16,7 @@ SET client_min_messages = warning;
 CREATE SCHEMA fast_scan_test;
 SET search_path = fast_scan_test, public;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r text;
-BEGIN
-    EXECUTE q INTO r;
-    RETURN coalesce(r, '(null)');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/err.sql
 
 -- Rows of rfm.customer_scores over a and over b that differ (monetary as
 -- text: same value and display scale).
