@@ -675,6 +675,26 @@ rfm_customer_states_score(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The one bytea the last SPI query returned (the states aggregate), copied
+ * into the caller's context before SPI_finish frees it; NULL for no orders.
+ */
+static bytea *
+spi_states_copy(MemoryContext caller)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	MemoryContext old;
+	bytea	   *states;
+
+	if (isnull)
+		return NULL;
+	old = MemoryContextSwitchTo(caller);
+	states = DatumGetByteaPCopy(value);
+	MemoryContextSwitchTo(old);
+	return states;
+}
+
+/*
  * rfm.customer_scores(source, customer_column, time_column, amount_column,
  * bins, as_of): runs the aggregate query that rfm._customer_states_query
  * builds (identifiers quoted there; nothing here executes caller text),
@@ -746,17 +766,7 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 	/* read only, so the planner may run it in parallel workers */
 	if (SPI_execute(query, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "rfm.customer_scores: the state query returned no row");
-	{
-		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-		{
-			MemoryContext old = MemoryContextSwitchTo(caller);
-
-			states = DatumGetByteaPCopy(value);
-			MemoryContextSwitchTo(old);
-		}
-	}
+	states = spi_states_copy(caller);
 	SPI_finish();
 	score_states(fcinfo, states, bins, as_of);
 	return (Datum) 0;
@@ -780,7 +790,6 @@ rfm_customer_state_scores(PG_FUNCTION_ARGS)
 	Oid			relid;
 	Scored		s;
 	uint64		rows;
-	bool		isnull;
 	bytea	   *states = NULL;
 
 	args[0] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
@@ -823,17 +832,7 @@ rfm_customer_state_scores(PG_FUNCTION_ARGS)
 							  1, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "rfm.customer_state_scores: the state query returned no row");
-	{
-		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-		{
-			MemoryContext old = MemoryContextSwitchTo(caller);
-
-			states = DatumGetByteaPCopy(value);
-			MemoryContextSwitchTo(old);
-		}
-	}
+	states = spi_states_copy(caller);
 	SPI_finish();
 	if (states == NULL)
 	{

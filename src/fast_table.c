@@ -377,6 +377,17 @@ sum_add_scaled(ExactSum *sum, int128 v, int32 scale)
  * One order whose amount is amount * 10^-scale (scale <= 30); the same
  * rules and result as fast_entry_add_order with the numeric it came from.
  */
+/* A purchase row (amount > 0) on day: frequency and first/last purchase. */
+static inline void
+entry_count_purchase(FastEntry *entry, DateADT day)
+{
+	if (entry->frequency == 0 || day < entry->first_purchase)
+		entry->first_purchase = day;
+	if (entry->frequency == 0 || day > entry->last_purchase)
+		entry->last_purchase = day;
+	entry->frequency++;
+}
+
 static inline void
 entry_add_scaled(FastEntry *entry, DateADT day, int128 amount, int32 scale, MemoryContext cxt)
 {
@@ -386,11 +397,7 @@ entry_add_scaled(FastEntry *entry, DateADT day, int128 amount, int32 scale, Memo
 		exact_sum_add(&entry->net, scaled_to_numeric(amount, scale), false, cxt);
 	if (amount < 0)
 		return;
-	if (entry->frequency == 0 || day < entry->first_purchase)
-		entry->first_purchase = day;
-	if (entry->frequency == 0 || day > entry->last_purchase)
-		entry->last_purchase = day;
-	entry->frequency++;
+	entry_count_purchase(entry, day);
 }
 
 static inline void
@@ -478,11 +485,7 @@ fast_entry_add_order(FastEntry *entry, DateADT day, Numeric amount, MemoryContex
 	exact_sum_add(&entry->net, amount, false, cxt);
 	if (sign < 0)
 		return;
-	if (entry->frequency == 0 || day < entry->first_purchase)
-		entry->first_purchase = day;
-	if (entry->frequency == 0 || day > entry->last_purchase)
-		entry->last_purchase = day;
-	entry->frequency++;
+	entry_count_purchase(entry, day);
 }
 
 void
