@@ -16,11 +16,8 @@ cd "$(dirname "$0")/../.."
 SRC=rfm_dump_src
 CUSTOM=rfm_dump_custom
 PLAIN=rfm_dump_plain
-tmp=$(mktemp -d)
-dropdbs() { for d in $SRC $CUSTOM $PLAIN; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done; }
-trap 'dropdbs; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+SCRATCH_DBS="$SRC $CUSTOM $PLAIN"
+. test/shell/lib/scratch.sh
 has_function() { [ "$(q "$1" -c "SELECT count(*) FROM pg_catalog.pg_proc WHERE oid::regprocedure::text LIKE 'rfm.$2(%'")" != 0 ]; }
 
 dropdbs

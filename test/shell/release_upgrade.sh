@@ -13,11 +13,8 @@ cd "$(dirname "$0")/../.."
 FRESH=rfm_rel_fresh
 UPGR=rfm_rel_upgraded
 RAW=rfm_rel_raw
-tmp=$(mktemp -d)
-dropdbs() { for d in $FRESH $UPGR $RAW; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done; }
-trap 'dropdbs; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+SCRATCH_DBS="$FRESH $UPGR $RAW"
+. test/shell/lib/scratch.sh
 
 dropdbs
 for d in $FRESH $UPGR $RAW; do createdb "$d"; done

@@ -11,11 +11,8 @@ cd "$(dirname "$0")/../.."
 SRC=rfm_tiers_dump_src
 DST=rfm_tiers_dump_dst
 PLAIN=rfm_tiers_dump_plain
-tmp=$(mktemp -d)
-dropdbs() { for d in $SRC $DST $PLAIN; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done; }
-trap 'dropdbs; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+SCRATCH_DBS="$SRC $DST $PLAIN"
+. test/shell/lib/scratch.sh
 # The CLV fits of "Tiers Q1" fail on purpose at every refresh; keep their NOTICEs quiet.
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
@@ -109,12 +106,4 @@ check_restored() {
   echo "ok: $how: refresh, transitions and drop_tiers work on the restored database"
 }
 
-pg_dump -Fc -f "$tmp/dump.custom" $SRC
-createdb $DST
-pg_restore --exit-on-error -d $DST "$tmp/dump.custom" || fail "pg_restore failed"
-check_restored $DST "pg_dump -Fc | pg_restore"
-
-pg_dump -Fp -f "$tmp/dump.sql" $SRC
-createdb $PLAIN
-psql -X -q -v ON_ERROR_STOP=1 -d $PLAIN -f "$tmp/dump.sql" > /dev/null || fail "replaying the plain dump failed"
-check_restored $PLAIN "plain pg_dump | psql"
+dump_round_trip $SRC $DST $PLAIN check_restored

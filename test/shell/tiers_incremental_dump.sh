@@ -11,11 +11,8 @@ cd "$(dirname "$0")/../.."
 SRC=rfm_tinc_src
 DST=rfm_tinc_dst
 PLAIN=rfm_tinc_plain
-tmp=$(mktemp -d)
-dropdbs() { for d in $SRC $DST $PLAIN; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done; }
-trap 'dropdbs; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+SCRATCH_DBS="$SRC $DST $PLAIN"
+. test/shell/lib/scratch.sh
 
 dropdbs
 createdb $SRC
@@ -70,12 +67,4 @@ SQL
   echo "ok: $how: same tier rows, states and watermark; incremental refresh == full build; drop removes the state"
 }
 
-pg_dump -Fc -f "$tmp/dump.custom" $SRC
-createdb $DST
-pg_restore --exit-on-error -d $DST "$tmp/dump.custom" || fail "pg_restore failed"
-check_restored $DST "pg_dump -Fc | pg_restore"
-
-pg_dump -Fp -f "$tmp/dump.sql" $SRC
-createdb $PLAIN
-psql -X -q -v ON_ERROR_STOP=1 -d $PLAIN -f "$tmp/dump.sql" > /dev/null || fail "replaying the plain dump failed"
-check_restored $PLAIN "plain pg_dump | psql"
+dump_round_trip $SRC $DST $PLAIN check_restored

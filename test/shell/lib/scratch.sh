@@ -1,0 +1,23 @@
+# Sourced by the scenario tests in test/shell/ (not a test itself: only
+# test/shell/*.sh are run).  Set SCRATCH_DBS to the databases the test
+# makes; they and $tmp are removed on exit, however the test ends.
+tmp=$(mktemp -d)
+dropdbs() { for d in $SCRATCH_DBS; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done; }
+trap 'dropdbs; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+
+# dump_round_trip SRC CUSTOM PLAIN CHECK: restores a custom-format dump of
+# SRC into a new database CUSTOM (errors fatal) and replays a plain dump
+# into PLAIN, running "CHECK db description" on each.
+dump_round_trip() {
+  local src=$1 custom=$2 plain=$3 check=$4
+  pg_dump -Fc -f "$tmp/dump.custom" "$src"
+  createdb "$custom"
+  pg_restore --exit-on-error -d "$custom" "$tmp/dump.custom" || fail "pg_restore failed"
+  "$check" "$custom" "pg_dump -Fc | pg_restore"
+  pg_dump -Fp -f "$tmp/dump.sql" "$src"
+  createdb "$plain"
+  psql -X -q -v ON_ERROR_STOP=1 -d "$plain" -f "$tmp/dump.sql" > /dev/null || fail "replaying the plain dump failed"
+  "$check" "$plain" "plain pg_dump | psql"
+}
