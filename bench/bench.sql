@@ -17,6 +17,16 @@ SELECT 1 + pg_catalog.floor(:customers * pg_catalog.power(pg_catalog.random(), 1
             ELSE pg_catalog.round((1 + pg_catalog.random() * 199)::numeric, 2) END
   FROM pg_catalog.generate_series(1, :orders);
 VACUUM ANALYZE orders;
+-- "1% new orders" for the refresh steps: n orders in December 2023 from
+-- the same skewed customers; with refunds, ~2% of them are refunds.
+CREATE FUNCTION pg_temp.add_new_orders(n integer, customers integer, refunds boolean)
+    RETURNS void LANGUAGE sql AS $$
+INSERT INTO orders (customer_id, ordered_at, amount)
+SELECT 1 + pg_catalog.floor(customers * pg_catalog.power(pg_catalog.random(), 1.5))::integer,
+       date '2023-12-01' + pg_catalog.floor(pg_catalog.random() * 31)::integer,
+       CASE WHEN refunds AND pg_catalog.random() < 0.02 THEN -pg_catalog.round((pg_catalog.random() * 50)::numeric, 2)
+            ELSE pg_catalog.round((1 + pg_catalog.random() * 199)::numeric, 2) END
+  FROM pg_catalog.generate_series(1, n) $$;
 SELECT 'INFO table ' || pg_catalog.pg_size_pretty(pg_catalog.pg_table_size('orders')) ||
        ', customers with orders: ' || pg_catalog.count(DISTINCT customer_id) FROM orders \g
 \timing on
@@ -117,11 +127,7 @@ SELECT 'CHECK frequency and monetary, rfm.summarize vs rfm.customer_scores: ' ||
 \echo STEP state_create
 SELECT rfm.customer_state_create('bench', 'orders', 'customer_id', 'ordered_at', 'amount', 'order_id');
 \timing off
-INSERT INTO orders (customer_id, ordered_at, amount)
-SELECT 1 + pg_catalog.floor(:customers * pg_catalog.power(pg_catalog.random(), 1.5))::integer,
-       date '2023-12-01' + pg_catalog.floor(pg_catalog.random() * 31)::integer,
-       pg_catalog.round((1 + pg_catalog.random() * 199)::numeric, 2)
-  FROM pg_catalog.generate_series(1, :orders / 100);
+SELECT pg_temp.add_new_orders(:orders / 100, :customers, false);
 ANALYZE orders;
 VACUUM ANALYZE rfm.customer_states;
 \timing on
@@ -236,11 +242,7 @@ SELECT 'INFO tier table: ' || pg_catalog.count(*) || ' customers; R/F/M scores e
   FROM t_tier_plain p JOIN bench_tiers t ON t.customer_id = p.customer_id \g
 
 -- Refresh: 1% new orders, then the tier table recomputed (CONCURRENTLY).
-INSERT INTO orders (customer_id, ordered_at, amount)
-SELECT 1 + pg_catalog.floor(:customers * pg_catalog.power(pg_catalog.random(), 1.5))::integer,
-       date '2023-12-01' + pg_catalog.floor(pg_catalog.random() * 31)::integer,
-       pg_catalog.round((1 + pg_catalog.random() * 199)::numeric, 2)
-  FROM pg_catalog.generate_series(1, :orders / 100);
+SELECT pg_temp.add_new_orders(:orders / 100, :customers, false);
 ANALYZE orders;
 \timing on
 \echo STEP tier_refresh
@@ -268,12 +270,7 @@ SELECT rfm.create_tiers('bench_tiers_full', 'orders', 'customer_id', 'ordered_at
 SELECT rfm.create_tiers('bench_tiers_incr', 'orders', 'customer_id', 'ordered_at', 'amount', keep_history => false,
                         watermark_column => 'order_id');
 \timing off
-INSERT INTO orders (customer_id, ordered_at, amount)
-SELECT 1 + pg_catalog.floor(:customers * pg_catalog.power(pg_catalog.random(), 1.5))::integer,
-       date '2023-12-01' + pg_catalog.floor(pg_catalog.random() * 31)::integer,
-       CASE WHEN pg_catalog.random() < 0.02 THEN -pg_catalog.round((pg_catalog.random() * 50)::numeric, 2)
-            ELSE pg_catalog.round((1 + pg_catalog.random() * 199)::numeric, 2) END
-  FROM pg_catalog.generate_series(1, :orders / 100);
+SELECT pg_temp.add_new_orders(:orders / 100, :customers, true);
 ANALYZE orders;
 VACUUM ANALYZE rfm.customer_states;
 \timing on
