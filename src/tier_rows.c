@@ -573,3 +573,36 @@ rfm_tier_rows(PG_FUNCTION_ARGS)
 	MemoryContextDelete(cxt);
 	return (Datum) 0;
 }
+
+/*
+ * rfm._tier_cell_labels(bins, scheme): the labels the tier rows give every
+ * score cell, as built for a tier table (tests compare them with
+ * rfm.segment).
+ */
+PG_FUNCTION_INFO_V1(rfm_tier_cell_labels);
+
+Datum
+rfm_tier_cell_labels(PG_FUNCTION_ARGS)
+{
+	int32		bins = PG_GETARG_INT32(0);
+	char	   *scheme = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	TierCell   *cells = palloc(sizeof(TierCell) * NCELLS);
+	TupleDesc	desc;
+	Tuplestorestate *store;
+
+	rfm_check_bins(bins, "rfm._tier_cell_labels");
+	build_cells(cells, bins, scheme, CurrentMemoryContext);
+	store = rfm_begin_rows(fcinfo, &desc, work_mem);
+	for (int32 r = 1; r <= bins; r++)
+		for (int32 f = 1; f <= bins; f++)
+			for (int32 m = 1; m <= bins; m++)
+			{
+				TierCell   *c = &cells[CELL(r, f, m)];
+				Datum		values[7] = {Int32GetDatum(r), Int32GetDatum(f), Int32GetDatum(m), c->rfm_cell,
+				c->label[0], c->label[1], c->label[2]};
+				bool		nulls[7] = {false, false, false, false, c->isnull[0], c->isnull[1], c->isnull[2]};
+
+				tuplestore_putvalues(store, desc, values, nulls);
+			}
+	return (Datum) 0;
+}

@@ -337,3 +337,14 @@ CREATE FUNCTION rfm._tier_rows(source regclass, customer_column text, time_colum
     AS 'MODULE_PATHNAME', 'rfm_tier_rows';
 COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean, text) IS
     'Rows of a tier table computed now (internal; as_of NULL = today)';
+
+-- The labels rfm._tier_rows gives each score cell of 1..bins for a scheme
+-- (rules read now); tests compare them with rfm.segment.
+CREATE FUNCTION rfm._tier_cell_labels(bins integer, scheme text,
+                                      OUT r_score integer, OUT f_score integer, OUT m_score integer,
+                                      OUT rfm_cell text, OUT segment text, OUT segment_zh text, OUT tier text)
+    RETURNS SETOF record
+    LANGUAGE C STABLE STRICT
+    AS 'MODULE_PATHNAME', 'rfm_tier_cell_labels';
+COMMENT ON FUNCTION rfm._tier_cell_labels(integer, text) IS
+    'Labels of every score cell as the tier rows build them (internal; tests)';
