@@ -344,29 +344,67 @@ int_key(const Scored *s, const FastEntry *e)
 	return v;
 }
 
-/* Sort order of REFRESH's duplicate check: integers ascending, text keys by bytes (COLLATE "C"). */
-typedef struct SortArg
+/*
+ * Sort order of REFRESH's duplicate check: integers ascending, text keys by
+ * bytes (COLLATE "C").  Items carry an order-preserving 8-byte prefix of the
+ * key, so most comparisons touch only the (contiguous) item array.
+ */
+typedef struct SortItem
 {
-	const Scored *s;
-	const int64 *ints;			/* NULL for text keys */
-} SortArg;
+	uint64		prefix;
+	int32		index;
+} SortItem;
 
 static int
-compare_rows(const void *a, const void *b, void *arg)
+compare_items(const void *a, const void *b, void *arg)
 {
-	const SortArg *sa = (const SortArg *) arg;
-	int32		i = *(const int32 *) a;
-	int32		j = *(const int32 *) b;
-	const FastEntry *x,
-			   *y;
+	const SortItem *x = (const SortItem *) a;
+	const SortItem *y = (const SortItem *) b;
+	const Scored *s = (const Scored *) arg;
+	const FastEntry *ex,
+			   *ey;
 	int			c;
 
-	if (sa->ints)
-		return sa->ints[i] < sa->ints[j] ? -1 : sa->ints[i] > sa->ints[j];
-	x = &sa->s->entries[i];
-	y = &sa->s->entries[j];
-	c = memcmp(x->key.skey, y->key.skey, Min(x->used, y->used) - 1);
-	return c != 0 ? c : (x->used > y->used) - (x->used < y->used);
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	if (s == NULL)
+		return 0;				/* integer keys: the prefix is the key */
+	ex = &s->entries[x->index];
+	ey = &s->entries[y->index];
+	c = memcmp(ex->key.skey, ey->key.skey, Min(ex->used, ey->used) - 1);
+	return c != 0 ? c : (ex->used > ey->used) - (ex->used < ey->used);
+}
+
+/* The rows' order: ints for integer keys, else the text keys' bytes. */
+static int32 *
+sorted_order(const Scored *s, const int64 *ints)
+{
+	SortItem   *items = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(SortItem) * s->n);
+	int32	   *order;
+
+	for (int i = 0; i < s->n; i++)
+	{
+		items[i].index = i;
+		if (ints)
+			items[i].prefix = (uint64) ints[i] ^ ((uint64) 1 << 63);
+		else
+		{
+			const FastEntry *e = &s->entries[i];
+			uint32		len = Min(e->used - 1, 8);
+			uint64		p = 0;
+
+			/* text keys hold no NUL byte: zero padding keeps the order */
+			for (uint32 k = 0; k < 8; k++)
+				p = (p << 8) | (k < len ? (unsigned char) e->key.skey[k] : 0);
+			items[i].prefix = p;
+		}
+	}
+	qsort_arg(items, s->n, sizeof(SortItem), compare_items, ints ? NULL : (void *) s);
+	order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * s->n);
+	for (int i = 0; i < s->n; i++)
+		order[i] = items[i].index;
+	pfree(items);
+	return order;
 }
 
 static bool
@@ -413,14 +451,7 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 			ints[i] = int_key(s, &s->entries[i]);
 	}
 	if (!rows_unsorted())
-	{
-		SortArg		arg = {s, ints};
-
-		order = MemoryContextAllocHuge(cxt, sizeof(int32) * s->n);
-		for (int i = 0; i < s->n; i++)
-			order[i] = i;
-		qsort_arg(order, s->n, sizeof(int32), compare_rows, &arg);
-	}
+		order = sorted_order(s, ints);
 	MemoryContextSwitchTo(old);
 
 	rowcxt = AllocSetContextCreate(cxt, "rfm tier row", ALLOCSET_DEFAULT_SIZES);

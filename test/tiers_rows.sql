@@ -38,7 +38,7 @@ VALUES ('rows_t partial', 1, 'top', '顶', 4, 100, 1, 100, 1, 100, NULL, NULL),
        ('rows_t partial', 2, 'mid', '中', 2, 3, 2, 100, 1, 100, 5, NULL),
        ('rows_t partial', 3, 'low', '低', 1, 100, 1, 1, 1, 1, NULL, NULL);
 
-SELECT plan(25);
+SELECT plan(26);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION rows_t.grouped(source regclass, c text, bins int, scheme text, as_of date)
@@ -131,6 +131,16 @@ SELECT is((SELECT count(*) FROM got_text a JOIN got_text b ON b.n = a.n + 1
             WHERE b.customer_id::text COLLATE "C" <= a.customer_id::text COLLATE "C"), 0::bigint,
           'text keys come out in byte order (K10 before K9)');
 SELECT cmp_ok((SELECT count(*) FROM got_text), '>', 2500::bigint, '... thousands of them');
+-- keys longer than the 8-byte sort prefix, sharing it
+CREATE TABLE rows_t.orders_long AS SELECT 'customer number ' || customer AS customer, ordered_on, amount FROM rows_t.orders;
+CREATE TEMP TABLE got_long AS
+  SELECT row_number() OVER () AS n, customer_id FROM rfm._tier_rows('rows_t.orders_long', 'customer', 'ordered_on', 'amount',
+       'text', 5, 'standard', current_date) AS t(customer_id text, first_purchase date, last_purchase date,
+       recency_days integer, frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer,
+       rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date);
+SELECT is((SELECT count(*) FROM got_long a JOIN got_long b ON b.n = a.n + 1
+            WHERE b.customer_id COLLATE "C" <= a.customer_id COLLATE "C"), 0::bigint,
+          'long text keys with a common prefix come out in byte order');
 
 -- Errors.
 SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'ordered_on', 'amount', 'bigint', 5,
