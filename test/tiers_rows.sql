@@ -38,7 +38,7 @@ VALUES ('rows_t partial', 1, 'top', '顶', 4, 100, 1, 100, 1, 100, NULL, NULL),
        ('rows_t partial', 2, 'mid', '中', 2, 3, 2, 100, 1, 100, 5, NULL),
        ('rows_t partial', 3, 'low', '低', 1, 100, 1, 1, 1, 1, NULL, NULL);
 
-SELECT plan(26);
+SELECT plan(27);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION rows_t.grouped(source regclass, c text, bins int, scheme text, as_of date)
@@ -90,6 +90,8 @@ SELECT throws_ok($$SELECT * FROM rfm._tier_cell_labels(5, 'no such scheme')$$, '
 SELECT rfm.create_tiers('rows_t.td', 'rows_t.orders_dom', 'customer', 'ordered_on', 'amount', bins => 4,
                         as_of => current_date - 30, keep_history => false) \g /dev/null
 SELECT rows_t.grouped('rows_t.orders_dom', 'customer', 4, 'standard', current_date - 30);
+SELECT is((SELECT row_count FROM rfm.refresh_log WHERE tier = 'rows_t.td'::regclass AND action = 'create'),
+          (SELECT count(*) FROM rows_t.td), 'the create log row counts the rows written');
 SELECT is((SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = 'rows_t.td'::regclass AND attname = 'customer_id'),
           'rows_t.code', 'domain over text: the tier table''s key has the domain type');
 SELECT is(rows_t.differ('rows_t.td'), 0::bigint, 'domain over text, past as_of: every row equal to the grouped path');
