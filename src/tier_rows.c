@@ -32,6 +32,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/uuid.h"
+#include "portability/instr_time.h"
 
 PG_FUNCTION_INFO_V1(rfm_tier_rows);
 
@@ -434,10 +435,15 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 	KeyBuf		keybuf = {NULL, 0, cxt};
 	NumericBuf	numbuf;
 	pg_uuid_t	uuid;
+	instr_time	t0,
+				t1,
+				t2,
+				t3;
 
 	check_columns(desc, key_type);
 	if (s->n == 0)
 		return;					/* no purchases: no rows, no labels read */
+	INSTR_TIME_SET_CURRENT(t0);
 	old = MemoryContextSwitchTo(cxt);
 	rfm_score_limits(s, a->bins, a->as_of, &limits);
 	cells = palloc(sizeof(TierCell) * NCELLS);
@@ -450,9 +456,11 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 		for (int i = 0; i < s->n; i++)
 			ints[i] = int_key(s, &s->entries[i]);
 	}
+	INSTR_TIME_SET_CURRENT(t1);
 	if (!rows_unsorted())
 		order = sorted_order(s, ints);
 	MemoryContextSwitchTo(old);
+	INSTR_TIME_SET_CURRENT(t2);
 
 	rowcxt = AllocSetContextCreate(cxt, "rfm tier row", ALLOCSET_DEFAULT_SIZES);
 	for (int k = 0; k < s->n; k++)
@@ -465,6 +473,15 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 		TierCell   *cell;
 
 		CHECK_FOR_INTERRUPTS();
+#ifdef __GNUC__
+		/* in key order the entries are read at random: fetch a few rows ahead */
+		if (order && k + 8 < s->n)
+		{
+			__builtin_prefetch(&s->entries[order[k + 8]]);
+			if (ints)
+				__builtin_prefetch(&ints[order[k + 8]]);
+		}
+#endif
 		old = MemoryContextSwitchTo(rowcxt);
 		rfm_customer_scores_of(s, &limits, i, scores);
 		cell = &cells[CELL(scores[0], scores[1], scores[2])];
@@ -522,6 +539,12 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 	}
+	INSTR_TIME_SET_CURRENT(t3);
+	INSTR_TIME_SUBTRACT(t3, t2);
+	INSTR_TIME_SUBTRACT(t2, t1);
+	INSTR_TIME_SUBTRACT(t1, t0);
+	elog(DEBUG2, "rfm._tier_rows: scores and labels %.3f s, sort %.3f s, rows %.3f s",
+		 INSTR_TIME_GET_DOUBLE(t1), INSTR_TIME_GET_DOUBLE(t2), INSTR_TIME_GET_DOUBLE(t3));
 }
 
 static TierKey
