@@ -161,7 +161,9 @@ grouped_rows(FunctionCallInfo fcinfo, const char *query)
 
 			if (map)
 				tuple = execute_attr_map_tuple(tuple, map);
-			tuplestore_puttuple(store, tuple);
+			tuplestore_puttuple(store, tuple);	/* copies it */
+			if (map)
+				heap_freetuple(tuple);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
