@@ -38,7 +38,7 @@ VALUES ('rows_t partial', 1, 'top', '顶', 4, 100, 1, 100, 1, 100, NULL, NULL),
        ('rows_t partial', 2, 'mid', '中', 2, 3, 2, 100, 1, 100, 5, NULL),
        ('rows_t partial', 3, 'low', '低', 1, 100, 1, 1, 1, 1, NULL, NULL);
 
-SELECT plan(27);
+SELECT plan(29);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION rows_t.grouped(source regclass, c text, bins int, scheme text, as_of date)
@@ -107,6 +107,19 @@ SELECT is(ARRAY(SELECT lifecycle FROM rows_t.tn WHERE customer_id > 80000 ORDER 
           ARRAY['new', 'active', 'active', 'sleeping', 'sleeping', 'churned'],
           'lifecycle on the boundaries, by hand: 29 days new, 30 active, 89 active, 90 sleeping, 179 sleeping, 180 churned');
 SELECT is((SELECT count(*) FROM rows_t.tn WHERE as_of IS DISTINCT FROM current_date), 0::bigint, 'as_of NULL: as_of is today');
+
+-- uuid keys read through the states aggregate (rfm.direct_scan off) and through a view (no direct scan).
+CREATE TABLE rows_t.orders_uuid AS SELECT md5(customer::text)::uuid AS customer, ordered_on, amount FROM rows_t.orders;
+CREATE VIEW rows_t.orders_uuid_v AS SELECT * FROM rows_t.orders_uuid;
+SET rfm.direct_scan = off;
+SELECT rfm.create_tiers('rows_t.tu', 'rows_t.orders_uuid', 'customer', 'ordered_on', 'amount', bins => 5,
+                        scheme => 'value8', keep_history => false) \g /dev/null
+RESET rfm.direct_scan;
+SELECT rows_t.grouped('rows_t.orders_uuid', 'customer', 5, 'value8', current_date);
+SELECT is(rows_t.differ('rows_t.tu'), 0::bigint, 'uuid key through the states aggregate (rfm.direct_scan off): equal to the grouped path');
+SELECT rfm.create_tiers('rows_t.tv', 'rows_t.orders_uuid_v', 'customer', 'ordered_on', 'amount', bins => 5,
+                        scheme => 'value8', keep_history => false) \g /dev/null
+SELECT is(rows_t.differ('rows_t.tv'), 0::bigint, 'uuid key from a view source: equal to the grouped path');
 
 -- A watermark tier table (rows from the stored states) against the grouped path over all orders.
 SELECT rfm.create_tiers('rows_t.tw', 'rows_t.orders', 'customer', 'ordered_on', 'amount', bins => 3,
