@@ -25,6 +25,13 @@
 	DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(v)))
 #endif
 
+/*
+ * SPI_execute_extended with a DestReceiver, and a tuplestore receiver that
+ * converts rows to a target descriptor, exist from PostgreSQL 14 on (what
+ * plpgsql's RETURN QUERY uses there); 13 reads through a cursor instead.
+ */
+#define RFM_HAVE_SPI_DEST (PG_VERSION_NUM >= 140000)
+
 /* varatt.h was split out of postgres.h in PostgreSQL 16. */
 #if PG_VERSION_NUM >= 160000
 #include "varatt.h"

@@ -12,7 +12,7 @@
  */
 #include "compat.h"
 
-#include "fast_table.h"
+#include "fast_rows.h"
 #include "fast_score.h"
 #include "fast_scan.h"
 #include "breaks.h"
@@ -220,8 +220,8 @@ rfm_customer_states_final(PG_FUNCTION_ARGS)
 }
 
 /* Materialized set-returning function setup (portable PG 13..17). */
-static Tuplestorestate *
-begin_rows(FunctionCallInfo fcinfo, TupleDesc *desc_out)
+Tuplestorestate *
+rfm_begin_rows(FunctionCallInfo fcinfo, TupleDesc *desc_out, int maxKBytes)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	TupleDesc	desc;
@@ -238,7 +238,7 @@ begin_rows(FunctionCallInfo fcinfo, TupleDesc *desc_out)
 	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 	desc = CreateTupleDescCopy(desc);
 	store = tuplestore_begin_heap((rsinfo->allowedModes & SFRM_Materialize_Random) != 0,
-								  false, work_mem);
+								  false, maxKBytes);
 	rsinfo->returnMode = SFRM_Materialize;
 	rsinfo->setResult = store;
 	rsinfo->setDesc = desc;
@@ -251,21 +251,8 @@ begin_rows(FunctionCallInfo fcinfo, TupleDesc *desc_out)
  * Output buffers: a row's customer text and monetary numeric are built in
  * place (no palloc, no numeric_in) and copied by tuplestore_putvalues.
  */
-typedef union NumericBuf
-{
-	int32		align;
-	char		data[VARHDRSZ + 4 + 16 * sizeof(int16)];
-} NumericBuf;
-
-typedef struct KeyBuf
-{
-	char	   *data;			/* a text varlena, grown as needed */
-	Size		size;
-	MemoryContext cxt;			/* where it lives (not the per-row context) */
-} KeyBuf;
-
-static Datum
-customer_text(KeyBuf *buf, bool text_keys, const FastEntry *e)
+Datum
+rfm_entry_key_text(KeyBuf *buf, bool text_keys, const FastEntry *e)
 {
 	uint32		len;
 
@@ -380,8 +367,8 @@ net_numeric(const FastEntry *e)
 }
 
 /* The same value, built in buf when it can be (no palloc). */
-static Numeric
-net_numeric_buf(const FastEntry *e, NumericBuf *buf)
+Numeric
+rfm_entry_monetary(const FastEntry *e, NumericBuf *buf)
 {
 	Numeric		n;
 
@@ -395,7 +382,7 @@ Datum
 rfm_customer_states_rows(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
-	Tuplestorestate *store = begin_rows(fcinfo, &desc);
+	Tuplestorestate *store = rfm_begin_rows(fcinfo, &desc, work_mem);
 	FastReader	reader;
 	FastEntry	e;
 	uint32		keylen;
@@ -416,12 +403,12 @@ rfm_customer_states_rows(PG_FUNCTION_ARGS)
 			MemoryContextSwitchTo(old);
 			break;
 		}
-		values[0] = customer_text(&keybuf, reader.text_keys, &e);
+		values[0] = rfm_entry_key_text(&keybuf, reader.text_keys, &e);
 		values[1] = DateADTGetDatum(e.first_purchase);
 		values[2] = DateADTGetDatum(e.last_purchase);
 		nulls[1] = nulls[2] = (e.frequency == 0);
 		values[3] = Int64GetDatum(e.frequency);
-		values[4] = NumericGetDatum(net_numeric_buf(&e, &numbuf));
+		values[4] = NumericGetDatum(rfm_entry_monetary(&e, &numbuf));
 		tuplestore_putvalues(store, desc, values, nulls);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
@@ -431,20 +418,6 @@ rfm_customer_states_rows(PG_FUNCTION_ARGS)
 		pfree(keybuf.data);
 	return (Datum) 0;
 }
-
-/*
- * Customers with a purchase.  Their R/F/M values are read from the entries
- * as scaled integers when needed (no per-customer arrays besides one
- * work array for selection).
- */
-typedef struct Scored
-{
-	bool		text_keys;
-	int			n;
-	FastEntry  *entries;		/* key length: used - 1 */
-	int32		money_scale;	/* the largest display scale of monetary */
-	bool		money_fast;		/* every monetary fits an int128 at money_scale */
-} Scored;
 
 static inline int128
 monetary_scaled(const Scored *s, const FastEntry *e)
@@ -576,53 +549,71 @@ prepare_money(Scored *s)
 	}
 }
 
+void
+rfm_score_limits(Scored *s, int32 bins, DateADT as_of, ScoreLimits *l)
+{
+	int128	   *work;
+
+	rfm_check_bins(bins, CALLER);
+	rfm_check_finite_day(as_of, CALLER);
+	l->bins = bins;
+	l->as_of = as_of;
+	l->m_slow = NULL;
+	prepare_money(s);
+	work = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * s->n);
+	/* recency as rfm.recency_days: as_of - last_purchase (date_mi) */
+	for (int i = 0; i < s->n; i++)
+		work[i] = (int32) (as_of - s->entries[i].last_purchase);
+	fast_score_limits(work, s->n, 0, bins, NULL, NULL, l->r);
+	for (int i = 0; i < s->n; i++)
+		work[i] = s->entries[i].frequency;
+	fast_score_limits(work, s->n, 0, bins, NULL, NULL, l->f);
+	if (s->money_fast)
+	{
+		for (int i = 0; i < s->n; i++)
+			work[i] = monetary_scaled(s, &s->entries[i]);
+		fast_score_limits(work, s->n, s->money_scale, bins, find_money_dscales, s, l->m);
+	}
+	pfree(work);
+	if (!s->money_fast)
+	{
+		Numeric    *values = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Numeric) * s->n);
+
+		l->m_slow = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * s->n);
+		for (int i = 0; i < s->n; i++)
+			values[i] = net_numeric(&s->entries[i]);
+		fast_score_numerics(values, s->n, bins, true, l->m_slow);
+		pfree(values);
+	}
+}
+
+void
+rfm_customer_scores_of(const Scored *s, const ScoreLimits *l, int i, int32 *scores)
+{
+	const FastEntry *e = &s->entries[i];
+
+	scores[0] = fast_score_bin((int32) (l->as_of - e->last_purchase), l->r, l->bins, false);
+	scores[1] = fast_score_bin(e->frequency, l->f, l->bins, true);
+	scores[2] = l->m_slow ? l->m_slow[i] : fast_score_bin(monetary_scaled(s, e), l->m, l->bins, true);
+}
+
 /* Scores the loaded customers (s NULL: none) into the function's result set. */
 static void
 score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of)
 {
 	TupleDesc	desc;
 	Tuplestorestate *store;
-	int128		r_limits[RFM_MAX_BINS],
-				f_limits[RFM_MAX_BINS],
-				m_limits[RFM_MAX_BINS];
-	int32	   *m_slow = NULL;
+	ScoreLimits limits;
 	MemoryContext rowcxt;
 	KeyBuf		keybuf = {NULL, 0, CurrentMemoryContext};
 	NumericBuf	numbuf;
 
 	rfm_check_bins(bins, CALLER);
 	rfm_check_finite_day(as_of, CALLER);
-	store = begin_rows(fcinfo, &desc);
+	store = rfm_begin_rows(fcinfo, &desc, work_mem);
 	if (s == NULL || s->n == 0)
 		return;					/* no purchases at all */
-	prepare_money(s);
-	{
-		int128	   *work = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * s->n);
-
-		/* recency as rfm.recency_days: as_of - last_purchase (date_mi) */
-		for (int i = 0; i < s->n; i++)
-			work[i] = (int32) (as_of - s->entries[i].last_purchase);
-		fast_score_limits(work, s->n, 0, bins, NULL, NULL, r_limits);
-		for (int i = 0; i < s->n; i++)
-			work[i] = s->entries[i].frequency;
-		fast_score_limits(work, s->n, 0, bins, NULL, NULL, f_limits);
-		if (s->money_fast)
-		{
-			for (int i = 0; i < s->n; i++)
-				work[i] = monetary_scaled(s, &s->entries[i]);
-			fast_score_limits(work, s->n, s->money_scale, bins, find_money_dscales, s, m_limits);
-		}
-		pfree(work);
-	}
-	if (!s->money_fast)
-	{
-		Numeric    *values = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Numeric) * s->n);
-
-		m_slow = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * s->n);
-		for (int i = 0; i < s->n; i++)
-			values[i] = net_numeric(&s->entries[i]);
-		fast_score_numerics(values, s->n, bins, true, m_slow);
-	}
+	rfm_score_limits(s, bins, as_of, &limits);
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "rfm scored rows", ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < s->n; i++)
@@ -630,20 +621,20 @@ score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of)
 		Datum		values[9];
 		bool		nulls[9] = {false};
 		FastEntry  *e = &s->entries[i];
-		int32		recency = (int32) (as_of - e->last_purchase);
+		int32		scores[3];
 		MemoryContext old = MemoryContextSwitchTo(rowcxt);
 
 		CHECK_FOR_INTERRUPTS();
-		values[0] = customer_text(&keybuf, s->text_keys, e);
+		rfm_customer_scores_of(s, &limits, i, scores);
+		values[0] = rfm_entry_key_text(&keybuf, s->text_keys, e);
 		values[1] = DateADTGetDatum(e->first_purchase);
 		values[2] = DateADTGetDatum(e->last_purchase);
-		values[3] = Int32GetDatum(recency);
+		values[3] = Int32GetDatum((int32) (as_of - e->last_purchase));
 		values[4] = Int64GetDatum(e->frequency);
-		values[5] = NumericGetDatum(net_numeric_buf(e, &numbuf));
-		values[6] = Int32GetDatum(fast_score_bin(recency, r_limits, bins, false));
-		values[7] = Int32GetDatum(fast_score_bin(e->frequency, f_limits, bins, true));
-		values[8] = Int32GetDatum(m_slow ? m_slow[i]
-								  : fast_score_bin(monetary_scaled(s, e), m_limits, bins, true));
+		values[5] = NumericGetDatum(rfm_entry_monetary(e, &numbuf));
+		values[6] = Int32GetDatum(scores[0]);
+		values[7] = Int32GetDatum(scores[1]);
+		values[8] = Int32GetDatum(scores[2]);
 		tuplestore_putvalues(store, desc, values, nulls);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
@@ -653,24 +644,13 @@ score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of)
 		pfree(keybuf.data);
 }
 
-static void
-score_states(FunctionCallInfo fcinfo, bytea *states, int32 bins, DateADT as_of)
-{
-	Scored		s;
-
-	if (states == NULL)
-	{
-		score_rows(fcinfo, NULL, bins, as_of);
-		return;
-	}
-	load_states(&s, states);
-	score_rows(fcinfo, &s, bins, as_of);
-}
-
 Datum
 rfm_customer_states_score(PG_FUNCTION_ARGS)
 {
-	score_states(fcinfo, PG_GETARG_BYTEA_PP(0), PG_GETARG_INT32(1), PG_GETARG_DATEADT(2));
+	Scored		s;
+
+	load_states(&s, PG_GETARG_BYTEA_PP(0));
+	score_rows(fcinfo, &s, PG_GETARG_INT32(1), PG_GETARG_DATEADT(2));
 	return (Datum) 0;
 }
 
@@ -694,28 +674,90 @@ spi_states_copy(MemoryContext caller)
 	return states;
 }
 
+/* From the states aggregate's value (NULL: no orders), in cxt. */
+static void
+load_states_in(Scored *s, bytea *states, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	s->n = 0;
+	s->text_keys = false;
+	s->entries = NULL;
+	if (states != NULL)
+		load_states(s, states);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Runs the aggregate query that rfm._customer_states_query builds
+ * (identifiers quoted there; nothing here executes caller text), or reads
+ * the table directly.
+ */
+void
+rfm_load_order_customers(Datum source, Datum customer_column, Datum time_column,
+						 Datum amount_column, DateADT as_of, MemoryContext cxt, Scored *s)
+{
+	Oid			argtypes[5] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, DATEOID};
+	Datum		args[5] = {source, customer_column, time_column, amount_column, DateADTGetDatum(as_of)};
+	char		argnulls[5] = {' ', ' ', ' ', ' ', ' '};
+	FastTable  *table;
+	instr_time	t0,
+				t1;
+	char	   *query;
+	bool		isnull;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "rfm.customer_scores: SPI_connect failed");
+	/* builds the SQL path's query: also checks the columns and their types */
+	if (SPI_execute_with_args("SELECT rfm._customer_states_query($1, $2, $3, $4, $5, NULL, NULL, "
+							  "'rfm.customer_scores')",
+							  5, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "rfm.customer_scores: could not build the query");
+	INSTR_TIME_SET_CURRENT(t0);
+	if (direct_scan_enabled() &&
+		fast_scan_orders(DatumGetObjectId(source), TextDatumGetCString(customer_column),
+						 TextDatumGetCString(time_column), TextDatumGetCString(amount_column),
+						 as_of, CALLER, cxt, &table))
+	{
+		MemoryContext old;
+
+		SPI_finish();
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		elog(DEBUG1, "rfm.customer_scores: direct scan of table %s", get_rel_name(DatumGetObjectId(source)));
+		elog(DEBUG2, "rfm.customer_scores: order pass %.3f s", INSTR_TIME_GET_DOUBLE(t1));
+		old = MemoryContextSwitchTo(cxt);
+		load_table(s, table);
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	elog(DEBUG1, "rfm.customer_scores: SQL path");
+	query = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	/* read only, so the planner may run it in parallel workers */
+	if (SPI_execute(query, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "rfm.customer_scores: the state query returned no row");
+	{
+		bytea	   *states = spi_states_copy(cxt);
+
+		SPI_finish();
+		load_states_in(s, states, cxt);
+	}
+}
+
 /*
  * rfm.customer_scores(source, customer_column, time_column, amount_column,
- * bins, as_of): runs the aggregate query that rfm._customer_states_query
- * builds (identifiers quoted there; nothing here executes caller text),
- * then scores straight into the result set (no second copy of the rows).
+ * bins, as_of): scores straight into the result set (no second copy of the
+ * rows).
  */
 Datum
 rfm_customer_scores(PG_FUNCTION_ARGS)
 {
-	Oid			argtypes[5] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, DATEOID};
-	Datum		args[5];
-	char		argnulls[5] = {' ', ' ', ' ', ' ', ' '};
 	int32		bins;
 	DateADT		as_of;
-	MemoryContext caller = CurrentMemoryContext;
-	bytea	   *states = NULL;
-	FastTable  *table;
-	instr_time	t0,
-				t1,
+	Scored		s;
+	instr_time	t1,
 				t2;
-	char	   *query;
-	bool		isnull;
 
 	for (int i = 0; i < 4; i++)
 		if (PG_ARGISNULL(i))
@@ -731,116 +773,99 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 	as_of = PG_ARGISNULL(5) ? GetSQLCurrentDate() : PG_GETARG_DATEADT(5);
 	rfm_check_finite_day(as_of, CALLER);
 
-	for (int i = 0; i < 4; i++)
-		args[i] = PG_GETARG_DATUM(i);
-	args[4] = DateADTGetDatum(as_of);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "rfm.customer_scores: SPI_connect failed");
-	/* builds the SQL path's query: also checks the columns and their types */
-	if (SPI_execute_with_args("SELECT rfm._customer_states_query($1, $2, $3, $4, $5, NULL, NULL, "
-							  "'rfm.customer_scores')",
-							  5, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "rfm.customer_scores: could not build the query");
-	INSTR_TIME_SET_CURRENT(t0);
-	if (direct_scan_enabled() &&
-		fast_scan_orders(PG_GETARG_OID(0), TextDatumGetCString(args[1]), TextDatumGetCString(args[2]),
-						 TextDatumGetCString(args[3]), as_of, CALLER, caller, &table))
-	{
-		Scored		s;
-
-		SPI_finish();
-		INSTR_TIME_SET_CURRENT(t1);
-		elog(DEBUG1, "rfm.customer_scores: direct scan of table %s", get_rel_name(PG_GETARG_OID(0)));
-		load_table(&s, table);
-		score_rows(fcinfo, &s, bins, as_of);
-		INSTR_TIME_SET_CURRENT(t2);
-		INSTR_TIME_SUBTRACT(t2, t1);
-		INSTR_TIME_SUBTRACT(t1, t0);
-		elog(DEBUG2, "rfm.customer_scores: order pass %.3f s, scoring and rows %.3f s",
-			 INSTR_TIME_GET_DOUBLE(t1), INSTR_TIME_GET_DOUBLE(t2));
-		return (Datum) 0;
-	}
-	elog(DEBUG1, "rfm.customer_scores: SQL path");
-	query = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	/* read only, so the planner may run it in parallel workers */
-	if (SPI_execute(query, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "rfm.customer_scores: the state query returned no row");
-	states = spi_states_copy(caller);
-	SPI_finish();
-	score_states(fcinfo, states, bins, as_of);
+	rfm_load_order_customers(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
+							 PG_GETARG_DATUM(3), as_of, CurrentMemoryContext, &s);
+	INSTR_TIME_SET_CURRENT(t1);
+	score_rows(fcinfo, &s, bins, as_of);
+	INSTR_TIME_SET_CURRENT(t2);
+	INSTR_TIME_SUBTRACT(t2, t1);
+	elog(DEBUG2, "rfm.customer_scores: scoring and rows %.3f s", INSTR_TIME_GET_DOUBLE(t2));
 	return (Datum) 0;
 }
 
 /*
- * rfm.customer_state_scores(name, bins, as_of): the stored states of one
- * state, scored straight into the result set.  rfm._customer_state_scores_check
- * raises the argument errors; rows are read directly (fast_scan_states) or,
- * where that is not allowed, through rfm._customer_states_pack.
+ * rfm._customer_state_scores_check raises the argument errors; rows are
+ * read directly (fast_scan_states) or, where that is not allowed, through
+ * rfm._customer_states_pack.  s->n = 0: no rows.
  */
-Datum
-rfm_customer_state_scores(PG_FUNCTION_ARGS)
+void
+rfm_load_state_customers(Datum state_name, int32 bins, MemoryContext cxt, Scored *s, bool *stored)
 {
 	Oid			argtypes[2] = {TEXTOID, INT4OID};
-	Datum		args[2];
-	char		argnulls[2];
-	int32		bins;
-	DateADT		as_of;
-	MemoryContext caller = CurrentMemoryContext;
+	Datum		args[2] = {state_name, Int32GetDatum(bins)};
 	Oid			relid;
-	Scored		s;
 	uint64		rows;
-	bytea	   *states = NULL;
 
-	args[0] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
-	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	argnulls[0] = PG_ARGISNULL(0) ? 'n' : ' ';
-	argnulls[1] = PG_ARGISNULL(1) ? 'n' : ' ';
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "rfm.customer_state_scores: SPI_connect failed");
 	/* unknown state, bad bins: the errors the SQL version raised */
 	if (SPI_execute_with_args("SELECT rfm._customer_state_scores_check($1, $2)",
-							  2, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT)
+							  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "rfm.customer_state_scores: could not check the arguments");
-	bins = PG_GETARG_INT32(1);
-	as_of = PG_ARGISNULL(2) ? GetSQLCurrentDate() : PG_GETARG_DATEADT(2);
 	relid = get_relname_relid("customer_states", get_namespace_oid("rfm", false));
 	if (!OidIsValid(relid))
 		elog(ERROR, "rfm.customer_state_scores: rfm.customer_states is missing");
 
 	if (direct_scan_enabled() &&
-		fast_scan_states(relid, PG_GETARG_TEXT_PP(0), caller, &s.entries, &s.n, &rows))
+		fast_scan_states(relid, DatumGetTextPP(state_name), cxt, &s->entries, &s->n, &rows))
 	{
 		SPI_finish();
 		elog(DEBUG1, "rfm.customer_state_scores: direct scan of table customer_states");
-		s.text_keys = true;
-		/* no stored rows at all: no rows (the SQL path's aggregate is NULL) */
-		if (rows == 0)
-		{
-			TupleDesc	desc;
-
-			begin_rows(fcinfo, &desc);
-		}
-		else
-			score_rows(fcinfo, &s, bins, as_of);
-		return (Datum) 0;
+		s->text_keys = true;
+		*stored = rows > 0;
+		return;
 	}
 	elog(DEBUG1, "rfm.customer_state_scores: SQL path");
 	if (SPI_execute_with_args("SELECT rfm._customer_states_pack(c.customer, c.first_purchase, "
 							  "c.last_purchase, c.frequency, c.monetary) "
 							  "FROM rfm.customer_states c WHERE c.state_name = $1",
-							  1, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT ||
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "rfm.customer_state_scores: the state query returned no row");
-	states = spi_states_copy(caller);
-	SPI_finish();
-	if (states == NULL)
 	{
+		bytea	   *states = spi_states_copy(cxt);
+
+		SPI_finish();
+		*stored = states != NULL;
+		load_states_in(s, states, cxt);
+	}
+}
+
+/*
+ * rfm.customer_state_scores(name, bins, as_of): the stored states of one
+ * state, scored straight into the result set.
+ */
+Datum
+rfm_customer_state_scores(PG_FUNCTION_ARGS)
+{
+	Scored		s;
+	DateADT		as_of;
+	bool		stored;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	{
+		/* the check function raises the NULL errors */
+		Oid			argtypes[2] = {TEXTOID, INT4OID};
+		Datum		args[2] = {PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0),
+		PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1)};
+		char		argnulls[2] = {PG_ARGISNULL(0) ? 'n' : ' ', PG_ARGISNULL(1) ? 'n' : ' '};
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "rfm.customer_state_scores: SPI_connect failed");
+		SPI_execute_with_args("SELECT rfm._customer_state_scores_check($1, $2)",
+							  2, argtypes, args, argnulls, true, 1);
+		elog(ERROR, "rfm.customer_state_scores: name and bins must not be NULL");
+	}
+	as_of = PG_ARGISNULL(2) ? GetSQLCurrentDate() : PG_GETARG_DATEADT(2);
+	rfm_load_state_customers(PG_GETARG_DATUM(0), PG_GETARG_INT32(1), CurrentMemoryContext, &s, &stored);
+	if (!stored)
+	{
+		/* no stored rows: no rows, no checks (as before) */
 		TupleDesc	desc;
 
-		begin_rows(fcinfo, &desc);	/* no stored rows: no rows, no checks (as before) */
+		rfm_begin_rows(fcinfo, &desc, work_mem);
 		return (Datum) 0;
 	}
-	score_states(fcinfo, states, bins, as_of);
+	score_rows(fcinfo, &s, PG_GETARG_INT32(1), as_of);
 	return (Datum) 0;
 }

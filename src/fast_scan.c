@@ -50,6 +50,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/uuid.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
@@ -61,6 +62,7 @@ typedef enum KeyKind
 	KEY_INT2,
 	KEY_INT4,
 	KEY_INT8,
+	KEY_UUID,					/* uuid (or a domain over it): uuid_out's text, printed here */
 	KEY_BYTES,					/* binary-coercible to text: the varlena's bytes */
 	KEY_OUTPUT					/* the type's output function (CoerceViaIO) */
 } KeyKind;
@@ -104,6 +106,23 @@ same_column(Relation rel, AttrNumber attnum, Oid type)
 	return !att->attisdropped && att->atttypid == type;
 }
 
+/* uuid_out's text (8-4-4-4-12 lower-case hex digits) into buf[37]. */
+static void
+uuid_text(const pg_uuid_t *uuid, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	char	   *p = buf;
+
+	for (int i = 0; i < UUID_LEN; i++)
+	{
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[uuid->data[i] >> 4];
+		*p++ = hex[uuid->data[i] & 0x0F];
+	}
+	*p = '\0';
+}
+
 static bool
 key_kind(Oid type, KeyKind *kind, FmgrInfo *out, MemoryContext cxt)
 {
@@ -122,6 +141,12 @@ key_kind(Oid type, KeyKind *kind, FmgrInfo *out, MemoryContext cxt)
 		case INT8OID:
 			*kind = KEY_INT8;
 			return true;
+	}
+	/* the text uuid_out prints, without its per-row palloc and fmgr call */
+	if (getBaseType(type) == UUIDOID)
+	{
+		*kind = KEY_UUID;
+		return true;
 	}
 	/* what src.col::pg_catalog.text does in the SQL path */
 	switch (find_coercion_pathway(TEXTOID, type, COERCION_EXPLICIT, &func))
@@ -316,7 +341,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 				 errmsg("%s: permission denied for table %s", caller, RelationGetRelationName(rel)),
 				 errhint("The caller needs SELECT on the table, or on its customer, time and amount columns.")));
 
-	table = fast_table_create(cxt, kkind == KEY_BYTES || kkind == KEY_OUTPUT);
+	table = fast_table_create(cxt, kkind == KEY_UUID || kkind == KEY_BYTES || kkind == KEY_OUTPUT);
 	estimate = estimated_customers(rel, key_att);
 	if (estimate > 0)
 		fast_table_reserve(table, estimate + estimate / 2);	/* n_distinct is often low */
@@ -339,6 +364,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 		int128		amount;
 		int32		scale = 0;
 		Numeric		numeric = NULL;
+		char		uuid_buf[37];
 
 		CHECK_FOR_INTERRUPTS();
 		key_value = heap_getattr(tuple, key_att, desc, &key_null);
@@ -401,6 +427,11 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 					keylen = VARSIZE_ANY_EXHDR(v);
 					break;
 				}
+			case KEY_UUID:
+				uuid_text(DatumGetUUIDP(key_value), uuid_buf);
+				skey = uuid_buf;
+				keylen = 36;
+				break;
 			case KEY_OUTPUT:
 				skey = OutputFunctionCall(&key_out, key_value);
 				keylen = strlen(skey);

@@ -317,35 +317,34 @@ COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, t
 
 -- Rows of a tier table, computed now.  A materialized view selects from
 -- this function instead of the source table so that the source may change
--- shape: the change is then reported here, at refresh, and the old rows stay.
--- More customers than the fast path may hold in memory (rfm.max_memory,
--- program_limit_exceeded before any row is returned) fall back to the
--- grouped path, which spills to disk: same rows, as before the fast path.
+-- shape: the change is then reported here, at refresh (rfm._tier_query's
+-- checks), and the old rows stay.  In C (src/tier_rows.c): where the fast
+-- path applies it makes every column itself -- the customers of
+-- rfm.customer_scores / rfm.customer_state_scores, the key in the column's
+-- own type, labels per score cell from rfm.segment_rules as read now (the
+-- rules code of rfm.segment), lifecycle as rfm._lifecycle (30/90/180) --
+-- sorted by key unless rfm.tier_unsorted is on; otherwise it runs
+-- rfm._tier_query's grouped SELECT.  More customers than the fast path may
+-- hold in memory (rfm.max_memory, program_limit_exceeded before any row is
+-- returned) fall back to the grouped path, which spills to disk: same
+-- rows, with a NOTICE.
 CREATE FUNCTION rfm._tier_rows(source regclass, customer_column text, time_column text,
                                amount_column text, customer_type text, bins integer,
                                scheme text, as_of date, clv boolean DEFAULT false,
                                state text DEFAULT NULL)
     RETURNS SETOF record
-    LANGUAGE plpgsql VOLATILE
-    AS $$
-DECLARE
-    day  date := COALESCE(as_of, CURRENT_DATE);
-    err  text;
-BEGIN
-    IF state IS NOT NULL OR clv OR NOT rfm._tier_text_key(source, customer_column) THEN
-        RETURN QUERY EXECUTE rfm._tier_query(source, customer_column, time_column, amount_column,
-                                             customer_type, bins, scheme, day, clv, true, state);
-        RETURN;
-    END IF;
-    BEGIN
-        RETURN QUERY EXECUTE rfm._tier_query(source, customer_column, time_column, amount_column,
-                                             customer_type, bins, scheme, day, clv, true);
-    EXCEPTION WHEN program_limit_exceeded THEN
-        GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
-        RAISE NOTICE 'rfm: tier table computed with rfm.summarize GROUP BY instead: %', err;
-        RETURN QUERY EXECUTE rfm._tier_query(source, customer_column, time_column, amount_column,
-                                             customer_type, bins, scheme, day, clv, false);
-    END;
-END $$;
+    LANGUAGE C VOLATILE
+    AS 'MODULE_PATHNAME', 'rfm_tier_rows';
 COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean, text) IS
     'Rows of a tier table computed now (internal; as_of NULL = today)';
+
+-- The labels rfm._tier_rows gives each score cell of 1..bins for a scheme
+-- (rules read now); tests compare them with rfm.segment.
+CREATE FUNCTION rfm._tier_cell_labels(bins integer, scheme text,
+                                      OUT r_score integer, OUT f_score integer, OUT m_score integer,
+                                      OUT rfm_cell text, OUT segment text, OUT segment_zh text, OUT tier text)
+    RETURNS SETOF record
+    LANGUAGE C STABLE STRICT
+    AS 'MODULE_PATHNAME', 'rfm_tier_cell_labels';
+COMMENT ON FUNCTION rfm._tier_cell_labels(integer, text) IS
+    'Labels of every score cell as the tier rows build them (internal; tests)';

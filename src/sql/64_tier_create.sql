@@ -107,6 +107,8 @@ BEGIN
         target, source::oid, customer_column, time_column, amount_column, customer_type,
         bins, scheme, as_of, clv, CASE WHEN state IS NOT NULL THEN pg_catalog.format(', %L', state) ELSE '' END,
         rfm._tier_columns(customer_type, clv));
+    -- the rows written (for rfm.refresh_log), without reading them back
+    GET DIAGNOSTICS row_total = ROW_COUNT;
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
     new_tier := target::regclass;
     -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
@@ -128,7 +130,6 @@ BEGIN
     IF keep_history THEN
         PERFORM rfm._tier_snapshot(new_tier, history);
     END IF;
-    EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', new_tier) INTO row_total;
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
                                  message)
     VALUES (entry_id, new_tier, 'create', started, pg_catalog.clock_timestamp(),

@@ -1,0 +1,160 @@
+/*
+ * segment_rules.c: reading and matching rfm.segment_rules, and the
+ * lifecycle rule (see segment_rules.h).  Rules are read at each use (per
+ * query in rfm.segment, per build in the tier rows), never compiled in, so
+ * schemes added to rfm.segment_rules later count.
+ */
+#include "segment_rules.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+int
+rfm_language_index(text *lang, const char *caller)
+{
+	char	   *l = text_to_cstring(lang);
+
+	if (strcmp(l, "en") == 0)
+		return 0;
+	if (strcmp(l, "zh") == 0)
+		return 1;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: unknown language \"%s\"", caller, l),
+			 errhint("Use 'en' (English) or 'zh' (Chinese).")));
+	return 0;					/* not reached */
+}
+
+static int32
+get_int(HeapTuple tup, TupleDesc desc, int col, int32 if_null)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? if_null : DatumGetInt32(d);
+}
+
+SegmentScheme *
+rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "rfm.segment rules",
+											  ALLOCSET_SMALL_SIZES);
+	SegmentScheme *cache = MemoryContextAllocZero(cxt, sizeof(SegmentScheme));
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+
+	args[0] = CStringGetTextDatum(scheme);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "rfm.segment: SPI_connect failed");
+	if (SPI_execute_with_args(
+							  "SELECT r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max,"
+							  "       label_en, label_zh"
+							  "  FROM rfm.segment_rules WHERE scheme = $1 ORDER BY priority",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "rfm.segment: reading rfm.segment_rules failed");
+
+	cache->cxt = cxt;
+	cache->scheme = MemoryContextStrdup(cxt, scheme);
+	cache->nrules = (int) SPI_processed;
+	cache->rules = MemoryContextAllocZero(cxt, sizeof(SegmentRule) * Max(cache->nrules, 1));
+	for (int i = 0; i < cache->nrules; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		SegmentRule *rule = &cache->rules[i];
+		MemoryContext old;
+
+		rule->r_min = get_int(tup, desc, 1, PG_INT32_MIN);
+		rule->r_max = get_int(tup, desc, 2, PG_INT32_MAX);
+		rule->f_min = get_int(tup, desc, 3, PG_INT32_MIN);
+		rule->f_max = get_int(tup, desc, 4, PG_INT32_MAX);
+		rule->m_min = get_int(tup, desc, 5, PG_INT32_MIN);
+		rule->m_max = get_int(tup, desc, 6, PG_INT32_MAX);
+		rule->total_min = get_int(tup, desc, 7, PG_INT32_MIN);
+		rule->total_max = get_int(tup, desc, 8, PG_INT32_MAX);
+		old = MemoryContextSwitchTo(cxt);
+		rule->label[0] = cstring_to_text(SPI_getvalue(tup, desc, 9));
+		rule->label[1] = cstring_to_text(SPI_getvalue(tup, desc, 10));
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+
+	if (cache->nrules == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm.segment: unknown scheme \"%s\"", scheme),
+				 errhint("Built-in schemes are standard, value8 and tier3; add your own rows to rfm.segment_rules.")));
+	return cache;
+}
+
+#define IN_RANGE(v, lo, hi) ((v) >= (lo) && (v) <= (hi))
+
+text *
+rfm_segment_label(const SegmentScheme *scheme, int32 r, int32 f, int32 m, int lang)
+{
+	int32		total = r + f + m;
+
+	for (int i = 0; i < scheme->nrules; i++)
+	{
+		SegmentRule *rule = &scheme->rules[i];
+
+		if (IN_RANGE(r, rule->r_min, rule->r_max) &&
+			IN_RANGE(f, rule->f_min, rule->f_max) &&
+			IN_RANGE(m, rule->m_min, rule->m_max) &&
+			IN_RANGE(total, rule->total_min, rule->total_max))
+			return rule->label[lang];
+	}
+	return NULL;
+}
+
+void
+rfm_lifecycle_check_days(int32 new_days, int32 sleeping_days, int32 churned_days)
+{
+	if (!(new_days > 0 && new_days <= sleeping_days && sleeping_days < churned_days))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm.lifecycle: need 0 < new_days <= sleeping_days < churned_days, got %d, %d, %d",
+						new_days, sleeping_days, churned_days)));
+}
+
+/*
+ * Churned when the last purchase is churned_days or more before as_of,
+ * sleeping when sleeping_days or more, new when the first purchase is fewer
+ * than new_days before as_of, else active.
+ */
+int
+rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
+					   int32 new_days, int32 sleeping_days, int32 churned_days)
+{
+	if (DATE_NOT_FINITE(as_of))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("rfm.lifecycle: as_of must be finite")));
+	if (last > as_of)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm: purchase on %s is after as_of date %s",
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last))),
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of)))),
+				 errhint("Use an as_of on or after the last purchase, or filter out future-dated orders.")));
+	if (as_of - last >= churned_days)
+		return RFM_STAGE_CHURNED;
+	if (as_of - last >= sleeping_days)
+		return RFM_STAGE_SLEEPING;
+	if (as_of - first < new_days)
+		return RFM_STAGE_NEW;
+	return RFM_STAGE_ACTIVE;
+}
+
+const char *
+rfm_lifecycle_label(int stage, int lang)
+{
+	static const char *const labels[4][2] = {
+		{"new", "新客"}, {"active", "活跃"}, {"sleeping", "沉睡"}, {"churned", "流失"}
+	};
+
+	return labels[stage][lang];
+}

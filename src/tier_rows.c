@@ -1,0 +1,664 @@
+/*
+ * tier_rows.c: rfm._tier_rows, the rows a tier table (a materialized view
+ * over this function) is built from, computed now.
+ *
+ * The fast path is all C: the customers of rfm.customer_scores (or of the
+ * stored states, rfm.customer_state_scores), their key in the source
+ * column's own type, and labels looked up per score cell (at most 9^3,
+ * from rfm.segment_rules read at this build: segment_rules.c, the code
+ * rfm.segment runs) and per lifecycle stage.  Every other case runs the
+ * grouped query of rfm._tier_query through SPI: CLV columns, keys whose
+ * text form does not identify them, and more customers than rfm.max_memory
+ * (program_limit_exceeded while loading, before any row: a NOTICE, then
+ * the grouped path, which spills to disk).  rfm._tier_query also raises
+ * the errors for a source whose shape changed, on both paths.
+ */
+#include "compat.h"
+
+#include "fast_rows.h"
+#include "segment_rules.h"
+
+#include "access/htup_details.h"
+#include "access/tupconvert.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "executor/tstoreReceiver.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/uuid.h"
+#include "portability/instr_time.h"
+
+PG_FUNCTION_INFO_V1(rfm_tier_rows);
+
+#define TIER_CALLER "rfm._tier_rows"
+#define TIER_NATTS	15			/* rfm._tier_columns without clv */
+#define NCELLS		(RFM_MAX_BINS * RFM_MAX_BINS * RFM_MAX_BINS)
+#define CELL(r, f, m) ((((r) - 1) * RFM_MAX_BINS + (f) - 1) * RFM_MAX_BINS + (m) - 1)
+
+/* How the customer key is printed into the row. */
+typedef enum TierKey
+{
+	TIER_KEY_INT2, TIER_KEY_INT4, TIER_KEY_INT8, TIER_KEY_TEXT, TIER_KEY_UUID
+} TierKey;
+
+typedef struct TierArgs
+{
+	Datum		source,
+				customer_column,
+				time_column,
+				amount_column;
+	Datum		state;			/* (Datum) 0: orders, else a state name */
+	int32		bins;
+	char	   *scheme;
+	DateADT		as_of;			/* COALESCE(as_of, CURRENT_DATE) */
+} TierArgs;
+
+/* The labels of one score cell (r, f, m). */
+typedef struct TierCell
+{
+	Datum		rfm_cell;
+	Datum		label[3];		/* segment, segment_zh, tier */
+	bool		isnull[3];
+} TierCell;
+
+/*
+ * rfm._tier_query for these arguments (its checks raise the errors), and
+ * whether the fast path applies, the source column's type and base type.
+ * Runs in the caller's SPI connection.
+ */
+static char *
+tier_query(FunctionCallInfo fcinfo, DateADT day, bool fast, bool *fast_path, Oid *key_type,
+		   Oid *key_base)
+{
+	Oid			argtypes[11] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
+	TEXTOID, DATEOID, BOOLOID, BOOLOID, TEXTOID};
+	Datum		args[11];
+	char		nulls[11];
+	bool		isnull;
+	HeapTuple	row;
+	TupleDesc	desc;
+	Datum		query;
+
+	for (int i = 0; i < 9; i++)
+	{
+		args[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	args[7] = DateADTGetDatum(day);
+	nulls[7] = ' ';
+	args[9] = BoolGetDatum(fast);
+	nulls[9] = ' ';
+	args[10] = PG_ARGISNULL(9) ? (Datum) 0 : PG_GETARG_DATUM(9);
+	nulls[10] = PG_ARGISNULL(9) ? 'n' : ' ';
+	/* target list order: rfm._tier_query's errors come first */
+	if (SPI_execute_with_args("SELECT rfm._tier_query($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11), "
+							  "$11 IS NOT NULL OR (NOT $9 AND rfm._tier_text_key($1, $2)), "
+							  "rfm._source_column_type($1, $2), rfm._tier_key_base_type($1, $2)",
+							  11, argtypes, args, nulls, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "rfm._tier_rows: could not build the tier query");
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	query = SPI_getbinval(row, desc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "rfm._tier_rows: rfm._tier_query returned NULL");
+	*fast_path = DatumGetBool(SPI_getbinval(row, desc, 2, &isnull)) && !isnull;
+	*key_type = DatumGetObjectId(SPI_getbinval(row, desc, 3, &isnull));
+	*key_base = isnull ? InvalidOid : DatumGetObjectId(SPI_getbinval(row, desc, 4, &isnull));
+	return TextDatumGetCString(query);
+}
+
+/*
+ * The grouped path: the query's rows into the result set, converted to the
+ * caller's column definition list by position, with plpgsql's RETURN QUERY
+ * error when they do not fit.
+ */
+static void
+grouped_rows(FunctionCallInfo fcinfo, const char *query)
+{
+	static const char *const mismatch = gettext_noop("structure of query does not match function result type");
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	desc;
+	Tuplestorestate *store = rfm_begin_rows(fcinfo, &desc, work_mem);
+#if RFM_HAVE_SPI_DEST
+	DestReceiver *dest = CreateDestReceiver(DestTuplestore);
+	SPIExecuteOptions options;
+
+	SetTuplestoreDestReceiverParams(dest, store, rsinfo->econtext->ecxt_per_query_memory,
+									false, desc, mismatch);
+	memset(&options, 0, sizeof(options));
+	options.read_only = false;
+	options.dest = dest;
+	if (SPI_execute_extended(query, &options) != SPI_OK_SELECT)
+		elog(ERROR, "rfm._tier_rows: the grouped tier query failed");
+	dest->rDestroy(dest);
+#else
+	SPIPlanPtr	plan = SPI_prepare(query, 0, NULL);
+	Portal		portal;
+	TupleConversionMap *map = NULL;
+	bool		first = true;
+
+	if (plan == NULL)
+		elog(ERROR, "rfm._tier_rows: could not prepare the grouped tier query");
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 1000);
+		if (first)
+			map = convert_tuples_by_position(SPI_tuptable->tupdesc, desc, _(mismatch));
+		first = false;
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tuple = SPI_tuptable->vals[i];
+
+			if (map)
+				tuple = execute_attr_map_tuple(tuple, map);
+			tuplestore_puttuple(store, tuple);	/* copies it */
+			if (map)
+				heap_freetuple(tuple);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	(void) rsinfo;
+#endif
+}
+
+/* The caller's column definition list must be the tier table's (no CLV). */
+static void
+check_columns(TupleDesc desc, Oid key_type)
+{
+	static const Oid types[TIER_NATTS] = {
+		InvalidOid, DATEOID, DATEOID, INT4OID, INT8OID, NUMERICOID, INT4OID, INT4OID, INT4OID,
+		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, DATEOID
+	};
+
+	if (desc->natts != TIER_NATTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("rfm._tier_rows: the column definition list has %d columns, a tier table without CLV columns has %d",
+						desc->natts, TIER_NATTS),
+				 errhint("Use the columns rfm._tier_columns gives.")));
+	for (int i = 0; i < TIER_NATTS; i++)
+	{
+		Oid			want = i == 0 ? key_type : types[i];
+		Oid			got = TupleDescAttr(desc, i)->atttypid;
+
+		if (got != want)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("rfm._tier_rows: column %d of the column definition list is %s, the tier table's is %s",
+							i + 1, format_type_be(got), format_type_be(want)),
+					 errhint("Use the columns rfm._tier_columns gives.")));
+	}
+}
+
+/*
+ * Loads the customers of the orders; false (after a NOTICE) when they need
+ * more memory than rfm.max_memory allows.  In a subtransaction, as the
+ * plpgsql exception block this replaces, so that the failed scan's locks,
+ * SPI state and memory are released.
+ */
+static bool
+load_orders_or_give_up(const TierArgs *a, MemoryContext cxt, Scored *s)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool loaded = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		rfm_load_order_customers(a->source, a->customer_column, a->time_column, a->amount_column,
+								 a->as_of, cxt, s);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+			ReThrowError(edata);
+		MemoryContextReset(cxt);
+		ereport(NOTICE,
+				(errmsg("rfm: tier table computed with rfm.summarize GROUP BY instead: %s", edata->message)));
+		FreeErrorData(edata);
+		loaded = false;
+	}
+	PG_END_TRY();
+	return loaded;
+}
+
+/* The labels of every score cell of 1..bins (rules read now, as rfm.segment does per query). */
+static void
+build_cells(TierCell *cells, int32 bins, const char *scheme, MemoryContext cxt)
+{
+	SegmentScheme *main = rfm_segment_scheme_load(scheme, cxt);
+	SegmentScheme *tier3 = rfm_segment_scheme_load("tier3", cxt);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	for (int32 r = 1; r <= bins; r++)
+		for (int32 f = 1; f <= bins; f++)
+			for (int32 m = 1; m <= bins; m++)
+			{
+				TierCell   *c = &cells[CELL(r, f, m)];
+				char		digits[4] = {'0' + r, '0' + f, '0' + m, '\0'};
+				text	   *labels[3] = {rfm_segment_label(main, r, f, m, 0),
+					rfm_segment_label(main, r, f, m, 1),
+				rfm_segment_label(tier3, r, f, m, 0)};
+
+				c->rfm_cell = CStringGetTextDatum(digits);
+				for (int k = 0; k < 3; k++)
+				{
+					c->isnull[k] = labels[k] == NULL;
+					c->label[k] = PointerGetDatum(labels[k]);
+				}
+			}
+	MemoryContextSwitchTo(old);
+}
+
+/* A decimal integer key's text (as int8out prints it) -> value; false if it is not one. */
+static bool
+parse_int_key(const char *p, uint32 len, int64 *out)
+{
+	bool		negative = len > 0 && p[0] == '-';
+	uint64		v = 0;
+
+	if (len == (uint32) negative || len > 20)
+		return false;
+	for (uint32 i = negative; i < len; i++)
+	{
+		if (p[i] < '0' || p[i] > '9' || v > (PG_UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (p[i] - '0');
+	}
+	if (negative ? v > (uint64) PG_INT64_MAX + 1 : v > (uint64) PG_INT64_MAX)
+		return false;
+	*out = negative ? (int64) (0 - v) : (int64) v;
+	return true;
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* uuid_out's text (36 characters, lower case) -> bytes; false if it is not that. */
+static bool
+parse_uuid_key(const char *p, uint32 len, pg_uuid_t *out)
+{
+	int			j = 0;
+
+	if (len != 36)
+		return false;
+	for (int i = 0; i < 36;)
+	{
+		int			hi,
+					lo;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+		{
+			if (p[i++] != '-')
+				return false;
+			continue;
+		}
+		hi = hex_digit(p[i]);
+		lo = hex_digit(p[i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out->data[j++] = (unsigned char) (hi << 4 | lo);
+		i += 2;
+	}
+	return true;
+}
+
+/* Integer keys: the value (stored states keep them as text). */
+static int64
+int_key(const Scored *s, const FastEntry *e)
+{
+	int64		v;
+
+	if (!s->text_keys)
+		return e->key.ikey;
+	if (!parse_int_key(e->key.skey, e->used - 1, &v))
+		v = DatumGetInt64(DirectFunctionCall1(int8in, CStringGetDatum(pnstrdup(e->key.skey, e->used - 1))));
+	return v;
+}
+
+/*
+ * Sort order of REFRESH's duplicate check: integers ascending, text keys by
+ * bytes (COLLATE "C").  Items carry an order-preserving 8-byte prefix of the
+ * key, so most comparisons touch only the (contiguous) item array.
+ */
+typedef struct SortItem
+{
+	uint64		prefix;
+	int32		index;
+} SortItem;
+
+static int
+compare_items(const void *a, const void *b, void *arg)
+{
+	const SortItem *x = (const SortItem *) a;
+	const SortItem *y = (const SortItem *) b;
+	const Scored *s = (const Scored *) arg;
+	const FastEntry *ex,
+			   *ey;
+	int			c;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	if (s == NULL)
+		return 0;				/* integer keys: the prefix is the key */
+	ex = &s->entries[x->index];
+	ey = &s->entries[y->index];
+	c = memcmp(ex->key.skey, ey->key.skey, Min(ex->used, ey->used) - 1);
+	return c != 0 ? c : (ex->used > ey->used) - (ex->used < ey->used);
+}
+
+/* The rows' order: ints for integer keys, else the text keys' bytes. */
+static int32 *
+sorted_order(const Scored *s, const int64 *ints)
+{
+	SortItem   *items = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(SortItem) * s->n);
+	int32	   *order;
+
+	for (int i = 0; i < s->n; i++)
+	{
+		items[i].index = i;
+		if (ints)
+			items[i].prefix = (uint64) ints[i] ^ ((uint64) 1 << 63);
+		else
+		{
+			const FastEntry *e = &s->entries[i];
+			uint32		len = Min(e->used - 1, 8);
+			uint64		p = 0;
+
+			/* text keys hold no NUL byte: zero padding keeps the order */
+			for (uint32 k = 0; k < 8; k++)
+				p = (p << 8) | (k < len ? (unsigned char) e->key.skey[k] : 0);
+			items[i].prefix = p;
+		}
+	}
+	qsort_arg(items, s->n, sizeof(SortItem), compare_items, ints ? NULL : (void *) s);
+	order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * s->n);
+	for (int i = 0; i < s->n; i++)
+		order[i] = items[i].index;
+	pfree(items);
+	return order;
+}
+
+static bool
+rows_unsorted(void)
+{
+	const char *value = GetConfigOption("rfm.tier_unsorted", true, false);
+
+	return value != NULL && strcmp(value, "on") == 0;
+}
+
+/* The fast path's rows into the result set. */
+static void
+fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, TierKey kind,
+		  MemoryContext cxt)
+{
+	TupleDesc	desc;
+	Tuplestorestate *store = rfm_begin_rows(fcinfo, &desc, work_mem);
+	ScoreLimits limits;
+	TierCell   *cells;
+	Datum		stages[4];
+	int64	   *ints = NULL;
+	int32	   *order = NULL;
+	void	   *domain_extra = NULL;
+	bool		domain = key_type != getBaseType(key_type);
+	MemoryContext rowcxt,
+				old;
+	KeyBuf		keybuf = {NULL, 0, cxt};
+	NumericBuf	numbuf;
+	pg_uuid_t	uuid;
+	instr_time	t0,
+				t1,
+				t2,
+				t3;
+
+	check_columns(desc, key_type);
+	if (s->n == 0)
+		return;					/* no purchases: no rows, no labels read */
+	INSTR_TIME_SET_CURRENT(t0);
+	old = MemoryContextSwitchTo(cxt);
+	rfm_score_limits(s, a->bins, a->as_of, &limits);
+	cells = palloc(sizeof(TierCell) * NCELLS);
+	build_cells(cells, a->bins, a->scheme, cxt);
+	for (int k = 0; k < 4; k++)
+		stages[k] = CStringGetTextDatum(rfm_lifecycle_label(k, 0));
+	if (kind == TIER_KEY_INT2 || kind == TIER_KEY_INT4 || kind == TIER_KEY_INT8)
+	{
+		ints = MemoryContextAllocHuge(cxt, sizeof(int64) * s->n);
+		for (int i = 0; i < s->n; i++)
+			ints[i] = int_key(s, &s->entries[i]);
+	}
+	INSTR_TIME_SET_CURRENT(t1);
+	if (!rows_unsorted())
+		order = sorted_order(s, ints);
+	MemoryContextSwitchTo(old);
+	INSTR_TIME_SET_CURRENT(t2);
+
+	rowcxt = AllocSetContextCreate(cxt, "rfm tier row", ALLOCSET_DEFAULT_SIZES);
+	for (int k = 0; k < s->n; k++)
+	{
+		int			i = order ? order[k] : k;
+		FastEntry  *e = &s->entries[i];
+		Datum		values[TIER_NATTS];
+		bool		nulls[TIER_NATTS] = {false};
+		int32		scores[3];
+		TierCell   *cell;
+
+		CHECK_FOR_INTERRUPTS();
+#ifdef __GNUC__
+		/* in key order the entries are read at random: fetch a few rows ahead */
+		if (order && k + 8 < s->n)
+		{
+			__builtin_prefetch(&s->entries[order[k + 8]]);
+			if (ints)
+				__builtin_prefetch(&ints[order[k + 8]]);
+		}
+#endif
+		old = MemoryContextSwitchTo(rowcxt);
+		rfm_customer_scores_of(s, &limits, i, scores);
+		cell = &cells[CELL(scores[0], scores[1], scores[2])];
+		switch (kind)
+		{
+			case TIER_KEY_INT2:
+				if (ints[i] < PG_INT16_MIN || ints[i] > PG_INT16_MAX)
+					ereport(ERROR,
+							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							 errmsg("smallint out of range")));
+				values[0] = Int16GetDatum((int16) ints[i]);
+				break;
+			case TIER_KEY_INT4:
+				if (ints[i] < PG_INT32_MIN || ints[i] > PG_INT32_MAX)
+					ereport(ERROR,
+							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							 errmsg("integer out of range")));
+				values[0] = Int32GetDatum((int32) ints[i]);
+				break;
+			case TIER_KEY_INT8:
+				values[0] = Int64GetDatum(ints[i]);
+				break;
+			case TIER_KEY_TEXT:
+				values[0] = rfm_entry_key_text(&keybuf, true, e);
+				break;
+			case TIER_KEY_UUID:
+				if (parse_uuid_key(e->key.skey, e->used - 1, &uuid))
+					values[0] = UUIDPGetDatum(&uuid);
+				else
+					values[0] = DirectFunctionCall1(uuid_in,
+													CStringGetDatum(pnstrdup(e->key.skey, e->used - 1)));
+				break;
+		}
+		/* the constraints the old cast to the domain checked */
+		if (domain)
+			domain_check(values[0], false, key_type, &domain_extra, cxt);
+		values[1] = DateADTGetDatum(e->first_purchase);
+		values[2] = DateADTGetDatum(e->last_purchase);
+		values[3] = Int32GetDatum((int32) (a->as_of - e->last_purchase));
+		values[4] = Int64GetDatum(e->frequency);
+		values[5] = NumericGetDatum(rfm_entry_monetary(e, &numbuf));
+		values[6] = Int32GetDatum(scores[0]);
+		values[7] = Int32GetDatum(scores[1]);
+		values[8] = Int32GetDatum(scores[2]);
+		values[9] = cell->rfm_cell;
+		for (int c = 0; c < 3; c++)
+		{
+			values[10 + c] = cell->label[c];
+			nulls[10 + c] = cell->isnull[c];
+		}
+		values[13] = stages[rfm_lifecycle_stage_of(e->first_purchase, e->last_purchase, a->as_of,
+												   30, 90, 180)];
+		values[14] = DateADTGetDatum(a->as_of);
+		tuplestore_putvalues(store, desc, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+	INSTR_TIME_SET_CURRENT(t3);
+	INSTR_TIME_SUBTRACT(t3, t2);
+	INSTR_TIME_SUBTRACT(t2, t1);
+	INSTR_TIME_SUBTRACT(t1, t0);
+	elog(DEBUG2, "rfm._tier_rows: scores and labels %.3f s, sort %.3f s, rows %.3f s",
+		 INSTR_TIME_GET_DOUBLE(t1), INSTR_TIME_GET_DOUBLE(t2), INSTR_TIME_GET_DOUBLE(t3));
+}
+
+static TierKey
+key_kind(Oid base)
+{
+	switch (base)
+	{
+		case INT2OID:
+			return TIER_KEY_INT2;
+		case INT4OID:
+			return TIER_KEY_INT4;
+		case INT8OID:
+			return TIER_KEY_INT8;
+		case UUIDOID:
+			return TIER_KEY_UUID;
+		default:
+			return TIER_KEY_TEXT;	/* text, varchar (rfm._tier_text_key) */
+	}
+}
+
+/*
+ * rfm._tier_rows(source, customer_column, time_column, amount_column,
+ * customer_type, bins, scheme, as_of, clv, state): as_of NULL is the day
+ * of each refresh.
+ */
+Datum
+rfm_tier_rows(PG_FUNCTION_ARGS)
+{
+	DateADT		day = PG_ARGISNULL(7) ? GetSQLCurrentDate() : PG_GETARG_DATEADT(7);
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext cxt;
+	TierArgs	a;
+	Scored		s;
+	bool		fast;
+	Oid			key_type,
+				key_base;
+	char	   *query;
+
+	for (int i = 0; i < 7; i++)
+		if (PG_ARGISNULL(i) && i != 4)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("rfm._tier_rows: source, column names, bins and scheme must not be NULL")));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "rfm._tier_rows: SPI_connect failed");
+	query = tier_query(fcinfo, day, true, &fast, &key_type, &key_base);
+	if (!fast)
+	{
+		grouped_rows(fcinfo, query);
+		SPI_finish();
+		return (Datum) 0;
+	}
+
+	a.source = PG_GETARG_DATUM(0);
+	a.customer_column = PG_GETARG_DATUM(1);
+	a.time_column = PG_GETARG_DATUM(2);
+	a.amount_column = PG_GETARG_DATUM(3);
+	a.state = PG_ARGISNULL(9) ? (Datum) 0 : PG_GETARG_DATUM(9);
+	a.bins = PG_GETARG_INT32(5);
+	a.as_of = day;
+	/* everything of the fast path, freed at the end (the rows are in the tuplestore) */
+	cxt = AllocSetContextCreate(caller, "rfm tier rows", ALLOCSET_DEFAULT_SIZES);
+	a.scheme = MemoryContextStrdup(cxt, text_to_cstring(PG_GETARG_TEXT_PP(6)));
+	if (a.state != (Datum) 0)
+	{
+		bool		stored;
+
+		rfm_load_state_customers(a.state, a.bins, cxt, &s, &stored);
+	}
+	else if (!load_orders_or_give_up(&a, cxt, &s))
+	{
+		MemoryContextDelete(cxt);
+		query = tier_query(fcinfo, day, false, &fast, &key_type, &key_base);
+		grouped_rows(fcinfo, query);
+		SPI_finish();
+		return (Datum) 0;
+	}
+	SPI_finish();
+	fast_rows(fcinfo, &a, &s, key_type, key_kind(key_base), cxt);
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
+}
+
+/*
+ * rfm._tier_cell_labels(bins, scheme): the labels the tier rows give every
+ * score cell, as built for a tier table (tests compare them with
+ * rfm.segment).
+ */
+PG_FUNCTION_INFO_V1(rfm_tier_cell_labels);
+
+Datum
+rfm_tier_cell_labels(PG_FUNCTION_ARGS)
+{
+	int32		bins = PG_GETARG_INT32(0);
+	char	   *scheme = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	TierCell   *cells = palloc(sizeof(TierCell) * NCELLS);
+	TupleDesc	desc;
+	Tuplestorestate *store;
+
+	rfm_check_bins(bins, "rfm._tier_cell_labels");
+	build_cells(cells, bins, scheme, CurrentMemoryContext);
+	store = rfm_begin_rows(fcinfo, &desc, work_mem);
+	for (int32 r = 1; r <= bins; r++)
+		for (int32 f = 1; f <= bins; f++)
+			for (int32 m = 1; m <= bins; m++)
+			{
+				TierCell   *c = &cells[CELL(r, f, m)];
+				Datum		values[7] = {Int32GetDatum(r), Int32GetDatum(f), Int32GetDatum(m), c->rfm_cell,
+				c->label[0], c->label[1], c->label[2]};
+				bool		nulls[7] = {false, false, false, false, c->isnull[0], c->isnull[1], c->isnull[2]};
+
+				tuplestore_putvalues(store, desc, values, nulls);
+			}
+	return (Datum) 0;
+}
