@@ -6,8 +6,9 @@
  * with exactly the same rules.
  *
  * One allocation per customer: a 60-byte header with the purchase days
- * after it.  Hash aggregation keeps a million of these in memory at once
- * and touches one per input row, so the size is the speed (cache misses).
+ * after it, 128 bytes until a customer has more than 17 purchase days.
+ * Hash aggregation keeps a million of these in memory at once and touches
+ * one per input row, so size and place are the speed (cache misses).
  */
 #ifndef RFM_STATE_H
 #define RFM_STATE_H

@@ -1,6 +1,6 @@
 -- rfm.summarize's state since 0.2.0 (src/rfm_state.h): one chunk per
--- customer, 64 bytes (one purchase day) or 128 (up to 17 days) plus the
--- allocator's 16-byte header; 144 is a customer with a few purchase days.
+-- customer, 128 bytes (up to 17 purchase days) plus the allocator's
+-- 16-byte chunk header; more days double the chunk.
 -- Only SSPACE changes (the planner's hash-aggregate memory estimate);
 -- 0.1.0's definition said 304.
 CREATE OR REPLACE AGGREGATE rfm.summarize(ordered_at date, amount numeric) (
