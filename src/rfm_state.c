@@ -40,9 +40,6 @@
 #define SER_NATIVE			0
 #define SER_WIDE			1
 
-StaticAssertDecl(STATE_HEADER + 16 * sizeof(DateADT) <= STATE_MIN_BYTES,
-				 "RfmState header must leave room for 16 days in the first chunk");
-
 /* Days that fit in the smallest power-of-two chunk holding `need` days. */
 static int32
 capacity_for(int32 need)
@@ -85,8 +82,11 @@ state_alloc(int32 capdays, MemoryContext cxt)
 RfmState *
 rfm_state_create(MemoryContext cxt)
 {
-	RfmState   *state = state_alloc(capacity_for(1), cxt);
+	RfmState   *state;
 
+	StaticAssertStmt(STATE_HEADER + 16 * sizeof(DateADT) <= STATE_MIN_BYTES,
+					 "RfmState header must leave room for 16 days in the first chunk");
+	state = state_alloc(capacity_for(1), cxt);
 #ifndef HAVE_INT128
 	go_wide(state, cxt);		/* no int64 fast form without int128 to read into */
 #endif
