@@ -8,9 +8,10 @@
  *
  * Representation (rfm_state.h): one palloc chunk per customer, sized to a
  * power of two (what the allocator hands out anyway).  Sums are scaled
- * int64s until one overflows; then all three move to ExactSum (int128, then
- * numeric), so every result is exact and has the same display scale as
- * numeric addition would give.  Small day lists are kept sorted by
+ * int64s until one overflows or needs a scale over 30 or 18 digits more than
+ * the other operand; then all three move to ExactSum (int128, then numeric),
+ * so every result is exact and has the same display scale as numeric
+ * addition would give.  Small day lists are kept sorted by
  * insertion; long ones are appended and sorted when full.
  */
 #include "compat.h"
