@@ -10,6 +10,7 @@
 #include "compat.h"
 
 #include "exact_sum.h"
+#include "numeric_build.h"
 
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -177,26 +178,7 @@ numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 Numeric
 scaled_to_numeric(int128 scaled, int32 scale)
 {
-	char		buf[64];
-	char	   *p = buf + sizeof(buf) - 1;
-	bool		negative = scaled < 0;
-	uint128		mag = negative ? -(uint128) scaled : (uint128) scaled;
-	int			written = 0;
-
-	*p = '\0';
-	while (mag > 0 || written <= scale)
-	{
-		if (written == scale && scale > 0)
-			*--p = '.';
-		*--p = (char) ('0' + (int) (mag % 10));
-		mag /= 10;
-		written++;
-	}
-	if (negative)
-		*--p = '-';
-	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(p),
-											   ObjectIdGetDatum(InvalidOid),
-											   Int32GetDatum(-1)));
+	return rfm_numeric_from_scaled(scaled, scale);
 }
 
 /* Brings the fast form to at least new_scale; false on overflow. */

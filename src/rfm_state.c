@@ -5,45 +5,222 @@
  * Rules (README, "Input rules"): amount > 0 is a purchase, amount < 0 a
  * refund, amount = 0 neither; only purchases move dates, frequency and
  * purchase days.
+ *
+ * Representation (rfm_state.h): one palloc chunk per customer, sized to a
+ * power of two (what the allocator hands out anyway).  Sums are scaled
+ * int64s until one overflows or needs a scale over 30 or 18 digits more than
+ * the other operand; then all three move to ExactSum (int128, then numeric),
+ * so every result is exact and has the same display scale as numeric
+ * addition would give.  Small day lists are kept sorted by
+ * insertion; long ones are appended and sorted when full.
  */
 #include "compat.h"
 
 #include "rfm_state.h"
+#include "numeric_build.h"
 
 #include "access/htup_details.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
-RfmState *
-rfm_state_create(MemoryContext cxt)
-{
-	RfmState   *state = (RfmState *) MemoryContextAllocZero(cxt, sizeof(RfmState));
+#define STATE_HEADER		offsetof(RfmState, days)
+#define STATE_SIZE(capdays)	(STATE_HEADER + (Size) (capdays) * sizeof(DateADT))
+/*
+ * First chunk: 128 bytes, room for 17 days.  Hash aggregation allocates a
+ * group's key tuple and per-group data from this same context just before
+ * the first transition call, so a state that never moves sits next to them:
+ * fewer cache and TLB misses per row than a 64-byte start that moves away
+ * at the second purchase day (measured: about 15% less CPU time on the
+ * 10M-order bench, where most customers have 2..17 purchase days).
+ */
+#define STATE_MIN_BYTES		128
+/* Up to here a new day is inserted in order; beyond, appended and sorted later. */
+#define SORTED_INSERT_MAX	64
+/* Serialized forms: the state as bytes, or portable with ExactSums. */
+#define SER_NATIVE			0
+#define SER_WIDE			1
 
-	exact_sum_init(&state->purchases);
-	exact_sum_init(&state->refunds);
-	exact_sum_init(&state->first_day);
-	state->capdays = RFM_STATE_INITIAL_DAYS;
-	state->days = state->inline_days;
+/* Days that fit in the smallest power-of-two chunk holding `need` days. */
+static int32
+capacity_for(int32 need)
+{
+	Size		bytes = STATE_MIN_BYTES;
+
+	while (STATE_SIZE(need) > bytes)
+		bytes *= 2;
+	return (int32) ((bytes - STATE_HEADER) / sizeof(DateADT));
+}
+
+/* Moves all three sums to ExactSum form, keeping value and scale. */
+static void
+go_wide(RfmState *state, MemoryContext cxt)
+{
+	ExactSum   *wide = (ExactSum *) MemoryContextAlloc(cxt, sizeof(ExactSum) * RFM_NSUMS);
+
+	for (int i = 0; i < RFM_NSUMS; i++)
+	{
+		exact_sum_init(&wide[i]);
+#ifdef HAVE_INT128
+		wide[i].scaled = state->small[i];
+		wide[i].scale = state->scale[i];
+#endif
+	}
+	state->wide = wide;
+}
+
+static RfmState *
+state_alloc(int32 capdays, MemoryContext cxt)
+{
+	RfmState   *state = (RfmState *) MemoryContextAllocHuge(cxt, STATE_SIZE(capdays));
+
+	memset(state, 0, STATE_HEADER);
+	state->capdays = capdays;
 	state->days_sorted = true;
 	return state;
 }
 
-/* Makes room for capdays days, moving out of the inline buffer if needed. */
-static void
-resize_days(RfmState *state, int32 capdays, MemoryContext cxt)
+RfmState *
+rfm_state_create(MemoryContext cxt)
 {
-	if (state->days == state->inline_days)
-	{
-		DateADT    *days = (DateADT *) MemoryContextAllocHuge(cxt, sizeof(DateADT) * capdays);
+	RfmState   *state;
 
-		memcpy(days, state->inline_days, sizeof(DateADT) * state->ndays);
-		state->days = days;
-	}
-	else
-		/* repalloc keeps the chunk in its own (aggregate) context */
-		state->days = (DateADT *) repalloc_huge(state->days, sizeof(DateADT) * capdays);
+	StaticAssertStmt(STATE_HEADER + 16 * sizeof(DateADT) <= STATE_MIN_BYTES,
+					 "RfmState header must leave room for 16 days in the first chunk");
+	state = state_alloc(capacity_for(1), cxt);
+#ifndef HAVE_INT128
+	go_wide(state, cxt);		/* no int64 fast form without int128 to read into */
+#endif
+	return state;
+}
+
+/* Room for at least `need` days; the state may move. */
+static RfmState *
+grow(RfmState *state, int32 need)
+{
+	int32		capdays = capacity_for(need);
+
+	/* repalloc keeps the chunk in its own (aggregate) context */
+	state = (RfmState *) repalloc_huge(state, STATE_SIZE(capdays));
 	state->capdays = capdays;
+	return state;
+}
+
+#ifdef HAVE_INT128
+static const int64 pow10_64[19] = {
+	INT64CONST(1), INT64CONST(10), INT64CONST(100), INT64CONST(1000),
+	INT64CONST(10000), INT64CONST(100000), INT64CONST(1000000),
+	INT64CONST(10000000), INT64CONST(100000000), INT64CONST(1000000000),
+	INT64CONST(10000000000), INT64CONST(100000000000),
+	INT64CONST(1000000000000), INT64CONST(10000000000000),
+	INT64CONST(100000000000000), INT64CONST(1000000000000000),
+	INT64CONST(10000000000000000), INT64CONST(100000000000000000),
+	INT64CONST(1000000000000000000)
+};
+
+/* Sum i += v * 10^-vscale in int64 form; false (sum unchanged) if it does not fit. */
+static bool
+small_add(RfmState *state, int i, int128 v, int32 vscale)
+{
+	int32		scale = Max((int32) state->scale[i], vscale);
+	int64		cur = state->small[i];
+	int64		result;
+
+	if (scale - state->scale[i] > 18 || scale - vscale > 18)
+		return false;
+	if (scale > state->scale[i] &&
+		__builtin_mul_overflow(cur, pow10_64[scale - state->scale[i]], &cur))
+		return false;
+	if (scale > vscale && __builtin_mul_overflow(v, (int128) pow10_64[scale - vscale], &v))
+		return false;
+	if (v < PG_INT64_MIN || v > PG_INT64_MAX ||
+		__builtin_add_overflow(cur, (int64) v, &result))
+		return false;
+	state->small[i] = result;
+	state->scale[i] = (uint8) scale;
+	return true;
+}
+#endif
+
+static void
+sum_add(RfmState *state, int i, Numeric value, bool negate, MemoryContext cxt)
+{
+#ifdef HAVE_INT128
+	if (state->wide == NULL)
+	{
+		int128		v;
+		int32		dscale;
+
+		if (numeric_to_scaled(value, &v, &dscale) &&
+			small_add(state, i, negate ? -v : v, dscale))
+			return;
+		go_wide(state, cxt);
+	}
+#endif
+	exact_sum_add(&state->wide[i], value, negate, cxt);
+}
+
+/* Sum i as an ExactSum: the wide one, or *tmp filled from the int64 form. */
+static const ExactSum *
+sum_get(const RfmState *state, int i, ExactSum *tmp)
+{
+	if (state->wide)
+		return &state->wide[i];
+	exact_sum_init(tmp);
+#ifdef HAVE_INT128
+	tmp->scaled = state->small[i];
+	tmp->scale = state->scale[i];
+#endif
+	return tmp;
+}
+
+/* into's sum i += from's sum i */
+static void
+sum_add_sum(RfmState *into, const RfmState *from, int i, MemoryContext cxt)
+{
+	ExactSum	tmp;
+
+#ifdef HAVE_INT128
+	if (into->wide == NULL && from->wide == NULL &&
+		small_add(into, i, from->small[i], from->scale[i]))
+		return;
+#endif
+	if (into->wide == NULL)
+		go_wide(into, cxt);
+	exact_sum_add_sum(&into->wide[i], sum_get(from, i, &tmp), cxt);
+}
+
+/* Sum i back to 0 with scale 0, as a fresh sum. */
+static void
+sum_reset(RfmState *state, int i)
+{
+	state->small[i] = 0;
+	state->scale[i] = 0;
+	if (state->wide)
+	{
+		if (state->wide[i].big)
+			pfree(state->wide[i].big);
+		exact_sum_init(&state->wide[i]);
+	}
+}
+
+/* into's sum i = from's sum i */
+static void
+sum_set(RfmState *into, const RfmState *from, int i, MemoryContext cxt)
+{
+	ExactSum	tmp;
+
+	if (into->wide == NULL && from->wide == NULL)
+	{
+		into->small[i] = from->small[i];
+		into->scale[i] = from->scale[i];
+		return;
+	}
+	if (into->wide == NULL)
+		go_wide(into, cxt);
+	if (into->wide[i].big)
+		pfree(into->wide[i].big);
+	exact_sum_copy(&into->wide[i], sum_get(from, i, &tmp), cxt);
 }
 
 DateADT
@@ -82,30 +259,47 @@ compact_days(RfmState *state)
 	state->days_sorted = true;
 }
 
-static void
-push_day(RfmState *state, DateADT day, MemoryContext cxt)
+static RfmState *
+push_day(RfmState *state, DateADT day)
 {
+	if (state->days_sorted && state->ndays < SORTED_INSERT_MAX)
+	{
+		/* Short sorted list: find the place from the end (orders are often in time order). */
+		int32		i = state->ndays;
+
+		while (i > 0 && state->days[i - 1] > day)
+			i--;
+		if (i > 0 && state->days[i - 1] == day)
+			return state;
+		if (state->ndays == state->capdays)
+			state = grow(state, state->ndays + 1);
+		memmove(&state->days[i + 1], &state->days[i], sizeof(DateADT) * (state->ndays - i));
+		state->days[i] = day;
+		state->ndays++;
+		return state;
+	}
 	if (state->ndays == state->capdays)
 	{
 		compact_days(state);
 		/* Grow only when deduplication did not free enough room. */
 		if (state->ndays * 2 > state->capdays)
-			resize_days(state, state->capdays * 2, cxt);
+			state = grow(state, state->capdays * 2);
 	}
-	/* Orders usually come in time order: then the list stays sorted for free. */
+	/* Long list: appended, still sorted for free while orders come in time order. */
 	if (state->ndays > 0 && state->days_sorted)
 	{
 		DateADT		last = state->days[state->ndays - 1];
 
 		if (day == last)
-			return;
+			return state;
 		if (day < last)
 			state->days_sorted = false;
 	}
 	state->days[state->ndays++] = day;
+	return state;
 }
 
-void
+RfmState *
 rfm_state_add(RfmState *state, DateADT day, Numeric amount, MemoryContext cxt)
 {
 	int			sign;
@@ -114,99 +308,128 @@ rfm_state_add(RfmState *state, DateADT day, Numeric amount, MemoryContext cxt)
 	sign = rfm_numeric_sign(amount);
 	if (sign < 0)
 	{
-		exact_sum_add(&state->refunds, amount, true, cxt);
-		return;
+		sum_add(state, RFM_REFUNDS, amount, true, cxt);
+		return state;
 	}
 	if (sign == 0)
-		return;
+		return state;
 
-	exact_sum_add(&state->purchases, amount, false, cxt);
+	sum_add(state, RFM_PURCHASES, amount, false, cxt);
 	if (state->frequency == 0 || day < state->first_purchase)
 	{
 		state->first_purchase = day;
-		if (state->first_day.big)
-			pfree(state->first_day.big);
-		exact_sum_init(&state->first_day);
-		exact_sum_add(&state->first_day, amount, false, cxt);
+		sum_reset(state, RFM_FIRST_DAY);
+		sum_add(state, RFM_FIRST_DAY, amount, false, cxt);
 	}
 	else if (day == state->first_purchase)
-		exact_sum_add(&state->first_day, amount, false, cxt);
+		sum_add(state, RFM_FIRST_DAY, amount, false, cxt);
 	if (state->frequency == 0 || day > state->last_purchase)
 		state->last_purchase = day;
 	state->frequency++;
-	push_day(state, day, cxt);
+	return push_day(state, day);
 }
 
-void
+/* Adds from's days to into's; two sorted lists are merged in one pass. */
+static RfmState *
+merge_days(RfmState *into, const RfmState *from)
+{
+	int32		total = into->ndays + from->ndays;
+
+	if (total > into->capdays)
+		into = grow(into, total);
+	if (into->days_sorted && from->days_sorted)
+	{
+		DateADT    *days = into->days;
+		int32		i = into->ndays - 1;
+		int32		j = from->ndays - 1;
+		int32		k = total - 1;
+		int32		n = 0;
+
+		/* from the back, so into's days move at most once */
+		while (j >= 0)
+		{
+			if (i >= 0 && days[i] > from->days[j])
+				days[k--] = days[i--];
+			else
+				days[k--] = from->days[j--];
+		}
+		for (k = 0; k < total; k++)
+			if (n == 0 || days[n - 1] != days[k])
+				days[n++] = days[k];
+		into->ndays = n;
+		return into;
+	}
+	memcpy(into->days + into->ndays, from->days, sizeof(DateADT) * from->ndays);
+	into->ndays = total;
+	into->days_sorted = false;
+	return into;
+}
+
+RfmState *
 rfm_state_merge(RfmState *into, RfmState *from, MemoryContext cxt)
 {
-	exact_sum_add_sum(&into->purchases, &from->purchases, cxt);
-	exact_sum_add_sum(&into->refunds, &from->refunds, cxt);
+	sum_add_sum(into, from, RFM_PURCHASES, cxt);
+	sum_add_sum(into, from, RFM_REFUNDS, cxt);
 	if (from->frequency == 0)
-		return;
+		return into;
 
 	if (into->frequency == 0 || from->first_purchase < into->first_purchase)
 	{
-		if (into->first_day.big)
-			pfree(into->first_day.big);
-		exact_sum_copy(&into->first_day, &from->first_day, cxt);
+		sum_set(into, from, RFM_FIRST_DAY, cxt);
 		into->first_purchase = from->first_purchase;
 	}
 	else if (from->first_purchase == into->first_purchase)
-		exact_sum_add_sum(&into->first_day, &from->first_day, cxt);
+		sum_add_sum(into, from, RFM_FIRST_DAY, cxt);
 	if (into->frequency == 0 || from->last_purchase > into->last_purchase)
 		into->last_purchase = from->last_purchase;
 	into->frequency += from->frequency;
-
-	/* Append the other list; it stays sorted only if it lies wholly after ours. */
-	if (into->ndays + from->ndays > into->capdays)
-	{
-		int32		capdays = into->capdays;
-
-		while (into->ndays + from->ndays > capdays)
-			capdays *= 2;
-		resize_days(into, capdays, cxt);
-	}
-	if (!(into->days_sorted && from->days_sorted &&
-		  (into->ndays == 0 || from->ndays == 0 ||
-		   from->days[0] > into->days[into->ndays - 1])))
-		into->days_sorted = false;
-	memcpy(into->days + into->ndays, from->days, sizeof(DateADT) * from->ndays);
-	into->ndays += from->ndays;
+	return merge_days(into, from);
 }
 
 RfmState *
 rfm_state_copy(RfmState *src, MemoryContext cxt)
 {
-	RfmState   *copy = (RfmState *) MemoryContextAlloc(cxt, sizeof(RfmState));
+	RfmState   *copy = state_alloc(src->capdays, cxt);
 
-	*copy = *src;
-	exact_sum_copy(&copy->purchases, &src->purchases, cxt);
-	exact_sum_copy(&copy->refunds, &src->refunds, cxt);
-	exact_sum_copy(&copy->first_day, &src->first_day, cxt);
-	if (src->days == src->inline_days)
-		copy->days = copy->inline_days;	/* copied with *copy = *src */
-	else
+	memcpy(copy, src, STATE_SIZE(src->ndays));
+	if (src->wide)
 	{
-		copy->days = (DateADT *) MemoryContextAllocHuge(cxt, sizeof(DateADT) * src->capdays);
-		memcpy(copy->days, src->days, sizeof(DateADT) * src->ndays);
+		copy->wide = (ExactSum *) MemoryContextAlloc(cxt, sizeof(ExactSum) * RFM_NSUMS);
+		for (int i = 0; i < RFM_NSUMS; i++)
+			exact_sum_copy(&copy->wide[i], &src->wide[i], cxt);
 	}
 	return copy;
 }
 
+/*
+ * Serialized states only go from a parallel worker to its leader (same
+ * build, same machine), so the common case is the header and days as
+ * they are in memory; states with wide sums use the portable form.
+ */
 bytea *
 rfm_state_serialize(RfmState *state)
 {
 	StringInfoData buf;
+	ExactSum	tmp;
 
 	compact_days(state);
+	if (state->wide == NULL)
+	{
+		Size		len = VARHDRSZ + 1 + STATE_SIZE(state->ndays);
+		bytea	   *out = (bytea *) palloc(len);
+
+		SET_VARSIZE(out, len);
+		*VARDATA(out) = SER_NATIVE;
+		memcpy(VARDATA(out) + 1, state, STATE_SIZE(state->ndays));
+		return out;
+	}
 	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, SER_WIDE);
 	pq_sendint64(&buf, state->frequency);
 	pq_sendint32(&buf, state->first_purchase);
 	pq_sendint32(&buf, state->last_purchase);
-	exact_sum_send(&buf, &state->purchases);
-	exact_sum_send(&buf, &state->refunds);
-	exact_sum_send(&buf, &state->first_day);
+	for (int i = 0; i < RFM_NSUMS; i++)
+		exact_sum_send(&buf, sum_get(state, i, &tmp));
 	pq_sendint32(&buf, state->ndays);
 	for (int32 i = 0; i < state->ndays; i++)
 		pq_sendint32(&buf, state->days[i]);
@@ -216,28 +439,49 @@ rfm_state_serialize(RfmState *state)
 RfmState *
 rfm_state_deserialize(bytea *bytes, MemoryContext cxt)
 {
+	const char *data = VARDATA_ANY(bytes);
+	Size		len = VARSIZE_ANY_EXHDR(bytes);
 	StringInfoData buf;
-	RfmState   *state = (RfmState *) MemoryContextAllocZero(cxt, sizeof(RfmState));
+	RfmState	header;
+	RfmState   *state;
+	int32		ndays;
+
+	if (len > STATE_HEADER && data[0] == SER_NATIVE)
+	{
+		memcpy(&header, data + 1, STATE_HEADER);
+		if (header.ndays < 0 || header.wide != NULL ||
+			len != 1 + STATE_SIZE(header.ndays))
+			elog(ERROR, "rfm.summarize: invalid serialized state");
+		state = state_alloc(capacity_for(header.ndays), cxt);
+		memcpy(state, data + 1, STATE_SIZE(header.ndays));
+		state->capdays = capacity_for(header.ndays);
+		return state;
+	}
 
 	/* Read in place: the bytea is not modified. */
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = VARSIZE_ANY_EXHDR(bytes);
+	buf.data = (char *) data;
+	buf.len = (int) len;
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
-
-	state->frequency = pq_getmsgint64(&buf);
-	state->first_purchase = pq_getmsgint(&buf, 4);
-	state->last_purchase = pq_getmsgint(&buf, 4);
-	exact_sum_recv(&buf, &state->purchases, cxt);
-	exact_sum_recv(&buf, &state->refunds, cxt);
-	exact_sum_recv(&buf, &state->first_day, cxt);
-	state->ndays = pq_getmsgint(&buf, 4);
-	state->capdays = Max(state->ndays, RFM_STATE_INITIAL_DAYS);
-	state->days = state->capdays == RFM_STATE_INITIAL_DAYS ? state->inline_days
-		: (DateADT *) MemoryContextAllocHuge(cxt, sizeof(DateADT) * state->capdays);
-	for (int32 i = 0; i < state->ndays; i++)
+	if (pq_getmsgbyte(&buf) != SER_WIDE)
+		elog(ERROR, "rfm.summarize: invalid serialized state");
+	memset(&header, 0, STATE_HEADER);
+	header.frequency = pq_getmsgint64(&buf);
+	header.first_purchase = pq_getmsgint(&buf, 4);
+	header.last_purchase = pq_getmsgint(&buf, 4);
+	header.wide = (ExactSum *) MemoryContextAlloc(cxt, sizeof(ExactSum) * RFM_NSUMS);
+	for (int i = 0; i < RFM_NSUMS; i++)
+		exact_sum_recv(&buf, &header.wide[i], cxt);
+	ndays = pq_getmsgint(&buf, 4);
+	if (ndays < 0 || (Size) ndays > (len - buf.cursor) / sizeof(int32))
+		elog(ERROR, "rfm.summarize: invalid serialized state");
+	state = state_alloc(capacity_for(ndays), cxt);
+	header.capdays = state->capdays;
+	header.ndays = ndays;
+	header.days_sorted = true;
+	memcpy(state, &header, STATE_HEADER);
+	for (int32 i = 0; i < ndays; i++)
 		state->days[i] = pq_getmsgint(&buf, 4);
-	state->days_sorted = true;
 	pq_getmsgend(&buf);
 	return state;
 }
@@ -246,6 +490,35 @@ static Numeric
 numeric_op(PGFunction op, Numeric a, Numeric b)
 {
 	return DatumGetNumeric(DirectFunctionCall2(op, NumericGetDatum(a), NumericGetDatum(b)));
+}
+
+static Numeric
+sum_numeric(const RfmState *state, int i)
+{
+#ifdef HAVE_INT128
+	if (state->wide == NULL)
+		return rfm_numeric_from_scaled(state->small[i], state->scale[i]);
+#endif
+	return exact_sum_get(&state->wide[i]);
+}
+
+/* Sum a - sum b, as numeric_sub would give it (a_num: sum a as a numeric; b_num too, or NULL). */
+static Numeric
+sum_difference(const RfmState *state, int a, int b, Numeric a_num, Numeric b_num)
+{
+#ifdef HAVE_INT128
+	if (state->wide == NULL)
+	{
+		/* numeric_sub's display scale is the larger of the two */
+		int32		scale = Max(state->scale[a], state->scale[b]);
+
+		if (scale - state->scale[a] <= 18 && scale - state->scale[b] <= 18)
+			return rfm_numeric_from_scaled((int128) state->small[a] * pow10_64[scale - state->scale[a]] -
+										   (int128) state->small[b] * pow10_64[scale - state->scale[b]],
+										   scale);
+	}
+#endif
+	return numeric_op(numeric_sub, a_num, b_num ? b_num : sum_numeric(state, b));
 }
 
 /* Columns of rfm.summary, in order. */
@@ -267,8 +540,8 @@ rfm_state_to_summary(RfmState *state, TupleDesc summary_desc)
 {
 	Datum		values[SUMMARY_NATTS];
 	bool		nulls[SUMMARY_NATTS] = {false};
-	Numeric		purchases = exact_sum_get(&state->purchases);
-	Numeric		refunds = exact_sum_get(&state->refunds);
+	Numeric		purchases = sum_numeric(state, RFM_PURCHASES);
+	Numeric		refunds = sum_numeric(state, RFM_REFUNDS);
 	int32		repeat_days;
 	Numeric		repeat_monetary;
 
@@ -279,8 +552,7 @@ rfm_state_to_summary(RfmState *state, TupleDesc summary_desc)
 	repeat_days = Max(state->ndays - 1, 0);
 	if (repeat_days > 0)
 	{
-		Numeric		repeat_spend = numeric_op(numeric_sub, purchases,
-											  exact_sum_get(&state->first_day));
+		Numeric		repeat_spend = sum_difference(state, RFM_PURCHASES, RFM_FIRST_DAY, purchases, NULL);
 
 		repeat_monetary = numeric_op(numeric_div, repeat_spend,
 									 int64_to_numeric(repeat_days));
@@ -295,7 +567,8 @@ rfm_state_to_summary(RfmState *state, TupleDesc summary_desc)
 	values[COL_LAST_PURCHASE] = DateADTGetDatum(state->last_purchase);
 	values[COL_FREQUENCY] = Int64GetDatum(state->frequency);
 	values[COL_PURCHASE_DAYS] = Int32GetDatum(state->ndays);
-	values[COL_MONETARY] = NumericGetDatum(numeric_op(numeric_sub, purchases, refunds));
+	values[COL_MONETARY] = NumericGetDatum(sum_difference(state, RFM_PURCHASES, RFM_REFUNDS,
+														  purchases, refunds));
 	values[COL_REFUNDS] = NumericGetDatum(refunds);
 	values[COL_REPEAT_DAYS] = Int32GetDatum(repeat_days);
 	values[COL_REPEAT_MONETARY] = NumericGetDatum(repeat_monetary);

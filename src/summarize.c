@@ -44,8 +44,8 @@ summarize_add(FunctionCallInfo fcinfo, DateADT day)
 		state = rfm_state_create(cxt);
 	/* Packed form: no copy of the (usually short) amount per row. */
 	amount = (Numeric) PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(2));
-	rfm_state_add(state, rfm_check_finite_day(day, "rfm.summarize"), amount, cxt);
-	PG_RETURN_POINTER(state);
+	/* The state may move when it grows. */
+	PG_RETURN_POINTER(rfm_state_add(state, rfm_check_finite_day(day, "rfm.summarize"), amount, cxt));
 }
 
 Datum
@@ -92,8 +92,7 @@ rfm_summarize_combine(PG_FUNCTION_ARGS)
 	}
 	if (into == NULL)
 		PG_RETURN_POINTER(rfm_state_copy(from, cxt));
-	rfm_state_merge(into, from, cxt);
-	PG_RETURN_POINTER(into);
+	PG_RETURN_POINTER(rfm_state_merge(into, from, cxt));
 }
 
 Datum

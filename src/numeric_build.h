@@ -1,0 +1,18 @@
+/*
+ * numeric_build.h: a numeric straight from a scaled 128-bit integer.
+ *
+ * Same result, byte for byte, as numeric_in() of the decimal text, without
+ * printing and parsing it: rfm.summarize's final function makes three or
+ * four numerics per customer.
+ */
+#ifndef RFM_NUMERIC_BUILD_H
+#define RFM_NUMERIC_BUILD_H
+
+#include "compat.h"
+
+#ifdef HAVE_INT128
+/* scaled * 10^-scale, with display scale `scale` (0..NUMERIC_MAX_DISPLAY_SCALE). */
+extern Numeric rfm_numeric_from_scaled(int128 scaled, int32 scale);
+#endif
+
+#endif							/* RFM_NUMERIC_BUILD_H */
