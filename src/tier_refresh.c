@@ -138,7 +138,38 @@ typedef struct RowCollector
 	tierrows_hash *rows;
 	List	   *null_key_rows;	/* rows whose key is NULL: never matched */
 	uint64		count;
+	char	   *arena;			/* current block for rows */
+	Size		arena_left;
 } RowCollector;
+
+/*
+ * Rows are copied into 1 MB blocks, never freed one by one: palloc would
+ * round each ~150-byte row up to 256 bytes plus a chunk header.
+ */
+#define ARENA_BLOCK		(1024 * 1024)
+
+static MinimalTuple
+keep_row(RowCollector *rc, MinimalTuple tuple)
+{
+	Size		len = MAXALIGN(tuple->t_len);
+	char	   *copy;
+
+	if (len > ARENA_BLOCK / 8)
+		copy = MemoryContextAllocHuge(rc->cxt, len);
+	else
+	{
+		if (len > rc->arena_left)
+		{
+			rc->arena = MemoryContextAlloc(rc->cxt, ARENA_BLOCK);
+			rc->arena_left = ARENA_BLOCK;
+		}
+		copy = rc->arena;
+		rc->arena += len;
+		rc->arena_left -= len;
+	}
+	memcpy(copy, tuple, tuple->t_len);
+	return (MinimalTuple) copy;
+}
 
 static void
 check_memory(RowCollector *rc)
@@ -171,13 +202,22 @@ collector_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	RowCollector *rc = (RowCollector *) self;
 	MemoryContext old;
+	MinimalTuple fetched;
 	MinimalTuple tuple;
+	bool		should_free;
+	HeapTupleData htup;
 	Datum		key;
 	bool		isnull;
 
-	key = slot_getattr(slot, 1, &isnull);
+	fetched = ExecFetchSlotMinimalTuple(slot, &should_free);
 	old = MemoryContextSwitchTo(rc->cxt);
-	tuple = ExecCopySlotMinimalTuple(slot);
+	tuple = keep_row(rc, fetched);
+	if (should_free)
+		pfree(fetched);
+	/* the key points into the kept row */
+	htup.t_len = tuple->t_len + MINIMAL_TUPLE_OFFSET;
+	htup.t_data = (HeapTupleHeader) ((char *) tuple - MINIMAL_TUPLE_OFFSET);
+	key = heap_getattr(&htup, 1, RelationGetDescr(rc->rel), &isnull);
 	if (isnull)
 		rc->null_key_rows = lappend(rc->null_key_rows, tuple);
 	else
@@ -185,7 +225,6 @@ collector_receive(TupleTableSlot *slot, DestReceiver *self)
 		bool		found;
 		TierRow    *row;
 
-		key = datumCopy(key, rc->key_type.byval, rc->key_type.len);
 		row = tierrows_insert(rc->rows, key, &found);
 		if (found)
 		{
@@ -505,13 +544,14 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	PopActiveSnapshot();
 	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
+	ereport(DEBUG1,
+			(errmsg(FN ": %s: %llu rows unchanged, %llu updated, %llu inserted, %llu deleted; new rows held in %zu kB",
+					rc.relname, (unsigned long long) unchanged, (unsigned long long) updated,
+					(unsigned long long) inserted, (unsigned long long) deleted,
+					MemoryContextMemAllocated(rc.cxt, true) / 1024)));
 	MemoryContextDelete(rc.cxt);
 	table_close(rel, NoLock);
 
-	ereport(DEBUG1,
-			(errmsg(FN ": %s: %llu rows unchanged, %llu updated, %llu inserted, %llu deleted",
-					rc.relname, (unsigned long long) unchanged, (unsigned long long) updated,
-					(unsigned long long) inserted, (unsigned long long) deleted)));
 	result[0] = Int64GetDatum((int64) unchanged);
 	result[1] = Int64GetDatum((int64) updated);
 	result[2] = Int64GetDatum((int64) inserted);
