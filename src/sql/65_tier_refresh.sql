@@ -82,6 +82,11 @@ BEGIN
                                      counts.unchanged, counts.updated, counts.inserted, counts.deleted);
         EXCEPTION WHEN program_limit_exceeded THEN
             GET STACKED DIAGNOSTICS too_big = MESSAGE_TEXT;
+            -- only the in-place step's own limit; CONCURRENTLY would hit
+            -- any other one (e.g. in the stored query) again
+            IF too_big NOT LIKE 'rfm.\_tier\_refresh\_in\_place:%' THEN
+                RAISE;
+            END IF;
             RAISE NOTICE 'rfm: tier table % refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY instead: %',
                          entry.tier, too_big;
             PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
