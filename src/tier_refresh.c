@@ -357,6 +357,7 @@ typedef struct Inserter
 	ResultRelInfo *rri;
 	EState	   *estate;
 	BulkInsertState bistate;
+	MemoryContext batch_cxt;	/* what table_multi_insert allocates, per batch */
 	CommandId	cid;
 	int			nslots;			/* slots made so far */
 	int			n;				/* slots filled */
@@ -366,9 +367,13 @@ typedef struct Inserter
 static void
 flush_rows(Inserter *ins)
 {
+	MemoryContext old;
+
 	if (ins->n == 0)
 		return;
+	old = MemoryContextSwitchTo(ins->batch_cxt);
 	table_multi_insert(ins->rel, ins->slots, ins->n, ins->cid, 0, ins->bistate);
+	MemoryContextSwitchTo(old);
 	for (int i = 0; i < ins->n; i++)
 	{
 		if (ins->rri->ri_NumIndices > 0)
@@ -376,6 +381,7 @@ flush_rows(Inserter *ins)
 		ExecClearTuple(ins->slots[i]);
 		ResetPerTupleExprContext(ins->estate);
 	}
+	MemoryContextReset(ins->batch_cxt);
 	ins->n = 0;
 }
 
@@ -566,6 +572,8 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	ExecOpenIndices(ins->rri, false);
 	ins->estate = estate;
 	ins->bistate = GetBulkInsertState();
+	ins->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "rfm tier refresh insert batch",
+										   ALLOCSET_DEFAULT_SIZES);
 	ins->cid = GetCurrentCommandId(true);
 	tierrows_start_iterate(rc.rows, &it);
 	while ((row = tierrows_iterate(rc.rows, &it)) != NULL)
@@ -586,6 +594,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	}
 	flush_rows(ins);
 	FreeBulkInsertState(ins->bistate);
+	MemoryContextDelete(ins->batch_cxt);
 	for (int i = 0; i < ins->nslots; i++)
 		ExecDropSingleTupleTableSlot(ins->slots[i]);
 	ExecCloseIndices(ins->rri);
