@@ -25,11 +25,20 @@ SELECT tier, keep_history, clv FROM rfm.tier_tables WHERE tier = 'tiers_c.custom
 
 -- A refresh refits (and again finds too few customers); it succeeds.
 -- frank: 3 from 03-10, 22 observed days: 3 x 1095 / 22 = 149.318 -> 149.32
+-- The refresh is in place; its log message counts the rows it left alone,
+-- replaced, added and removed (checked below against a before/after
+-- comparison by whole-row image, *=), then the model note.
 INSERT INTO tiers_c.orders VALUES ('frank', '2024-03-10', 3);
+CREATE TEMP TABLE tiers_c_before AS SELECT * FROM tiers_c.customer_tiers;
 CALL rfm.refresh_tiers('tiers_c.customer_tiers');
 SELECT customer_id, historical_clv, p_alive FROM tiers_c.customer_tiers WHERE customer_id = 'frank';
 SELECT action, row_count, outcome, message FROM rfm.refresh_log
  WHERE tier = 'tiers_c.customer_tiers'::regclass ORDER BY id;
+SELECT pg_catalog.count(*) FILTER (WHERE b.customer_id IS NOT NULL AND a.customer_id IS NOT NULL AND b *= a) AS unchanged,
+       pg_catalog.count(*) FILTER (WHERE b.customer_id IS NOT NULL AND a.customer_id IS NOT NULL AND NOT b *= a) AS updated,
+       pg_catalog.count(*) FILTER (WHERE b.customer_id IS NULL) AS inserted,
+       pg_catalog.count(*) FILTER (WHERE a.customer_id IS NULL) AS deleted
+  FROM tiers_c_before b FULL JOIN tiers_c.customer_tiers a ON a.customer_id = b.customer_id;
 
 SELECT rfm.create_tiers('tiers_c.t2', 'tiers_c.orders', 'customer', 'ordered_on', 'amount', clv => NULL);
 

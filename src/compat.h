@@ -37,4 +37,46 @@
 #include "varatt.h"
 #endif
 
+/*
+ * Tier tables refreshed in place (tier_refresh.c).  The caller must include
+ * miscadmin.h, utils/acl.h, utils/guc.h and executor/executor.h.
+ *
+ * Who may refresh a materialized view: its owner up to 16 (pg_class_ownercheck,
+ * object_ownercheck from 16), the MAINTAIN privilege from 17 (as
+ * RangeVarCallbackMaintainsTable).
+ */
+#if PG_VERSION_NUM >= 170000
+#define rfm_may_refresh(relid) \
+	(pg_class_aclcheck((relid), GetUserId(), ACL_MAINTAIN) == ACLCHECK_OK)
+#elif PG_VERSION_NUM >= 160000
+#define rfm_may_refresh(relid) object_ownercheck(RelationRelationId, (relid), GetUserId())
+#else
+#define rfm_may_refresh(relid) pg_class_ownercheck((relid), GetUserId())
+#endif
+
+/* REFRESH MATERIALIZED VIEW runs with search_path pg_catalog, pg_temp from 17 on. */
+#if PG_VERSION_NUM >= 170000
+#define rfm_restrict_search_path() RestrictSearchPath()
+#else
+#define rfm_restrict_search_path() ((void) 0)
+#endif
+
+/*
+ * Index entries for a new heap tuple, no speculative insertion, no arbiter
+ * indexes; returns the list of indexes needing a deferred recheck.
+ * 13: the result relation is read from the EState; 14-15: an "update"
+ * flag; 16+: also "onlySummarizing".
+ */
+#if PG_VERSION_NUM >= 160000
+#define rfm_insert_index_tuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, false)
+#elif PG_VERSION_NUM >= 140000
+#define rfm_insert_index_tuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
+#else
+#define rfm_insert_index_tuples(rri, slot, estate) \
+	((estate)->es_result_relation_info = (rri), \
+	 ExecInsertIndexTuples((slot), (estate), false, NULL, NIL))
+#endif
+
 #endif							/* RFM_COMPAT_H */

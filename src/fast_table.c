@@ -26,7 +26,7 @@
 #define SERIAL_VERSION		1
 
 /* rfm.max_memory: a placeholder setting ("SET rfm.max_memory = '4GB'"). */
-static Size
+Size
 max_memory_bytes(void)
 {
 	const char *value = GetConfigOption("rfm.max_memory", true, false);

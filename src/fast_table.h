@@ -73,6 +73,8 @@ typedef struct FastTable
 /* Bytes per customer slot (the table keeps at most 3/4 of its slots full). */
 #define FAST_SLOT_BYTES ((Size) sizeof(FastEntry))
 
+/* rfm.max_memory in bytes (also caps tier_refresh.c). */
+extern Size max_memory_bytes(void);
 extern FastTable *fast_table_create(MemoryContext cxt, bool text_keys);
 extern FastEntry *fast_table_lookup(FastTable *table, int64 ikey, const char *skey, uint32 len);
 extern void fast_table_add_order(FastTable *table, int64 ikey, const char *skey, uint32 len,

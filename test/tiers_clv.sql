@@ -52,7 +52,7 @@ BEGIN
   RETURN n;
 END $f$;
 
-SELECT plan(38);
+SELECT plan(39);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
@@ -95,11 +95,28 @@ SELECT is((SELECT count(*)::int FROM tclv.cd_history), 2349, 'the history snapsh
 -- A refresh refits: a new repeat buyer changes the fits and every customer's
 -- model columns; an order after as_of is ignored.
 CREATE TEMP TABLE before AS SELECT customer_id, p_alive FROM tclv.cd;
+CREATE TEMP TABLE before_rows AS SELECT * FROM tclv.cd;
 INSERT INTO tclv.orders VALUES (900001, '1997-02-01', 40), (900001, '1997-09-20', 60), (1, '1997-10-05', 999);
 CALL rfm.refresh_tiers('tclv.cd');
+-- The refresh log counts rows left alone / replaced / added / removed: the
+-- same counts from a before/after comparison by whole-row image (*=).
+CREATE FUNCTION pg_temp.diff_note(before regclass, after regclass) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE note text;
+BEGIN
+  EXECUTE format($q$SELECT format('in place: %%s rows unchanged, %%s updated, %%s inserted, %%s deleted',
+    count(*) FILTER (WHERE b.customer_id IS NOT NULL AND a.customer_id IS NOT NULL AND b *= a),
+    count(*) FILTER (WHERE b.customer_id IS NOT NULL AND a.customer_id IS NOT NULL AND NOT b *= a),
+    count(*) FILTER (WHERE b.customer_id IS NULL), count(*) FILTER (WHERE a.customer_id IS NULL))
+    FROM %s b FULL JOIN %s a ON a.customer_id = b.customer_id$q$, before, after) INTO note;
+  RETURN note;
+END $f$;
 SELECT results_eq($$SELECT action, outcome, row_count, message FROM rfm.refresh_log WHERE tier = 'tclv.cd'::regclass ORDER BY id$$,
-  $$VALUES ('create', 'succeeded', 2349::bigint, NULL::text), ('refresh', 'succeeded', 2350, NULL)$$,
-  'refresh succeeds with the new customer; both models fitted, so no log message');
+  $$VALUES ('create', 'succeeded', 2349::bigint, NULL::text),
+           ('refresh', 'succeeded', 2350, pg_temp.diff_note('before_rows', 'tclv.cd'))$$,
+  'refresh succeeds with the new customer; both models fitted, so the log message only counts the rows');
+SELECT ok((SELECT message FROM rfm.refresh_log WHERE tier = 'tclv.cd'::regclass AND action = 'refresh')
+          ~ '^in place: \d+ rows unchanged, [1-9]\d* updated, 1 inserted, 0 deleted$',
+  '... the refit moved rows, one customer is new, none left');
 SELECT is(tclv.mismatches('tclv.cd'), 0::bigint, 'after the refresh the CLV columns equal the direct computation again');
 SELECT ok((SELECT count(*) FROM tclv.cd t JOIN before b USING (customer_id) WHERE t.p_alive <> b.p_alive) > 0,
   'the models were refitted (P(alive) of existing customers moved)');
@@ -129,13 +146,15 @@ SELECT is((SELECT count(*)::int FROM tclv.small_tiers WHERE p_alive IS NOT NULL 
               OR expected_spend IS NOT NULL OR predicted_clv IS NOT NULL), 0,
   'the model columns are NULL');
 INSERT INTO tclv.small VALUES (6, '2024-03-10', 3);
+CREATE TEMP TABLE small_before AS SELECT * FROM tclv.small_tiers;
 CALL rfm.refresh_tiers('tclv.small_tiers');
 SELECT results_eq($$SELECT action, outcome, row_count, message FROM rfm.refresh_log
                      WHERE tier = 'tclv.small_tiers'::regclass ORDER BY id$$,
   $$VALUES ('create', 'succeeded', 5::bigint,
             'BG/NBD not fitted: p_alive, expected_purchases and predicted_clv are NULL; Gamma-Gamma not fitted: expected_spend and predicted_clv are NULL'),
            ('refresh', 'succeeded', 6::bigint,
-            'BG/NBD not fitted: p_alive, expected_purchases and predicted_clv are NULL; Gamma-Gamma not fitted: expected_spend and predicted_clv are NULL')$$,
+            pg_temp.diff_note('small_before', 'tclv.small_tiers')
+            || '; BG/NBD not fitted: p_alive, expected_purchases and predicted_clv are NULL; Gamma-Gamma not fitted: expected_spend and predicted_clv are NULL')$$,
   'the small CLV tier table builds and refreshes; the log says which models were not fitted');
 -- c6: 3 from 03-10, 22 observed days: 3 x 1095 / 22 = 149.318 -> 149.32
 SELECT is((SELECT historical_clv FROM tclv.small_tiers WHERE customer_id = 6), 149.32,

@@ -2,11 +2,30 @@
 --
 -- A procedure, because it commits twice: first the 'running' row of
 -- rfm.refresh_log (so a failed refresh is still logged), then the refresh
--- itself with its outcome.  The refresh is REFRESH MATERIALIZED VIEW
--- CONCURRENTLY: readers keep reading the old rows until the new ones commit.
--- Errors roll the refresh back (the old rows stay), are logged, then raised
--- again.  Two refreshes of one tier table at once: the second fails at once
--- with lock_not_available (an advisory lock keyed on the tier table).
+-- itself with its outcome.  The refresh runs the tier table's stored query
+-- and changes only the rows that differ, in place
+-- (rfm._tier_refresh_in_place, src/tier_refresh.c): readers keep reading
+-- the old rows until the new ones commit, as with REFRESH MATERIALIZED VIEW
+-- CONCURRENTLY, which is the fallback when the new rows do not fit in
+-- rfm.max_memory.  Errors roll the refresh back (the old rows stay), are
+-- logged, then raised again.  Two refreshes of one tier table at once: the
+-- second fails at once with lock_not_available (an advisory lock keyed on
+-- the tier table).
+
+-- REFRESH MATERIALIZED VIEW CONCURRENTLY without its generic diff: the new
+-- rows in a hash table on customer_id, old rows that are byte-identical
+-- left alone (same ctid), the others deleted, new ones inserted with every
+-- index maintained.  Needs ExclusiveLock, ownership (42501), a populated
+-- table and a unique index on customer_id; duplicate new keys are 23505,
+-- more new rows than rfm.max_memory holds 54000, both before any row
+-- changes.  Returns how many rows were left alone, replaced, added, removed.
+CREATE FUNCTION rfm._tier_refresh_in_place(tier regclass, OUT unchanged bigint, OUT updated bigint,
+                                           OUT inserted bigint, OUT deleted bigint)
+    RETURNS record
+    LANGUAGE c VOLATILE STRICT
+    AS 'MODULE_PATHNAME', 'rfm_tier_refresh_in_place';
+COMMENT ON FUNCTION rfm._tier_refresh_in_place(regclass) IS
+    'Refresh a tier table (materialized view with a unique customer_id) in place, changing only rows that differ (internal)';
 
 -- Advisory lock key (two int4) of a tier table: a constant for rfm, and the oid.
 CREATE FUNCTION rfm._tier_lock_key(tier regclass, OUT space integer, OUT object integer)
@@ -22,6 +41,9 @@ DECLARE
     effective date := COALESCE(entry.as_of, CURRENT_DATE);
     log_id    bigint;
     row_total bigint;
+    counts    record;
+    how       text;
+    too_big   text;
     err_state text;
     err_text  text;
     err_hint  text;
@@ -48,14 +70,36 @@ BEGIN
         IF entry.state_name IS NOT NULL THEN
             PERFORM rfm.customer_state_refresh(entry.state_name);
         END IF;
-        EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW CONCURRENTLY %s', entry.tier);
+        -- In place, the new rows in any order (rfm.tier_unsorted: no sort
+        -- by key in rfm._tier_query).  New rows beyond rfm.max_memory (54000
+        -- before any row changed): CONCURRENTLY, whose duplicate check
+        -- wants the rows sorted, so rfm.tier_unsorted is off again.
+        BEGIN
+            PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
+            counts := rfm._tier_refresh_in_place(entry.tier);
+            PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
+            how := pg_catalog.format('in place: %s rows unchanged, %s updated, %s inserted, %s deleted',
+                                     counts.unchanged, counts.updated, counts.inserted, counts.deleted);
+        EXCEPTION WHEN program_limit_exceeded THEN
+            GET STACKED DIAGNOSTICS too_big = MESSAGE_TEXT;
+            -- only the in-place step's own limit; CONCURRENTLY would hit
+            -- any other one (e.g. in the stored query) again
+            IF too_big NOT LIKE 'rfm.\_tier\_refresh\_in\_place:%' THEN
+                RAISE;
+            END IF;
+            RAISE NOTICE 'rfm: tier table % refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY instead: %',
+                         entry.tier, too_big;
+            PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
+            EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW CONCURRENTLY %s', entry.tier);
+            how := 'REFRESH MATERIALIZED VIEW CONCURRENTLY: the new rows need more than rfm.max_memory';
+        END;
         IF entry.keep_history THEN
             PERFORM rfm._tier_snapshot(entry.tier, entry.history_table);
         END IF;
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', entry.tier) INTO row_total;
         UPDATE rfm.refresh_log l
            SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded',
-               message = CASE WHEN entry.clv THEN rfm._tier_model_note(entry.tier) END
+               message = pg_catalog.concat_ws('; ', how, CASE WHEN entry.clv THEN rfm._tier_model_note(entry.tier) END)
          WHERE l.id = log_id;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
@@ -77,4 +121,4 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON PROCEDURE rfm.refresh_tiers(regclass) IS
-    'Refresh a tier table concurrently (readers never block), append its history snapshot, log the run';
+    'Refresh a tier table in place, changing only rows that differ (readers never block), append its history snapshot, log the run';

@@ -1,0 +1,624 @@
+/*
+ * tier_refresh.c: rfm._tier_refresh_in_place(tier regclass), what
+ * REFRESH MATERIALIZED VIEW CONCURRENTLY does for a tier table, at a
+ * fraction of the cost.
+ *
+ * CONCURRENTLY writes the new rows to a temporary table, analyzes it,
+ * checks it for duplicates with a whole-row self join, full-joins it with
+ * the old rows into a second temporary table and applies DELETE + INSERT
+ * from it: about 7 s of a 10 s refresh for a million customers.  A tier
+ * table has a unique key (customer_id), so here the new rows go into an
+ * in-memory hash table keyed by the key's binary image (duplicates found
+ * on the way), one heap scan matches the old rows against it, and only
+ * rows that differ are deleted and inserted, with every index maintained
+ * as logical replication does (execReplication.c).  Readers keep reading
+ * (ExclusiveLock, as CONCURRENTLY) and see the old rows until commit; rows
+ * that did not change keep their place (ctid).
+ *
+ * The stored query runs as in ExecRefreshMatView (matview.c): rewritten,
+ * planned and executed as the view's owner under
+ * SECURITY_RESTRICTED_OPERATION, with a restricted search_path from
+ * PostgreSQL 17 on.  All new rows are held until the old ones are matched,
+ * capped by rfm.max_memory: above it, error 54000 before any row changes
+ * (rfm.refresh_tiers then falls back to CONCURRENTLY).
+ */
+#include "compat.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "access/genam.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "common/hashfn.h"
+#include "catalog/pg_type.h"
+#include "commands/tablecmds.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "portability/instr_time.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "rewrite/rewriteHandler.h"
+#include "storage/lmgr.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "fast_table.h"
+
+#define FN "rfm._tier_refresh_in_place"
+
+/* A new row, keyed by the binary image of its first column (customer_id). */
+typedef struct TierRow
+{
+	Datum		key;
+	MinimalTuple tuple;
+	uint32		hash;
+	char		status;			/* simplehash's */
+	char		seen;			/* ROW_NOT_SEEN, ROW_CHANGED or ROW_SAME */
+} TierRow;
+
+#define ROW_NOT_SEEN	0		/* no old row has this key: a new customer */
+#define ROW_CHANGED		1		/* the old row differs: deleted, this inserted */
+#define ROW_SAME		2		/* the old row is identical: left alone */
+
+/* How the key column's values are stored (datum_image_eq's arguments). */
+typedef struct KeyType
+{
+	bool		byval;
+	int16		len;
+} KeyType;
+
+/*
+ * Hash of a datum's image, consistent with datum_image_eq: by-value datums
+ * by their bits, varlenas by their detoasted payload (so a short and a
+ * 4-byte header, or an inline-compressed copy, hash alike).  Written here
+ * because datum_image_hash only exists from PostgreSQL 14 on.
+ */
+static uint32
+key_image_hash(const KeyType *kt, Datum value)
+{
+	if (kt->byval)
+	{
+		uint64		x = (uint64) value;
+
+		/* splitmix64 finalizer */
+		x ^= x >> 30;
+		x *= UINT64CONST(0xbf58476d1ce4e5b9);
+		x ^= x >> 27;
+		x *= UINT64CONST(0x94d049bb133111eb);
+		x ^= x >> 31;
+		return (uint32) x;
+	}
+	if (kt->len > 0)
+		return hash_bytes((const unsigned char *) DatumGetPointer(value), kt->len);
+	if (kt->len == -1)
+	{
+		struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
+		uint32		h = hash_bytes((const unsigned char *) VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+
+		if ((Pointer) v != DatumGetPointer(value))
+			pfree(v);
+		return h;
+	}
+	return hash_bytes((const unsigned char *) DatumGetCString(value),
+					  strlen(DatumGetCString(value)));
+}
+
+#define SH_PREFIX			tierrows
+#define SH_ELEMENT_TYPE		TierRow
+#define SH_KEY_TYPE			Datum
+#define SH_KEY				key
+#define SH_HASH_KEY(tb, k)	key_image_hash((KeyType *) (tb)->private_data, (k))
+#define SH_EQUAL(tb, a, b)	datum_image_eq((a), (b), ((KeyType *) (tb)->private_data)->byval, \
+										   ((KeyType *) (tb)->private_data)->len)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
+#define SH_SCOPE			static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* DestReceiver that keeps the stored query's rows in the hash table. */
+typedef struct RowCollector
+{
+	DestReceiver pub;
+	Relation	rel;
+	char	   *relname;		/* schema-qualified, for messages */
+	MemoryContext cxt;			/* rows, keys, hash table, TIDs */
+	Size		max_bytes;		/* rfm.max_memory */
+	KeyType		key_type;
+	tierrows_hash *rows;
+	List	   *null_key_rows;	/* rows whose key is NULL: never matched */
+	uint64		count;
+	char	   *arena;			/* current block for rows */
+	Size		arena_left;
+} RowCollector;
+
+/*
+ * Rows are copied into 1 MB blocks, never freed one by one: palloc would
+ * round each ~150-byte row up to 256 bytes plus a chunk header.
+ */
+#define ARENA_BLOCK		(1024 * 1024)
+
+static MinimalTuple
+keep_row(RowCollector *rc, MinimalTuple tuple)
+{
+	Size		len = MAXALIGN(tuple->t_len);
+	char	   *copy;
+
+	if (len > ARENA_BLOCK / 8)
+		copy = MemoryContextAllocHuge(rc->cxt, len);
+	else
+	{
+		if (len > rc->arena_left)
+		{
+			rc->arena = MemoryContextAlloc(rc->cxt, ARENA_BLOCK);
+			rc->arena_left = ARENA_BLOCK;
+		}
+		copy = rc->arena;
+		rc->arena += len;
+		rc->arena_left -= len;
+	}
+	memcpy(copy, tuple, tuple->t_len);
+	return (MinimalTuple) copy;
+}
+
+static void
+check_memory(RowCollector *rc)
+{
+	Size		used = MemoryContextMemAllocated(rc->cxt, true);
+
+	if (used > rc->max_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg(FN ": the new rows of %s need more than rfm.max_memory (%zu MB)",
+						rc->relname, rc->max_bytes / (1024 * 1024)),
+				 errdetail("%llu rows held so far in %zu MB; no row of the tier table was changed.",
+						   (unsigned long long) rc->count, used / (1024 * 1024)),
+				 errhint("Raise rfm.max_memory if the machine has the memory; rfm.refresh_tiers "
+						 "falls back to REFRESH MATERIALIZED VIEW CONCURRENTLY.")));
+}
+
+static void
+collector_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	RowCollector *rc = (RowCollector *) self;
+
+	if (typeinfo->natts != RelationGetDescr(rc->rel)->natts)
+		elog(ERROR, FN ": the stored query of %s returns %d columns, the table has %d",
+			 rc->relname, typeinfo->natts, RelationGetDescr(rc->rel)->natts);
+}
+
+static bool
+collector_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	RowCollector *rc = (RowCollector *) self;
+	MemoryContext old;
+	MinimalTuple fetched;
+	MinimalTuple tuple;
+	bool		should_free;
+	HeapTupleData htup;
+	Datum		key;
+	bool		isnull;
+
+	fetched = ExecFetchSlotMinimalTuple(slot, &should_free);
+	old = MemoryContextSwitchTo(rc->cxt);
+	tuple = keep_row(rc, fetched);
+	if (should_free)
+		pfree(fetched);
+	/* the key points into the kept row */
+	htup.t_len = tuple->t_len + MINIMAL_TUPLE_OFFSET;
+	htup.t_data = (HeapTupleHeader) ((char *) tuple - MINIMAL_TUPLE_OFFSET);
+	key = heap_getattr(&htup, 1, RelationGetDescr(rc->rel), &isnull);
+	if (isnull)
+		rc->null_key_rows = lappend(rc->null_key_rows, tuple);
+	else
+	{
+		bool		found;
+		TierRow    *row;
+
+		row = tierrows_insert(rc->rows, key, &found);
+		if (found)
+		{
+			Oid			typoutput;
+			bool		typvarlena;
+
+			getTypeOutputInfo(TupleDescAttr(slot->tts_tupleDescriptor, 0)->atttypid,
+							  &typoutput, &typvarlena);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg(FN ": the new rows of %s have customer_id %s more than once",
+							rc->relname, OidOutputFunctionCall(typoutput, key)),
+					 errdetail("No row of the tier table was changed.")));
+		}
+		row->tuple = tuple;
+		row->seen = ROW_NOT_SEEN;
+	}
+	MemoryContextSwitchTo(old);
+	rc->count++;
+	check_memory(rc);
+	return true;
+}
+
+static void
+collector_shutdown(DestReceiver *self)
+{
+}
+
+static void
+collector_destroy(DestReceiver *self)
+{
+}
+
+/* Run the materialized view's stored query into the collector (matview.c). */
+static void
+collect_new_rows(Relation rel, RowCollector *rc)
+{
+	RuleLock   *rules = rel->rd_rules;
+	RewriteRule *rule;
+	Query	   *query;
+	List	   *rewritten;
+	PlannedStmt *plan;
+	QueryDesc  *qd;
+
+	if (!rel->rd_rel->relhasrules || rules == NULL || rules->numLocks != 1)
+		elog(ERROR, FN ": materialized view %s has no single rewrite rule", rc->relname);
+	rule = rules->rules[0];
+	if (rule->event != CMD_SELECT || !rule->isInstead || list_length(rule->actions) != 1)
+		elog(ERROR, FN ": the rule of materialized view %s is not a single SELECT INSTEAD rule",
+			 rc->relname);
+
+	/* Lock and rewrite a copy: the stored query must not be scribbled on. */
+	query = copyObject(linitial_node(Query, rule->actions));
+	AcquireRewriteLocks(query, true, false);
+	rewritten = QueryRewrite(query);
+	if (list_length(rewritten) != 1)
+		elog(ERROR, FN ": unexpected rewrite result for %s", rc->relname);
+	query = linitial_node(Query, rewritten);
+	CHECK_FOR_INTERRUPTS();
+	plan = pg_plan_query(query, FN, CURSOR_OPT_PARALLEL_OK, NULL);
+
+	PushCopiedSnapshot(GetActiveSnapshot());
+	UpdateActiveSnapshotCommandId();
+	qd = CreateQueryDesc(plan, FN, GetActiveSnapshot(), InvalidSnapshot,
+						 (DestReceiver *) rc, NULL, NULL, 0);
+	ExecutorStart(qd, 0);
+	ExecutorRun(qd, ForwardScanDirection, 0, true);
+	ExecutorFinish(qd);
+	ExecutorEnd(qd);
+	FreeQueryDesc(qd);
+	PopActiveSnapshot();
+}
+
+/* Every column equal by binary image, NULLs equal (record_image_eq). */
+static bool
+rows_identical(TupleTableSlot *a, TupleTableSlot *b)
+{
+	TupleDesc	desc = a->tts_tupleDescriptor;
+
+	slot_getallattrs(a);
+	slot_getallattrs(b);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (a->tts_isnull[i] != b->tts_isnull[i])
+			return false;
+		if (!a->tts_isnull[i] &&
+			!datum_image_eq(a->tts_values[i], b->tts_values[i], att->attbyval, att->attlen))
+			return false;
+	}
+	return true;
+}
+
+/* A usable key: a valid, immediate, non-partial unique index on column 1 alone. */
+static bool
+has_unique_key_index(Relation rel)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	bool		found = false;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index ix = index->rd_index;
+
+		found = ix->indisunique && ix->indisvalid && ix->indimmediate &&
+			ix->indnkeyatts == 1 && ix->indkey.values[0] == 1 &&
+			RelationGetIndexPredicate(index) == NIL;
+		index_close(index, AccessShareLock);
+		if (found)
+			break;
+	}
+	list_free(indexes);
+	return found;
+}
+
+/*
+ * New rows are written in batches (table_multi_insert: one WAL record and
+ * one buffer lock per page instead of per row, as COPY does), then their
+ * index entries, one row at a time, as execReplication.c does.
+ */
+#define INSERT_BATCH	1000
+
+typedef struct Inserter
+{
+	Relation	rel;
+	ResultRelInfo *rri;
+	EState	   *estate;
+	BulkInsertState bistate;
+	MemoryContext batch_cxt;	/* what table_multi_insert allocates, per batch */
+	CommandId	cid;
+	int			nslots;			/* slots made so far */
+	int			n;				/* slots filled */
+	TupleTableSlot *slots[INSERT_BATCH];
+} Inserter;
+
+static void
+flush_rows(Inserter *ins)
+{
+	MemoryContext old;
+
+	if (ins->n == 0)
+		return;
+	old = MemoryContextSwitchTo(ins->batch_cxt);
+	table_multi_insert(ins->rel, ins->slots, ins->n, ins->cid, 0, ins->bistate);
+	MemoryContextSwitchTo(old);
+	for (int i = 0; i < ins->n; i++)
+	{
+		if (ins->rri->ri_NumIndices > 0)
+			list_free(rfm_insert_index_tuples(ins->rri, ins->slots[i], ins->estate));
+		ExecClearTuple(ins->slots[i]);
+		ResetPerTupleExprContext(ins->estate);
+	}
+	MemoryContextReset(ins->batch_cxt);
+	ins->n = 0;
+}
+
+static void
+add_row(Inserter *ins, MinimalTuple tuple)
+{
+	if (ins->n == ins->nslots)
+		ins->slots[ins->nslots++] = MakeSingleTupleTableSlot(RelationGetDescr(ins->rel), &TTSOpsHeapTuple);
+	ExecStoreHeapTuple(heap_tuple_from_minimal_tuple(tuple), ins->slots[ins->n++], true);
+	if (ins->n == INSERT_BATCH)
+		flush_rows(ins);
+}
+
+static double
+elapsed_ms(instr_time from, instr_time to)
+{
+	INSTR_TIME_SUBTRACT(to, from);
+	return INSTR_TIME_GET_MILLISEC(to);
+}
+
+PG_FUNCTION_INFO_V1(rfm_tier_refresh_in_place);
+
+Datum
+rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel;
+	RowCollector rc;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
+	TupleDesc	desc;
+	TupleTableSlot *old_slot;
+	TupleTableSlot *new_slot;
+	TableScanDesc scan;
+	ItemPointerData *doomed;
+	uint64		ndoomed = 0;
+	uint64		doomed_cap;
+	uint64		unchanged = 0;
+	uint64		updated = 0;
+	uint64		inserted = 0;
+	uint64		deleted = 0;
+	EState	   *estate;
+	Inserter   *ins;
+	tierrows_iterator it;
+	TierRow    *row;
+	ListCell   *lc;
+	TupleDesc	result_desc;
+	Datum		result[4];
+	bool		result_null[4] = {false, false, false, false};
+	instr_time	t0,
+				t1,
+				t2,
+				t3,
+				t4;
+
+	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, FN ": return type must be a row type");
+
+	/*
+	 * Privilege before lock (as RangeVarCallbackOwnsTable): a role that may
+	 * not refresh the table never queues behind a refresh.
+	 */
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg(FN ": relation with OID %u does not exist", relid)));
+	if (!rfm_may_refresh(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg(FN ": must be owner of materialized view %s", get_rel_name(relid)),
+				 errhint("Only the owner of a tier table may refresh it, as with REFRESH MATERIALIZED VIEW.")));
+	LockRelationOid(relid, ExclusiveLock);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg(FN ": relation with OID %u was dropped", relid)));
+	rel = table_open(relid, NoLock);
+
+	memset(&rc, 0, sizeof(rc));
+	rc.rel = rel;
+	rc.relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+											RelationGetRelationName(rel));
+	if (rel->rd_rel->relkind != RELKIND_MATVIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg(FN ": %s is not a materialized view", rc.relname)));
+	if (!RelationIsPopulated(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg(FN ": materialized view %s is not populated", rc.relname),
+				 errhint("Fill it once with REFRESH MATERIALIZED VIEW %s.", rc.relname)));
+	desc = RelationGetDescr(rel);
+	if (desc->natts < 1 || strcmp(NameStr(TupleDescAttr(desc, 0)->attname), "customer_id") != 0 ||
+		!has_unique_key_index(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg(FN ": materialized view %s has no unique index on its first column customer_id",
+						rc.relname),
+				 errhint("CREATE UNIQUE INDEX ON %s (customer_id); rfm.create_tiers makes one.",
+						 rc.relname)));
+	CheckTableNotInUse(rel, FN);
+
+	/* As ExecRefreshMatView: the owner's rights, locked down. */
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(rel->rd_rel->relowner,
+						   save_sec_context | SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = NewGUCNestLevel();
+	rfm_restrict_search_path();
+
+	/*
+	 * A snapshot taken after the lock: the caller's may predate a refresh
+	 * that committed while we waited, whose rows we must see to replace.
+	 */
+	PushActiveSnapshot(GetTransactionSnapshot());
+
+	rc.pub.receiveSlot = collector_receive;
+	rc.pub.rStartup = collector_startup;
+	rc.pub.rShutdown = collector_shutdown;
+	rc.pub.rDestroy = collector_destroy;
+	rc.pub.mydest = DestNone;
+	rc.cxt = AllocSetContextCreate(CurrentMemoryContext, "rfm tier refresh rows",
+								   ALLOCSET_DEFAULT_SIZES);
+	rc.max_bytes = max_memory_bytes();
+	rc.key_type.byval = TupleDescAttr(desc, 0)->attbyval;
+	rc.key_type.len = TupleDescAttr(desc, 0)->attlen;
+	rc.rows = tierrows_create(rc.cxt,
+							  (uint32) Min(Max(rel->rd_rel->reltuples, 1024.0), 64.0 * 1024 * 1024),
+							  &rc.key_type);
+	INSTR_TIME_SET_CURRENT(t0);
+	collect_new_rows(rel, &rc);
+	INSTR_TIME_SET_CURRENT(t1);
+
+	/* Match the old rows: identical ones stay, the others are remembered. */
+	doomed_cap = 1024;
+	doomed = MemoryContextAllocHuge(rc.cxt, doomed_cap * sizeof(ItemPointerData));
+	old_slot = table_slot_create(rel, NULL);
+	new_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, old_slot))
+	{
+		bool		isnull;
+		Datum		key = slot_getattr(old_slot, 1, &isnull);
+
+		CHECK_FOR_INTERRUPTS();
+		row = isnull ? NULL : tierrows_lookup(rc.rows, key);
+		if (row != NULL && row->seen == ROW_NOT_SEEN)
+		{
+			ExecStoreMinimalTuple(row->tuple, new_slot, false);
+			row->seen = rows_identical(old_slot, new_slot) ? ROW_SAME : ROW_CHANGED;
+			ExecClearTuple(new_slot);
+			if (row->seen == ROW_SAME)
+			{
+				unchanged++;
+				continue;
+			}
+		}
+		else
+			deleted++;
+		if (ndoomed == doomed_cap)
+		{
+			doomed_cap *= 2;
+			doomed = repalloc_huge(doomed, doomed_cap * sizeof(ItemPointerData));
+		}
+		doomed[ndoomed++] = old_slot->tts_tid;
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(old_slot);
+	ExecDropSingleTupleTableSlot(new_slot);
+	check_memory(&rc);
+
+	INSTR_TIME_SET_CURRENT(t2);
+
+	/* From here on rows change.  Deletes first, so new keys never collide. */
+	for (uint64 i = 0; i < ndoomed; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		simple_table_tuple_delete(rel, &doomed[i], GetActiveSnapshot());
+	}
+	CommandCounterIncrement();
+	INSTR_TIME_SET_CURRENT(t3);
+
+	estate = CreateExecutorState();
+	ins = palloc0(sizeof(Inserter));
+	ins->rel = rel;
+	ins->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(ins->rri, rel, 1, NULL, 0);
+	ExecOpenIndices(ins->rri, false);
+	ins->estate = estate;
+	ins->bistate = GetBulkInsertState();
+	ins->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "rfm tier refresh insert batch",
+										   ALLOCSET_DEFAULT_SIZES);
+	ins->cid = GetCurrentCommandId(true);
+	tierrows_start_iterate(rc.rows, &it);
+	while ((row = tierrows_iterate(rc.rows, &it)) != NULL)
+	{
+		if (row->seen == ROW_SAME)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		add_row(ins, row->tuple);
+		if (row->seen == ROW_CHANGED)
+			updated++;
+		else
+			inserted++;
+	}
+	foreach(lc, rc.null_key_rows)
+	{
+		add_row(ins, (MinimalTuple) lfirst(lc));
+		inserted++;
+	}
+	flush_rows(ins);
+	FreeBulkInsertState(ins->bistate);
+	MemoryContextDelete(ins->batch_cxt);
+	for (int i = 0; i < ins->nslots; i++)
+		ExecDropSingleTupleTableSlot(ins->slots[i]);
+	ExecCloseIndices(ins->rri);
+	FreeExecutorState(estate);
+	CommandCounterIncrement();
+
+	PopActiveSnapshot();
+	AtEOXact_GUC(false, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	INSTR_TIME_SET_CURRENT(t4);
+	ereport(DEBUG1,
+			(errmsg(FN ": %s: %llu rows unchanged, %llu updated, %llu inserted, %llu deleted",
+					rc.relname, (unsigned long long) unchanged, (unsigned long long) updated,
+					(unsigned long long) inserted, (unsigned long long) deleted),
+			 errdetail("New rows held in %zu kB; stored query %.0f ms, matching the old rows %.0f ms, "
+					   "deletes %.0f ms, inserts and index entries %.0f ms.",
+					   MemoryContextMemAllocated(rc.cxt, true) / 1024,
+					   elapsed_ms(t0, t1), elapsed_ms(t1, t2), elapsed_ms(t2, t3), elapsed_ms(t3, t4))));
+	MemoryContextDelete(rc.cxt);
+	table_close(rel, NoLock);
+
+	result[0] = Int64GetDatum((int64) unchanged);
+	result[1] = Int64GetDatum((int64) updated);
+	result[2] = Int64GetDatum((int64) inserted);
+	result[3] = Int64GetDatum((int64) deleted);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(result_desc), result, result_null)));
+}
