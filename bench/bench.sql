@@ -241,7 +241,7 @@ SELECT 'INFO tier table: ' || pg_catalog.count(*) || ' customers; R/F/M scores e
        '% of customers (different methods)'
   FROM t_tier_plain p JOIN bench_tiers t ON t.customer_id = p.customer_id \g
 
--- Refresh: 1% new orders, then the tier table recomputed (CONCURRENTLY).
+-- Refresh: 1% new orders, then the tier table refreshed in place (rfm.refresh_tiers).
 SELECT pg_temp.add_new_orders(:orders / 100, :customers, false);
 ANALYZE orders;
 \timing on
@@ -257,6 +257,16 @@ SELECT 'CHECK refreshed tier table equals rfm.customer_scores on the new orders:
                                                            t.monetary, t.r_score, t.f_score, t.m_score)) = 0
             THEN 'ok' ELSE 'FAIL' END
   FROM t_tier_check c FULL JOIN bench_tiers t ON t.customer_id::text = c.customer \g
+
+-- The same refresh the way PostgreSQL does it (what rfm.refresh_tiers did
+-- before it refreshed in place, and still does above rfm.max_memory):
+-- another 1% new orders, then REFRESH ... CONCURRENTLY's generic diff.
+SELECT pg_temp.add_new_orders(:orders / 100, :customers, false);
+ANALYZE orders;
+\timing on
+\echo STEP tier_refresh_concurrently
+REFRESH MATERIALIZED VIEW CONCURRENTLY bench_tiers;
+\timing off
 
 -- ---- Incremental tier refresh (create_tiers ... watermark_column): the
 -- tier table keeps its customer states and a refresh folds in only the

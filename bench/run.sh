@@ -27,7 +27,7 @@ grep -E '^(CHECK|INFO)' "$OUT" | sed 's/^INFO //'
 # "STEP name" then psql's "Time: N ms" for the timed statement
 awk '/^STEP /{step=$2} /^Time: /{ if (step != "") { t[step]=$2/1000; order[++n]=step; step="" } }
      END {
-       for (i = 1; i <= n; i++) printf "  %-22s %8.2f s\n", order[i], t[order[i]];
+       for (i = 1; i <= n; i++) printf "  %-26s %8.2f s\n", order[i], t[order[i]];
        printf "ratios:\n";
        printf "  rfm.summarize GROUP BY / builtin max+count+sum : %.2f (target <= 1)\n", t["summarize_groupby"] / t["builtin_trio"];
        printf "  NTILE pipeline / rfm.customer_scores           : %.1fx faster (target >= 8)\n", t["ntile_pipeline"] / t["customer_scores"];
@@ -44,10 +44,14 @@ awk '/^STEP /{step=$2} /^Time: /{ if (step != "") { t[step]=$2/1000; order[++n]=
          bc = t["tier_create"] < t["tier_create_2"] ? t["tier_create"] : t["tier_create_2"];
          printf "  same, best of two runs each                            : %.1fx faster\n", bp / bc;
          printf "  rfm.refresh_tiers (1%% new orders) / rfm.create_tiers     : %.2f\n", t["tier_refresh"] / t["tier_create"];
+         if ("tier_refresh_concurrently" in t)
+           printf "  REFRESH ... CONCURRENTLY / rfm.refresh_tiers (in place)  : %.1fx slower\n", t["tier_refresh_concurrently"] / t["tier_refresh"];
        }
        if ("tier_refresh_incremental" in t) {
          printf "  incremental tier refresh / full tier refresh (1%% new)   : %.2f (target <= 0.10)\n", t["tier_refresh_incremental"] / t["tier_refresh_full"];
          printf "  incremental tier refresh / rfm.create_tiers (same day)   : %.2f\n", t["tier_refresh_incremental"] / t["tier_create_today"];
+         if ("tier_refresh_concurrently" in t)
+           printf "  incremental tier refresh / REFRESH ... CONCURRENTLY      : %.2f\n", t["tier_refresh_incremental"] / t["tier_refresh_concurrently"];
        }
      }' "$OUT"
 if grep -q '^CHECK.*FAIL' "$OUT"; then
