@@ -57,19 +57,6 @@ check_memory(FastTable *table, Size needed)
 						 "which spills to disk.")));
 }
 
-static inline uint32
-hash_int64(int64 key)
-{
-	uint64		x = (uint64) key;
-
-	/* splitmix64 finalizer */
-	x ^= x >> 30;
-	x *= UINT64CONST(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64CONST(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return (uint32) x;
-}
 
 static inline uint32
 hash_text(const char *s, uint32 len)
@@ -81,7 +68,7 @@ hash_text(const char *s, uint32 len)
 		h ^= (unsigned char) s[i];
 		h *= UINT64CONST(0x100000001b3);
 	}
-	return hash_int64((int64) h);
+	return rfm_hash_int64((int64) h);
 }
 
 StaticAssertDecl(sizeof(FastEntry) == 64, "a customer slot is one cache line");
@@ -280,7 +267,7 @@ arena_copy(FastTable *table, const char *s, uint32 len)
 static inline uint32
 key_hash(const FastTable *table, int64 ikey, const char *skey, uint32 len)
 {
-	return table->text_keys ? hash_text(skey, len) : hash_int64(ikey);
+	return table->text_keys ? hash_text(skey, len) : rfm_hash_int64(ikey);
 }
 
 static FastEntry *lookup_hashed(FastTable *table, uint32 hash, int64 ikey, const char *skey, uint32 len);

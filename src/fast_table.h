@@ -73,6 +73,20 @@ typedef struct FastTable
 /* Bytes per customer slot (the table keeps at most 3/4 of its slots full). */
 #define FAST_SLOT_BYTES ((Size) sizeof(FastEntry))
 
+/* splitmix64 finalizer: integer keys, and the in-place refresh's by-value keys */
+static inline uint32
+rfm_hash_int64(int64 key)
+{
+	uint64		x = (uint64) key;
+
+	x ^= x >> 30;
+	x *= UINT64CONST(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64CONST(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return (uint32) x;
+}
+
 /* rfm.max_memory in bytes (also caps tier_refresh.c). */
 extern Size max_memory_bytes(void);
 extern FastTable *fast_table_create(MemoryContext cxt, bool text_keys);

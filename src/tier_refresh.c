@@ -87,17 +87,7 @@ static uint32
 key_image_hash(const KeyType *kt, Datum value)
 {
 	if (kt->byval)
-	{
-		uint64		x = (uint64) value;
-
-		/* splitmix64 finalizer */
-		x ^= x >> 30;
-		x *= UINT64CONST(0xbf58476d1ce4e5b9);
-		x ^= x >> 27;
-		x *= UINT64CONST(0x94d049bb133111eb);
-		x ^= x >> 31;
-		return (uint32) x;
-	}
+		return rfm_hash_int64((int64) value);
 	if (kt->len > 0)
 		return hash_bytes((const unsigned char *) DatumGetPointer(value), kt->len);
 	if (kt->len == -1)
