@@ -100,19 +100,10 @@ INSERT INTO tclv.orders VALUES (900001, '1997-02-01', 40), (900001, '1997-09-20'
 CALL rfm.refresh_tiers('tclv.cd');
 -- The refresh log counts rows left alone / replaced / added / removed: the
 -- same counts from a before/after comparison by whole-row image (*=).
-CREATE FUNCTION pg_temp.diff_note(before regclass, after regclass) RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE note text;
-BEGIN
-  EXECUTE format($q$SELECT format('in place: %%s rows unchanged, %%s updated, %%s inserted, %%s deleted',
-    count(*) FILTER (WHERE b.customer_id IS NOT NULL AND a.customer_id IS NOT NULL AND b *= a),
-    count(*) FILTER (WHERE b.customer_id IS NOT NULL AND a.customer_id IS NOT NULL AND NOT b *= a),
-    count(*) FILTER (WHERE b.customer_id IS NULL), count(*) FILTER (WHERE a.customer_id IS NULL))
-    FROM %s b FULL JOIN %s a ON a.customer_id = b.customer_id$q$, before, after) INTO note;
-  RETURN note;
-END $f$;
+\ir include/tier_compare.psql
 SELECT results_eq($$SELECT action, outcome, row_count, message FROM rfm.refresh_log WHERE tier = 'tclv.cd'::regclass ORDER BY id$$,
   $$VALUES ('create', 'succeeded', 2349::bigint, NULL::text),
-           ('refresh', 'succeeded', 2350, pg_temp.diff_note('before_rows', 'tclv.cd'))$$,
+           ('refresh', 'succeeded', 2350, pg_temp.tier_diff_note('before_rows', 'tclv.cd'))$$,
   'refresh succeeds with the new customer; both models fitted, so the log message only counts the rows');
 SELECT ok((SELECT message FROM rfm.refresh_log WHERE tier = 'tclv.cd'::regclass AND action = 'refresh')
           ~ '^in place: \d+ rows unchanged, [1-9]\d* updated, 1 inserted, 0 deleted$',
@@ -153,7 +144,7 @@ SELECT results_eq($$SELECT action, outcome, row_count, message FROM rfm.refresh_
   $$VALUES ('create', 'succeeded', 5::bigint,
             'BG/NBD not fitted: p_alive, expected_purchases and predicted_clv are NULL; Gamma-Gamma not fitted: expected_spend and predicted_clv are NULL'),
            ('refresh', 'succeeded', 6::bigint,
-            pg_temp.diff_note('small_before', 'tclv.small_tiers')
+            pg_temp.tier_diff_note('small_before', 'tclv.small_tiers')
             || '; BG/NBD not fitted: p_alive, expected_purchases and predicted_clv are NULL; Gamma-Gamma not fitted: expected_spend and predicted_clv are NULL')$$,
   'the small CLV tier table builds and refreshes; the log says which models were not fitted');
 -- c6: 3 from 03-10, 22 observed days: 3 x 1095 / 22 = 149.318 -> 149.32

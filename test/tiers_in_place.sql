@@ -33,27 +33,7 @@ CREATE VIEW ip_t.orders_text AS SELECT 'c-' || cust AS cust, ordered_on, amount 
 CREATE VIEW ip_t.orders_uuid AS SELECT md5(cust::text)::uuid AS cust, ordered_on, amount FROM ip_t.orders;
 CREATE VIEW ip_t.orders_num AS SELECT cust::numeric / 10 AS cust, ordered_on, amount FROM ip_t.orders;
 
--- rows of two tables that differ, both directions, as text (display scale counts)
-CREATE FUNCTION ip_t.differ(a regclass, b regclass) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM %1$s x EXCEPT ALL SELECT y::text FROM %2$s y)
-                                   UNION ALL (SELECT y::text FROM %2$s y EXCEPT ALL SELECT x::text FROM %1$s x)) d', a, b)
-     INTO n;
-  RETURN n;
-END $$;
--- the refresh log message a refresh from rows "before" to rows "after" should
--- have: counted by whole-row image (*=) over a full join on the key
-CREATE FUNCTION ip_t.diff_note(before regclass, after regclass) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE note text;
-BEGIN
-  EXECUTE format($q$SELECT format('in place: %%s rows unchanged, %%s updated, %%s inserted, %%s deleted',
-    count(*) FILTER (WHERE b.customer_id IS NOT NULL AND a.customer_id IS NOT NULL AND b *= a),
-    count(*) FILTER (WHERE b.customer_id IS NOT NULL AND a.customer_id IS NOT NULL AND NOT b *= a),
-    count(*) FILTER (WHERE b.customer_id IS NULL), count(*) FILTER (WHERE a.customer_id IS NULL))
-    FROM %s b FULL JOIN %s a ON a.customer_id = b.customer_id$q$, before, after) INTO note;
-  RETURN note;
-END $$;
+\ir include/tier_compare.psql
 CREATE FUNCTION ip_t.last_message(t regclass) RETURNS text LANGUAGE sql AS $$
   SELECT message FROM rfm.refresh_log WHERE tier = t AND action = 'refresh' ORDER BY id DESC LIMIT 1 $$;
 -- a fresh tier table with the options of t, compared with t, then dropped
@@ -63,7 +43,7 @@ BEGIN
   SELECT * INTO e FROM rfm.tier_tables WHERE tier = t;
   fresh := rfm.create_tiers('ip_t.fresh', e.source, e.customer_column, e.time_column, e.amount_column,
                             e.bins, e.scheme, e.as_of, false, e.clv);
-  n := ip_t.differ(t, fresh);
+  n := pg_temp.tier_differ(t, fresh);
   PERFORM rfm.drop_tiers(fresh);
   RETURN n;
 END $$;
@@ -116,19 +96,19 @@ CALL rfm.refresh_tiers('ip_t.t_incr');
 CALL rfm.refresh_tiers('ip_t.t_fixed');
 REFRESH MATERIALIZED VIEW CONCURRENTLY ip_t.t_int_conc;
 SELECT is(ip_t.differ_fresh('ip_t.t_int'), 0::bigint, 'new orders: integer key = a fresh tier table');
-SELECT is(ip_t.differ('ip_t.t_int', 'ip_t.t_int_conc'), 0::bigint, 'new orders: integer key = REFRESH ... CONCURRENTLY');
+SELECT is(pg_temp.tier_differ('ip_t.t_int', 'ip_t.t_int_conc'), 0::bigint, 'new orders: integer key = REFRESH ... CONCURRENTLY');
 SELECT is(ip_t.differ_fresh('ip_t.t_text'), 0::bigint, 'new orders: text key = a fresh tier table');
 SELECT is(ip_t.differ_fresh('ip_t.t_uuid'), 0::bigint, 'new orders: uuid key = a fresh tier table');
 SELECT is(ip_t.differ_fresh('ip_t.t_clv'), 0::bigint, 'new orders: clv (grouped path) = a fresh tier table');
 SELECT is(ip_t.differ_fresh('ip_t.t_num'), 0::bigint, 'new orders: numeric key (grouped path) = a fresh tier table');
-SELECT is(ip_t.differ('ip_t.t_incr', 'ip_t.t_int'), 0::bigint, 'new orders: incremental = the full tier table');
+SELECT is(pg_temp.tier_differ('ip_t.t_incr', 'ip_t.t_int'), 0::bigint, 'new orders: incremental = the full tier table');
 SELECT is(ip_t.differ_fresh('ip_t.t_fixed'), 0::bigint, 'new orders: fixed as_of = a fresh tier table');
 SELECT is((SELECT count(*) FROM ip_t.t_int WHERE customer_id IN (9001, 9002)), 2::bigint, 'the new customers are there');
-SELECT is(ip_t.last_message('ip_t.t_int'), ip_t.diff_note('before_a', 'ip_t.t_int'),
+SELECT is(ip_t.last_message('ip_t.t_int'), pg_temp.tier_diff_note('before_a', 'ip_t.t_int'),
   'the log counts what changed (= a before/after comparison)');
 SELECT matches(ip_t.last_message('ip_t.t_int'), '^in place: [1-9]\d* rows unchanged, [1-9]\d* updated, 2 inserted, 0 deleted$',
   '... some rows unchanged, some updated, the 2 new customers inserted');
-SELECT is(ip_t.last_message('ip_t.t_incr'), ip_t.diff_note('before_a_incr', 'ip_t.t_incr'),
+SELECT is(ip_t.last_message('ip_t.t_incr'), pg_temp.tier_diff_note('before_a_incr', 'ip_t.t_incr'),
   'the incremental refresh counts alike');
 -- rows identical before and after keep their ctid; changed ones get a new one
 SELECT is((SELECT count(*) FROM before_a_ctid b JOIN ip_t.t_int t USING (customer_id)
@@ -163,14 +143,14 @@ CALL rfm.refresh_tiers('ip_t.t_num');
 CALL rfm.refresh_tiers('ip_t.t_fixed');
 REFRESH MATERIALIZED VIEW CONCURRENTLY ip_t.t_int_conc;
 SELECT is(ip_t.differ_fresh('ip_t.t_int'), 0::bigint, 'changes and a deletion: integer key = a fresh tier table');
-SELECT is(ip_t.differ('ip_t.t_int', 'ip_t.t_int_conc'), 0::bigint, 'changes and a deletion: integer key = REFRESH ... CONCURRENTLY');
+SELECT is(pg_temp.tier_differ('ip_t.t_int', 'ip_t.t_int_conc'), 0::bigint, 'changes and a deletion: integer key = REFRESH ... CONCURRENTLY');
 SELECT is(ip_t.differ_fresh('ip_t.t_text'), 0::bigint, 'changes and a deletion: text key = a fresh tier table');
 SELECT is(ip_t.differ_fresh('ip_t.t_uuid'), 0::bigint, 'changes and a deletion: uuid key = a fresh tier table');
 SELECT is(ip_t.differ_fresh('ip_t.t_clv'), 0::bigint, 'changes and a deletion: clv = a fresh tier table');
 SELECT is(ip_t.differ_fresh('ip_t.t_num'), 0::bigint, 'changes and a deletion: numeric key = a fresh tier table');
 SELECT is(ip_t.differ_fresh('ip_t.t_fixed'), 0::bigint, 'changes and a deletion: fixed as_of = a fresh tier table');
 SELECT is((SELECT count(*) FROM ip_t.t_int WHERE customer_id = 5), 0::bigint, 'the customer without orders is gone');
-SELECT is(ip_t.last_message('ip_t.t_int'), ip_t.diff_note('before_b', 'ip_t.t_int'),
+SELECT is(ip_t.last_message('ip_t.t_int'), pg_temp.tier_diff_note('before_b', 'ip_t.t_int'),
   'the log counts what changed (= a before/after comparison)');
 SELECT matches(ip_t.last_message('ip_t.t_int'), '^in place: [1-9]\d* rows unchanged, [1-9]\d* updated, 0 inserted, 1 deleted$',
   '... one customer deleted, none inserted');
@@ -205,7 +185,7 @@ RESET enable_indexscan; RESET enable_bitmapscan; RESET enable_indexonlyscan;
 
 -- 5. Plain REFRESH MATERIALIZED VIEW (as users and pg_restore run it) still works.
 REFRESH MATERIALIZED VIEW ip_t.t_int;
-SELECT is(ip_t.differ('ip_t.t_int', 'ip_t.t_int_conc'), 0::bigint, 'a plain REFRESH gives the same rows');
+SELECT is(pg_temp.tier_differ('ip_t.t_int', 'ip_t.t_int_conc'), 0::bigint, 'a plain REFRESH gives the same rows');
 
 -- 6. rfm.max_memory too small for the new rows: rfm.refresh_tiers falls
 -- back to CONCURRENTLY (the grouped path does not need rfm.max_memory).

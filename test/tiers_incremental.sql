@@ -24,15 +24,7 @@ SELECT 1 + floor(1500 * power(random(), 1.6))::bigint,
 INSERT INTO inc_t.orders (customer, ordered_on, amount) VALUES
   (7001, current_date - 10, -8), (7001, current_date - 5, -2);        -- refund-only customer
 
--- rows of two tier tables that differ, both directions, as text (display scale counts)
-CREATE FUNCTION inc_t.differ(a regclass, b regclass) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  EXECUTE format('SELECT count(*) FROM ((SELECT x::text FROM %1$s x EXCEPT ALL SELECT y::text FROM %2$s y)
-                                   UNION ALL (SELECT y::text FROM %2$s y EXCEPT ALL SELECT x::text FROM %1$s x)) d', a, b)
-     INTO n;
-  RETURN n;
-END $$;
+\ir include/tier_compare.psql
 -- R/F/M values of a tier table that differ from plain SQL over all orders up to today
 CREATE FUNCTION inc_t.plain_differ(t regclass) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
@@ -67,7 +59,7 @@ SELECT is((SELECT watermark FROM rfm.customer_state_sources s JOIN rfm.tier_tabl
   'the state has folded in every order');
 SELECT ok(pg_get_viewdef('inc_t.incr'::regclass) LIKE '%rfm tier %', 'the stored query reads the customer state');
 SELECT cmp_ok((SELECT count(*) FROM inc_t.incr), '>', 1000::bigint, 'more than a thousand customers');
-SELECT is(inc_t.differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'built: identical to the full build');
+SELECT is(pg_temp.tier_differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'built: identical to the full build');
 SELECT is(inc_t.plain_differ('inc_t.full'), 0::bigint, 'the full build''s R/F/M values equal plain SQL');
 SELECT is((SELECT count(*) FROM inc_t.incr WHERE customer_id = 7001), 0::bigint, 'a refund-only customer has no row');
 
@@ -87,7 +79,7 @@ SELECT 1 + floor(1500 * random())::bigint, current_date - floor(random() * 3)::i
 SELECT max(order_id) AS wm_before FROM inc_t.orders \gset
 CALL rfm.refresh_tiers('inc_t.incr');
 CALL rfm.refresh_tiers('inc_t.full');
-SELECT is(inc_t.differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'after new orders: incremental refresh == full refresh');
+SELECT is(pg_temp.tier_differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'after new orders: incremental refresh == full refresh');
 SELECT is(inc_t.plain_differ('inc_t.incr'), 0::bigint, '... and its R/F/M values equal plain SQL');
 SELECT results_eq($$SELECT customer_id, frequency, monetary FROM inc_t.incr WHERE customer_id IN (7001, 9001) ORDER BY 1$$,
   $$VALUES (7001::bigint, 1::bigint, 20::numeric), (9001, 2, 49.5)$$,
@@ -102,18 +94,18 @@ SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'inc_t.incr'::regcla
 
 -- A refresh with nothing new is a no-op on the values.
 CALL rfm.refresh_tiers('inc_t.incr');
-SELECT is(inc_t.differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'a refresh without new orders changes nothing');
+SELECT is(pg_temp.tier_differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'a refresh without new orders changes nothing');
 
 -- The limit: an update of an old order is not seen (the state only folds
 -- rows above the watermark) until the state is rebuilt.
 UPDATE inc_t.orders SET amount = amount + 1000 WHERE order_id = 1;
 CALL rfm.refresh_tiers('inc_t.incr');
 CALL rfm.refresh_tiers('inc_t.full');
-SELECT cmp_ok(inc_t.differ('inc_t.incr', 'inc_t.full'), '>=', 2::bigint,
+SELECT cmp_ok(pg_temp.tier_differ('inc_t.incr', 'inc_t.full'), '>=', 2::bigint,
   'an updated old order: the incremental table misses it (at least that customer''s row differs)');
 SELECT rfm.customer_state_rebuild(state_name) FROM rfm.tier_tables WHERE tier = 'inc_t.incr'::regclass \g /dev/null
 CALL rfm.refresh_tiers('inc_t.incr');
-SELECT is(inc_t.differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'after rfm.customer_state_rebuild: identical again');
+SELECT is(pg_temp.tier_differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'after rfm.customer_state_rebuild: identical again');
 
 -- An order dated after the refresh day: the refresh fails, nothing changes.
 SELECT count(*) AS rows_before, sum(monetary) AS revenue_before FROM inc_t.incr \gset
