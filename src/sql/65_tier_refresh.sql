@@ -80,6 +80,7 @@ BEGIN
             PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
             how := pg_catalog.format('in place: %s rows unchanged, %s updated, %s inserted, %s deleted',
                                      counts.unchanged, counts.updated, counts.inserted, counts.deleted);
+            row_total := counts.unchanged + counts.updated + counts.inserted;
         EXCEPTION WHEN program_limit_exceeded THEN
             GET STACKED DIAGNOSTICS too_big = MESSAGE_TEXT;
             -- only the in-place step's own limit; CONCURRENTLY would hit
@@ -92,11 +93,11 @@ BEGIN
             PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
             EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW CONCURRENTLY %s', entry.tier);
             how := 'REFRESH MATERIALIZED VIEW CONCURRENTLY: the new rows need more than rfm.max_memory';
+            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', entry.tier) INTO row_total;
         END;
         IF entry.keep_history THEN
             PERFORM rfm._tier_snapshot(entry.tier, entry.history_table);
         END IF;
-        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', entry.tier) INTO row_total;
         UPDATE rfm.refresh_log l
            SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded',
                message = pg_catalog.concat_ws('; ', how, CASE WHEN entry.clv THEN rfm._tier_model_note(entry.tier) END)
