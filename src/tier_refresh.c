@@ -498,8 +498,15 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	rc.max_bytes = max_memory_bytes();
 	rc.key_type.byval = TupleDescAttr(desc, 0)->attbyval;
 	rc.key_type.len = TupleDescAttr(desc, 0)->attlen;
+	/*
+	 * Sized from the old row count, but never beyond what rfm.max_memory
+	 * allows (simplehash rounds up to a power of two and grows by doubling,
+	 * so half the cap in slots at most): a stale reltuples must not
+	 * allocate past the cap before the first check.
+	 */
 	rc.rows = tierrows_create(rc.cxt,
-							  (uint32) Min(Max(rel->rd_rel->reltuples, 1024.0), 64.0 * 1024 * 1024),
+							  (uint32) Min(Min(Max(rel->rd_rel->reltuples, 1024.0), 64.0 * 1024 * 1024),
+										   Max((double) rc.max_bytes / (4 * sizeof(TierRow)), 1024.0)),
 							  &rc.key_type);
 	INSTR_TIME_SET_CURRENT(t0);
 	collect_new_rows(rel, &rc);

@@ -38,8 +38,9 @@ PG_FUNCTION_INFO_V1(rfm_tier_rows);
 
 #define TIER_CALLER "rfm._tier_rows"
 #define TIER_NATTS	15			/* rfm._tier_columns without clv */
-#define NCELLS		(RFM_MAX_BINS * RFM_MAX_BINS * RFM_MAX_BINS)
-#define CELL(r, f, m) ((((r) - 1) * RFM_MAX_BINS + (f) - 1) * RFM_MAX_BINS + (m) - 1)
+#define TIER_MAX_BINS 9			/* scores are single digits in rfm_cell (rfm.create_tiers) */
+#define NCELLS		(TIER_MAX_BINS * TIER_MAX_BINS * TIER_MAX_BINS)
+#define CELL(r, f, m) ((((r) - 1) * TIER_MAX_BINS + (f) - 1) * TIER_MAX_BINS + (m) - 1)
 
 /* How the customer key is printed into the row. */
 typedef enum TierKey
@@ -562,9 +563,28 @@ key_kind(Oid base)
 			return TIER_KEY_INT8;
 		case UUIDOID:
 			return TIER_KEY_UUID;
+		case TEXTOID:
+		case VARCHAROID:
+			return TIER_KEY_TEXT;
 		default:
-			return TIER_KEY_TEXT;	/* text, varchar (rfm._tier_text_key) */
+			/* rfm.create_tiers never gets here (rfm._tier_text_key); a direct call may */
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("rfm._tier_rows: a customer key of type %s cannot be read from stored customer states",
+							format_type_be(base)),
+					 errhint("Stored customer states need an integer, text, varchar or uuid customer column.")));
+			return TIER_KEY_TEXT;	/* not reached */
 	}
+}
+
+/* bins as rfm.create_tiers allows them: one digit per score in rfm_cell */
+static void
+check_tier_bins(int32 bins, const char *caller)
+{
+	if (bins < 2 || bins > TIER_MAX_BINS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: bins must be between 2 and %d, not %d", caller, TIER_MAX_BINS, bins)));
 }
 
 /*
@@ -590,6 +610,7 @@ rfm_tier_rows(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("rfm._tier_rows: source, column names, bins and scheme must not be NULL")));
+	check_tier_bins(PG_GETARG_INT32(5), TIER_CALLER);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "rfm._tier_rows: SPI_connect failed");
 	query = tier_query(fcinfo, day, true, &fast, &key_type, &key_base);
@@ -646,7 +667,7 @@ rfm_tier_cell_labels(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	Tuplestorestate *store;
 
-	rfm_check_bins(bins, "rfm._tier_cell_labels");
+	check_tier_bins(bins, "rfm._tier_cell_labels");
 	build_cells(cells, bins, scheme, CurrentMemoryContext);
 	store = rfm_begin_rows(fcinfo, &desc, work_mem);
 	for (int32 r = 1; r <= bins; r++)

@@ -38,7 +38,7 @@ VALUES ('rows_t partial', 1, 'top', '顶', 4, 100, 1, 100, 1, 100, NULL, NULL),
        ('rows_t partial', 2, 'mid', '中', 2, 3, 2, 100, 1, 100, 5, NULL),
        ('rows_t partial', 3, 'low', '低', 1, 100, 1, 1, 1, 1, NULL, NULL);
 
-SELECT plan(29);
+SELECT plan(32);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION rows_t.grouped(source regclass, c text, bins int, scheme text, as_of date)
@@ -171,6 +171,24 @@ SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'or
 SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'ordered_on', 'amount', 'bigint', 5,
                    'standard', NULL, clv => true) AS t(customer_id bigint, first_purchase date)$$,
   '42804', NULL, 'the grouped path (CLV) with the wrong columns: plpgsql''s RETURN QUERY error');
+-- bins beyond one digit per score: refused before any work (rfm.create_tiers allows 2..9)
+SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'ordered_on', 'amount', 'bigint', 10,
+                   'standard', current_date) AS t(customer_id bigint, first_purchase date)$$,
+  '22023', 'rfm._tier_rows: bins must be between 2 and 9, not 10', 'bins 10: 22023');
+SELECT throws_ok($$SELECT * FROM rfm._tier_cell_labels(10, 'standard')$$,
+  '22023', 'rfm._tier_cell_labels: bins must be between 2 and 9, not 10', 'cell labels for bins 10: 22023');
+-- stored states with a key type they cannot hold (rfm.create_tiers refuses this; a direct call must too)
+SELECT rfm.customer_state_create('rows_t numeric', 'rows_t.orders', 'customer', 'ordered_on', 'amount',
+                                 watermark_column => 'order_id') \g /dev/null
+CREATE TABLE rows_t.orders_num (customer numeric, ordered_on date, amount numeric);
+SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders_num', 'customer', 'ordered_on', 'amount', 'numeric', 5,
+                   'standard', NULL, false, 'rows_t numeric') AS t(customer_id numeric, first_purchase date,
+                   last_purchase date, recency_days integer, frequency bigint, monetary numeric, r_score integer,
+                   f_score integer, m_score integer, rfm_cell text, segment text, segment_zh text, tier text,
+                   lifecycle text, as_of date)$$,
+  '0A000', 'rfm._tier_rows: a customer key of type numeric cannot be read from stored customer states',
+  'a numeric key over stored states: 0A000, never its bytes read as numeric');
+SELECT rfm.customer_state_drop('rows_t numeric') \g /dev/null
 -- The source changes shape after creation: REFRESH reports it, the rows stay.
 CREATE TABLE rows_t.src AS SELECT customer, ordered_on, amount FROM rows_t.orders WHERE customer < 200;
 SELECT rfm.create_tiers('rows_t.ts', 'rows_t.src', 'customer', 'ordered_on', 'amount', keep_history => false) \g /dev/null

@@ -90,7 +90,7 @@ BEGIN
             END IF;
             RAISE NOTICE 'rfm: tier table % refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY instead: %',
                          entry.tier, too_big;
-            PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
+            -- rfm.tier_unsorted is off again: the block's rollback undid the set_config
             EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW CONCURRENTLY %s', entry.tier);
             how := 'REFRESH MATERIALIZED VIEW CONCURRENTLY: the new rows need more than rfm.max_memory';
             EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', entry.tier) INTO row_total;
