@@ -13,6 +13,7 @@
 #include "compat.h"
 
 #include "fast_rows.h"
+#include "numeric_build.h"
 #include "fast_score.h"
 #include "fast_scan.h"
 #include "breaks.h"
@@ -280,86 +281,6 @@ rfm_entry_key_text(KeyBuf *buf, bool text_keys, const FastEntry *e)
 	return PointerGetDatum(buf->data);
 }
 
-/* numeric's stored form (see exact_sum.c) */
-#define NUM_POS				0x0000
-#define NUM_NEG				0x4000
-#define NUM_SHORT			0x8000
-#define NUM_SHORT_SIGN		0x2000
-#define NUM_SHORT_DSCALE_SHIFT 7
-#define NUM_SHORT_WEIGHT_SIGN 0x0040
-#define NUM_SHORT_WEIGHT_MASK 0x003F
-#define NUM_DSCALE_MASK		0x3FFF
-
-/*
- * v * 10^-scale as a numeric built in buf: the same bytes numeric_in (and
- * so scaled_to_numeric) makes, i.e. make_result's canonical form: base
- * 10000 digits, no leading or trailing zero digits, zero positive with
- * weight 0, the short header when scale and weight allow.  NULL when the
- * magnitude is too large for this (the caller uses scaled_to_numeric).
- */
-static Numeric
-numeric_from_scaled(int128 v, int32 scale, NumericBuf *buf)
-{
-	bool		negative = v < 0;
-	uint128		mag = negative ? -(uint128) v : (uint128) v;
-	int			pad = (4 - scale % 4) % 4;
-	int			frac_groups = (scale + pad) / 4;
-	int16		groups[16];
-	int			n = 0;
-	int			first = 0;
-	int			weight;
-	int			ndigits;
-	char	   *p;
-	uint16		header;
-
-	/* mag * 10^pad (pad <= 3) must fit */
-	if (scale < 0 || scale > NUM_DSCALE_MASK || mag > ~(uint128) 0 / 1000)
-		return NULL;
-	for (int i = 0; i < pad; i++)
-		mag *= 10;
-	while (mag > 0)
-	{
-		groups[n++] = (int16) (mag % 10000);
-		mag /= 10000;
-	}
-	while (first < n && groups[first] == 0)
-		first++;
-	ndigits = n - first;
-	if (ndigits == 0)
-	{
-		weight = 0;
-		negative = false;
-	}
-	else
-		weight = n - 1 - frac_groups;
-	p = buf->data + VARHDRSZ;
-	if (scale <= (0x1F80 >> NUM_SHORT_DSCALE_SHIFT) && weight <= 63 && weight >= -64)
-	{
-		header = (negative ? (NUM_SHORT | NUM_SHORT_SIGN) : NUM_SHORT) |
-			(scale << NUM_SHORT_DSCALE_SHIFT) |
-			(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
-			(weight & NUM_SHORT_WEIGHT_MASK);
-		memcpy(p, &header, sizeof(uint16));
-		p += sizeof(uint16);
-	}
-	else
-	{
-		int16		w = (int16) weight;
-
-		header = (negative ? NUM_NEG : NUM_POS) | (scale & NUM_DSCALE_MASK);
-		memcpy(p, &header, sizeof(uint16));
-		memcpy(p + sizeof(uint16), &w, sizeof(int16));
-		p += 2 * sizeof(uint16);
-	}
-	for (int i = n - 1; i >= first; i--)
-	{
-		memcpy(p, &groups[i], sizeof(int16));
-		p += sizeof(int16);
-	}
-	SET_VARSIZE(buf->data, p - buf->data);
-	return (Numeric) buf->data;
-}
-
 static Numeric
 net_numeric(const FastEntry *e)
 {
@@ -370,12 +291,10 @@ net_numeric(const FastEntry *e)
 Numeric
 rfm_entry_monetary(const FastEntry *e, NumericBuf *buf)
 {
-	Numeric		n;
-
+	StaticAssertStmt(sizeof(NumericBuf) >= RFM_NUMERIC_BUILD_MAX, "NumericBuf holds any scaled numeric");
 	if (e->net.big)
 		return e->net.big;
-	n = numeric_from_scaled(e->net.scaled, e->net.scale, buf);
-	return n ? n : scaled_to_numeric(e->net.scaled, e->net.scale);
+	return rfm_numeric_write_scaled(e->net.scaled, e->net.scale, buf->data);
 }
 
 Datum

@@ -53,6 +53,21 @@ to_base10000(uint128 mag, int16 *digits)
 Numeric
 rfm_numeric_from_scaled(int128 scaled, int32 scale)
 {
+	union
+	{
+		int32		align;
+		char		data[RFM_NUMERIC_BUILD_MAX];
+	}			tmp;
+	Numeric		built = rfm_numeric_write_scaled(scaled, scale, tmp.data);
+	Numeric		result = (Numeric) palloc(VARSIZE(built));
+
+	memcpy(result, built, VARSIZE(built));
+	return result;
+}
+
+Numeric
+rfm_numeric_write_scaled(int128 scaled, int32 scale, char *buf)
+{
 	static const int pow10[NBASE_DIGITS] = {1, 10, 100, 1000};
 	int16		digits[MAX_DIGITS];	/* least significant first */
 	bool		negative = scaled < 0;
@@ -101,7 +116,7 @@ rfm_numeric_from_scaled(int128 scaled, int32 scale)
 			(weight < 0 ? SHORT_WEIGHT_SIGN : 0) | (uint16) (weight & SHORT_WEIGHT_MASK);
 
 		len = VARHDRSZ + sizeof(uint16) + (n - low) * sizeof(int16);
-		result = (Numeric) palloc(len);
+		result = (Numeric) buf;
 		memcpy(VARDATA(result), &header, sizeof(uint16));
 		out = (int16 *) (VARDATA(result) + sizeof(uint16));
 	}
@@ -111,7 +126,7 @@ rfm_numeric_from_scaled(int128 scaled, int32 scale)
 		int16		w = (int16) weight;
 
 		len = VARHDRSZ + 2 * sizeof(uint16) + (n - low) * sizeof(int16);
-		result = (Numeric) palloc(len);
+		result = (Numeric) buf;
 		memcpy(VARDATA(result), &header, sizeof(uint16));
 		memcpy(VARDATA(result) + sizeof(uint16), &w, sizeof(int16));
 		out = (int16 *) (VARDATA(result) + 2 * sizeof(uint16));
