@@ -48,14 +48,9 @@ BEGIN
                  rfm._tier_query(source, c, t, a, NULL, bins, 'standard', as_of, false, fast => false));
 END $$;
 -- Rows of tier table and fast_t.expected that differ (both directions), as text so display scale counts.
-CREATE FUNCTION fast_t.differ(tier regclass) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  EXECUTE format('SELECT count(*) FROM ((SELECT t::text FROM %s t EXCEPT ALL SELECT e::text FROM fast_t.expected e)
-                                   UNION ALL (SELECT e::text FROM fast_t.expected e EXCEPT ALL SELECT t::text FROM %s t)) d',
-                 tier, tier) INTO n;
-  RETURN n;
-END $$;
+\ir include/tier_compare.psql
+CREATE FUNCTION fast_t.differ(tier regclass) RETURNS bigint LANGUAGE sql AS $$
+  SELECT pg_temp.tier_differ(tier, pg_catalog.to_regclass('fast_t.expected')) $$;
 
 -- Which path a source takes.
 SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31')

@@ -49,14 +49,9 @@ BEGIN
                  rfm._tier_query(source, c, 'ordered_on', 'amount', NULL, bins, scheme, as_of, false, fast => false));
 END $$;
 -- Rows of a tier table and rows_t.expected that differ (both directions), as text.
-CREATE FUNCTION rows_t.differ(tier regclass) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  EXECUTE format('SELECT count(*) FROM ((SELECT t::text FROM %s t EXCEPT ALL SELECT e::text FROM rows_t.expected e)
-                                   UNION ALL (SELECT e::text FROM rows_t.expected e EXCEPT ALL SELECT t::text FROM %s t)) d',
-                 tier, tier) INTO n;
-  RETURN n;
-END $$;
+\ir include/tier_compare.psql
+CREATE FUNCTION rows_t.differ(tier regclass) RETURNS bigint LANGUAGE sql AS $$
+  SELECT pg_temp.tier_differ(tier, pg_catalog.to_regclass('rows_t.expected')) $$;
 -- Every cell of bins 2..9 whose C labels differ from rfm.segment (en, zh, and tier3), for one scheme.
 CREATE FUNCTION rows_t.label_differ(scheme text) RETURNS bigint LANGUAGE sql AS $$
 SELECT count(*)
