@@ -38,10 +38,7 @@
 #include "funcapi.h"
 #include "portability/instr_time.h"
 #include "miscadmin.h"
-#include "nodes/makefuncs.h"
-#include "rewrite/rewriteHandler.h"
 #include "storage/lmgr.h"
-#include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -53,6 +50,7 @@
 #include "utils/syscache.h"
 
 #include "fast_table.h"
+#include "matview_query.h"
 
 #define FN "rfm._tier_refresh_in_place"
 
@@ -249,46 +247,6 @@ collector_destroy(DestReceiver *self)
 {
 }
 
-/* Run the materialized view's stored query into the collector (matview.c). */
-static void
-collect_new_rows(Relation rel, RowCollector *rc)
-{
-	RuleLock   *rules = rel->rd_rules;
-	RewriteRule *rule;
-	Query	   *query;
-	List	   *rewritten;
-	PlannedStmt *plan;
-	QueryDesc  *qd;
-
-	if (!rel->rd_rel->relhasrules || rules == NULL || rules->numLocks != 1)
-		elog(ERROR, FN ": materialized view %s has no single rewrite rule", rc->relname);
-	rule = rules->rules[0];
-	if (rule->event != CMD_SELECT || !rule->isInstead || list_length(rule->actions) != 1)
-		elog(ERROR, FN ": the rule of materialized view %s is not a single SELECT INSTEAD rule",
-			 rc->relname);
-
-	/* Lock and rewrite a copy: the stored query must not be scribbled on. */
-	query = copyObject(linitial_node(Query, rule->actions));
-	AcquireRewriteLocks(query, true, false);
-	rewritten = QueryRewrite(query);
-	if (list_length(rewritten) != 1)
-		elog(ERROR, FN ": unexpected rewrite result for %s", rc->relname);
-	query = linitial_node(Query, rewritten);
-	CHECK_FOR_INTERRUPTS();
-	plan = pg_plan_query(query, FN, CURSOR_OPT_PARALLEL_OK, NULL);
-
-	PushCopiedSnapshot(GetActiveSnapshot());
-	UpdateActiveSnapshotCommandId();
-	qd = CreateQueryDesc(plan, FN, GetActiveSnapshot(), InvalidSnapshot,
-						 (DestReceiver *) rc, NULL, NULL, 0);
-	ExecutorStart(qd, 0);
-	ExecutorRun(qd, ForwardScanDirection, 0, true);
-	ExecutorFinish(qd);
-	ExecutorEnd(qd);
-	FreeQueryDesc(qd);
-	PopActiveSnapshot();
-}
-
 /* Every column equal by binary image, NULLs equal (record_image_eq). */
 static bool
 rows_identical(TupleTableSlot *a, TupleTableSlot *b)
@@ -400,9 +358,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	Relation	rel;
 	RowCollector rc;
-	Oid			save_userid;
-	int			save_sec_context;
-	int			save_nestlevel;
+	MatviewOwnerSave owner;
 	TupleDesc	desc;
 	TupleTableSlot *old_slot;
 	TupleTableSlot *new_slot;
@@ -476,11 +432,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	CheckTableNotInUse(rel, FN);
 
 	/* As ExecRefreshMatView: the owner's rights, locked down. */
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(rel->rd_rel->relowner,
-						   save_sec_context | SECURITY_RESTRICTED_OPERATION);
-	save_nestlevel = NewGUCNestLevel();
-	rfm_restrict_search_path();
+	rfm_matview_as_owner(rel, &owner);
 
 	/*
 	 * A snapshot taken after the lock: the caller's may predate a refresh
@@ -509,7 +461,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 										   Max((double) rc.max_bytes / (4 * sizeof(TierRow)), 1024.0)),
 							  &rc.key_type);
 	INSTR_TIME_SET_CURRENT(t0);
-	collect_new_rows(rel, &rc);
+	rfm_matview_run_query(rel, rc.relname, (DestReceiver *) &rc, FN);
 	INSTR_TIME_SET_CURRENT(t1);
 
 	/* Match the old rows: identical ones stay, the others are remembered. */
@@ -599,8 +551,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	CommandCounterIncrement();
 
 	PopActiveSnapshot();
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	rfm_matview_restore(&owner);
 	INSTR_TIME_SET_CURRENT(t4);
 	ereport(DEBUG1,
 			(errmsg(FN ": %s: %llu rows unchanged, %llu updated, %llu inserted, %llu deleted",

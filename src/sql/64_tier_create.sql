@@ -11,6 +11,16 @@
 -- states; rfm.refresh_tiers folds in only the orders above the watermark
 -- first.
 
+-- The first fill of a tier table created WITH NO DATA in this transaction
+-- (src/tier_fill.c): the rows of its stored query, as REFRESH runs it,
+-- written in batches; then marked populated.  Returns the rows written.
+CREATE FUNCTION rfm._tier_fill(tier regclass)
+    RETURNS bigint
+    LANGUAGE c STRICT
+    AS 'MODULE_PATHNAME', 'rfm_tier_fill';
+COMMENT ON FUNCTION rfm._tier_fill(regclass) IS
+    'Internal (rfm.create_tiers): fill a materialized view created WITH NO DATA in this transaction, in batches';
+
 CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column text,
                                  time_column text, amount_column text,
                                  bins integer DEFAULT 5, scheme text DEFAULT 'standard',
@@ -103,14 +113,14 @@ BEGIN
     -- REFRESH ... CONCURRENTLY's duplicate check gains from it.
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
     EXECUTE pg_catalog.format(
-        'CREATE MATERIALIZED VIEW %s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean%s) AS t(%s)',
+        'CREATE MATERIALIZED VIEW %s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean%s) AS t(%s) WITH NO DATA',
         target, source::oid, customer_column, time_column, amount_column, customer_type,
         bins, scheme, as_of, clv, CASE WHEN state IS NOT NULL THEN pg_catalog.format(', %L', state) ELSE '' END,
         rfm._tier_columns(customer_type, clv));
-    -- the rows written (for rfm.refresh_log), without reading them back
-    GET DIAGNOSTICS row_total = ROW_COUNT;
-    PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
     new_tier := target::regclass;
+    -- its rows written in batches, as CREATE ... WITH DATA would write them one by one
+    row_total := rfm._tier_fill(new_tier);
+    PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
     -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', new_tier);
     views := rfm._tier_create_views(new_tier, bins);

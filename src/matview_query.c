@@ -1,0 +1,69 @@
+/*
+ * matview_query.c: a materialized view's stored query, run as
+ * ExecRefreshMatView runs it (matview.c).
+ */
+#include "matview_query.h"
+
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "rewrite/rewriteHandler.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
+#include "utils/snapmgr.h"
+
+void
+rfm_matview_as_owner(Relation rel, MatviewOwnerSave *save)
+{
+	GetUserIdAndSecContext(&save->userid, &save->sec_context);
+	SetUserIdAndSecContext(rel->rd_rel->relowner,
+						   save->sec_context | SECURITY_RESTRICTED_OPERATION);
+	save->nestlevel = NewGUCNestLevel();
+	rfm_restrict_search_path();
+}
+
+void
+rfm_matview_restore(const MatviewOwnerSave *save)
+{
+	AtEOXact_GUC(false, save->nestlevel);
+	SetUserIdAndSecContext(save->userid, save->sec_context);
+}
+
+void
+rfm_matview_run_query(Relation rel, const char *relname, DestReceiver *dest, const char *caller)
+{
+	RuleLock   *rules = rel->rd_rules;
+	RewriteRule *rule;
+	Query	   *query;
+	List	   *rewritten;
+	PlannedStmt *plan;
+	QueryDesc  *qd;
+
+	if (!rel->rd_rel->relhasrules || rules == NULL || rules->numLocks != 1)
+		elog(ERROR, "%s: materialized view %s has no single rewrite rule", caller, relname);
+	rule = rules->rules[0];
+	if (rule->event != CMD_SELECT || !rule->isInstead || list_length(rule->actions) != 1)
+		elog(ERROR, "%s: the rule of materialized view %s is not a single SELECT INSTEAD rule",
+			 caller, relname);
+
+	/* Lock and rewrite a copy: the stored query must not be scribbled on. */
+	query = copyObject(linitial_node(Query, rule->actions));
+	AcquireRewriteLocks(query, true, false);
+	rewritten = QueryRewrite(query);
+	if (list_length(rewritten) != 1)
+		elog(ERROR, "%s: unexpected rewrite result for %s", caller, relname);
+	query = linitial_node(Query, rewritten);
+	CHECK_FOR_INTERRUPTS();
+	plan = pg_plan_query(query, caller, CURSOR_OPT_PARALLEL_OK, NULL);
+
+	PushCopiedSnapshot(GetActiveSnapshot());
+	UpdateActiveSnapshotCommandId();
+	qd = CreateQueryDesc(plan, caller, GetActiveSnapshot(), InvalidSnapshot, dest, NULL, NULL, 0);
+	ExecutorStart(qd, 0);
+	ExecutorRun(qd, ForwardScanDirection, 0, true);
+	ExecutorFinish(qd);
+	ExecutorEnd(qd);
+	FreeQueryDesc(qd);
+	PopActiveSnapshot();
+}

@@ -1,0 +1,174 @@
+/*
+ * tier_fill.c: rfm._tier_fill(tier regclass), the first fill of a tier
+ * table that rfm.create_tiers has just made WITH NO DATA.
+ *
+ * CREATE MATERIALIZED VIEW ... AS writes its rows one at a time, each with
+ * its own WAL record and buffer lock.  Here the stored query's rows are
+ * written in batches (table_multi_insert: one WAL record per page, as COPY
+ * does), then the view is marked populated, as REFRESH would.  The query
+ * runs as REFRESH runs it (matview_query.c), so the rows are the ones
+ * CREATE MATERIALIZED VIEW would have written.  Only a view made in this
+ * transaction, still empty and without indexes, is accepted: nobody else
+ * can see it, and its indexes are built afterwards over all rows at once.
+ */
+#include "compat.h"
+
+#include "access/heapam.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "commands/matview.h"
+#include "commands/tablecmds.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "matview_query.h"
+
+#define FN "rfm._tier_fill"
+#define FILL_BATCH	1000
+
+/* DestReceiver writing the rows it gets in batches. */
+typedef struct FillReceiver
+{
+	DestReceiver pub;
+	Relation	rel;
+	const char *relname;
+	BulkInsertState bistate;
+	MemoryContext batch_cxt;	/* what table_multi_insert allocates, per batch */
+	MemoryContext slot_cxt;		/* the slots (not the executor's, gone at its end) */
+	CommandId	cid;
+	uint64		count;
+	int			nslots;			/* slots made so far */
+	int			n;				/* slots filled */
+	TupleTableSlot *slots[FILL_BATCH];
+} FillReceiver;
+
+static void
+fill_flush(FillReceiver *fr)
+{
+	MemoryContext old;
+
+	if (fr->n == 0)
+		return;
+	old = MemoryContextSwitchTo(fr->batch_cxt);
+	table_multi_insert(fr->rel, fr->slots, fr->n, fr->cid, TABLE_INSERT_SKIP_FSM, fr->bistate);
+	MemoryContextSwitchTo(old);
+	for (int i = 0; i < fr->n; i++)
+		ExecClearTuple(fr->slots[i]);
+	MemoryContextReset(fr->batch_cxt);
+	fr->n = 0;
+}
+
+static void
+fill_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	FillReceiver *fr = (FillReceiver *) self;
+
+	if (typeinfo->natts != RelationGetDescr(fr->rel)->natts)
+		elog(ERROR, FN ": the stored query of %s returns %d columns, the table has %d",
+			 fr->relname, typeinfo->natts, RelationGetDescr(fr->rel)->natts);
+}
+
+static bool
+fill_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	FillReceiver *fr = (FillReceiver *) self;
+
+	if (fr->n == fr->nslots)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fr->slot_cxt);
+
+		fr->slots[fr->nslots++] = table_slot_create(fr->rel, NULL);
+		MemoryContextSwitchTo(old);
+	}
+	ExecCopySlot(fr->slots[fr->n++], slot);
+	fr->count++;
+	if (fr->n == FILL_BATCH)
+		fill_flush(fr);
+	return true;
+}
+
+static void
+fill_shutdown(DestReceiver *self)
+{
+	fill_flush((FillReceiver *) self);
+}
+
+static void
+fill_destroy(DestReceiver *self)
+{
+}
+
+PG_FUNCTION_INFO_V1(rfm_tier_fill);
+
+Datum
+rfm_tier_fill(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel;
+	FillReceiver fr;
+	MatviewOwnerSave owner;
+	List	   *indexes;
+
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg(FN ": relation with OID %u does not exist", relid)));
+	if (!rfm_may_refresh(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg(FN ": must be owner of materialized view %s", get_rel_name(relid))));
+	/* as REFRESH without CONCURRENTLY; the creator holds it already */
+	rel = table_open(relid, AccessExclusiveLock);
+	memset(&fr, 0, sizeof(fr));
+	fr.rel = rel;
+	fr.relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+											RelationGetRelationName(rel));
+	if (rel->rd_rel->relkind != RELKIND_MATVIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg(FN ": %s is not a materialized view", fr.relname)));
+	indexes = RelationGetIndexList(rel);
+	if (RelationIsPopulated(rel) || rel->rd_createSubid == InvalidSubTransactionId ||
+		indexes != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg(FN ": %s is not a materialized view created WITH NO DATA in this transaction, without indexes",
+						fr.relname),
+				 errhint("Use REFRESH MATERIALIZED VIEW.")));
+	list_free(indexes);
+	CheckTableNotInUse(rel, FN);
+
+	rfm_matview_as_owner(rel, &owner);
+	fr.pub.receiveSlot = fill_receive;
+	fr.pub.rStartup = fill_startup;
+	fr.pub.rShutdown = fill_shutdown;
+	fr.pub.rDestroy = fill_destroy;
+	fr.pub.mydest = DestNone;
+	fr.bistate = GetBulkInsertState();
+	fr.batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "rfm tier fill batch",
+										 ALLOCSET_DEFAULT_SIZES);
+	fr.slot_cxt = CurrentMemoryContext;
+	fr.cid = GetCurrentCommandId(true);
+	rfm_matview_run_query(rel, fr.relname, (DestReceiver *) &fr, FN);
+	FreeBulkInsertState(fr.bistate);
+	MemoryContextDelete(fr.batch_cxt);
+	for (int i = 0; i < fr.nslots; i++)
+		ExecDropSingleTupleTableSlot(fr.slots[i]);
+	rfm_matview_restore(&owner);
+
+	SetMatViewPopulatedState(rel, true);
+	CommandCounterIncrement();
+	table_close(rel, NoLock);
+	PG_RETURN_INT64((int64) fr.count);
+}
