@@ -79,4 +79,11 @@
 	 ExecInsertIndexTuples((slot), (estate), false, NULL, NIL))
 #endif
 
+/* shm_mq_send gained force_flush in PostgreSQL 15 (fast_scan_parallel.c). */
+#if PG_VERSION_NUM >= 150000
+#define rfm_shm_mq_send(handle, nbytes, data) shm_mq_send((handle), (nbytes), (data), false, true)
+#else
+#define rfm_shm_mq_send(handle, nbytes, data) shm_mq_send((handle), (nbytes), (data), false)
+#endif
+
 #endif							/* RFM_COMPAT_H */

@@ -25,13 +25,16 @@
  * force for the caller.  Everything else (views, partitioned or foreign
  * tables, RLS, other key types) returns false and the caller runs the SQL
  * path.  Privileges are checked as the executor does (SELECT on the table,
- * or on the three columns).  fast_scan_states does the same for the stored
+ * or on the three columns).  On a big enough table parallel workers share
+ * the pass (fast_scan_parallel.c), each running fast_scan_rows over its
+ * blocks.  fast_scan_states does the same for the stored
  * rows of one customer state (rfm.customer_state_scores).
  */
 #include "compat.h"
 
 #include "fast_table.h"
 #include "fast_scan.h"
+#include "fast_scan_order.h"
 #include "exact_sum.h"
 #include "rfm_state.h"
 
@@ -56,31 +59,6 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
-
-typedef enum KeyKind
-{
-	KEY_INT2,
-	KEY_INT4,
-	KEY_INT8,
-	KEY_UUID,					/* uuid (or a domain over it): uuid_out's text, printed here */
-	KEY_BYTES,					/* binary-coercible to text: the varlena's bytes */
-	KEY_OUTPUT					/* the type's output function (CoerceViaIO) */
-} KeyKind;
-
-typedef enum DayKind
-{
-	DAY_DATE,
-	DAY_TIMESTAMPTZ,
-	DAY_TIMESTAMP
-} DayKind;
-
-typedef enum AmountKind
-{
-	AMOUNT_NUMERIC,
-	AMOUNT_INT2,
-	AMOUNT_INT4,
-	AMOUNT_INT8
-} AmountKind;
 
 /* A user column's number, or 0 (dropped, missing, system column). */
 static AttrNumber
@@ -264,90 +242,33 @@ estimated_customers(Relation rel, AttrNumber attnum)
 	return (uint64) distinct;
 }
 
-bool
-fast_scan_orders(Oid relid, const char *customer_column, const char *time_column,
-				 const char *amount_column, DateADT as_of, const char *caller,
-				 MemoryContext cxt, FastTable **result)
+/*
+ * The order pass proper: every row the scan returns into table.  Used by
+ * the leader and by each parallel worker (fast_scan_parallel.c) with its
+ * own scan and table.
+ */
+void
+fast_scan_rows(const OrderScan *os, Relation rel, TableScanDesc scan, FastTable *table)
 {
-	Oid			key_type = InvalidOid,
-				time_type = InvalidOid,
-				amount_type = InvalidOid;
-	AttrNumber	key_att,
-				time_att,
-				amount_att;
-	KeyKind		kkind;
-	DayKind		dkind;
-	AmountKind	akind;
+	TupleDesc	desc = RelationGetDescr(rel);
+	const char *caller = os->caller;
+	KeyKind		kkind = (KeyKind) os->key_kind;
+	DayKind		dkind = (DayKind) os->day_kind;
+	AmountKind	akind = (AmountKind) os->amount_kind;
 	FmgrInfo	key_out;
-	Oid			user = GetUserId();
-	Relation	rel;
-	TableScanDesc scan;
-	TupleDesc	desc;
 	HeapTuple	tuple;
-	FastTable  *table;
 	MemoryContext scratch;
 	MemoryContext old;
-	uint64		estimate;
 
-	if (get_rel_relkind(relid) != RELKIND_RELATION || !ActiveSnapshotSet())
-		return false;
-	key_att = user_column(relid, customer_column, &key_type);
-	time_att = user_column(relid, time_column, &time_type);
-	amount_att = user_column(relid, amount_column, &amount_type);
-	if (key_att == 0 || time_att == 0 || amount_att == 0)
-		return false;			/* the SQL path reports it */
-	if (time_type == DATEOID)
-		dkind = DAY_DATE;
-	else if (time_type == TIMESTAMPTZOID)
-		dkind = DAY_TIMESTAMPTZ;
-	else if (time_type == TIMESTAMPOID)
-		dkind = DAY_TIMESTAMP;
-	else
-		return false;
-	if (amount_type == NUMERICOID)
-		akind = AMOUNT_NUMERIC;
-	else if (amount_type == INT2OID)
-		akind = AMOUNT_INT2;
-	else if (amount_type == INT4OID)
-		akind = AMOUNT_INT4;
-	else if (amount_type == INT8OID)
-		akind = AMOUNT_INT8;
-	else
-		return false;
-	if (!key_kind(key_type, &kkind, &key_out, cxt))
-		return false;
-
-	rel = table_open(relid, AccessShareLock);
-	/*
-	 * Inheritance children would be read by FROM source; RLS filters rows.
-	 * The columns are checked again under the lock (an ALTER TABLE may have
-	 * changed them since they were looked up).
-	 */
-	if (rel->rd_rel->relhassubclass || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
-		!same_column(rel, key_att, key_type) || !same_column(rel, time_att, time_type) ||
-		!same_column(rel, amount_att, amount_type) ||
-		check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
-	{
-		table_close(rel, AccessShareLock);
-		return false;
-	}
-	/* as the executor: SELECT on the table, or on each column read */
-	if (pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK &&
-		(pg_attribute_aclcheck(relid, key_att, user, ACL_SELECT) != ACLCHECK_OK ||
-		 pg_attribute_aclcheck(relid, time_att, user, ACL_SELECT) != ACLCHECK_OK ||
-		 pg_attribute_aclcheck(relid, amount_att, user, ACL_SELECT) != ACLCHECK_OK))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("%s: permission denied for table %s", caller, RelationGetRelationName(rel)),
-				 errhint("The caller needs SELECT on the table, or on its customer, time and amount columns.")));
-
-	table = fast_table_create(cxt, kkind == KEY_UUID || kkind == KEY_BYTES || kkind == KEY_OUTPUT);
-	estimate = estimated_customers(rel, key_att);
-	if (estimate > 0)
-		fast_table_reserve(table, estimate + estimate / 2);	/* n_distinct is often low */
-	desc = RelationGetDescr(rel);
 	scratch = AllocSetContextCreate(CurrentMemoryContext, "rfm scan rows", ALLOCSET_DEFAULT_SIZES);
-	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	if (kkind == KEY_OUTPUT)
+	{
+		Oid			outfunc;
+		bool		varlena;
+
+		getTypeOutputInfo(os->key_type, &outfunc, &varlena);
+		fmgr_info_cxt(outfunc, &key_out, scratch);
+	}
 	old = MemoryContextSwitchTo(scratch);
 	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
@@ -367,9 +288,9 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 		char		uuid_buf[37];
 
 		CHECK_FOR_INTERRUPTS();
-		key_value = heap_getattr(tuple, key_att, desc, &key_null);
-		time_value = heap_getattr(tuple, time_att, desc, &time_null);
-		amount_value = heap_getattr(tuple, amount_att, desc, &amount_null);
+		key_value = heap_getattr(tuple, os->key_att, desc, &key_null);
+		time_value = heap_getattr(tuple, os->time_att, desc, &time_null);
+		amount_value = heap_getattr(tuple, os->amount_att, desc, &amount_null);
 		if (key_null || time_null || amount_null)
 			continue;
 
@@ -386,7 +307,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 				day = DatumGetDateADT(DirectFunctionCall1(timestamp_date, time_value));
 				break;
 		}
-		if (day > as_of)
+		if (day > os->as_of)
 			continue;
 		rfm_check_finite_day(day, caller);
 
@@ -445,10 +366,107 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 		MemoryContextReset(scratch);
 	}
 	MemoryContextSwitchTo(old);
-	table_endscan(scan);
-	table_close(rel, AccessShareLock);
 	MemoryContextDelete(scratch);
 	fast_table_flush(table);
+}
+
+bool
+fast_scan_orders(Oid relid, const char *customer_column, const char *time_column,
+				 const char *amount_column, DateADT as_of, const char *caller,
+				 MemoryContext cxt, FastTable **result)
+{
+	Oid			key_type = InvalidOid,
+				time_type = InvalidOid,
+				amount_type = InvalidOid;
+	AttrNumber	key_att,
+				time_att,
+				amount_att;
+	KeyKind		kkind;
+	DayKind		dkind;
+	AmountKind	akind;
+	FmgrInfo	key_out;
+	Oid			user = GetUserId();
+	Relation	rel;
+	OrderScan	os;
+	FastTable  *table;
+
+	if (get_rel_relkind(relid) != RELKIND_RELATION || !ActiveSnapshotSet())
+		return false;
+	key_att = user_column(relid, customer_column, &key_type);
+	time_att = user_column(relid, time_column, &time_type);
+	amount_att = user_column(relid, amount_column, &amount_type);
+	if (key_att == 0 || time_att == 0 || amount_att == 0)
+		return false;			/* the SQL path reports it */
+	if (time_type == DATEOID)
+		dkind = DAY_DATE;
+	else if (time_type == TIMESTAMPTZOID)
+		dkind = DAY_TIMESTAMPTZ;
+	else if (time_type == TIMESTAMPOID)
+		dkind = DAY_TIMESTAMP;
+	else
+		return false;
+	if (amount_type == NUMERICOID)
+		akind = AMOUNT_NUMERIC;
+	else if (amount_type == INT2OID)
+		akind = AMOUNT_INT2;
+	else if (amount_type == INT4OID)
+		akind = AMOUNT_INT4;
+	else if (amount_type == INT8OID)
+		akind = AMOUNT_INT8;
+	else
+		return false;
+	if (!key_kind(key_type, &kkind, &key_out, cxt))
+		return false;
+
+	rel = table_open(relid, AccessShareLock);
+	/*
+	 * Inheritance children would be read by FROM source; RLS filters rows.
+	 * The columns are checked again under the lock (an ALTER TABLE may have
+	 * changed them since they were looked up).
+	 */
+	if (rel->rd_rel->relhassubclass || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
+		!same_column(rel, key_att, key_type) || !same_column(rel, time_att, time_type) ||
+		!same_column(rel, amount_att, amount_type) ||
+		check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+	{
+		table_close(rel, AccessShareLock);
+		return false;
+	}
+	/* as the executor: SELECT on the table, or on each column read */
+	if (pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK &&
+		(pg_attribute_aclcheck(relid, key_att, user, ACL_SELECT) != ACLCHECK_OK ||
+		 pg_attribute_aclcheck(relid, time_att, user, ACL_SELECT) != ACLCHECK_OK ||
+		 pg_attribute_aclcheck(relid, amount_att, user, ACL_SELECT) != ACLCHECK_OK))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s: permission denied for table %s", caller, RelationGetRelationName(rel)),
+				 errhint("The caller needs SELECT on the table, or on its customer, time and amount columns.")));
+
+	memset(&os, 0, sizeof(os));
+	os.relid = relid;
+	os.key_type = key_type;
+	os.key_att = key_att;
+	os.time_att = time_att;
+	os.amount_att = amount_att;
+	os.key_kind = kkind;
+	os.day_kind = dkind;
+	os.amount_kind = akind;
+	os.as_of = as_of;
+	os.text_keys = kkind == KEY_UUID || kkind == KEY_BYTES || kkind == KEY_OUTPUT;
+	os.estimate = estimated_customers(rel, key_att);
+	strlcpy(os.caller, caller, sizeof(os.caller));
+
+	table = fast_table_create(cxt, os.text_keys);
+	if (os.estimate > 0)
+		fast_table_reserve(table, os.estimate + os.estimate / 2);	/* n_distinct is often low */
+	if (!fast_scan_parallel(&os, rel, table))
+	{
+		TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+
+		fast_scan_rows(&os, rel, scan, table);
+		table_endscan(scan);
+	}
+	table_close(rel, AccessShareLock);
 	*result = table;
 	return true;
 }

@@ -48,8 +48,12 @@ check_memory(FastTable *table, Size needed)
 	if (needed > table->max_bytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 /* in kB below 10 MB, where MB would round to nothing */
+				 table->max_bytes >= 10 * 1024 * 1024 ?
 				 errmsg("rfm: the per-customer table needs %zu MB, more than rfm.max_memory (%zu MB)",
-						needed / (1024 * 1024), table->max_bytes / (1024 * 1024)),
+						needed / (1024 * 1024), table->max_bytes / (1024 * 1024)) :
+				 errmsg("rfm: the per-customer table needs %zu kB, more than rfm.max_memory (%zu kB)",
+						needed / 1024, table->max_bytes / 1024),
 				 errdetail("%llu customers so far; each costs about %zu bytes per process.",
 						   (unsigned long long) table->count, (Size) (FAST_SLOT_BYTES * 8 / 3)),
 				 errhint("Raise rfm.max_memory if the machine has the memory, or build per "
@@ -526,14 +530,91 @@ entry_bytes(const FastTable *table, const FastEntry *e)
 	return n;
 }
 
-bytea *
-fast_table_serialize(FastTable *table)
+/* One customer in the serialized form at p; returns the end. */
+static char *
+put_entry(char *p, const FastTable *table, const FastEntry *e)
 {
-	Size		total = VARHDRSZ + 2 * sizeof(uint32) + sizeof(uint64);
+	uint8		big;
+
+	if (table->text_keys)
+	{
+		uint32		len = e->used - 1;
+
+		PUT(p, len);
+		memcpy(p, e->key.skey, len);
+		p += len;
+	}
+	else
+		PUT(p, e->key.ikey);
+	PUT(p, e->first_purchase);
+	PUT(p, e->last_purchase);
+	PUT(p, e->frequency);
+	big = e->net.big != NULL;
+	PUT(p, big);
+	if (big)
+	{
+		uint32		len = VARSIZE(e->net.big);
+
+		PUT(p, len);
+		memcpy(p, e->net.big, len);
+		p += len;
+	}
+	else
+	{
+		PUT(p, e->net.scaled);
+		PUT(p, e->net.scale);
+	}
+	return p;
+}
+
+#define SERIAL_HEADER	(VARHDRSZ + 2 * sizeof(uint32) + sizeof(uint64))
+
+/*
+ * The customers of slots [*from, to) in serialized form, as many as fit
+ * limit bytes (at least one); *from is moved past them.
+ */
+static bytea *
+serialize_slots(FastTable *table, uint64 *from, uint64 to, Size limit)
+{
+	Size		total = SERIAL_HEADER;
+	uint64		end = *from;
+	uint64		count = 0;
 	bytea	   *result;
 	char	   *p;
 	uint32		magic = SERIAL_MAGIC;
 	uint32		kind = (SERIAL_VERSION << 8) | (table->text_keys ? 1 : 0);
+
+	for (; end < to; end++)
+	{
+		Size		n;
+
+		if (!table->slots[end].used)
+			continue;
+		n = entry_bytes(table, &table->slots[end]);
+		if (count > 0 && total + n > limit)
+			break;
+		total += n;
+		count++;
+	}
+	result = (bytea *) palloc(total);
+	SET_VARSIZE(result, total);
+	p = VARDATA(result);
+	PUT(p, magic);
+	PUT(p, kind);
+	PUT(p, count);
+	for (uint64 i = *from; i < end; i++)
+		if (table->slots[i].used)
+			p = put_entry(p, table, &table->slots[i]);
+	Assert(p == (char *) result + total);
+	*from = end;
+	return result;
+}
+
+bytea *
+fast_table_serialize(FastTable *table)
+{
+	Size		total = SERIAL_HEADER;
+	uint64		from = 0;
 
 	fast_table_flush(table);
 	for (uint64 i = 0; i < table->capacity; i++)
@@ -546,50 +627,16 @@ fast_table_serialize(FastTable *table)
 						(unsigned long long) table->count, total / (1024 * 1024)),
 				 errhint("Build per customer range (a view with a WHERE clause on the customer), "
 						 "or use rfm.summarize with GROUP BY.")));
-	result = (bytea *) palloc(total);
-	SET_VARSIZE(result, total);
-	p = VARDATA(result);
-	PUT(p, magic);
-	PUT(p, kind);
-	PUT(p, table->count);
-	for (uint64 i = 0; i < table->capacity; i++)
-	{
-		FastEntry  *e = &table->slots[i];
-		uint8		big;
+	return serialize_slots(table, &from, table->capacity, total);
+}
 
-		if (!e->used)
-			continue;
-		if (table->text_keys)
-		{
-			uint32		len = e->used - 1;
-
-			PUT(p, len);
-			memcpy(p, e->key.skey, len);
-			p += len;
-		}
-		else
-			PUT(p, e->key.ikey);
-		PUT(p, e->first_purchase);
-		PUT(p, e->last_purchase);
-		PUT(p, e->frequency);
-		big = e->net.big != NULL;
-		PUT(p, big);
-		if (big)
-		{
-			uint32		len = VARSIZE(e->net.big);
-
-			PUT(p, len);
-			memcpy(p, e->net.big, len);
-			p += len;
-		}
-		else
-		{
-			PUT(p, e->net.scaled);
-			PUT(p, e->net.scale);
-		}
-	}
-	Assert(p == (char *) result + total);
-	return result;
+bytea *
+fast_table_serialize_part(FastTable *table, uint64 *next_slot, Size limit)
+{
+	fast_table_flush(table);
+	if (*next_slot >= table->capacity)
+		return NULL;
+	return serialize_slots(table, next_slot, table->capacity, limit);
 }
 
 static void
@@ -694,4 +741,55 @@ fast_table_deserialize(bytea *bytes, MemoryContext cxt)
 	}
 	MemoryContextSwitchTo(old);
 	return table;
+}
+
+/*
+ * Merges serialized customers (a worker's part) into table; returns how
+ * many.  Slots are
+ * prefetched a few customers ahead, as for orders.
+ */
+#define MERGE_RING	8
+
+uint64
+fast_table_merge_serialized(FastTable *table, bytea *bytes)
+{
+	FastReader	reader;
+	FastEntry	ring[MERGE_RING];
+	uint32		keylens[MERGE_RING];
+	int			head = 0;
+	int			n = 0;
+	bool		more = true;
+
+	fast_reader_init(&reader, bytes);
+	if (reader.text_keys != table->text_keys)
+		corrupt();
+	fast_table_flush(table);
+	while (more || n > 0)
+	{
+		if (more)
+		{
+			int			tail = (head + n) % MERGE_RING;
+			FastEntry  *e = &ring[tail];
+
+			more = fast_reader_next(&reader, e, &keylens[tail]);
+			if (more)
+			{
+				e->hash = key_hash(table, e->key.ikey, e->key.skey, keylens[tail]);
+				__builtin_prefetch(&table->slots[e->hash & (table->capacity - 1)], 1);
+				n++;
+			}
+		}
+		if (n == MERGE_RING || (!more && n > 0))
+		{
+			FastEntry  *e = &ring[head];
+
+			fast_entry_merge(lookup_hashed(table, e->hash, e->key.ikey, e->key.skey, keylens[head]),
+							 e, table->cxt);
+			if (e->net.big)
+				pfree(e->net.big);
+			head = (head + 1) % MERGE_RING;
+			n--;
+		}
+	}
+	return reader.count;
 }

@@ -102,6 +102,14 @@ extern void fast_entry_add_order(FastEntry *entry, DateADT day, Numeric amount, 
 extern void fast_entry_merge(FastEntry *into, const FastEntry *from, MemoryContext cxt);
 extern void fast_table_merge(FastTable *into, FastTable *from);
 extern bytea *fast_table_serialize(FastTable *table);
+
+/*
+ * The next customers from slot *next_slot on, serialized (as many as fit
+ * limit bytes, at least one), *next_slot moved past them; NULL when none
+ * is left.  For parallel workers, which hand their table over in parts.
+ */
+extern bytea *fast_table_serialize_part(FastTable *table, uint64 *next_slot, Size limit);
+extern uint64 fast_table_merge_serialized(FastTable *table, bytea *bytes);
 extern FastTable *fast_table_deserialize(bytea *bytes, MemoryContext cxt);
 
 /* Sequential reader over a serialized table (no hashing): for the SRFs. */

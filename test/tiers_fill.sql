@@ -4,7 +4,7 @@
 -- CREATE MATERIALIZED VIEW ... AS (WITH DATA) writes for the same stored
 -- query: for the fast path (integer keys), the grouped path (clv, text
 -- keys through a view), more rows than one batch (1000) and rows that
--- need TOAST.  The view ends up populated, its row count is the one in
+-- need TOAST, orders read by parallel workers.  The view ends up populated, its row count is the one in
 -- rfm.refresh_log and the one counted from the orders by plain SQL.  The
 -- stored query runs as REFRESH runs it (security-restricted).  Refused,
 -- with nothing changed: a populated view, one made in an earlier
@@ -38,7 +38,7 @@ BEGIN
   RETURN (t::text || '_twin')::regclass;
 END $$;
 
-SELECT plan(22);
+SELECT plan(23);
 
 -- 1. Fast path: integer keys.
 SELECT rfm.create_tiers('fill_t.t_int', 'fill_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
@@ -65,6 +65,14 @@ SELECT is(pg_temp.tier_differ('fill_t.t_text', fill_t.twin('fill_t.t_text')), 0:
   'text keys from a view: the rows CREATE MATERIALIZED VIEW writes');
 SELECT is((SELECT count(*) FROM fill_t.t_text), (SELECT count(*) FROM fill_t.t_int),
   'text keys: as many customers as the integer table');
+
+-- 2b. The same tier table with the orders read by parallel workers
+-- (rfm.direct_scan_workers, src/fast_scan_parallel.c) and by one process.
+SET rfm.direct_scan_workers = 2;
+SELECT rfm.create_tiers('fill_t.t_par', 'fill_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
+RESET rfm.direct_scan_workers;
+SELECT is(pg_temp.tier_differ('fill_t.t_par', 'fill_t.t_int'), 0::bigint,
+  'orders read by parallel workers: the rows of the one-process build');
 
 -- 3. The function alone on plain materialized views: batches and TOAST.
 BEGIN;
