@@ -10,6 +10,11 @@
  * CREATE MATERIALIZED VIEW would have written.  Only a view made in this
  * transaction, still empty and without indexes, is accepted: nobody else
  * can see it, and its indexes are built afterwards over all rows at once.
+ *
+ * When the stored query is exactly "SELECT every column FROM
+ * rfm._tier_rows(...)", as rfm.create_tiers writes it, rfm._tier_rows
+ * hands its rows straight to this fill (rfm_tier_sink_claim), leaving its
+ * result set empty: no copy into a tuplestore and back out.
  */
 #include "compat.h"
 
@@ -17,11 +22,13 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "commands/matview.h"
 #include "commands/tablecmds.h"
 #include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "parser/parsetree.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -33,6 +40,7 @@
 #include "utils/syscache.h"
 
 #include "matview_query.h"
+#include "tier_fill.h"
 
 #define FN "rfm._tier_fill"
 #define FILL_BATCH	1000
@@ -47,7 +55,7 @@ typedef struct FillReceiver
 	MemoryContext batch_cxt;	/* what table_multi_insert allocates, per batch */
 	MemoryContext slot_cxt;		/* the slots (not the executor's, gone at its end) */
 	CommandId	cid;
-	uint64		count;
+	uint64		count;			/* rows written, either way */
 	int			nslots;			/* slots made so far */
 	int			n;				/* slots filled */
 	TupleTableSlot *slots[FILL_BATCH];
@@ -88,7 +96,7 @@ fill_receive(TupleTableSlot *slot, DestReceiver *self)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fr->slot_cxt);
 
-		fr->slots[fr->nslots++] = table_slot_create(fr->rel, NULL);
+		fr->slots[fr->nslots++] = MakeSingleTupleTableSlot(RelationGetDescr(fr->rel), &TTSOpsHeapTuple);
 		MemoryContextSwitchTo(old);
 	}
 	ExecCopySlot(fr->slots[fr->n++], slot);
@@ -107,6 +115,101 @@ fill_shutdown(DestReceiver *self)
 static void
 fill_destroy(DestReceiver *self)
 {
+}
+
+/* The fill whose stored query may hand its rows over (set while it runs). */
+static FillReceiver *open_sink = NULL;
+
+TierSink *
+rfm_tier_sink_claim(TupleDesc desc)
+{
+	FillReceiver *fr = open_sink;
+	TupleDesc	target;
+
+	if (fr == NULL)
+		return NULL;
+	open_sink = NULL;			/* the query has one rfm._tier_rows call: this one */
+	target = RelationGetDescr(fr->rel);
+	if (desc->natts != target->natts)
+		return NULL;
+	for (int i = 0; i < desc->natts; i++)
+		if (TupleDescAttr(desc, i)->atttypid != TupleDescAttr(target, i)->atttypid)
+			return NULL;
+	return (TierSink *) fr;
+}
+
+void
+rfm_tier_sink_put(TierSink *sink, Datum *values, bool *nulls)
+{
+	FillReceiver *fr = (FillReceiver *) sink;
+	MemoryContext old;
+	TupleTableSlot *slot;
+
+	if (fr->n == fr->nslots)
+	{
+		old = MemoryContextSwitchTo(fr->slot_cxt);
+		fr->slots[fr->nslots++] = MakeSingleTupleTableSlot(RelationGetDescr(fr->rel), &TTSOpsHeapTuple);
+		MemoryContextSwitchTo(old);
+	}
+	slot = fr->slots[fr->n++];
+	/* freed with the batch, after it is written */
+	old = MemoryContextSwitchTo(fr->batch_cxt);
+	ExecStoreHeapTuple(heap_form_tuple(RelationGetDescr(fr->rel), values, nulls), slot, false);
+	MemoryContextSwitchTo(old);
+	fr->count++;
+	if (fr->n == FILL_BATCH)
+		fill_flush(fr);
+}
+
+/*
+ * The stored query is "SELECT c1, ..., cN FROM f(...) AS t(...)" with f
+ * rfm._tier_rows (this library's C function) and nothing else: no
+ * condition, grouping, order, limit, other relation or sublink.
+ */
+static bool
+plain_tier_rows_query(Relation rel)
+{
+	RuleLock   *rules = rel->rd_rules;
+	Query	   *q;
+	RangeTblRef *ref;
+	RangeTblEntry *rte;
+	RangeTblFunction *rtf;
+	FmgrInfo	finfo;
+	int			attno = 0;
+	ListCell   *lc;
+
+	if (!rel->rd_rel->relhasrules || rules == NULL || rules->numLocks != 1 ||
+		list_length(rules->rules[0]->actions) != 1)
+		return false;			/* rfm_matview_run_query reports it */
+	q = linitial_node(Query, rules->rules[0]->actions);
+	if (q->commandType != CMD_SELECT || q->hasAggs || q->hasWindowFuncs || q->hasTargetSRFs ||
+		q->hasSubLinks || q->hasDistinctOn || q->hasRecursive || q->hasModifyingCTE ||
+		q->hasForUpdate || q->cteList != NIL || q->groupClause != NIL || q->groupingSets != NIL ||
+		q->havingQual != NULL || q->windowClause != NIL || q->distinctClause != NIL ||
+		q->sortClause != NIL || q->limitOffset != NULL || q->limitCount != NULL ||
+		q->setOperations != NULL || q->jointree == NULL || q->jointree->quals != NULL ||
+		list_length(q->jointree->fromlist) != 1 || !IsA(linitial(q->jointree->fromlist), RangeTblRef))
+		return false;
+	ref = linitial_node(RangeTblRef, q->jointree->fromlist);
+	rte = rt_fetch(ref->rtindex, q->rtable);
+	if (rte->rtekind != RTE_FUNCTION || rte->funcordinality || list_length(rte->functions) != 1)
+		return false;
+	rtf = linitial_node(RangeTblFunction, rte->functions);
+	if (!IsA(rtf->funcexpr, FuncExpr))
+		return false;
+	fmgr_info(((FuncExpr *) rtf->funcexpr)->funcid, &finfo);
+	if (finfo.fn_addr != rfm_tier_rows)
+		return false;
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *te = lfirst_node(TargetEntry, lc);
+		Var		   *var = (Var *) te->expr;
+
+		if (te->resjunk || !IsA(var, Var) || var->varno != ref->rtindex || var->varlevelsup != 0 ||
+			var->varattno != ++attno)
+			return false;
+	}
+	return attno == RelationGetDescr(rel)->natts;
 }
 
 PG_FUNCTION_INFO_V1(rfm_tier_fill);
@@ -160,7 +263,18 @@ rfm_tier_fill(PG_FUNCTION_ARGS)
 										 ALLOCSET_DEFAULT_SIZES);
 	fr.slot_cxt = CurrentMemoryContext;
 	fr.cid = GetCurrentCommandId(true);
-	rfm_matview_run_query(rel, fr.relname, (DestReceiver *) &fr, FN);
+	if (plain_tier_rows_query(rel))
+		open_sink = &fr;
+	PG_TRY();
+	{
+		rfm_matview_run_query(rel, fr.relname, (DestReceiver *) &fr, FN);
+	}
+	PG_FINALLY();
+	{
+		open_sink = NULL;
+	}
+	PG_END_TRY();
+	fill_flush(&fr);
 	FreeBulkInsertState(fr.bistate);
 	MemoryContextDelete(fr.batch_cxt);
 	for (int i = 0; i < fr.nslots; i++)

@@ -17,6 +17,7 @@
 
 #include "fast_rows.h"
 #include "segment_rules.h"
+#include "tier_fill.h"
 
 #include "access/htup_details.h"
 #include "access/tupconvert.h"
@@ -426,6 +427,7 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 {
 	TupleDesc	desc;
 	Tuplestorestate *store = rfm_begin_rows(fcinfo, &desc, work_mem);
+	TierSink   *sink;
 	ScoreLimits limits;
 	TierCell   *cells;
 	Datum		stages[4];
@@ -444,6 +446,8 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 				t3;
 
 	check_columns(desc, key_type);
+	/* a new tier table's fill takes the rows itself (tier_fill.c) */
+	sink = rfm_tier_sink_claim(desc);
 	if (s->n == 0)
 		return;					/* no purchases: no rows, no labels read */
 	INSTR_TIME_SET_CURRENT(t0);
@@ -538,7 +542,10 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 		values[13] = stages[rfm_lifecycle_stage_of(e->first_purchase, e->last_purchase, a->as_of,
 												   30, 90, 180)];
 		values[14] = DateADTGetDatum(a->as_of);
-		tuplestore_putvalues(store, desc, values, nulls);
+		if (sink)
+			rfm_tier_sink_put(sink, values, nulls);
+		else
+			tuplestore_putvalues(store, desc, values, nulls);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 	}

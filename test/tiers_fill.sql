@@ -38,7 +38,7 @@ BEGIN
   RETURN (t::text || '_twin')::regclass;
 END $$;
 
-SELECT plan(23);
+SELECT plan(27);
 
 -- 1. Fast path: integer keys.
 SELECT rfm.create_tiers('fill_t.t_int', 'fill_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
@@ -93,6 +93,28 @@ SELECT is((SELECT count(*) FROM fill_t.m_toast m
   '... each 64,000-character value read back intact');
 SELECT cmp_ok(pg_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = 'fill_t.m_toast'::regclass)), '>', 0::bigint,
   '... stored in the TOAST table');
+COMMIT;
+
+-- 3b. Only a stored query of every column of rfm._tier_rows, as
+-- rfm.create_tiers writes it, has the rows handed straight to the fill;
+-- any other (a condition, other columns) runs through the executor.
+CREATE FUNCTION fill_t.tier_call(t regclass) RETURNS text LANGUAGE sql AS $$
+  SELECT rtrim(rtrim(pg_get_viewdef(t)), ';') $$;
+BEGIN;
+SELECT format('CREATE MATERIALIZED VIEW fill_t.m_where AS %s WHERE t.r_score = 5 WITH NO DATA', fill_t.tier_call('fill_t.t_int')) \gexec
+SELECT format('CREATE MATERIALIZED VIEW fill_t.m_cols AS %s WITH NO DATA',
+              regexp_replace(fill_t.tier_call('fill_t.t_int'), '^\s*SELECT.*?FROM', 'SELECT t.segment, t.customer_id FROM')) \gexec
+SELECT format('CREATE MATERIALIZED VIEW fill_t.m_all AS %s WITH NO DATA', fill_t.tier_call('fill_t.t_int')) \gexec
+SELECT is(rfm._tier_fill('fill_t.m_where'), (SELECT count(*) FROM fill_t.t_int WHERE r_score = 5),
+  'a stored query with a condition: only its rows (count as in the tier table)');
+SELECT is(pg_temp.tier_differ('fill_t.m_where', fill_t.twin('fill_t.m_where')), 0::bigint,
+  '... the rows CREATE MATERIALIZED VIEW writes');
+SELECT is(rfm._tier_fill('fill_t.m_cols') || ' ' || pg_temp.tier_differ('fill_t.m_cols', fill_t.twin('fill_t.m_cols')),
+          (SELECT count(*) FROM fill_t.t_int) || ' 0',
+  'two columns in another order: every customer, the rows CREATE MATERIALIZED VIEW writes');
+SELECT is(rfm._tier_fill('fill_t.m_all') || ' ' || pg_temp.tier_differ('fill_t.m_all', 'fill_t.t_int'),
+          (SELECT count(*) FROM fill_t.t_int) || ' 0',
+  'every column, by hand: the tier table''s rows');
 COMMIT;
 
 -- 4. Run as REFRESH runs the stored query: security-restricted.
