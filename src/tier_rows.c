@@ -70,16 +70,17 @@ typedef struct TierCell
 } TierCell;
 
 /*
- * rfm._tier_query for these arguments (its checks raise the errors), and
- * whether the fast path applies, the source column's type and base type.
- * Runs in the caller's SPI connection.
+ * rfm._tier_query's grouped query for these arguments (its checks raise the
+ * errors), whether the fast path applies (stored states, or fast allowed,
+ * no CLV and a key whose text form identifies customers), the source
+ * column's type and base type.  Runs in the caller's SPI connection.
  */
 static char *
 tier_query(FunctionCallInfo fcinfo, DateADT day, bool fast, bool *fast_path, Oid *key_type,
 		   Oid *key_base)
 {
 	Oid			argtypes[11] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
-	TEXTOID, DATEOID, BOOLOID, BOOLOID, TEXTOID};
+	TEXTOID, DATEOID, BOOLOID, TEXTOID, BOOLOID};
 	Datum		args[11];
 	char		nulls[11];
 	bool		isnull;
@@ -94,13 +95,13 @@ tier_query(FunctionCallInfo fcinfo, DateADT day, bool fast, bool *fast_path, Oid
 	}
 	args[7] = DateADTGetDatum(day);
 	nulls[7] = ' ';
-	args[9] = BoolGetDatum(fast);
-	nulls[9] = ' ';
-	args[10] = PG_ARGISNULL(9) ? (Datum) 0 : PG_GETARG_DATUM(9);
-	nulls[10] = PG_ARGISNULL(9) ? 'n' : ' ';
+	args[9] = PG_ARGISNULL(9) ? (Datum) 0 : PG_GETARG_DATUM(9);
+	nulls[9] = PG_ARGISNULL(9) ? 'n' : ' ';
+	args[10] = BoolGetDatum(fast);
+	nulls[10] = ' ';
 	/* target list order: rfm._tier_query's errors come first */
-	if (SPI_execute_with_args("SELECT rfm._tier_query($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11), "
-							  "$11 IS NOT NULL OR (NOT $9 AND rfm._tier_text_key($1, $2)), "
+	if (SPI_execute_with_args("SELECT rfm._tier_query($1, $2, $3, $4, $5, $6, $7, $8, $9), "
+							  "$10 IS NOT NULL OR ($11 AND NOT $9 AND rfm._tier_text_key($1, $2)), "
 							  "rfm._source_column_type($1, $2), rfm._tier_key_base_type($1, $2)",
 							  11, argtypes, args, nulls, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)

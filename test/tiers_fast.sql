@@ -37,7 +37,7 @@ CREATE TABLE fast_t.orders_int AS
 CREATE TABLE fast_t.orders_varchar AS
   SELECT ('C' || customer)::varchar(20) AS customer, ordered_on, amount FROM fast_t.orders;
 
-SELECT plan(35);
+SELECT plan(31);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION fast_t.grouped(source regclass, c text, t text, a text, bins int, as_of date, cust_type text)
@@ -45,28 +45,18 @@ CREATE FUNCTION fast_t.grouped(source regclass, c text, t text, a text, bins int
 BEGIN
   DROP TABLE IF EXISTS fast_t.expected;
   EXECUTE format('CREATE TABLE fast_t.expected AS SELECT * FROM (%s) q',
-                 rfm._tier_query(source, c, t, a, NULL, bins, 'standard', as_of, false, fast => false));
+                 rfm._tier_query(source, c, t, a, NULL, bins, 'standard', as_of, false));
 END $$;
 -- Rows of tier table and fast_t.expected that differ (both directions), as text so display scale counts.
 \ir include/tier_compare.psql
 CREATE FUNCTION fast_t.differ(tier regclass) RETURNS bigint LANGUAGE sql AS $$
   SELECT pg_temp.tier_differ(tier, pg_catalog.to_regclass('fast_t.expected')) $$;
 
--- Which path a source takes.
+-- Which path a source takes (rfm._tier_rows decides; its row order: test/tiers_rows.sql).
 SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31')
-          LIKE '%rfm.customer_scores(%', 'a bigint key takes the fast path (rfm.customer_scores)');
+          LIKE '%rfm.summarize(%GROUP BY%', 'rfm._tier_query is the grouped path (rfm.summarize GROUP BY)');
 SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31',
-                          fast => false) LIKE '%rfm.summarize(%', 'fast => false is the grouped path');
-SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31',
-                          clv => true) LIKE '%rfm.summarize(%', 'clv => true takes the grouped path (CLV needs whole summaries)');
-SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31')
-          LIKE '%ORDER BY x.customer::pg_catalog.int8%', 'refreshes get rows in key order (cheap duplicate check in REFRESH CONCURRENTLY)');
-SELECT ok(rfm._tier_query('fast_t.orders_text', 'customer', 'ordered_at', 'amount', NULL, 5, 'standard', '2024-03-31')
-          LIKE '%ORDER BY x.customer COLLATE "C"%', '... text keys in byte order');
-SET rfm.tier_unsorted = on;
-SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31')
-          NOT LIKE '%ORDER BY%', 'no sort while create_tiers fills a new tier table');
-RESET rfm.tier_unsorted;
+                          clv => true) LIKE '%rfm.clv_columns(%', '... with the CLV columns for clv => true');
 SELECT is(ARRAY[rfm._tier_text_key('fast_t.orders_text', 'customer'), rfm._tier_text_key('fast_t.orders_uuid', 'customer'),
                 rfm._tier_text_key('fast_t.orders_int', 'customer'), rfm._tier_text_key('fast_t.orders_varchar', 'customer')],
           ARRAY[true, true, true, true], 'text, uuid, integer and varchar keys take the fast path');

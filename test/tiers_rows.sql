@@ -2,8 +2,8 @@
 -- equal rfm.segment for every score triple of bins 2..9, for the built-in
 -- schemes and a scheme added to rfm.segment_rules now (with cells no rule
 -- matches: NULL), in both languages; its lifecycle equals rfm._lifecycle;
--- tier tables it builds equal the grouped path (rfm._tier_query with
--- fast => false: rfm.summarize GROUP BY + rfm.breaks + rfm.score) for
+-- tier tables it builds equal the grouped path (rfm._tier_query:
+-- rfm.summarize GROUP BY + rfm.breaks + rfm.score) for
 -- domain keys, as_of NULL, a watermark tier table and a user scheme (the
 -- key types themselves: test/tiers_fast.sql); rows come sorted by key
 -- unless rfm.tier_unsorted is on; a wrong column definition list and a
@@ -46,7 +46,7 @@ CREATE FUNCTION rows_t.grouped(source regclass, c text, bins int, scheme text, a
 BEGIN
   DROP TABLE IF EXISTS rows_t.expected;
   EXECUTE format('CREATE TABLE rows_t.expected AS SELECT * FROM (%s) q',
-                 rfm._tier_query(source, c, 'ordered_on', 'amount', NULL, bins, scheme, as_of, false, fast => false));
+                 rfm._tier_query(source, c, 'ordered_on', 'amount', NULL, bins, scheme, as_of, false));
 END $$;
 -- Rows of a tier table and rows_t.expected that differ (both directions), as text.
 \ir include/tier_compare.psql

@@ -1,11 +1,11 @@
--- Tier tables, part 2: the per-customer query a tier table is built from.
--- This file is the one place that query is written.  Its result columns
--- must match rfm._tier_columns, in order.  Two ways to compute the same
--- rows: the fast path reads the orders once through rfm.customer_scores
--- (README, "Performance") and labels its rows; the grouped path is
+-- Tier tables, part 2: the per-customer rows a tier table is built from.
+-- Their columns must match rfm._tier_columns, in order.  Two ways to
+-- compute the same rows: the fast path (C, rfm._tier_rows) reads the
+-- orders once as rfm.customer_scores does (README, "Performance") and
+-- labels its rows; the grouped path, written here (rfm._tier_query), is
 -- rfm.summarize GROUP BY + rfm.breaks + rfm.score, kept for CLV columns
--- (they need the whole rfm.summary) and for customer keys whose text form
--- does not identify them the way GROUP BY does.
+-- (they need the whole rfm.summary), for customer keys whose text form
+-- does not identify them the way GROUP BY does, and beyond rfm.max_memory.
 
 -- Column definition list of a tier table (customer_type from rfm._qualified_type);
 -- with clv, the five columns of rfm.clv_columns follow as_of.
@@ -155,19 +155,18 @@ SELECT COALESCE(rfm._tier_key_base_type($1, $2)
 COMMENT ON FUNCTION rfm._tier_text_key(regclass, text) IS
     'Whether a customer column''s text form identifies customers as GROUP BY does (internal; tier fast path)';
 
--- The SELECT that computes one tier table: one row per customer with at
--- least one purchase on or before as_of (orders after as_of are ignored, so
--- a past as_of rebuilds a past snapshot).  as_of must not be NULL here.
--- With clv, the columns of rfm.clv_columns follow, from BG/NBD and
+-- The grouped SELECT that computes one tier table, and the checks of the
+-- source's shape (clear errors at creation and at every refresh): one row
+-- per customer with at least one purchase on or before as_of (orders after
+-- as_of are ignored, so a past as_of rebuilds a past snapshot), through
+-- rfm.summarize GROUP BY + rfm.breaks + rfm.score.  as_of must not be NULL
+-- here.  With clv, the columns of rfm.clv_columns follow, from BG/NBD and
 -- Gamma-Gamma fits over all customers of the table (rfm._tier_model_fits).
--- fast => false forces the grouped path (tests compare the two).  With
--- state (an rfm.customer_state_sources name, for tier tables with a
--- watermark column), the rows are scored from the stored customer states
--- instead of the orders; the caller folds new orders in first.
+-- rfm._tier_rows (C) computes the same rows itself where it can (the fast
+-- path) and runs this query otherwise; tests compare the two.
 CREATE FUNCTION rfm._tier_query(source regclass, customer_column text, time_column text,
                                 amount_column text, customer_type text, bins integer,
-                                scheme text, as_of date, clv boolean DEFAULT false,
-                                fast boolean DEFAULT true, state text DEFAULT NULL)
+                                scheme text, as_of date, clv boolean DEFAULT false)
     RETURNS text
     LANGUAGE plpgsql STABLE
     AS $$
@@ -181,8 +180,8 @@ DECLARE
     clv_select   text := '';
     clv_from     text := '';
 BEGIN
-    IF as_of IS NULL OR clv IS NULL OR fast IS NULL THEN
-        RAISE EXCEPTION 'rfm._tier_query: as_of, clv and fast must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    IF as_of IS NULL OR clv IS NULL THEN
+        RAISE EXCEPTION 'rfm._tier_query: as_of and clv must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF customer_type IS NOT NULL
        AND rfm._qualified_type(customer_typ) <> customer_type THEN
@@ -216,43 +215,6 @@ BEGIN
                         pg_catalog.quote_ident(amount_column), source, pg_catalog.format_type(amount_typ, NULL)
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'rfm never sums money in floating point: use a view that casts the amount to numeric.';
-    END IF;
-
-    IF state IS NOT NULL OR (NOT clv AND fast AND rfm._tier_text_key(source, customer_column)) THEN
-        -- One pass over the orders in C (rfm.customer_scores: same values,
-        -- display scale and scores as the grouped path; sql/fast_scores.sql),
-        -- its text key cast back to the column's type, labels on top.  The
-        -- source is passed by oid and the columns as names: nothing is run
-        -- as SQL, and the stored query does not depend on the search_path.
-        -- Rows come out in the byte order of the key (integers ascending,
-        -- text as COLLATE "C", uuid by its bytes): REFRESH ... CONCURRENTLY
-        -- sorts the new rows by their binary image to look for duplicates,
-        -- and input already in that order sorts in one pass (a refresh of
-        -- a million customers: 34 s -> 9 s).  rfm.create_tiers sets
-        -- rfm.tier_unsorted (transaction-local) while it fills a new tier
-        -- table, which has no duplicate check: the sort would cost a
-        -- quarter of the build.  With state, the same from the stored
-        -- customer states (rfm.customer_state_scores).
-        RETURN pg_catalog.format($q$
-SELECT x.customer::%1$s AS customer_id, x.first_purchase, x.last_purchase, x.recency_days,
-       x.frequency, x.monetary, x.r_score, x.f_score, x.m_score,
-       (x.r_score * 100 + x.f_score * 10 + x.m_score)::text AS rfm_cell,   -- scores are 1..9
-       rfm.segment(x.r_score, x.f_score, x.m_score, %2$L, 'en') AS segment,
-       rfm.segment(x.r_score, x.f_score, x.m_score, %2$L, 'zh') AS segment_zh,
-       rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'en') AS tier,
-       rfm._lifecycle(x.first_purchase, x.last_purchase, %3$L::pg_catalog.date, 30, 90, 180, 'en') AS lifecycle,
-       %3$L::pg_catalog.date AS as_of
-  FROM %4$s AS x%5$s
-$q$, COALESCE(customer_type, rfm._qualified_type(customer_typ)), scheme, as_of,
-     CASE WHEN state IS NULL
-          THEN pg_catalog.format('rfm.customer_scores(%s::pg_catalog.oid::pg_catalog.regclass, %L, %L, %L, %s, %L::pg_catalog.date)',
-                                 source::oid, customer_column, time_column, amount_column, bins, as_of)
-          ELSE pg_catalog.format('rfm.customer_state_scores(%L, %s, %L::pg_catalog.date)', state, bins, as_of) END,
-     CASE WHEN pg_catalog.current_setting('rfm.tier_unsorted', true) = 'on' THEN ''
-          WHEN rfm._tier_key_base_type(source, customer_column)
-               IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
-                   'pg_catalog.int8'::pg_catalog.regtype)
-          THEN E'\n ORDER BY x.customer::pg_catalog.int8' ELSE E'\n ORDER BY x.customer COLLATE "C"' END);
     END IF;
 
     IF clv THEN
@@ -312,8 +274,8 @@ SELECT x.customer_id, (x.s).first_purchase, (x.s).last_purchase, x.recency_days,
 $q$, customer_column, day_expr, amount_column, source, time_filter, as_of, bins, scheme,
      clv_fits, clv_select, clv_from);
 END $$;
-COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date, boolean, boolean, text) IS
-    'The per-customer SELECT behind a tier table (internal; see rfm._tier_columns for its columns)';
+COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date, boolean) IS
+    'The grouped per-customer SELECT behind a tier table, and its source checks (internal; see rfm._tier_columns for its columns)';
 
 -- Rows of a tier table, computed now.  A materialized view selects from
 -- this function instead of the source table so that the source may change

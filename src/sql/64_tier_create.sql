@@ -109,7 +109,7 @@ BEGIN
                                           watermark_column);
     END IF;
 
-    -- A new tier table needs no row order (rfm._tier_query): only
+    -- A new tier table needs no row order (rfm._tier_rows): only
     -- REFRESH ... CONCURRENTLY's duplicate check gains from it.
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
     EXECUTE pg_catalog.format(

@@ -71,7 +71,7 @@ BEGIN
             PERFORM rfm.customer_state_refresh(entry.state_name);
         END IF;
         -- In place, the new rows in any order (rfm.tier_unsorted: no sort
-        -- by key in rfm._tier_query).  New rows beyond rfm.max_memory (54000
+        -- by key in rfm._tier_rows).  New rows beyond rfm.max_memory (54000
         -- before any row changed): CONCURRENTLY, whose duplicate check
         -- wants the rows sorted, so rfm.tier_unsorted is off again.
         BEGIN
