@@ -10,6 +10,7 @@
 #include "compat.h"
 
 #include "exact_sum.h"
+#include "scaled.h"
 #include "numeric_build.h"
 
 #include "libpq/pqformat.h"
@@ -83,22 +84,6 @@ exact_sum_init(ExactSum *sum)
 
 #ifdef HAVE_INT128
 
-static int128
-pow10_i128(int exp)
-{
-	static int128 table[39];
-	static bool filled = false;
-
-	if (!filled)
-	{
-		table[0] = 1;
-		for (int i = 1; i < 39; i++)
-			table[i] = table[i - 1] * 10;
-		filled = true;
-	}
-	Assert(exp >= 0 && exp < 39);
-	return table[exp];
-}
 
 /*
  * Reads a finite numeric as value * 10^dscale.  Returns false when it does
@@ -163,12 +148,12 @@ numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 	{
 		/* exact: those digits are 0; 64-bit division when it fits (much cheaper) */
 		if (acc <= PG_INT64_MAX && frac_digits - dscale <= 18)
-			acc = (int64) acc / (int64) pow10_i128(frac_digits - dscale);
+			acc = (int64) acc / (int64) rfm_pow10_i128(frac_digits - dscale);
 		else
-			acc /= pow10_i128(frac_digits - dscale);
+			acc /= rfm_pow10_i128(frac_digits - dscale);
 	}
 	else if (dscale - frac_digits >= 39 ||
-			 __builtin_mul_overflow(acc, pow10_i128(dscale - frac_digits), &acc))
+			 __builtin_mul_overflow(acc, rfm_pow10_i128(dscale - frac_digits), &acc))
 		return false;
 	*out = negative ? -acc : acc;
 	*dscale_out = dscale;
@@ -181,36 +166,11 @@ scaled_to_numeric(int128 scaled, int32 scale)
 	return rfm_numeric_from_scaled(scaled, scale);
 }
 
-/* Brings the fast form to at least new_scale; false on overflow. */
-static bool
-rescale(ExactSum *sum, int32 new_scale)
-{
-	int128		result;
-
-	if (new_scale <= sum->scale)
-		return true;
-	if (__builtin_mul_overflow(sum->scaled, pow10_i128(new_scale - sum->scale), &result))
-		return false;
-	sum->scaled = result;
-	sum->scale = new_scale;
-	return true;
-}
-
-/* Adds v * 10^-scale to the fast form; false (sum unchanged in value) on overflow. */
+/* Adds v * 10^-scale to the fast form; false (sum unchanged) on overflow. */
 static bool
 add_scaled(ExactSum *sum, int128 v, int32 scale)
 {
-	int128		result;
-
-	if (!rescale(sum, scale))
-		return false;
-	if (scale < sum->scale &&
-		__builtin_mul_overflow(v, pow10_i128(sum->scale - scale), &v))
-		return false;
-	if (__builtin_add_overflow(sum->scaled, v, &result))
-		return false;
-	sum->scaled = result;
-	return true;
+	return rfm_scaled_add(&sum->scaled, &sum->scale, v, scale);
 }
 #endif							/* HAVE_INT128 */
 

@@ -37,6 +37,7 @@
 #include "fast_scan_order.h"
 #include "exact_sum.h"
 #include "rfm_state.h"
+#include "scaled.h"
 
 #include "access/heapam.h"
 #include "access/htup_details.h"
@@ -154,14 +155,6 @@ key_kind(Oid type, KeyKind *kind, FmgrInfo *out, MemoryContext cxt)
 #define NUM_SHORT_WEIGHT_MASK 0x003F
 #define NUM_MAX_FAST_SCALE	30	/* as exact_sum.c */
 
-static const int64 pow10_64[19] = {
-	INT64CONST(1), INT64CONST(10), INT64CONST(100), INT64CONST(1000), INT64CONST(10000),
-	INT64CONST(100000), INT64CONST(1000000), INT64CONST(10000000), INT64CONST(100000000),
-	INT64CONST(1000000000), INT64CONST(10000000000), INT64CONST(100000000000),
-	INT64CONST(1000000000000), INT64CONST(10000000000000), INT64CONST(100000000000000),
-	INT64CONST(1000000000000000), INT64CONST(10000000000000000),
-	INT64CONST(100000000000000000), INT64CONST(1000000000000000000)
-};
 
 /*
  * A numeric amount as value * 10^dscale: the common case (short header,
@@ -213,10 +206,10 @@ decode_amount(Numeric n, const char *caller, int128 *out, int32 *dscale_out)
 	{
 		if (frac_digits - dscale > 18)
 			return numeric_to_scaled(n, out, dscale_out);
-		acc /= pow10_64[frac_digits - dscale];	/* exact: those digits are 0 */
+		acc /= rfm_pow10_i64[frac_digits - dscale];	/* exact: those digits are 0 */
 	}
 	else if (dscale - frac_digits > 18 ||
-			 __builtin_mul_overflow(acc, pow10_64[dscale - frac_digits], &acc))
+			 __builtin_mul_overflow(acc, rfm_pow10_i64[dscale - frac_digits], &acc))
 		return numeric_to_scaled(n, out, dscale_out);
 	*out = (header & NUM_SHORT_SIGN) ? -(int128) acc : (int128) acc;
 	*dscale_out = dscale;

@@ -14,6 +14,7 @@
 #include "fast_score.h"
 #include "breaks.h"
 #include "exact_sum.h"
+#include "scaled.h"
 
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -70,15 +71,6 @@ quickselect(int128 *a, int lo, int hi, int k)
 	}
 }
 
-static int128
-pow10_128(int32 e)
-{
-	int128		r = 1;
-
-	while (e-- > 0)
-		r *= 10;
-	return r;
-}
 
 /* floor(c * 10^scale) for a finite numeric c whose result fits (c lies among the values). */
 static int128
@@ -108,7 +100,7 @@ floor_scaled(Numeric c, int32 scale)
 		if (in_frac)
 			frac++;
 	}
-	acc *= pow10_128(scale - frac);
+	acc *= rfm_pow10_i128(scale - frac);
 	if (negative)
 		acc = rest_nonzero ? -acc - 1 : -acc;
 	pfree(s);
@@ -170,7 +162,7 @@ fast_score_limits(int128 *work, int n, int32 scale, int32 bins,
 			sparse[positions[i]] = scaled_to_numeric(needed[i], scale);
 		else
 			/* the numeric as rfm.breaks sees it: that customer's own display scale */
-			sparse[positions[i]] = scaled_to_numeric(needed[i] / pow10_128(scale - dscales[i]), dscales[i]);
+			sparse[positions[i]] = scaled_to_numeric(needed[i] / rfm_pow10_i128(scale - dscales[i]), dscales[i]);
 	}
 	rfm_cut_points(sparse, n, bins, cuts);
 	for (int i = 0; i < ncuts; i++)

@@ -11,6 +11,7 @@
 #include "compat.h"
 
 #include "fast_table.h"
+#include "scaled.h"
 
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -319,22 +320,6 @@ lookup_hashed(FastTable *table, uint32 hash, int64 ikey, const char *skey, uint3
 	return e;
 }
 
-/* 10^e for 0 <= e <= 38 */
-static inline int128
-pow10_fast(int32 e)
-{
-	static int128 table[39];
-
-	if (table[0] == 0)
-	{
-		int128		p = 1;
-
-		for (int i = 0; i < 39; i++, p *= 10)
-			table[i] = p;
-	}
-	return table[e];
-}
-
 /*
  * Adds amount * 10^-scale to a sum in its fast form, exactly as
  * exact_sum_add would (same resulting value and scale); false when the
@@ -343,25 +328,7 @@ pow10_fast(int32 e)
 static inline bool
 sum_add_scaled(ExactSum *sum, int128 v, int32 scale)
 {
-	int128		cur = sum->scaled;
-	int128		result;
-
-	if (sum->big)
-		return false;
-	if (scale > sum->scale)
-	{
-		if (__builtin_mul_overflow(cur, pow10_fast(scale - sum->scale), &cur))
-			return false;
-	}
-	else if (scale < sum->scale &&
-			 __builtin_mul_overflow(v, pow10_fast(sum->scale - scale), &v))
-		return false;
-	if (__builtin_add_overflow(cur, v, &result))
-		return false;
-	sum->scaled = result;
-	if (scale > sum->scale)
-		sum->scale = scale;
-	return true;
+	return sum->big == NULL && rfm_scaled_add(&sum->scaled, &sum->scale, v, scale);
 }
 
 /*

@@ -18,6 +18,7 @@
 
 #include "rfm_state.h"
 #include "numeric_build.h"
+#include "scaled.h"
 
 #include "access/htup_details.h"
 #include "libpq/pqformat.h"
@@ -107,36 +108,18 @@ grow(RfmState *state, int32 need)
 }
 
 #ifdef HAVE_INT128
-static const int64 pow10_64[19] = {
-	INT64CONST(1), INT64CONST(10), INT64CONST(100), INT64CONST(1000),
-	INT64CONST(10000), INT64CONST(100000), INT64CONST(1000000),
-	INT64CONST(10000000), INT64CONST(100000000), INT64CONST(1000000000),
-	INT64CONST(10000000000), INT64CONST(100000000000),
-	INT64CONST(1000000000000), INT64CONST(10000000000000),
-	INT64CONST(100000000000000), INT64CONST(1000000000000000),
-	INT64CONST(10000000000000000), INT64CONST(100000000000000000),
-	INT64CONST(1000000000000000000)
-};
 
 /* Sum i += v * 10^-vscale in int64 form; false (sum unchanged) if it does not fit. */
 static bool
 small_add(RfmState *state, int i, int128 v, int32 vscale)
 {
-	int32		scale = Max((int32) state->scale[i], vscale);
-	int64		cur = state->small[i];
-	int64		result;
+	int128		sum = state->small[i];
+	int32		scale = state->scale[i];
 
-	if (scale - state->scale[i] > 18 || scale - vscale > 18)
+	if (!rfm_scaled_add(&sum, &scale, v, vscale) || sum < PG_INT64_MIN || sum > PG_INT64_MAX ||
+		scale > PG_UINT8_MAX)
 		return false;
-	if (scale > state->scale[i] &&
-		__builtin_mul_overflow(cur, pow10_64[scale - state->scale[i]], &cur))
-		return false;
-	if (scale > vscale && __builtin_mul_overflow(v, (int128) pow10_64[scale - vscale], &v))
-		return false;
-	if (v < PG_INT64_MIN || v > PG_INT64_MAX ||
-		__builtin_add_overflow(cur, (int64) v, &result))
-		return false;
-	state->small[i] = result;
+	state->small[i] = (int64) sum;
 	state->scale[i] = (uint8) scale;
 	return true;
 }
@@ -513,8 +496,8 @@ sum_difference(const RfmState *state, int a, int b, Numeric a_num, Numeric b_num
 		int32		scale = Max(state->scale[a], state->scale[b]);
 
 		if (scale - state->scale[a] <= 18 && scale - state->scale[b] <= 18)
-			return rfm_numeric_from_scaled((int128) state->small[a] * pow10_64[scale - state->scale[a]] -
-										   (int128) state->small[b] * pow10_64[scale - state->scale[b]],
+			return rfm_numeric_from_scaled((int128) state->small[a] * rfm_pow10_i64[scale - state->scale[a]] -
+										   (int128) state->small[b] * rfm_pow10_i64[scale - state->scale[b]],
 										   scale);
 	}
 #endif
