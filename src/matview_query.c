@@ -4,14 +4,49 @@
  */
 #include "matview_query.h"
 
+#include "access/table.h"
+#include "catalog/pg_class.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "rewrite/rewriteHandler.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "storage/lmgr.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+Relation
+rfm_matview_open(Oid relid, LOCKMODE lockmode, const char *caller, char **relname)
+{
+	Relation	rel;
+
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("%s: relation with OID %u does not exist", caller, relid)));
+	if (!rfm_may_refresh(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s: must be owner of materialized view %s", caller, get_rel_name(relid)),
+				 errhint("Only the owner of a tier table may refresh it, as with REFRESH MATERIALIZED VIEW.")));
+	LockRelationOid(relid, lockmode);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("%s: relation with OID %u was dropped", caller, relid)));
+	rel = table_open(relid, NoLock);
+	*relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+										  RelationGetRelationName(rel));
+	if (rel->rd_rel->relkind != RELKIND_MATVIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s: %s is not a materialized view", caller, *relname)));
+	return rel;
+}
 
 void
 rfm_matview_as_owner(Relation rel, MatviewOwnerSave *save)
@@ -61,6 +96,9 @@ rfm_matview_run_query(Relation rel, const char *relname, DestReceiver *dest, con
 	UpdateActiveSnapshotCommandId();
 	qd = CreateQueryDesc(plan, caller, GetActiveSnapshot(), InvalidSnapshot, dest, NULL, NULL, 0);
 	ExecutorStart(qd, 0);
+	if (qd->tupDesc->natts != RelationGetDescr(rel)->natts)
+		elog(ERROR, "%s: the stored query of %s returns %d columns, the table has %d",
+			 caller, relname, qd->tupDesc->natts, RelationGetDescr(rel)->natts);
 	ExecutorRun(qd, ForwardScanDirection, 0, true);
 	ExecutorFinish(qd);
 	ExecutorEnd(qd);

@@ -8,8 +8,18 @@
 
 #include "compat.h"
 
+#include "storage/lockdefs.h"
 #include "tcop/dest.h"
 #include "utils/rel.h"
+
+/*
+ * Opens materialized view relid for a refresh-like change as REFRESH does:
+ * the caller's right to refresh it checked before waiting for the lock
+ * (42501: a role that may not refresh it never queues behind a refresh),
+ * then lockmode, then 42P01 if it is gone and 42809 if it is no
+ * materialized view.  *relname: its schema-qualified name, for messages.
+ */
+extern Relation rfm_matview_open(Oid relid, LOCKMODE lockmode, const char *caller, char **relname);
 
 /* What rfm_matview_as_owner changed, for rfm_matview_restore. */
 typedef struct MatviewOwnerSave

@@ -39,77 +39,34 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "batch_insert.h"
 #include "matview_query.h"
 #include "tier_fill.h"
 
 #define FN "rfm._tier_fill"
-#define FILL_BATCH	1000
 
 /* DestReceiver writing the rows it gets in batches. */
 typedef struct FillReceiver
 {
 	DestReceiver pub;
-	Relation	rel;
-	const char *relname;
-	BulkInsertState bistate;
-	MemoryContext batch_cxt;	/* what table_multi_insert allocates, per batch */
-	MemoryContext slot_cxt;		/* the slots (not the executor's, gone at its end) */
-	CommandId	cid;
-	uint64		count;			/* rows written, either way */
-	int			nslots;			/* slots made so far */
-	int			n;				/* slots filled */
-	TupleTableSlot *slots[FILL_BATCH];
+	BatchInsert batch;
 } FillReceiver;
 
-static void
-fill_flush(FillReceiver *fr)
+static bool
+fill_receive(TupleTableSlot *slot, DestReceiver *self)
 {
-	MemoryContext old;
-
-	if (fr->n == 0)
-		return;
-	old = MemoryContextSwitchTo(fr->batch_cxt);
-	table_multi_insert(fr->rel, fr->slots, fr->n, fr->cid, TABLE_INSERT_SKIP_FSM, fr->bistate);
-	MemoryContextSwitchTo(old);
-	for (int i = 0; i < fr->n; i++)
-		ExecClearTuple(fr->slots[i]);
-	MemoryContextReset(fr->batch_cxt);
-	fr->n = 0;
+	rfm_batch_add_slot(&((FillReceiver *) self)->batch, slot);
+	return true;
 }
 
 static void
 fill_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	FillReceiver *fr = (FillReceiver *) self;
-
-	if (typeinfo->natts != RelationGetDescr(fr->rel)->natts)
-		elog(ERROR, FN ": the stored query of %s returns %d columns, the table has %d",
-			 fr->relname, typeinfo->natts, RelationGetDescr(fr->rel)->natts);
-}
-
-static bool
-fill_receive(TupleTableSlot *slot, DestReceiver *self)
-{
-	FillReceiver *fr = (FillReceiver *) self;
-
-	if (fr->n == fr->nslots)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fr->slot_cxt);
-
-		fr->slots[fr->nslots++] = MakeSingleTupleTableSlot(RelationGetDescr(fr->rel), &TTSOpsHeapTuple);
-		MemoryContextSwitchTo(old);
-	}
-	ExecCopySlot(fr->slots[fr->n++], slot);
-	fr->count++;
-	if (fr->n == FILL_BATCH)
-		fill_flush(fr);
-	return true;
 }
 
 static void
 fill_shutdown(DestReceiver *self)
 {
-	fill_flush((FillReceiver *) self);
 }
 
 static void
@@ -129,7 +86,7 @@ rfm_tier_sink_claim(TupleDesc desc)
 	if (fr == NULL)
 		return NULL;
 	open_sink = NULL;			/* the query has one rfm._tier_rows call: this one */
-	target = RelationGetDescr(fr->rel);
+	target = RelationGetDescr(fr->batch.rel);
 	if (desc->natts != target->natts)
 		return NULL;
 	for (int i = 0; i < desc->natts; i++)
@@ -141,24 +98,7 @@ rfm_tier_sink_claim(TupleDesc desc)
 void
 rfm_tier_sink_put(TierSink *sink, Datum *values, bool *nulls)
 {
-	FillReceiver *fr = (FillReceiver *) sink;
-	MemoryContext old;
-	TupleTableSlot *slot;
-
-	if (fr->n == fr->nslots)
-	{
-		old = MemoryContextSwitchTo(fr->slot_cxt);
-		fr->slots[fr->nslots++] = MakeSingleTupleTableSlot(RelationGetDescr(fr->rel), &TTSOpsHeapTuple);
-		MemoryContextSwitchTo(old);
-	}
-	slot = fr->slots[fr->n++];
-	/* freed with the batch, after it is written */
-	old = MemoryContextSwitchTo(fr->batch_cxt);
-	ExecStoreHeapTuple(heap_form_tuple(RelationGetDescr(fr->rel), values, nulls), slot, false);
-	MemoryContextSwitchTo(old);
-	fr->count++;
-	if (fr->n == FILL_BATCH)
-		fill_flush(fr);
+	rfm_batch_add_values(&((FillReceiver *) sink)->batch, values, nulls);
 }
 
 /*
@@ -220,34 +160,20 @@ rfm_tier_fill(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	Relation	rel;
 	FillReceiver fr;
+	char	   *relname;
 	MatviewOwnerSave owner;
 	List	   *indexes;
 
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg(FN ": relation with OID %u does not exist", relid)));
-	if (!rfm_may_refresh(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg(FN ": must be owner of materialized view %s", get_rel_name(relid))));
 	/* as REFRESH without CONCURRENTLY; the creator holds it already */
-	rel = table_open(relid, AccessExclusiveLock);
+	rel = rfm_matview_open(relid, AccessExclusiveLock, FN, &relname);
 	memset(&fr, 0, sizeof(fr));
-	fr.rel = rel;
-	fr.relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-											RelationGetRelationName(rel));
-	if (rel->rd_rel->relkind != RELKIND_MATVIEW)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg(FN ": %s is not a materialized view", fr.relname)));
 	indexes = RelationGetIndexList(rel);
 	if (RelationIsPopulated(rel) || rel->rd_createSubid == InvalidSubTransactionId ||
 		indexes != NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg(FN ": %s is not a materialized view created WITH NO DATA in this transaction, without indexes",
-						fr.relname),
+						relname),
 				 errhint("Use REFRESH MATERIALIZED VIEW.")));
 	list_free(indexes);
 	CheckTableNotInUse(rel, FN);
@@ -258,31 +184,24 @@ rfm_tier_fill(PG_FUNCTION_ARGS)
 	fr.pub.rShutdown = fill_shutdown;
 	fr.pub.rDestroy = fill_destroy;
 	fr.pub.mydest = DestNone;
-	fr.bistate = GetBulkInsertState();
-	fr.batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "rfm tier fill batch",
-										 ALLOCSET_DEFAULT_SIZES);
-	fr.slot_cxt = CurrentMemoryContext;
-	fr.cid = GetCurrentCommandId(true);
+	/* a new relation: no free space to look for, as CREATE TABLE AS */
+	rfm_batch_begin(&fr.batch, rel, TABLE_INSERT_SKIP_FSM, false);
 	if (plain_tier_rows_query(rel))
 		open_sink = &fr;
 	PG_TRY();
 	{
-		rfm_matview_run_query(rel, fr.relname, (DestReceiver *) &fr, FN);
+		rfm_matview_run_query(rel, relname, (DestReceiver *) &fr, FN);
 	}
 	PG_FINALLY();
 	{
 		open_sink = NULL;
 	}
 	PG_END_TRY();
-	fill_flush(&fr);
-	FreeBulkInsertState(fr.bistate);
-	MemoryContextDelete(fr.batch_cxt);
-	for (int i = 0; i < fr.nslots; i++)
-		ExecDropSingleTupleTableSlot(fr.slots[i]);
+	rfm_batch_end(&fr.batch);
 	rfm_matview_restore(&owner);
 
 	SetMatViewPopulatedState(rel, true);
 	CommandCounterIncrement();
 	table_close(rel, NoLock);
-	PG_RETURN_INT64((int64) fr.count);
+	PG_RETURN_INT64((int64) fr.batch.count);
 }

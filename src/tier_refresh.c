@@ -50,6 +50,7 @@
 #include "utils/syscache.h"
 
 #include "fast_table.h"
+#include "batch_insert.h"
 #include "matview_query.h"
 
 #define FN "rfm._tier_refresh_in_place"
@@ -179,11 +180,6 @@ check_memory(RowCollector *rc)
 static void
 collector_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	RowCollector *rc = (RowCollector *) self;
-
-	if (typeinfo->natts != RelationGetDescr(rc->rel)->natts)
-		elog(ERROR, FN ": the stored query of %s returns %d columns, the table has %d",
-			 rc->relname, typeinfo->natts, RelationGetDescr(rc->rel)->natts);
 }
 
 static bool
@@ -292,57 +288,6 @@ has_unique_key_index(Relation rel)
 	return found;
 }
 
-/*
- * New rows are written in batches (table_multi_insert: one WAL record and
- * one buffer lock per page instead of per row, as COPY does), then their
- * index entries, one row at a time, as execReplication.c does.
- */
-#define INSERT_BATCH	1000
-
-typedef struct Inserter
-{
-	Relation	rel;
-	ResultRelInfo *rri;
-	EState	   *estate;
-	BulkInsertState bistate;
-	MemoryContext batch_cxt;	/* what table_multi_insert allocates, per batch */
-	CommandId	cid;
-	int			nslots;			/* slots made so far */
-	int			n;				/* slots filled */
-	TupleTableSlot *slots[INSERT_BATCH];
-} Inserter;
-
-static void
-flush_rows(Inserter *ins)
-{
-	MemoryContext old;
-
-	if (ins->n == 0)
-		return;
-	old = MemoryContextSwitchTo(ins->batch_cxt);
-	table_multi_insert(ins->rel, ins->slots, ins->n, ins->cid, 0, ins->bistate);
-	MemoryContextSwitchTo(old);
-	for (int i = 0; i < ins->n; i++)
-	{
-		if (ins->rri->ri_NumIndices > 0)
-			list_free(rfm_insert_index_tuples(ins->rri, ins->slots[i], ins->estate));
-		ExecClearTuple(ins->slots[i]);
-		ResetPerTupleExprContext(ins->estate);
-	}
-	MemoryContextReset(ins->batch_cxt);
-	ins->n = 0;
-}
-
-static void
-add_row(Inserter *ins, MinimalTuple tuple)
-{
-	if (ins->n == ins->nslots)
-		ins->slots[ins->nslots++] = MakeSingleTupleTableSlot(RelationGetDescr(ins->rel), &TTSOpsHeapTuple);
-	ExecStoreHeapTuple(heap_tuple_from_minimal_tuple(tuple), ins->slots[ins->n++], true);
-	if (ins->n == INSERT_BATCH)
-		flush_rows(ins);
-}
-
 static double
 elapsed_ms(instr_time from, instr_time to)
 {
@@ -370,8 +315,8 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	uint64		updated = 0;
 	uint64		inserted = 0;
 	uint64		deleted = 0;
-	EState	   *estate;
-	Inserter   *ins;
+	BatchInsert batch;
+	char	   *relname;
 	tierrows_iterator it;
 	TierRow    *row;
 	ListCell   *lc;
@@ -387,34 +332,10 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, FN ": return type must be a row type");
 
-	/*
-	 * Privilege before lock (as RangeVarCallbackOwnsTable): a role that may
-	 * not refresh the table never queues behind a refresh.
-	 */
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg(FN ": relation with OID %u does not exist", relid)));
-	if (!rfm_may_refresh(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg(FN ": must be owner of materialized view %s", get_rel_name(relid)),
-				 errhint("Only the owner of a tier table may refresh it, as with REFRESH MATERIALIZED VIEW.")));
-	LockRelationOid(relid, ExclusiveLock);
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg(FN ": relation with OID %u was dropped", relid)));
-	rel = table_open(relid, NoLock);
-
+	rel = rfm_matview_open(relid, ExclusiveLock, FN, &relname);
 	memset(&rc, 0, sizeof(rc));
 	rc.rel = rel;
-	rc.relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-											RelationGetRelationName(rel));
-	if (rel->rd_rel->relkind != RELKIND_MATVIEW)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg(FN ": %s is not a materialized view", rc.relname)));
+	rc.relname = relname;
 	if (!RelationIsPopulated(rel))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -513,24 +434,15 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	CommandCounterIncrement();
 	INSTR_TIME_SET_CURRENT(t3);
 
-	estate = CreateExecutorState();
-	ins = palloc0(sizeof(Inserter));
-	ins->rel = rel;
-	ins->rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(ins->rri, rel, 1, NULL, 0);
-	ExecOpenIndices(ins->rri, false);
-	ins->estate = estate;
-	ins->bistate = GetBulkInsertState();
-	ins->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "rfm tier refresh insert batch",
-										   ALLOCSET_DEFAULT_SIZES);
-	ins->cid = GetCurrentCommandId(true);
+	/* new rows in batches, every index entry made (execReplication.c) */
+	rfm_batch_begin(&batch, rel, 0, true);
 	tierrows_start_iterate(rc.rows, &it);
 	while ((row = tierrows_iterate(rc.rows, &it)) != NULL)
 	{
 		if (row->seen == ROW_SAME)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		add_row(ins, row->tuple);
+		rfm_batch_add_minimal(&batch, row->tuple);
 		if (row->seen == ROW_CHANGED)
 			updated++;
 		else
@@ -538,16 +450,10 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	}
 	foreach(lc, rc.null_key_rows)
 	{
-		add_row(ins, (MinimalTuple) lfirst(lc));
+		rfm_batch_add_minimal(&batch, (MinimalTuple) lfirst(lc));
 		inserted++;
 	}
-	flush_rows(ins);
-	FreeBulkInsertState(ins->bistate);
-	MemoryContextDelete(ins->batch_cxt);
-	for (int i = 0; i < ins->nslots; i++)
-		ExecDropSingleTupleTableSlot(ins->slots[i]);
-	ExecCloseIndices(ins->rri);
-	FreeExecutorState(estate);
+	rfm_batch_end(&batch);
 	CommandCounterIncrement();
 
 	PopActiveSnapshot();

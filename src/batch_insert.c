@@ -1,0 +1,122 @@
+/*
+ * batch_insert.c: see batch_insert.h.
+ */
+#include "batch_insert.h"
+
+#include "access/htup_details.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "nodes/makefuncs.h"
+#include "utils/memutils.h"
+
+void
+rfm_batch_begin(BatchInsert *b, Relation rel, int options, bool with_indexes)
+{
+	memset(b, 0, sizeof(BatchInsert));
+	b->rel = rel;
+	b->options = options;
+	if (with_indexes)
+	{
+		b->estate = CreateExecutorState();
+		b->rri = makeNode(ResultRelInfo);
+		InitResultRelInfo(b->rri, rel, 1, NULL, 0);
+		ExecOpenIndices(b->rri, false);
+	}
+	b->bistate = GetBulkInsertState();
+	b->slot_cxt = CurrentMemoryContext;
+	b->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "rfm insert batch",
+										 ALLOCSET_DEFAULT_SIZES);
+	b->cid = GetCurrentCommandId(true);
+}
+
+void
+rfm_batch_flush(BatchInsert *b)
+{
+	MemoryContext old;
+
+	if (b->n == 0)
+		return;
+	old = MemoryContextSwitchTo(b->batch_cxt);
+	table_multi_insert(b->rel, b->slots, b->n, b->cid, b->options, b->bistate);
+	MemoryContextSwitchTo(old);
+	for (int i = 0; i < b->n; i++)
+	{
+		if (b->rri && b->rri->ri_NumIndices > 0)
+		{
+			list_free(rfm_insert_index_tuples(b->rri, b->slots[i], b->estate));
+			ResetPerTupleExprContext(b->estate);
+		}
+		ExecClearTuple(b->slots[i]);
+	}
+	MemoryContextReset(b->batch_cxt);
+	b->n = 0;
+}
+
+/* The next free slot (heap tuples: what table_multi_insert takes as they are). */
+static TupleTableSlot *
+next_slot(BatchInsert *b)
+{
+	if (b->n == b->nslots)
+	{
+		MemoryContext old = MemoryContextSwitchTo(b->slot_cxt);
+
+		b->slots[b->nslots++] = MakeSingleTupleTableSlot(RelationGetDescr(b->rel), &TTSOpsHeapTuple);
+		MemoryContextSwitchTo(old);
+	}
+	return b->slots[b->n];
+}
+
+/* The slot just filled joins the batch. */
+static void
+added(BatchInsert *b)
+{
+	b->n++;
+	b->count++;
+	if (b->n == BATCH_ROWS)
+		rfm_batch_flush(b);
+}
+
+void
+rfm_batch_add_values(BatchInsert *b, Datum *values, bool *nulls)
+{
+	TupleTableSlot *slot = next_slot(b);
+	MemoryContext old = MemoryContextSwitchTo(b->batch_cxt);
+
+	/* freed with the batch, once written */
+	ExecStoreHeapTuple(heap_form_tuple(RelationGetDescr(b->rel), values, nulls), slot, false);
+	MemoryContextSwitchTo(old);
+	added(b);
+}
+
+void
+rfm_batch_add_slot(BatchInsert *b, TupleTableSlot *slot)
+{
+	ExecCopySlot(next_slot(b), slot);
+	added(b);
+}
+
+void
+rfm_batch_add_minimal(BatchInsert *b, MinimalTuple tuple)
+{
+	TupleTableSlot *slot = next_slot(b);
+	MemoryContext old = MemoryContextSwitchTo(b->batch_cxt);
+
+	ExecStoreHeapTuple(heap_tuple_from_minimal_tuple(tuple), slot, false);
+	MemoryContextSwitchTo(old);
+	added(b);
+}
+
+void
+rfm_batch_end(BatchInsert *b)
+{
+	rfm_batch_flush(b);
+	FreeBulkInsertState(b->bistate);
+	MemoryContextDelete(b->batch_cxt);
+	for (int i = 0; i < b->nslots; i++)
+		ExecDropSingleTupleTableSlot(b->slots[i]);
+	if (b->rri)
+	{
+		ExecCloseIndices(b->rri);
+		FreeExecutorState(b->estate);
+	}
+}

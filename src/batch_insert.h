@@ -1,0 +1,56 @@
+/*
+ * batch_insert.h: rows written to a table in batches, as COPY writes them
+ * (table_multi_insert: one WAL record and one buffer lock per page instead
+ * of per row), for a new tier table's fill (tier_fill.c) and the in-place
+ * refresh's new rows (tier_refresh.c).
+ */
+#ifndef RFM_BATCH_INSERT_H
+#define RFM_BATCH_INSERT_H
+
+#include "compat.h"
+
+#include "access/heapam.h"
+#include "executor/executor.h"
+#include "utils/rel.h"
+
+#define BATCH_ROWS	1000
+
+typedef struct BatchInsert
+{
+	Relation	rel;
+	int			options;		/* table_multi_insert's */
+	ResultRelInfo *rri;			/* with index entries: the indexes, else NULL */
+	EState	   *estate;
+	BulkInsertState bistate;
+	MemoryContext slot_cxt;		/* the slots, until rfm_batch_end */
+	MemoryContext batch_cxt;	/* one batch's tuples and table_multi_insert's allocations */
+	CommandId	cid;
+	uint64		count;			/* rows added */
+	int			nslots;			/* slots made so far */
+	int			n;				/* slots filled */
+	TupleTableSlot *slots[BATCH_ROWS];
+} BatchInsert;
+
+/*
+ * Starts writing to rel (opened and locked by the caller) in the current
+ * memory context; with_indexes: each row's index entries too, after its
+ * batch, as execReplication.c makes them.
+ */
+extern void rfm_batch_begin(BatchInsert *b, Relation rel, int options, bool with_indexes);
+
+/* A row from its column values (copied). */
+extern void rfm_batch_add_values(BatchInsert *b, Datum *values, bool *nulls);
+
+/* A row from another slot (copied). */
+extern void rfm_batch_add_slot(BatchInsert *b, TupleTableSlot *slot);
+
+/* A row from a minimal tuple (copied). */
+extern void rfm_batch_add_minimal(BatchInsert *b, MinimalTuple tuple);
+
+/* Writes what is pending. */
+extern void rfm_batch_flush(BatchInsert *b);
+
+/* Writes what is pending and frees everything. */
+extern void rfm_batch_end(BatchInsert *b);
+
+#endif							/* RFM_BATCH_INSERT_H */
