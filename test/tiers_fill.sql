@@ -28,6 +28,8 @@ SELECT CASE WHEN random() < 0.01 THEN NULL ELSE 1 + floor(3000 * power(random(),
        CASE WHEN random() < 0.03 THEN -round((random() * 40)::numeric, 2) ELSE round((1 + random() * 300)::numeric, 2) END
   FROM generate_series(1, 12000);
 CREATE VIEW fill_t.orders_text AS SELECT 'k' || cust AS cust, ordered_on, amount FROM fill_t.orders;
+-- 300 customers for the CLV columns: their fits are slow under valgrind
+CREATE VIEW fill_t.orders_few AS SELECT * FROM fill_t.orders WHERE cust <= 300;
 
 \ir include/tier_compare.psql
 -- the tier table's stored query written by CREATE MATERIALIZED VIEW ... AS
@@ -57,7 +59,7 @@ SELECT ok((SELECT indisunique AND indisvalid FROM pg_index WHERE indrelid = 'fil
   'its unique index is built after the fill');
 
 -- 2. Grouped path: CLV columns, text keys through a view.
-SELECT rfm.create_tiers('fill_t.t_clv', 'fill_t.orders', 'cust', 'ordered_on', 'amount', clv => true) \g /dev/null
+SELECT rfm.create_tiers('fill_t.t_clv', 'fill_t.orders_few', 'cust', 'ordered_on', 'amount', clv => true) \g /dev/null
 SELECT is(pg_temp.tier_differ('fill_t.t_clv', fill_t.twin('fill_t.t_clv')), 0::bigint,
   'clv => true (grouped path): the rows CREATE MATERIALIZED VIEW writes');
 SELECT rfm.create_tiers('fill_t.t_text', 'fill_t.orders_text', 'cust', 'ordered_on', 'amount', bins => 3) \g /dev/null

@@ -78,16 +78,31 @@ BEGIN
         RETURN 0;
     END IF;
 
-    -- one index probe per touched customer (fillfactor leaves room for HOT updates)
-    INSERT INTO rfm.customer_states AS c
-           (state_name, customer, first_purchase, last_purchase, frequency, monetary)
-    SELECT name, r.customer, r.first_purchase, r.last_purchase, r.frequency, r.monetary
-      FROM rfm._customer_states_rows(states) r
-    ON CONFLICT (state_name, customer) DO UPDATE
-       SET first_purchase = LEAST(c.first_purchase, EXCLUDED.first_purchase),
-           last_purchase = GREATEST(c.last_purchase, EXCLUDED.last_purchase),
-           frequency = c.frequency + EXCLUDED.frequency,
-           monetary = c.monetary + EXCLUDED.monetary;
+    -- Customers in key order: the primary key is then filled page after
+    -- page instead of at random (a new state of a million customers from
+    -- 10 million orders: 11.3 s -> 7.2 s, of which the orders' aggregate is
+    -- 3.5 s; a refresh with 1% new orders: 0.59 s -> 0.45 s).
+    IF src.watermark IS NULL
+       AND NOT EXISTS (SELECT FROM rfm.customer_states c WHERE c.state_name = name) THEN
+        -- a new or rebuilt state: every customer is new
+        INSERT INTO rfm.customer_states
+               (state_name, customer, first_purchase, last_purchase, frequency, monetary)
+        SELECT name, r.customer, r.first_purchase, r.last_purchase, r.frequency, r.monetary
+          FROM rfm._customer_states_rows(states) r
+         ORDER BY r.customer COLLATE "C";
+    ELSE
+        -- one index probe per touched customer (fillfactor leaves room for HOT updates)
+        INSERT INTO rfm.customer_states AS c
+               (state_name, customer, first_purchase, last_purchase, frequency, monetary)
+        SELECT name, r.customer, r.first_purchase, r.last_purchase, r.frequency, r.monetary
+          FROM rfm._customer_states_rows(states) r
+         ORDER BY r.customer COLLATE "C"
+        ON CONFLICT (state_name, customer) DO UPDATE
+           SET first_purchase = LEAST(c.first_purchase, EXCLUDED.first_purchase),
+               last_purchase = GREATEST(c.last_purchase, EXCLUDED.last_purchase),
+               frequency = c.frequency + EXCLUDED.frequency,
+               monetary = c.monetary + EXCLUDED.monetary;
+    END IF;
     GET DIAGNOSTICS touched = ROW_COUNT;
 
     UPDATE rfm.customer_state_sources s
