@@ -102,12 +102,11 @@ uuid_text(const pg_uuid_t *uuid, char *buf)
 	*p = '\0';
 }
 
+/* How a customer key of this type is read (the output function: fast_scan_rows). */
 static bool
-key_kind(Oid type, KeyKind *kind, FmgrInfo *out, MemoryContext cxt)
+key_kind(Oid type, KeyKind *kind)
 {
 	Oid			func;
-	Oid			outfunc;
-	bool		varlena;
 
 	switch (type)
 	{
@@ -136,8 +135,6 @@ key_kind(Oid type, KeyKind *kind, FmgrInfo *out, MemoryContext cxt)
 			*kind = KEY_BYTES;
 			return true;
 		case COERCION_PATH_COERCEVIAIO:
-			getTypeOutputInfo(type, &outfunc, &varlena);
-			fmgr_info_cxt(outfunc, out, cxt);
 			*kind = KEY_OUTPUT;
 			return true;
 		default:
@@ -377,7 +374,6 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 	KeyKind		kkind;
 	DayKind		dkind;
 	AmountKind	akind;
-	FmgrInfo	key_out;
 	Oid			user = GetUserId();
 	Relation	rel;
 	OrderScan	os;
@@ -408,7 +404,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 		akind = AMOUNT_INT8;
 	else
 		return false;
-	if (!key_kind(key_type, &kkind, &key_out, cxt))
+	if (!key_kind(key_type, &kkind))
 		return false;
 
 	rel = table_open(relid, AccessShareLock);
