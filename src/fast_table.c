@@ -691,22 +691,13 @@ FastTable *
 fast_table_deserialize(bytea *bytes, MemoryContext cxt)
 {
 	FastReader	reader;
-	FastEntry	e;
-	uint32		keylen;
 	FastTable  *table;
-	MemoryContext old = MemoryContextSwitchTo(cxt);
 
 	fast_reader_init(&reader, bytes);
 	table = fast_table_create(cxt, reader.text_keys);
 	/* size for the known count at once instead of doubling */
 	fast_table_reserve(table, reader.count);
-	while (fast_reader_next(&reader, &e, &keylen))
-	{
-		FastEntry  *slot = fast_table_lookup(table, e.key.ikey, e.key.skey, keylen);
-
-		fast_entry_merge(slot, &e, cxt);
-	}
-	MemoryContextSwitchTo(old);
+	fast_table_merge_serialized(table, bytes);
 	return table;
 }
 
