@@ -13,7 +13,9 @@
 -- on or before as_of).  With parallel_leader_participation off every
 -- order is read by the worker, so the DEBUG1 line shows all its customers
 -- merged: those with any order on or before as_of, counted by plain SQL
--- (customers_with_any_order).  Errors from a worker keep their SQLSTATE.
+-- (customers_with_any_order).  Rows the transaction itself added or
+-- deleted count for the workers too.  Errors from a worker keep their
+-- SQLSTATE.
 SET client_min_messages = warning;
 CREATE SCHEMA fast_par_test;
 SET search_path = fast_par_test, public;
@@ -100,6 +102,23 @@ RESET max_parallel_workers_per_gather;
 RESET min_parallel_table_scan_size;
 SET client_min_messages = warning;
 RESET rfm.direct_scan_workers;
+
+-- A worker reads with the caller's snapshot and transaction: rows this
+-- transaction added or deleted count as they do for the caller (plain SQL
+-- in the same transaction gives the expected numbers).
+BEGIN;
+SET LOCAL rfm.direct_scan_workers = 1;
+SET LOCAL parallel_leader_participation = off;
+INSERT INTO orders (k, day, at, amount) VALUES (999999, '2020-01-01', '2020-01-01', 10);
+DELETE FROM orders WHERE k = 1;
+SET LOCAL client_min_messages = debug1;
+SELECT count(*) AS scored FROM rfm.customer_scores('orders', 'k', 'day', 'amount', 5, '2020-06-30');
+SET LOCAL client_min_messages = warning;
+SELECT (SELECT count(DISTINCT k) FROM orders WHERE amount > 0 AND day <= '2020-06-30') AS expected,
+       (SELECT count(DISTINCT k) FROM orders WHERE amount IS NOT NULL AND day <= '2020-06-30') AS with_any_order,
+       (SELECT count(*) FROM rfm.customer_scores('orders', 'k', 'day', 'amount', 5, '2020-06-30')
+         WHERE customer IN ('1', '999999')) AS customers_1_and_999999;
+ROLLBACK;
 
 -- Errors raised while a worker reads reach the caller with their SQLSTATE.
 SET rfm.direct_scan_workers = 1;
