@@ -34,6 +34,11 @@ PG_CONFIG   ?= pg_config
 PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Every object is rebuilt when any of our headers changes: PGXS tracks
+# header dependencies only in a server built with --enable-depend, and an
+# object left compiled against an old struct layout corrupts memory.
+$(OBJS): $(wildcard src/*.h)
+
 rfm--$(EXTVERSION).sql: $(SQL_PARTS) rfm.control Makefile
 	( printf '%s\n' '-- Generated from src/sql/*.sql by make; edit those files instead.' \
 	    '\echo Use "CREATE EXTENSION rfm" to load this file. \quit'; \

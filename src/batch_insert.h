@@ -23,6 +23,7 @@ typedef struct BatchInsert
 	EState	   *estate;
 	BulkInsertState bistate;
 	MemoryContext slot_cxt;		/* the slots, until rfm_batch_end */
+	TupleDesc	slot_desc;		/* the slots' row type: a copy, not pinned */
 	MemoryContext batch_cxt;	/* one batch's tuples and table_multi_insert's allocations */
 	CommandId	cid;
 	uint64		count;			/* rows added */

@@ -44,6 +44,9 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/sortsupport.h"
+#include "catalog/pg_am.h"
+#include "access/stratnum.h"
 
 #include "fast_table.h"
 #include "batch_insert.h"
@@ -260,28 +263,62 @@ rows_identical(TupleTableSlot *a, TupleTableSlot *b)
 	return true;
 }
 
-/* A usable key: a valid, immediate, non-partial unique index on column 1 alone. */
-static bool
-has_unique_key_index(Relation rel)
+/*
+ * A usable key: a valid, immediate, non-partial unique btree index on
+ * column 1 alone; its OID, or InvalidOid.
+ */
+static Oid
+unique_key_index(Relation rel)
 {
 	List	   *indexes = RelationGetIndexList(rel);
 	ListCell   *lc;
-	bool		found = false;
+	Oid			found = InvalidOid;
 
 	foreach(lc, indexes)
 	{
 		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
 		Form_pg_index ix = index->rd_index;
 
-		found = ix->indisunique && ix->indisvalid && ix->indimmediate &&
+		if (ix->indisunique && ix->indisvalid && ix->indimmediate &&
 			ix->indnkeyatts == 1 && ix->indkey.values[0] == 1 &&
-			RelationGetIndexPredicate(index) == NIL;
+			index->rd_rel->relam == BTREE_AM_OID &&
+			RelationGetIndexPredicate(index) == NIL)
+			found = RelationGetRelid(index);
 		index_close(index, AccessShareLock);
-		if (found)
+		if (OidIsValid(found))
 			break;
 	}
 	list_free(indexes);
 	return found;
+}
+
+/*
+ * The rows to write, in the key index's order: each index entry then goes
+ * next to the previous one (pages already in cache), where hash order sends
+ * every insert down a different path of a tree that no longer fits in the
+ * CPU's caches (about three times as slow for a million rows).
+ */
+static int
+compare_rows_by_key(const void *a, const void *b, void *arg)
+{
+	return ApplySortComparator((*(TierRow *const *) a)->key, false,
+							   (*(TierRow *const *) b)->key, false, (SortSupport) arg);
+}
+
+static void
+sort_rows_by_key(Relation rel, Oid key_index, TierRow **rows, uint64 n)
+{
+	Relation	index = index_open(key_index, AccessShareLock);
+	SortSupportData ssup;
+
+	memset(&ssup, 0, sizeof(ssup));
+	ssup.ssup_cxt = CurrentMemoryContext;
+	ssup.ssup_collation = index->rd_indcollation[0];
+	ssup.ssup_nulls_first = false;
+	ssup.ssup_attno = 1;
+	PrepareSortSupportFromIndexRel(index, BTLessStrategyNumber, &ssup);
+	qsort_arg(rows, n, sizeof(TierRow *), compare_rows_by_key, &ssup);
+	index_close(index, AccessShareLock);
 }
 
 static double
@@ -312,6 +349,9 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	uint64		inserted = 0;
 	uint64		deleted = 0;
 	BatchInsert batch;
+	Oid			key_index;
+	TierRow   **pending;
+	uint64		npending = 0;
 	char	   *relname;
 	tierrows_iterator it;
 	TierRow    *row;
@@ -338,8 +378,10 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 				 errmsg(FN ": materialized view %s is not populated", rc.relname),
 				 errhint("Fill it once with REFRESH MATERIALIZED VIEW %s.", rc.relname)));
 	desc = RelationGetDescr(rel);
-	if (desc->natts < 1 || strcmp(NameStr(TupleDescAttr(desc, 0)->attname), "customer_id") != 0 ||
-		!has_unique_key_index(rel))
+	key_index = InvalidOid;
+	if (desc->natts >= 1 && strcmp(NameStr(TupleDescAttr(desc, 0)->attname), "customer_id") == 0)
+		key_index = unique_key_index(rel);
+	if (!OidIsValid(key_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg(FN ": materialized view %s has no unique index on its first column customer_id",
@@ -430,19 +472,25 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	CommandCounterIncrement();
 	INSTR_TIME_SET_CURRENT(t3);
 
-	/* new rows in batches, every index entry made (execReplication.c) */
-	rfm_batch_begin(&batch, rel, 0, true);
+	/* new rows in key order and in batches, every index entry made (execReplication.c) */
+	pending = MemoryContextAllocHuge(rc.cxt, Max(rc.rows->members, 1) * sizeof(TierRow *));
 	tierrows_start_iterate(rc.rows, &it);
 	while ((row = tierrows_iterate(rc.rows, &it)) != NULL)
 	{
 		if (row->seen == ROW_SAME)
 			continue;
-		CHECK_FOR_INTERRUPTS();
-		rfm_batch_add_minimal(&batch, row->tuple);
+		pending[npending++] = row;
 		if (row->seen == ROW_CHANGED)
 			updated++;
 		else
 			inserted++;
+	}
+	sort_rows_by_key(rel, key_index, pending, npending);
+	rfm_batch_begin(&batch, rel, 0, true);
+	for (uint64 i = 0; i < npending; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		rfm_batch_add_minimal(&batch, pending[i]->tuple);
 	}
 	foreach(lc, rc.null_key_rows)
 	{
