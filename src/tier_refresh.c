@@ -10,8 +10,8 @@
  * table has a unique key (customer_id), so here the new rows go into an
  * in-memory hash table keyed by the key's binary image (duplicates found
  * on the way), one heap scan matches the old rows against it, and only
- * rows that differ are deleted and inserted, with every index maintained
- * as logical replication does (execReplication.c).  Readers keep reading
+ * rows that differ are deleted and inserted (in key order), with every
+ * index maintained as logical replication does (execReplication.c).  Readers keep reading
  * (ExclusiveLock, as CONCURRENTLY) and see the old rows until commit; rows
  * that did not change keep their place (ctid).
  *
@@ -306,7 +306,7 @@ compare_rows_by_key(const void *a, const void *b, void *arg)
 }
 
 static void
-sort_rows_by_key(Relation rel, Oid key_index, TierRow **rows, uint64 n)
+sort_rows_by_key(Oid key_index, TierRow **rows, uint64 n)
 {
 	Relation	index = index_open(key_index, AccessShareLock);
 	SortSupportData ssup;
@@ -459,6 +459,21 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(old_slot);
 	ExecDropSingleTupleTableSlot(new_slot);
+
+	/* the rows to write, in key order */
+	pending = MemoryContextAllocHuge(rc.cxt, Max(rc.rows->members, 1) * sizeof(TierRow *));
+	tierrows_start_iterate(rc.rows, &it);
+	while ((row = tierrows_iterate(rc.rows, &it)) != NULL)
+	{
+		if (row->seen == ROW_SAME)
+			continue;
+		pending[npending++] = row;
+		if (row->seen == ROW_CHANGED)
+			updated++;
+		else
+			inserted++;
+	}
+	sort_rows_by_key(key_index, pending, npending);
 	check_memory(&rc);
 
 	INSTR_TIME_SET_CURRENT(t2);
@@ -472,20 +487,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	CommandCounterIncrement();
 	INSTR_TIME_SET_CURRENT(t3);
 
-	/* new rows in key order and in batches, every index entry made (execReplication.c) */
-	pending = MemoryContextAllocHuge(rc.cxt, Max(rc.rows->members, 1) * sizeof(TierRow *));
-	tierrows_start_iterate(rc.rows, &it);
-	while ((row = tierrows_iterate(rc.rows, &it)) != NULL)
-	{
-		if (row->seen == ROW_SAME)
-			continue;
-		pending[npending++] = row;
-		if (row->seen == ROW_CHANGED)
-			updated++;
-		else
-			inserted++;
-	}
-	sort_rows_by_key(rel, key_index, pending, npending);
+	/* new rows in batches, every index entry made (execReplication.c) */
 	rfm_batch_begin(&batch, rel, 0, true);
 	for (uint64 i = 0; i < npending; i++)
 	{

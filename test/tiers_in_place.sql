@@ -55,7 +55,7 @@ BEGIN
   RETURN plan;
 END $$;
 
-SELECT plan(56);
+SELECT plan(58);
 
 SELECT rfm.create_tiers('ip_t.t_int', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
 SELECT rfm.create_tiers('ip_t.t_int_conc', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
@@ -251,6 +251,18 @@ SELECT throws_ok($$SELECT rfm._tier_refresh_in_place('ip_t.m_otherkey')$$, '5500
   'first column not customer_id: 55000');
 REFRESH MATERIALIZED VIEW ip_t.m WITH NO DATA;
 SELECT throws_ok($$SELECT rfm._tier_refresh_in_place('ip_t.m')$$, '55000', NULL, 'not populated: 55000');
+-- 8. Changed rows are written in the key index's order (its collation),
+-- not in hash order: a table whose every row changed reads in key order.
+CREATE TABLE ip_t.src_order (customer_id text COLLATE "und-x-icu", x integer);
+INSERT INTO ip_t.src_order VALUES ('C', 1), ('b', 1), ('ä', 1), ('B', 1), ('a', 1), ('c', 1);
+CREATE MATERIALIZED VIEW ip_t.m_order AS SELECT customer_id, x FROM ip_t.src_order;
+CREATE UNIQUE INDEX ON ip_t.m_order (customer_id);
+UPDATE ip_t.src_order SET x = 2;
+SELECT is((SELECT row(r.*)::text FROM rfm._tier_refresh_in_place('ip_t.m_order') r), '(0,6,0,0)',
+  'every row changed: 6 updated');
+-- ICU's root order (lower case first, a before ä before b), not the bytes' (B C a b c ä)
+SELECT is((SELECT array_agg(customer_id::text ORDER BY ctid) FROM ip_t.m_order), '{a,ä,b,B,c,C}'::text[],
+  '... written in the order of the unique index''s collation');
 -- through rfm.refresh_tiers: the error is logged and raised, the table stays unpopulated
 REFRESH MATERIALIZED VIEW ip_t.t_text WITH NO DATA;
 \set ON_ERROR_STOP 0
