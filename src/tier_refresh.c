@@ -11,9 +11,9 @@
  * in-memory hash table keyed by the key's binary image (duplicates found
  * on the way), one heap scan matches the old rows against it, and only
  * rows that differ are deleted and inserted (in key order), with every
- * index maintained as logical replication does (execReplication.c).  Readers keep reading
- * (ExclusiveLock, as CONCURRENTLY) and see the old rows until commit; rows
- * that did not change keep their place (ctid).
+ * index maintained as logical replication does (execReplication.c).
+ * Readers keep reading (ExclusiveLock, as CONCURRENTLY) and see the old
+ * rows until commit; rows that did not change keep their place (ctid).
  *
  * The stored query runs as in ExecRefreshMatView (matview.c): rewritten,
  * planned and executed as the view's owner under
@@ -25,10 +25,12 @@
 #include "compat.h"
 
 #include "access/heapam.h"
+#include "access/stratnum.h"
 #include "access/htup_details.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "access/genam.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "common/hashfn.h"
@@ -45,8 +47,6 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/sortsupport.h"
-#include "catalog/pg_am.h"
-#include "access/stratnum.h"
 
 #include "fast_table.h"
 #include "batch_insert.h"
@@ -296,7 +296,7 @@ unique_key_index(Relation rel)
  * The rows to write, in the key index's order: each index entry then goes
  * next to the previous one (pages already in cache), where hash order sends
  * every insert down a different path of a tree that no longer fits in the
- * CPU's caches (about three times as slow for a million rows).
+ * CPU's caches (two to three times as slow for a million rows).
  */
 static int
 compare_rows_by_key(const void *a, const void *b, void *arg)
