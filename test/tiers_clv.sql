@@ -52,7 +52,7 @@ BEGIN
   RETURN n;
 END $f$;
 
-SELECT plan(39);
+SELECT plan(45);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
@@ -91,6 +91,29 @@ SELECT ok((SELECT bool_and(p_alive BETWEEN 0 AND 1 AND expected_purchases >= 0 A
 SELECT is((SELECT sum(customers)::int FROM tclv.cd_segments), 2349, 'the segments view works on a CLV tier table');
 SELECT is((SELECT sum(customers)::int FROM tclv.cd_grid), 2349, 'the grid view works on a CLV tier table');
 SELECT is((SELECT count(*)::int FROM tclv.cd_history), 2349, 'the history snapshot is written');
+SELECT columns_are('tclv', 'cd_history',
+  ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'lifecycle', 'r_score', 'f_score', 'm_score',
+        'rfm_cell', 'recency_days', 'frequency', 'monetary',
+        'historical_clv', 'p_alive', 'expected_purchases', 'expected_spend', 'predicted_clv'],
+  'the history of a CLV tier table has the five CLV columns after monetary');
+SELECT is(tclv.mismatches('tclv.cd_history'), 0::bigint,
+  '... and its snapshot''s CLV columns equal the direct computation');
+-- The segments view's CLV columns against the direct computation, grouped
+-- by the tier table's segments.  historical_clv is numeric (exact); the
+-- model columns equal the direct ones to 1e-9 relative (above), so their
+-- rounded aggregates may differ by one unit in the last place.
+SELECT is((SELECT count(*)::int
+             FROM tclv.cd_segments v
+             FULL JOIN (SELECT t.segment, avg(d.historical_clv) AS h, avg(d.p_alive) AS p,
+                               sum(d.predicted_clv) AS s, avg(d.predicted_clv) AS m
+                          FROM tclv.cd t JOIN tclv.direct d ON d.customer = t.customer_id
+                         GROUP BY t.segment) x USING (segment)
+            WHERE (v.customers IS NOT NULL AND x.h IS NOT NULL
+                   AND v.mean_historical_clv = round(x.h, 2)
+                   AND abs(v.mean_p_alive - x.p::numeric) <= 0.0001
+                   AND abs(v.predicted_clv - x.s::numeric) <= 0.01
+                   AND abs(v.mean_predicted_clv - x.m::numeric) <= 0.01) IS NOT TRUE), 0,
+  'the segments view: mean historical CLV, mean P(alive), total and mean predicted CLV per segment');
 
 -- A refresh refits: a new repeat buyer changes the fits and every customer's
 -- model columns; an order after as_of is ignored.
@@ -111,6 +134,8 @@ SELECT ok((SELECT message FROM rfm.refresh_log WHERE tier = 'tclv.cd'::regclass 
 SELECT is(tclv.mismatches('tclv.cd'), 0::bigint, 'after the refresh the CLV columns equal the direct computation again');
 SELECT ok((SELECT count(*) FROM tclv.cd t JOIN before b USING (customer_id) WHERE t.p_alive <> b.p_alive) > 0,
   'the models were refitted (P(alive) of existing customers moved)');
+SELECT is(tclv.mismatches('tclv.cd_history'), 0::bigint,
+  'the refresh replaced the day''s history snapshot with the refitted CLV columns');
 -- 900001 by hand: 100 spent, 1997-02-01 to 1997-09-30 is 241 days, 242 observed:
 -- 100 x 1095 / 242 = 452.479 -> 452.48.
 SELECT is((SELECT historical_clv FROM tclv.cd WHERE customer_id = 900001), 452.48, 'the new customer''s historical CLV by hand');
@@ -194,6 +219,8 @@ SELECT rfm.create_tiers('tclv.plain', 'tclv.small', 'customer', 'ordered_on', 'a
 SELECT hasnt_column('tclv', 'plain', 'historical_clv', 'no historical_clv without clv => true');
 SELECT hasnt_column('tclv', 'plain', 'predicted_clv', 'no predicted_clv without clv => true');
 SELECT is((SELECT clv FROM rfm.tier_tables WHERE tier = 'tclv.plain'::regclass), false, 'clv defaults to false');
+SELECT hasnt_column('tclv', 'plain_history', 'predicted_clv', '... nor in its history');
+SELECT hasnt_column('tclv', 'plain_segments', 'predicted_clv', '... nor in its segments view');
 
 SELECT throws_ok($$SELECT rfm.create_tiers('tclv.x', 'tclv.small', 'customer', 'ordered_on', 'amount', clv => NULL)$$,
   '22004', NULL, 'clv => NULL refused');

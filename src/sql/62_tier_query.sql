@@ -7,6 +7,18 @@
 -- (they need the whole rfm.summary), for customer keys whose text form
 -- does not identify them the way GROUP BY does, and beyond rfm.max_memory.
 
+-- The five CLV columns a clv tier table has after as_of (those of
+-- rfm.clv_columns), named with a prefix (e.g. 't.'), typed or not: for the
+-- tier table, its history table and the snapshot's INSERT.
+CREATE FUNCTION rfm._tier_clv_columns(prefix text, typed boolean)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT pg_catalog.string_agg(prefix || c.name || CASE WHEN typed THEN ' ' || c.typ ELSE '' END, ', ' ORDER BY c.n)
+  FROM (VALUES (1, 'historical_clv', 'pg_catalog.numeric'), (2, 'p_alive', 'double precision'),
+               (3, 'expected_purchases', 'double precision'), (4, 'expected_spend', 'double precision'),
+               (5, 'predicted_clv', 'double precision')) AS c(n, name, typ) $$;
+
 -- Column definition list of a tier table (customer_type from rfm._qualified_type);
 -- with clv, the five columns of rfm.clv_columns follow as_of.
 CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)
@@ -16,10 +28,7 @@ CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)
               || 'recency_days integer, frequency bigint, monetary pg_catalog.numeric, '
               || 'r_score integer, f_score integer, m_score integer, rfm_cell text, '
               || 'segment text, segment_zh text, tier text, lifecycle text, as_of pg_catalog.date'
-              || CASE WHEN $2 THEN ', historical_clv pg_catalog.numeric, p_alive double precision, '
-                                || 'expected_purchases double precision, expected_spend double precision, '
-                                || 'predicted_clv double precision'
-                      ELSE '' END $$;
+              || CASE WHEN $2 THEN ', ' || rfm._tier_clv_columns('', true) ELSE '' END $$;
 
 -- The BG/NBD and Gamma-Gamma fits behind the CLV columns of a tier table,
 -- over all its customers (times in weeks, as rfm.clv_inputs gives them).

@@ -1,6 +1,6 @@
 -- Tier tables, part 3: the two views a BI chart is drawn from, made next to
 -- each tier table: NAME_segments (customers, shares and mean R/F/M per
--- segment) and NAME_grid (R score x F score, every cell present).  On
+-- segment; CLV per segment for a clv tier table) and NAME_grid (R score x F score, every cell present).  On
 -- PostgreSQL 15+ they are security_invoker views: a reader needs SELECT on
 -- the tier table itself, not just on the view.
 
@@ -31,7 +31,7 @@ CREATE FUNCTION rfm._tier_view_options()
     AS $$ SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 150000
                       THEN ' WITH (security_invoker = true)' ELSE '' END $$;
 
-CREATE FUNCTION rfm._tier_create_views(tier regclass, bins integer,
+CREATE FUNCTION rfm._tier_create_views(tier regclass, bins integer, clv boolean DEFAULT false,
                                        OUT segments_view regclass, OUT grid_view regclass)
     LANGUAGE plpgsql
     AS $$
@@ -53,9 +53,15 @@ SELECT t.segment, t.segment_zh,
        pg_catalog.round(pg_catalog.avg(t.monetary), 2) AS mean_monetary,
        pg_catalog.round(pg_catalog.avg(t.r_score), 2) AS mean_r_score,
        pg_catalog.round(pg_catalog.avg(t.f_score), 2) AS mean_f_score,
-       pg_catalog.round(pg_catalog.avg(t.m_score), 2) AS mean_m_score
+       pg_catalog.round(pg_catalog.avg(t.m_score), 2) AS mean_m_score%4$s
   FROM %3$s t
- GROUP BY t.segment, t.segment_zh$v$, segments_name, rfm._tier_view_options(), tier);
+ GROUP BY t.segment, t.segment_zh$v$, segments_name, rfm._tier_view_options(), tier,
+        CASE WHEN clv THEN $c$,
+       pg_catalog.round(pg_catalog.avg(t.historical_clv), 2) AS mean_historical_clv,
+       pg_catalog.round(pg_catalog.avg(t.p_alive)::pg_catalog.numeric, 4) AS mean_p_alive,
+       pg_catalog.round(pg_catalog.sum(t.predicted_clv)::pg_catalog.numeric, 2) AS predicted_clv,
+       pg_catalog.round(pg_catalog.avg(t.predicted_clv)::pg_catalog.numeric, 2) AS mean_predicted_clv$c$
+        ELSE '' END);
 
     EXECUTE pg_catalog.format($v$
 CREATE VIEW %1$s%2$s AS

@@ -123,9 +123,9 @@ BEGIN
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
     -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', new_tier);
-    views := rfm._tier_create_views(new_tier, bins);
+    views := rfm._tier_create_views(new_tier, bins, clv);
     IF keep_history THEN
-        history := rfm._tier_create_history(new_tier, customer_type);
+        history := rfm._tier_create_history(new_tier, customer_type, clv);
     END IF;
 
     INSERT INTO rfm.tier_tables (id, tier, source, customer_column, time_column, amount_column,
@@ -138,7 +138,7 @@ BEGIN
     RETURNING id INTO entry_id;
 
     IF keep_history THEN
-        PERFORM rfm._tier_snapshot(new_tier, history);
+        PERFORM rfm._tier_snapshot(new_tier, history, clv);
     END IF;
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
                                  message)

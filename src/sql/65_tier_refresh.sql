@@ -96,7 +96,7 @@ BEGIN
             EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', entry.tier) INTO row_total;
         END;
         IF entry.keep_history THEN
-            PERFORM rfm._tier_snapshot(entry.tier, entry.history_table);
+            PERFORM rfm._tier_snapshot(entry.tier, entry.history_table, entry.clv);
         END IF;
         UPDATE rfm.refresh_log l
            SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded',

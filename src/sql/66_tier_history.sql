@@ -1,10 +1,11 @@
 -- Tier tables, part 6: history.  With keep_history, each build and refresh
 -- stores every customer's segment for its as_of in NAME_history (a second
--- refresh on the same as_of replaces that day's snapshot), and
+-- refresh on the same as_of replaces that day's snapshot; a clv tier
+-- table's snapshots carry its five CLV columns too), and
 -- rfm.transitions compares two snapshots: the segment-to-segment migration
 -- matrix with customer counts and revenue.
 
-CREATE FUNCTION rfm._tier_create_history(tier regclass, customer_type text)
+CREATE FUNCTION rfm._tier_create_history(tier regclass, customer_type text, clv boolean DEFAULT false)
     RETURNS regclass
     LANGUAGE plpgsql
     AS $$
@@ -25,14 +26,15 @@ CREATE TABLE %s (
     rfm_cell     text,
     recency_days integer,
     frequency    bigint,
-    monetary     pg_catalog.numeric,
+    monetary     pg_catalog.numeric,%s
     PRIMARY KEY (as_of, customer_id)
-)$t$, history_name, customer_type);
+)$t$, history_name, customer_type,
+          CASE WHEN clv THEN ' ' || rfm._tier_clv_columns('', true) || ',' ELSE '' END);
     RETURN history_name::regclass;
 END $$;
 
 -- Store the tier table's current rows as the snapshot of their as_of.
-CREATE FUNCTION rfm._tier_snapshot(tier regclass, history regclass)
+CREATE FUNCTION rfm._tier_snapshot(tier regclass, history regclass, clv boolean DEFAULT false)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -43,10 +45,12 @@ BEGIN
                               history, tier);
     EXECUTE pg_catalog.format($i$
 INSERT INTO %s (as_of, customer_id, segment, segment_zh, tier, lifecycle, r_score, f_score, m_score,
-                rfm_cell, recency_days, frequency, monetary)
+                rfm_cell, recency_days, frequency, monetary%s)
 SELECT t.as_of, t.customer_id, t.segment, t.segment_zh, t.tier, t.lifecycle, t.r_score, t.f_score,
-       t.m_score, t.rfm_cell, t.recency_days, t.frequency, t.monetary
-  FROM %s t$i$, history, tier);
+       t.m_score, t.rfm_cell, t.recency_days, t.frequency, t.monetary%s
+  FROM %s t$i$, history,
+        CASE WHEN clv THEN ', ' || rfm._tier_clv_columns('', false) ELSE '' END,
+        CASE WHEN clv THEN ', ' || rfm._tier_clv_columns('t.', false) ELSE '' END, tier);
     GET DIAGNOSTICS stored = ROW_COUNT;
     RETURN stored;
 END $$;
