@@ -1,8 +1,9 @@
 -- Tier tables, part 3: the two views a BI chart is drawn from, made next to
 -- each tier table: NAME_segments (customers, shares and mean R/F/M per
--- segment; CLV per segment for a clv tier table) and NAME_grid (R score x F score, every cell present).  On
--- PostgreSQL 15+ they are security_invoker views: a reader needs SELECT on
--- the tier table itself, not just on the view.
+-- segment; CLV per segment for a clv tier table) and NAME_grid (R score x
+-- F score, every cell present).  On PostgreSQL 15+ they are
+-- security_invoker views: a reader needs SELECT on the tier table itself,
+-- not just on the view.
 
 -- Name of an object made next to a tier table, or an error if it would not
 -- fit in an identifier (PostgreSQL would silently truncate it).
