@@ -8,6 +8,8 @@
  *   rfm._customer_states_pack(customer text, first, last, frequency, monetary)
  *       -> bytea: the same from stored state rows (incremental refresh).
  *   rfm._customer_states_rows(bytea): the states as rows.
+ *   rfm._customer_states_direct(source, columns, watermark column): a new
+ *       customer state's orders read directly, and the largest watermark.
  *   rfm._customer_states_score(bytea, bins, as_of): scored rows.
  */
 #include "compat.h"
@@ -19,6 +21,7 @@
 #include "breaks.h"
 #include "rfm_state.h"
 
+#include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -30,6 +33,8 @@
 #include "catalog/namespace.h"
 #include "portability/instr_time.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(rfm_customer_states_trans_bigint);
@@ -787,4 +792,85 @@ rfm_customer_state_scores(PG_FUNCTION_ARGS)
 	}
 	score_rows(fcinfo, &s, PG_GETARG_INT32(1), as_of);
 	return (Datum) 0;
+}
+
+/*
+ * rfm._customer_states_direct(source, customer_column, time_column,
+ * amount_column, watermark_column) -> (states bytea, watermark text): every
+ * order of a new or rebuilt customer state read straight from the table
+ * (rfm.customer_scores' direct scan, no as_of cut-off), and max(watermark)
+ * under the same snapshot, so the two agree as the SQL path's one query
+ * makes them agree.  NULL when the SQL path must run: the direct scan
+ * cannot read the table (rfm.direct_scan off, a view, RLS, ...), or the
+ * watermark column may hold NULLs (those rows are never folded in, and
+ * the direct scan does not read that column).
+ */
+PG_FUNCTION_INFO_V1(rfm_customer_states_direct);
+
+/* A live column declared NOT NULL (PostgreSQL's own get_attnotnull is 17+). */
+static bool
+column_not_null(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tuple = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+	bool		result = false;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tuple);
+
+		result = att->attnotnull && !att->attisdropped;
+		ReleaseSysCache(tuple);
+	}
+	return result;
+}
+
+Datum
+rfm_customer_states_direct(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	char	   *watermark_column = TextDatumGetCString(PG_GETARG_DATUM(4));
+	AttrNumber	watermark_att = get_attnum(relid, watermark_column);
+	TupleDesc	desc;
+	FastTable  *table;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	char	   *query;
+	SPIPlanPtr	plan;
+	bool		isnull;
+	Datum		watermark;
+	MemoryContext caller = CurrentMemoryContext;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "rfm._customer_states_direct: return type must be a row type");
+	if (!direct_scan_enabled() || watermark_att <= 0 || !column_not_null(relid, watermark_att) ||
+		!fast_scan_orders(relid, TextDatumGetCString(PG_GETARG_DATUM(1)),
+						  TextDatumGetCString(PG_GETARG_DATUM(2)), TextDatumGetCString(PG_GETARG_DATUM(3)),
+						  DATEVAL_NOEND, "rfm.customer_state_refresh", CurrentMemoryContext, &table))
+		PG_RETURN_NULL();
+	elog(DEBUG1, "rfm.customer_state_refresh: direct scan of table %s", get_rel_name(relid));
+
+	/* the table has no inheritance children here (else no direct scan) */
+	query = psprintf("SELECT pg_catalog.max(src.%s)::pg_catalog.text FROM ONLY %s src",
+					 quote_identifier(watermark_column),
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												get_rel_name(relid)));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "rfm._customer_states_direct: SPI_connect failed");
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL ||
+		SPI_execute_snapshot(plan, NULL, NULL, GetActiveSnapshot(), InvalidSnapshot, true, false, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "rfm._customer_states_direct: could not read the largest watermark");
+	watermark = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	nulls[1] = isnull;
+	if (!isnull)
+	{
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+
+		values[1] = PointerGetDatum(DatumGetTextPCopy(watermark));	/* outlives SPI_finish */
+		MemoryContextSwitchTo(spi);
+	}
+	SPI_finish();
+	values[0] = PointerGetDatum(fast_table_serialize(table));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

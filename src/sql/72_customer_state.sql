@@ -48,6 +48,28 @@ BEGIN
     RETURN src;
 END $$;
 
+-- Every order of a new or rebuilt state, read as rfm.customer_scores reads
+-- it, and the largest watermark in the same snapshot; NULL when the SQL
+-- path must run (src/fast_agg.c).
+CREATE FUNCTION rfm._customer_states_direct(source regclass, customer_column text, time_column text,
+                                            amount_column text, watermark_column text,
+                                            OUT states bytea, OUT watermark text)
+    RETURNS record
+    LANGUAGE c VOLATILE STRICT
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_direct';
+COMMENT ON FUNCTION rfm._customer_states_direct(regclass, text, text, text, text) IS
+    'A new customer state''s orders read directly from the table, and the largest watermark (internal)';
+
+-- A new or rebuilt state's rows (every customer new), sorted by customer and
+-- written in batches; NULL when rfm.customer_states has row-level security,
+-- triggers besides its foreign key's, or check constraints (src/customer_states_write.c).
+CREATE FUNCTION rfm._customer_states_insert(name text, states bytea)
+    RETURNS bigint
+    LANGUAGE c VOLATILE STRICT
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_insert';
+COMMENT ON FUNCTION rfm._customer_states_insert(text, bytea) IS
+    'Writes a new state''s rows into rfm.customer_states, or NULL when INSERT must do it (internal)';
+
 -- Folds the orders above the stored watermark (all orders when it is NULL)
 -- into the stored states; returns the number of customers touched.
 CREATE FUNCTION rfm._customer_state_fold(name text)
@@ -58,6 +80,7 @@ DECLARE
     src     rfm.customer_state_sources := rfm._customer_state_source(name);
     wm_typ  oid := rfm._fast_column_type(src.source, src.watermark_column, 'rfm.customer_state_refresh');
     filter  text;
+    query   text;
     states  bytea;
     new_wm  text;
     touched bigint;
@@ -68,11 +91,21 @@ BEGIN
         filter := pg_catalog.format('%s AND src.%I > %L::%s', filter, src.watermark_column,
                                     src.watermark, pg_catalog.format_type(wm_typ, NULL));
     END IF;
-    EXECUTE rfm._customer_states_query(src.source, src.customer_column, src.time_column,
-                                       src.amount_column, NULL,
-                                       pg_catalog.format('pg_catalog.max(src.%I)::text', src.watermark_column),
-                                       filter, 'rfm.customer_state_refresh')
-       INTO states, new_wm;
+    -- built first in any case: it checks the columns and their types
+    query := rfm._customer_states_query(src.source, src.customer_column, src.time_column,
+                                        src.amount_column, NULL,
+                                        pg_catalog.format('pg_catalog.max(src.%I)::text', src.watermark_column),
+                                        filter, 'rfm.customer_state_refresh');
+    IF src.watermark IS NULL THEN
+        -- every order: read straight from the table when it can be
+        -- (one snapshot too; NULL when the query must run)
+        SELECT d.states, d.watermark INTO states, new_wm
+          FROM rfm._customer_states_direct(src.source, src.customer_column, src.time_column,
+                                           src.amount_column, src.watermark_column) d;
+    END IF;
+    IF states IS NULL THEN
+        EXECUTE query INTO states, new_wm;
+    END IF;
     IF new_wm IS NULL THEN
         UPDATE rfm.customer_state_sources s SET refreshed_at = pg_catalog.now() WHERE s.state_name = name;
         RETURN 0;
@@ -84,12 +117,17 @@ BEGIN
     -- 3.5 s; a refresh with 1% new orders: 0.59 s -> 0.45 s).
     IF src.watermark IS NULL
        AND NOT EXISTS (SELECT FROM rfm.customer_states c WHERE c.state_name = name) THEN
-        -- a new or rebuilt state: every customer is new
-        INSERT INTO rfm.customer_states
-               (state_name, customer, first_purchase, last_purchase, frequency, monetary)
-        SELECT name, r.customer, r.first_purchase, r.last_purchase, r.frequency, r.monetary
-          FROM rfm._customer_states_rows(states) r
-         ORDER BY r.customer COLLATE "C";
+        -- a new or rebuilt state: every customer is new, written as COPY
+        -- writes rows (NULL: the table has RLS, triggers or checks; INSERT then)
+        touched := rfm._customer_states_insert(name, states);
+        IF touched IS NULL THEN
+            INSERT INTO rfm.customer_states
+                   (state_name, customer, first_purchase, last_purchase, frequency, monetary)
+            SELECT name, r.customer, r.first_purchase, r.last_purchase, r.frequency, r.monetary
+              FROM rfm._customer_states_rows(states) r
+             ORDER BY r.customer COLLATE "C";
+            GET DIAGNOSTICS touched = ROW_COUNT;
+        END IF;
     ELSE
         -- one index probe per touched customer (fillfactor leaves room for HOT updates)
         INSERT INTO rfm.customer_states AS c
@@ -102,8 +140,8 @@ BEGIN
                last_purchase = GREATEST(c.last_purchase, EXCLUDED.last_purchase),
                frequency = c.frequency + EXCLUDED.frequency,
                monetary = c.monetary + EXCLUDED.monetary;
+        GET DIAGNOSTICS touched = ROW_COUNT;
     END IF;
-    GET DIAGNOSTICS touched = ROW_COUNT;
 
     UPDATE rfm.customer_state_sources s
        SET watermark = new_wm, refreshed_at = pg_catalog.now()

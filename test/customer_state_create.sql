@@ -1,0 +1,139 @@
+-- pgTAP: how a new or rebuilt customer state is made.
+-- Reading: every order is read straight from the table
+-- (rfm._customer_states_direct, as rfm.customer_scores reads it) when the
+-- watermark column is NOT NULL, else by the SQL aggregate, which leaves out
+-- rows with a NULL watermark; both give the same states and watermark.
+-- Writing: the rows go in by rfm._customer_states_insert (sorted by
+-- customer, in batches, the foreign key checked once), and by the SQL
+-- INSERT whenever rfm.customer_states has something INSERT must honour
+-- that the batch writer would skip: a user trigger, a check constraint,
+-- row-level security for the caller.  Each fallback is shown to run the
+-- SQL INSERT (the trigger fires, the check or the policy rejects a row).
+-- Expected rows are worked out by hand below.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+BEGIN;
+SELECT plan(21);
+
+CREATE SCHEMA csi_t;
+CREATE TABLE csi_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
+-- By hand, customer: first, last, purchase rows, net amount.
+--   1: 2024-01-05, 2024-02-01, 2, 15.50     10: 2024-01-10 both, 1, 0 (bought 20, refunded 20)
+--   11: refunds only: no purchase day, 0, -3   2: 2024-03-03 both, 1, 7   3: 2024-02-15 both, 1, 1.25
+-- Their keys' text in "C" order: 1, 10, 11, 2, 3.
+INSERT INTO csi_t.orders (customer, ordered_on, amount) VALUES
+  (2, '2024-03-03', 7), (1, '2024-01-05', 10.00), (10, '2024-01-10', 20), (3, '2024-02-15', 1.25),
+  (11, '2024-02-02', -3), (10, '2024-01-10', -20), (1, '2024-02-01', 5.50);
+CREATE TABLE csi_t.no_orders (LIKE csi_t.orders INCLUDING ALL);
+
+SELECT is(rfm.customer_state_create('csi 1', 'csi_t.orders', 'customer', 'ordered_on', 'amount', 'id'), 5::bigint,
+  'a new state: 5 customers (one of them refunds only)');
+SELECT results_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary
+                      FROM rfm.customer_states WHERE state_name = 'csi 1' ORDER BY ctid$$,
+  $$VALUES ('1'::text COLLATE "C", '2024-01-05'::date, '2024-02-01'::date, 2::bigint, 15.50::numeric),
+           ('10', '2024-01-10', '2024-01-10', 1, 0), ('11', NULL, NULL, 0, -3),
+           ('2', '2024-03-03', '2024-03-03', 1, 7), ('3', '2024-02-15', '2024-02-15', 1, 1.25)$$,
+  '... its rows as worked out by hand, written in key order');
+
+-- Reading: straight from the table (the watermark column id is NOT NULL) ...
+SELECT isnt((SELECT states FROM rfm._customer_states_direct('csi_t.orders', 'customer', 'ordered_on', 'amount', 'id')),
+  NULL, 'a NOT NULL watermark column: the orders are read directly');
+SELECT is((SELECT watermark FROM rfm._customer_states_direct('csi_t.orders', 'customer', 'ordered_on', 'amount', 'id')),
+  '7', '... with the largest watermark (7 orders)');
+SET rfm.direct_scan = off;
+SELECT is((SELECT states FROM rfm._customer_states_direct('csi_t.orders', 'customer', 'ordered_on', 'amount', 'id')),
+  NULL, '... not with rfm.direct_scan off');
+RESET rfm.direct_scan;
+-- ... but not when the watermark may be NULL: those rows never count.  Same
+-- orders plus one for customer 2 without a batch number: 2 keeps 1 row, 7.
+CREATE TABLE csi_t.batched AS SELECT id AS batch, customer, ordered_on, amount FROM csi_t.orders;
+INSERT INTO csi_t.batched VALUES (NULL, 2, '2024-03-20', 100);
+SELECT is((SELECT states FROM rfm._customer_states_direct('csi_t.batched', 'customer', 'ordered_on', 'amount', 'batch')),
+  NULL, 'a watermark column that may hold NULLs: not read directly');
+SELECT rfm.customer_state_create('csi b', 'csi_t.batched', 'customer', 'ordered_on', 'amount', 'batch') \g /dev/null
+SELECT results_eq($$SELECT last_purchase, frequency, monetary FROM rfm.customer_states
+                     WHERE state_name = 'csi b' AND customer = '2'$$,
+  $$VALUES ('2024-03-03'::date, 1::bigint, 7::numeric)$$, '... and the order with a NULL watermark is left out');
+-- Both readings agree on random orders (text keys, refunds, many scales).
+CREATE TABLE csi_t.random (id bigserial PRIMARY KEY, customer text, ordered_on timestamptz, amount numeric);
+SELECT setseed(0.4);
+INSERT INTO csi_t.random (customer, ordered_on, amount)
+SELECT 'c' || floor(300 * random())::int, timestamptz '2023-01-01' + random() * interval '500 days',
+       round(((random() - 0.1) * 500)::numeric, (random() * 3)::int)
+  FROM generate_series(1, 5000);
+SELECT rfm.customer_state_create('csi direct', 'csi_t.random', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+SET rfm.direct_scan = off;
+SELECT rfm.customer_state_create('csi sql', 'csi_t.random', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+RESET rfm.direct_scan;
+SELECT set_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary::text FROM rfm.customer_states
+                 WHERE state_name = 'csi direct'$$,
+  $$SELECT customer, first_purchase, last_purchase, frequency, monetary::text FROM rfm.customer_states
+     WHERE state_name = 'csi sql'$$,
+  'random orders: the direct reading and the SQL aggregate give the same states (display scale too)');
+SELECT is((SELECT watermark FROM rfm.customer_state_sources WHERE state_name = 'csi direct'), '5000',
+  '... and the same watermark');
+
+-- The writer itself, on a state registered over an empty table.
+CREATE TEMP TABLE packed AS
+SELECT rfm._customer_states_pack(customer, first_purchase, last_purchase, frequency, monetary) AS states
+  FROM rfm.customer_states WHERE state_name = 'csi 1';
+SELECT rfm.customer_state_create(s, 'csi_t.no_orders', 'customer', 'ordered_on', 'amount', 'id')
+  FROM unnest(ARRAY['csi 2', 'csi 3', 'csi 4']) s \g /dev/null
+SELECT is(rfm._customer_states_insert('csi 2', (SELECT states FROM packed)), 5::bigint,
+  'rfm._customer_states_insert writes the 5 rows itself');
+SELECT set_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_states
+                 WHERE state_name = 'csi 2'$$,
+  $$SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_states
+     WHERE state_name = 'csi 1'$$,
+  '... the same rows as the state they were packed from');
+SELECT throws_ok($$SELECT rfm._customer_states_insert('no such state', (SELECT states FROM packed))$$, '23503', NULL,
+  'a state name missing from rfm.customer_state_sources: 23503, as the foreign key would say');
+SELECT is(rfm._customer_states_insert('csi 3', NULL), NULL, 'NULL states: NULL (strict)');
+
+-- A user trigger on rfm.customer_states: the SQL INSERT, so it fires for every row.
+CREATE TABLE csi_t.fired (customer text);
+CREATE FUNCTION csi_t.note_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO csi_t.fired VALUES (NEW.customer); RETURN NEW; END $$;
+CREATE TRIGGER csi_note BEFORE INSERT ON rfm.customer_states FOR EACH ROW EXECUTE FUNCTION csi_t.note_row();
+SELECT is(rfm._customer_states_insert('csi 3', (SELECT states FROM packed)), NULL,
+  'a user trigger on rfm.customer_states: the writer declines (NULL)');
+SELECT rfm.customer_state_create('csi 5', 'csi_t.orders', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+SELECT is((SELECT count(*) FROM csi_t.fired), 5::bigint, '... and a new state''s 5 rows go through INSERT: the trigger fired 5 times');
+DROP TRIGGER csi_note ON rfm.customer_states;
+
+-- A check constraint: INSERT checks it (customer 1 bought twice).
+ALTER TABLE rfm.customer_states ADD CONSTRAINT csi_once CHECK (frequency < 2) NOT VALID;
+SELECT is(rfm._customer_states_insert('csi 3', (SELECT states FROM packed)), NULL,
+  'a check constraint on rfm.customer_states: the writer declines (NULL)');
+SELECT throws_ok($$SELECT rfm.customer_state_create('csi 6', 'csi_t.orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+  '23514', NULL, '... and INSERT enforces it');
+ALTER TABLE rfm.customer_states DROP CONSTRAINT csi_once;
+
+-- Row-level security that applies to the caller: INSERT applies the policy.
+CREATE ROLE rfm_csi_keeper;
+GRANT USAGE ON SCHEMA csi_t TO rfm_csi_keeper;
+GRANT SELECT ON csi_t.orders, packed TO rfm_csi_keeper;
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states TO rfm_csi_keeper;
+ALTER TABLE rfm.customer_states ENABLE ROW LEVEL SECURITY;
+CREATE POLICY csi_not_2 ON rfm.customer_states TO rfm_csi_keeper USING (true) WITH CHECK (customer <> '2');
+SELECT is(rfm._customer_states_insert('csi 3', (SELECT states FROM packed)), 5::bigint,
+  'row-level security that does not apply to the caller (a superuser): the writer writes');
+SET ROLE rfm_csi_keeper;
+SELECT throws_ok($$SELECT rfm.customer_state_create('csi 7', 'csi_t.orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+  '42501', NULL, 'row-level security for the caller: INSERT applies the policy (customer 2 refused)');
+SELECT is(rfm._customer_states_insert('csi 4', (SELECT states FROM packed)), NULL,
+  '... the writer declines (NULL)');
+RESET ROLE;
+DROP POLICY csi_not_2 ON rfm.customer_states;
+ALTER TABLE rfm.customer_states DISABLE ROW LEVEL SECURITY;
+
+-- Without INSERT on rfm.customer_states: 42501, as INSERT would say.
+REVOKE INSERT ON rfm.customer_states FROM rfm_csi_keeper;
+SET ROLE rfm_csi_keeper;
+SELECT throws_ok($$SELECT rfm._customer_states_insert('csi 4', (SELECT states FROM packed))$$, '42501', NULL,
+  'no INSERT privilege on rfm.customer_states: 42501');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
