@@ -845,9 +845,10 @@ rfm_customer_states_direct(PG_FUNCTION_ARGS)
 	if (!direct_scan_enabled() || watermark_att <= 0 || !column_not_null(relid, watermark_att) ||
 		!fast_scan_orders(relid, TextDatumGetCString(PG_GETARG_DATUM(1)),
 						  TextDatumGetCString(PG_GETARG_DATUM(2)), TextDatumGetCString(PG_GETARG_DATUM(3)),
-						  DATEVAL_NOEND, "rfm.customer_state_refresh", CurrentMemoryContext, &table))
+						  DATEVAL_NOEND, CALLER, CurrentMemoryContext, &table))
 		PG_RETURN_NULL();
-	elog(DEBUG1, "rfm.customer_state_refresh: direct scan of table %s", get_rel_name(relid));
+	/* data errors name rfm.customer_scores, as the SQL path's aggregate does */
+	elog(DEBUG1, "rfm._customer_states_direct: direct scan of table %s", get_rel_name(relid));
 
 	/* the table has no inheritance children here (else no direct scan) */
 	query = psprintf("SELECT pg_catalog.max(src.%s)::pg_catalog.text FROM ONLY %s src",

@@ -14,7 +14,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(21);
+SELECT plan(23);
 
 CREATE SCHEMA csi_t;
 CREATE TABLE csi_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
@@ -73,6 +73,16 @@ SELECT set_eq($$SELECT customer, first_purchase, last_purchase, frequency, monet
   'random orders: the direct reading and the SQL aggregate give the same states (display scale too)');
 SELECT is((SELECT watermark FROM rfm.customer_state_sources WHERE state_name = 'csi direct'), '5000',
   '... and the same watermark');
+
+-- Bad data: the same error on both readings (it names the aggregate both share).
+CREATE TABLE csi_t.nan_orders (id bigserial PRIMARY KEY, customer int, ordered_on date, amount numeric);
+INSERT INTO csi_t.nan_orders (customer, ordered_on, amount) VALUES (1, '2024-01-01', 5), (2, '2024-01-02', 'NaN');
+SELECT throws_ok($$SELECT rfm.customer_state_create('csi nan', 'csi_t.nan_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+  '22023', 'rfm.customer_scores: amount must not be NaN', 'a NaN amount, read directly: 22023');
+SET rfm.direct_scan = off;
+SELECT throws_ok($$SELECT rfm.customer_state_create('csi nan', 'csi_t.nan_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+  '22023', 'rfm.customer_scores: amount must not be NaN', '... and through the SQL aggregate: the same error');
+RESET rfm.direct_scan;
 
 -- The writer itself, on a state registered over an empty table.
 CREATE TEMP TABLE packed AS
