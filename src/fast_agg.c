@@ -794,19 +794,6 @@ rfm_customer_state_scores(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/*
- * rfm._customer_states_direct(source, customer_column, time_column,
- * amount_column, watermark_column) -> (states bytea, watermark text): every
- * order of a new or rebuilt customer state read straight from the table
- * (rfm.customer_scores' direct scan, no as_of cut-off), and max(watermark)
- * under the same snapshot, so the two agree as the SQL path's one query
- * makes them agree.  NULL when the SQL path must run: the direct scan
- * cannot read the table (rfm.direct_scan off, a view, RLS, ...), or the
- * watermark column may hold NULLs (those rows are never folded in, and
- * the direct scan does not read that column).
- */
-PG_FUNCTION_INFO_V1(rfm_customer_states_direct);
-
 /* A live column declared NOT NULL (PostgreSQL's own get_attnotnull is 17+). */
 static bool
 column_not_null(Oid relid, AttrNumber attnum)
@@ -823,6 +810,19 @@ column_not_null(Oid relid, AttrNumber attnum)
 	}
 	return result;
 }
+
+/*
+ * rfm._customer_states_direct(source, customer_column, time_column,
+ * amount_column, watermark_column) -> (states bytea, watermark text): every
+ * order of a new or rebuilt customer state read straight from the table
+ * (rfm.customer_scores' direct scan, no as_of cut-off), and max(watermark)
+ * under the same snapshot, so the two agree as the SQL path's one query
+ * makes them agree.  NULL when the SQL path must run: the direct scan
+ * cannot read the table (rfm.direct_scan off, a view, RLS, ...), or the
+ * watermark column may hold NULLs (those rows are never folded in, and
+ * the direct scan does not read that column).
+ */
+PG_FUNCTION_INFO_V1(rfm_customer_states_direct);
 
 Datum
 rfm_customer_states_direct(PG_FUNCTION_ARGS)
