@@ -32,7 +32,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(67);
+SELECT plan(68);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -187,6 +187,10 @@ SELECT is((SELECT sum(customers)::int FROM rfm.transitions('tiers_t.t1', '2024-0
             WHERE to_segment IS NULL), NULL, 'nobody disappears between the snapshots');
 SELECT is((SELECT sum(customers)::int FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31') t
              JOIN (SELECT DISTINCT segment FROM tiers_t.t1) c ON c.segment = t.to_segment), 7, 'to_segment are the current segments');
+SELECT results_eq($$SELECT count(*)::int, count(predicted_clv_before)::int, count(predicted_clv_after)::int
+                     FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31')$$,
+  $$SELECT count(*)::int, 0, 0 FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31')$$,
+  'without clv => true the predicted CLV columns of the transitions are NULL');
 SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t1', '2024-01-01', '2024-03-31')$$, 'P0002', NULL,
   'transitions from a day without snapshot: no_data_found');
 

@@ -52,7 +52,7 @@ BEGIN
   RETURN n;
 END $f$;
 
-SELECT plan(45);
+SELECT plan(47);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
@@ -136,6 +136,19 @@ SELECT ok((SELECT count(*) FROM tclv.cd t JOIN before b USING (customer_id) WHER
   'the models were refitted (P(alive) of existing customers moved)');
 SELECT is(tclv.mismatches('tclv.cd_history'), 0::bigint,
   'the refresh replaced the day''s history snapshot with the refitted CLV columns');
+-- rfm.transitions adds predicted CLV before and after: an earlier snapshot
+-- written by hand (customers 1 and 2 Champions worth 10.5 and 20.25, 3 Lost
+-- worth 1); everyone else is new since then (from_segment NULL, no value).
+INSERT INTO tclv.cd_history (as_of, customer_id, segment, monetary, predicted_clv) VALUES
+  ('1997-06-30', 1, 'Champions', 10, 10.5), ('1997-06-30', 2, 'Champions', 20, 20.25), ('1997-06-30', 3, 'Lost', 5, 1);
+SELECT results_eq($$SELECT from_segment, sum(predicted_clv_before) FROM rfm.transitions('tclv.cd', '1997-06-30', '1997-09-30')
+                     GROUP BY from_segment ORDER BY from_segment NULLS FIRST$$,
+  $$VALUES (NULL::text, NULL::double precision), ('Champions', 30.75), ('Lost', 1)$$,
+  'rfm.transitions: predicted CLV before, by the earlier snapshot''s segment (hand values)');
+SELECT ok((SELECT abs(sum(predicted_clv_after) - (SELECT sum(predicted_clv) FROM tclv.cd))
+                  <= 1e-9 * (SELECT sum(predicted_clv) FROM tclv.cd)
+             FROM rfm.transitions('tclv.cd', '1997-06-30', '1997-09-30')),
+  '... and after: all of today''s predicted CLV');
 -- 900001 by hand: 100 spent, 1997-02-01 to 1997-09-30 is 241 days, 242 observed:
 -- 100 x 1095 / 242 = 452.479 -> 452.48.
 SELECT is((SELECT historical_clv FROM tclv.cd WHERE customer_id = 900001), 452.48, 'the new customer''s historical CLV by hand');

@@ -3,7 +3,7 @@
 -- refresh on the same as_of replaces that day's snapshot; a clv tier
 -- table's snapshots carry its five CLV columns too), and
 -- rfm.transitions compares two snapshots: the segment-to-segment migration
--- matrix with customer counts and revenue.
+-- matrix with customer counts, revenue and (clv) predicted CLV.
 
 CREATE FUNCTION rfm._tier_create_history(tier regclass, customer_type text, clv boolean DEFAULT false)
     RETURNS regclass
@@ -57,7 +57,8 @@ END $$;
 
 CREATE FUNCTION rfm.transitions(tier regclass, from_as_of date, to_as_of date)
     RETURNS TABLE (from_segment text, to_segment text, customers bigint,
-                   revenue_before numeric, revenue_after numeric, revenue_gained numeric)
+                   revenue_before numeric, revenue_after numeric, revenue_gained numeric,
+                   predicted_clv_before double precision, predicted_clv_after double precision)
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
@@ -88,12 +89,16 @@ BEGIN
     RETURN QUERY EXECUTE pg_catalog.format($q$
 SELECT a.segment, b.segment, pg_catalog.count(*),
        COALESCE(pg_catalog.sum(a.monetary), 0), COALESCE(pg_catalog.sum(b.monetary), 0),
-       COALESCE(pg_catalog.sum(b.monetary), 0) - COALESCE(pg_catalog.sum(a.monetary), 0)
+       COALESCE(pg_catalog.sum(b.monetary), 0) - COALESCE(pg_catalog.sum(a.monetary), 0),
+       %2$s
   FROM (SELECT * FROM %1$s h WHERE h.as_of = $1) a
   FULL JOIN (SELECT * FROM %1$s h WHERE h.as_of = $2) b ON b.customer_id = a.customer_id
  GROUP BY a.segment, b.segment
- ORDER BY a.segment NULLS FIRST, b.segment NULLS LAST$q$, entry.history_table)
+ ORDER BY a.segment NULLS FIRST, b.segment NULLS LAST$q$, entry.history_table,
+        -- the history of a clv tier table has predicted_clv; others: NULL
+        CASE WHEN entry.clv THEN 'pg_catalog.sum(a.predicted_clv), pg_catalog.sum(b.predicted_clv)'
+             ELSE 'NULL::double precision, NULL::double precision' END)
     USING from_as_of, to_as_of;
 END $$;
 COMMENT ON FUNCTION rfm.transitions(regclass, date, date) IS
-    'Segment-to-segment migration between two history snapshots of a tier table: customers and revenue';
+    'Segment-to-segment migration between two history snapshots of a tier table: customers, revenue and predicted CLV';
