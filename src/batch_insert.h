@@ -10,6 +10,7 @@
 #include "compat.h"
 
 #include "access/heapam.h"
+#include "access/tableam.h"
 #include "executor/executor.h"
 #include "utils/rel.h"
 
@@ -53,5 +54,24 @@ extern void rfm_batch_flush(BatchInsert *b);
 
 /* Writes what is pending and frees everything. */
 extern void rfm_batch_end(BatchInsert *b);
+
+/*
+ * After simple_table_tuple_update: whether, and which, index entries the
+ * new version needs (16+: TU_None / TU_All / TU_Summarizing, only the
+ * summarizing indexes of a HOT update; before: a bool), and making them as
+ * execReplication.c's ExecSimpleRelationUpdate does -- but with "update"
+ * false: true asks ExecGetUpdatedCols for a hint, which needs a range
+ * table this executor state does not have.
+ */
+#if PG_VERSION_NUM >= 160000
+typedef TU_UpdateIndexes rfm_tuple_update_result;
+#define rfm_tuple_update_needs_index(u) ((u) != TU_None)
+#define rfm_update_index_tuples(rri, slot, estate, u) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, (u) == TU_Summarizing)
+#else
+typedef bool rfm_tuple_update_result;
+#define rfm_tuple_update_needs_index(u) (u)
+#define rfm_update_index_tuples(rri, slot, estate, u) rfm_insert_index_tuples((rri), (slot), (estate))
+#endif
 
 #endif							/* RFM_BATCH_INSERT_H */

@@ -14,7 +14,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(23);
+SELECT plan(31);
 
 CREATE SCHEMA csi_t;
 CREATE TABLE csi_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
@@ -139,10 +139,66 @@ DROP POLICY csi_not_2 ON rfm.customer_states;
 ALTER TABLE rfm.customer_states DISABLE ROW LEVEL SECURITY;
 
 -- Without INSERT on rfm.customer_states: 42501, as INSERT would say.
+-- Without table-wide privileges the writers leave it to SQL, which decides.
 REVOKE INSERT ON rfm.customer_states FROM rfm_csi_keeper;
 SET ROLE rfm_csi_keeper;
-SELECT throws_ok($$SELECT rfm._customer_states_insert('csi 4', (SELECT states FROM packed))$$, '42501', NULL,
-  'no INSERT privilege on rfm.customer_states: 42501');
+SELECT is(rfm._customer_states_insert('csi 4', (SELECT states FROM packed)), NULL,
+  'no INSERT privilege on rfm.customer_states: the writer declines (NULL)');
+SELECT throws_ok($$SELECT rfm.customer_state_create('csi 8', 'csi_t.orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+  '42501', NULL, '... and INSERT refuses: 42501');
+RESET ROLE;
+
+-- Refresh: new orders folded into stored states by rfm._customer_states_merge.
+-- By hand, from 'csi 1' above:
+--   1 buys 4.50 on 2023-12-31 (before its first purchase): 2023-12-31 .. 2024-02-01, 3, 20.00
+--   11, refunds only so far, buys 10 on 2024-04-01: 2024-04-01 both, 1, 7
+--   2 is refunded 2 on 2024-05-01: days unchanged, 1, 5
+--   4 is new: 2.5 on 2024-04-04
+-- A user index on frequency makes the updates non-HOT: their index entries
+-- must be made too (a forced index scan finds them).
+CREATE INDEX csi_frequency ON rfm.customer_states (frequency);
+INSERT INTO csi_t.orders (customer, ordered_on, amount) VALUES
+  (1, '2023-12-31', 4.50), (11, '2024-04-01', 10), (2, '2024-05-01', -2), (4, '2024-04-04', 2.5);
+SELECT is(rfm.customer_state_refresh('csi 1'), 4::bigint, 'a refresh touches 4 customers (one new)');
+SELECT results_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary
+                      FROM rfm.customer_states WHERE state_name = 'csi 1' ORDER BY customer$$,
+  $$VALUES ('1'::text COLLATE "C", '2023-12-31'::date, '2024-02-01'::date, 3::bigint, 20.00::numeric),
+           ('10', '2024-01-10', '2024-01-10', 1, 0), ('11', '2024-04-01', '2024-04-01', 1, 7),
+           ('2', '2024-03-03', '2024-03-03', 1, 5), ('3', '2024-02-15', '2024-02-15', 1, 1.25),
+           ('4', '2024-04-04', '2024-04-04', 1, 2.5)$$,
+  '... the stored states as worked out by hand');
+SET LOCAL enable_seqscan = off;
+SET LOCAL enable_bitmapscan = off;
+SELECT results_eq($$SELECT customer FROM rfm.customer_states WHERE state_name = 'csi 1' AND frequency = 3$$,
+  $$VALUES ('1'::text COLLATE "C")$$, '... and the updated row is in the user''s index');
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+DROP INDEX rfm.csi_frequency;
+-- The merge and the SQL upsert agree on random new orders (display scales too).
+INSERT INTO csi_t.random (customer, ordered_on, amount)
+SELECT 'c' || floor(330 * random())::int, timestamptz '2023-06-01' + random() * interval '400 days',
+       round(((random() - 0.1) * 500)::numeric, (random() * 4)::int)
+  FROM generate_series(1, 800);
+SELECT rfm.customer_state_refresh('csi direct') \g /dev/null
+ALTER TABLE rfm.customer_states ADD CONSTRAINT csi_any CHECK (true);
+SELECT is(rfm._customer_states_merge('csi 3', (SELECT states FROM packed)), NULL,
+  'a check constraint: the merge declines (NULL)');
+SELECT rfm.customer_state_refresh('csi sql') \g /dev/null
+ALTER TABLE rfm.customer_states DROP CONSTRAINT csi_any;
+SELECT set_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary::text FROM rfm.customer_states
+                 WHERE state_name = 'csi direct'$$,
+  $$SELECT customer, first_purchase, last_purchase, frequency, monetary::text FROM rfm.customer_states
+     WHERE state_name = 'csi sql'$$,
+  'random new orders: the merge and INSERT ... ON CONFLICT give the same states');
+-- Without UPDATE: SQL decides (the upsert is refused).
+GRANT INSERT ON rfm.customer_states TO rfm_csi_keeper;
+REVOKE UPDATE ON rfm.customer_states FROM rfm_csi_keeper;
+INSERT INTO csi_t.orders (customer, ordered_on, amount) VALUES (3, '2024-06-01', 1);
+SET ROLE rfm_csi_keeper;
+SELECT is(rfm._customer_states_merge('csi 1', (SELECT states FROM packed)), NULL,
+  'no UPDATE privilege: the merge declines (NULL)');
+SELECT throws_ok($$SELECT rfm.customer_state_refresh('csi 1')$$, '42501', NULL,
+  '... and INSERT ... ON CONFLICT DO UPDATE refuses: 42501');
 RESET ROLE;
 
 SELECT * FROM finish();

@@ -48,6 +48,16 @@ BEGIN
     RETURN src;
 END $$;
 
+-- A refresh's new orders folded into the stored states, customers in key
+-- order, as INSERT ... ON CONFLICT DO UPDATE below would; NULL when that
+-- statement must run (src/customer_states_write.c).
+CREATE FUNCTION rfm._customer_states_merge(name text, states bytea)
+    RETURNS bigint
+    LANGUAGE c VOLATILE STRICT
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_merge';
+COMMENT ON FUNCTION rfm._customer_states_merge(text, bytea) IS
+    'Folds new orders'' states into rfm.customer_states, or NULL when INSERT ... ON CONFLICT must do it (internal)';
+
 -- Every order of a new or rebuilt state, read as rfm.customer_scores reads
 -- it, and the largest watermark in the same snapshot; NULL when the SQL
 -- path must run (src/fast_agg.c).
@@ -118,7 +128,7 @@ BEGIN
     IF src.watermark IS NULL
        AND NOT EXISTS (SELECT FROM rfm.customer_states c WHERE c.state_name = name) THEN
         -- a new or rebuilt state: every customer is new, written as COPY
-        -- writes rows (NULL: the table has RLS, triggers or checks; INSERT then)
+        -- writes rows (NULL: RLS, triggers, checks or column privileges; INSERT then)
         touched := rfm._customer_states_insert(name, states);
         IF touched IS NULL THEN
             INSERT INTO rfm.customer_states
@@ -129,18 +139,22 @@ BEGIN
             GET DIAGNOSTICS touched = ROW_COUNT;
         END IF;
     ELSE
-        -- one index probe per touched customer (fillfactor leaves room for HOT updates)
-        INSERT INTO rfm.customer_states AS c
-               (state_name, customer, first_purchase, last_purchase, frequency, monetary)
-        SELECT name, r.customer, r.first_purchase, r.last_purchase, r.frequency, r.monetary
-          FROM rfm._customer_states_rows(states) r
-         ORDER BY r.customer COLLATE "C"
-        ON CONFLICT (state_name, customer) DO UPDATE
-           SET first_purchase = LEAST(c.first_purchase, EXCLUDED.first_purchase),
-               last_purchase = GREATEST(c.last_purchase, EXCLUDED.last_purchase),
-               frequency = c.frequency + EXCLUDED.frequency,
-               monetary = c.monetary + EXCLUDED.monetary;
-        GET DIAGNOSTICS touched = ROW_COUNT;
+        -- one index probe per touched customer, in key order, updated in
+        -- place (fillfactor leaves room for HOT updates); NULL: SQL upsert
+        touched := rfm._customer_states_merge(name, states);
+        IF touched IS NULL THEN
+            INSERT INTO rfm.customer_states AS c
+                   (state_name, customer, first_purchase, last_purchase, frequency, monetary)
+            SELECT name, r.customer, r.first_purchase, r.last_purchase, r.frequency, r.monetary
+              FROM rfm._customer_states_rows(states) r
+             ORDER BY r.customer COLLATE "C"
+            ON CONFLICT (state_name, customer) DO UPDATE
+               SET first_purchase = LEAST(c.first_purchase, EXCLUDED.first_purchase),
+                   last_purchase = GREATEST(c.last_purchase, EXCLUDED.last_purchase),
+                   frequency = c.frequency + EXCLUDED.frequency,
+                   monetary = c.monetary + EXCLUDED.monetary;
+            GET DIAGNOSTICS touched = ROW_COUNT;
+        END IF;
     END IF;
 
     UPDATE rfm.customer_state_sources s
