@@ -309,22 +309,24 @@ rfm_customer_states_merge(PG_FUNCTION_ARGS)
 	old_slot = table_slot_create(rel, NULL);
 	new_slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
 	scan = index_beginscan(rel, index, snapshot, 2, 0);
+	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[0], F_TEXTEQ, PointerGetDatum(name));
+	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[1], F_TEXTEQ, (Datum) 0);
 	for (uint64 i = 0; i < n; i++)
 	{
 		Datum		values[6];
 		bool		nulls[6];
 
 		CHECK_FOR_INTERRUPTS();
-		MemoryContextSwitchTo(rowcxt);
-		ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
-							   index->rd_indcollation[0], F_TEXTEQ, PointerGetDatum(name));
-		ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
-							   index->rd_indcollation[1], F_TEXTEQ, PointerGetDatum(rows[i].customer));
+		/* the scan's own allocations (btree's killed items) live in cxt, as the scan does */
+		keys[1].sk_argument = PointerGetDatum(rows[i].customer);
 		index_rescan(scan, keys, 2, NULL, 0);
 		if (index_getnext_slot(scan, ForwardScanDirection, old_slot))
 		{
 			rfm_tuple_update_result update_indexes;
 
+			MemoryContextSwitchTo(rowcxt);
 			merge_values(old_slot, &rows[i], values, nulls);
 			ExecClearTuple(new_slot);
 			memcpy(new_slot->tts_values, values, sizeof(values));
@@ -336,17 +338,16 @@ rfm_customer_states_merge(PG_FUNCTION_ARGS)
 				list_free(rfm_update_index_tuples(batch.rri, new_slot, batch.estate, update_indexes));
 				ResetPerTupleExprContext(batch.estate);
 			}
+			MemoryContextSwitchTo(cxt);
 			ExecClearTuple(old_slot);
+			MemoryContextReset(rowcxt);
 		}
 		else
 		{
-			MemoryContextSwitchTo(cxt);
 			row_values(name, &rows[i], values, nulls);
 			rfm_batch_add_values(&batch, values, nulls);
 		}
-		MemoryContextReset(rowcxt);
 	}
-	MemoryContextSwitchTo(cxt);
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(old_slot);
 	ExecDropSingleTupleTableSlot(new_slot);
