@@ -241,6 +241,25 @@ open_primary_key(Relation rel)
 	return index;
 }
 
+/*
+ * A stored purchase day merged with the new orders' (LEAST for the first,
+ * GREATEST for the last): a NULL day (no purchase yet) gives way.
+ */
+static Datum
+merged_day(TupleTableSlot *old, int att, const StateRow *row, DateADT day, bool earliest, bool *isnull)
+{
+	bool		new_null = (row->frequency == 0);	/* no purchase among the new orders */
+	DateADT		stored;
+
+	*isnull = old->tts_isnull[att] && new_null;
+	if (old->tts_isnull[att])
+		return DateADTGetDatum(day);
+	if (new_null)
+		return old->tts_values[att];
+	stored = DatumGetDateADT(old->tts_values[att]);
+	return DateADTGetDatum(earliest ? Min(stored, day) : Max(stored, day));
+}
+
 /* An old row and a state of new orders: what ON CONFLICT DO UPDATE made of them. */
 static void
 merge_values(TupleTableSlot *old, const StateRow *row, Datum *values, bool *nulls)
@@ -251,21 +270,8 @@ merge_values(TupleTableSlot *old, const StateRow *row, Datum *values, bool *null
 	values[0] = old->tts_values[0];
 	values[1] = old->tts_values[1];
 	nulls[0] = nulls[1] = nulls[4] = nulls[5] = false;
-	/* LEAST / GREATEST: NULL (no purchase day yet) gives way */
-	nulls[2] = old->tts_isnull[2] && row->frequency == 0;
-	nulls[3] = old->tts_isnull[3] && row->frequency == 0;
-	if (old->tts_isnull[2])
-		values[2] = DateADTGetDatum(row->first_purchase);
-	else if (row->frequency == 0)
-		values[2] = old->tts_values[2];
-	else
-		values[2] = DateADTGetDatum(Min(DatumGetDateADT(old->tts_values[2]), row->first_purchase));
-	if (old->tts_isnull[3])
-		values[3] = DateADTGetDatum(row->last_purchase);
-	else if (row->frequency == 0)
-		values[3] = old->tts_values[3];
-	else
-		values[3] = DateADTGetDatum(Max(DatumGetDateADT(old->tts_values[3]), row->last_purchase));
+	values[2] = merged_day(old, 2, row, row->first_purchase, true, &nulls[2]);
+	values[3] = merged_day(old, 3, row, row->last_purchase, false, &nulls[3]);
 	if (pg_add_s64_overflow(DatumGetInt64(old->tts_values[4]), row->frequency, &frequency))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -48,16 +48,6 @@ BEGIN
     RETURN src;
 END $$;
 
--- A refresh's new orders folded into the stored states, customers in key
--- order, as INSERT ... ON CONFLICT DO UPDATE below would; NULL when that
--- statement must run (src/customer_states_write.c).
-CREATE FUNCTION rfm._customer_states_merge(name text, states bytea)
-    RETURNS bigint
-    LANGUAGE c VOLATILE STRICT
-    AS 'MODULE_PATHNAME', 'rfm_customer_states_merge';
-COMMENT ON FUNCTION rfm._customer_states_merge(text, bytea) IS
-    'Folds new orders'' states into rfm.customer_states, or NULL when INSERT ... ON CONFLICT must do it (internal)';
-
 -- Every order of a new or rebuilt state, read as rfm.customer_scores reads
 -- it, and the largest watermark in the same snapshot; NULL when the SQL
 -- path must run (src/fast_agg.c).
@@ -72,13 +62,24 @@ COMMENT ON FUNCTION rfm._customer_states_direct(regclass, text, text, text, text
 
 -- A new or rebuilt state's rows (every customer new), sorted by customer and
 -- written in batches; NULL when rfm.customer_states has row-level security,
--- triggers besides its foreign key's, or check constraints (src/customer_states_write.c).
+-- triggers besides its foreign key's, check constraints, or the caller
+-- lacks table-wide INSERT (src/customer_states_write.c).
 CREATE FUNCTION rfm._customer_states_insert(name text, states bytea)
     RETURNS bigint
     LANGUAGE c VOLATILE STRICT
     AS 'MODULE_PATHNAME', 'rfm_customer_states_insert';
 COMMENT ON FUNCTION rfm._customer_states_insert(text, bytea) IS
     'Writes a new state''s rows into rfm.customer_states, or NULL when INSERT must do it (internal)';
+
+-- A refresh's new orders folded into the stored states, customers in key
+-- order, as INSERT ... ON CONFLICT DO UPDATE below would; NULL when that
+-- statement must run (src/customer_states_write.c).
+CREATE FUNCTION rfm._customer_states_merge(name text, states bytea)
+    RETURNS bigint
+    LANGUAGE c VOLATILE STRICT
+    AS 'MODULE_PATHNAME', 'rfm_customer_states_merge';
+COMMENT ON FUNCTION rfm._customer_states_merge(text, bytea) IS
+    'Folds new orders'' states into rfm.customer_states, or NULL when INSERT ... ON CONFLICT must do it (internal)';
 
 -- Folds the orders above the stored watermark (all orders when it is NULL)
 -- into the stored states; returns the number of customers touched.
