@@ -33,6 +33,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -236,8 +237,9 @@ open_primary_key(Relation rel)
 		elog(ERROR, "rfm._customer_states_merge: rfm.customer_states has no primary key");
 	index = index_open(pk, RowExclusiveLock);
 	if (index->rd_index->indnkeyatts != 2 || index->rd_index->indkey.values[0] != 1 ||
-		index->rd_index->indkey.values[1] != 2 || index->rd_rel->relam != BTREE_AM_OID)
-		elog(ERROR, "rfm._customer_states_merge: rfm.customer_states' primary key is not (state_name, customer)");
+		index->rd_index->indkey.values[1] != 2 || index->rd_rel->relam != BTREE_AM_OID ||
+		index->rd_indcollation[1] != C_COLLATION_OID)
+		elog(ERROR, "rfm._customer_states_merge: rfm.customer_states' primary key is not (state_name, customer COLLATE \"C\")");
 	return index;
 }
 
@@ -280,6 +282,122 @@ merge_values(TupleTableSlot *old, const StateRow *row, Datum *values, bool *null
 	values[5] = DirectFunctionCall2(numeric_add, old->tts_values[5], NumericGetDatum(row->monetary));
 }
 
+/*
+ * The primary key read for the customers in key order, one of two ways.
+ * Looking each customer up descends from the root: ~3 µs, half of it
+ * comparisons and cache misses on the way down.  When the customers are
+ * dense (1% new orders touch about one stored customer in ten), the scan
+ * walks the leaf entries instead, ~50 ns per entry passed; a customer more
+ * than STATE_WALK_LIMIT entries on is found by starting the scan again at
+ * it (which then reads the rest of its leaf page).  Measured on a million
+ * stored customers, the walk wins from about one customer in
+ * STATE_WALK_GAP: 94,000 customers 0.30 -> 0.21 s, 48,000 0.17 -> 0.15 s,
+ * 29,000 0.11 -> 0.12 s, 10,000 0.045 -> 0.08 s.
+ */
+#define STATE_WALK_LIMIT 64
+#define STATE_WALK_GAP 25
+
+typedef struct KeyCursor
+{
+	IndexScanDesc scan;
+	ScanKeyData keys[2];		/* state_name =, customer = or >= */
+	bool		walk;			/* walking the entries (customer >=) */
+	bool		on_entry;		/* walking: false past the state's last entry */
+} KeyCursor;
+
+/* The current index entry's customer against one (COLLATE "C"). */
+static int
+compare_entry(KeyCursor *cursor, const text *customer)
+{
+	bool		isnull;
+	Datum		datum = index_getattr(cursor->scan->xs_itup, 2, cursor->scan->xs_itupdesc, &isnull);
+	text	   *key = DatumGetTextPP(datum);
+	int			lk = VARSIZE_ANY_EXHDR(key);
+	int			lc = VARSIZE(customer) - VARHDRSZ;
+	int			c = memcmp(VARDATA_ANY(key), VARDATA(customer), Min(lk, lc));
+
+	if ((Pointer) key != DatumGetPointer(datum))
+		pfree(key);				/* a compressed key, detoasted */
+	return c != 0 ? c : (lk > lc) - (lk < lc);
+}
+
+static void
+cursor_next(KeyCursor *cursor)
+{
+	cursor->on_entry = index_getnext_tid(cursor->scan, ForwardScanDirection) != NULL;
+}
+
+/* The scan (re)started at customer: its entry, or when walking the first one after it. */
+static void
+cursor_start(KeyCursor *cursor, text *customer)
+{
+	cursor->keys[1].sk_argument = PointerGetDatum(customer);
+	index_rescan(cursor->scan, cursor->keys, 2, NULL, 0);
+	if (cursor->walk)
+		cursor_next(cursor);
+}
+
+/*
+ * A cursor over the primary key for n customers of state name: walking
+ * when they are at least one in STATE_WALK_GAP of the table's rows (or its
+ * size is not known yet), else one lookup per customer.
+ */
+static void
+cursor_begin(KeyCursor *cursor, Relation rel, Relation index, Snapshot snapshot,
+			 text *name, uint64 n, text *first)
+{
+	float4		stored = rel->rd_rel->reltuples;
+
+	cursor->walk = stored <= 0 || (double) n * STATE_WALK_GAP >= stored;
+	cursor->on_entry = false;
+	cursor->scan = index_beginscan(rel, index, snapshot, 2, 0);
+	cursor->scan->xs_want_itup = cursor->walk;	/* the entries' keys, to walk by */
+	ScanKeyEntryInitialize(&cursor->keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[0], F_TEXTEQ, PointerGetDatum(name));
+	if (cursor->walk)
+		ScanKeyEntryInitialize(&cursor->keys[1], 0, 2, BTGreaterEqualStrategyNumber, InvalidOid,
+							   index->rd_indcollation[1], F_TEXT_GE, (Datum) 0);
+	else
+		ScanKeyEntryInitialize(&cursor->keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
+							   index->rd_indcollation[1], F_TEXTEQ, (Datum) 0);
+	if (cursor->walk && n > 0)
+		cursor_start(cursor, first);
+}
+
+/*
+ * The stored row of customer, visible to the scan's snapshot, into slot;
+ * false if there is none.  Customers come in ascending order.  Entries of
+ * one key may be several (versions of a non-HOT update): the first visible
+ * one is the row.
+ */
+static bool
+cursor_find(KeyCursor *cursor, text *customer, TupleTableSlot *slot)
+{
+	int			steps = 0;
+	int			c = 1;
+
+	if (!cursor->walk)
+	{
+		cursor_start(cursor, customer);
+		return index_getnext_slot(cursor->scan, ForwardScanDirection, slot);
+	}
+	for (;;)
+	{
+		while (cursor->on_entry && (c = compare_entry(cursor, customer)) < 0)
+		{
+			if (steps++ == STATE_WALK_LIMIT)
+				cursor_start(cursor, customer); /* entries >= customer from here */
+			else
+				cursor_next(cursor);
+		}
+		if (!cursor->on_entry || c > 0)
+			return false;
+		if (index_fetch_heap(cursor->scan, slot))
+			return true;
+		cursor_next(cursor);	/* a version this snapshot does not see */
+	}
+}
+
 PG_FUNCTION_INFO_V1(rfm_customer_states_merge);
 
 Datum
@@ -290,8 +408,7 @@ rfm_customer_states_merge(PG_FUNCTION_ARGS)
 	Relation	rel = open_states_table(ACL_SELECT | ACL_INSERT | ACL_UPDATE);
 	Relation	index;
 	Snapshot	snapshot = GetActiveSnapshot();
-	IndexScanDesc scan;
-	ScanKeyData keys[2];
+	KeyCursor	cursor;
 	TupleTableSlot *old_slot;
 	TupleTableSlot *new_slot;
 	StateRow   *rows;
@@ -314,11 +431,7 @@ rfm_customer_states_merge(PG_FUNCTION_ARGS)
 	rfm_batch_begin(&batch, rel, 0, true);
 	old_slot = table_slot_create(rel, NULL);
 	new_slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
-	scan = index_beginscan(rel, index, snapshot, 2, 0);
-	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
-						   index->rd_indcollation[0], F_TEXTEQ, PointerGetDatum(name));
-	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
-						   index->rd_indcollation[1], F_TEXTEQ, (Datum) 0);
+	cursor_begin(&cursor, rel, index, snapshot, name, n, n > 0 ? rows[0].customer : NULL);
 	for (uint64 i = 0; i < n; i++)
 	{
 		Datum		values[6];
@@ -326,9 +439,7 @@ rfm_customer_states_merge(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		/* the scan's own allocations (btree's killed items) live in cxt, as the scan does */
-		keys[1].sk_argument = PointerGetDatum(rows[i].customer);
-		index_rescan(scan, keys, 2, NULL, 0);
-		if (index_getnext_slot(scan, ForwardScanDirection, old_slot))
+		if (cursor_find(&cursor, rows[i].customer, old_slot))
 		{
 			rfm_tuple_update_result update_indexes;
 
@@ -354,7 +465,7 @@ rfm_customer_states_merge(PG_FUNCTION_ARGS)
 			rfm_batch_add_values(&batch, values, nulls);
 		}
 	}
-	index_endscan(scan);
+	index_endscan(cursor.scan);
 	ExecDropSingleTupleTableSlot(old_slot);
 	ExecDropSingleTupleTableSlot(new_slot);
 	rfm_batch_end(&batch);

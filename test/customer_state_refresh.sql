@@ -1,0 +1,101 @@
+-- pgTAP: how a refresh finds the stored states of the customers it touches
+-- (rfm._customer_states_merge).  The customers come in key order; when they
+-- are at least one in 25 of rfm.customer_states' rows (pg_class.reltuples)
+-- the primary key's entries are walked, starting the scan again only for a
+-- customer more than 64 entries on; otherwise each customer is looked up.
+-- Each index scan start is counted in pg_stat_get_xact_numscans, which
+-- shows which way ran.  Expected states: worked out by hand, and a state
+-- created from scratch over the same orders (read and written another way).
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+BEGIN;
+SELECT plan(12);
+
+CREATE SCHEMA csr_t;
+CREATE TABLE csr_t.orders (id bigserial PRIMARY KEY, customer text NOT NULL, ordered_on date NOT NULL,
+                           amount numeric NOT NULL);
+-- 3000 stored customers k0000 .. k2999, one order of 10 on 2024-01-01 each
+INSERT INTO csr_t.orders (customer, ordered_on, amount)
+SELECT 'k' || lpad(i::text, 4, '0'), '2024-01-01', 10 FROM generate_series(0, 2999) i;
+SELECT rfm.customer_state_create('csr', 'csr_t.orders', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+ANALYZE rfm.customer_states;
+CREATE FUNCTION csr_t.pk_scans() RETURNS bigint LANGUAGE sql AS
+  $$SELECT pg_stat_get_xact_numscans('rfm.customer_states_pkey'::regclass)$$;
+
+-- Walking: 155 customers (>= 3000 / 25).  In key order: 'a' (new, before
+-- every stored key), k0100 .. k0398 every second one (dense: walked) with
+-- k0100a (new) between, k1500 and k2900 (far: the scan starts again),
+-- k9999 (new, after every key).  Twelve rounds, round r buying r on
+-- 2024-02-01 + r, in this one transaction: the old versions cannot be
+-- pruned, pages fill and updates stop being HOT, so a key has several
+-- index entries of which one is visible.
+CREATE TABLE csr_t.touched AS
+SELECT 'k' || lpad(i::text, 4, '0') AS customer FROM generate_series(100, 398, 2) i
+UNION ALL VALUES ('a'), ('k0100a'), ('k1500'), ('k2900'), ('k9999');
+SELECT is((SELECT count(*) FROM csr_t.touched), 155::bigint, '155 customers touched per round');
+CREATE TABLE csr_t.rounds (round int, customers bigint, scans bigint);
+DO $$
+DECLARE
+    before bigint;
+    n bigint;
+BEGIN
+    FOR r IN 1 .. 12 LOOP
+        INSERT INTO csr_t.orders (customer, ordered_on, amount)
+        SELECT customer, date '2024-02-01' + r, r FROM csr_t.touched;
+        before := csr_t.pk_scans();
+        n := rfm.customer_state_refresh('csr');
+        INSERT INTO csr_t.rounds VALUES (r, n, csr_t.pk_scans() - before);
+    END LOOP;
+END $$;
+SELECT is((SELECT array_agg(DISTINCT customers) FROM csr_t.rounds), '{155}'::bigint[],
+  'every round touches the 155 customers');
+-- per round: the first start, then k0100, k1500, k2900 and k9999 are more
+-- than 64 entries on; the first round has no versions yet
+SELECT is((SELECT scans FROM csr_t.rounds WHERE round = 1), 5::bigint,
+  'walking: the scan starts 5 times in a round, not once per customer');
+SELECT ok((SELECT max(scans) FROM csr_t.rounds) <= 5,
+  '... in every round, with old versions among the entries');
+SELECT cmp_ok(pg_stat_get_xact_tuples_hot_updated('rfm.customer_states'::regclass),
+  '<', pg_stat_get_xact_tuples_updated('rfm.customer_states'::regclass),
+  '... some updates were not HOT: keys with several index entries were walked');
+-- By hand: a stored customer touched in every round: 1 + 12 orders,
+-- 10 + (1 + ... + 12) = 88, last on 2024-02-13; 'a' new in round 1: 12, 78.
+SELECT results_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary
+                      FROM rfm.customer_states WHERE state_name = 'csr' AND customer IN ('a', 'k0100', 'k0101', 'k2900', 'k9999')
+                     ORDER BY customer$$,
+  $$VALUES ('a'::text COLLATE "C", '2024-02-02'::date, '2024-02-13'::date, 12::bigint, 78::numeric),
+           ('k0100', '2024-01-01', '2024-02-13', 13, 88), ('k0101', '2024-01-01', '2024-01-01', 1, 10),
+           ('k2900', '2024-01-01', '2024-02-13', 13, 88), ('k9999', '2024-02-02', '2024-02-13', 12, 78)$$,
+  'walked: states as worked out by hand');
+SELECT rfm.customer_state_create('csr scratch', 'csr_t.orders', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+SELECT set_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_states WHERE state_name = 'csr'$$,
+  $$SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_states WHERE state_name = 'csr scratch'$$,
+  '... all 3003 states equal a state created from scratch');
+SELECT is((SELECT count(*) FROM rfm.customer_states WHERE state_name = 'csr'), 3003::bigint,
+  '... one row per customer (3000 + 3 new)');
+
+-- Looking up: 4 customers (fewer than 6000 / 25), near each other, so a
+-- walk would start only once: each one is a scan of its own.
+ANALYZE rfm.customer_states;
+INSERT INTO csr_t.orders (customer, ordered_on, amount) VALUES
+  ('k0010', '2024-03-01', 5), ('k0015x', '2024-03-02', 6), ('k0020', '2024-03-03', -4), ('k0030', '2024-03-04', 1);
+SELECT csr_t.pk_scans() AS before \gset
+SELECT is(rfm.customer_state_refresh('csr'), 4::bigint, 'a refresh of 4 customers (one new)');
+SELECT is(csr_t.pk_scans() - :before, 4::bigint, 'looking up: one scan per customer');
+-- By hand: k0010 2 orders, 15, last 2024-03-01; k0020 refunded 4: 1 order, 6;
+-- k0015x new: 1, 6; k0030: 2, 11.
+SELECT results_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary
+                      FROM rfm.customer_states WHERE state_name = 'csr' AND customer IN ('k0010', 'k0015x', 'k0020', 'k0030')
+                     ORDER BY customer$$,
+  $$VALUES ('k0010'::text COLLATE "C", '2024-01-01'::date, '2024-03-01'::date, 2::bigint, 15::numeric),
+           ('k0015x', '2024-03-02', '2024-03-02', 1, 6), ('k0020', '2024-01-01', '2024-01-01', 1, 6),
+           ('k0030', '2024-01-01', '2024-03-04', 2, 11)$$,
+  'looked up: states as worked out by hand');
+SELECT rfm.customer_state_rebuild('csr scratch') \g /dev/null
+SELECT set_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_states WHERE state_name = 'csr'$$,
+  $$SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_states WHERE state_name = 'csr scratch'$$,
+  '... all 3004 states equal a rebuilt state');
+
+SELECT * FROM finish();
+ROLLBACK;
