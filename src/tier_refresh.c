@@ -19,8 +19,10 @@
  * planned and executed as the view's owner under
  * SECURITY_RESTRICTED_OPERATION, with a restricted search_path from
  * PostgreSQL 17 on.  All new rows are held until the old ones are matched,
- * capped by rfm.max_memory: above it, error 54000 before any row changes
- * (rfm.refresh_tiers then falls back to CONCURRENTLY).
+ * capped by rfm.max_memory: above it, error 54000 before any row changes,
+ * or with fall_back => true the query stops and all four counts are NULL,
+ * nothing changed (rfm.refresh_tiers then refreshes CONCURRENTLY: it asks,
+ * rather than catching 54000, which the stored query could raise too).
  */
 #include "compat.h"
 
@@ -123,6 +125,8 @@ typedef struct RowCollector
 	char	   *relname;		/* schema-qualified, for messages */
 	MemoryContext cxt;			/* rows, keys, hash table, TIDs */
 	Size		max_bytes;		/* rfm.max_memory */
+	bool		fall_back;		/* over it: stop and say so, not 54000 */
+	bool		over_memory;	/* stopped: the rows need more */
 	KeyType		key_type;
 	tierrows_hash *rows;
 	List	   *null_key_rows;	/* rows whose key is NULL: never matched */
@@ -160,20 +164,27 @@ keep_row(RowCollector *rc, MinimalTuple tuple)
 	return (MinimalTuple) copy;
 }
 
-static void
+/* false when over rfm.max_memory and the caller falls back; else true or 54000 */
+static bool
 check_memory(RowCollector *rc)
 {
 	Size		used = MemoryContextMemAllocated(rc->cxt, true);
 
-	if (used > rc->max_bytes)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg(FN ": the new rows of %s need more than rfm.max_memory (%zu MB)",
-						rc->relname, rc->max_bytes / (1024 * 1024)),
-				 errdetail("%llu rows held so far in %zu MB; no row of the tier table was changed.",
-						   (unsigned long long) rc->count, used / (1024 * 1024)),
-				 errhint("Raise rfm.max_memory if the machine has the memory; rfm.refresh_tiers "
-						 "falls back to REFRESH MATERIALIZED VIEW CONCURRENTLY.")));
+	if (used <= rc->max_bytes)
+		return true;
+	if (rc->fall_back)
+	{
+		rc->over_memory = true;
+		return false;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg(FN ": the new rows of %s need more than rfm.max_memory (%zu MB)",
+					rc->relname, rc->max_bytes / (1024 * 1024)),
+			 errdetail("%llu rows held so far in %zu MB; no row of the tier table was changed.",
+					   (unsigned long long) rc->count, used / (1024 * 1024)),
+			 errhint("Raise rfm.max_memory if the machine has the memory; rfm.refresh_tiers "
+					 "falls back to REFRESH MATERIALIZED VIEW CONCURRENTLY.")));
 }
 
 static void
@@ -228,8 +239,7 @@ collector_receive(TupleTableSlot *slot, DestReceiver *self)
 	}
 	MemoryContextSwitchTo(old);
 	rc->count++;
-	check_memory(rc);
-	return true;
+	return check_memory(rc);	/* false stops the query */
 }
 
 static void
@@ -334,6 +344,7 @@ Datum
 rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
+	bool		fall_back = PG_GETARG_BOOL(1);
 	Relation	rel;
 	RowCollector rc;
 	MatviewOwnerSave owner;
@@ -407,6 +418,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	rc.cxt = AllocSetContextCreate(CurrentMemoryContext, "rfm tier refresh rows",
 								   ALLOCSET_DEFAULT_SIZES);
 	rc.max_bytes = max_memory_bytes();
+	rc.fall_back = fall_back;
 	rc.key_type.byval = TupleDescAttr(desc, 0)->attbyval;
 	rc.key_type.len = TupleDescAttr(desc, 0)->attlen;
 	/*
@@ -422,6 +434,8 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	INSTR_TIME_SET_CURRENT(t0);
 	rfm_matview_run_query(rel, rc.relname, (DestReceiver *) &rc, FN);
 	INSTR_TIME_SET_CURRENT(t1);
+	if (rc.over_memory)
+		goto over_memory;
 
 	/* Match the old rows: identical ones stay, the others are remembered. */
 	doomed_cap = 1024;
@@ -474,7 +488,8 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 			inserted++;
 	}
 	sort_rows_by_key(key_index, pending, npending);
-	check_memory(&rc);
+	if (!check_memory(&rc))
+		goto over_memory;
 
 	INSTR_TIME_SET_CURRENT(t2);
 
@@ -520,5 +535,21 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	result[1] = Int64GetDatum((int64) updated);
 	result[2] = Int64GetDatum((int64) inserted);
 	result[3] = Int64GetDatum((int64) deleted);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(result_desc), result, result_null)));
+
+over_memory:
+	/* fall_back: nothing changed, all counts NULL */
+	PopActiveSnapshot();
+	rfm_matview_restore(&owner);
+	ereport(DEBUG1,
+			(errmsg(FN ": %s: the new rows need more than rfm.max_memory; nothing changed",
+					rc.relname)));
+	MemoryContextDelete(rc.cxt);
+	table_close(rel, NoLock);
+	for (int i = 0; i < 4; i++)
+	{
+		result[i] = (Datum) 0;
+		result_null[i] = true;
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(result_desc), result, result_null)));
 }

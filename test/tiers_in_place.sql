@@ -55,7 +55,7 @@ BEGIN
   RETURN plan;
 END $$;
 
-SELECT plan(58);
+SELECT plan(62);
 
 SELECT rfm.create_tiers('ip_t.t_int', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
 SELECT rfm.create_tiers('ip_t.t_int_conc', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
@@ -231,9 +231,18 @@ DELETE FROM ip_t.src WHERE x = 'again';
 SET rfm.max_memory = '16kB';
 SELECT throws_ok($$SELECT rfm._tier_refresh_in_place('ip_t.m')$$, '54000', NULL,
   'new rows beyond rfm.max_memory: 54000');
-RESET rfm.max_memory;
 SELECT set_eq('SELECT ctid::text AS row_at, customer_id, x FROM ip_t.m', 'SELECT old_ctid::text, customer_id, x FROM m_before',
   '... before any row changed');
+-- what rfm.refresh_tiers asks for: no error, all four counts NULL
+UPDATE ip_t.src SET x = 'BB' WHERE customer_id = 2;
+SELECT is((SELECT row(r.*)::text FROM rfm._tier_refresh_in_place('ip_t.m', fall_back => true) r), '(,,,)',
+  'with fall_back => true: all four counts NULL instead of 54000');
+SELECT set_eq('SELECT ctid::text AS row_at, customer_id, x FROM ip_t.m', 'SELECT old_ctid::text, customer_id, x FROM m_before',
+  '... and no row changed');
+RESET rfm.max_memory;
+SELECT is((SELECT row(r.*)::text FROM rfm._tier_refresh_in_place('ip_t.m', fall_back => true) r), '(2,1,1,1)',
+  'with fall_back => true and room enough: the counts (1 and 4 unchanged, 2 updated, the NULL key replaced)');
+SELECT set_eq('SELECT customer_id, x FROM ip_t.m', 'SELECT customer_id, x FROM ip_t.src', '... and its rows are the new ones');
 -- who and what may be refreshed
 GRANT USAGE ON SCHEMA ip_t TO rfm_ip_other;
 SET ROLE rfm_ip_other;

@@ -17,14 +17,16 @@
 -- left alone (same ctid), the others deleted, new ones inserted with every
 -- index maintained.  Needs ExclusiveLock, ownership (42501), a populated
 -- table and a unique index on customer_id; duplicate new keys are 23505,
--- more new rows than rfm.max_memory holds 54000, both before any row
--- changes.  Returns how many rows were left alone, replaced, added, removed.
-CREATE FUNCTION rfm._tier_refresh_in_place(tier regclass, OUT unchanged bigint, OUT updated bigint,
+-- more new rows than rfm.max_memory holds 54000 (with fall_back: all four
+-- counts NULL instead), both before any row changes.  Returns how many
+-- rows were left alone, replaced, added, removed.
+CREATE FUNCTION rfm._tier_refresh_in_place(tier regclass, fall_back boolean DEFAULT false,
+                                           OUT unchanged bigint, OUT updated bigint,
                                            OUT inserted bigint, OUT deleted bigint)
     RETURNS record
     LANGUAGE c VOLATILE STRICT
     AS 'MODULE_PATHNAME', 'rfm_tier_refresh_in_place';
-COMMENT ON FUNCTION rfm._tier_refresh_in_place(regclass) IS
+COMMENT ON FUNCTION rfm._tier_refresh_in_place(regclass, boolean) IS
     'Refresh a tier table (materialized view with a unique customer_id) in place, changing only rows that differ (internal)';
 
 -- Advisory lock key (two int4) of a tier table: a constant for rfm, and the oid.
@@ -43,7 +45,6 @@ DECLARE
     row_total bigint;
     counts    record;
     how       text;
-    too_big   text;
     err_state text;
     err_text  text;
     err_hint  text;
@@ -71,30 +72,23 @@ BEGIN
             PERFORM rfm.customer_state_refresh(entry.state_name);
         END IF;
         -- In place, the new rows in any order (rfm.tier_unsorted: no sort
-        -- by key in rfm._tier_rows).  New rows beyond rfm.max_memory (54000
-        -- before any row changed): CONCURRENTLY, whose duplicate check
-        -- wants the rows sorted, so rfm.tier_unsorted is off again.
-        BEGIN
-            PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
-            counts := rfm._tier_refresh_in_place(entry.tier);
-            PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
+        -- by key in rfm._tier_rows).  New rows beyond rfm.max_memory: NULL
+        -- counts, nothing changed, and CONCURRENTLY instead, whose
+        -- duplicate check wants the rows sorted (rfm.tier_unsorted off).
+        PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
+        counts := rfm._tier_refresh_in_place(entry.tier, fall_back => true);
+        PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
+        IF counts.unchanged IS NOT NULL THEN
             how := pg_catalog.format('in place: %s rows unchanged, %s updated, %s inserted, %s deleted',
                                      counts.unchanged, counts.updated, counts.inserted, counts.deleted);
             row_total := counts.unchanged + counts.updated + counts.inserted;
-        EXCEPTION WHEN program_limit_exceeded THEN
-            GET STACKED DIAGNOSTICS too_big = MESSAGE_TEXT;
-            -- only the in-place step's own limit; CONCURRENTLY would hit
-            -- any other one (e.g. in the stored query) again
-            IF too_big NOT LIKE 'rfm.\_tier\_refresh\_in\_place:%' THEN
-                RAISE;
-            END IF;
-            RAISE NOTICE 'rfm: tier table % refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY instead: %',
-                         entry.tier, too_big;
-            -- rfm.tier_unsorted is off again: the block's rollback undid the set_config
+        ELSE
+            RAISE NOTICE 'rfm: tier table % refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY instead: its new rows need more than rfm.max_memory (%)',
+                         entry.tier, pg_catalog.current_setting('rfm.max_memory');
             EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW CONCURRENTLY %s', entry.tier);
             how := 'REFRESH MATERIALIZED VIEW CONCURRENTLY: the new rows need more than rfm.max_memory';
             EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', entry.tier) INTO row_total;
-        END;
+        END IF;
         IF entry.keep_history THEN
             PERFORM rfm._tier_snapshot(entry.tier, entry.history_table, entry.clv);
         END IF;
