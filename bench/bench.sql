@@ -127,21 +127,11 @@ SELECT 'CHECK frequency and monetary, rfm.summarize vs rfm.customer_scores: ' ||
 \echo STEP state_create
 SELECT rfm.customer_state_create('bench', 'orders', 'customer_id', 'ordered_at', 'amount', 'order_id');
 \timing off
-SELECT pg_temp.add_new_orders(:orders / 100, :customers, false);
-ANALYZE orders;
-VACUUM ANALYZE rfm.customer_states;
-\timing on
-\echo STEP state_refresh_1pct
-SELECT rfm.customer_state_refresh('bench');
-\timing off
+\set step state_refresh_1pct
+\ir state_refresh_round.psql
 -- a second 1%, so that one slow moment (a checkpoint, autovacuum) does not decide the ratio
-SELECT pg_temp.add_new_orders(:orders / 100, :customers, false);
-ANALYZE orders;
-VACUUM ANALYZE rfm.customer_states;
-\timing on
-\echo STEP state_refresh_1pct_2
-SELECT rfm.customer_state_refresh('bench');
-\timing off
+\set step state_refresh_1pct_2
+\ir state_refresh_round.psql
 CREATE TEMP TABLE t_refreshed AS SELECT * FROM rfm.customer_state_scores('bench', 5, :as_of);
 \timing on
 \echo STEP state_rebuild
