@@ -435,7 +435,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	rfm_matview_run_query(rel, rc.relname, (DestReceiver *) &rc, FN);
 	INSTR_TIME_SET_CURRENT(t1);
 	if (rc.over_memory)
-		goto over_memory;
+		goto finish;
 
 	/* Match the old rows: identical ones stay, the others are remembered. */
 	doomed_cap = 1024;
@@ -489,7 +489,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	}
 	sort_rows_by_key(key_index, pending, npending);
 	if (!check_memory(&rc))
-		goto over_memory;
+		goto finish;
 
 	INSTR_TIME_SET_CURRENT(t2);
 
@@ -517,8 +517,6 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	rfm_batch_end(&batch);
 	CommandCounterIncrement();
 
-	PopActiveSnapshot();
-	rfm_matview_restore(&owner);
 	INSTR_TIME_SET_CURRENT(t4);
 	ereport(DEBUG1,
 			(errmsg(FN ": %s: %llu rows unchanged, %llu updated, %llu inserted, %llu deleted",
@@ -528,6 +526,14 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 					   "deletes %.0f ms, inserts and index entries %.0f ms.",
 					   MemoryContextMemAllocated(rc.cxt, true) / 1024,
 					   elapsed_ms(t0, t1), elapsed_ms(t1, t2), elapsed_ms(t2, t3), elapsed_ms(t3, t4))));
+
+finish:							/* with fall_back over rfm.max_memory (either check): nothing changed */
+	if (rc.over_memory)
+		ereport(DEBUG1,
+				(errmsg(FN ": %s: the new rows need more than rfm.max_memory; nothing changed",
+						rc.relname)));
+	PopActiveSnapshot();
+	rfm_matview_restore(&owner);
 	MemoryContextDelete(rc.cxt);
 	table_close(rel, NoLock);
 
@@ -535,21 +541,7 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	result[1] = Int64GetDatum((int64) updated);
 	result[2] = Int64GetDatum((int64) inserted);
 	result[3] = Int64GetDatum((int64) deleted);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(result_desc), result, result_null)));
-
-over_memory:
-	/* fall_back: nothing changed, all counts NULL */
-	PopActiveSnapshot();
-	rfm_matview_restore(&owner);
-	ereport(DEBUG1,
-			(errmsg(FN ": %s: the new rows need more than rfm.max_memory; nothing changed",
-					rc.relname)));
-	MemoryContextDelete(rc.cxt);
-	table_close(rel, NoLock);
 	for (int i = 0; i < 4; i++)
-	{
-		result[i] = (Datum) 0;
-		result_null[i] = true;
-	}
+		result_null[i] = rc.over_memory;	/* all counts NULL */
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(result_desc), result, result_null)));
 }
