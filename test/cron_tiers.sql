@@ -14,7 +14,7 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(16);
+SELECT plan(18);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
@@ -29,6 +29,13 @@ SELECT throws_like($$SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', 'ever
   '%invalid schedule%', 'pg_cron rejects a bad cron expression');
 SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.orders', '0 3 * * *')$$, '42704', NULL,
   'only tier tables can be scheduled');
+
+-- rfm.alter_tiers makes the table again under the same name: the job
+-- (named by catalog id, naming the table) still finds it.
+SELECT rfm.alter_tiers('cron_t."Nightly Tiers"', '{"bins": 3}') \g /dev/null
+SELECT is(rfm._cron_job_id(:tier_id), :job::bigint, 'after alter_tiers the tier table keeps its pg_cron job');
+SELECT is((SELECT bins FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass), 3,
+  '... and the catalog row under the new table has the new bins');
 
 -- The job's command, run the way pg_cron runs it (a top-level statement).
 INSERT INTO cron_t.orders VALUES (4, '2024-03-20', 40);

@@ -21,6 +21,41 @@ CREATE FUNCTION rfm._tier_fill(tier regclass)
 COMMENT ON FUNCTION rfm._tier_fill(regclass) IS
     'Internal (rfm.create_tiers): fill a materialized view created WITH NO DATA in this transaction, in batches';
 
+-- Make and fill the materialized view `target` (a quoted name) over
+-- rfm._tier_rows with these options, its unique index and its two views.
+-- storage: the options between the name and AS (USING, WITH, TABLESPACE),
+-- made by rfm.alter_tiers from the catalog of the table it replaces.
+CREATE FUNCTION rfm._tier_build(target text, source regclass, customer_column text, time_column text,
+                                amount_column text, customer_type text, bins integer, scheme text,
+                                as_of date, clv boolean, state text, storage text DEFAULT '',
+                                OUT tier regclass, OUT row_total bigint,
+                                OUT segments_view regclass, OUT grid_view regclass)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    views record;
+BEGIN
+    -- A new tier table needs no row order (rfm._tier_rows): only
+    -- REFRESH ... CONCURRENTLY's duplicate check gains from it.
+    PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
+    EXECUTE pg_catalog.format(
+        'CREATE MATERIALIZED VIEW %s%s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean%s) AS t(%s) WITH NO DATA',
+        target, storage, source::oid, customer_column, time_column, amount_column, customer_type,
+        bins, scheme, as_of, clv, CASE WHEN state IS NOT NULL THEN pg_catalog.format(', %L', state) ELSE '' END,
+        rfm._tier_columns(customer_type, clv));
+    tier := target::regclass;
+    -- its rows written in batches, as CREATE ... WITH DATA would write them one by one
+    row_total := rfm._tier_fill(tier);
+    PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
+    -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
+    EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', tier);
+    views := rfm._tier_create_views(tier, bins, clv);
+    segments_view := views.segments_view;
+    grid_view := views.grid_view;
+END $$;
+COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text) IS
+    'Internal (rfm.create_tiers, rfm.alter_tiers): make and fill a tier table, its unique index and its views';
+
 CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column text,
                                  time_column text, amount_column text,
                                  bins integer DEFAULT 5, scheme text DEFAULT 'standard',
@@ -35,7 +70,7 @@ DECLARE
     target        text;
     customer_type text;
     new_tier      regclass;
-    views         record;
+    built         record;
     history       regclass;
     entry_id      bigint;
     row_total     bigint;
@@ -109,21 +144,10 @@ BEGIN
                                           watermark_column);
     END IF;
 
-    -- A new tier table needs no row order (rfm._tier_rows): only
-    -- REFRESH ... CONCURRENTLY's duplicate check gains from it.
-    PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
-    EXECUTE pg_catalog.format(
-        'CREATE MATERIALIZED VIEW %s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean%s) AS t(%s) WITH NO DATA',
-        target, source::oid, customer_column, time_column, amount_column, customer_type,
-        bins, scheme, as_of, clv, CASE WHEN state IS NOT NULL THEN pg_catalog.format(', %L', state) ELSE '' END,
-        rfm._tier_columns(customer_type, clv));
-    new_tier := target::regclass;
-    -- its rows written in batches, as CREATE ... WITH DATA would write them one by one
-    row_total := rfm._tier_fill(new_tier);
-    PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
-    -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
-    EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', new_tier);
-    views := rfm._tier_create_views(new_tier, bins, clv);
+    built := rfm._tier_build(target, source, customer_column, time_column, amount_column, customer_type,
+                             bins, scheme, as_of, clv, state);
+    new_tier := built.tier;
+    row_total := built.row_total;
     IF keep_history THEN
         history := rfm._tier_create_history(new_tier, customer_type, clv);
     END IF;
@@ -134,7 +158,7 @@ BEGIN
     VALUES (COALESCE(entry_id, pg_catalog.nextval('rfm.tier_tables_id_seq')),
             new_tier, source, customer_column, time_column, amount_column, customer_type,
             bins, scheme, as_of, keep_history, history, clv, watermark_column, state,
-            views.segments_view, views.grid_view)
+            built.segments_view, built.grid_view)
     RETURNING id INTO entry_id;
 
     IF keep_history THEN

@@ -11,7 +11,8 @@
 #     tier's lock, refresh_tiers fails at once with lock_not_available and a
 #     clear message, and leaves the table intact; two refreshes started
 #     together both end cleanly (one succeeds, the other succeeds after it or
-#     fails with 55P03), and no log row is left 'running'.
+#     fails with 55P03), and no log row is left 'running'; rfm.alter_tiers
+#     during a refresh fails at once with 55P03 too.
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -117,11 +118,20 @@ if err=$(q -c "CALL rfm.refresh_tiers('live_tiers')" 2>&1); then fail "refresh s
 echo "$err" | grep -q 'another session is refreshing live_tiers right now' || fail "unclear error: $err"
 state=$(q -c "SELECT sqlstate FROM rfm.refresh_log ORDER BY id DESC LIMIT 1")
 [ "$state" = 55P03 ] || fail "logged sqlstate $state, expected 55P03"
+# rfm.alter_tiers during a refresh: refused at once too.
+if err2=$(q -v VERBOSITY=verbose -c "SELECT rfm.alter_tiers('live_tiers', '{\"bins\": 4}')" 2>&1); then
+  fail "alter_tiers succeeded while a refresh held the lock"
+fi
+echo "$err2" | grep -q '55P03: rfm.alter_tiers: another session is refreshing live_tiers right now' \
+  || fail "unclear alter_tiers error: $err2"
 exec 3>&-
 wait $hpid
 after=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM live_tiers t")
-[ "$before" = "$after" ] || fail "the refused refresh changed the tier table"
+[ "$before" = "$after" ] || fail "the refused refresh or alter changed the tier table"
+[ "$(q -c "SELECT bins FROM rfm.tier_tables WHERE tier = 'live_tiers'::regclass")" = 5 ] \
+  || fail "the refused alter changed the catalog"
 echo "ok: a refresh during another one fails at once (55P03: $(echo "$err" | head -1 | sed 's/^ERROR: *//'))"
+echo "ok: so does rfm.alter_tiers (55P03), leaving the table and catalog as they were"
 
 # --- 3b. two refreshes started together.
 q -c "UPDATE orders SET amount = amount + 1 WHERE customer % 3 = 0"

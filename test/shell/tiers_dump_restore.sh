@@ -38,6 +38,8 @@ SELECT '2024-02-29', customer_id, 'Earlier', 1 FROM "Sales Data"."Tiers Q1" WHER
 CREATE TABLE public.orders_now (customer bigint, ordered_on date, amount integer);
 INSERT INTO public.orders_now SELECT c % 50, current_date - c % 60, c FROM generate_series(1, 500) c;
 SELECT rfm.create_tiers('today_tiers', 'public.orders_now', 'customer', 'ordered_on', 'amount', keep_history => false);
+-- made again by rfm.alter_tiers: its new stored query and catalog row must survive too
+SELECT rfm.alter_tiers('today_tiers', '{"bins": 3}');
 CREATE TEMP TABLE cdnow_raw (line text);
 \copy cdnow_raw (line) from 'data/CDNOW_sample.txt' with (format text, delimiter E'\x01')
 CREATE TABLE public.cdnow AS
@@ -67,7 +69,7 @@ SELECT 'indexes ' || string_agg(indexrelid::regclass::text, ',' ORDER BY indexre
 SQL
 }
 fingerprint $SRC > "$tmp/src.txt"
-grep -q '^catalog .*Tiers Q1.*today_tiers' "$tmp/src.txt" || fail "source catalog not as expected: $(cat "$tmp/src.txt")"
+grep -q '^catalog .*Tiers Q1.*today_tiers,orders_now,customer,ordered_on,amount,bigint,3,' "$tmp/src.txt" || fail "source catalog not as expected: $(cat "$tmp/src.txt")"
 # CDNOW: the models were fitted (so the restore's REFRESH, which refits,
 # is compared on real model values); Q1: historical CLV only.
 [ "$(q $SRC -c 'SELECT count(*) = count(predicted_clv) AND count(*) = 2349 FROM public.cdnow_tiers')" = t ] \

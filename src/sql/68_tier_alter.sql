@@ -1,0 +1,493 @@
+-- Tier tables, part 8: rfm.alter_tiers, a tier table's options changed
+-- after it was made.
+--
+-- The options live in the materialized view's stored query, which
+-- PostgreSQL cannot change in place, so the tier table and its two views
+-- are made again, in the caller's transaction (all or nothing): built
+-- under a scratch name, given everything a DROP would take with the old
+-- ones (owner, privileges, comments, storage, column settings, the user's
+-- indexes and statistics), registered, and only then are the old ones
+-- dropped -- with a plain DROP, so that objects built on top of them
+-- (views, functions or columns of their row type) make the call fail
+-- instead of being dropped -- and the new ones renamed.  The catalog row
+-- keeps its id, so its log, history table, customer state and pg_cron job
+-- (named by id, running the table's name) stay with it.
+
+-- The options object of rfm.alter_tiers applied to a catalog row: the row
+-- with the options it names changed, or a clear error.
+CREATE FUNCTION rfm._tier_alter_options(entry rfm.tier_tables, options jsonb)
+    RETURNS rfm.tier_tables
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    name  text;
+    value jsonb;
+    kind  text;
+    n     numeric;
+BEGIN
+    IF options IS NULL OR pg_catalog.jsonb_typeof(options) <> 'object' THEN
+        RAISE EXCEPTION 'rfm.alter_tiers: options must be a JSON object, e.g. ''{"bins": 4}'''
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR name, value IN SELECT o.key, o.value FROM pg_catalog.jsonb_each(options) o LOOP
+        kind := pg_catalog.jsonb_typeof(value);
+        IF name = 'bins' THEN
+            n := CASE WHEN kind = 'number' THEN (value #>> '{}')::pg_catalog.numeric END;
+            IF n IS NULL OR n <> pg_catalog.trunc(n) OR n NOT BETWEEN 2 AND 9 THEN
+                RAISE EXCEPTION 'rfm.alter_tiers: bins must be a whole number between 2 and 9, not %', value
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Scores are single digits so that rfm_cell reads like ''555''.';
+            END IF;
+            entry.bins := n::integer;
+        ELSIF name = 'scheme' THEN
+            IF kind <> 'string' THEN
+                RAISE EXCEPTION 'rfm.alter_tiers: scheme must be a string, not %', value
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'A scheme of rfm.segment_rules, e.g. "value8".';
+            END IF;
+            entry.scheme := value #>> '{}';
+            IF NOT EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = entry.scheme) THEN
+                RAISE EXCEPTION 'rfm.alter_tiers: unknown segment scheme %', pg_catalog.quote_literal(entry.scheme)
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'SELECT DISTINCT scheme FROM rfm.segment_rules lists the schemes.';
+            END IF;
+        ELSIF name = 'as_of' THEN
+            IF kind = 'null' THEN
+                entry.as_of := NULL;
+            ELSIF kind = 'string' THEN
+                entry.as_of := (value #>> '{}')::pg_catalog.date;
+                IF NOT pg_catalog.isfinite(entry.as_of) THEN
+                    RAISE EXCEPTION 'rfm.alter_tiers: as_of must be a finite date, got %', entry.as_of
+                        USING ERRCODE = 'datetime_field_overflow',
+                              HINT = 'Pass a day, or null for the day of each refresh.';
+                END IF;
+            ELSE
+                RAISE EXCEPTION 'rfm.alter_tiers: as_of must be a date string or null, not %', value
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'For example "2024-03-31", or null for the day of each refresh.';
+            END IF;
+        ELSIF name IN ('clv', 'keep_history') THEN
+            IF kind <> 'boolean' THEN
+                RAISE EXCEPTION 'rfm.alter_tiers: % must be true or false, not %', name, value
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            IF name = 'clv' THEN
+                entry.clv := value::boolean;
+            ELSE
+                entry.keep_history := value::boolean;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'rfm.alter_tiers: % is not an option that can change', pg_catalog.quote_literal(name)
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'The options are bins, scheme, as_of, clv and keep_history.  The source, its columns and watermark_column cannot change: drop and re-create the tier table.';
+        END IF;
+    END LOOP;
+    IF entry.watermark_column IS NOT NULL AND entry.clv THEN
+        RAISE EXCEPTION 'rfm.alter_tiers: watermark_column and clv => true cannot be combined'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'The CLV columns need every customer''s whole summary, which the customer-state store does not keep.';
+    END IF;
+    IF entry.watermark_column IS NOT NULL AND entry.as_of IS NOT NULL THEN
+        RAISE EXCEPTION 'rfm.alter_tiers: a tier table with watermark_column needs as_of NULL (the day of each refresh)'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Stored customer states count every order folded in; a fixed as_of would need orders after it left out.';
+    END IF;
+    RETURN entry;
+END $$;
+
+-- What a DROP takes with a table or view, read from the catalog: owner,
+-- privileges, comment, storage (access method, options, tablespace), each
+-- column's comment, privileges and settings, its indexes (definition,
+-- tablespace, comment, CLUSTER mark) and extended statistics.  NULL when
+-- rel no longer exists.
+CREATE FUNCTION rfm._tier_capture(rel regclass)
+    RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+SELECT pg_catalog.jsonb_build_object(
+    'owner', pg_catalog.pg_get_userbyid(c.relowner),
+    'acl', c.relacl,
+    'comment', pg_catalog.obj_description(c.oid, 'pg_class'),
+    'access_method', (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam),
+    'options', (SELECT pg_catalog.jsonb_agg(o.opt)
+                  FROM (SELECT pg_catalog.unnest(c.reloptions) AS opt
+                        UNION ALL
+                        SELECT 'toast.' || pg_catalog.unnest(t.reloptions)
+                          FROM pg_catalog.pg_class t WHERE t.oid = c.reltoastrelid) o),
+    'tablespace', (SELECT s.spcname FROM pg_catalog.pg_tablespace s WHERE s.oid = c.reltablespace),
+    'security_labels', EXISTS (SELECT FROM pg_catalog.pg_seclabel l
+                                WHERE l.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                  AND l.objoid = c.oid),
+    'columns', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                    'name', a.attname,
+                    'comment', pg_catalog.col_description(c.oid, a.attnum),
+                    'acl', a.attacl,
+                    -- the column options PostgreSQL has (ALTER ... SET ( ... ))
+                    'options', (SELECT pg_catalog.jsonb_agg(o)
+                                  FROM pg_catalog.unnest(a.attoptions) AS o
+                                 WHERE pg_catalog.split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')),
+                    -- by name: the column's type changed in PostgreSQL 17
+                    'statistics', pg_catalog.to_jsonb(a)->>'attstattarget',
+                    'storage', NULLIF(a.attstorage, ty.typstorage),
+                    -- PostgreSQL 14 and later
+                    'compression', NULLIF(pg_catalog.to_jsonb(a)->>'attcompression', ''))
+                    ORDER BY a.attnum), '[]')
+                  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+    'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                    'name', ic.relname,
+                    'definition', pg_catalog.pg_get_indexdef(i.indexrelid),
+                    'made_by_rfm', i.indisunique AND i.indnatts = 1 AND i.indexprs IS NULL
+                                   AND i.indpred IS NULL AND i.indkey[0] = 1,
+                    'tablespace', (SELECT s.spcname FROM pg_catalog.pg_tablespace s WHERE s.oid = ic.reltablespace),
+                    'comment', pg_catalog.obj_description(ic.oid, 'pg_class'),
+                    'clustered', i.indisclustered)
+                    ORDER BY ic.relname), '[]')
+                  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                 WHERE i.indrelid = c.oid),
+    'statistics', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                    'name', pg_catalog.format('%I.%I', n.nspname, x.stxname),
+                    'definition', pg_catalog.pg_get_statisticsobjdef(x.oid),
+                    'owner', pg_catalog.pg_get_userbyid(x.stxowner),
+                    'target', pg_catalog.to_jsonb(x)->>'stxstattarget',
+                    'comment', pg_catalog.obj_description(x.oid, 'pg_statistic_ext'))), '[]')
+                  FROM pg_catalog.pg_statistic_ext x
+                  JOIN pg_catalog.pg_namespace n ON n.oid = x.stxnamespace
+                 WHERE x.stxrelid = c.oid))
+  FROM pg_catalog.pg_class c
+ WHERE c.oid = rel $$;
+
+-- A jsonb array of 'name=value' storage options (rfm._tier_capture) as
+-- the list inside WITH ( ... ) / SET ( ... ), every part quoted.
+CREATE FUNCTION rfm._tier_options_list(options jsonb)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+SELECT pg_catalog.string_agg(
+         (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p), '.')
+            FROM pg_catalog.unnest(pg_catalog.string_to_array(pg_catalog.split_part(o, '=', 1), '.')) AS p)
+         || ' = ' || pg_catalog.quote_literal(pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1)), ', ')
+  FROM pg_catalog.jsonb_array_elements_text(options) AS o $$;
+
+-- A jsonb array of aclitem texts (rfm._tier_capture) as aclitem[].
+CREATE FUNCTION rfm._tier_acl(items jsonb)
+    RETURNS aclitem[]
+    LANGUAGE sql STABLE
+    AS $$ SELECT CASE WHEN pg_catalog.jsonb_typeof(items) = 'array'
+                      THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(items))::aclitem[] END $$;
+
+-- GRANT statements giving these privileges on rel (or on its column),
+-- as their owner gave them.
+CREATE FUNCTION rfm._tier_grants(rel regclass, column_name text, acl aclitem[])
+    RETURNS SETOF text
+    LANGUAGE sql STABLE
+    AS $$
+SELECT pg_catalog.format('GRANT %s%s ON TABLE %s TO %s%s', a.privilege_type,
+                         CASE WHEN column_name IS NOT NULL THEN pg_catalog.format(' (%I)', column_name) ELSE '' END,
+                         rel,
+                         CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
+                         CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+  FROM pg_catalog.aclexplode(acl) AS a
+ WHERE a.privilege_type ~ '^[A-Z]+$' $$;
+
+-- Give rel what rfm._tier_capture kept of the one it replaces, except its
+-- indexes and statistics (rfm._tier_restore_indexes, once the old table
+-- and their names are gone).  kind: MATERIALIZED VIEW or VIEW.
+CREATE FUNCTION rfm._tier_restore(rel regclass, kind text, kept jsonb)
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    col   jsonb;
+    stmt  text;
+    owner oid;
+    default_acl boolean;            -- both the old and the new one have the default privileges
+BEGIN
+    EXECUTE pg_catalog.format('ALTER %s %s OWNER TO %I', kind, rel, kept->>'owner');
+    -- Exactly the old privileges: first take away what the new one got
+    -- (the owner's defaults, ALTER DEFAULT PRIVILEGES of whoever made it).
+    SELECT c.relowner, c.relacl IS NULL INTO owner, default_acl FROM pg_catalog.pg_class c WHERE c.oid = rel;
+    default_acl := default_acl AND pg_catalog.jsonb_typeof(kept->'acl') IS DISTINCT FROM 'array';
+    FOR stmt IN
+        SELECT DISTINCT pg_catalog.format('REVOKE ALL ON TABLE %s FROM %s', rel,
+                   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END)
+          FROM pg_catalog.pg_class c
+         CROSS JOIN LATERAL pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) AS a
+         WHERE c.oid = rel AND NOT default_acl
+    LOOP
+        EXECUTE stmt;
+    END LOOP;
+    FOR stmt IN
+        SELECT g FROM rfm._tier_grants(rel, NULL,
+                          COALESCE(rfm._tier_acl(kept->'acl'), pg_catalog.acldefault('r', owner))) AS g
+         WHERE NOT default_acl
+    LOOP
+        EXECUTE stmt;
+    END LOOP;
+    IF kept->>'comment' IS NOT NULL THEN
+        EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', kind, rel, kept->>'comment');
+    END IF;
+    -- a table gets its storage options when it is made (rfm._tier_build's storage)
+    IF kind = 'VIEW' AND pg_catalog.jsonb_typeof(kept->'options') = 'array' THEN
+        EXECUTE pg_catalog.format('ALTER VIEW %s SET (%s)', rel,
+                                  rfm._tier_options_list(kept->'options'));
+    END IF;
+    FOR col IN SELECT pg_catalog.jsonb_array_elements(kept->'columns')
+    LOOP
+        -- a column the new table no longer has (clv turned off) is gone
+        CONTINUE WHEN NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                                   WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+                                     AND a.attname = col->>'name');
+        IF col->>'comment' IS NOT NULL THEN
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col->>'name',
+                                      col->>'comment');
+        END IF;
+        FOR stmt IN SELECT g FROM rfm._tier_grants(rel, col->>'name',
+                                                   rfm._tier_acl(col->'acl')) AS g
+        LOOP
+            EXECUTE stmt;
+        END LOOP;
+        CONTINUE WHEN kind = 'VIEW';
+        IF COALESCE(col->>'statistics', '-1') <> '-1' THEN
+            EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s ALTER COLUMN %I SET STATISTICS %s', rel,
+                                      col->>'name',
+                                      (col->>'statistics')::integer);
+        END IF;
+        IF pg_catalog.jsonb_typeof(col->'options') = 'array' THEN
+            EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s ALTER COLUMN %I SET (%s)', rel,
+                                      col->>'name',
+                                      rfm._tier_options_list(col->'options'));
+        END IF;
+        IF col->>'storage' IS NOT NULL THEN
+            EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s ALTER COLUMN %I SET STORAGE %s', rel,
+                                      col->>'name',
+                                      CASE col->>'storage'
+                                          WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL'
+                                          WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END);
+        END IF;
+        IF col->>'compression' IN ('p', 'l') THEN
+            EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s ALTER COLUMN %I SET COMPRESSION %s', rel,
+                                      col->>'name',
+                                      CASE col->>'compression' WHEN 'p' THEN 'pglz' ELSE 'lz4' END);
+        END IF;
+    END LOOP;
+END $$;
+
+-- The old table's indexes and extended statistics on the new one, after
+-- the old is dropped (their names are free again).  The unique index
+-- rfm._tier_build made takes the name of the old one rfm made.
+CREATE FUNCTION rfm._tier_restore_indexes(rel regclass, made_index regclass, kept jsonb)
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    nsp  text;
+    idx  jsonb;
+    st   jsonb;
+    name text;
+    ours boolean := false;
+BEGIN
+    SELECT n.nspname INTO nsp
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = rel;
+    FOR idx IN SELECT pg_catalog.jsonb_array_elements(kept->'indexes')
+    LOOP
+        name := pg_catalog.format('%I.%I', nsp, idx->>'name');
+        IF (idx->>'made_by_rfm')::boolean AND NOT ours THEN
+            EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', made_index, idx->>'name');
+            ours := true;
+        ELSE
+            EXECUTE idx->>'definition';
+        END IF;
+        IF idx->>'tablespace' IS NOT NULL THEN
+            EXECUTE pg_catalog.format('ALTER INDEX %s SET TABLESPACE %I', name, idx->>'tablespace');
+        END IF;
+        IF idx->>'comment' IS NOT NULL THEN
+            EXECUTE pg_catalog.format('COMMENT ON INDEX %s IS %L', name, idx->>'comment');
+        END IF;
+        IF (idx->>'clustered')::boolean THEN
+            EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s CLUSTER ON %I', rel, idx->>'name');
+        END IF;
+    END LOOP;
+    IF NOT ours THEN
+        -- the old table had lost that index: the new one gets the usual name
+        name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = rel) || '_customer_id_idx';
+        IF pg_catalog.octet_length(name) <= 63
+           AND pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, name)) IS NULL THEN
+            EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', made_index, name);
+        END IF;
+    END IF;
+    FOR st IN SELECT pg_catalog.jsonb_array_elements(kept->'statistics')
+    LOOP
+        EXECUTE st->>'definition';
+        EXECUTE pg_catalog.format('ALTER STATISTICS %s OWNER TO %I', st->>'name',
+                                  st->>'owner');
+        IF COALESCE(st->>'target', '-1') <> '-1' THEN
+            EXECUTE pg_catalog.format('ALTER STATISTICS %s SET STATISTICS %s', st->>'name',
+                                      (st->>'target')::integer);
+        END IF;
+        IF st->>'comment' IS NOT NULL THEN
+            EXECUTE pg_catalog.format('COMMENT ON STATISTICS %s IS %L', st->>'name',
+                                      st->>'comment');
+        END IF;
+    END LOOP;
+END $$;
+
+CREATE FUNCTION rfm.alter_tiers(tier regclass, options jsonb)
+    RETURNS regclass
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    started  timestamptz := pg_catalog.clock_timestamp();
+    entry    rfm.tier_tables := rfm._tier_entry(tier);
+    wanted   rfm.tier_tables;
+    key      record := rfm._tier_lock_key(tier);
+    changes  text;
+    nsp      text;
+    rel      text;
+    scratch  text;
+    kept     jsonb;
+    kept_segments jsonb;
+    kept_grid jsonb;
+    storage  text;
+    built    record;
+    made_index regclass;
+    history  regclass;
+    detail   text;
+BEGIN
+    wanted := rfm._tier_alter_options(entry, options);
+    changes := pg_catalog.concat_ws(', ',
+        CASE WHEN wanted.bins <> entry.bins THEN pg_catalog.format('bins %s -> %s', entry.bins, wanted.bins) END,
+        CASE WHEN wanted.scheme <> entry.scheme THEN pg_catalog.format('scheme %s -> %s', entry.scheme, wanted.scheme) END,
+        CASE WHEN wanted.as_of IS DISTINCT FROM entry.as_of
+             THEN pg_catalog.format('as_of %s -> %s', COALESCE(entry.as_of::text, 'refresh day'),
+                                    COALESCE(wanted.as_of::text, 'refresh day')) END,
+        CASE WHEN wanted.clv <> entry.clv THEN pg_catalog.format('clv %s -> %s', entry.clv, wanted.clv) END,
+        CASE WHEN wanted.keep_history <> entry.keep_history
+             THEN pg_catalog.format('keep_history %s -> %s', entry.keep_history, wanted.keep_history) END);
+    IF changes = '' THEN
+        RETURN entry.tier;                      -- nothing to change, nothing done
+    END IF;
+
+    SELECT n.nspname, c.relname INTO nsp, rel
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = entry.tier;
+    IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = entry.tier), 'USAGE') THEN
+        RAISE EXCEPTION 'rfm.alter_tiers: must be the owner of %', entry.tier
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
+        RAISE EXCEPTION 'rfm.alter_tiers: another session is refreshing % right now', entry.tier
+            USING ERRCODE = 'lock_not_available',
+                  HINT = 'Wait for that refresh to finish (see rfm.refresh_log), then try again.';
+    END IF;
+    -- Readers wait from here to the end of the transaction.  (LOCK TABLE
+    -- refuses materialized views; giving it to its own owner takes the
+    -- same lock and changes nothing.)
+    EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', entry.tier,
+                              pg_catalog.pg_get_userbyid((SELECT c.relowner FROM pg_catalog.pg_class c
+                                                           WHERE c.oid = entry.tier)));
+    -- The source and the new options, checked before any change.
+    PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column, entry.amount_column,
+                            entry.customer_type, wanted.bins, wanted.scheme,
+                            COALESCE(wanted.as_of, CURRENT_DATE), wanted.clv);
+
+    kept := rfm._tier_capture(entry.tier);
+    kept_segments := COALESCE(rfm._tier_capture(entry.segments_view),
+                              pg_catalog.jsonb_build_object('owner', kept->>'owner'));
+    kept_grid := COALESCE(rfm._tier_capture(entry.grid_view),
+                          pg_catalog.jsonb_build_object('owner', kept->>'owner'));
+    IF (kept->>'security_labels')::boolean
+       OR (kept_segments->>'security_labels')::boolean
+       OR (kept_grid->>'security_labels')::boolean THEN
+        RAISE EXCEPTION 'rfm.alter_tiers: % or its views have security labels, which rfm.alter_tiers cannot carry over',
+                        entry.tier
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Remove the labels (SECURITY LABEL ... IS NULL), alter, then label the new table.';
+    END IF;
+
+    -- The new table and views under a scratch name, with the old ones' storage.
+    scratch := 'rfm_alter_' || entry.id;
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch)) IS NOT NULL
+       OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch || '_segments')) IS NOT NULL
+       OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch || '_grid')) IS NOT NULL
+       OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch || '_customer_id_idx')) IS NOT NULL THEN
+        RAISE EXCEPTION 'rfm.alter_tiers: the scratch name %.% (or its _segments, _grid or _customer_id_idx) is taken',
+                        pg_catalog.quote_ident(nsp), pg_catalog.quote_ident(scratch)
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'rfm.alter_tiers builds the new tier table under that name first: rename or drop what holds it.';
+    END IF;
+    storage := pg_catalog.format(' USING %I', kept->>'access_method')
+            || CASE WHEN pg_catalog.jsonb_typeof(kept->'options') = 'array'
+                    THEN pg_catalog.format(' WITH (%s)', rfm._tier_options_list(kept->'options'))
+                    ELSE '' END
+            || CASE WHEN kept->>'tablespace' IS NOT NULL
+                    THEN pg_catalog.format(' TABLESPACE %I', kept->>'tablespace')
+                    ELSE '' END;
+    built := rfm._tier_build(pg_catalog.format('%I.%I', nsp, scratch), entry.source, entry.customer_column,
+                             entry.time_column, entry.amount_column, entry.customer_type, wanted.bins,
+                             wanted.scheme, wanted.as_of, wanted.clv, entry.state_name, storage);
+    SELECT i.indexrelid INTO made_index FROM pg_catalog.pg_index i WHERE i.indrelid = built.tier;
+    PERFORM rfm._tier_restore(built.tier, 'MATERIALIZED VIEW', kept);
+    PERFORM rfm._tier_restore(built.segments_view, 'VIEW', kept_segments);
+    PERFORM rfm._tier_restore(built.grid_view, 'VIEW', kept_grid);
+
+    -- Registered while the old table still exists: the catalog's row-level
+    -- security checks ownership through the table's oid, old and new.
+    UPDATE rfm.tier_tables t
+       SET tier = built.tier, bins = wanted.bins, scheme = wanted.scheme, as_of = wanted.as_of,
+           clv = wanted.clv, keep_history = wanted.keep_history,
+           history_table = CASE WHEN wanted.keep_history THEN t.history_table END,
+           segments_view = built.segments_view, grid_view = built.grid_view
+     WHERE t.id = entry.id;
+    UPDATE rfm.refresh_log l SET tier = built.tier WHERE l.tier_id = entry.id;
+
+    -- A plain DROP: what the user built on the old ones makes it fail.
+    BEGIN
+        PERFORM rfm._drop_if_exists(entry.segments_view, 'VIEW');
+        PERFORM rfm._drop_if_exists(entry.grid_view, 'VIEW');
+        EXECUTE pg_catalog.format('DROP MATERIALIZED VIEW %s', entry.tier);
+    EXCEPTION WHEN dependent_objects_still_exist THEN
+        GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+        RAISE EXCEPTION 'rfm.alter_tiers: other objects depend on % or its views', entry.tier
+            USING ERRCODE = 'dependent_objects_still_exist', DETAIL = detail,
+                  HINT = 'rfm.alter_tiers makes the tier table again and never drops your objects: drop them, alter, then make them again.';
+    END;
+    EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s RENAME TO %I', built.tier, rel);
+    EXECUTE pg_catalog.format('ALTER VIEW %s RENAME TO %I', built.segments_view, rel || '_segments');
+    EXECUTE pg_catalog.format('ALTER VIEW %s RENAME TO %I', built.grid_view, rel || '_grid');
+    PERFORM rfm._tier_restore_indexes(built.tier, made_index, kept);
+
+    -- History: made when turned on; left in place, no longer written, when
+    -- turned off; CLV columns added when clv is turned on.
+    history := CASE WHEN wanted.keep_history THEN entry.history_table END;
+    IF wanted.keep_history AND history IS NULL THEN
+        IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, rel || '_history')) IS NOT NULL THEN
+            RAISE EXCEPTION 'rfm.alter_tiers: %.% already exists', pg_catalog.quote_ident(nsp),
+                            pg_catalog.quote_ident(rel || '_history')
+                USING ERRCODE = 'duplicate_table',
+                      HINT = 'keep_history makes a new history table under that name: rename or drop the old one (an earlier keep_history left it in place).';
+        END IF;
+        history := rfm._tier_create_history(built.tier, entry.customer_type, wanted.clv);
+        EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', history, kept->>'owner');
+        UPDATE rfm.tier_tables t SET history_table = history WHERE t.id = entry.id;
+    ELSIF history IS NOT NULL AND wanted.clv AND NOT entry.clv THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s %s', history,
+                                  rfm._tier_clv_columns('ADD COLUMN IF NOT EXISTS ', true));
+    END IF;
+    IF entry.keep_history AND NOT wanted.keep_history AND entry.history_table IS NOT NULL THEN
+        RAISE NOTICE 'rfm.alter_tiers: % keeps its snapshots but is no longer written', entry.history_table;
+    END IF;
+    IF wanted.keep_history THEN
+        PERFORM rfm._tier_snapshot(built.tier, history, wanted.clv);
+    END IF;
+
+    INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
+                                 message)
+    VALUES (entry.id, built.tier, 'alter', started, pg_catalog.clock_timestamp(),
+            COALESCE(wanted.as_of, CURRENT_DATE), built.row_total, 'succeeded',
+            pg_catalog.concat_ws('; ', changes, CASE WHEN wanted.clv THEN rfm._tier_model_note(built.tier) END));
+    RETURN built.tier;
+END $$;
+COMMENT ON FUNCTION rfm.alter_tiers(regclass, jsonb) IS
+    'Change a tier table''s bins, scheme, as_of, clv or keep_history: made again under the same name in one transaction, with its privileges, comments, storage, indexes and statistics kept';

@@ -1,0 +1,298 @@
+-- pgTAP: rfm.alter_tiers — a tier table's options changed after creation:
+-- new rows for the new options, everything the user set on the table and
+-- its views kept, the catalog, log and history carried over, objects built
+-- on top of it never dropped, and every bad option refused before any change.
+-- Not in a transaction (rfm.refresh_tiers commits); cleans up after itself.
+--
+-- Expected rows, worked out by hand from the order rows below (the same as
+-- test/tiers.sql), as_of 2024-03-31:
+--   customer  recency  frequency  monetary
+--   1         30       2          30
+--   2         59       1          5
+--   3         1        2          130
+--   4         121      1          1
+--   5         0        1          7
+-- bins 2: one cut point, the median (type 7, h = 4 * 0.5 = 2: the third
+-- smallest value): recency 30, frequency 1, monetary 7.  Score = 1 + cut
+-- points strictly below the value (recency reversed: 3 - that):
+--   1: R 2 (30 is not below 30), F 2, M 2   -> 222
+--   2: R 1, F 1, M 1 (5 < 7)                -> 111
+--   3: R 2, F 2, M 2                        -> 222
+--   4: R 1, F 1, M 1                        -> 111
+--   5: R 2, F 1, M 1 (7 is not below 7)     -> 211
+-- value8 labels (README table): 222 Important Value, 111 General Win-back,
+-- 211 General Development; tier3: r + f + m <= 7 is marginal for all.
+-- as_of 2024-03-01: customers 1-4 (5 bought on 03-31).  as_of NULL (today):
+-- customers 1-5 and 7 (its only order, 2024-04-15, is now in the past).
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS alter_t CASCADE;
+DROP ROLE IF EXISTS alter_owner;
+DROP ROLE IF EXISTS alter_reader;
+DROP ROLE IF EXISTS alter_default_reader;
+DROP ROLE IF EXISTS alter_stranger;
+CREATE ROLE alter_owner;
+CREATE ROLE alter_reader;
+CREATE ROLE alter_default_reader;
+CREATE ROLE alter_stranger;
+CREATE SCHEMA alter_t AUTHORIZATION alter_owner;
+CREATE TABLE alter_t.orders (customer bigint, ordered_on date, amount numeric);
+INSERT INTO alter_t.orders VALUES
+  (1, '2024-01-01', 10), (1, '2024-03-01', 20), (1, '2024-04-02', 1000),
+  (2, '2024-02-01', 5),
+  (3, '2024-01-05', 50), (3, '2024-03-30', 100), (3, '2024-03-30', -20),
+  (4, '2023-12-01', 1),
+  (5, '2024-03-31', 7),
+  (6, '2024-03-01', -5),
+  (7, '2024-04-15', 40);
+GRANT SELECT ON alter_t.orders TO alter_owner;
+GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
+\ir include/tier_compare.psql
+
+SELECT plan(68);
+
+SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
+
+-- A tier table owned by another role, with everything a DBA might set on it.
+SET ROLE alter_owner;
+SELECT rfm.create_tiers('alter_t.t1', 'alter_t.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31') \g /dev/null
+GRANT SELECT ON alter_t.t1 TO alter_reader;
+GRANT SELECT (monetary) ON alter_t.t1 TO PUBLIC;
+GRANT SELECT ON alter_t.t1_segments TO alter_reader;
+COMMENT ON MATERIALIZED VIEW alter_t.t1 IS 'customer tiers for the CRM';
+COMMENT ON COLUMN alter_t.t1.segment IS 'the label the CRM shows';
+COMMENT ON VIEW alter_t.t1_grid IS 'R x F chart';
+CREATE INDEX t1_by_segment ON alter_t.t1 (segment) WHERE r_score > 1;
+COMMENT ON INDEX alter_t.t1_by_segment IS 'for the campaign tool';
+CREATE INDEX t1_by_monetary ON alter_t.t1 (monetary DESC);
+ALTER MATERIALIZED VIEW alter_t.t1 CLUSTER ON t1_by_monetary;
+CREATE STATISTICS alter_t.t1_rf (ndistinct) ON r_score, f_score FROM alter_t.t1;
+ALTER STATISTICS alter_t.t1_rf SET STATISTICS 300;
+ALTER MATERIALIZED VIEW alter_t.t1 SET (fillfactor = 80, toast.autovacuum_enabled = false);
+ALTER MATERIALIZED VIEW alter_t.t1 ALTER COLUMN segment SET STATISTICS 500;
+ALTER MATERIALIZED VIEW alter_t.t1 ALTER COLUMN monetary SET (n_distinct = 100);
+ALTER MATERIALIZED VIEW alter_t.t1 ALTER COLUMN rfm_cell SET STORAGE MAIN;
+RESET ROLE;
+-- Whoever runs the alter (here a superuser) may have default privileges
+-- that would grant more on the new table: they must not stick.
+ALTER DEFAULT PRIVILEGES IN SCHEMA alter_t GRANT SELECT ON TABLES TO alter_default_reader;
+
+SELECT id AS t1_id, tier::oid AS t1_oid FROM rfm.tier_tables WHERE tier = 'alter_t.t1'::regclass \gset
+CREATE TEMP TABLE before_t1 AS
+SELECT c.relacl::text AS acl, c.reloptions::text AS options, c.relowner::regrole::text AS owner,
+       obj_description(c.oid, 'pg_class') AS comment,
+       (SELECT array_agg(a.attname || ':' || coalesce(a.attacl::text, '') || ':' || a.attstattarget || ':'
+                         || coalesce(array(SELECT o FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_attver=%')::text, '') || ':' || a.attstorage::text
+                         || ':' || coalesce(col_description(c.oid, a.attnum), '') ORDER BY a.attnum)
+          FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0) AS columns,
+       (SELECT array_agg(pg_get_indexdef(i.indexrelid) || ':' || i.indisclustered || ':'
+                         || coalesce(obj_description(i.indexrelid, 'pg_class'), '') ORDER BY i.indexrelid::regclass::text)
+          FROM pg_index i WHERE i.indrelid = c.oid) AS indexes,
+       (SELECT array_agg(pg_get_statisticsobjdef(x.oid) || ':' || x.stxstattarget) FROM pg_statistic_ext x
+         WHERE x.stxrelid = c.oid) AS stats,
+       (SELECT v.relacl::text || obj_description(g.oid, 'pg_class') || g.relowner::regrole::text
+          FROM pg_class v, pg_class g WHERE v.oid = 'alter_t.t1_segments'::regclass
+           AND g.oid = 'alter_t.t1_grid'::regclass) AS views
+  FROM pg_class c WHERE c.oid = 'alter_t.t1'::regclass;
+SELECT options AS options_before FROM before_t1 \gset
+
+-- Bad options: refused before any change.
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '[1]')$$, '22023', NULL, 'options must be an object');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', NULL)$$, '22023', NULL, 'options must not be NULL');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"source": "alter_t.other"}')$$, '22023',
+  $$rfm.alter_tiers: 'source' is not an option that can change$$, 'the source cannot change');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 10}')$$, '22023', NULL, 'bins 10 refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 2.5}')$$, '22023', NULL, 'bins 2.5 refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": "3"}')$$, '22023', NULL, 'bins as a string refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": 5}')$$, '22023', NULL, 'scheme must be a string');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": "no such scheme"}')$$, '22023',
+  $$rfm.alter_tiers: unknown segment scheme 'no such scheme'$$, 'unknown scheme refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "yesterday-ish"}')$$, '22007', NULL,
+  'as_of that is no date refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "infinity"}')$$, '22008', NULL,
+  'infinite as_of refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": 20240331}')$$, '22023', NULL,
+  'as_of as a number refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": "yes"}')$$, '22023', NULL, 'clv must be boolean');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.orders', '{"bins": 3}')$$, '42704', NULL,
+  'a table not made by create_tiers refused');
+SET ROLE alter_stranger;
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 3}')$$, '42704', NULL,
+  'another role does not even see the tier table in the catalog');
+RESET ROLE;
+-- A view of the user's on the tier table, and one on its segments view: DROP would take them.
+CREATE VIEW alter_t.champions AS SELECT customer_id FROM alter_t.t1 WHERE segment = 'Champions';
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 3}')$$, '2BP01',
+  'rfm.alter_tiers: other objects depend on alter_t.t1 or its views',
+  'a view of the user''s on the tier table: refused, never dropped');
+DROP VIEW alter_t.champions;
+CREATE VIEW alter_t.segment_report AS SELECT segment, customers FROM alter_t.t1_segments;
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 3}')$$, '2BP01', NULL,
+  'a view of the user''s on the segments view: refused too');
+SELECT ok(to_regclass('alter_t.segment_report') IS NOT NULL
+          AND (SELECT tier::oid = :t1_oid AND bins = 5 AND scheme = 'standard' FROM rfm.tier_tables WHERE id = :t1_id)
+          AND (SELECT count(*) FROM rfm.refresh_log WHERE tier_id = :t1_id) = 1
+          AND to_regclass('alter_t.rfm_alter_' || :t1_id) IS NULL,
+  '... and nothing changed: same table, same options, no log row, no scratch table left');
+DROP VIEW alter_t.segment_report;
+
+-- Nothing to change: nothing done.
+SELECT is(rfm.alter_tiers('alter_t.t1', '{"bins": 5, "scheme": "standard"}')::oid, :'t1_oid'::oid,
+  'options equal to the current ones: the same table is returned');
+SELECT is((SELECT count(*)::int FROM rfm.refresh_log WHERE tier_id = :t1_id), 1, '... and no log row is written');
+
+-- bins 2, scheme value8.
+SELECT is(rfm.alter_tiers('alter_t.t1', '{"bins": 2, "scheme": "value8"}')::text, 'alter_t.t1',
+  'alter_tiers returns the tier table, under its name');
+SELECT results_eq(
+  'SELECT customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_cell, segment, tier, as_of
+     FROM alter_t.t1 ORDER BY customer_id',
+  $$VALUES (1::bigint, 30, 2::bigint, 30::numeric, 2, 2, 2, '222', 'Important Value', 'marginal', '2024-03-31'::date),
+           (2, 59, 1, 5, 1, 1, 1, '111', 'General Win-back', 'marginal', '2024-03-31'),
+           (3, 1, 2, 130, 2, 2, 2, '222', 'Important Value', 'marginal', '2024-03-31'),
+           (4, 121, 1, 1, 1, 1, 1, '111', 'General Win-back', 'marginal', '2024-03-31'),
+           (5, 0, 1, 7, 2, 1, 1, '211', 'General Development', 'marginal', '2024-03-31')$$,
+  'the rows are those of the new options (hand-computed median cut points, value8 labels)');
+SELECT is((SELECT segment_zh FROM alter_t.t1 WHERE customer_id = 5), '一般发展客户', 'Chinese labels follow the scheme');
+SELECT ok(pg_get_viewdef('alter_t.t1'::regclass) LIKE '%, 2, ''value8''::text, ''2024-03-31''::date, false)%',
+  'the stored query holds the new options, so a plain REFRESH (pg_restore) keeps them');
+SELECT is((SELECT array[bins::text, scheme, as_of::text] FROM rfm.tier_tables WHERE id = :t1_id),
+          ARRAY['2', 'value8', '2024-03-31'], 'the catalog row has the new options, under the same id');
+SELECT is((SELECT tier FROM rfm.tier_tables WHERE id = :t1_id), 'alter_t.t1'::regclass,
+  'the catalog row points at the new table');
+SELECT isnt(:'t1_oid'::oid, 'alter_t.t1'::regclass::oid, 'the table was made again (a new oid)');
+SELECT is((SELECT count(*)::int FROM alter_t.t1_grid), 4, 'the grid view has bins x bins = 4 cells');
+SELECT is((SELECT sum(customers)::int FROM alter_t.t1_segments), 5, 'the segments view reads the new table');
+
+-- Everything the user set is still there.
+SELECT is((SELECT relowner::regrole::text FROM pg_class WHERE oid = 'alter_t.t1'::regclass), 'alter_owner',
+  'owner kept (the alter ran as another role)');
+SELECT is((SELECT relacl::text FROM pg_class WHERE oid = 'alter_t.t1'::regclass), (SELECT acl FROM before_t1),
+  'table privileges exactly as before');
+SELECT ok(NOT has_table_privilege('alter_default_reader', 'alter_t.t1', 'SELECT'),
+  '... the default privileges of whoever ran the alter are not added');
+SELECT is((SELECT obj_description('alter_t.t1'::regclass, 'pg_class')), 'customer tiers for the CRM', 'table comment kept');
+SELECT is((SELECT array_agg(a.attname || ':' || coalesce(a.attacl::text, '') || ':' || a.attstattarget || ':'
+                            || coalesce(array(SELECT o FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_attver=%')::text, '') || ':' || a.attstorage::text
+                            || ':' || coalesce(col_description(a.attrelid, a.attnum), '') ORDER BY a.attnum)
+             FROM pg_attribute a WHERE a.attrelid = 'alter_t.t1'::regclass AND a.attnum > 0),
+          (SELECT columns FROM before_t1),
+  'every column''s privileges, statistics target, options, storage and comment kept');
+SELECT is((SELECT array_agg(pg_get_indexdef(i.indexrelid) || ':' || i.indisclustered || ':'
+                            || coalesce(obj_description(i.indexrelid, 'pg_class'), '') ORDER BY i.indexrelid::regclass::text)
+             FROM pg_index i WHERE i.indrelid = 'alter_t.t1'::regclass),
+          (SELECT indexes FROM before_t1),
+  'indexes kept: rfm''s unique index under its old name, the user''s with their comment and CLUSTER mark');
+SELECT is((SELECT array_agg(pg_get_statisticsobjdef(x.oid) || ':' || x.stxstattarget) FROM pg_statistic_ext x
+            WHERE x.stxrelid = 'alter_t.t1'::regclass),
+          (SELECT stats FROM before_t1), 'extended statistics kept, with their target');
+SELECT is((SELECT reloptions::text FROM pg_class WHERE oid = 'alter_t.t1'::regclass), :'options_before',
+  'storage options kept');
+SELECT is((SELECT t.reloptions::text FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid
+            WHERE c.oid = 'alter_t.t1'::regclass), '{autovacuum_enabled=false}', 'TOAST storage options kept');
+SELECT is((SELECT v.relacl::text || obj_description(g.oid, 'pg_class') || g.relowner::regrole::text
+             FROM pg_class v, pg_class g WHERE v.oid = 'alter_t.t1_segments'::regclass
+              AND g.oid = 'alter_t.t1_grid'::regclass),
+          (SELECT views FROM before_t1), 'the views keep their privileges, comments and owner');
+SELECT ok((SELECT reloptions @> '{security_invoker=true}' FROM pg_class WHERE oid = 'alter_t.t1_segments'::regclass),
+  'the segments view is still security_invoker');
+SELECT ok(to_regclass('alter_t.rfm_alter_' || :t1_id) IS NULL
+          AND to_regclass('alter_t.rfm_alter_' || :t1_id || '_segments') IS NULL,
+  'no scratch name is left behind');
+
+-- Log and history carried over.
+SELECT is((SELECT array_agg(action || ':' || row_count || ':' || coalesce(message, '') ORDER BY id)
+             FROM rfm.refresh_log WHERE tier_id = :t1_id AND tier = 'alter_t.t1'::regclass),
+          ARRAY['create:5:', 'alter:5:bins 5 -> 2, scheme standard -> value8'],
+  'the log keeps its rows, now pointing at the new table, and records the alter');
+SELECT is((SELECT array_agg(customer_id || ':' || rfm_cell || ':' || segment ORDER BY customer_id)
+             FROM alter_t.t1_history WHERE as_of = '2024-03-31'),
+          ARRAY['1:222:Important Value', '2:111:General Win-back', '3:222:Important Value',
+                '4:111:General Win-back', '5:211:General Development'],
+  'the history snapshot of that day is the new one');
+
+-- A refresh after the alter uses the new options, as a new build would.
+INSERT INTO alter_t.orders VALUES (2, '2024-03-15', 500);
+CALL rfm.refresh_tiers('alter_t.t1');
+SELECT rfm.create_tiers('alter_t.fresh', 'alter_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 2, scheme => 'value8', as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT is(pg_temp.tier_differ('alter_t.t1', 'alter_t.fresh'), 0::bigint,
+  'refreshed after the alter: equal to a tier table made with the new options');
+-- By hand: recency 30, 16, 1, 121, 0 -> median 16; frequency 2, 2, 2, 1, 1
+-- -> median 2; monetary 30, 505, 130, 1, 7 -> median 30.  Customer 2:
+-- recency 16 (not above the cut: R 2), frequency 2 (not above 2: F 1), 505: M 2.
+SELECT is((SELECT rfm_cell FROM alter_t.t1 WHERE customer_id = 2), '212',
+  '... customer 2 (a second purchase of 500 on 2024-03-15) is now 212');
+
+-- as_of: a fixed day, then the day of each refresh.
+GRANT alter_owner TO alter_stranger;   -- a member of the owning role may alter
+SET ROLE alter_stranger;
+SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "2024-03-01"}')$$, 'as_of moved back, by a member of the owner');
+RESET ROLE;
+SELECT is((SELECT relowner::regrole::text FROM pg_class WHERE oid = 'alter_t.t1'::regclass), 'alter_owner',
+  '... and the owner is still the owning role');
+SELECT is((SELECT array_agg(customer_id::text || ':' || as_of ORDER BY customer_id) FROM alter_t.t1),
+          ARRAY['1:2024-03-01', '2:2024-03-01', '3:2024-03-01', '4:2024-03-01'],
+  'only customers with a purchase on or before the new as_of');
+SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": null}')$$, 'as_of null: the day of each refresh');
+SELECT is((SELECT array_agg(customer_id::text || ':' || (as_of = current_date) ORDER BY customer_id) FROM alter_t.t1),
+          ARRAY['1:true', '2:true', '3:true', '4:true', '5:true', '7:true'], 'today''s customers, as of today');
+SELECT ok((SELECT as_of IS NULL FROM rfm.tier_tables WHERE id = :t1_id), 'the catalog says as_of NULL');
+
+-- clv on: the CLV columns appear, and the history table gets them.
+SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": true}')$$, 'clv turned on');
+SELECT has_column('alter_t', 't1', 'predicted_clv', 'the tier table has the CLV columns');
+SELECT has_column('alter_t', 't1_history', 'predicted_clv', 'the history table got them too');
+SELECT is((SELECT count(*)::int FROM alter_t.t1_history WHERE as_of = current_date AND historical_clv IS NOT NULL), 6,
+  'today''s snapshot has historical CLV for every customer');
+SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": false}')$$, 'clv turned off');
+SELECT hasnt_column('alter_t', 't1', 'predicted_clv', 'the CLV columns are gone from the tier table');
+
+-- keep_history off: the history table stays, no longer written; on again
+-- needs its name free.
+SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"keep_history": false}')$$, 'keep_history turned off');
+SELECT ok(to_regclass('alter_t.t1_history') IS NOT NULL
+          AND (SELECT history_table IS NULL AND NOT keep_history FROM rfm.tier_tables WHERE id = :t1_id),
+  'the history table is kept, no longer registered');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"keep_history": true}')$$, '42P07', NULL,
+  'keep_history on again while the old history table holds the name: refused');
+ALTER TABLE alter_t.t1_history RENAME TO t1_history_2024;
+SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"keep_history": true}')$$, 'keep_history on again');
+SELECT is((SELECT count(*)::int FROM alter_t.t1_history), 6, 'a new history table with today''s snapshot');
+SELECT is((SELECT relowner::regrole::text FROM pg_class WHERE oid = 'alter_t.t1_history'::regclass), 'alter_owner',
+  '... owned by the tier table''s owner');
+
+-- Incremental tier tables (watermark_column): the customer state stays;
+-- as_of and clv are refused as at creation.  An odd name throughout.
+ALTER TABLE alter_t.orders ADD COLUMN order_id bigserial;
+SELECT rfm.create_tiers('alter_t."Odd ""Tiers"""', 'alter_t.orders', 'customer', 'ordered_on', 'amount',
+                        watermark_column => 'order_id') \g /dev/null
+SELECT id AS odd_id, state_name AS odd_state FROM rfm.tier_tables WHERE tier = 'alter_t."Odd ""Tiers"""'::regclass \gset
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t."Odd ""Tiers"""', '{"as_of": "2024-03-31"}')$$, '22023', NULL,
+  'watermark tier table: a fixed as_of refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t."Odd ""Tiers"""', '{"clv": true}')$$, '0A000', NULL,
+  'watermark tier table: clv refused');
+-- run as pg_dump's sessions and pg_cron jobs may: with an empty search_path
+SELECT pg_catalog.set_config('search_path', '', false) \g /dev/null
+SELECT rfm.alter_tiers('alter_t."Odd ""Tiers"""', '{"bins": 3}')::text AS odd_altered \gset
+SELECT pg_catalog.set_config('search_path', '"$user", public', false) \g /dev/null
+SELECT is(:'odd_altered'::text, 'alter_t."Odd ""Tiers"""',
+  'watermark tier table with an odd name, empty search_path: bins changed');
+SELECT is((SELECT state_name FROM rfm.tier_tables WHERE id = :odd_id), :'odd_state', '... its customer state kept');
+INSERT INTO alter_t.orders (customer, ordered_on, amount) VALUES (8, current_date, 12), (1, current_date, 3);
+CALL rfm.refresh_tiers('alter_t."Odd ""Tiers"""');
+SELECT rfm.create_tiers('alter_t.fresh3', 'alter_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 3, keep_history => false) \g /dev/null
+SELECT is(pg_temp.tier_differ('alter_t."Odd ""Tiers"""', 'alter_t.fresh3'), 0::bigint,
+  'its incremental refresh after the alter equals a full build with bins 3');
+
+SELECT * FROM finish();
+SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'alter_t.%' \g /dev/null
+ALTER DEFAULT PRIVILEGES IN SCHEMA alter_t REVOKE SELECT ON TABLES FROM alter_default_reader;
+DROP SCHEMA alter_t CASCADE;
+DROP ROLE alter_owner;
+DROP ROLE alter_reader;
+DROP ROLE alter_default_reader;
+DROP ROLE alter_stranger;
