@@ -50,7 +50,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(68);
+SELECT plan(70);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -247,6 +247,12 @@ SELECT has_column('alter_t', 't1', 'predicted_clv', 'the tier table has the CLV 
 SELECT has_column('alter_t', 't1_history', 'predicted_clv', 'the history table got them too');
 SELECT is((SELECT count(*)::int FROM alter_t.t1_history WHERE as_of = current_date AND historical_clv IS NOT NULL), 6,
   'today''s snapshot has historical CLV for every customer');
+CREATE INDEX t1_by_clv ON alter_t.t1 (predicted_clv);
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": false}')$$, '2BP01',
+  'rfm.alter_tiers: index alter_t.t1_by_clv uses a column the new tier table does not have',
+  'clv off while an index of the user''s needs a CLV column: refused');
+SELECT has_column('alter_t', 't1', 'predicted_clv', '... nothing changed');
+DROP INDEX alter_t.t1_by_clv;
 SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": false}')$$, 'clv turned off');
 SELECT hasnt_column('alter_t', 't1', 'predicted_clv', 'the CLV columns are gone from the tier table');
 

@@ -297,7 +297,13 @@ BEGIN
             EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', made_index, idx->>'name');
             ours := true;
         ELSE
-            EXECUTE idx->>'definition';
+            BEGIN
+                EXECUTE idx->>'definition';
+            EXCEPTION WHEN undefined_column THEN
+                RAISE EXCEPTION 'rfm.alter_tiers: index % uses a column the new tier table does not have', name
+                    USING ERRCODE = 'dependent_objects_still_exist',
+                          HINT = 'Turning clv off removes the CLV columns: drop the index, alter, then make it again.';
+            END;
         END IF;
         IF idx->>'tablespace' IS NOT NULL THEN
             EXECUTE pg_catalog.format('ALTER INDEX %s SET TABLESPACE %I', name, idx->>'tablespace');
@@ -319,7 +325,14 @@ BEGIN
     END IF;
     FOR st IN SELECT pg_catalog.jsonb_array_elements(kept->'statistics')
     LOOP
-        EXECUTE st->>'definition';
+        BEGIN
+            EXECUTE st->>'definition';
+        EXCEPTION WHEN undefined_column THEN
+            RAISE EXCEPTION 'rfm.alter_tiers: statistics object % uses a column the new tier table does not have',
+                            st->>'name'
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = 'Turning clv off removes the CLV columns: drop the statistics object, alter, then make it again.';
+        END;
         EXECUTE pg_catalog.format('ALTER STATISTICS %s OWNER TO %I', st->>'name',
                                   st->>'owner');
         IF COALESCE(st->>'target', '-1') <> '-1' THEN
