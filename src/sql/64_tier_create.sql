@@ -56,6 +56,25 @@ END $$;
 COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text) IS
     'Internal (rfm.create_tiers, rfm.alter_tiers): make and fill a tier table, its unique index and its views';
 
+-- What a tier table with watermark_column (customer states) cannot have,
+-- for rfm.create_tiers and rfm.alter_tiers (caller: the function's name).
+CREATE FUNCTION rfm._tier_check_incremental(caller text, clv boolean, as_of date)
+    RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    IF clv THEN
+        RAISE EXCEPTION '%: watermark_column and clv => true cannot be combined', caller
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'The CLV columns need every customer''s whole summary, which the customer-state store does not keep.';
+    END IF;
+    IF as_of IS NOT NULL THEN
+        RAISE EXCEPTION '%: watermark_column needs as_of NULL (the day of each refresh)', caller
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Stored customer states count every order folded in; a fixed as_of would need orders after it left out.';
+    END IF;
+END $$;
+
 CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column text,
                                  time_column text, amount_column text,
                                  bins integer DEFAULT 5, scheme text DEFAULT 'standard',
@@ -116,16 +135,7 @@ BEGIN
 
     IF watermark_column IS NOT NULL THEN
         PERFORM rfm._source_column_type(source, watermark_column);
-        IF clv THEN
-            RAISE EXCEPTION 'rfm.create_tiers: watermark_column and clv => true cannot be combined'
-                USING ERRCODE = 'feature_not_supported',
-                      HINT = 'The CLV columns need every customer''s whole summary, which the customer-state store does not keep.';
-        END IF;
-        IF as_of IS NOT NULL THEN
-            RAISE EXCEPTION 'rfm.create_tiers: watermark_column needs as_of NULL (the day of each refresh)'
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Stored customer states count every order folded in; a fixed as_of would need orders after it left out.';
-        END IF;
+        PERFORM rfm._tier_check_incremental('rfm.create_tiers', clv, as_of);
         IF NOT rfm._tier_text_key(source, customer_column) THEN
             RAISE EXCEPTION 'rfm.create_tiers: watermark_column needs a customer column of an integer, text, varchar or uuid type with a deterministic collation, not %',
                             customer_type

@@ -82,15 +82,8 @@ BEGIN
                       HINT = 'The options are bins, scheme, as_of, clv and keep_history.  The source, its columns and watermark_column cannot change: drop and re-create the tier table.';
         END IF;
     END LOOP;
-    IF entry.watermark_column IS NOT NULL AND entry.clv THEN
-        RAISE EXCEPTION 'rfm.alter_tiers: watermark_column and clv => true cannot be combined'
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'The CLV columns need every customer''s whole summary, which the customer-state store does not keep.';
-    END IF;
-    IF entry.watermark_column IS NOT NULL AND entry.as_of IS NOT NULL THEN
-        RAISE EXCEPTION 'rfm.alter_tiers: a tier table with watermark_column needs as_of NULL (the day of each refresh)'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Stored customer states count every order folded in; a fixed as_of would need orders after it left out.';
+    IF entry.watermark_column IS NOT NULL THEN
+        PERFORM rfm._tier_check_incremental('rfm.alter_tiers', entry.clv, entry.as_of);
     END IF;
     RETURN entry;
 END $$;
