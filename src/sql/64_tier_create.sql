@@ -24,10 +24,13 @@ COMMENT ON FUNCTION rfm._tier_fill(regclass) IS
 -- Make and fill the materialized view `target` (a quoted name) over
 -- rfm._tier_rows with these options, its unique index and its two views.
 -- storage: the options between the name and AS (USING, WITH, TABLESPACE),
--- made by rfm.alter_tiers from the catalog of the table it replaces.
+-- made by rfm.alter_tiers from the catalog of the table it replaces;
+-- owner: the role the table is given to before it is filled (the fill runs
+-- its query as the table's owner, as REFRESH does), for rfm.alter_tiers.
 CREATE FUNCTION rfm._tier_build(target text, source regclass, customer_column text, time_column text,
                                 amount_column text, customer_type text, bins integer, scheme text,
                                 as_of date, clv boolean, state text, storage text DEFAULT '',
+                                owner text DEFAULT NULL,
                                 OUT tier regclass, OUT row_total bigint,
                                 OUT segments_view regclass, OUT grid_view regclass)
     LANGUAGE plpgsql
@@ -44,6 +47,9 @@ BEGIN
         bins, scheme, as_of, clv, CASE WHEN state IS NOT NULL THEN pg_catalog.format(', %L', state) ELSE '' END,
         rfm._tier_columns(customer_type, clv));
     tier := target::regclass;
+    IF owner IS NOT NULL THEN
+        EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', tier, owner);
+    END IF;
     -- its rows written in batches, as CREATE ... WITH DATA would write them one by one
     row_total := rfm._tier_fill(tier);
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
@@ -53,7 +59,7 @@ BEGIN
     segments_view := views.segments_view;
     grid_view := views.grid_view;
 END $$;
-COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text) IS
+COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text, text) IS
     'Internal (rfm.create_tiers, rfm.alter_tiers): make and fill a tier table, its unique index and its views';
 
 -- What a tier table with watermark_column (customer states) cannot have,

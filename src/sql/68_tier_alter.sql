@@ -98,7 +98,12 @@ CREATE FUNCTION rfm._tier_capture(rel regclass)
     LANGUAGE sql STABLE
     AS $$
 SELECT pg_catalog.jsonb_build_object(
+    'name', c.relname,
     'owner', pg_catalog.pg_get_userbyid(c.relowner),
+    -- on a view: what a DROP VIEW takes without asking
+    'view_extras', EXISTS (SELECT FROM pg_catalog.pg_trigger g WHERE g.tgrelid = c.oid)
+                   OR EXISTS (SELECT FROM pg_catalog.pg_rewrite w WHERE w.ev_class = c.oid AND w.rulename <> '_RETURN')
+                   OR EXISTS (SELECT FROM pg_catalog.pg_attrdef d WHERE d.adrelid = c.oid),
     'acl', c.relacl,
     'comment', pg_catalog.obj_description(c.oid, 'pg_class'),
     'access_method', (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam),
@@ -130,8 +135,13 @@ SELECT pg_catalog.jsonb_build_object(
     'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                     'name', ic.relname,
                     'definition', pg_catalog.pg_get_indexdef(i.indexrelid),
-                    'made_by_rfm', i.indisunique AND i.indnatts = 1 AND i.indexprs IS NULL
-                                   AND i.indpred IS NULL AND i.indkey[0] = 1,
+                    -- exactly the index rfm._tier_build makes, under any name
+                    'made_by_rfm', (SELECT d = e OR d LIKE e || ' WITH (%'
+                                      FROM (SELECT pg_catalog.pg_get_indexdef(i.indexrelid) AS d,
+                                                   pg_catalog.format('CREATE UNIQUE INDEX %I ON %I.%I USING btree (customer_id)',
+                                                                     ic.relname, n.nspname, c.relname) AS e
+                                              FROM pg_catalog.pg_namespace n WHERE n.oid = c.relnamespace) AS x),
+                    'options', ic.reloptions,
                     'tablespace', (SELECT s.spcname FROM pg_catalog.pg_tablespace s WHERE s.oid = ic.reltablespace),
                     'comment', pg_catalog.obj_description(ic.oid, 'pg_class'),
                     'clustered', i.indisclustered)
@@ -221,9 +231,17 @@ BEGIN
         EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', kind, rel, kept->>'comment');
     END IF;
     -- a table gets its storage options when it is made (rfm._tier_build's storage)
-    IF kind = 'VIEW' AND pg_catalog.jsonb_typeof(kept->'options') = 'array' THEN
-        EXECUTE pg_catalog.format('ALTER VIEW %s SET (%s)', rel,
-                                  rfm._tier_options_list(kept->'options'));
+    IF kind = 'VIEW' AND kept ? 'options' THEN
+        -- exactly the old options: a security_invoker the user reset stays reset
+        FOR stmt IN SELECT pg_catalog.format('ALTER VIEW %s RESET (%I)', rel, pg_catalog.split_part(o, '=', 1))
+                      FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.unnest(c.reloptions) AS o
+                     WHERE c.oid = rel
+        LOOP
+            EXECUTE stmt;
+        END LOOP;
+        IF pg_catalog.jsonb_typeof(kept->'options') = 'array' THEN
+            EXECUTE pg_catalog.format('ALTER VIEW %s SET (%s)', rel, rfm._tier_options_list(kept->'options'));
+        END IF;
     END IF;
     FOR col IN SELECT pg_catalog.jsonb_array_elements(kept->'columns')
     LOOP
@@ -289,6 +307,9 @@ BEGIN
         IF (idx->>'made_by_rfm')::boolean AND NOT ours THEN
             EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', made_index, idx->>'name');
             ours := true;
+            IF pg_catalog.jsonb_typeof(idx->'options') = 'array' THEN
+                EXECUTE pg_catalog.format('ALTER INDEX %s SET (%s)', name, rfm._tier_options_list(idx->'options'));
+            END IF;
         ELSE
             BEGIN
                 EXECUTE idx->>'definition';
@@ -309,10 +330,15 @@ BEGIN
         END IF;
     END LOOP;
     IF NOT ours THEN
-        -- the old table had lost that index: the new one gets the usual name
+        -- The old table had no such index: a unique index of the user's took
+        -- its place (then it is enough), or it was dropped (the new one gets
+        -- the usual name).
         name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = rel) || '_customer_id_idx';
-        IF pg_catalog.octet_length(name) <= 63
-           AND pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, name)) IS NULL THEN
+        IF EXISTS (SELECT FROM pg_catalog.pg_index i
+                    WHERE i.indrelid = rel AND i.indisunique AND i.indexrelid <> made_index) THEN
+            EXECUTE pg_catalog.format('DROP INDEX %s', made_index);
+        ELSIF pg_catalog.octet_length(name) <= 63
+              AND pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, name)) IS NULL THEN
             EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', made_index, name);
         END IF;
     END IF;
@@ -393,6 +419,8 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', entry.tier,
                               pg_catalog.pg_get_userbyid((SELECT c.relowner FROM pg_catalog.pg_class c
                                                            WHERE c.oid = entry.tier)));
+    -- The caller's default tablespace must not move anything.
+    PERFORM pg_catalog.set_config('default_tablespace', '', true);
     -- The source and the new options, checked before any change.
     PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column, entry.amount_column,
                             entry.customer_type, wanted.bins, wanted.scheme,
@@ -403,6 +431,11 @@ BEGIN
                               pg_catalog.jsonb_build_object('owner', kept->>'owner'));
     kept_grid := COALESCE(rfm._tier_capture(entry.grid_view),
                           pg_catalog.jsonb_build_object('owner', kept->>'owner'));
+    IF (kept_segments->>'view_extras')::boolean OR (kept_grid->>'view_extras')::boolean THEN
+        RAISE EXCEPTION 'rfm.alter_tiers: the views of % have triggers, rules or column defaults of yours', entry.tier
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'rfm.alter_tiers makes the views again and cannot carry those over: drop them, alter, then make them again.';
+    END IF;
     IF (kept->>'security_labels')::boolean
        OR (kept_segments->>'security_labels')::boolean
        OR (kept_grid->>'security_labels')::boolean THEN
@@ -430,9 +463,16 @@ BEGIN
             || CASE WHEN kept->>'tablespace' IS NOT NULL
                     THEN pg_catalog.format(' TABLESPACE %I', kept->>'tablespace')
                     ELSE '' END;
+    -- An incremental table's states first take in the orders that came
+    -- since its last refresh, so that its rows are those of a new build.
+    IF entry.state_name IS NOT NULL THEN
+        PERFORM rfm.customer_state_refresh(entry.state_name);
+    END IF;
+    -- Filled as its owner (as REFRESH would), whoever runs the alter.
     built := rfm._tier_build(pg_catalog.format('%I.%I', nsp, scratch), entry.source, entry.customer_column,
                              entry.time_column, entry.amount_column, entry.customer_type, wanted.bins,
-                             wanted.scheme, wanted.as_of, wanted.clv, entry.state_name, storage);
+                             wanted.scheme, wanted.as_of, wanted.clv, entry.state_name, storage,
+                             kept->>'owner');
     SELECT i.indexrelid INTO made_index FROM pg_catalog.pg_index i WHERE i.indrelid = built.tier;
     PERFORM rfm._tier_restore(built.tier, 'MATERIALIZED VIEW', kept);
     PERFORM rfm._tier_restore(built.segments_view, 'VIEW', kept_segments);
@@ -460,8 +500,11 @@ BEGIN
                   HINT = 'rfm.alter_tiers makes the tier table again and never drops your objects: drop them, alter, then make them again.';
     END;
     EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s RENAME TO %I', built.tier, rel);
-    EXECUTE pg_catalog.format('ALTER VIEW %s RENAME TO %I', built.segments_view, rel || '_segments');
-    EXECUTE pg_catalog.format('ALTER VIEW %s RENAME TO %I', built.grid_view, rel || '_grid');
+    -- the views under the names they had (renamed or not)
+    EXECUTE pg_catalog.format('ALTER VIEW %s RENAME TO %I', built.segments_view,
+                              COALESCE(kept_segments->>'name', rel || '_segments'));
+    EXECUTE pg_catalog.format('ALTER VIEW %s RENAME TO %I', built.grid_view,
+                              COALESCE(kept_grid->>'name', rel || '_grid'));
     PERFORM rfm._tier_restore_indexes(built.tier, made_index, kept);
 
     -- History: made when turned on; left in place, no longer written, when
@@ -475,7 +518,8 @@ BEGIN
                       HINT = 'keep_history makes a new history table under that name: rename or drop the old one (an earlier keep_history left it in place).';
         END IF;
         history := rfm._tier_create_history(built.tier, entry.customer_type, wanted.clv);
-        EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', history, kept->>'owner');
+        -- the owner's, with the owner's privileges only (not the caller's defaults)
+        PERFORM rfm._tier_restore(history, 'TABLE', pg_catalog.jsonb_build_object('owner', kept->>'owner'));
         UPDATE rfm.tier_tables t SET history_table = history WHERE t.id = entry.id;
     ELSIF history IS NOT NULL AND wanted.clv AND NOT entry.clv THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s %s', history,
