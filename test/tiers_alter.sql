@@ -50,7 +50,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(77);
+SELECT plan(79);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -342,6 +342,20 @@ SELECT rfm.create_tiers('alter_t.fresh3', 'alter_t.orders', 'customer', 'ordered
                         bins => 3, keep_history => false) \g /dev/null
 SELECT is(pg_temp.tier_differ('alter_t."Odd ""Tiers"""', 'alter_t.fresh3'), 0::bigint,
   'after the alter (new orders taken in) it equals a full build with bins 3');
+-- The fold reads the source with the rights of whoever runs it: only the
+-- owner may fold, so a superuser's alter or refresh of another role's
+-- incremental table is refused.
+ALTER MATERIALIZED VIEW alter_t."Odd ""Tiers""" OWNER TO alter_owner;
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t."Odd ""Tiers"""', '{"bins": 4}')$$, '42501',
+  'rfm: only the owner of alter_t."Odd ""Tiers""" may fold new orders into its customer states',
+  'another role''s incremental table: a superuser''s alter refuses to fold');
+\set ON_ERROR_STOP 0
+\set VERBOSITY terse
+CALL rfm.refresh_tiers('alter_t."Odd ""Tiers"""');
+\set VERBOSITY default
+\set ON_ERROR_STOP 1
+SELECT is((SELECT outcome || ' ' || sqlstate FROM rfm.refresh_log WHERE tier_id = :odd_id ORDER BY id DESC LIMIT 1),
+          'failed 42501', '... and so does a superuser''s refresh (logged as failed)');
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'alter_t.%' \g /dev/null

@@ -34,6 +34,24 @@ CREATE FUNCTION rfm._tier_lock_key(tier regclass, OUT space integer, OUT object 
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT 1380338944 /* "RFM\0" */, ($1::oid::bigint - 2147483648)::integer $$;
 
+-- The fold of an incremental tier table reads its source with the rights
+-- of whoever runs it (the stored query, by contrast, runs as the owner in
+-- a security-restricted context), so a role other than the owner -- a
+-- superuser's scheduled job, say -- would run the owner's view functions
+-- with its own rights: only the owner may fold.
+CREATE FUNCTION rfm._tier_check_fold_runner(tier regclass)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = tier)
+       <> CURRENT_USER THEN
+        RAISE EXCEPTION 'rfm: only the owner of % may fold new orders into its customer states', tier
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The fold reads the source with the rights of whoever runs it: refresh (or schedule the refresh) as the owner of the tier table.';
+    END IF;
+END $$;
+
 CREATE PROCEDURE rfm.refresh_tiers(tier regclass)
     LANGUAGE plpgsql
     AS $$
@@ -69,6 +87,7 @@ BEGIN
         -- purchase dated after the refresh day, which a full rebuild would
         -- leave out, makes the lifecycle rule fail (22023): rolled back too.
         IF entry.state_name IS NOT NULL THEN
+            PERFORM rfm._tier_check_fold_runner(entry.tier);
             PERFORM rfm.customer_state_refresh(entry.state_name);
         END IF;
         -- In place, the new rows in any order (rfm.tier_unsorted: no sort
