@@ -34,21 +34,20 @@ CREATE FUNCTION rfm._tier_lock_key(tier regclass, OUT space integer, OUT object 
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT 1380338944 /* "RFM\0" */, ($1::oid::bigint - 2147483648)::integer $$;
 
--- The fold of an incremental tier table reads its source with the rights
--- of whoever runs it (the stored query, by contrast, runs as the owner in
--- a security-restricted context), so a role other than the owner -- a
--- superuser's scheduled job, say -- would run the owner's view functions
--- with its own rights: only the owner may fold.
-CREATE FUNCTION rfm._tier_check_fold_runner(tier regclass)
+-- 42501 unless the current role owns rel.  Steps that run with the rights
+-- of whoever refreshes, not the owner's, use it: the fold of an
+-- incremental tier table reads its source (a view's functions would run
+-- with a superuser's rights in its scheduled job), and a history snapshot
+-- fires the history table's triggers.
+CREATE FUNCTION rfm._tier_require_owner(rel regclass, action text, hint text)
     RETURNS void
     LANGUAGE plpgsql STABLE
     AS $$
 BEGIN
-    IF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = tier)
+    IF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = rel)
        <> CURRENT_USER THEN
-        RAISE EXCEPTION 'rfm: only the owner of % may fold new orders into its customer states', tier
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'The fold reads the source with the rights of whoever runs it: refresh (or schedule the refresh) as the owner of the tier table.';
+        RAISE EXCEPTION 'rfm: only the owner of % may %', rel, action
+            USING ERRCODE = 'insufficient_privilege', HINT = hint;
     END IF;
 END $$;
 
@@ -87,7 +86,8 @@ BEGIN
         -- purchase dated after the refresh day, which a full rebuild would
         -- leave out, makes the lifecycle rule fail (22023): rolled back too.
         IF entry.state_name IS NOT NULL THEN
-            PERFORM rfm._tier_check_fold_runner(entry.tier);
+            PERFORM rfm._tier_require_owner(entry.tier, 'fold new orders into its customer states',
+                'The fold reads the source with the rights of whoever runs it: refresh (or schedule the refresh) as the owner of the tier table.');
             PERFORM rfm.customer_state_refresh(entry.state_name);
         END IF;
         -- In place, the new rows in any order (rfm.tier_unsorted: no sort

@@ -43,12 +43,9 @@ DECLARE
 BEGIN
     -- The snapshot is written by whoever refreshes: a trigger on the history
     -- table would run with that role's rights, not its owner's.
-    IF EXISTS (SELECT FROM pg_catalog.pg_trigger g WHERE g.tgrelid = history AND NOT g.tgisinternal)
-       AND (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = history)
-           <> CURRENT_USER THEN
-        RAISE EXCEPTION 'rfm: % has triggers, and only its owner may write snapshots into it', history
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Refresh as the owner of the tier table (schedule the refresh as that role), or drop the triggers.';
+    IF EXISTS (SELECT FROM pg_catalog.pg_trigger g WHERE g.tgrelid = history AND NOT g.tgisinternal) THEN
+        PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers',
+            'Refresh as the owner of the tier table (schedule the refresh as that role), or drop the triggers.');
     END IF;
     EXECUTE pg_catalog.format('DELETE FROM %s h WHERE h.as_of IN (SELECT DISTINCT t.as_of FROM %s t)',
                               history, tier);

@@ -466,7 +466,8 @@ BEGIN
     -- An incremental table's states first take in the orders that came
     -- since its last refresh, so that its rows are those of a new build.
     IF entry.state_name IS NOT NULL THEN
-        PERFORM rfm._tier_check_fold_runner(entry.tier);
+        PERFORM rfm._tier_require_owner(entry.tier, 'fold new orders into its customer states',
+            'The fold reads the source with the rights of whoever runs it: alter as the owner of the tier table.');
         PERFORM rfm.customer_state_refresh(entry.state_name);
     END IF;
     -- Filled as its owner (as REFRESH would), whoever runs the alter.
