@@ -134,19 +134,20 @@ SELECT pg_catalog.jsonb_build_object(
                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
     'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                     'name', ic.relname,
-                    'definition', pg_catalog.pg_get_indexdef(i.indexrelid),
+                    'definition', x.d,
                     -- exactly the index rfm._tier_build makes, under any name
-                    'made_by_rfm', (SELECT d = e OR d LIKE e || ' WITH (%'
-                                      FROM (SELECT pg_catalog.pg_get_indexdef(i.indexrelid) AS d,
-                                                   pg_catalog.format('CREATE UNIQUE INDEX %I ON %I.%I USING btree (customer_id)',
-                                                                     ic.relname, n.nspname, c.relname) AS e
-                                              FROM pg_catalog.pg_namespace n WHERE n.oid = c.relnamespace) AS x),
+                    'made_by_rfm', x.d = x.e OR x.d LIKE x.e || ' WITH (%',
                     'options', ic.reloptions,
                     'tablespace', (SELECT s.spcname FROM pg_catalog.pg_tablespace s WHERE s.oid = ic.reltablespace),
                     'comment', pg_catalog.obj_description(ic.oid, 'pg_class'),
                     'clustered', i.indisclustered)
                     ORDER BY ic.relname), '[]')
                   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                 CROSS JOIN LATERAL (
+                       SELECT pg_catalog.pg_get_indexdef(i.indexrelid) AS d,
+                              pg_catalog.format('CREATE UNIQUE INDEX %I ON %I.%I USING btree (customer_id)',
+                                                ic.relname, n.nspname, c.relname) AS e
+                         FROM pg_catalog.pg_namespace n WHERE n.oid = c.relnamespace) AS x
                  WHERE i.indrelid = c.oid),
     'statistics', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                     'name', pg_catalog.format('%I.%I', n.nspname, x.stxname),
@@ -179,6 +180,13 @@ CREATE FUNCTION rfm._tier_acl(items jsonb)
     AS $$ SELECT CASE WHEN pg_catalog.jsonb_typeof(items) = 'array'
                       THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(items))::aclitem[] END $$;
 
+-- A grantee of an aclitem as GRANT / REVOKE name it (0: PUBLIC).
+CREATE FUNCTION rfm._tier_grantee(grantee oid)
+    RETURNS text
+    LANGUAGE sql STABLE
+    AS $$ SELECT CASE WHEN grantee = 0 THEN 'PUBLIC'
+                      ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(grantee)) END $$;
+
 -- GRANT statements giving these privileges on rel (or on its column),
 -- as their owner gave them.
 CREATE FUNCTION rfm._tier_grants(rel regclass, column_name text, acl aclitem[])
@@ -188,7 +196,7 @@ CREATE FUNCTION rfm._tier_grants(rel regclass, column_name text, acl aclitem[])
 SELECT pg_catalog.format('GRANT %s%s ON TABLE %s TO %s%s', a.privilege_type,
                          CASE WHEN column_name IS NOT NULL THEN pg_catalog.format(' (%I)', column_name) ELSE '' END,
                          rel,
-                         CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
+                         rfm._tier_grantee(a.grantee),
                          CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
   FROM pg_catalog.aclexplode(acl) AS a
  WHERE a.privilege_type ~ '^[A-Z]+$' $$;
@@ -213,7 +221,7 @@ BEGIN
     default_acl := default_acl AND pg_catalog.jsonb_typeof(kept->'acl') IS DISTINCT FROM 'array';
     FOR stmt IN
         SELECT DISTINCT pg_catalog.format('REVOKE ALL ON TABLE %s FROM %s', rel,
-                   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END)
+                   rfm._tier_grantee(a.grantee))
           FROM pg_catalog.pg_class c
          CROSS JOIN LATERAL pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) AS a
          WHERE c.oid = rel AND NOT default_acl
@@ -377,6 +385,7 @@ DECLARE
     changes  text;
     nsp      text;
     rel      text;
+    owner_id oid;
     scratch  text;
     kept     jsonb;
     kept_segments jsonb;
@@ -401,10 +410,10 @@ BEGIN
         RETURN entry.tier;                      -- nothing to change, nothing done
     END IF;
 
-    SELECT n.nspname, c.relname INTO nsp, rel
+    SELECT n.nspname, c.relname, c.relowner INTO nsp, rel, owner_id
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = entry.tier;
-    IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = entry.tier), 'USAGE') THEN
+    IF NOT pg_catalog.pg_has_role(owner_id, 'USAGE') THEN
         RAISE EXCEPTION 'rfm.alter_tiers: must be the owner of %', entry.tier
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -417,8 +426,7 @@ BEGIN
     -- refuses materialized views; giving it to its own owner takes the
     -- same lock and changes nothing.)
     EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', entry.tier,
-                              pg_catalog.pg_get_userbyid((SELECT c.relowner FROM pg_catalog.pg_class c
-                                                           WHERE c.oid = entry.tier)));
+                              pg_catalog.pg_get_userbyid(owner_id));
     -- The caller's default tablespace must not move anything.
     PERFORM pg_catalog.set_config('default_tablespace', '', true);
     -- The source and the new options, checked before any change.
