@@ -83,6 +83,14 @@ check-valgrind:
 
 .PHONY: check-werror check-valgrind
 
+# Build with the warnings above as errors against PostgreSQL 13, 14, 16 and
+# 17 and run the tests on each (borrowed headers and servers; see
+# scripts/check-versions.sh).  VERSIONS="16" for one.
+check-versions: all
+	bash scripts/check-versions.sh $(VERSIONS)
+
+.PHONY: check-versions
+
 # Benchmark (bench/run.sh): NTILE pipeline vs rfm's whole-table path on
 # seeded synthetic orders in a throwaway cluster; BENCH_ORDERS scales it.
 bench:

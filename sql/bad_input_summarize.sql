@@ -39,8 +39,6 @@ SELECT (rfm.summarize(d, a)).* FROM (VALUES ('2024-01-01'::date, -4), ('2024-01-
 
 -- 3. NaN and infinite amounts: 22023, for both signatures.
 SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 'NaN'::numeric)$$);
-SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 'Infinity'::numeric)$$);
-SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, '-Infinity'::numeric)$$);
 SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01 10:00+00'::timestamptz, 'NaN'::numeric)$$);
 -- float amounts need an explicit cast (no implicit float8 -> numeric): 42883
 SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 1.5::float8)$$);

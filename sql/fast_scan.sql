@@ -38,7 +38,8 @@ CREATE FUNCTION differences(a regclass, b regclass, c text, t text, m text, bins
 -- Seeded orders with every supported column type, dropped columns in
 -- between, the used columns in no particular order, and NULLs everywhere.
 CREATE DOMAIN cust_id AS integer;
-SELECT setseed(0.42);
+\i sql/include/portable_random.sql
+SELECT pg_temp.setseed(0.42);
 CREATE TABLE orders (
     gone1     text,
     amount    numeric,
@@ -66,14 +67,14 @@ SELECT 'x', a, 'note', at, k::smallint,
        at::timestamp, 1, k::bigint * 1000000007, at::date, (a % 1000 * 100)::integer,
        md5(k::text)::uuid, 'v' || k, k, 'ch' || k,
        (a % 1000 * 1000)::bigint * 1000000000, (a % 1000)::smallint
-  FROM (SELECT CASE WHEN random() < 0.02 THEN NULL ELSE (random() * 300)::integer END AS k,
-               CASE WHEN random() < 0.02 THEN NULL
-                    ELSE timestamptz '2019-01-01 00:00+00' + random() * interval '800 days' END AS at,
-               CASE WHEN random() < 0.02 THEN NULL
-                    WHEN random() < 0.03 THEN 0.000
-                    WHEN random() < 0.05 THEN -round((random() * 30)::numeric, 2)
-                    WHEN random() < 0.01 THEN round((random() * 1e15)::numeric, 3)   -- more than 4 base-10000 digits
-                    ELSE round((random() * 300)::numeric, (random() * 3)::integer) END AS a
+  FROM (SELECT CASE WHEN pg_temp.random() < 0.02 THEN NULL ELSE (pg_temp.random() * 300)::integer END AS k,
+               CASE WHEN pg_temp.random() < 0.02 THEN NULL
+                    ELSE timestamptz '2019-01-01 00:00+00' + pg_temp.random() * interval '800 days' END AS at,
+               CASE WHEN pg_temp.random() < 0.02 THEN NULL
+                    WHEN pg_temp.random() < 0.03 THEN 0.000
+                    WHEN pg_temp.random() < 0.05 THEN -round((pg_temp.random() * 30)::numeric, 2)
+                    WHEN pg_temp.random() < 0.01 THEN round((pg_temp.random() * 1e15)::numeric, 3)   -- more than 4 base-10000 digits
+                    ELSE round((pg_temp.random() * 300)::numeric, (pg_temp.random() * 3)::integer) END AS a
           FROM generate_series(1, 6000)) g;
 -- amounts beyond the 128-bit fast form, and with a display scale above 30
 INSERT INTO orders (amount, at_tz, who_int2, who_text, at_ts, who_big, day, amt_int, who_uuid, who_vc, who_dom, who_char, amt_big, amt_small)
@@ -120,12 +121,12 @@ SELECT d.monetary AS direct, s.monetary AS sql_path, (SELECT sum(a) FROM big_ord
 -- Net amounts of every magnitude up to 10^37 and display scale 0..30
 -- against PostgreSQL's own sum() (no zero amounts: rfm leaves them out,
 -- sum() would take their display scale).
-SELECT setseed(0.77);
+SELECT pg_temp.setseed(0.77);
 CREATE TABLE wide_orders (c integer, d date, a numeric);
 INSERT INTO wide_orders
-SELECT (random() * 2000)::integer, '2020-01-01',
-       round((CASE WHEN random() < 0.2 THEN -1 ELSE 1 END) * (random() * 10 ^ (random() * 37))::numeric,
-             (random() * 30)::integer)
+SELECT (pg_temp.random() * 2000)::integer, '2020-01-01',
+       round((CASE WHEN pg_temp.random() < 0.2 THEN -1 ELSE 1 END) * (pg_temp.random() * 10 ^ (pg_temp.random() * 37))::numeric,
+             (pg_temp.random() * 30)::integer)
   FROM generate_series(1, 6000);
 DELETE FROM wide_orders WHERE a = 0;
 SELECT count(*) AS customers, count(*) FILTER (WHERE f.monetary::text IS DISTINCT FROM p.total::text) AS differ

@@ -26,21 +26,26 @@ SET search_path = fast_par_test, public;
 -- prefetch ring's 48 bytes, compressed), uuid and numeric keys (numeric:
 -- its output function, as ::text), date and timestamptz times, amounts of
 -- every size up to beyond 128 bits, refunds, zeros, NULLs.
-SELECT setseed(0.31);
+\i sql/include/portable_random.sql
+SELECT pg_temp.setseed(0.31);
 CREATE TABLE orders (k integer, kt text, ku uuid, kn numeric, day date, at timestamptz, amount numeric);
 INSERT INTO orders
 SELECT k, CASE WHEN k % 7 = 0 THEN repeat('long-', 12) || k
                WHEN k % 97 = 1 THEN repeat('compressed ', 300) || k
                ELSE 'c' || k END,
        md5(k::text)::uuid, k / 8.0, at::date, at, a
-  FROM (SELECT CASE WHEN random() < 0.01 THEN NULL ELSE (random() * 4000)::integer END AS k,
-               timestamptz '2019-01-01 00:00+00' + random() * interval '700 days' AS at,
-               CASE WHEN random() < 0.01 THEN NULL
-                    WHEN random() < 0.02 THEN 0
-                    WHEN random() < 0.05 THEN -round((random() * 40)::numeric, 2)
-                    WHEN random() < 0.002 THEN 9e37 + (random() * 1000)::integer
-                    ELSE round((random() * 300)::numeric, (random() * 3)::integer) END AS a
+  FROM (SELECT CASE WHEN pg_temp.random() < 0.01 THEN NULL ELSE (pg_temp.random() * 4000)::integer END AS k,
+               timestamptz '2019-01-01 00:00+00' + pg_temp.random() * interval '700 days' AS at,
+               CASE WHEN pg_temp.random() < 0.01 THEN NULL
+                    WHEN pg_temp.random() < 0.02 THEN 0
+                    WHEN pg_temp.random() < 0.05 THEN -round((pg_temp.random() * 40)::numeric, 2)
+                    WHEN pg_temp.random() < 0.002 THEN 9e37 + (pg_temp.random() * 1000)::integer
+                    ELSE round((pg_temp.random() * 300)::numeric, (pg_temp.random() * 3)::integer) END AS a
           FROM generate_series(1, 40000)) g;
+-- and a customer without a purchase: a refund and a zero amount only
+INSERT INTO orders
+SELECT 5000, 'c5000', md5('5000')::uuid, 5000 / 8.0, at::date, at, a
+  FROM (VALUES (timestamptz '2020-01-05 00:00+00', -12.50), ('2020-02-05 00:00+00', 0)) v(at, a);
 ANALYZE orders;
 SELECT pg_relation_size('orders') / current_setting('block_size')::integer > 250 AS several_hundred_blocks;
 

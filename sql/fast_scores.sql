@@ -168,12 +168,15 @@ SELECT count(*) AS refreshed_vs_rebuilt FROM (
 SELECT rfm.customer_state_drop('st');
 SELECT count(*) AS rows_left FROM rfm.customer_states WHERE state_name = 'st';
 
--- Errors
+-- Errors (without PL/pgSQL's CONTEXT lines: 13 and 14 number a DECLARE
+-- block's lines differently)
+\set SHOW_CONTEXT never
 SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 1);
 SELECT * FROM rfm.customer_scores('orders', 'nope', 'ordered_at', 'amount');
 CREATE TABLE float_orders (c integer, d date, x float8);
 SELECT * FROM rfm.customer_scores('float_orders', 'c', 'd', 'x');
 SELECT rfm.customer_state_refresh('missing');
+\set SHOW_CONTEXT errors
 INSERT INTO tiny VALUES ('g', '2020-01-03', 'NaN');
 SELECT * FROM rfm.customer_scores('tiny', 'customer', 'ordered_at', 'amount', 5, '2020-12-31');
 -- memory cap: 20000 customers need 32768 slots of 64 bytes (2 MB) > 1 MB

@@ -95,8 +95,6 @@ RESET TimeZone;
 -- Bad input: NaN and infinite amounts, infinite dates, purchase after as_of.
 \set VERBOSITY sqlstate
 SELECT rfm.summarize(d, 'NaN'::numeric) FROM (VALUES ('2024-01-01'::date)) v(d);
-SELECT rfm.summarize(d, 'Infinity'::numeric) FROM (VALUES ('2024-01-01'::date)) v(d);
-SELECT rfm.summarize(d, '-Infinity'::numeric) FROM (VALUES ('2024-01-01'::date)) v(d);
 SELECT rfm.summarize('infinity'::date, 1);
 SELECT rfm.summarize('-infinity'::timestamptz, 1);
 SELECT rfm.recency_days(rfm.summarize('2024-01-10'::date, 1), '2024-01-01');

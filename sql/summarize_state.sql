@@ -7,16 +7,17 @@
 -- form) and 128 bits (numeric form); scales 0..25 mixed in one sum; refunds
 -- and zero amounts.
 SET client_min_messages = warning;
-SELECT setseed(0.61);
+\i sql/include/portable_random.sql
+SELECT pg_temp.setseed(0.61);
 CREATE TABLE st_orders AS
 SELECT c AS customer,
-       DATE '2020-01-01' + (random() * CASE WHEN c % 4 = 0 THEN 3000 ELSE 40 END)::int AS ordered_on,
-       CASE WHEN random() < 0.05 THEN -round((random() * 80)::numeric, (random() * 3)::int)
-            WHEN random() < 0.03 THEN round(0::numeric, (random() * 4)::int)
-            WHEN c % 50 = 7 AND random() < 0.1 THEN round((random() * 1e19)::numeric, 2)          -- beyond int64 when summed
-            WHEN c % 50 = 9 AND random() < 0.1 THEN (random() * 1e38)::numeric(40, 1)           -- beyond 128 bits
-            WHEN c % 50 = 11 AND random() < 0.2 THEN round(random()::numeric, 20 + (random() * 5)::int)  -- scales 20..25
-            ELSE round((random() * 200)::numeric, (random() * 4)::int) END AS amount
+       DATE '2020-01-01' + (pg_temp.random() * CASE WHEN c % 4 = 0 THEN 3000 ELSE 40 END)::int AS ordered_on,
+       CASE WHEN pg_temp.random() < 0.05 THEN -round((pg_temp.random() * 80)::numeric, (pg_temp.random() * 3)::int)
+            WHEN pg_temp.random() < 0.03 THEN round(0::numeric, (pg_temp.random() * 4)::int)
+            WHEN c % 50 = 7 AND pg_temp.random() < 0.1 THEN round((pg_temp.random() * 1e19)::numeric, 2)          -- beyond int64 when summed
+            WHEN c % 50 = 9 AND pg_temp.random() < 0.1 THEN (pg_temp.random() * 1e38)::numeric(40, 1)           -- beyond 128 bits
+            WHEN c % 50 = 11 AND pg_temp.random() < 0.2 THEN round(pg_temp.random()::numeric, 20 + (pg_temp.random() * 5)::int)  -- scales 20..25
+            ELSE round((pg_temp.random() * 200)::numeric, (pg_temp.random() * 4)::int) END AS amount
   FROM generate_series(1, 400) c,
        LATERAL generate_series(1, CASE WHEN c % 10 = 0 THEN 300 ELSE 1 + (c % 23) END) n;
 ANALYZE st_orders;

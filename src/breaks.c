@@ -327,7 +327,7 @@ rfm_score(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("rfm.score: breaks must not contain NULL")));
-		cuts[i] = DatumGetNumeric(PG_DETOAST_DATUM(elems[i]));	/* may be packed */
+		cuts[i] = DatumGetNumeric(elems[i]);	/* detoasts: may be packed */
 		check_finite(cuts[i], "rfm.score");
 		if (i > 0 && compare_numerics(&cuts[i - 1], &cuts[i]) > 0)
 			ereport(ERROR,

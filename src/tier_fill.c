@@ -133,7 +133,7 @@ plain_tier_rows_query(Relation rel)
 		TargetEntry *te = lfirst_node(TargetEntry, lc);
 		Var		   *var = (Var *) te->expr;
 
-		if (te->resjunk || !IsA(var, Var) || var->varno != ref->rtindex || var->varlevelsup != 0 ||
+		if (te->resjunk || !IsA(var, Var) || (int) var->varno != ref->rtindex || var->varlevelsup != 0 ||
 			var->varattno != ++attno)
 			return false;
 	}

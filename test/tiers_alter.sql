@@ -208,8 +208,9 @@ SELECT is((SELECT v.relacl::text || obj_description(g.oid, 'pg_class') || g.relo
              FROM pg_class v, pg_class g WHERE v.oid = 'alter_t.t1_segments'::regclass
               AND g.oid = 'alter_t."t1 chart"'::regclass),
           (SELECT views FROM before_t1), 'the views keep their privileges, comments and owner');
-SELECT ok((SELECT reloptions @> '{security_invoker=true}' FROM pg_class WHERE oid = 'alter_t.t1_segments'::regclass),
-  'the segments view is still security_invoker');
+SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'alter_t.t1_segments'::regclass),
+          CASE WHEN current_setting('server_version_num')::int >= 150000 THEN '{security_invoker=true}'::text[] END,
+  'the segments view is still security_invoker (PostgreSQL 15+; no options before)');
 SELECT ok(to_regclass('alter_t.rfm_alter_' || :t1_id) IS NULL
           AND to_regclass('alter_t.rfm_alter_' || :t1_id || '_segments') IS NULL,
   'no scratch name is left behind');

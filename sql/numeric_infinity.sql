@@ -1,0 +1,24 @@
+-- Infinite amounts (README, "Limits and errors": NaN or infinite amounts are
+-- 22023).  numeric has infinities since PostgreSQL 14; on 13 the literal
+-- itself is rejected by numeric's input function (22P02), so 13 compares
+-- with expected/numeric_infinity_1.out and no infinite amount can reach rfm.
+\pset null '(null)'
+SET client_min_messages = warning;
+
+\i sql/include/err.sql
+
+SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 'Infinity'::numeric)::text$$) AS summarize_inf,
+       pg_temp.err($$SELECT rfm.summarize('2024-01-01 10:00+00'::timestamptz, '-Infinity'::numeric)::text$$) AS summarize_minus_inf;
+SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (1::numeric), ('Infinity')) t(v)$$) AS breaks_inf;
+SELECT pg_temp.err($$SELECT rfm.score('Infinity'::numeric, '{1,2}')::text$$) AS score_inf;
+
+-- rfm.customer_scores reads the amount itself: direct scan and SQL path.
+CREATE TABLE inf_orders (customer integer, ordered_on date, amount numeric);
+INSERT INTO inf_orders VALUES (1, '2024-01-01', 10), (2, '2024-01-02', 5);
+INSERT INTO inf_orders VALUES (3, '2024-01-03', '-Infinity');
+SELECT count(*) AS rows FROM inf_orders;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('inf_orders', 'customer', 'ordered_on', 'amount', 5, '2024-12-31')$$) AS direct_scan;
+SET rfm.direct_scan = off;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('inf_orders', 'customer', 'ordered_on', 'amount', 5, '2024-12-31')$$) AS sql_path;
+RESET rfm.direct_scan;
+DROP TABLE inf_orders;
