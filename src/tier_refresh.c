@@ -326,7 +326,7 @@ sort_rows_by_key(Oid key_index, TierRow **rows, uint64 n)
 	ssup.ssup_collation = index->rd_indcollation[0];
 	ssup.ssup_nulls_first = false;
 	ssup.ssup_attno = 1;
-	PrepareSortSupportFromIndexRel(index, BTLessStrategyNumber, &ssup);
+	rfm_sort_support_from_index(index, &ssup);
 	qsort_arg(rows, n, sizeof(TierRow *), compare_rows_by_key, &ssup);
 	index_close(index, AccessShareLock);
 }

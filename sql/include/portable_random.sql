@@ -1,7 +1,7 @@
 -- Seeded pseudo-random numbers that are the same on every PostgreSQL
 -- version: random() changed generators in 15, so data made with setseed()
 -- and random() differs between 14 and 15 (scripts/check-versions.sh runs
--- these tests on 13 to 17).  pg_temp.setseed(s) restarts a count;
+-- these tests on 13 to 18).  pg_temp.setseed(s) restarts a count;
 -- pg_temp.random() hashes the seed and the next count (md5 is the same
 -- everywhere) into [0, 1).  The calls are numbered in the order a query
 -- evaluates them, as random()'s are; nextval keeps the function out of
