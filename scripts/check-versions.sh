@@ -117,7 +117,7 @@ build() {
   for f in src/*.c; do
     # shellcheck disable=SC2086
     gcc $cflags $shim -I. -Isrc -isystem "$inc/$v/server" -isystem "$inc/internal" \
-      -c -o "$out/$(basename "$f" .c).o" "$f"
+      -aux-info "$out/$(basename "$f" .c).aux" -c -o "$out/$(basename "$f" .c).o" "$f"
   done
   gcc -shared -o "$out/rfm.so" "$out"/*.o
 }
@@ -173,6 +173,72 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
 rc=0
 run() { set +e; (set -e; "$@"); rc=$?; set -e; }
 
+# Prototypes of the PostgreSQL functions rfm calls, one "name<TAB>version
+# <TAB>prototype" line each, from gcc -aux-info of every src/*.c: a
+# declaration where there is one, else the definition of an inline function
+# (its parameter names included).  Left out: rfm's own files and its
+# instantiation of lib/simplehash.h (functions named by rfm).
+called_prototypes() {   # version aux-directory
+  local v=$1 dir=$2
+  grep -ohE '\b[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\(' src/*.c src/*.h |
+    sed 's/[[:space:]]*($//' | sort -u > "$dir/called"
+  cat "$dir"/*.aux | awk -v v="$v" -v called="$dir/called" '
+    BEGIN { while ((getline n < called) > 0) want[n] = 1 }
+    # "/* FILE:LINE:FLAGS */ PROTOTYPE;" with FLAGS NC (declaration) or NF (definition)
+    match($0, /^\/\* [^ ]*:[0-9]+:[NO][CF] \*\/ /) {
+      where = substr($0, 4, RLENGTH - 7); kind = substr(where, length(where))
+      if (where ~ /^src\// || where ~ /lib\/simplehash\.h:/) next
+      proto = substr($0, RLENGTH + 1); sub(/ \/\*.*\*\/$/, "", proto); gsub(/[ \t]+/, " ", proto)
+      if (!match(proto, /[A-Za-z_][A-Za-z0-9_]* \(/)) next
+      name = substr(proto, RSTART, RLENGTH - 2)
+      if (!(name in want)) next
+      if (kind == "C") decl[name] = proto; else if (!(name in def)) def[name] = proto
+    }
+    END {
+      for (n in decl) print n "\t" v "\t" decl[n]
+      for (n in def) if (!(n in decl)) print n "\t" v "\t" def[n]
+    }' | sort
+}
+
+# Keep only the functions whose prototype is not the same in every version
+# listed (for a function missing in some version, that version's line is
+# absent: it counts as a difference too).
+differing() {           # versions... < lines
+  awk -v versions="$*" '
+    BEGIN { nv = split(versions, vs, " "); for (i = 1; i <= nv; i++) keep[vs[i]] = 1 }
+    ($2 in keep) { line[NR] = $0; name[NR] = $1; seen[$1]++; p[$1, $3]++ }
+    END {
+      for (k in p) { split(k, parts, SUBSEP); protos[parts[1]]++ }
+      for (i = 1; i <= NR; i++)
+        if (i in line && (protos[name[i]] > 1 || seen[name[i]] < nv)) print line[i]
+    }' FS='\t' | sort
+}
+
+# Every prototype that differs between the versions checked must be listed
+# in scripts/api-differences.txt, reviewed: a changed argument can still
+# compile (PrepareSortSupportFromIndexRel's int16 strategy became a bool
+# "reverse" in 18, and rfm sorted backwards there).
+check_prototypes() {    # versions built
+  local dir=$work/aux15 inc15 f
+  rm -rf "$dir"; mkdir -p "$dir"
+  inc15=$(pg_config --includedir-server)
+  for f in src/*.c; do
+    gcc -fsyntax-only -w -D_GNU_SOURCE -I. -Isrc -isystem "$inc15" \
+      -aux-info "$dir/$(basename "$f" .c).aux" "$f"
+  done
+  { called_prototypes 15 "$dir"
+    for v in "$@"; do called_prototypes "$v" "$work/build$v"; done; } > "$work/prototypes"
+  differing 15 "$@" < "$work/prototypes" > "$work/prototypes.differing"
+  differing 15 "$@" < scripts/api-differences.txt > "$work/prototypes.expected"
+  if ! diff -u "$work/prototypes.expected" "$work/prototypes.differing"; then
+    echo "check-versions: the prototypes above differ from scripts/api-differences.txt;"
+    echo "  check how rfm calls each (src/compat.h), then update the file:"
+    echo "  cp $work/prototypes.differing scripts/api-differences.txt (with all versions built)"
+    return 1
+  fi
+  echo "check-versions: PostgreSQL functions rfm calls whose prototypes differ between 15 and $*: $(cut -f1 "$work/prototypes.differing" | sort -u | wc -l), all in scripts/api-differences.txt"
+}
+
 make -s all >/dev/null
 passed=() failed=() skipped=()
 for v in $versions; do
@@ -191,6 +257,12 @@ for v in $versions; do
     echo "== PostgreSQL $v: FAILED (outputs in $work/out$v)"; failed+=("$v")
   fi
 done
+built=()
+for v in "${passed[@]}" "${failed[@]}"; do [ -f "$work/build$v/rfm.so" ] && built+=("$v"); done
+if [ ${#built[@]} -gt 0 ]; then
+  run check_prototypes "${built[@]}"
+  [ "$rc" -eq 0 ] || failed+=("prototypes")
+fi
 echo "check-versions: passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; skipped (download failed): ${skipped[*]:-none}"
 # A download failure is not rfm's: it fails only with RFM_VERSIONS_STRICT=1.
 [ ${#failed[@]} -eq 0 ] || exit 1
