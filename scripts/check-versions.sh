@@ -99,7 +99,8 @@ fetch_server() {
 # system headers here, so a warning inside one (14.2's simplehash.h trips
 # -Wsign-compare) is PostgreSQL's, not ours, and does not fail the build.
 build() {
-  local v=$1 inc=$work/h$v/usr/include/postgresql out=$work/build$v shim=
+  local v=$1
+  local inc=$work/h$v/usr/include/postgresql out=$work/build$v shim=
   rm -rf "$out"; mkdir -p "$out"
   # Headers from a newer distribution say the C library declares strlcpy
   # (glibc >= 2.38); this machine's does not, so declare it as port.h would.
@@ -133,7 +134,8 @@ install_into() {    # rfm.so, control file and scripts into that server
 runas=()
 [ "$(id -u)" -ne 0 ] || runas=(runuser -u postgres --)
 run_tests() {       # throwaway cluster, pg_regress, pgTAP
-  local v=$1 native port=$((56400 + v))
+  local v=$1
+  local native port=$((56400 + v))
   local data=$work/data$v sock=$work/sock$v out=$work/out$v status=0
   native=$(native_of "$v")
   rm -rf "$data" "$sock" "$out"; mkdir -p "$data" "$sock" "$out"
@@ -151,7 +153,7 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
   "${runas[@]}" "$native/bin/pg_ctl" -D "$data" -l "$out/server.log" -w \
     -o "-p $port -k $sock -c listen_addresses= -c fsync=off" start >/dev/null
   local tests tap=() t
-  tests=$(cd sql && ls -- *.sql | sed 's/\.sql$//' | sort)
+  tests=$(cd sql && for t in *.sql; do echo "${t%.sql}"; done)
   # shellcheck disable=SC2086
   "${runas[@]}" "$pg_regress" --bindir="$pg15_bindir" --host="$sock" --port="$port" \
     --user=postgres --inputdir=. --outputdir="$out" --load-extension=rfm \
