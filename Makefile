@@ -89,7 +89,12 @@ check-valgrind:
 check-versions: all
 	bash scripts/check-versions.sh $(VERSIONS)
 
-.PHONY: check-versions
+# The C flags check-werror adds -Werror to (scripts/check-versions.sh
+# builds with the same ones against other versions' headers).
+print-cflags:
+	@echo '$(CFLAGS)'
+
+.PHONY: check-versions print-cflags
 
 # Benchmark (bench/run.sh): NTILE pipeline vs rfm's whole-table path on
 # seeded synthetic orders in a throwaway cluster; BENCH_ORDERS scales it.

@@ -27,6 +27,7 @@ cd "$(dirname "$0")/.."
 work=${RFM_VERSIONS_DIR:-/tmp/rfm-versions}
 versions=${*:-13 14 16 17 18}
 pg15_bindir=$(pg_config --bindir)
+cflags="$(make -s --no-print-directory print-cflags) -Werror"   # as check-werror
 pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
 mkdir -p "$work"
 
@@ -95,9 +96,10 @@ fetch_server() {
         fs.symlinkSync(path.relative(path.dirname(l.target), l.source), l.target);')
 }
 
-# Compile with the release warnings as errors, link.  The server headers are
-# system headers here, so a warning inside one (14.2's simplehash.h trips
-# -Wsign-compare) is PostgreSQL's, not ours, and does not fail the build.
+# Compile with check-werror's flags (the release warnings as errors), link.
+# The server headers are system headers here, so a warning inside one
+# (14.2's simplehash.h trips -Wsign-compare) is PostgreSQL's, not ours, and
+# does not fail the build.
 build() {
   local v=$1
   local inc=$work/h$v/usr/include/postgresql out=$work/build$v shim=
@@ -109,15 +111,10 @@ build() {
     printf '#include <stddef.h>\nextern size_t strlcpy(char *, const char *, size_t);\n' > "$out/shim.h"
     shim="-include $out/shim.h"
   fi
-  local cflags="-O2 -fPIC -D_GNU_SOURCE -fno-strict-aliasing -fwrapv -fexcess-precision=standard
-    -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wmissing-prototypes
-    -Wpointer-arith -Wdeclaration-after-statement -Werror=vla -Wendif-labels
-    -Wmissing-format-attribute -Wimplicit-fallthrough=3 -Wcast-function-type
-    -Wformat-security -Wno-format-truncation -Wno-stringop-truncation -Werror"
   local f
   for f in src/*.c; do
     # shellcheck disable=SC2086
-    gcc $cflags $shim -I. -Isrc -isystem "$inc/$v/server" -isystem "$inc/internal" \
+    gcc $cflags -D_GNU_SOURCE $shim -I. -Isrc -isystem "$inc/$v/server" -isystem "$inc/internal" \
       -aux-info "$out/$(basename "$f" .c).aux" -c -o "$out/$(basename "$f" .c).o" "$f"
   done
   gcc -shared -o "$out/rfm.so" "$out"/*.o

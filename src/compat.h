@@ -89,29 +89,23 @@
 /*
  * PostgreSQL 18: RelationGetPrimaryKeyIndex says whether a deferrable key
  * will do (ours must be immediate), index_beginscan takes an
- * instrumentation struct (none), ExecutorRun lost execute_once.
+ * instrumentation struct (none), ExecutorRun lost execute_once, and
+ * PrepareSortSupportFromIndexRel asks "reverse?" where earlier versions took
+ * a btree strategy (for an index's first column in ascending order).  That
+ * last one converts silently: BTLessStrategyNumber is 1, "reverse" on 18,
+ * which only a test of the order caught (test/tiers_in_place.sql).
  */
 #if PG_VERSION_NUM >= 180000
 #define rfm_primary_key_index(rel) RelationGetPrimaryKeyIndex((rel), false)
 #define rfm_index_beginscan(heap, index, snapshot, nkeys, norderbys) \
 	index_beginscan((heap), (index), (snapshot), NULL, (nkeys), (norderbys))
 #define rfm_executor_run(qd, direction, count) ExecutorRun((qd), (direction), (count))
+#define rfm_sort_support_from_index(index, ssup) PrepareSortSupportFromIndexRel((index), false, (ssup))
 #else
 #define rfm_primary_key_index(rel) RelationGetPrimaryKeyIndex(rel)
 #define rfm_index_beginscan(heap, index, snapshot, nkeys, norderbys) \
 	index_beginscan((heap), (index), (snapshot), (nkeys), (norderbys))
 #define rfm_executor_run(qd, direction, count) ExecutorRun((qd), (direction), (count), true)
-#endif
-
-/*
- * Sort support for an index's first column in its ascending order: 18 asks
- * "reverse?" where earlier versions took a btree strategy.  The types
- * convert silently (BTLessStrategyNumber is 1, so "reverse" on 18), which
- * only a test of the order catches (test/tiers_in_place.sql).
- */
-#if PG_VERSION_NUM >= 180000
-#define rfm_sort_support_from_index(index, ssup) PrepareSortSupportFromIndexRel((index), false, (ssup))
-#else
 #define rfm_sort_support_from_index(index, ssup) \
 	PrepareSortSupportFromIndexRel((index), BTLessStrategyNumber, (ssup))
 #endif
