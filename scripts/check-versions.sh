@@ -144,7 +144,7 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
   chmod -R a+rX "$work/tests"
   cd "$work/tests"
   "${runas[@]}" "$native/bin/initdb" -D "$data" -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
-  # run_tests runs in a subshell of its own (step, below): stop on its exit
+  # run_tests runs in a subshell of its own (run, below): stop on its exit
   # shellcheck disable=SC2064
   trap "${runas[*]} '$native/bin/pg_ctl' -D '$data' -m immediate stop >/dev/null 2>&1 || true" EXIT
   "${runas[@]}" "$native/bin/pg_ctl" -D "$data" -l "$out/server.log" -w \
@@ -177,11 +177,9 @@ run() { set +e; (set -e; "$@"); rc=$?; set -e; }
 # declaration where there is one, else the definition of an inline function
 # (its parameter names included).  Left out: rfm's own files and its
 # instantiation of lib/simplehash.h (functions named by rfm).
-called_prototypes() {   # version aux-directory
+called_prototypes() {   # version aux-directory (names called: $work/called)
   local v=$1 dir=$2
-  grep -ohE '\b[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\(' src/*.c src/*.h |
-    sed 's/[[:space:]]*($//' | sort -u > "$dir/called"
-  cat "$dir"/*.aux | awk -v v="$v" -v called="$dir/called" '
+  cat "$dir"/*.aux | awk -v v="$v" -v called="$work/called" '
     BEGIN { while ((getline n < called) > 0) want[n] = 1 }
     # "/* FILE:LINE:FLAGS */ PROTOTYPE;" with FLAGS NC (declaration) or NF (definition)
     match($0, /^\/\* [^ ]*:[0-9]+:[NO][CF] \*\/ /) {
@@ -221,6 +219,8 @@ check_prototypes() {    # versions built
   local dir=$work/aux15 inc15 f
   rm -rf "$dir"; mkdir -p "$dir"
   inc15=$(pg_config --includedir-server)
+  grep -ohE '\b[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\(' src/*.c src/*.h |
+    sed 's/[[:space:]]*($//' | sort -u > "$work/called"
   for f in src/*.c; do
     gcc -fsyntax-only -w -D_GNU_SOURCE -I. -Isrc -isystem "$inc15" \
       -aux-info "$dir/$(basename "$f" .c).aux" "$f"
