@@ -10,8 +10,11 @@
  * table has a unique key (customer_id), so here the new rows go into an
  * in-memory hash table keyed by the key's binary image (duplicates found
  * on the way), one heap scan matches the old rows against it, and only
- * rows that differ are deleted and inserted (in key order), with every
- * index maintained as logical replication does (execReplication.c).
+ * rows that differ are written, with every index maintained as logical
+ * replication does (execReplication.c): updated in place where the old
+ * row's page has room for the new version (a HOT update: no new index
+ * entry, no dead row left behind for VACUUM beyond what pruning frees),
+ * else deleted and inserted in key order.
  * Readers keep reading (ExclusiveLock, as CONCURRENTLY) and see the old
  * rows until commit; rows that did not change keep their place (ctid).
  *
@@ -41,6 +44,8 @@
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "portability/instr_time.h"
+#include "storage/bufmgr.h"
+#include "storage/bufpage.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -63,12 +68,20 @@ typedef struct TierRow
 	MinimalTuple tuple;
 	uint32		hash;
 	char		status;			/* simplehash's */
-	char		seen;			/* ROW_NOT_SEEN, ROW_CHANGED or ROW_SAME */
+	char		seen;			/* ROW_NOT_SEEN, ROW_CHANGED, ROW_SAME, ROW_IN_PLACE */
 } TierRow;
 
 #define ROW_NOT_SEEN	0		/* no old row has this key: a new customer */
-#define ROW_CHANGED		1		/* the old row differs: deleted, this inserted */
+#define ROW_CHANGED		1		/* the old row differs: updated, or deleted and this inserted */
 #define ROW_SAME		2		/* the old row is identical: left alone */
+#define ROW_IN_PLACE	3		/* the old row differs and is updated where it is */
+
+/* A changed row whose old version's page has room for it. */
+typedef struct InPlaceUpdate
+{
+	ItemPointerData old_tid;
+	MinimalTuple tuple;
+} InPlaceUpdate;
 
 /* How the key column's values are stored (datum_image_eq's arguments). */
 typedef struct KeyType
@@ -331,6 +344,39 @@ sort_rows_by_key(Oid key_index, TierRow **rows, uint64 n)
 	index_close(index, AccessShareLock);
 }
 
+/*
+ * Whether the new version of the old row in slot fits on the old row's page,
+ * counting what earlier rows of that page already claimed (*room, reset
+ * when the scan reaches a new page): heap_update then keeps it there, and
+ * leaves the indexes alone when no indexed column changed (HOT), where a
+ * delete and an insert make a new entry in every index.  The scan has
+ * already pruned the page (heap_page_prune_opt), so the room includes the
+ * rows the last refresh replaced, once no snapshot can see them.  Only for
+ * heap tables; a wrong guess costs speed, never correctness.
+ */
+static bool
+fits_on_old_page(TupleTableSlot *slot, MinimalTuple tuple, BlockNumber *page, Size *room)
+{
+	BufferHeapTupleTableSlot *bslot = (BufferHeapTupleTableSlot *) slot;
+	Size		need;
+
+	if (!TTS_IS_BUFFERTUPLE(slot) || !BufferIsValid(bslot->buffer))
+		return false;
+	if (ItemPointerGetBlockNumber(&slot->tts_tid) != *page)
+	{
+		*page = ItemPointerGetBlockNumber(&slot->tts_tid);
+		LockBuffer(bslot->buffer, BUFFER_LOCK_SHARE);
+		*room = PageGetHeapFreeSpace(BufferGetPage(bslot->buffer));
+		LockBuffer(bslot->buffer, BUFFER_LOCK_UNLOCK);
+	}
+	/* the heap tuple and its line pointer (PageGetHeapFreeSpace counts one) */
+	need = MAXALIGN(tuple->t_len + MINIMAL_TUPLE_OFFSET) + sizeof(ItemIdData);
+	if (need > *room)
+		return false;
+	*room -= need;
+	return true;
+}
+
 static double
 elapsed_ms(instr_time from, instr_time to)
 {
@@ -355,6 +401,13 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	ItemPointerData *doomed;
 	uint64		ndoomed = 0;
 	uint64		doomed_cap;
+	InPlaceUpdate *in_place;
+	uint64		nin_place = 0;
+	uint64		in_place_cap;
+	uint64		hot = 0;
+	BlockNumber page = InvalidBlockNumber;
+	Size		room = 0;
+	TupleTableSlot *update_slot;
 	uint64		unchanged = 0;
 	uint64		updated = 0;
 	uint64		inserted = 0;
@@ -437,9 +490,14 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	if (rc.over_memory)
 		goto finish;
 
-	/* Match the old rows: identical ones stay, the others are remembered. */
+	/*
+	 * Match the old rows: identical ones stay, the others are remembered,
+	 * in the table's order: to update in place, or to delete.
+	 */
 	doomed_cap = 1024;
 	doomed = MemoryContextAllocHuge(rc.cxt, doomed_cap * sizeof(ItemPointerData));
+	in_place_cap = 1024;
+	in_place = MemoryContextAllocHuge(rc.cxt, in_place_cap * sizeof(InPlaceUpdate));
 	old_slot = table_slot_create(rel, NULL);
 	new_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
@@ -460,6 +518,20 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 				unchanged++;
 				continue;
 			}
+			updated++;
+			if (fits_on_old_page(old_slot, row->tuple, &page, &room))
+			{
+				if (nin_place == in_place_cap)
+				{
+					in_place_cap *= 2;
+					in_place = repalloc_huge(in_place, in_place_cap * sizeof(InPlaceUpdate));
+				}
+				in_place[nin_place].old_tid = old_slot->tts_tid;
+				in_place[nin_place].tuple = row->tuple;
+				nin_place++;
+				row->seen = ROW_IN_PLACE;
+				continue;
+			}
 		}
 		else
 			deleted++;
@@ -474,17 +546,15 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	ExecDropSingleTupleTableSlot(old_slot);
 	ExecDropSingleTupleTableSlot(new_slot);
 
-	/* the rows to write, in key order */
+	/* the rows to insert, in key order */
 	pending = MemoryContextAllocHuge(rc.cxt, Max(rc.rows->members, 1) * sizeof(TierRow *));
 	tierrows_start_iterate(rc.rows, &it);
 	while ((row = tierrows_iterate(rc.rows, &it)) != NULL)
 	{
-		if (row->seen == ROW_SAME)
+		if (row->seen == ROW_SAME || row->seen == ROW_IN_PLACE)
 			continue;
 		pending[npending++] = row;
-		if (row->seen == ROW_CHANGED)
-			updated++;
-		else
+		if (row->seen == ROW_NOT_SEEN)
 			inserted++;
 	}
 	sort_rows_by_key(key_index, pending, npending);
@@ -502,8 +572,32 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	CommandCounterIncrement();
 	INSTR_TIME_SET_CURRENT(t3);
 
-	/* new rows in batches, every index entry made (execReplication.c) */
+	/*
+	 * Updates in the table's order (each page visited once), then the new
+	 * rows in batches; every index entry made as execReplication.c does
+	 * (the batch's executor state serves the updates too).
+	 */
 	rfm_batch_begin(&batch, rel, 0, true);
+	update_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	for (uint64 i = 0; i < nin_place; i++)
+	{
+		rfm_tuple_update_result update_indexes;
+
+		CHECK_FOR_INTERRUPTS();
+		ExecStoreMinimalTuple(in_place[i].tuple, update_slot, false);
+		simple_table_tuple_update(rel, &in_place[i].old_tid, update_slot, GetActiveSnapshot(),
+								  &update_indexes);
+		if (rfm_tuple_update_needs_index(update_indexes))
+		{
+			if (batch.rri->ri_NumIndices > 0)
+				list_free(rfm_update_index_tuples(batch.rri, update_slot, batch.estate, update_indexes));
+			ResetPerTupleExprContext(batch.estate);
+		}
+		else
+			hot++;
+		ExecClearTuple(update_slot);
+	}
+	ExecDropSingleTupleTableSlot(update_slot);
 	for (uint64 i = 0; i < npending; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -519,11 +613,13 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 
 	INSTR_TIME_SET_CURRENT(t4);
 	ereport(DEBUG1,
-			(errmsg(FN ": %s: %llu rows unchanged, %llu updated, %llu inserted, %llu deleted",
+			(errmsg(FN ": %s: %llu rows unchanged, %llu updated (%llu in place, %llu of them HOT), "
+					"%llu inserted, %llu deleted",
 					rc.relname, (unsigned long long) unchanged, (unsigned long long) updated,
+					(unsigned long long) nin_place, (unsigned long long) hot,
 					(unsigned long long) inserted, (unsigned long long) deleted),
 			 errdetail("New rows held in %zu kB; stored query %.0f ms, matching the old rows %.0f ms, "
-					   "deletes %.0f ms, inserts and index entries %.0f ms.",
+					   "deletes %.0f ms, updates, inserts and index entries %.0f ms.",
 					   MemoryContextMemAllocated(rc.cxt, true) / 1024,
 					   elapsed_ms(t0, t1), elapsed_ms(t1, t2), elapsed_ms(t2, t3), elapsed_ms(t3, t4))));
 

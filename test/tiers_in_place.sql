@@ -55,7 +55,7 @@ BEGIN
   RETURN plan;
 END $$;
 
-SELECT plan(62);
+SELECT plan(72);
 
 SELECT rfm.create_tiers('ip_t.t_int', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
 SELECT rfm.create_tiers('ip_t.t_int_conc', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
@@ -154,6 +154,47 @@ SELECT is(ip_t.last_message('ip_t.t_int'), pg_temp.tier_diff_note('before_b', 'i
   'the log counts what changed (= a before/after comparison)');
 SELECT matches(ip_t.last_message('ip_t.t_int'), '^in place: [1-9]\d* rows unchanged, [1-9]\d* updated, 0 inserted, 1 deleted$',
   '... one customer deleted, none inserted');
+
+-- 3b. A changed row whose page has room for its new version is updated
+-- where it is (a HOT update when no indexed column changed: no new index
+-- entry, the table does not grow), else deleted and inserted.  fillfactor
+-- 50 and a plain REFRESH leave room on every page.  t_int has user indexes
+-- on changing columns (its in-place updates make index entries: amcheck in
+-- 4.), t_text only the key (every in-place update is HOT).
+ALTER MATERIALIZED VIEW ip_t.t_int SET (fillfactor = 50);
+ALTER MATERIALIZED VIEW ip_t.t_text SET (fillfactor = 50);
+REFRESH MATERIALIZED VIEW ip_t.t_int;
+REFRESH MATERIALIZED VIEW ip_t.t_text;
+CREATE EXTENSION IF NOT EXISTS pageinspect;
+-- entries in a btree's leaf pages (pageinspect)
+CREATE FUNCTION ip_t.leaf_entries(i regclass) RETURNS bigint LANGUAGE sql AS $$
+  SELECT sum(s.live_items)::bigint FROM generate_series(1, (pg_relation_size(i) / current_setting('block_size')::int)::int - 1) b,
+         LATERAL bt_page_stats(i::text, b) s WHERE s.type = 'l' $$;
+CREATE TEMP TABLE before_c AS SELECT ctid AS old_ctid, * FROM ip_t.t_int;
+CREATE TEMP TABLE before_c_text AS SELECT ctid AS old_ctid, * FROM ip_t.t_text;
+SELECT pg_relation_size('ip_t.t_int') AS int_size, pg_relation_size('ip_t.t_text') AS text_size,
+       ip_t.leaf_entries('ip_t.t_text_customer_id_idx') AS text_key_entries \gset
+INSERT INTO ip_t.orders (cust, ordered_on, amount) SELECT c, current_date - 1, 120 FROM generate_series(10, 60) c;
+CALL rfm.refresh_tiers('ip_t.t_int');
+CALL rfm.refresh_tiers('ip_t.t_text');
+REFRESH MATERIALIZED VIEW CONCURRENTLY ip_t.t_int_conc;
+SELECT is(ip_t.differ_fresh('ip_t.t_int'), 0::bigint, 'updates in place: integer key = a fresh tier table');
+SELECT is(ip_t.differ_fresh('ip_t.t_text'), 0::bigint, 'updates in place: text key = a fresh tier table');
+SELECT cmp_ok((SELECT count(*) FROM before_c b JOIN ip_t.t_int t USING (customer_id)
+                WHERE (b.segment, b.monetary, b.r_score) IS DISTINCT FROM (t.segment, t.monetary, t.r_score)),
+              '>=', 51::bigint, '51+ rows changed an indexed column (the 51 customers'' monetary)');
+SELECT is((SELECT count(*) FROM before_c b JOIN ip_t.t_int t USING (customer_id)
+            WHERE b.old_ctid <> t.ctid AND (b.old_ctid::text::point)[0] <> (t.ctid::text::point)[0]), 0::bigint,
+  'every changed row stays on its page');
+SELECT is((SELECT count(*) FROM before_c_text b JOIN ip_t.t_text t USING (customer_id)
+            WHERE b.old_ctid <> t.ctid AND (b.old_ctid::text::point)[0] <> (t.ctid::text::point)[0]), 0::bigint,
+  '... also with a text key');
+SELECT is(ARRAY[pg_relation_size('ip_t.t_int'), pg_relation_size('ip_t.t_text')], ARRAY[:int_size, :text_size]::bigint[],
+  'neither table grows');
+SELECT cmp_ok((SELECT count(*) FROM before_c_text b JOIN ip_t.t_text t USING (customer_id) WHERE b.old_ctid <> t.ctid),
+              '>=', 51::bigint, 't_text: 51+ rows changed');
+SELECT is(ip_t.leaf_entries('ip_t.t_text_customer_id_idx'), :text_key_entries::bigint,
+  '... and its key index has no new entry (HOT updates)');
 
 -- 4. The indexes after these refreshes: amcheck (every heap tuple indexed),
 -- and index scans give what a sequential scan gives.
@@ -260,11 +301,13 @@ SELECT throws_ok($$SELECT rfm._tier_refresh_in_place('ip_t.m_otherkey')$$, '5500
   'first column not customer_id: 55000');
 REFRESH MATERIALIZED VIEW ip_t.m WITH NO DATA;
 SELECT throws_ok($$SELECT rfm._tier_refresh_in_place('ip_t.m')$$, '55000', NULL, 'not populated: 55000');
--- 8. Changed rows are written in the key index's order (its collation),
--- not in hash order: a table whose every row changed reads in key order.
-CREATE TABLE ip_t.src_order (customer_id text COLLATE "und-x-icu", x integer);
-INSERT INTO ip_t.src_order VALUES ('C', 1), ('b', 1), ('ä', 1), ('B', 1), ('a', 1), ('c', 1);
-CREATE MATERIALIZED VIEW ip_t.m_order AS SELECT customer_id, x FROM ip_t.src_order;
+-- 8. Changed rows that do not fit on their page are written in the key
+-- index's order (its collation), not in hash order: a table whose every
+-- row changed reads in key order.  Six rows of ~1.3 kB fill a page.
+CREATE TABLE ip_t.src_order (customer_id text COLLATE "und-x-icu", x integer, pad text);
+INSERT INTO ip_t.src_order SELECT k, 1, repeat('x', 1300) FROM unnest('{C,b,ä,B,a,c}'::text[]) k;
+CREATE MATERIALIZED VIEW ip_t.m_order AS SELECT customer_id, x, pad FROM ip_t.src_order;
+SELECT is((SELECT count(DISTINCT (ctid::text::point)[0]) FROM ip_t.m_order), 1::bigint, 'the six rows are on one page');
 CREATE UNIQUE INDEX ON ip_t.m_order (customer_id);
 UPDATE ip_t.src_order SET x = 2;
 SELECT is((SELECT row(r.*)::text FROM rfm._tier_refresh_in_place('ip_t.m_order') r), '(0,6,0,0)',
@@ -272,6 +315,7 @@ SELECT is((SELECT row(r.*)::text FROM rfm._tier_refresh_in_place('ip_t.m_order')
 -- ICU's root order (lower case first, a before ä before b), not the bytes' (B C a b c ä)
 SELECT is((SELECT array_agg(customer_id::text ORDER BY ctid) FROM ip_t.m_order), '{a,ä,b,B,c,C}'::text[],
   '... written in the order of the unique index''s collation');
+SELECT is((SELECT count(*) FROM ip_t.m_order WHERE (ctid::text::point)[0] = 0), 0::bigint, '... on new pages');
 -- through rfm.refresh_tiers: the error is logged and raised, the table stays unpopulated
 REFRESH MATERIALIZED VIEW ip_t.t_text WITH NO DATA;
 \set ON_ERROR_STOP 0
