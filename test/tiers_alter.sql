@@ -50,7 +50,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(79);
+SELECT plan(81);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -71,6 +71,9 @@ CREATE INDEX t1_by_segment ON alter_t.t1 (segment) WHERE r_score > 1;
 COMMENT ON INDEX alter_t.t1_by_segment IS 'for the campaign tool';
 CREATE INDEX t1_by_monetary ON alter_t.t1 (monetary DESC);
 ALTER MATERIALIZED VIEW alter_t.t1 CLUSTER ON t1_by_monetary;
+CREATE INDEX t1_by_lower_segment ON alter_t.t1 (lower(segment), monetary, upper(tier));
+ALTER INDEX alter_t.t1_by_lower_segment ALTER COLUMN 1 SET STATISTICS 700;
+ALTER INDEX alter_t.t1_by_lower_segment ALTER COLUMN 3 SET STATISTICS 0;
 CREATE STATISTICS alter_t.t1_rf (ndistinct) ON r_score, f_score FROM alter_t.t1;
 ALTER STATISTICS alter_t.t1_rf SET STATISTICS 300;
 ALTER MATERIALIZED VIEW alter_t.t1 SET (fillfactor = 80, toast.autovacuum_enabled = false);
@@ -95,6 +98,9 @@ SELECT c.relacl::text AS acl, c.reloptions::text AS options, c.relowner::regrole
           FROM pg_index i WHERE i.indrelid = c.oid) AS indexes,
        (SELECT array_agg(pg_get_statisticsobjdef(x.oid) || ':' || x.stxstattarget) FROM pg_statistic_ext x
          WHERE x.stxrelid = c.oid) AS stats,
+       (SELECT array_agg(i.indexrelid::regclass::text || ':' || a.attnum || ':' || coalesce(a.attstattarget::text, 'default')
+                         ORDER BY i.indexrelid::regclass::text, a.attnum)
+          FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indexrelid WHERE i.indrelid = c.oid) AS index_stats,
        (SELECT v.relacl::text || obj_description(g.oid, 'pg_class') || g.relowner::regrole::text
           FROM pg_class v, pg_class g WHERE v.oid = 'alter_t.t1_segments'::regclass
            AND g.oid = 'alter_t."t1 chart"'::regclass) AS views
@@ -197,6 +203,14 @@ SELECT is((SELECT array_agg(pg_get_indexdef(i.indexrelid) || ':' || i.indisclust
              FROM pg_index i WHERE i.indrelid = 'alter_t.t1'::regclass),
           (SELECT indexes FROM before_t1),
   'indexes kept: rfm''s unique index under its old name, the user''s with their comment and CLUSTER mark');
+SELECT is((SELECT array_agg(i.indexrelid::regclass::text || ':' || a.attnum || ':' || coalesce(a.attstattarget::text, 'default')
+                            ORDER BY i.indexrelid::regclass::text, a.attnum)
+             FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indexrelid WHERE i.indrelid = 'alter_t.t1'::regclass),
+          (SELECT index_stats FROM before_t1),
+  'statistics targets of index expression columns kept');
+SELECT ok((SELECT index_stats FROM before_t1)::text LIKE '%t1_by_lower_segment:1:700%'
+          AND (SELECT index_stats FROM before_t1)::text LIKE '%t1_by_lower_segment:3:0%',
+  '... the targets set (700 and 0) were there before');
 SELECT is((SELECT array_agg(pg_get_statisticsobjdef(x.oid) || ':' || x.stxstattarget) FROM pg_statistic_ext x
             WHERE x.stxrelid = 'alter_t.t1'::regclass),
           (SELECT stats FROM before_t1), 'extended statistics kept, with their target');

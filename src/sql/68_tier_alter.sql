@@ -91,7 +91,8 @@ END $$;
 -- What a DROP takes with a table or view, read from the catalog: owner,
 -- privileges, comment, storage (access method, options, tablespace), each
 -- column's comment, privileges and settings, its indexes (definition,
--- tablespace, comment, CLUSTER mark) and extended statistics.  NULL when
+-- tablespace, comment, CLUSTER mark, expression columns' statistics
+-- targets) and extended statistics.  NULL when
 -- rel no longer exists.
 CREATE FUNCTION rfm._tier_capture(rel regclass)
     RETURNS jsonb
@@ -140,7 +141,15 @@ SELECT pg_catalog.jsonb_build_object(
                     'options', ic.reloptions,
                     'tablespace', (SELECT s.spcname FROM pg_catalog.pg_tablespace s WHERE s.oid = ic.reltablespace),
                     'comment', pg_catalog.obj_description(ic.oid, 'pg_class'),
-                    'clustered', i.indisclustered)
+                    'clustered', i.indisclustered,
+                    -- [column number, target] of expression columns given a
+                    -- statistics target (ALTER INDEX ... ALTER COLUMN n SET STATISTICS)
+                    'column_statistics', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(
+                                                     a.attnum, (pg_catalog.to_jsonb(a)->>'attstattarget')::integer)
+                                                 ORDER BY a.attnum)
+                                            FROM pg_catalog.pg_attribute a
+                                           WHERE a.attrelid = i.indexrelid
+                                             AND COALESCE(pg_catalog.to_jsonb(a)->>'attstattarget', '-1') <> '-1'))
                     ORDER BY ic.relname), '[]')
                   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
                  CROSS JOIN LATERAL (
@@ -332,6 +341,13 @@ BEGIN
         END IF;
         IF idx->>'comment' IS NOT NULL THEN
             EXECUTE pg_catalog.format('COMMENT ON INDEX %s IS %L', name, idx->>'comment');
+        END IF;
+        IF pg_catalog.jsonb_typeof(idx->'column_statistics') = 'array' THEN
+            FOR st IN SELECT pg_catalog.jsonb_array_elements(idx->'column_statistics')
+            LOOP
+                EXECUTE pg_catalog.format('ALTER INDEX %s ALTER COLUMN %s SET STATISTICS %s', name,
+                                          (st->>0)::integer, (st->>1)::integer);
+            END LOOP;
         END IF;
         IF (idx->>'clustered')::boolean THEN
             EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s CLUSTER ON %I', rel, idx->>'name');
