@@ -30,6 +30,9 @@ SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'custome
 
 -- Unknown options and out-of-range values.
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', scheme => 'nope')::text$$) AS unknown_scheme;
+-- value8 labels high (2) and low (1) scores only: bins 2, else most customers get no segment
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', scheme => 'value8')::text$$) AS value8_bins_5;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', bins => 3, scheme => 'value8')::text$$) AS value8_bins_3;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', bins => 1)::text$$) AS bins_1;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', bins => 10)::text$$) AS bins_10;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', colour => 'red')::text$$) AS unknown_option;

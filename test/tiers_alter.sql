@@ -50,7 +50,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(81);
+SELECT plan(83);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -118,6 +118,11 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": "3"}')$$, '220
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": 5}')$$, '22023', NULL, 'scheme must be a string');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": "no such scheme"}')$$, '22023',
   $$rfm.alter_tiers: unknown segment scheme 'no such scheme'$$, 'unknown scheme refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": "value8"}')$$, '22023',
+  $$rfm.alter_tiers: scheme 'value8' labels high and low scores (1 and 2), so it needs bins 2, not 5$$,
+  'value8 on a table of 5 bins refused (it needs bins 2)');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": "value8", "bins": 4}')$$, '22023', NULL,
+  '... also with bins 4');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "yesterday-ish"}')$$, '22007', NULL,
   'as_of that is no date refused');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "infinity"}')$$, '22008', NULL,
@@ -303,7 +308,7 @@ SELECT ok(NOT has_table_privilege('alter_default_reader', 'alter_t.t1_history', 
 -- writes the snapshot: only the owner may then write it.
 CREATE FUNCTION alter_t.history_audit() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
 CREATE TRIGGER audit AFTER INSERT ON alter_t.t1_history FOR EACH STATEMENT EXECUTE FUNCTION alter_t.history_audit();
-SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 4}')$$, '42501', NULL,
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 4, "scheme": "standard"}')$$, '42501', NULL,
   'a superuser''s alter refuses to write into a history table with triggers of the owner''s');
 -- a superuser's refresh too (a procedure: CALLed at top level, its error expected)
 \set failing_tier alter_t.t1
@@ -311,7 +316,7 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 4}')$$, '42501
 SELECT is((SELECT outcome || ' ' || sqlstate FROM rfm.refresh_log WHERE tier_id = :t1_id ORDER BY id DESC LIMIT 1),
           'failed 42501', '... and so does a superuser''s refresh (logged as failed, 42501)');
 SET ROLE alter_owner;
-SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 4}')$$, '... the owner''s own alter writes it');
+SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 4, "scheme": "standard"}')$$, '... the owner''s own alter writes it');
 RESET ROLE;
 DROP TRIGGER audit ON alter_t.t1_history;
 

@@ -60,7 +60,7 @@ SELECT plan(72);
 SELECT rfm.create_tiers('ip_t.t_int', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
 SELECT rfm.create_tiers('ip_t.t_int_conc', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
 SELECT rfm.create_tiers('ip_t.t_text', 'ip_t.orders_text', 'cust', 'ordered_on', 'amount', bins => 4) \g /dev/null
-SELECT rfm.create_tiers('ip_t.t_uuid', 'ip_t.orders_uuid', 'cust', 'ordered_on', 'amount', scheme => 'value8') \g /dev/null
+SELECT rfm.create_tiers('ip_t.t_uuid', 'ip_t.orders_uuid', 'cust', 'ordered_on', 'amount', bins => 2, scheme => 'value8') \g /dev/null
 SELECT rfm.create_tiers('ip_t.t_clv', 'ip_t.orders', 'cust', 'ordered_on', 'amount', clv => true) \g /dev/null
 SELECT rfm.create_tiers('ip_t.t_num', 'ip_t.orders_num', 'cust', 'ordered_on', 'amount') \g /dev/null
 SELECT rfm.create_tiers('ip_t.t_incr', 'ip_t.orders', 'cust', 'ordered_on', 'amount',

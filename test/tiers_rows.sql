@@ -107,12 +107,12 @@ SELECT is((SELECT count(*) FROM rows_t.tn WHERE as_of IS DISTINCT FROM current_d
 CREATE TABLE rows_t.orders_uuid AS SELECT md5(customer::text)::uuid AS customer, ordered_on, amount FROM rows_t.orders;
 CREATE VIEW rows_t.orders_uuid_v AS SELECT * FROM rows_t.orders_uuid;
 SET rfm.direct_scan = off;
-SELECT rfm.create_tiers('rows_t.tu', 'rows_t.orders_uuid', 'customer', 'ordered_on', 'amount', bins => 5,
+SELECT rfm.create_tiers('rows_t.tu', 'rows_t.orders_uuid', 'customer', 'ordered_on', 'amount', bins => 2,
                         scheme => 'value8', keep_history => false) \g /dev/null
 RESET rfm.direct_scan;
-SELECT rows_t.grouped('rows_t.orders_uuid', 'customer', 5, 'value8', current_date);
+SELECT rows_t.grouped('rows_t.orders_uuid', 'customer', 2, 'value8', current_date);
 SELECT is(rows_t.differ('rows_t.tu'), 0::bigint, 'uuid key through the states aggregate (rfm.direct_scan off): equal to the grouped path');
-SELECT rfm.create_tiers('rows_t.tv', 'rows_t.orders_uuid_v', 'customer', 'ordered_on', 'amount', bins => 5,
+SELECT rfm.create_tiers('rows_t.tv', 'rows_t.orders_uuid_v', 'customer', 'ordered_on', 'amount', bins => 2,
                         scheme => 'value8', keep_history => false) \g /dev/null
 SELECT is(rows_t.differ('rows_t.tv'), 0::bigint, 'uuid key from a view source: equal to the grouped path');
 

@@ -81,6 +81,26 @@ BEGIN
     END IF;
 END $$;
 
+-- A scheme whose rules only know the scores 1 and 2 (value8: high and low)
+-- labels nothing but the 1/2 cells of quantile scores with more bins, so
+-- most customers would get no segment: refused, for rfm.create_tiers and
+-- rfm.alter_tiers (caller: the function's name).
+CREATE FUNCTION rfm._tier_check_scheme(caller text, bins integer, scheme_name text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF bins <> 2
+       AND EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = scheme_name)
+       AND NOT EXISTS (SELECT FROM rfm.segment_rules r
+                        WHERE r.scheme = scheme_name AND GREATEST(r.r_max, r.f_max, r.m_max) > 2) THEN
+        RAISE EXCEPTION '%: scheme % labels high and low scores (1 and 2), so it needs bins 2, not %',
+                        caller, pg_catalog.quote_literal(scheme_name), bins
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'With bins 2 recency, frequency and monetary are each split at the median (a value equal to it is low); for a split at the mean, score with rfm.high_low.';
+    END IF;
+END $$;
+
 CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column text,
                                  time_column text, amount_column text,
                                  bins integer DEFAULT 5, scheme text DEFAULT 'standard',
@@ -117,6 +137,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Scores are single digits so that rfm_cell reads like ''555''.';
     END IF;
+    PERFORM rfm._tier_check_scheme('rfm.create_tiers', bins, scheme);
     -- name is SQL identifier syntax: [schema.]table, double quotes for odd names
     parts := pg_catalog.parse_ident(name);
     IF pg_catalog.cardinality(parts) = 1 THEN

@@ -82,6 +82,7 @@ BEGIN
                       HINT = 'The options are bins, scheme, as_of, clv and keep_history.  The source, its columns and watermark_column cannot change: drop and re-create the tier table.';
         END IF;
     END LOOP;
+    PERFORM rfm._tier_check_scheme('rfm.alter_tiers', entry.bins, entry.scheme);
     IF entry.watermark_column IS NOT NULL THEN
         PERFORM rfm._tier_check_incremental('rfm.alter_tiers', entry.clv, entry.as_of);
     END IF;
