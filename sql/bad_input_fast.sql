@@ -73,6 +73,10 @@ DELETE FROM bad_f.orders WHERE id = 4;
 SELECT rfm.customer_state_refresh('bad_state') AS touched;  -- 0
 SELECT customer, recency_days, frequency, monetary
   FROM rfm.customer_state_scores('bad_state', as_of => '2024-03-31') ORDER BY 1;
+-- stored states keep every order folded in: a last purchase after as_of
+-- (alice's 2024-03-01) is 22023, as in rfm.recency_days, not a negative recency
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('bad_state', as_of => '2024-02-29')$$) AS state_purchase_after_as_of;
+SELECT customer, recency_days FROM rfm.customer_state_scores('bad_state', as_of => '2024-03-01') ORDER BY 1;  -- alice 0, bob 29
 
 SELECT rfm.customer_state_drop('bad_state');
 DROP SCHEMA bad_f CASCADE;

@@ -7,6 +7,8 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 
+#include "rfm_state.h"
+
 PG_FUNCTION_INFO_V1(rfm_days_until);
 
 /*
@@ -26,12 +28,23 @@ rfm_days_until(PG_FUNCTION_ARGS)
 				 errmsg("rfm: dates must be finite, got %s and as_of %s",
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(event))),
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of))))));
-	if (event > as_of)
+	rfm_check_purchase_not_after(event, as_of);
+	PG_RETURN_INT32(as_of - event);
+}
+
+/*
+ * The rule of rfm.recency_days for every path that computes recency or a
+ * lifecycle stage: a purchase after as_of is an error, not a negative day
+ * count.
+ */
+void
+rfm_check_purchase_not_after(DateADT purchase, DateADT as_of)
+{
+	if (purchase > as_of)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rfm: purchase on %s is after as_of date %s",
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(event))),
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(purchase))),
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of)))),
 				 errhint("Use an as_of on or after the last purchase, or filter out future-dated orders.")));
-	PG_RETURN_INT32(as_of - event);
 }

@@ -485,9 +485,17 @@ rfm_score_limits(Scored *s, int32 bins, DateADT as_of, ScoreLimits *l)
 	l->m_slow = NULL;
 	prepare_money(s);
 	work = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int128) * s->n);
-	/* recency as rfm.recency_days: as_of - last_purchase (date_mi) */
+	/*
+	 * recency as rfm.recency_days: as_of - last_purchase (date_mi), an error
+	 * for a purchase after as_of (stored states keep every order folded in;
+	 * the order scans leave such orders out)
+	 */
 	for (int i = 0; i < s->n; i++)
+	{
+		if (s->entries[i].last_purchase > as_of)
+			rfm_check_purchase_not_after(s->entries[i].last_purchase, as_of);
 		work[i] = (int32) (as_of - s->entries[i].last_purchase);
+	}
 	fast_score_limits(work, s->n, 0, bins, NULL, NULL, l->r);
 	for (int i = 0; i < s->n; i++)
 		work[i] = s->entries[i].frequency;

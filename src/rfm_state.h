@@ -54,5 +54,6 @@ extern bytea *rfm_state_serialize(RfmState *state);
 extern RfmState *rfm_state_deserialize(bytea *bytes, MemoryContext cxt);
 extern HeapTuple rfm_state_to_summary(RfmState *state, TupleDesc summary_desc);
 extern DateADT rfm_check_finite_day(DateADT day, const char *caller);
+extern void rfm_check_purchase_not_after(DateADT purchase, DateADT as_of);	/* days.c */
 
 #endif							/* RFM_STATE_H */

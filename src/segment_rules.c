@@ -5,6 +5,7 @@
  * schemes added to rfm.segment_rules later count.
  */
 #include "segment_rules.h"
+#include "rfm_state.h"
 
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -133,13 +134,7 @@ rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("rfm.lifecycle: as_of must be finite")));
-	if (last > as_of)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rfm: purchase on %s is after as_of date %s",
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last))),
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of)))),
-				 errhint("Use an as_of on or after the last purchase, or filter out future-dated orders.")));
+	rfm_check_purchase_not_after(last, as_of);
 	if (as_of - last >= churned_days)
 		return RFM_STAGE_CHURNED;
 	if (as_of - last >= sleeping_days)
