@@ -26,6 +26,8 @@
  */
 #include "compat.h"
 
+#include "fast_scan.h"
+
 #include "access/genam.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -85,7 +87,7 @@ plain_states_table(Relation rel)
 	static const Oid types[] = {TEXTOID, TEXTOID, DATEOID, DATEOID, INT8OID, NUMERICOID};
 
 	if (rel->rd_rel->relkind != RELKIND_RELATION || desc->natts != lengthof(types) ||
-		check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+		rfm_states_rls_beyond_owner(rel))
 		return false;
 	for (int i = 0; i < desc->natts; i++)
 	{

@@ -5,6 +5,7 @@
 #define RFM_FAST_SCAN_H
 
 #include "fast_table.h"
+#include "utils/relcache.h"
 
 /*
  * Reads every order of relid up to as_of into a new table in cxt and
@@ -24,6 +25,15 @@ extern bool fast_scan_orders(Oid relid, const char *customer_column, const char 
  * path must run (row-level security in force, no SELECT privilege, not a
  * plain heap table).  Same checks as rfm._customer_states_pack.
  */
+/*
+ * Whether row-level security on rfm.customer_states goes beyond rfm's own
+ * policy (customer_states_owner) for the caller: rfm's C readers and
+ * writers of one state's rows then leave the work to SQL.  rfm's policy
+ * alone they may skip, as the SQL function calling them has checked that
+ * the caller owns the state.
+ */
+extern bool rfm_states_rls_beyond_owner(Relation rel);
+
 extern bool fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 							 FastEntry **entries, int *count, uint64 *rows);
 

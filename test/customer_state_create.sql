@@ -14,7 +14,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(31);
+SELECT plan(43);
 
 CREATE SCHEMA csi_t;
 CREATE TABLE csi_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
@@ -125,8 +125,8 @@ CREATE ROLE rfm_csi_keeper;
 GRANT USAGE ON SCHEMA csi_t TO rfm_csi_keeper;
 GRANT SELECT ON csi_t.orders, packed TO rfm_csi_keeper;
 GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states TO rfm_csi_keeper;
-ALTER TABLE rfm.customer_states ENABLE ROW LEVEL SECURITY;
-CREATE POLICY csi_not_2 ON rfm.customer_states TO rfm_csi_keeper USING (true) WITH CHECK (customer <> '2');
+-- (rfm's own policy, customer_states_owner, is permissive: yours restricts further)
+CREATE POLICY csi_not_2 ON rfm.customer_states AS RESTRICTIVE TO rfm_csi_keeper USING (true) WITH CHECK (customer <> '2');
 SELECT is(rfm._customer_states_insert('csi 3', (SELECT states FROM packed)), 5::bigint,
   'row-level security that does not apply to the caller (a superuser): the writer writes');
 SET ROLE rfm_csi_keeper;
@@ -136,7 +136,39 @@ SELECT is(rfm._customer_states_insert('csi 4', (SELECT states FROM packed)), NUL
   '... the writer declines (NULL)');
 RESET ROLE;
 DROP POLICY csi_not_2 ON rfm.customer_states;
-ALTER TABLE rfm.customer_states DISABLE ROW LEVEL SECURITY;
+
+-- rfm's own policies: a role sees and changes only the states of roles
+-- whose rights it has, and only the owner folds orders in (the source's
+-- code runs as whoever folds).  'csi 2' is the superuser's.
+SELECT source::text AS csi2_source FROM rfm.customer_state_sources WHERE state_name = 'csi 2' \gset
+SET ROLE rfm_csi_keeper;
+SELECT is(rfm.customer_state_create('csi keeper', 'csi_t.orders', 'customer', 'ordered_on', 'amount', 'id'), 5::bigint,
+  'a role keeps its own state (rfm''s policies only: the direct writer)');
+SELECT is((SELECT owner::text FROM rfm.customer_state_sources WHERE state_name = 'csi keeper'), 'rfm_csi_keeper',
+  '... owned by it');
+SELECT is((SELECT count(*) FROM rfm.customer_states WHERE state_name = 'csi keeper'), 5::bigint, '... and sees its rows');
+SELECT is((SELECT count(*) FROM rfm.customer_state_sources WHERE state_name = 'csi 2')
+          + (SELECT count(*) FROM rfm.customer_states WHERE state_name = 'csi 2'), 0::bigint,
+  'another role''s state and rows are invisible');
+UPDATE rfm.customer_state_sources SET source = 'csi_t.orders' WHERE state_name = 'csi 2';
+DELETE FROM rfm.customer_states WHERE state_name = 'csi 2';
+SELECT throws_ok($$INSERT INTO rfm.customer_state_sources (state_name, source, customer_column, time_column, amount_column, watermark_column, owner)
+                   VALUES ('csi forged', 'csi_t.orders', 'customer', 'ordered_on', 'amount', 'id', 'postgres')$$,
+  '42501', NULL, 'a state in another role''s name cannot be made');
+SELECT throws_ok($$SELECT rfm.customer_state_refresh('csi 2')$$, '42704', NULL, 'nor refreshed');
+SELECT throws_ok($$SELECT rfm._customer_states_insert('csi 2', (SELECT states FROM packed))$$, '23503', NULL,
+  'rfm''s C writer refuses a state the caller cannot see');
+SELECT throws_ok($$SELECT count(*) FROM rfm.customer_state_scores('csi 2')$$, '42704', NULL, 'nor scored');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM rfm.customer_states WHERE state_name = 'csi 2'), 5::bigint,
+  '... its rows were not deleted');
+SELECT is((SELECT source::text FROM rfm.customer_state_sources WHERE state_name = 'csi 2'), :'csi2_source',
+  '... nor its source changed');
+SELECT throws_ok($$SELECT rfm.customer_state_refresh('csi keeper')$$, '42501',
+  $$rfm: only the owner of customer state 'csi keeper' (rfm_csi_keeper) may fold orders into it$$,
+  'a superuser may not fold orders into another role''s state');
+SELECT is((SELECT count(*) FROM rfm.customer_state_scores('csi keeper')), 4::bigint,
+  '... but may read it (4 of the 5 customers have a purchase)');
 
 -- Without INSERT on rfm.customer_states: 42501, as INSERT would say.
 -- Without table-wide privileges the writers leave it to SQL, which decides.
@@ -194,6 +226,7 @@ SELECT set_eq($$SELECT customer, first_purchase, last_purchase, frequency, monet
 GRANT INSERT ON rfm.customer_states TO rfm_csi_keeper;
 REVOKE UPDATE ON rfm.customer_states FROM rfm_csi_keeper;
 INSERT INTO csi_t.orders (customer, ordered_on, amount) VALUES (3, '2024-06-01', 1);
+UPDATE rfm.customer_state_sources SET owner = 'rfm_csi_keeper' WHERE state_name = 'csi 1';
 SET ROLE rfm_csi_keeper;
 SELECT is(rfm._customer_states_merge('csi 1', (SELECT states FROM packed)), NULL,
   'no UPDATE privilege: the merge declines (NULL)');

@@ -11,7 +11,8 @@ CREATE TABLE rfm.customer_state_sources (
     amount_column    text NOT NULL,
     watermark_column text NOT NULL,
     watermark        text,          -- the largest watermark folded in (as text), NULL: none yet
-    refreshed_at     timestamptz
+    refreshed_at     timestamptz,
+    owner            name NOT NULL DEFAULT CURRENT_USER  -- who may fold orders into it
 );
 COMMENT ON TABLE rfm.customer_state_sources IS
     'Incremental customer states: source, columns and watermark of each (rfm.customer_state_create)';
@@ -28,6 +29,19 @@ CREATE TABLE rfm.customer_states (
 ) WITH (fillfactor = 70);
 COMMENT ON TABLE rfm.customer_states IS
     'Per-customer states (purchase days, rows, net amount) of each incremental customer state';
+
+-- A role sees and changes only the states of roles whose rights it has
+-- (their rows too); only the owner itself folds orders in
+-- (rfm._customer_state_fold: the source's code runs as whoever folds).
+-- rfm's C writers and readers of rfm.customer_states honour this policy by
+-- the owner check of the function that calls them (src/fast_scan.c).
+ALTER TABLE rfm.customer_state_sources ENABLE ROW LEVEL SECURITY;
+CREATE POLICY customer_state_sources_owner ON rfm.customer_state_sources
+    USING (pg_catalog.pg_has_role(owner, 'USAGE')) WITH CHECK (pg_catalog.pg_has_role(owner, 'USAGE'));
+ALTER TABLE rfm.customer_states ENABLE ROW LEVEL SECURITY;
+CREATE POLICY customer_states_owner ON rfm.customer_states
+    USING (EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = customer_states.state_name))
+    WITH CHECK (EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = customer_states.state_name));
 
 SELECT pg_catalog.pg_extension_config_dump('rfm.customer_state_sources', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.customer_states', '');
@@ -89,13 +103,21 @@ CREATE FUNCTION rfm._customer_state_fold(name text)
     AS $$
 DECLARE
     src     rfm.customer_state_sources := rfm._customer_state_source(name);
-    wm_typ  oid := rfm._fast_column_type(src.source, src.watermark_column, 'rfm.customer_state_refresh');
+    wm_typ  oid;
     filter  text;
     query   text;
     states  bytea;
     new_wm  text;
     touched bigint;
 BEGIN
+    -- the source (a view's functions, say) runs as whoever folds: its owner only
+    IF src.owner <> CURRENT_USER THEN
+        RAISE EXCEPTION 'rfm: only the owner of customer state % (%) may fold orders into it',
+                        pg_catalog.quote_literal(name), src.owner
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Its source is read with the rights of whoever folds: SET ROLE to its owner first.';
+    END IF;
+    wm_typ := rfm._fast_column_type(src.source, src.watermark_column, 'rfm.customer_state_refresh');
     -- one query, one snapshot: the states and the new watermark agree
     filter := pg_catalog.format('src.%I IS NOT NULL', src.watermark_column);
     IF src.watermark IS NOT NULL THEN
