@@ -363,6 +363,7 @@ SELECT is(pg_temp.tier_differ('alter_t."Odd ""Tiers"""', 'alter_t.fresh3'), 0::b
 -- owner may fold, so a superuser's alter or refresh of another role's
 -- incremental table is refused.
 ALTER MATERIALIZED VIEW alter_t."Odd ""Tiers""" OWNER TO alter_owner;
+ALTER TABLE alter_t."Odd ""Tiers""_history" OWNER TO alter_owner;
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t."Odd ""Tiers"""', '{"bins": 4}')$$, '42501',
   'rfm: only the owner of alter_t."Odd ""Tiers""" may fold new orders into its customer states',
   'another role''s incremental table: a superuser''s alter refuses to fold');

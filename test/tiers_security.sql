@@ -18,7 +18,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(41);
+SELECT plan(54);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -183,6 +183,64 @@ SELECT has_table('public', 'sec_victim', 'nothing in the names was executed');
 SELECT lives_ok(format('SELECT rfm.drop_tiers(%L)', format('%I.%I', 'Odd "Schema"; DROP TABLE sec_victim; --',
                                                             'Tiers "X"; DROP TABLE sec_victim')),
   'drop_tiers with hostile names');
+
+-- A catalog row pointed at another role's table (the owner may edit its
+-- row): rfm refuses to drop or write it, also when a superuser calls.
+CREATE TABLE sec_t.dba_table (x int);
+INSERT INTO sec_t.dba_table VALUES (1);
+GRANT SELECT ON sec_t.orders TO rfm_t_owner;
+SET ROLE rfm_t_owner;
+SELECT rfm.create_tiers('sec_t.t_redirect', 'sec_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 3, as_of => '2024-03-31') \g /dev/null
+UPDATE rfm.tier_tables SET history_table = 'sec_t.dba_table' WHERE tier = 'sec_t.t_redirect'::regclass;
+RESET ROLE;
+SELECT throws_ok($$SELECT rfm.drop_tiers('sec_t.t_redirect')$$, '42501', NULL,
+  'drop_tiers (by a superuser) refuses a catalog row pointed at another role''s table');
+SELECT has_table('sec_t', 'dba_table', '... which is still there');
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('sec_t.t_redirect');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42501', '... and so does a superuser''s refresh');
+SELECT is((SELECT count(*) FROM sec_t.dba_table), 1::bigint, '... nothing was written into that table');
+SET ROLE rfm_t_owner;
+UPDATE rfm.tier_tables SET history_table = 'sec_t.t_redirect_history' WHERE tier = 'sec_t.t_redirect'::regclass;
+RESET ROLE;
+
+-- Code the owner adds to its history table runs as whoever writes a
+-- snapshot: with a column default (as with a trigger) only the owner does.
+SET ROLE rfm_t_owner;
+CREATE FUNCTION sec_t.note() RETURNS int LANGUAGE sql AS 'SELECT 0';
+ALTER TABLE sec_t.t_redirect_history ADD COLUMN note int DEFAULT sec_t.note();
+RESET ROLE;
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('sec_t.t_redirect');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42501', 'a default on the history table: a superuser''s refresh is refused');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'sec_t.t_redirect'::regclass ORDER BY id DESC LIMIT 1),
+          'failed', '... and logged as failed');
+SET ROLE rfm_t_owner;
+CALL rfm.refresh_tiers('sec_t.t_redirect');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'sec_t.t_redirect'::regclass ORDER BY id DESC LIMIT 1),
+          'succeeded', '... the owner''s refresh writes the snapshot');
+ALTER TABLE sec_t.t_redirect_history DROP COLUMN note;
+RESET ROLE;
+SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'the history table as rfm makes it runs no code (a dropped column too)');
+CREATE INDEX t_redirect_history_lower ON sec_t.t_redirect_history (lower(segment));
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'an expression index counts as code');
+DROP INDEX sec_t.t_redirect_history_lower;
+CREATE RULE t_redirect_history_notify AS ON INSERT TO sec_t.t_redirect_history DO ALSO NOTIFY rfm_sec_t;
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'a rule counts');
+DROP RULE t_redirect_history_notify ON sec_t.t_redirect_history;
+ALTER TABLE sec_t.t_redirect_history ADD CONSTRAINT positive CHECK (r_score > 0);
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'a check constraint counts');
+ALTER TABLE sec_t.t_redirect_history DROP CONSTRAINT positive;
+ALTER TABLE sec_t.t_redirect_history ENABLE ROW LEVEL SECURITY;
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'row-level security counts');
+ALTER TABLE sec_t.t_redirect_history DISABLE ROW LEVEL SECURITY;
+SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history'), '... and without them it runs no code again');
+SET ROLE rfm_t_owner;
+SELECT rfm.drop_tiers('sec_t.t_redirect') \g /dev/null
+RESET ROLE;
 
 -- Function bodies do not depend on search_path (pg_dump uses an empty one).
 -- (pgTAP itself needs a search_path, so the calls run first, the checks after.)

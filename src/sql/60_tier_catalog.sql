@@ -75,6 +75,27 @@ SELECT pg_catalog.pg_extension_config_dump('rfm.tier_tables_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log_id_seq', '');
 
+-- Whether member (a view or history table named by the catalog row of
+-- tier) belongs to it: owned by the tier table's owner, or (a view) built
+-- on the tier table.  A NULL or dropped member is fine.
+CREATE FUNCTION rfm._tier_member_ok(tier regclass, member regclass, may_depend boolean DEFAULT true)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT member IS NULL
+    OR NOT EXISTS (SELECT FROM pg_catalog.pg_class m WHERE m.oid OPERATOR(pg_catalog.=) member)
+    OR (SELECT m.relowner OPERATOR(pg_catalog.=) t.relowner
+          FROM pg_catalog.pg_class m, pg_catalog.pg_class t
+         WHERE m.oid OPERATOR(pg_catalog.=) member AND t.oid OPERATOR(pg_catalog.=) tier)
+    OR (may_depend AND EXISTS (
+            SELECT FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_depend d
+                     ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                    AND d.objid OPERATOR(pg_catalog.=) w.oid
+             WHERE w.ev_class OPERATOR(pg_catalog.=) member
+               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+               AND d.refobjid OPERATOR(pg_catalog.=) tier))
+$$;
+
 -- The catalog row of a tier table, or a clear error.
 CREATE FUNCTION rfm._tier_entry(tier regclass)
     RETURNS rfm.tier_tables
@@ -88,6 +109,19 @@ BEGIN
         RAISE EXCEPTION 'rfm: % is not a tier table made by rfm.create_tiers', $1
             USING ERRCODE = 'undefined_object',
                   HINT = 'SELECT tier FROM rfm.tier_tables lists the tier tables you own.';
+    END IF;
+    -- The row is the tier table owner's to edit (row-level security), and
+    -- rfm drops its views and history table and writes snapshots into the
+    -- history, also when a superuser calls: they must be the tier table's
+    -- own, not objects of others the row was pointed at.
+    IF NOT rfm._tier_member_ok(entry.tier, entry.segments_view)
+       OR NOT rfm._tier_member_ok(entry.tier, entry.grid_view)
+       OR NOT rfm._tier_member_ok(entry.tier, entry.history_table, false) THEN
+        RAISE EXCEPTION 'rfm: the catalog row of % names a view or history table that is not the tier table''s own', $1
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = pg_catalog.format('segments_view %s, grid_view %s, history_table %s: each must be owned by the tier table''s owner (a view may instead be built on the tier table).',
+                                             entry.segments_view, entry.grid_view, entry.history_table),
+                  HINT = 'rfm.tier_tables was edited by hand: put back the names rfm.create_tiers wrote.';
     END IF;
     RETURN entry;
 END $$;

@@ -33,6 +33,34 @@ CREATE TABLE %s (
     RETURN history_name::regclass;
 END $$;
 
+-- Whether writing into a history table runs no code but PostgreSQL's
+-- own: nothing was added to the table rfm._tier_create_history made.
+CREATE FUNCTION rfm._tier_history_is_plain(history regclass)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
+                    WHERE g.tgrelid OPERATOR(pg_catalog.=) history AND NOT g.tgisinternal)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite w WHERE w.ev_class OPERATOR(pg_catalog.=) history)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) history)
+   -- primary key and (PostgreSQL 18) NOT NULL constraints only
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k
+                    WHERE k.conrelid OPERATOR(pg_catalog.=) history
+                      AND k.contype OPERATOR(pg_catalog.<>) ALL (ARRAY['p', 'n']::pg_catalog."char"[]))
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i
+                    WHERE i.indrelid OPERATOR(pg_catalog.=) history
+                      AND (NOT i.indisprimary OR i.indexprs IS NOT NULL OR i.indpred IS NOT NULL
+                           OR EXISTS (SELECT FROM pg_catalog.unnest(i.indclass::pg_catalog.oid[]) AS c(oc)
+                                        JOIN pg_catalog.pg_opclass o ON o.oid OPERATOR(pg_catalog.=) c.oc
+                                       WHERE o.opcnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace)))
+   AND NOT (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) history)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+                    WHERE a.attrelid OPERATOR(pg_catalog.=) history AND a.attnum OPERATOR(pg_catalog.>) 0
+                      AND NOT a.attisdropped
+                      AND (t.typnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
+                           OR t.typtype OPERATOR(pg_catalog.=) 'd'))
+$$;
+
 -- Store the tier table's current rows as the snapshot of their as_of.
 CREATE FUNCTION rfm._tier_snapshot(tier regclass, history regclass, clv boolean DEFAULT false)
     RETURNS bigint
@@ -41,11 +69,13 @@ CREATE FUNCTION rfm._tier_snapshot(tier regclass, history regclass, clv boolean 
 DECLARE
     stored bigint;
 BEGIN
-    -- The snapshot is written by whoever refreshes: a trigger on the history
-    -- table would run with that role's rights, not its owner's.
-    IF EXISTS (SELECT FROM pg_catalog.pg_trigger g WHERE g.tgrelid = history AND NOT g.tgisinternal) THEN
-        PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers',
-            'Refresh as the owner of the tier table (schedule the refresh as that role), or drop the triggers.');
+    -- The snapshot is written by whoever refreshes: code on the history
+    -- table (a trigger, rule, default, check, index expression or operator
+    -- class, policy, a type's functions) would run with that role's rights,
+    -- not its owner's.  Only the owner writes into a table that has any.
+    IF NOT rfm._tier_history_is_plain(history) THEN
+        PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies or non-builtin types',
+            'Refresh as the owner of the tier table (schedule the refresh as that role), or remove what was added to the history table.');
     END IF;
     EXECUTE pg_catalog.format('DELETE FROM %s h WHERE h.as_of IN (SELECT DISTINCT t.as_of FROM %s t)',
                               history, tier);
