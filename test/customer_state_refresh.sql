@@ -10,7 +10,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(12);
+SELECT plan(16);
 
 CREATE SCHEMA csr_t;
 CREATE TABLE csr_t.orders (id bigserial PRIMARY KEY, customer text NOT NULL, ordered_on date NOT NULL,
@@ -96,6 +96,31 @@ SELECT rfm.customer_state_rebuild('csr scratch') \g /dev/null
 SELECT set_eq($$SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_states WHERE state_name = 'csr'$$,
   $$SELECT customer, first_purchase, last_purchase, frequency, monetary FROM rfm.customer_states WHERE state_name = 'csr scratch'$$,
   '... all 3004 states equal a rebuilt state');
+
+-- The watermark is stored in fixed formats (ISO dates, timestamps with
+-- their offset), so a session with another DateStyle reads it back as the
+-- same value: no order skipped, none counted twice.
+CREATE TABLE csr_t.batches (customer int, ordered_on date, amount numeric, batch_day date, loaded_at timestamptz);
+INSERT INTO csr_t.batches VALUES (1, '2026-01-05', 10, '2026-01-20', '2026-03-04 11:00+00'),
+                                 (2, '2026-11-30', 20, '2026-12-01', '2026-03-04 11:00+00');
+SET DateStyle = 'SQL, MDY';
+SET TimeZone = 'UTC';
+SELECT rfm.customer_state_create('csr day', 'csr_t.batches', 'customer', 'ordered_on', 'amount', 'batch_day') \g /dev/null
+SELECT rfm.customer_state_create('csr ts', 'csr_t.batches', 'customer', 'ordered_on', 'amount', 'loaded_at') \g /dev/null
+SELECT is((SELECT array_agg(watermark ORDER BY state_name) FROM rfm.customer_state_sources WHERE state_name IN ('csr day', 'csr ts')),
+          ARRAY['2026-12-01', '2026-03-04 11:00:00+00'], 'watermarks stored as ISO text under DateStyle SQL, MDY');
+SET DateStyle = 'SQL, DMY';
+SET TimeZone = 'Asia/Shanghai';
+INSERT INTO csr_t.batches VALUES (3, '2026-12-01', 5, '2026-12-02', '2026-03-05 09:00+00');
+SELECT is(rfm.customer_state_refresh('csr day'), 1::bigint, 'DMY session: a date watermark refresh takes only the new row');
+SELECT is(rfm.customer_state_refresh('csr ts'), 1::bigint, '... and a timestamptz watermark too (no row skipped)');
+SELECT results_eq($$SELECT state_name, customer COLLATE "default", frequency FROM rfm.customer_states
+                    WHERE state_name IN ('csr day', 'csr ts') ORDER BY 1, 2$$,
+  $$VALUES ('csr day', '1', 1::bigint), ('csr day', '2', 1::bigint), ('csr day', '3', 1::bigint),
+           ('csr ts', '1', 1::bigint), ('csr ts', '2', 1::bigint), ('csr ts', '3', 1::bigint)$$,
+  '... every order counted once');
+RESET DateStyle;
+RESET TimeZone;
 
 SELECT * FROM finish();
 ROLLBACK;

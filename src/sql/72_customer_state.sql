@@ -97,9 +97,16 @@ COMMENT ON FUNCTION rfm._customer_states_merge(text, bytea) IS
 
 -- Folds the orders above the stored watermark (all orders when it is NULL)
 -- into the stored states; returns the number of customers touched.
+-- The watermark is kept as text: written and read back in fixed formats,
+-- whatever the session's DateStyle, IntervalStyle or extra_float_digits
+-- (a date written as 12/01/2026 under MDY and read under DMY skipped or
+-- double-counted orders).
 CREATE FUNCTION rfm._customer_state_fold(name text)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE
+    SET datestyle = 'ISO, YMD'
+    SET intervalstyle = 'postgres'
+    SET extra_float_digits = 3
     AS $$
 DECLARE
     src     rfm.customer_state_sources := rfm._customer_state_source(name);
