@@ -90,6 +90,22 @@ SELECT count(*) AS changed_rows FROM (
   UNION ALL
   (SELECT * FROM before_refresh EXCEPT ALL SELECT * FROM bad_t.good_tiers)) d;  -- 0
 DELETE FROM bad_t.orders WHERE amount = 'NaN';
+-- A cancelled refresh (here statement_timeout; pg_cancel_backend alike) is
+-- logged as failed with 57014, not left 'running'.  The view sleeps 0.2 s
+-- per order row.
+CREATE VIEW bad_t.slow_orders AS
+SELECT customer, ordered_on, amount FROM bad_t.orders WHERE pg_catalog.pg_sleep(0.2) IS NOT NULL;
+SELECT rfm.create_tiers('bad_t.slow_tiers', 'bad_t.slow_orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31', keep_history => false);
+\set VERBOSITY terse
+SET statement_timeout = '100ms';
+CALL rfm.refresh_tiers('bad_t.slow_tiers');
+RESET statement_timeout;
+\set VERBOSITY default
+SELECT outcome, sqlstate, finished_at IS NOT NULL AS finished
+  FROM rfm.refresh_log WHERE tier = 'bad_t.slow_tiers'::regclass ORDER BY id DESC LIMIT 1;
+SELECT rfm.drop_tiers('bad_t.slow_tiers');
+DROP VIEW bad_t.slow_orders;
 -- NULL and unknown tier arguments
 SELECT pg_temp.err($$SELECT rfm.drop_tiers(NULL)::text$$) AS drop_null;
 SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.orders')::text$$) AS drop_not_a_tier;

@@ -115,7 +115,9 @@ BEGIN
            SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded',
                message = pg_catalog.concat_ws('; ', how, CASE WHEN entry.clv THEN rfm._tier_model_note(entry.tier) END)
          WHERE l.id = log_id;
-    EXCEPTION WHEN OTHERS THEN
+    -- OTHERS leaves out a cancel (statement_timeout, pg_cancel_backend):
+    -- named, so that it is logged too instead of staying 'running'.
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
                                 err_hint = PG_EXCEPTION_HINT;
         UPDATE rfm.refresh_log l
