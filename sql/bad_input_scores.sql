@@ -48,6 +48,10 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a}')$$) AS length_mismatch;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores(NULL, NULL)$$) AS nulls;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{}', '{}')$$) AS empty;
+-- a NULL direction is an error (as in rfm.scores and rfm.score), not
+-- "lower is better", also with no values to score
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2,3}', '{a,b,c}', 3, NULL)$$) AS null_direction,
+       pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{}', '{}', 3, NULL)$$) AS null_direction_empty;
 
 -- rfm.segment ----------------------------------------------------------
 -- NULL score: NULL.  standard scheme 5/5/5 is Champions (first rule).

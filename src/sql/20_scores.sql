@@ -77,6 +77,10 @@ CREATE FUNCTION rfm.ntile_scores(vals numeric[], keys text[], bins integer DEFAU
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF higher_is_better IS NULL THEN
+        RAISE EXCEPTION 'rfm.ntile_scores: higher_is_better must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     IF bins IS NULL OR bins < 2 OR bins > 100 THEN
         RAISE EXCEPTION 'rfm.ntile_scores: bins must be between 2 and 100, got %', bins
             USING ERRCODE = 'invalid_parameter_value';
