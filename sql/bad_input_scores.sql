@@ -43,6 +43,13 @@ SELECT pg_temp.err($$SELECT rfm.score(1, '{1,2}', NULL)::text$$) AS null_directi
 -- rfm.high_low: NULLs give NULL; equal to the threshold is low (1)
 SELECT rfm.high_low(NULL, 1) AS null_value, rfm.high_low(1, NULL) AS null_threshold,
        rfm.high_low(1, 1) AS equal, rfm.high_low(0, 1, false) AS lower_better;
+-- a NULL direction is an error, not "lower is better" (4 < 5 would score 2
+-- with false); a NULL value still gives NULL first, as in rfm.score.
+SELECT pg_temp.err($$SELECT rfm.high_low(4, 5, NULL)::text$$) AS null_direction,
+       pg_temp.err($$SELECT rfm.high_low(6, 5, NULL)::text$$) AS null_direction_above,
+       pg_temp.err($$SELECT rfm.high_low(NULL, 5, NULL)::text$$) AS null_value_null_direction;
+-- also where the arguments are columns (not folded to constants at plan time)
+SELECT pg_temp.err($$SELECT string_agg(rfm.high_low(v, t, d)::text, ',') FROM (VALUES (4::numeric, 5::numeric, NULL::boolean), (6, 5, NULL)) x(v, t, d)$$) AS null_direction_column;
 -- rfm.ntile_scores
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 1)$$) AS bins_1;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a}')$$) AS length_mismatch;

@@ -59,10 +59,29 @@ CREATE FUNCTION rfm.score(value numeric, breaks numeric[], higher_is_better bool
 COMMENT ON FUNCTION rfm.score(numeric, numeric[], boolean) IS
     'Bin 1..n+1 of value among n ascending cut points (1 + cuts strictly below value); reversed when lower is better';
 
+-- The errors of rfm.high_low (a SQL function, kept inlinable, cannot
+-- raise itself); called only with bad arguments.
+CREATE FUNCTION rfm._bad_high_low(value numeric, threshold numeric, higher_is_better boolean)
+    RETURNS integer
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF higher_is_better IS NULL THEN
+        RAISE EXCEPTION 'rfm.high_low: higher_is_better must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RAISE EXCEPTION 'rfm.high_low: bad arguments % and %', value, threshold
+        USING ERRCODE = 'invalid_parameter_value';
+END $$;
+
+-- Like rfm.score: a NULL value or threshold gives NULL before the direction
+-- is checked.
 CREATE FUNCTION rfm.high_low(value numeric, threshold numeric, higher_is_better boolean DEFAULT true)
     RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL
+                      WHEN $3 IS NULL THEN rfm._bad_high_low($1, $2, $3)
                       WHEN $3 THEN CASE WHEN $1 > $2 THEN 2 ELSE 1 END
                       ELSE CASE WHEN $1 < $2 THEN 2 ELSE 1 END END $$;
 COMMENT ON FUNCTION rfm.high_low(numeric, numeric, boolean) IS
