@@ -50,6 +50,11 @@ SELECT pg_temp.err($$SELECT rfm.high_low(4, 5, NULL)::text$$) AS null_direction,
        pg_temp.err($$SELECT rfm.high_low(NULL, 5, NULL)::text$$) AS null_value_null_direction;
 -- also where the arguments are columns (not folded to constants at plan time)
 SELECT pg_temp.err($$SELECT string_agg(rfm.high_low(v, t, d)::text, ',') FROM (VALUES (4::numeric, 5::numeric, NULL::boolean), (6, 5, NULL)) x(v, t, d)$$) AS null_direction_column;
+-- NaN value or threshold: 22023 like rfm.score (was 2 or 1: NaN sorts above
+-- every number); infinities: sql/numeric_infinity.sql
+SELECT pg_temp.err($$SELECT rfm.high_low('NaN', 5)::text$$) AS nan_value,
+       pg_temp.err($$SELECT rfm.high_low(5, 'NaN', false)::text$$) AS nan_threshold;
+SELECT pg_temp.err($$SELECT string_agg(rfm.high_low(v, 5)::text, ',') FROM (VALUES (4::numeric), ('NaN')) x(v)$$) AS nan_column;
 -- rfm.ntile_scores
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 1)$$) AS bins_1;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a}')$$) AS length_mismatch;
@@ -59,6 +64,19 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{}', '{}')$$) 
 -- "lower is better", also with no values to score
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2,3}', '{a,b,c}', 3, NULL)$$) AS null_direction,
        pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{}', '{}', 3, NULL)$$) AS null_direction_empty;
+-- a NaN value: 22023 (was scored as the largest value); NULLs are still
+-- left out
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2,3,NaN}', '{a,b,c,d}')$$) AS nan,
+       pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,NULL,NaN}', '{a,b,c}', 2, false)$$) AS nan_with_null,
+       pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,NULL,3}', '{a,b,c}', 2)$$) AS null_left_out;
+
+-- rfm.scores: a NaN value is 22023 for every method (mean and ntile scored
+-- it: the mean of values with a NaN is NaN, NTILE put it last)
+SELECT m AS method,
+       pg_temp.err(format($$SELECT count(*)::text FROM rfm.scores('{1,2,NaN}', '{a,b,c}', method => %L)$$, m)) AS nan,
+       pg_temp.err(format($$SELECT count(*)::text FROM rfm.scores('{NaN,NULL}', '{a,b}', higher_is_better => false, method => %L)$$, m)) AS nan_lower_better,
+       pg_temp.err(format($$SELECT string_agg(score::text, ',' ORDER BY key) FROM rfm.scores('{1,2,NULL,4}', '{a,b,c,d}', method => %L)$$, m)) AS finite
+  FROM unnest(ARRAY['quantile', 'ntile', 'mean', 'median']) AS m;
 
 -- rfm.segment ----------------------------------------------------------
 -- NULL score: NULL.  standard scheme 5/5/5 is Champions (first rule).

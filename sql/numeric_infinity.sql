@@ -1,7 +1,8 @@
--- Infinite amounts (README, "Limits and errors": NaN or infinite amounts are
--- 22023).  numeric has infinities since PostgreSQL 14; on 13 the literal
--- itself is rejected by numeric's input function (22P02), so 13 compares
--- with expected/numeric_infinity_1.out and no infinite amount can reach rfm.
+-- Infinite amounts and values (README, "Limits and errors": NaN or infinite
+-- amounts and values to score are 22023).  numeric has infinities since
+-- PostgreSQL 14; on 13 the literal itself is rejected by numeric's input
+-- function (22P02), so 13 compares with expected/numeric_infinity_1.out and
+-- no infinite number can reach rfm.
 \pset null '(null)'
 SET client_min_messages = warning;
 
@@ -11,6 +12,15 @@ SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 'Infinity'::numeri
        pg_temp.err($$SELECT rfm.summarize('2024-01-01 10:00+00'::timestamptz, '-Infinity'::numeric)::text$$) AS summarize_minus_inf;
 SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (1::numeric), ('Infinity')) t(v)$$) AS breaks_inf;
 SELECT pg_temp.err($$SELECT rfm.score('Infinity'::numeric, '{1,2}')::text$$) AS score_inf;
+-- rfm.high_low, rfm.ntile_scores and every method of rfm.scores: 22023 too
+-- (NaN: sql/bad_input_scores.sql)
+SELECT pg_temp.err($$SELECT rfm.high_low('Infinity', 5)::text$$) AS high_low_inf,
+       pg_temp.err($$SELECT rfm.high_low(5, '-Infinity')::text$$) AS high_low_minus_inf_threshold;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2,Infinity}', '{a,b,c}')$$) AS ntile_scores_inf;
+SELECT m AS method,
+       pg_temp.err(format($$SELECT count(*)::text FROM rfm.scores('{1,2,Infinity}', '{a,b,c}', method => %L)$$, m)) AS inf,
+       pg_temp.err(format($$SELECT count(*)::text FROM rfm.scores('{-Infinity,1}', '{a,b}', higher_is_better => false, method => %L)$$, m)) AS minus_inf
+  FROM unnest(ARRAY['quantile', 'ntile', 'mean', 'median']) AS m;
 
 -- rfm.customer_scores reads the amount itself: direct scan and SQL path.
 CREATE TABLE inf_orders (customer integer, ordered_on date, amount numeric);

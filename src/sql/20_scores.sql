@@ -71,17 +71,21 @@ BEGIN
         RAISE EXCEPTION 'rfm.high_low: higher_is_better must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    RAISE EXCEPTION 'rfm.high_low: bad arguments % and %', value, threshold
+    RAISE EXCEPTION 'rfm.high_low: value and threshold must be finite numbers, not NaN or infinity, got % and %',
+                    value, threshold
         USING ERRCODE = 'invalid_parameter_value';
 END $$;
 
 -- Like rfm.score: a NULL value or threshold gives NULL before the direction
--- is checked.
+-- is checked; NaN and infinities are errors (rfm.score, rfm.breaks).
+-- pg_catalog.scale() is NULL exactly for NaN and +-Infinity (13: numeric
+-- has no infinity), so the test parses on every version.
 CREATE FUNCTION rfm.high_low(value numeric, threshold numeric, higher_is_better boolean DEFAULT true)
     RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL
-                      WHEN $3 IS NULL THEN rfm._bad_high_low($1, $2, $3)
+                      WHEN $3 IS NULL OR pg_catalog.scale($1) IS NULL OR pg_catalog.scale($2) IS NULL
+                      THEN rfm._bad_high_low($1, $2, $3)
                       WHEN $3 THEN CASE WHEN $1 > $2 THEN 2 ELSE 1 END
                       ELSE CASE WHEN $1 < $2 THEN 2 ELSE 1 END END $$;
 COMMENT ON FUNCTION rfm.high_low(numeric, numeric, boolean) IS
@@ -106,6 +110,11 @@ BEGIN
     END IF;
     IF pg_catalog.cardinality(vals) IS DISTINCT FROM pg_catalog.cardinality(keys) THEN
         RAISE EXCEPTION 'rfm.ntile_scores: vals and keys must have the same length'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- scale() is NULL exactly for NaN and +-Infinity (see rfm.high_low)
+    IF EXISTS (SELECT FROM pg_catalog.unnest(vals) AS u(v) WHERE u.v IS NOT NULL AND pg_catalog.scale(u.v) IS NULL) THEN
+        RAISE EXCEPTION 'rfm.ntile_scores: values must be finite numbers, not NaN or infinity'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     RETURN QUERY
@@ -153,6 +162,12 @@ BEGIN
     IF pg_catalog.cardinality(vals) IS DISTINCT FROM pg_catalog.cardinality(keys) THEN
         RAISE EXCEPTION 'rfm.scores: vals and keys must have the same length (% and %)',
                         pg_catalog.cardinality(vals), pg_catalog.cardinality(keys)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- every method: NaN and infinities are errors, as in rfm.breaks (scale()
+    -- is NULL exactly for them, see rfm.high_low)
+    IF EXISTS (SELECT FROM pg_catalog.unnest(vals) AS u(v) WHERE u.v IS NOT NULL AND pg_catalog.scale(u.v) IS NULL) THEN
+        RAISE EXCEPTION 'rfm.scores: values must be finite numbers, not NaN or infinity'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
