@@ -97,9 +97,35 @@ SELECT rfm.tier(5, 5, 5) AS t15, rfm.tier(3, 3, 3) AS t9, rfm.tier(1, 1, 1, lang
        rfm.tier(NULL, 1, 1) AS null_score;
 SELECT pg_temp.err($$SELECT rfm.tier(1, 1, 1, lang => 'fr')$$) AS unknown_lang;
 SELECT pg_temp.err($$SELECT rfm.tier(1, 1, 1, 5, 8)$$) AS potential_above_core;
-SELECT pg_temp.err($$SELECT rfm.tier(1, 1, 1, NULL)$$) AS null_core_min;
--- integer overflow of r+f+m
-SELECT pg_temp.err($$SELECT rfm.tier(2147483647, 1, 1)$$) AS sum_overflow;
+-- NULL arguments: 22004 naming the argument (like rfm.segment's NULL lang),
+-- checked before the scores, so also with a NULL score
+SELECT pg_temp.err($$SELECT rfm.tier(1, 1, 1, NULL)$$) AS null_core_min,
+       pg_temp.err($$SELECT rfm.tier(1, 1, 1, 12, NULL)$$) AS null_potential_min,
+       pg_temp.err($$SELECT rfm.tier(1, 1, 1, lang => NULL)$$) AS null_lang;
+SELECT pg_temp.err($$SELECT rfm.tier(NULL, 1, 1, lang => NULL)$$) AS null_score_null_lang,
+       pg_temp.err($$SELECT rfm.tier(NULL, 1, 1, lang => 'fr')$$) AS null_score_unknown_lang;
+-- Scores outside tier3's rule ranges (each score 1..100, the defaults of
+-- r_min..m_max) give NULL, as rfm.segment(r, f, m, 'tier3') does: 0, -5,
+-- 101 and 2147483647 (whose r+f+m would overflow integer) are NULL; 6 and
+-- 100 are in range (18 and 300 >= 12: core).
+SELECT pg_temp.err($$SELECT rfm.tier(0, 0, 0)$$) AS zeros,
+       pg_temp.err($$SELECT rfm.tier(-5, -5, -5)$$) AS negative,
+       pg_temp.err($$SELECT rfm.tier(0, 5, 5)$$) AS one_zero,
+       pg_temp.err($$SELECT rfm.tier(5, 5, 101)$$) AS over_100,
+       pg_temp.err($$SELECT rfm.tier(2147483647, 1, 1)$$) AS huge,
+       pg_temp.err($$SELECT rfm.tier(6, 6, 6)$$) AS sixes,
+       pg_temp.err($$SELECT rfm.tier(100, 100, 100)$$) AS hundreds;
+-- rfm.tier with its default thresholds (12, 8) against tier3 on every
+-- triple of -1, 0, 1, 5, 6, 100, 101: 7^3 = 343 triples, the 4^3 = 64 with
+-- every score in {1, 5, 6, 100} get a label, the other 279 NULL; no triple
+-- differs.  Columns, not constants (not folded at plan time).
+SELECT count(*) AS triples,
+       count(*) FILTER (WHERE rfm.tier(r, f, m) IS NULL) AS tier_null,
+       count(*) FILTER (WHERE rfm.segment(r, f, m, 'tier3') IS NULL) AS tier3_null,
+       count(*) FILTER (WHERE rfm.tier(r, f, m) IS DISTINCT FROM rfm.segment(r, f, m, 'tier3')) AS differ,
+       count(*) FILTER (WHERE rfm.tier(r, f, m, lang => 'zh') IS DISTINCT FROM rfm.segment(r, f, m, 'tier3', 'zh')) AS differ_zh
+  FROM unnest('{-1,0,1,5,6,100,101}'::int[]) r, unnest('{-1,0,1,5,6,100,101}'::int[]) f,
+       unnest('{-1,0,1,5,6,100,101}'::int[]) m;
 
 -- rfm.lifecycle --------------------------------------------------------
 -- first purchase 2024-01-01, last 2024-03-01; as_of 2024-03-31:

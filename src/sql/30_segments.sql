@@ -79,7 +79,19 @@ CREATE FUNCTION rfm._bad_tier_arguments(core_min integer, potential_min integer,
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF lang IS NULL OR lang NOT IN ('en', 'zh') THEN
+    IF core_min IS NULL THEN
+        RAISE EXCEPTION 'rfm.tier: core_min must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF potential_min IS NULL THEN
+        RAISE EXCEPTION 'rfm.tier: potential_min must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lang IS NULL THEN
+        RAISE EXCEPTION 'rfm.tier: lang must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lang NOT IN ('en', 'zh') THEN
         RAISE EXCEPTION 'rfm.tier: unknown language "%"', lang
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''en'' (English) or ''zh'' (Chinese).';
     END IF;
@@ -87,18 +99,23 @@ BEGIN
         USING ERRCODE = 'invalid_parameter_value';
 END $$;
 
--- tier3 with explicit thresholds, without editing rules.
+-- tier3 with explicit thresholds, without editing rules.  The arguments
+-- are checked first (as rfm.segment checks scheme and lang); then, like
+-- tier3's rules (r_min..m_max at their defaults 1..100), a NULL score or
+-- one outside 1..100 gives NULL.
 CREATE FUNCTION rfm.tier(r integer, f integer, m integer, core_min integer DEFAULT 12,
                          potential_min integer DEFAULT 8, lang text DEFAULT 'en')
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-    SELECT CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL
-                WHEN $4 IS NULL OR $5 IS NULL OR $5 > $4
+    SELECT CASE WHEN $4 IS NULL OR $5 IS NULL OR $5 > $4
                      OR $6 IS NULL OR $6 NOT IN ('en', 'zh')
                 THEN rfm._bad_tier_arguments($4, $5, $6)
+                WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL
+                     OR $1 NOT BETWEEN 1 AND 100 OR $2 NOT BETWEEN 1 AND 100 OR $3 NOT BETWEEN 1 AND 100
+                THEN NULL
                 WHEN $1 + $2 + $3 >= $4 THEN CASE $6 WHEN 'zh' THEN '核心' ELSE 'core' END
                 WHEN $1 + $2 + $3 >= $5 THEN CASE $6 WHEN 'zh' THEN '潜力' ELSE 'potential' END
                 ELSE CASE $6 WHEN 'zh' THEN '边缘' ELSE 'marginal' END END $$;
 COMMENT ON FUNCTION rfm.tier(integer, integer, integer, integer, integer, text) IS
-    'core when r+f+m >= core_min, potential when >= potential_min, else marginal (核心 / 潜力 / 边缘)';
+    'core when r+f+m >= core_min, potential when >= potential_min, else marginal (核心 / 潜力 / 边缘); NULL when a score is NULL or outside 1..100, as in tier3';
