@@ -23,7 +23,10 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.order
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', 1)$$) AS bins_1;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'nope', 'ordered_on', 'amount')$$) AS unknown_column;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'amount', 'ordered_on')$$) AS swapped_columns;
-SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', as_of => 'infinity')$$) AS infinite_as_of;
+-- an infinite as_of: 22008 naming as_of (no order time is infinite here),
+-- checked before any row is read: also on a table with a NaN amount (below)
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', as_of => 'infinity')$$) AS infinite_as_of,
+       pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', as_of => '-infinity')$$) AS minus_infinite_as_of;
 -- orders after as_of are left out (the table as it was that day): only
 -- alice's 01-01 order remains -> 1 customer
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-01-15')$$) AS purchase_after_as_of;
@@ -35,6 +38,7 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.no_or
 CREATE TABLE bad_f.nan_orders AS SELECT * FROM bad_f.orders;
 INSERT INTO bad_f.nan_orders VALUES (4, 'carol', '2024-01-05', 'NaN');
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.nan_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS nan_amount;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.nan_orders', 'customer', 'ordered_on', 'amount', as_of => 'infinity')$$) AS nan_amount_infinite_as_of;
 -- hostile identifiers: same answers as above
 CREATE TABLE bad_f."x""; DROP TABLE bad_f.orders; --" ("Cust ""id""" text, "on day" date, "€" numeric, "id;" bigint);
 INSERT INTO bad_f."x""; DROP TABLE bad_f.orders; --" SELECT customer, ordered_on, amount, id FROM bad_f.orders;

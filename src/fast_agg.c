@@ -479,7 +479,7 @@ rfm_score_limits(Scored *s, int32 bins, DateADT as_of, ScoreLimits *l)
 	int128	   *work;
 
 	rfm_check_bins(bins, CALLER);
-	rfm_check_finite_day(as_of, CALLER);
+	rfm_check_finite_as_of(as_of, CALLER);
 	l->bins = bins;
 	l->as_of = as_of;
 	l->m_slow = NULL;
@@ -529,9 +529,12 @@ rfm_customer_scores_of(const Scored *s, const ScoreLimits *l, int i, int32 *scor
 	scores[2] = l->m_slow ? l->m_slow[i] : fast_score_bin(monetary_scaled(s, e), l->m, l->bins, true);
 }
 
-/* Scores the loaded customers (s NULL: none) into the function's result set. */
+/*
+ * Scores the loaded customers (s NULL: none) into the function's result
+ * set; caller names the SQL function in errors.
+ */
 static void
-score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of)
+score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of, const char *caller)
 {
 	TupleDesc	desc;
 	Tuplestorestate *store;
@@ -540,8 +543,8 @@ score_rows(FunctionCallInfo fcinfo, Scored *s, int32 bins, DateADT as_of)
 	KeyBuf		keybuf = {NULL, 0, CurrentMemoryContext};
 	NumericBuf	numbuf;
 
-	rfm_check_bins(bins, CALLER);
-	rfm_check_finite_day(as_of, CALLER);
+	rfm_check_bins(bins, caller);
+	rfm_check_finite_as_of(as_of, caller);
 	store = rfm_begin_rows(fcinfo, &desc, work_mem);
 	if (s == NULL || s->n == 0)
 		return;					/* no purchases at all */
@@ -582,7 +585,7 @@ rfm_customer_states_score(PG_FUNCTION_ARGS)
 	Scored		s;
 
 	load_states(&s, PG_GETARG_BYTEA_PP(0));
-	score_rows(fcinfo, &s, PG_GETARG_INT32(1), PG_GETARG_DATEADT(2));
+	score_rows(fcinfo, &s, PG_GETARG_INT32(1), PG_GETARG_DATEADT(2), "rfm._customer_states_score");
 	return (Datum) 0;
 }
 
@@ -703,12 +706,12 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 	bins = PG_GETARG_INT32(4);
 	rfm_check_bins(bins, CALLER);
 	as_of = PG_ARGISNULL(5) ? GetSQLCurrentDate() : PG_GETARG_DATEADT(5);
-	rfm_check_finite_day(as_of, CALLER);
+	rfm_check_finite_as_of(as_of, CALLER);	/* before any row is read */
 
 	rfm_load_order_customers(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
 							 PG_GETARG_DATUM(3), as_of, CurrentMemoryContext, &s);
 	INSTR_TIME_SET_CURRENT(t1);
-	score_rows(fcinfo, &s, bins, as_of);
+	score_rows(fcinfo, &s, bins, as_of, CALLER);
 	INSTR_TIME_SET_CURRENT(t2);
 	INSTR_TIME_SUBTRACT(t2, t1);
 	elog(DEBUG2, "rfm.customer_scores: scoring and rows %.3f s", INSTR_TIME_GET_DOUBLE(t2));
@@ -798,7 +801,7 @@ rfm_customer_state_scores(PG_FUNCTION_ARGS)
 		rfm_begin_rows(fcinfo, &desc, work_mem);
 		return (Datum) 0;
 	}
-	score_rows(fcinfo, &s, PG_GETARG_INT32(1), as_of);
+	score_rows(fcinfo, &s, PG_GETARG_INT32(1), as_of, "rfm.customer_state_scores");
 	return (Datum) 0;
 }
 

@@ -217,6 +217,22 @@ rfm_check_finite_day(DateADT day, const char *caller)
 	return day;
 }
 
+/*
+ * An as_of given to a function (not an order time): infinite is an error
+ * naming as_of, with the message rfm.create_tiers gives.
+ */
+DateADT
+rfm_check_finite_as_of(DateADT as_of, const char *caller)
+{
+	if (DATE_NOT_FINITE(as_of))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: as_of must be a finite date, got %s", caller,
+						DATE_IS_NOBEGIN(as_of) ? "-infinity" : "infinity"),
+				 errhint("Pass a day, or NULL for today.")));
+	return as_of;
+}
+
 static int
 compare_days(const void *a, const void *b)
 {
