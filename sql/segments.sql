@@ -40,6 +40,25 @@ SELECT rfm.segment(5, 1, 1, 'recent_only') AS five, rfm.segment(3, 1, 1, 'recent
 SELECT count(*) FILTER (WHERE builtin) AS builtin_rules, count(*) FILTER (WHERE NOT builtin) AS user_rules
   FROM rfm.segment_rules;
 
+-- Bounds (README, "Segment rules"): r_min .. m_max are NOT NULL with
+-- defaults 1 and 100; only total_min and total_max may be NULL.
+SELECT a.attname, a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS default_value
+  FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ WHERE a.attrelid = 'rfm.segment_rules'::regclass AND a.attname ~ '_(min|max)$' ORDER BY a.attnum;
+-- A NULL total bound is open; left-out score bounds are 1..100.
+-- low_total (total_max 5 only): totals 3 and 5 match, 6 does not; r = 0
+-- (total 2) is below r_min 1.  any_total (no bounds given): 100/100/100
+-- matches, a score of 0 or 101 does not.
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, total_max)
+VALUES ('low_total', 1, 'Low', '低', 5);
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh)
+VALUES ('any_total', 1, 'Any', '任意');
+SELECT rfm.segment(1, 1, 1, 'low_total') AS total_3, rfm.segment(1, 1, 3, 'low_total') AS total_5,
+       rfm.segment(2, 2, 2, 'low_total') AS total_6, rfm.segment(0, 1, 1, 'low_total') AS r_0;
+SELECT rfm.segment(100, 100, 100, 'any_total') AS all_100, rfm.segment(1, 0, 1, 'any_total') AS f_0,
+       rfm.segment(1, 1, 101, 'any_total') AS m_101;
+DELETE FROM rfm.segment_rules WHERE scheme IN ('low_total', 'any_total');
+
 -- NULL scores give NULL; bad scheme or language is an error.
 SELECT rfm.segment(NULL, 1, 1) IS NULL AS null_score;
 \set VERBOSITY terse
