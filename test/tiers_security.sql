@@ -5,6 +5,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS sec_t CASCADE;
+DROP SCHEMA IF EXISTS sec_evil CASCADE;
 DROP SCHEMA IF EXISTS "Odd ""Schema""; DROP TABLE sec_victim; --" CASCADE;
 DROP TABLE IF EXISTS public.sec_victim;
 DO $$ BEGIN
@@ -18,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(54);
+SELECT plan(57);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -241,6 +242,47 @@ SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history'), '... and witho
 SET ROLE rfm_t_owner;
 SELECT rfm.drop_tiers('sec_t.t_redirect') \g /dev/null
 RESET ROLE;
+
+-- Operators from the caller's search_path: a schema there with an
+-- operator whose argument types match exactly (where pg_catalog's needs a
+-- cast) would capture rfm's comparisons of oids with regtype, regclass and
+-- regnamespace values, and || of text and bigint, and run them with the
+-- caller's rights.  rfm's bodies run with search_path = pg_catalog, pg_temp.
+CREATE SCHEMA sec_evil;
+CREATE TABLE sec_evil.calls (fn text);
+CREATE FUNCTION sec_evil.oid_eq_regtype(oid, regtype) RETURNS boolean LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO sec_evil.calls VALUES ('oid = regtype'); RETURN $1 OPERATOR(pg_catalog.=) $2::oid; END$$;
+CREATE FUNCTION sec_evil.oid_eq_regnamespace(oid, regnamespace) RETURNS boolean LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO sec_evil.calls VALUES ('oid = regnamespace'); RETURN $1 OPERATOR(pg_catalog.=) $2::oid; END$$;
+CREATE FUNCTION sec_evil.oid_eq_regclass(oid, regclass) RETURNS boolean LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO sec_evil.calls VALUES ('oid = regclass'); RETURN $1 OPERATOR(pg_catalog.=) $2::oid; END$$;
+CREATE FUNCTION sec_evil.text_cat_int8(text, bigint) RETURNS text LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO sec_evil.calls VALUES ('text || bigint'); RETURN $1 OPERATOR(pg_catalog.||) $2::text; END$$;
+CREATE FUNCTION sec_evil.int8_cat_int8(bigint, bigint) RETURNS text LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO sec_evil.calls VALUES ('bigint || bigint'); RETURN $1::text OPERATOR(pg_catalog.||) $2::text; END$$;
+CREATE OPERATOR sec_evil.= (LEFTARG = oid, RIGHTARG = regtype, FUNCTION = sec_evil.oid_eq_regtype);
+CREATE OPERATOR sec_evil.= (LEFTARG = oid, RIGHTARG = regnamespace, FUNCTION = sec_evil.oid_eq_regnamespace);
+CREATE OPERATOR sec_evil.= (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = sec_evil.oid_eq_regclass);
+CREATE OPERATOR sec_evil.|| (LEFTARG = text, RIGHTARG = bigint, FUNCTION = sec_evil.text_cat_int8);
+CREATE OPERATOR sec_evil.|| (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = sec_evil.int8_cat_int8);
+CREATE TABLE sec_t.evil_orders (order_id bigserial PRIMARY KEY, customer integer, ordered_on date, amount numeric);
+INSERT INTO sec_t.evil_orders (customer, ordered_on, amount) VALUES (1, '2024-01-10', 10), (2, '2024-02-10', 20), (1, '2024-03-01', 5);
+-- the operators work where a query names them
+SET search_path = sec_evil, public;
+SELECT ('x'::text || 1::bigint) IS NOT NULL AS evil_works \g /dev/null
+SELECT count(*) AS evil_plain FROM sec_evil.calls \gset
+TRUNCATE sec_evil.calls;
+SELECT rfm.create_tiers('sec_t.evil_tiers', 'sec_t.evil_orders', 'customer', 'ordered_on', 'amount',
+                        bins => 2, watermark_column => 'order_id') \g /dev/null
+CALL rfm.refresh_tiers('sec_t.evil_tiers');
+SELECT count(*) AS evil_n FROM rfm.customer_scores('sec_t.evil_orders', 'customer', 'ordered_on', 'amount', 2, '2024-03-31') \gset
+SELECT rfm.alter_tiers('sec_t.evil_tiers', '{"bins": 3}') \g /dev/null
+SELECT rfm.drop_tiers('sec_t.evil_tiers') \g /dev/null
+RESET search_path;
+SELECT is(:evil_plain::int, 1, 'the schema''s || (text, bigint) captures a plain query''s ||');
+SELECT is(:evil_n::int, 2, 'with that schema first in search_path: create, refresh, scores, alter and drop work');
+SELECT is((SELECT count(*) FROM sec_evil.calls), 0::bigint, '... and none of them ran its operators');
+DROP SCHEMA sec_evil CASCADE;
 
 -- Function bodies do not depend on search_path (pg_dump uses an empty one).
 -- (pgTAP itself needs a search_path, so the calls run first, the checks after.)

@@ -141,7 +141,14 @@ BEGIN
     -- name is SQL identifier syntax: [schema.]table, double quotes for odd names
     parts := pg_catalog.parse_ident(name);
     IF pg_catalog.cardinality(parts) = 1 THEN
-        target := pg_catalog.format('%I', parts[1]);
+        -- in the caller's current schema, named here: the functions below
+        -- run with search_path = pg_catalog, pg_temp (95_search_path.sql)
+        IF pg_catalog.current_schema() IS NULL THEN
+            RAISE EXCEPTION 'rfm.create_tiers: no schema has been selected to create % in', pg_catalog.quote_literal(name)
+                USING ERRCODE = 'invalid_schema_name',
+                      HINT = 'Name the schema: schema.table.';
+        END IF;
+        target := pg_catalog.format('%I.%I', pg_catalog.current_schema(), parts[1]);
     ELSIF pg_catalog.cardinality(parts) = 2 THEN
         target := pg_catalog.format('%I.%I', parts[1], parts[2]);
     ELSE
@@ -171,7 +178,7 @@ BEGIN
         END IF;
         -- named after the catalog id the tier table is about to get
         entry_id := pg_catalog.nextval('rfm.tier_tables_id_seq');
-        state := 'rfm tier ' || entry_id;
+        state := 'rfm tier ' || entry_id::pg_catalog.text;
         IF EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = state) THEN
             RAISE EXCEPTION 'rfm.create_tiers: a customer state named % already exists', pg_catalog.quote_literal(state)
                 USING ERRCODE = 'duplicate_object',
