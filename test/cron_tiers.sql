@@ -14,12 +14,13 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(18);
+SELECT plan(20);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
   concat_ws(' | ', 'rfm_refresh_tiers_' || :tier_id, '0 3 * * *',
-            $c$CALL rfm.refresh_tiers('cron_t."Nightly Tiers"')$c$, current_database(), current_user),
+            format($c$CALL rfm._scheduled_refresh('cron_t."Nightly Tiers"', 'rfm_refresh_tiers_%s')$c$, :tier_id),
+            current_database(), current_user),
   'schedule_refresh makes one pg_cron job: its name, schedule, a CALL naming the table (quoted), this database and role');
 SELECT is(rfm.schedule_refresh('cron_t."Nightly Tiers"', '30 4 * * 1'), :job::bigint,
   'scheduling again keeps the job');
@@ -78,6 +79,20 @@ SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job2 \gset
 SELECT lives_ok($$SELECT rfm.drop_tiers('cron_t."Nightly Tiers"')$$, 'drop_tiers of a scheduled tier table');
 SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :job2), 0, 'drop_tiers removes its schedule');
 SELECT is((SELECT count(*)::int FROM cron.job WHERE command LIKE '%Nightly Tiers%'), 0, 'no job left behind');
+
+-- A tier table gone by another way than this role's drop_tiers (another
+-- role's drop_tiers cannot see this role's job; here: renamed): its job
+-- removes itself when it next runs, instead of failing every time.
+SELECT rfm.create_tiers('cron_t.gone', 'cron_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 3, as_of => '2024-03-31') \g /dev/null
+SELECT rfm.schedule_refresh('cron_t.gone', '0 3 * * *') AS job3 \gset
+SELECT id AS gone_id FROM rfm.tier_tables WHERE tier = 'cron_t.gone'::regclass \gset
+ALTER MATERIALIZED VIEW cron_t.gone RENAME TO renamed;
+SELECT command FROM cron.job WHERE jobid = :job3 \gexec
+SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :job3), 0, 'the job of a tier table that is gone removes itself');
+SELECT is((SELECT string_agg(action, ',') FROM rfm.refresh_log WHERE tier_id = :gone_id), 'create',
+  '... and refreshes nothing (the renamed table''s log has its creation only)');
+SELECT rfm.drop_tiers('cron_t.renamed') \g /dev/null
 
 SELECT * FROM finish();
 DROP SCHEMA cron_t CASCADE;

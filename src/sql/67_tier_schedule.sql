@@ -1,8 +1,9 @@
 -- Tier tables, part 7: scheduled refreshes with pg_cron.  pg_cron is used
 -- only when it is installed in the current database; everything is called
 -- through dynamic SQL so rfm installs without it.  The job is named
--- rfm_refresh_tiers_<catalog id> and runs CALL rfm.refresh_tiers('schema.name')
--- as the role that scheduled it.
+-- rfm_refresh_tiers_<catalog id> and runs
+-- CALL rfm._scheduled_refresh('schema.name', 'rfm_refresh_tiers_<id>') as
+-- the role that scheduled it.
 
 CREATE FUNCTION rfm._require_pg_cron(caller text)
     RETURNS void
@@ -21,6 +22,27 @@ CREATE FUNCTION rfm._cron_job_name(tier_id bigint)
     RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT 'rfm_refresh_tiers_' || $1::text $$;
+
+-- What a schedule runs: the refresh of the tier table named tier_name; when
+-- no relation has that name any more, the removal of the job itself (it
+-- runs as the role that owns the job), with a WARNING.  rfm.drop_tiers
+-- removes the caller's own job, but a job another role made (a superuser
+-- scheduling your table) it cannot see: that one ends itself this way
+-- instead of failing on every run.  A procedure without SET, so that the
+-- refresh may commit.
+CREATE PROCEDURE rfm._scheduled_refresh(tier_name text, job_name text)
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF pg_catalog.to_regclass(tier_name) IS NULL THEN
+        EXECUTE 'SELECT cron.unschedule($1::pg_catalog.name)' USING job_name;
+        RAISE WARNING 'rfm: tier table % no longer exists: its schedule % was removed', tier_name, job_name;
+        RETURN;
+    END IF;
+    CALL rfm.refresh_tiers(tier_name::pg_catalog.regclass);
+END $$;
+COMMENT ON PROCEDURE rfm._scheduled_refresh(text, text) IS
+    'What a rfm.schedule_refresh job runs: the refresh, or the job''s own removal once the tier table is gone (internal)';
 
 -- The pg_cron job id of a tier table's schedule; NULL if none (or no pg_cron).
 CREATE FUNCTION rfm._cron_job_id(tier_id bigint)
@@ -57,7 +79,8 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     -- The job names the table (not its oid), so it survives dump and restore.
-    SELECT pg_catalog.format('CALL rfm.refresh_tiers(%L)', pg_catalog.format('%I.%I', n.nspname, c.relname))
+    SELECT pg_catalog.format('CALL rfm._scheduled_refresh(%L, %L)', pg_catalog.format('%I.%I', n.nspname, c.relname),
+                             rfm._cron_job_name(entry.id))
       INTO command
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = entry.tier;
