@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(57);
+SELECT plan(65);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -206,6 +206,40 @@ SELECT is((SELECT count(*) FROM sec_t.dba_table), 1::bigint, '... nothing was wr
 SET ROLE rfm_t_owner;
 UPDATE rfm.tier_tables SET history_table = 'sec_t.t_redirect_history' WHERE tier = 'sec_t.t_redirect'::regclass;
 RESET ROLE;
+
+-- A source dropped with CASCADE takes its tier table and views along but
+-- not the history table, customer state, log and catalog row: the row
+-- stays visible to its creator, and rfm.drop_orphan_tiers removes the rest.
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states TO rfm_t_owner;
+SET ROLE rfm_t_owner;
+CREATE TABLE sec_t.short_lived (order_id bigserial PRIMARY KEY, customer integer, ordered_on date, amount numeric);
+INSERT INTO sec_t.short_lived (customer, ordered_on, amount) VALUES (1, '2024-01-10', 10), (2, '2024-02-10', 20);
+SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.short_lived', 'customer', 'ordered_on', 'amount',
+                        bins => 2, watermark_column => 'order_id') \g /dev/null
+SELECT id AS orphan_id, state_name AS orphan_state FROM rfm.tier_tables WHERE tier = 'sec_t.orphan'::regclass \gset
+DROP TABLE sec_t.short_lived CASCADE;
+SELECT is((SELECT count(*)::int FROM rfm.tier_tables WHERE id = :orphan_id), 1,
+  'after DROP ... CASCADE of its source the catalog row stays visible to its creator');
+SELECT ok(to_regclass('sec_t.orphan_history') IS NOT NULL, '... and the history table is left');
+SELECT is(rfm.drop_orphan_tiers(), 1, 'drop_orphan_tiers removes one');
+SELECT ok(to_regclass('sec_t.orphan_history') IS NULL, '... its history table');
+SELECT is((SELECT count(*)::int FROM rfm.customer_state_sources WHERE state_name = :'orphan_state')
+          + (SELECT count(*)::int FROM rfm.refresh_log WHERE tier_id = :orphan_id)
+          + (SELECT count(*)::int FROM rfm.tier_tables WHERE id = :orphan_id), 0,
+  '... its customer state, log rows and catalog row');
+CREATE TABLE sec_t.short_lived (order_id bigserial PRIMARY KEY, customer integer, ordered_on date, amount numeric);
+INSERT INTO sec_t.short_lived (customer, ordered_on, amount) VALUES (1, '2024-01-10', 10), (2, '2024-02-10', 20);
+SELECT lives_ok($$SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.short_lived', 'customer', 'ordered_on', 'amount', bins => 2)$$,
+  '... so the name can be used again');
+-- an orphan row edited to name another role's table: that table stays
+SELECT rfm.create_tiers('sec_t.orphan2', 'sec_t.short_lived', 'customer', 'ordered_on', 'amount', bins => 2) \g /dev/null
+UPDATE rfm.tier_tables SET history_table = 'sec_t.dba_table' WHERE tier = 'sec_t.orphan2'::regclass;
+DROP TABLE sec_t.short_lived CASCADE;
+RESET ROLE;
+SELECT is(rfm.drop_orphan_tiers(), 2, 'a superuser''s drop_orphan_tiers removes both rows');
+SELECT has_table('sec_t', 'dba_table', '... but not a table of another role that a row was pointed at');
+DROP TABLE sec_t.orphan2_history;
+REVOKE SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states FROM rfm_t_owner;
 
 -- Code the owner adds to its history table runs as whoever writes a
 -- snapshot: with a column default (as with a trigger) only the owner does.

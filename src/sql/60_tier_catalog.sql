@@ -60,12 +60,24 @@ CREATE FUNCTION rfm._owns_relation(rel regclass)
     AS $$ SELECT COALESCE((SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE')
                              FROM pg_catalog.pg_class c WHERE c.oid = $1), false) $$;
 
+-- A row whose tier table is gone (dropped with its source by DROP ...
+-- CASCADE, which rfm cannot see) stays visible to the role that created
+-- it, so that rfm.drop_orphan_tiers can clean up after it.
+CREATE FUNCTION rfm._orphan_of(tier regclass, created_by name)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1)
+             AND EXISTS (SELECT FROM pg_catalog.pg_roles r
+                          WHERE r.rolname OPERATOR(pg_catalog.=) $2 AND pg_catalog.pg_has_role(r.oid, 'USAGE')) $$;
+
 ALTER TABLE rfm.tier_tables ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tier_tables_owner ON rfm.tier_tables
-    USING (rfm._owns_relation(tier)) WITH CHECK (rfm._owns_relation(tier));
+    USING (rfm._owns_relation(tier) OR rfm._orphan_of(tier, created_by))
+    WITH CHECK (rfm._owns_relation(tier));
 ALTER TABLE rfm.refresh_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY refresh_log_owner ON rfm.refresh_log
-    USING (rfm._owns_relation(tier)) WITH CHECK (rfm._owns_relation(tier));
+    USING (rfm._owns_relation(tier) OR EXISTS (SELECT FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) refresh_log.tier_id))
+    WITH CHECK (rfm._owns_relation(tier));
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.tier_tables, rfm.refresh_log TO PUBLIC;
 GRANT USAGE ON SEQUENCE rfm.tier_tables_id_seq, rfm.refresh_log_id_seq TO PUBLIC;

@@ -229,6 +229,54 @@ BEGIN
     END IF;
 END $$;
 
+-- Catalog rows whose tier table is gone (its source dropped with CASCADE,
+-- which takes the tier table and its views but leaves the history table,
+-- the customer state, the log and the row): removes what is left of each
+-- the caller can see (rows it created), so that the name can be used
+-- again.  A history table or view is dropped only when it belongs to the
+-- role that created the row (a row edited to name another role's table
+-- leaves that table alone, with a WARNING).  Returns the rows removed.
+CREATE FUNCTION rfm.drop_orphan_tiers()
+    RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    entry   rfm.tier_tables;
+    member  regclass;
+    removed integer := 0;
+BEGIN
+    FOR entry IN SELECT * FROM rfm.tier_tables t
+                  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier)
+                  ORDER BY t.id
+    LOOP
+        FOREACH member IN ARRAY ARRAY[entry.segments_view, entry.grid_view, entry.history_table] LOOP
+            CONTINUE WHEN member IS NULL OR NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = member);
+            IF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = member)
+               = entry.created_by THEN
+                EXECUTE pg_catalog.format('DROP %s %s',
+                    CASE (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = member) WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END,
+                    member);
+            ELSE
+                RAISE WARNING 'rfm.drop_orphan_tiers: % is not owned by %, who created tier table %; left in place',
+                              member, entry.created_by, entry.id;
+            END IF;
+        END LOOP;
+        IF entry.state_name IS NOT NULL
+           AND EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = entry.state_name) THEN
+            PERFORM rfm.customer_state_drop(entry.state_name);
+        END IF;
+        IF rfm._cron_job_id(entry.id) IS NOT NULL THEN
+            EXECUTE 'SELECT cron.unschedule($1)' USING rfm._cron_job_id(entry.id);
+        END IF;
+        DELETE FROM rfm.refresh_log l WHERE l.tier_id = entry.id;
+        DELETE FROM rfm.tier_tables t WHERE t.id = entry.id;
+        removed := removed + 1;
+    END LOOP;
+    RETURN removed;
+END $$;
+COMMENT ON FUNCTION rfm.drop_orphan_tiers() IS
+    'Removes what is left of tier tables dropped by DROP ... CASCADE of their source (history, state, log, catalog row); returns how many';
+
 CREATE FUNCTION rfm.drop_tiers(tier regclass)
     RETURNS void
     LANGUAGE plpgsql
