@@ -13,9 +13,14 @@
  *     session TimeZone, via the same timestamptz_date) and orders after
  *     as_of are left out before any check, as the WHERE clause does;
  *   - infinite days are 22008, NaN or infinite amounts 22023;
- *   - int2/int4/int8 customers are integer keys, every other type the
- *     bytes of its ::text cast (binary-coercible types as stored, others
- *     through their output function, as CoerceViaIO does);
+ *   - int2/int4/int8 customers are integer keys; numeric and float keys
+ *     their canonical text (customer_key.h: 1.0 = 1.00 = 1, -0 = 0), as
+ *     the SQL path's rfm._customer_key; text, varchar and uuid with a
+ *     deterministic collation, and domains over integers, the bytes of
+ *     their ::text cast (binary-coercible types as stored, others through
+ *     their output function, as CoerceViaIO does).  Keys whose text does
+ *     not decide their equality (rfm_customer_key_kind) take the SQL path,
+ *     which groups them by the type's own equality;
  *   - amounts are numeric (decoded to a scaled integer without copying)
  *     or integers (scale 0, as ::numeric gives).
  *
@@ -32,6 +37,7 @@
  */
 #include "compat.h"
 
+#include "customer_key.h"
 #include "fast_table.h"
 #include "fast_scan.h"
 #include "fast_scan_order.h"
@@ -103,23 +109,34 @@ uuid_text(const pg_uuid_t *uuid, char *buf)
 	*p = '\0';
 }
 
-/* How a customer key of this type is read (the output function: fast_scan_rows). */
+/*
+ * How a customer key of this type and collation is read (the output
+ * function: fast_scan_rows); false for the SQL path (rfm_customer_key_kind:
+ * keys grouped by the type's equality, char(n)'s cast function, ...).
+ */
 static bool
-key_kind(Oid type, KeyKind *kind)
+key_kind(Oid type, Oid collation, KeyKind *kind)
 {
 	Oid			func;
 
-	switch (type)
+	switch (rfm_customer_key_kind(type, collation))
 	{
-		case INT2OID:
-			*kind = KEY_INT2;
+		case CKEY_INTEGER:
+			*kind = type == INT2OID ? KEY_INT2 : type == INT4OID ? KEY_INT4 : KEY_INT8;
 			return true;
-		case INT4OID:
-			*kind = KEY_INT4;
+		case CKEY_NUMERIC:
+			*kind = KEY_NUMERIC;
 			return true;
-		case INT8OID:
-			*kind = KEY_INT8;
+		case CKEY_FLOAT4:
+			*kind = KEY_FLOAT4;
 			return true;
+		case CKEY_FLOAT8:
+			*kind = KEY_FLOAT8;
+			return true;
+		case CKEY_TEXT:
+			break;
+		default:
+			return false;
 	}
 	/* the text uuid_out prints, without its per-row palloc and fmgr call */
 	if (getBaseType(type) == UUIDOID)
@@ -139,7 +156,7 @@ key_kind(Oid type, KeyKind *kind)
 			*kind = KEY_OUTPUT;
 			return true;
 		default:
-			return false;		/* a cast function (bpchar, name, ...): SQL path */
+			return false;		/* a cast function (bpchar, ...): SQL path */
 	}
 }
 
@@ -276,7 +293,7 @@ fast_scan_rows(const OrderScan *os, Relation rel, TableScanDesc scan, FastTable 
 		int128		amount;
 		int32		scale = 0;
 		Numeric		numeric = NULL;
-		char		uuid_buf[37];
+		char		key_buf[128];	/* uuid, float and most numeric key texts */
 
 		CHECK_FOR_INTERRUPTS();
 		key_value = heap_getattr(tuple, os->key_att, desc, &key_null);
@@ -340,13 +357,25 @@ fast_scan_rows(const OrderScan *os, Relation rel, TableScanDesc scan, FastTable 
 					break;
 				}
 			case KEY_UUID:
-				uuid_text(DatumGetUUIDP(key_value), uuid_buf);
-				skey = uuid_buf;
+				uuid_text(DatumGetUUIDP(key_value), key_buf);
+				skey = key_buf;
 				keylen = 36;
 				break;
 			case KEY_OUTPUT:
 				skey = OutputFunctionCall(&key_out, key_value);
 				keylen = strlen(skey);
+				break;
+			case KEY_NUMERIC:
+				skey = rfm_numeric_key_text((Numeric) PG_DETOAST_DATUM_PACKED(key_value),
+											key_buf, sizeof(key_buf), &keylen);
+				break;
+			case KEY_FLOAT4:
+				keylen = rfm_float4_key_text(DatumGetFloat4(key_value), key_buf);
+				skey = key_buf;
+				break;
+			case KEY_FLOAT8:
+				keylen = rfm_float8_key_text(DatumGetFloat8(key_value), key_buf);
+				skey = key_buf;
 				break;
 		}
 		if (scale >= 0)
@@ -405,18 +434,18 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 		akind = AMOUNT_INT8;
 	else
 		return false;
-	if (!key_kind(key_type, &kkind))
-		return false;
 
 	rel = table_open(relid, AccessShareLock);
 	/*
 	 * Inheritance children would be read by FROM source; RLS filters rows.
 	 * The columns are checked again under the lock (an ALTER TABLE may have
-	 * changed them since they were looked up).
+	 * changed them since they were looked up), the key's kind with the
+	 * column's collation as it is now.
 	 */
 	if (rel->rd_rel->relhassubclass || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
 		!same_column(rel, key_att, key_type) || !same_column(rel, time_att, time_type) ||
 		!same_column(rel, amount_att, amount_type) ||
+		!key_kind(key_type, TupleDescAttr(RelationGetDescr(rel), key_att - 1)->attcollation, &kkind) ||
 		check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 	{
 		table_close(rel, AccessShareLock);
@@ -442,7 +471,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 	os.day_kind = dkind;
 	os.amount_kind = akind;
 	os.as_of = as_of;
-	os.text_keys = kkind == KEY_UUID || kkind == KEY_BYTES || kkind == KEY_OUTPUT;
+	os.text_keys = kkind != KEY_INT2 && kkind != KEY_INT4 && kkind != KEY_INT8;
 	os.estimate = estimated_customers(rel, key_att);
 	strlcpy(os.caller, caller, sizeof(os.caller));
 

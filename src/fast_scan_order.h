@@ -18,7 +18,10 @@ typedef enum KeyKind
 	KEY_INT8,
 	KEY_UUID,					/* uuid (or a domain over it): uuid_out's text, printed here */
 	KEY_BYTES,					/* binary-coercible to text: the varlena's bytes */
-	KEY_OUTPUT					/* the type's output function (CoerceViaIO) */
+	KEY_OUTPUT,					/* the type's output function (CoerceViaIO) */
+	KEY_NUMERIC,				/* numeric: its canonical text (customer_key.h) */
+	KEY_FLOAT4,					/* real: its canonical text */
+	KEY_FLOAT8					/* double precision: its canonical text */
 } KeyKind;
 
 typedef enum DayKind

@@ -65,6 +65,60 @@ CREATE FUNCTION rfm._customer_states_score(states bytea, bins integer, as_of dat
 COMMENT ON FUNCTION rfm._customer_states_score(bytea, integer, date) IS
     'Scored customers (with a purchase) of a customer state value (internal)';
 
+-- How customers are told apart (src/customer_key.c; the direct scan
+-- decides with the same C function): 'integer' (int2/int4/int8: integer
+-- keys), 'numeric', 'float4', 'float8' (the canonical text of
+-- rfm._customer_key: 1.0 = 1.00 = 1, -0 = 0), 'text' (its ::text tells
+-- keys apart as = does: text, varchar, char(n) with a deterministic
+-- collation, uuid, a domain over an integer type), 'grouped' (any other
+-- type with a default ordering: citext, nondeterministic collations,
+-- interval, ...; grouped by the type's own equality), 'unsupported' (no
+-- ordering, e.g. json).  NULL for no such column.
+CREATE FUNCTION rfm._customer_key_kind(source regclass, customer_column text)
+    RETURNS text LANGUAGE c STABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_key_kind_sql';
+COMMENT ON FUNCTION rfm._customer_key_kind(regclass, text) IS
+    'How rfm.customer_scores tells the customers of a column apart (internal)';
+CREATE FUNCTION rfm._customer_key(numeric) RETURNS text LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_key_numeric';
+CREATE FUNCTION rfm._customer_key(real) RETURNS text LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_key_float4';
+CREATE FUNCTION rfm._customer_key(double precision) RETURNS text LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_customer_key_float8';
+COMMENT ON FUNCTION rfm._customer_key(numeric) IS
+    'A numeric customer key''s text: trim_scale(key)::text (internal; 1.0, 1.00 and 1 are one customer)';
+COMMENT ON FUNCTION rfm._customer_key(real) IS
+    'A real customer key''s text: shortest exact form, -0 as 0 (internal)';
+COMMENT ON FUNCTION rfm._customer_key(double precision) IS
+    'A double precision customer key''s text: shortest exact form, -0 as 0 (internal)';
+
+-- Stored customer states are keyed by the text rfm.customer_scores groups
+-- by: a key kind that is grouped by the type's own equality has no such
+-- text (the group's text could differ from one refresh to the next).
+CREATE FUNCTION rfm._customer_state_key_check(source regclass, customer_column text, caller text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    kind      text := rfm._customer_key_kind(source, customer_column);
+    described text;
+BEGIN
+    IF kind IN ('grouped', 'unsupported') THEN
+        SELECT pg_catalog.format_type(a.atttypid, NULL)
+               || CASE WHEN co.collisdeterministic IS FALSE
+                       THEN ' COLLATE ' || pg_catalog.quote_ident(co.collname) ELSE '' END
+          INTO described
+          FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+         WHERE a.attrelid = source AND a.attname = customer_column AND a.attnum > 0 AND NOT a.attisdropped;
+        RAISE EXCEPTION '%: customer column % of % is %, %; customer states are keyed by text',
+                        caller, pg_catalog.quote_ident(customer_column), source, described,
+                        CASE WHEN kind = 'grouped' THEN 'whose equal values can differ in their text form'
+                             ELSE 'which has no ordering to group customers by' END
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use rfm.customer_scores, rfm.summarize with GROUP BY, or rfm.create_tiers without watermark_column, which group by the type''s own equality; or keep the state over a view that gives each customer one text (lower(customer), say).';
+    END IF;
+END $$;
+
 -- Type of a column of source, or a clear error.
 CREATE FUNCTION rfm._fast_column_type(source regclass, col text, caller text)
     RETURNS oid
@@ -86,6 +140,9 @@ END $$;
 
 -- The aggregate call over source with its WHERE clause (up to as_of; NULL:
 -- no day filter); extra_select/extra_filter are built by rfm's own callers.  Identifiers only through format('%I') and regclass.
+-- A key kind 'grouped' (rfm._customer_key_kind) is grouped by the type's
+-- own equality first: each order gets the smallest text form (byte order)
+-- of its customer's keys, a window over the key itself.
 CREATE FUNCTION rfm._customer_states_query(source regclass, customer_column text, time_column text,
                                            amount_column text, as_of date, extra_select text,
                                            extra_filter text, caller text)
@@ -96,15 +153,37 @@ DECLARE
     customer_typ oid := rfm._fast_column_type(source, customer_column, caller);
     time_typ     oid := rfm._fast_column_type(source, time_column, caller);
     amount_typ   oid := rfm._fast_column_type(source, amount_column, caller);
+    key_kind     text := rfm._customer_key_kind(source, customer_column);
     key_expr     text;
     day_expr     text;
+    filter       text;
 BEGIN
-    IF customer_typ IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
-                        'pg_catalog.int8'::pg_catalog.regtype) THEN
+    CASE key_kind
+    WHEN 'integer' THEN
         key_expr := pg_catalog.format('src.%I::pg_catalog.int8', customer_column);
-    ELSE
+    WHEN 'numeric' THEN
+        key_expr := pg_catalog.format('rfm._customer_key(src.%I::pg_catalog.numeric)', customer_column);
+    WHEN 'float4' THEN
+        key_expr := pg_catalog.format('rfm._customer_key(src.%I::pg_catalog.float4)', customer_column);
+    WHEN 'float8' THEN
+        key_expr := pg_catalog.format('rfm._customer_key(src.%I::pg_catalog.float8)', customer_column);
+    WHEN 'text' THEN
         key_expr := pg_catalog.format('src.%I::pg_catalog.text', customer_column);
-    END IF;
+    WHEN 'grouped' THEN
+        IF extra_select IS NOT NULL THEN
+            -- customer states (the only callers with extra_select) are keyed by text
+            PERFORM rfm._customer_state_key_check(source, customer_column, caller);
+        END IF;
+        key_expr := pg_catalog.format(
+            'pg_catalog.min(src.%I::pg_catalog.text COLLATE pg_catalog."C") OVER (PARTITION BY src.%I)',
+            customer_column, customer_column);
+    ELSE
+        RAISE EXCEPTION '%: customer column % of % is %, which has no ordering to group customers by',
+                        caller, pg_catalog.quote_ident(customer_column), source,
+                        pg_catalog.format_type(customer_typ, NULL)
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use a view that casts the customer to text (or another type with equality and ordering).';
+    END CASE;
     IF time_typ IN ('pg_catalog.date'::pg_catalog.regtype, 'pg_catalog.timestamptz'::pg_catalog.regtype,
                     'pg_catalog.timestamp'::pg_catalog.regtype) THEN
         -- timestamptz: the calendar day in the session TimeZone, as rfm.summarize counts it
@@ -122,12 +201,20 @@ BEGIN
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'rfm never sums money in floating point: use a view that casts the amount to numeric.';
     END IF;
-    RETURN pg_catalog.format(
-        'SELECT rfm._customer_states(%s, %s, src.%I::pg_catalog.numeric)%s FROM %s AS src WHERE %s AND %s',
-        key_expr, day_expr, amount_column, COALESCE(', ' || extra_select, ''), source,
+    filter := pg_catalog.format('%s AND %s',
         CASE WHEN as_of IS NULL THEN 'true'
              ELSE pg_catalog.format('%s <= %L::pg_catalog.date', day_expr, as_of) END,
         COALESCE(extra_filter, 'true'));
+    IF key_kind = 'grouped' THEN
+        RETURN pg_catalog.format(
+            'SELECT rfm._customer_states(o.customer, o.day, o.amount) FROM '
+            '(SELECT %s AS customer, %s AS day, src.%I::pg_catalog.numeric AS amount '
+            'FROM %s AS src WHERE src.%I IS NOT NULL AND %s) AS o',
+            key_expr, day_expr, amount_column, source, customer_column, filter);
+    END IF;
+    RETURN pg_catalog.format(
+        'SELECT rfm._customer_states(%s, %s, src.%I::pg_catalog.numeric)%s FROM %s AS src WHERE %s',
+        key_expr, day_expr, amount_column, COALESCE(', ' || extra_select, ''), source, filter);
 END $$;
 
 -- C: runs the query above (parallel workers allowed) and scores straight

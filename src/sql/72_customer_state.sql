@@ -200,6 +200,9 @@ CREATE FUNCTION rfm.customer_state_create(name text, source regclass, customer_c
     AS $$
 BEGIN
     PERFORM rfm._fast_column_type(source, watermark_column, 'rfm.customer_state_create');
+    -- keys grouped by their type's own equality have no one text to store
+    -- (a refresh checks again, in rfm._customer_states_query)
+    PERFORM rfm._customer_state_key_check(source, customer_column, 'rfm.customer_state_create');
     INSERT INTO rfm.customer_state_sources (state_name, source, customer_column, time_column,
                                             amount_column, watermark_column)
     VALUES (name, source, customer_column, time_column, amount_column, watermark_column);
