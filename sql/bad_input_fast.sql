@@ -45,6 +45,12 @@ INSERT INTO bad_f."x""; DROP TABLE bad_f.orders; --" SELECT customer, ordered_on
 SELECT customer, recency_days, frequency, monetary
   FROM rfm.customer_scores('bad_f."x""; DROP TABLE bad_f.orders; --"', 'Cust "id"', 'on day', '€', as_of => '2024-03-31') ORDER BY 1;
 SELECT count(*) AS orders_still_there FROM bad_f.orders;  -- 3
+-- a customer column whose type has no ordering (json): customers cannot
+-- be grouped by the type's equality, nor by a text that would split equal
+-- values: 0A000, before any row is read
+CREATE TABLE bad_f.json_orders (customer json, ordered_on date, amount numeric);
+INSERT INTO bad_f.json_orders VALUES ('{"id": 1}', '2024-01-01', 10);
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.json_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS json_key;
 
 -- incremental customer states -------------------------------------------
 SELECT rfm.customer_state_create('bad_state', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id') AS customers;  -- 2
@@ -81,6 +87,30 @@ SELECT customer, recency_days, frequency, monetary
 -- (alice's 2024-03-01) is 22023, as in rfm.recency_days, not a negative recency
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('bad_state', as_of => '2024-02-29')$$) AS state_purchase_after_as_of;
 SELECT customer, recency_days FROM rfm.customer_state_scores('bad_state', as_of => '2024-03-01') ORDER BY 1;  -- alice 0, bob 29
+
+-- Stored states are keyed by the customer's text: a key whose equal
+-- values can print differently (a nondeterministic collation, interval,
+-- json) is 0A000, and no state is registered.  rfm.customer_scores groups
+-- such keys itself (sql/fast_keys.sql).
+CREATE COLLATION bad_f.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE bad_f.ci_orders (id bigint, customer text COLLATE bad_f.ci, span interval, ordered_on date, amount numeric);
+INSERT INTO bad_f.ci_orders VALUES (1, 'Ann', '1 day', '2024-01-01', 10), (2, 'ann', '24 hours', '2024-01-02', 20);
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('ci_state', 'bad_f.ci_orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS state_ci_key;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('ci_state', 'bad_f.ci_orders', 'span', 'ordered_on', 'amount', 'id')::text$$) AS state_interval_key;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('ci_state', 'bad_f.json_orders', 'customer', 'ordered_on', 'amount', 'ordered_on')::text$$) AS state_json_key;
+SELECT count(*) AS ci_states FROM rfm.customer_state_sources WHERE state_name = 'ci_state';  -- 0
+-- a state whose column changes to such a collation afterwards: its
+-- refresh is 0A000, the stored rows and watermark stay
+CREATE TABLE bad_f.later_ci (id bigint, customer text, ordered_on date, amount numeric);
+INSERT INTO bad_f.later_ci VALUES (1, 'Ann', '2024-01-01', 10);
+SELECT rfm.customer_state_create('later_ci', 'bad_f.later_ci', 'customer', 'ordered_on', 'amount', 'id') AS customers;  -- 1
+ALTER TABLE bad_f.later_ci ALTER COLUMN customer TYPE text COLLATE bad_f.ci;
+INSERT INTO bad_f.later_ci VALUES (2, 'ann', '2024-01-02', 20);
+SELECT pg_temp.err($$SELECT rfm.customer_state_refresh('later_ci')::text$$) AS refresh_ci_key;
+SELECT s.watermark, c.customer, c.frequency, c.monetary
+  FROM rfm.customer_state_sources s JOIN rfm.customer_states c USING (state_name)
+ WHERE s.state_name = 'later_ci';  -- 1, Ann, 1, 10
+SELECT rfm.customer_state_drop('later_ci');
 
 SELECT rfm.customer_state_drop('bad_state');
 DROP SCHEMA bad_f CASCADE;

@@ -28,12 +28,14 @@ SET search_path = fast_par_test, public;
 -- every size up to beyond 128 bits, refunds, zeros, NULLs.
 \i sql/include/portable_random.sql
 SELECT pg_temp.setseed(0.31);
-CREATE TABLE orders (k integer, kt text, ku uuid, kn numeric, day date, at timestamptz, amount numeric);
+CREATE TABLE orders (k integer, kt text, ku uuid, kn numeric, day date, at timestamptz, amount numeric,
+                     kn_mixed numeric);
 INSERT INTO orders
 SELECT k, CASE WHEN k % 7 = 0 THEN repeat('long-', 12) || k
                WHEN k % 97 = 1 THEN repeat('compressed ', 300) || k
                ELSE 'c' || k END,
-       md5(k::text)::uuid, k / 8.0, at::date, at, a
+       md5(k::text)::uuid, k / 8.0, at::date, at, a,
+       round(k / 8.0, 3 + (extract(epoch FROM at)::bigint % 4)::integer)  -- k / 8 at scale 3..6, by row
   FROM (SELECT CASE WHEN pg_temp.random() < 0.01 THEN NULL ELSE (pg_temp.random() * 4000)::integer END AS k,
                timestamptz '2019-01-01 00:00+00' + pg_temp.random() * interval '700 days' AS at,
                CASE WHEN pg_temp.random() < 0.01 THEN NULL
@@ -44,7 +46,7 @@ SELECT k, CASE WHEN k % 7 = 0 THEN repeat('long-', 12) || k
           FROM generate_series(1, 40000)) g;
 -- and a customer without a purchase: a refund and a zero amount only
 INSERT INTO orders
-SELECT 5000, 'c5000', md5('5000')::uuid, 5000 / 8.0, at::date, at, a
+SELECT 5000, 'c5000', md5('5000')::uuid, 5000 / 8.0, at::date, at, a, 625.000
   FROM (VALUES (timestamptz '2020-01-05 00:00+00', -12.50), ('2020-02-05 00:00+00', 0)) v(at, a);
 ANALYZE orders;
 SELECT pg_relation_size('orders') / current_setting('block_size')::integer > 250 AS several_hundred_blocks;
@@ -79,6 +81,19 @@ SELECT differ('kt', 'at', 'amount', '1', false, true) AS text_alone_differ,
        differ('ku', 'day', 'amount', '2', true, true) AS uuid_differ,
        differ('kn', 'at', 'amount', '2', true, true) AS numeric_key_differ,
        differ('kn', 'at', 'amount', '1', false, true) AS numeric_key_alone_differ;
+-- One customer's numeric key at several display scales in blocks read by
+-- different processes: each key is its canonical text (k / 8.0 and
+-- round(k / 8.0, 3..6) are both trim_scale(k / 8)), so the workers' tables
+-- merge into the same customers as kn gives: no row differs.
+SELECT (SELECT count(*) FROM scores_as_text('kn_mixed', 'at', 'amount', '2', true, true)) AS mixed_scale_customers,
+       (SELECT count(*) FROM (
+          (SELECT * FROM scores_as_text('kn_mixed', 'at', 'amount', '2', true, true)
+           EXCEPT ALL SELECT * FROM scores_as_text('kn', 'at', 'amount', '0', true, true))
+          UNION ALL
+          (SELECT * FROM scores_as_text('kn', 'at', 'amount', '0', true, true)
+           EXCEPT ALL SELECT * FROM scores_as_text('kn_mixed', 'at', 'amount', '2', true, true))) d) AS mixed_vs_kn_differ,
+       differ('kn_mixed', 'at', 'amount', '1', false, true) AS mixed_alone_differ,
+       differ('kn_mixed', 'at', 'amount', '0', true, false) AS mixed_sql_path_differ;
 
 -- Which path ran: with one worker and the leader not reading, every
 -- customer comes from the worker, also those with no purchase (only
