@@ -12,6 +12,7 @@
 #include "compat.h"
 
 #include "customer_key.h"
+#include "numeric_layout.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_attribute.h"
@@ -102,79 +103,42 @@ rfm_customer_key_kind_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(names[kind]));
 }
 
-/* numeric's stored form (exact_sum.c reads it the same way) */
-#define HDR_SIGN_MASK		0xC000
-#define HDR_NEG				0x4000
-#define HDR_SHORT			0x8000
-#define HDR_SPECIAL			0xC000
-#define HDR_SPECIAL_MASK	0xF000
-#define HDR_NAN				0xC000
-#define HDR_PINF			0xD000
-#define SHORT_SIGN_MASK		0x2000
-#define SHORT_WEIGHT_SIGN	0x0040
-#define SHORT_WEIGHT_MASK	0x003F
-
-static inline int
-numeric_digit(const char *digits, int i)
-{
-	int16		d;
-
-	memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
-	return d;
-}
 
 char *
 rfm_numeric_key_text(Numeric value, char *buf, Size bufsize, uint32 *len)
 {
-	const char *data = VARDATA_ANY(value);
-	Size		size = VARSIZE_ANY_EXHDR(value);
-	uint16		header;
+	NumericParts parts;
 	bool		negative;
 	int			weight;
-	Size		header_len;
 	const char *digits;
 	int			ndigits;
 	Size		need;
 	char	   *out;
 	char	   *p;
 
-	memcpy(&header, data, sizeof(uint16));
-	if ((header & HDR_SIGN_MASK) == HDR_SPECIAL)
+	rfm_numeric_parts(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), &parts);
+	if (parts.special)
 	{
-		const char *special = (header & HDR_SPECIAL_MASK) == HDR_NAN ? "NaN"
-			: (header & HDR_SPECIAL_MASK) == HDR_PINF ? "Infinity" : "-Infinity";
+		const char *special = (parts.header & NUM_SPECIAL_MASK) == NUM_NAN ? "NaN"
+			: (parts.header & NUM_SPECIAL_MASK) == NUM_PINF ? "Infinity" : "-Infinity";
 
 		*len = strlen(special);
 		out = bufsize > *len ? buf : palloc(*len + 1);
 		memcpy(out, special, *len + 1);
 		return out;
 	}
-	if ((header & HDR_SIGN_MASK) == HDR_SHORT)
-	{
-		negative = (header & SHORT_SIGN_MASK) != 0;
-		weight = (header & SHORT_WEIGHT_SIGN) ? (int) (~SHORT_WEIGHT_MASK | (header & SHORT_WEIGHT_MASK))
-			: (int) (header & SHORT_WEIGHT_MASK);
-		header_len = sizeof(uint16);
-	}
-	else
-	{
-		int16		w;
-
-		negative = (header & HDR_SIGN_MASK) == HDR_NEG;
-		memcpy(&w, data + sizeof(uint16), sizeof(int16));
-		weight = w;
-		header_len = sizeof(uint16) + sizeof(int16);
-	}
-	digits = data + header_len;
-	ndigits = (int) ((size - header_len) / sizeof(int16));
+	negative = parts.negative;
+	weight = parts.weight;
+	digits = parts.digits;
+	ndigits = parts.ndigits;
 	/* stored values have no leading or trailing zero digits; be safe */
-	while (ndigits > 0 && numeric_digit(digits, 0) == 0)
+	while (ndigits > 0 && rfm_numeric_digit(digits, 0) == 0)
 	{
 		digits += sizeof(int16);
 		ndigits--;
 		weight--;
 	}
-	while (ndigits > 0 && numeric_digit(digits, ndigits - 1) == 0)
+	while (ndigits > 0 && rfm_numeric_digit(digits, ndigits - 1) == 0)
 		ndigits--;
 	if (ndigits == 0)
 	{
@@ -197,7 +161,7 @@ rfm_numeric_key_text(Numeric value, char *buf, Size bufsize, uint32 *len)
 	{
 		for (int i = 0; i <= weight; i++)
 		{
-			int			d = i < ndigits ? numeric_digit(digits, i) : 0;
+			int			d = i < ndigits ? rfm_numeric_digit(digits, i) : 0;
 
 			if (i == 0)
 			{
@@ -230,7 +194,7 @@ rfm_numeric_key_text(Numeric value, char *buf, Size bufsize, uint32 *len)
 		for (int k = -1; k >= weight - (ndigits - 1); k--)
 		{
 			int			i = weight - k;
-			int			d = i >= 0 ? numeric_digit(digits, i) : 0;
+			int			d = i >= 0 ? rfm_numeric_digit(digits, i) : 0;
 
 			p[0] = (char) ('0' + d / 1000);
 			p[1] = (char) ('0' + d / 100 % 10);

@@ -1,35 +1,21 @@
 /*
  * exact_sum.c: exact numeric sums without a palloc per added value.
  *
- * The fast path reads the numeric's stored digits directly.  That layout is
- * PostgreSQL's on-disk format (kept stable for pg_upgrade since 9.1):
- * after the varlena header comes a uint16 header word; a "short" numeric
- * packs sign, display scale and weight into it, a "long" one is followed by
- * an int16 weight; then base-10000 digits, most significant first.
+ * The fast path reads the numeric's stored digits directly
+ * (numeric_layout.h).
  */
 #include "compat.h"
 
 #include "exact_sum.h"
 #include "scaled.h"
 #include "numeric_build.h"
+#include "numeric_layout.h"
 
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
 #define NBASE_DIGITS		4		/* decimal digits per numeric digit */
-#define HDR_SIGN_MASK		0xC000
-#define HDR_NEG				0x4000
-#define HDR_SHORT			0x8000
-#define HDR_SPECIAL			0xC000
-#define HDR_SPECIAL_MASK	0xF000
-#define HDR_NAN				0xC000
-#define SHORT_SIGN_MASK		0x2000
-#define SHORT_DSCALE_MASK	0x1F80
-#define SHORT_DSCALE_SHIFT	7
-#define SHORT_WEIGHT_SIGN	0x0040
-#define SHORT_WEIGHT_MASK	0x003F
-#define LONG_DSCALE_MASK	0x3FFF
 
 /* Largest scale kept in the fast form; 10^38 still fits in an int128. */
 #define MAX_FAST_SCALE		30
@@ -41,9 +27,9 @@ rfm_check_finite_amount(Numeric value, const char *caller)
 	uint16		header;
 
 	memcpy(&header, VARDATA_ANY(value), sizeof(uint16));
-	if ((header & HDR_SIGN_MASK) != HDR_SPECIAL)
+	if ((header & NUM_SIGN_MASK) != NUM_SPECIAL)
 		return;
-	if ((header & HDR_SPECIAL_MASK) == HDR_NAN)
+	if ((header & NUM_SPECIAL_MASK) == NUM_NAN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: amount must not be NaN", caller),
@@ -62,14 +48,14 @@ rfm_numeric_sign(Numeric value)
 	uint16		header;
 
 	memcpy(&header, data, sizeof(uint16));
-	if ((header & HDR_SIGN_MASK) == HDR_SPECIAL)
+	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
 		return 0;				/* callers reject NaN and infinities first */
 	/* zero has no digits: its size is just the header */
-	if (VARSIZE_ANY_EXHDR(value) <= (Size) (((header & HDR_SIGN_MASK) == HDR_SHORT) ? 2 : 4))
+	if (VARSIZE_ANY_EXHDR(value) <= (Size) (((header & NUM_SIGN_MASK) == NUM_SHORT) ? 2 : 4))
 		return 0;
-	if ((header & HDR_SIGN_MASK) == HDR_SHORT)
-		return (header & SHORT_SIGN_MASK) ? -1 : 1;
-	return ((header & HDR_SIGN_MASK) == HDR_NEG) ? -1 : 1;
+	if ((header & NUM_SIGN_MASK) == NUM_SHORT)
+		return (header & NUM_SHORT_SIGN) ? -1 : 1;
+	return ((header & NUM_SIGN_MASK) == NUM_NEG) ? -1 : 1;
 }
 
 void
@@ -92,41 +78,21 @@ exact_sum_init(ExactSum *sum)
 bool
 numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 {
-	const char *data = VARDATA_ANY(value);
-	Size		len = VARSIZE_ANY_EXHDR(value);
-	uint16		header;
+	NumericParts parts;
 	int			weight;
 	int			dscale;
-	bool		negative;
-	Size		header_len;
 	int			ndigits;
 	int128		acc = 0;
 	int			frac_digits;
 
-	memcpy(&header, data, sizeof(uint16));
-	if ((header & HDR_SIGN_MASK) == HDR_SPECIAL)
+	rfm_numeric_parts(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), &parts);
+	if (parts.special)
 		return false;
-	if ((header & HDR_SIGN_MASK) == HDR_SHORT)
-	{
-		negative = (header & SHORT_SIGN_MASK) != 0;
-		dscale = (header & SHORT_DSCALE_MASK) >> SHORT_DSCALE_SHIFT;
-		weight = (header & SHORT_WEIGHT_SIGN) ? (int) (~SHORT_WEIGHT_MASK | (header & SHORT_WEIGHT_MASK))
-			: (int) (header & SHORT_WEIGHT_MASK);
-		header_len = sizeof(uint16);
-	}
-	else
-	{
-		int16		w;
-
-		negative = (header & HDR_SIGN_MASK) == HDR_NEG;
-		dscale = header & LONG_DSCALE_MASK;
-		memcpy(&w, data + sizeof(uint16), sizeof(int16));
-		weight = w;
-		header_len = sizeof(uint16) + sizeof(int16);
-	}
+	weight = parts.weight;
+	dscale = parts.dscale;
 	if (dscale > MAX_FAST_SCALE)
 		return false;
-	ndigits = (int) ((len - header_len) / sizeof(int16));
+	ndigits = parts.ndigits;
 	if (ndigits == 0)
 	{
 		*out = 0;
@@ -136,12 +102,7 @@ numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 	if (ndigits > 9)
 		return false;
 	for (int i = 0; i < ndigits; i++)
-	{
-		int16		digit;
-
-		memcpy(&digit, data + header_len + i * sizeof(int16), sizeof(int16));
-		acc = acc * 10000 + digit;
-	}
+		acc = acc * 10000 + rfm_numeric_digit(parts.digits, i);
 	/* acc holds value * 10^frac_digits */
 	frac_digits = NBASE_DIGITS * (ndigits - 1 - weight);
 	if (frac_digits > dscale)
@@ -155,7 +116,7 @@ numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 	else if (dscale - frac_digits >= 39 ||
 			 __builtin_mul_overflow(acc, rfm_pow10_i128(dscale - frac_digits), &acc))
 		return false;
-	*out = negative ? -acc : acc;
+	*out = parts.negative ? -acc : acc;
 	*dscale_out = dscale;
 	return true;
 }

@@ -44,6 +44,7 @@
 #include "exact_sum.h"
 #include "rfm_state.h"
 #include "scaled.h"
+#include "numeric_layout.h"
 
 #include "access/heapam.h"
 #include "access/htup_details.h"
@@ -161,13 +162,6 @@ key_kind(Oid type, Oid collation, KeyKind *kind)
 }
 
 /* numeric's stored form (exact_sum.c has the full decoder) */
-#define NUM_SIGN_MASK		0xC000
-#define NUM_SHORT			0x8000
-#define NUM_SHORT_SIGN		0x2000
-#define NUM_SHORT_DSCALE_MASK 0x1F80
-#define NUM_SHORT_DSCALE_SHIFT 7
-#define NUM_SHORT_WEIGHT_SIGN 0x0040
-#define NUM_SHORT_WEIGHT_MASK 0x003F
 #define NUM_MAX_FAST_SCALE	30	/* as exact_sum.c */
 
 
