@@ -95,7 +95,12 @@ plain_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 wait $rpid || fail "readers failed during the plain refresh"
 plain_max=$(max_latency_ms plain)
 echo "    control: a plain REFRESH took ${plain_ms} ms, the longest read ${plain_max} ms"
-[ "$plain_max" -ge $((plain_ms / 2)) ] || fail "the blocking detector missed a plain REFRESH"
+# Blocked reads wait for most of the plain REFRESH (measured from psql's
+# start, so it includes connecting): at least a third of it, and three times
+# the longest read of part 1 (half of it was too tight on a loaded machine:
+# 255 ms of a 523 ms REFRESH).
+floor=$((plain_ms / 3)); [ $((3 * read_max)) -gt "$floor" ] && floor=$((3 * read_max))
+[ "$plain_max" -ge "$floor" ] || fail "the blocking detector missed a plain REFRESH (longest read ${plain_max} ms, expected >= ${floor} ms)"
 echo "ok: the latency check does detect blocked readers"
 
 # --- 3a. a second refresh while the tier's lock is held fails at once, clearly.
@@ -122,7 +127,7 @@ state=$(q -c "SELECT sqlstate FROM rfm.refresh_log ORDER BY id DESC LIMIT 1")
 if err2=$(q -v VERBOSITY=verbose -c "SELECT rfm.alter_tiers('live_tiers', '{\"bins\": 4}')" 2>&1); then
   fail "alter_tiers succeeded while a refresh held the lock"
 fi
-echo "$err2" | grep -q '55P03: rfm.alter_tiers: another session is refreshing live_tiers right now' \
+echo "$err2" | grep -q '55P03: rfm.alter_tiers: another session is refreshing public.live_tiers right now' \
   || fail "unclear alter_tiers error: $err2"
 exec 3>&-
 wait $hpid
