@@ -161,8 +161,8 @@ key_kind(Oid type, Oid collation, KeyKind *kind)
 	}
 }
 
-/* numeric's stored form (exact_sum.c has the full decoder) */
-#define NUM_MAX_FAST_SCALE	30	/* as exact_sum.c */
+/* the largest scale of the fast form, as exact_sum.c (numeric_layout.h: the stored form) */
+#define NUM_MAX_FAST_SCALE	30
 
 
 /*
@@ -484,7 +484,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 	return true;
 }
 
-
+/* see fast_scan.h: rfm's own policy on rfm.customer_states is checked by the callers */
 bool
 rfm_states_rls_beyond_owner(Relation rel)
 {
