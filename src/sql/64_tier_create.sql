@@ -243,6 +243,7 @@ CREATE FUNCTION rfm.drop_orphan_tiers()
 DECLARE
     entry   rfm.tier_tables;
     member  regclass;
+    job     bigint;
     removed integer := 0;
 BEGIN
     FOR entry IN SELECT * FROM rfm.tier_tables t
@@ -265,8 +266,9 @@ BEGIN
            AND EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = entry.state_name) THEN
             PERFORM rfm.customer_state_drop(entry.state_name);
         END IF;
-        IF rfm._cron_job_id(entry.id) IS NOT NULL THEN
-            EXECUTE 'SELECT cron.unschedule($1)' USING rfm._cron_job_id(entry.id);
+        job := rfm._cron_job_id(entry.id);
+        IF job IS NOT NULL THEN
+            EXECUTE 'SELECT cron.unschedule($1)' USING job;
         END IF;
         DELETE FROM rfm.refresh_log l WHERE l.tier_id = entry.id;
         DELETE FROM rfm.tier_tables t WHERE t.id = entry.id;
