@@ -16,6 +16,7 @@
 #include "compat.h"
 
 #include "fast_rows.h"
+#include "radix_sort.h"
 #include "segment_rules.h"
 #include "tier_fill.h"
 
@@ -351,32 +352,22 @@ int_key(const Scored *s, const FastEntry *e)
 }
 
 /*
- * Sort order of REFRESH's duplicate check: integers ascending, text keys by
- * bytes (COLLATE "C").  Items carry an order-preserving 8-byte prefix of the
- * key, so most comparisons touch only the (contiguous) item array.
+ * Sort order of REFRESH's duplicate check and of the unique index a new
+ * tier table gets: integers ascending, text keys by bytes (COLLATE "C").
+ * Items carry an order-preserving 8-byte prefix of the key: radix-sorted
+ * by it, then only runs of text keys with the same first 8 bytes compared
+ * whole.
  */
-typedef struct SortItem
-{
-	uint64		prefix;
-	int32		index;
-} SortItem;
-
 static int
 compare_items(const void *a, const void *b, void *arg)
 {
-	const SortItem *x = (const SortItem *) a;
-	const SortItem *y = (const SortItem *) b;
+	const RfmSortItem *x = (const RfmSortItem *) a;
+	const RfmSortItem *y = (const RfmSortItem *) b;
 	const Scored *s = (const Scored *) arg;
-	const FastEntry *ex,
-			   *ey;
+	const FastEntry *ex = &s->entries[x->index];
+	const FastEntry *ey = &s->entries[y->index];
 	int			c;
 
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	if (s == NULL)
-		return 0;				/* integer keys: the prefix is the key */
-	ex = &s->entries[x->index];
-	ey = &s->entries[y->index];
 	c = memcmp(ex->key.skey, ey->key.skey, Min(ex->used, ey->used) - 1);
 	return c != 0 ? c : (ex->used > ey->used) - (ex->used < ey->used);
 }
@@ -385,7 +376,7 @@ compare_items(const void *a, const void *b, void *arg)
 static int32 *
 sorted_order(const Scored *s, const int64 *ints)
 {
-	SortItem   *items = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(SortItem) * s->n);
+	RfmSortItem *items = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(RfmSortItem) * s->n);
 	int32	   *order;
 
 	for (int i = 0; i < s->n; i++)
@@ -405,7 +396,20 @@ sorted_order(const Scored *s, const int64 *ints)
 			items[i].prefix = p;
 		}
 	}
-	qsort_arg(items, s->n, sizeof(SortItem), compare_items, ints ? NULL : (void *) s);
+	rfm_radix_sort(items, s->n);
+	if (!ints)
+	{
+		for (int i = 0; i < s->n;)
+		{
+			int			j = i + 1;
+
+			while (j < s->n && items[j].prefix == items[i].prefix)
+				j++;
+			if (j - i > 1)
+				qsort_arg(&items[i], j - i, sizeof(RfmSortItem), compare_items, (void *) s);
+			i = j;
+		}
+	}
 	order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * s->n);
 	for (int i = 0; i < s->n; i++)
 		order[i] = items[i].index;

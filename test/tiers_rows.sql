@@ -38,7 +38,7 @@ VALUES ('rows_t partial', 1, 'top', '顶', 4, 100, 1, 100, 1, 100, NULL, NULL),
        ('rows_t partial', 2, 'mid', '中', 2, 3, 2, 100, 1, 100, 5, NULL),
        ('rows_t partial', 3, 'low', '低', 1, 100, 1, 1, 1, 1, NULL, NULL);
 
-SELECT plan(32);
+SELECT plan(35);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION rows_t.grouped(source regclass, c text, bins int, scheme text, as_of date)
@@ -141,6 +141,24 @@ SELECT is((SELECT count(*) FROM got_text a JOIN got_text b ON b.n = a.n + 1
             WHERE b.customer_id::text COLLATE "C" <= a.customer_id::text COLLATE "C"), 0::bigint,
           'text keys come out in byte order (K10 before K9)');
 SELECT cmp_ok((SELECT count(*) FROM got_text), '>', 2500::bigint, '... thousands of them');
+-- bigint keys over the whole range (negative, beyond 2^32, the extremes): every byte of the sort differs
+CREATE TABLE rows_t.orders_wide AS
+  SELECT (pg_catalog.hashint4(g)::bigint << 32) # (pg_catalog.hashint4(-g)::bigint & 4294967295) AS customer,
+         current_date - (g % 400) AS ordered_on, 1 + g % 97 AS amount
+    FROM generate_series(1, 3000) g
+  UNION ALL VALUES (-9223372036854775808, current_date, 5), (9223372036854775807, current_date, 5),
+                   (-1, current_date, 5), (0, current_date, 5), (1, current_date, 5);
+CREATE TEMP TABLE got_wide AS
+  SELECT row_number() OVER () AS n, customer_id FROM rfm._tier_rows('rows_t.orders_wide', 'customer', 'ordered_on', 'amount',
+       'bigint', 5, 'standard', current_date) AS t(customer_id bigint, first_purchase date, last_purchase date,
+       recency_days integer, frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer,
+       rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date);
+SELECT is((SELECT count(*) FROM got_wide a JOIN got_wide b ON b.n = a.n + 1 WHERE b.customer_id <= a.customer_id), 0::bigint,
+          'bigint keys over the whole range come out ascending');
+SELECT is((SELECT array_agg(customer_id ORDER BY n) FROM got_wide WHERE n IN (1, (SELECT max(n) FROM got_wide))),
+          ARRAY[-9223372036854775808, 9223372036854775807]::bigint[], '... from the smallest bigint to the largest');
+SELECT is((SELECT count(DISTINCT customer_id) FROM got_wide), (SELECT count(DISTINCT customer) FROM rows_t.orders_wide),
+          '... every customer once');
 -- keys longer than the 8-byte sort prefix, sharing it
 CREATE TABLE rows_t.orders_long AS SELECT 'customer number ' || customer AS customer, ordered_on, amount FROM rows_t.orders;
 CREATE TEMP TABLE got_long AS
