@@ -1,5 +1,9 @@
 -- Driven by bench/run.sh (variables orders, customers).  Timed statements
 -- follow an "\echo STEP name" line; every path writes its result table.
+-- Each step starts right after a CHECKPOINT, as a scheduled refresh usually
+-- does (checkpoint_timeout is 5 min by default): a step's first change to
+-- each existing page then writes the whole page to WAL, as it would there,
+-- and no checkpoint of an earlier step's writes runs during it.
 \set as_of '''2024-01-01'''
 CREATE EXTENSION rfm;
 SELECT pg_catalog.setseed(0.20240101);
@@ -30,22 +34,27 @@ SELECT 1 + pg_catalog.floor(customers * pg_catalog.power(pg_catalog.random(), 1.
 SELECT 'INFO table ' || pg_catalog.pg_size_pretty(pg_catalog.pg_table_size('orders')) ||
        ', customers with orders: ' || pg_catalog.count(DISTINCT customer_id) FROM orders \g
 \timing on
+CHECKPOINT;
 \echo STEP warm_up
 SELECT pg_catalog.count(*) FROM orders;
+CHECKPOINT;
 \echo STEP bare_scan
 SELECT pg_catalog.count(*) FROM orders;
 
+CHECKPOINT;
 \echo STEP builtin_trio
 CREATE TEMP TABLE t_trio AS
 SELECT customer_id, pg_catalog.max(ordered_at) AS last_day, pg_catalog.count(*) AS n,
        pg_catalog.sum(amount) AS total
   FROM orders GROUP BY customer_id;
 
+CHECKPOINT;
 \echo STEP summarize_groupby
 CREATE TEMP TABLE t_summary AS
 SELECT customer_id, rfm.summarize(ordered_at, amount) AS s FROM orders GROUP BY customer_id;
 
 -- The usual hand-written pipeline: aggregate, then one window sort per score.
+CHECKPOINT;
 \echo STEP ntile_pipeline
 CREATE TEMP TABLE t_ntile AS
 WITH per_customer AS (
@@ -63,6 +72,7 @@ SELECT customer_id, recency_days, frequency, monetary,
        pg_catalog.ntile(5) OVER (ORDER BY monetary) AS m_score
   FROM per_customer;
 
+CHECKPOINT;
 \echo STEP customer_scores
 CREATE TEMP TABLE t_fast AS
 SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 5, :as_of);
@@ -70,6 +80,7 @@ SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount
 -- its SQL path (the aggregate through SPI, parallel workers allowed), which
 -- views, row-level security and the like take: forced by rfm.direct_scan
 SET rfm.direct_scan = off;
+CHECKPOINT;
 \echo STEP customer_scores_sql_path
 CREATE TEMP TABLE t_fast_sql AS
 SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 5, :as_of);
@@ -77,9 +88,11 @@ RESET rfm.direct_scan;
 
 -- the same without parallel workers (the direct scan never uses them)
 SET max_parallel_workers_per_gather = 0;
+CHECKPOINT;
 \echo STEP customer_scores_serial
 CREATE TEMP TABLE t_fast_serial AS
 SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 5, :as_of);
+CHECKPOINT;
 \echo STEP ntile_pipeline_serial
 CREATE TEMP TABLE t_ntile_serial AS
 WITH per_customer AS (
@@ -124,6 +137,7 @@ SELECT 'CHECK frequency and monetary, rfm.summarize vs rfm.customer_scores: ' ||
 
 -- Incremental refresh: a state built from all orders, then 1% new orders.
 \timing on
+CHECKPOINT;
 \echo STEP state_create
 SELECT rfm.customer_state_create('bench', 'orders', 'customer_id', 'ordered_at', 'amount', 'order_id');
 \timing off
@@ -134,10 +148,13 @@ SELECT rfm.customer_state_create('bench', 'orders', 'customer_id', 'ordered_at',
 \ir state_refresh_round.psql
 CREATE TEMP TABLE t_refreshed AS SELECT * FROM rfm.customer_state_scores('bench', 5, :as_of);
 \timing on
+CHECKPOINT;
 \echo STEP state_rebuild
 SELECT rfm.customer_state_rebuild('bench');
+CHECKPOINT;
 \echo STEP state_scores
 CREATE TEMP TABLE t_rebuilt AS SELECT * FROM rfm.customer_state_scores('bench', 5, :as_of);
+CHECKPOINT;
 \echo STEP customer_scores_after
 CREATE TEMP TABLE t_fast2 AS
 SELECT * FROM rfm.customer_scores('orders', 'customer_id', 'ordered_at', 'amount', 5, :as_of);
@@ -149,6 +166,7 @@ SELECT 'CHECK incremental refresh vs full rebuild: ' ||
              AND (SELECT pg_catalog.count(*) FROM (TABLE t_fast2 EXCEPT ALL TABLE t_rebuilt) d) = 0
             THEN 'ok' ELSE 'FAIL' END \g
 \timing on
+CHECKPOINT;
 \echo STEP state_rebuild_2
 SELECT rfm.customer_state_rebuild('bench');
 \timing off
@@ -208,13 +226,17 @@ SELECT customer_id, first_purchase, last_purchase, recency_days, frequency, mone
   FROM labelled;
 -- each twice (the machine is shared; the ratio uses each one's best run)
 \timing on
+CHECKPOINT;
 \echo STEP tier_plain_sql
 CREATE TEMP TABLE t_tier_plain AS SELECT * FROM v_tier_plain;
+CHECKPOINT;
 \echo STEP tier_create
 SELECT rfm.create_tiers('bench_tiers', 'orders', 'customer_id', 'ordered_at', 'amount',
                         as_of => :as_of, keep_history => false);
+CHECKPOINT;
 \echo STEP tier_plain_sql_2
 CREATE TEMP TABLE t_tier_plain_2 AS SELECT * FROM v_tier_plain;
+CHECKPOINT;
 \echo STEP tier_create_2
 SELECT rfm.create_tiers('bench_tiers_2', 'orders', 'customer_id', 'ordered_at', 'amount',
                         as_of => :as_of, keep_history => false);
@@ -247,6 +269,7 @@ SELECT 'INFO tier table: ' || pg_catalog.count(*) || ' customers; R/F/M scores e
 SELECT pg_temp.add_new_orders(:orders / 100, :customers, false);
 ANALYZE orders;
 \timing on
+CHECKPOINT;
 \echo STEP tier_refresh
 CALL rfm.refresh_tiers('bench_tiers');
 \timing off
@@ -266,6 +289,7 @@ SELECT 'CHECK refreshed tier table equals rfm.customer_scores on the new orders:
 SELECT pg_temp.add_new_orders(:orders / 100, :customers, false);
 ANALYZE orders;
 \timing on
+CHECKPOINT;
 \echo STEP tier_refresh_concurrently
 REFRESH MATERIALIZED VIEW CONCURRENTLY bench_tiers;
 \timing off
@@ -276,8 +300,10 @@ REFRESH MATERIALIZED VIEW CONCURRENTLY bench_tiers;
 -- compared with a full tier table of the same day: both built, 1% new
 -- orders, both refreshed, rows compared.
 \timing on
+CHECKPOINT;
 \echo STEP tier_create_today
 SELECT rfm.create_tiers('bench_tiers_full', 'orders', 'customer_id', 'ordered_at', 'amount', keep_history => false);
+CHECKPOINT;
 \echo STEP tier_create_incremental
 SELECT rfm.create_tiers('bench_tiers_incr', 'orders', 'customer_id', 'ordered_at', 'amount', keep_history => false,
                         watermark_column => 'order_id');
@@ -286,8 +312,10 @@ SELECT pg_temp.add_new_orders(:orders / 100, :customers, true);
 ANALYZE orders;
 VACUUM ANALYZE rfm.customer_states;
 \timing on
+CHECKPOINT;
 \echo STEP tier_refresh_full
 CALL rfm.refresh_tiers('bench_tiers_full');
+CHECKPOINT;
 \echo STEP tier_refresh_incremental
 CALL rfm.refresh_tiers('bench_tiers_incr');
 \timing off

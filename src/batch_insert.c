@@ -3,10 +3,13 @@
  */
 #include "batch_insert.h"
 
+#include "access/hio.h"
 #include "access/htup_details.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "storage/bufmgr.h"
 #include "utils/memutils.h"
 
 void
@@ -23,6 +26,17 @@ rfm_batch_begin(BatchInsert *b, Relation rel, int options, bool with_indexes)
 		ExecOpenIndices(b->rri, false);
 	}
 	b->bistate = GetBulkInsertState();
+	/*
+	 * No bulk-write ring until the rows fill about a quarter of shared
+	 * buffers (as a scan keeps a table that size in them): the ring writes
+	 * each page out and evicts it, and what rfm writes is read next --
+	 * a new tier table by its index build, new customer states by the
+	 * next refresh (which read them back from the kernel: 0.59 s instead
+	 * of 0.38 s for a million customers' first refresh).
+	 */
+	FreeAccessStrategy(b->bistate->strategy);
+	b->bistate->strategy = NULL;
+	b->ring_at = (uint64) (NBuffers / 4) * RelationGetTargetPageUsage(rel, HEAP_DEFAULT_FILLFACTOR);
 	b->slot_cxt = CurrentMemoryContext;
 	/*
 	 * The slots share one unpinned copy of the row type: a slot made with
@@ -43,6 +57,18 @@ rfm_batch_flush(BatchInsert *b)
 
 	if (b->n == 0)
 		return;
+	if (b->bistate->strategy == NULL)
+	{
+		for (int i = 0; i < b->n; i++)
+			b->bytes += MAXALIGN(ExecFetchSlotHeapTuple(b->slots[i], false, NULL)->t_len) +
+				sizeof(ItemIdData);
+		if (b->bytes >= b->ring_at)
+		{
+			b->bistate->strategy = GetAccessStrategy(BAS_BULKWRITE);
+			elog(DEBUG1, "rfm: writing %s through the bulk-write ring from here on (%llu bytes of rows written, a quarter of shared buffers)",
+				 RelationGetRelationName(b->rel), (unsigned long long) b->bytes);
+		}
+	}
 	old = MemoryContextSwitchTo(b->batch_cxt);
 	table_multi_insert(b->rel, b->slots, b->n, b->cid, b->options, b->bistate);
 	MemoryContextSwitchTo(old);

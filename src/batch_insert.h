@@ -22,7 +22,9 @@ typedef struct BatchInsert
 	int			options;		/* table_multi_insert's */
 	ResultRelInfo *rri;			/* with index entries: the indexes, else NULL */
 	EState	   *estate;
-	BulkInsertState bistate;
+	BulkInsertState bistate;	/* its ring only from ring_at bytes on */
+	uint64		bytes;			/* rows' bytes on their pages so far */
+	uint64		ring_at;		/* a quarter of shared buffers' page space */
 	MemoryContext slot_cxt;		/* the slots, until rfm_batch_end */
 	TupleDesc	slot_desc;		/* the slots' row type: a copy, not pinned */
 	MemoryContext batch_cxt;	/* one batch's tuples and table_multi_insert's allocations */
