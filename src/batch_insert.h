@@ -1,8 +1,10 @@
 /*
  * batch_insert.h: rows written to a table in batches, as COPY writes them
  * (table_multi_insert: one WAL record and one buffer lock per page instead
- * of per row), for a new tier table's fill (tier_fill.c) and the in-place
- * refresh's new rows (tier_refresh.c).
+ * of per row), for a new tier table's fill (tier_fill.c), the in-place
+ * refresh's new rows (tier_refresh.c) and customer states
+ * (customer_states_write.c); through shared buffers up to a quarter of
+ * them, then PostgreSQL's bulk-write ring.
  */
 #ifndef RFM_BATCH_INSERT_H
 #define RFM_BATCH_INSERT_H

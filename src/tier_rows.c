@@ -352,8 +352,8 @@ int_key(const Scored *s, const FastEntry *e)
 }
 
 /*
- * Sort order of REFRESH's duplicate check and of the unique index a new
- * tier table gets: integers ascending, text keys by bytes (COLLATE "C").
+ * Sort order of REFRESH's duplicate check: integers ascending, text keys by
+ * bytes (COLLATE "C").
  * Items carry an order-preserving 8-byte prefix of the key: radix-sorted
  * by it, then only runs of text keys with the same first 8 bytes compared
  * whole.
