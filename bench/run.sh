@@ -16,6 +16,10 @@ OUT=$(mktemp)
 trap 'cp "$OUT" /tmp/rfm_bench_last.log; rm -f "$OUT"' EXIT
 
 echo "rfm bench: $ORDERS orders, $CUSTOMERS customers; $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(pg_config --version)"
+# Shared buffers in 4 kB pages cost every session a page fault for each
+# buffer page it touches first (README, "Huge pages"); huge_pages = try
+# (the default) uses huge pages when the kernel has enough of them free.
+echo "huge pages free: $(awk '/HugePages_Free/ {f=$2} /Hugepagesize/ {s=$2} END {printf "%d x %d kB", f, s}' /proc/meminfo) (shared_buffers 2GB needs ~1030 x 2048 kB)"
 pg_virtualenv -t -v 15 \
     -o shared_buffers=2GB -o work_mem=256MB -o max_worker_processes=8 \
     -o max_parallel_workers=4 -o max_parallel_workers_per_gather=2 -o jit=off \
