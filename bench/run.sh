@@ -19,13 +19,20 @@ echo "rfm bench: $ORDERS orders, $CUSTOMERS customers; $(nproc) cores, $(free -g
 # Shared buffers in 4 kB pages cost every session a page fault for each
 # buffer page it touches first (README, "Huge pages"); huge_pages = try
 # (the default) uses huge pages when the kernel has enough of them free.
-echo "huge pages free: $(awk '/HugePages_Free/ {f=$2} /Hugepagesize/ {s=$2} END {printf "%d x %d kB", f, s}' /proc/meminfo) (shared_buffers 2GB needs ~1030 x 2048 kB)"
+# How many the bench's server holds (with any other server running here:
+# total - free + reserved) is printed once it has started.
+huge_pages_held() {
+  awk '/HugePages_Total/ {t=$2} /HugePages_Free/ {f=$2} /HugePages_Rsvd/ {r=$2}
+       END {h = t - f + r; printf "INFO huge pages held by running servers: %d of %d%s\n", h, t,
+            h == 0 ? " (shared memory in 4 kB pages)" : ""}' /proc/meminfo
+}
+export -f huge_pages_held
 pg_virtualenv -t -v 15 \
     -o shared_buffers=2GB -o work_mem=256MB -o max_worker_processes=8 \
     -o max_parallel_workers=4 -o max_parallel_workers_per_gather=2 -o jit=off \
     -o max_wal_size=8GB -o checkpoint_timeout=30min \
-    psql -X -q -A -t -v ON_ERROR_STOP=1 -v orders="$ORDERS" -v customers="$CUSTOMERS" \
-         -f bench/bench.sql >"$OUT" 2>&1 || { cat "$OUT"; exit 1; }
+    bash -c 'huge_pages_held && exec psql -X -q -A -t -v ON_ERROR_STOP=1 -v orders="$1" -v customers="$2" -f bench/bench.sql' \
+         bench "$ORDERS" "$CUSTOMERS" >"$OUT" 2>&1 || { cat "$OUT"; exit 1; }
 
 grep -E '^(CHECK|INFO)' "$OUT" | sed 's/^INFO //'
 # "STEP name" then psql's "Time: N ms" for the timed statement
