@@ -65,6 +65,18 @@ prove:
 
 .PHONY: prove
 
+# Modules only the tests load (test/seclabel: a security label provider,
+# as PostgreSQL's own dummy_seclabel is not packaged).  Installed next to
+# rfm by .ci/run; never part of `make install`.
+TEST_MODULES = test/seclabel
+install-test-modules:
+	for d in $(TEST_MODULES); do $(MAKE) -C $$d PG_CONFIG=$(PG_CONFIG) install || exit 1; done
+clean: clean-test-modules
+clean-test-modules:
+	for d in $(TEST_MODULES); do $(MAKE) -C $$d PG_CONFIG=$(PG_CONFIG) clean || exit 1; done
+
+.PHONY: install-test-modules clean-test-modules
+
 # Warnings are errors: compile every src/*.c with the flags above plus
 # -Werror into a scratch directory (the tree's objects are not touched).
 # -Wno-unused-parameter / -Wno-missing-field-initializers stay because

@@ -49,6 +49,7 @@ cp src/*.c src/*.h "$work/build/src/"; cp src/sql/*.sql "$work/build/src/sql/"
 cp -r sql expected test "$work/build/"; ln -s "$repo/data" "$work/build/data"
 make -s -C "$work/build" with_llvm=no COPT='-g -O1 -fno-omit-frame-pointer' >/dev/null
 make -s -C "$work/build" with_llvm=no install DESTDIR="$root" >/dev/null
+make -s -C "$work/build" with_llvm=no install-test-modules DESTDIR="$root" >/dev/null
 
 echo "== private cluster on port $port, postmaster under valgrind"
 mkdir -p "$work/vg"

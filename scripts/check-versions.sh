@@ -103,7 +103,7 @@ fetch_server() {
 build() {
   local v=$1
   local inc=$work/h$v/usr/include/postgresql out=$work/build$v shim=
-  rm -rf "$out"; mkdir -p "$out"
+  rm -rf "$out"; mkdir -p "$out/test-modules"
   # Headers from a newer distribution say the C library declares strlcpy
   # (glibc >= 2.38); this machine's does not, so declare it as port.h would.
   if grep -q '^#define HAVE_DECL_STRLCPY 1' "$inc/$v/server/pg_config.h" &&
@@ -118,12 +118,16 @@ build() {
       -aux-info "$out/$(basename "$f" .c).aux" -c -o "$out/$(basename "$f" .c).o" "$f"
   done
   gcc -shared -o "$out/rfm.so" "$out"/*.o
+  # the test-only security label provider (test/seclabel), as make install-test-modules
+  # shellcheck disable=SC2086
+  gcc $cflags -D_GNU_SOURCE $shim -isystem "$inc/$v/server" -isystem "$inc/internal" \
+    -shared -o "$out/test-modules/rfm_test_seclabel.so" test/seclabel/rfm_test_seclabel.c
 }
 
 install_into() {    # rfm.so, control file and scripts into that server
   local v=$1 native
   native=$(native_of "$v")
-  cp "$work/build$v/rfm.so" "$native/lib/postgresql/"
+  cp "$work/build$v/rfm.so" "$work/build$v/test-modules/rfm_test_seclabel.so" "$native/lib/postgresql/"
   cp rfm.control rfm--*.sql "$native/share/postgresql/extension/"
   cp "$(pg_config --sharedir)"/extension/pgtap* "$native/share/postgresql/extension/"
 }

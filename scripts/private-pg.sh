@@ -5,7 +5,7 @@
 # install and test rfm at once without touching the shared installation.
 #
 #   eval "$(bash scripts/private-pg.sh /tmp/mypg 55501)"   # once; prints exports
-#   make PG_CONFIG=$PG_CONFIG && make PG_CONFIG=$PG_CONFIG install
+#   make PG_CONFIG=$PG_CONFIG && make PG_CONFIG=$PG_CONFIG install install-test-modules
 #   make PG_CONFIG=$PG_CONFIG installcheck; make PG_CONFIG=$PG_CONFIG prove
 #   bash scripts/private-pg.sh /tmp/mypg 55501 stop
 #
