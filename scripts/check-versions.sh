@@ -12,8 +12,13 @@
 # rfm.so linked and copied into that server, a throwaway cluster started
 # (as user postgres when run as root), then the pg_regress suite and the
 # pgTAP files run with this machine's psql, pg_regress and pgTAP (15).
-# Not run there: pgTAP files that need pg_cron (no pg_cron build for those
-# servers) and test/shell (pg_dump 15 cannot dump a newer server).
+# pg_cron for the pgTAP files that need it: the postgresql-V-cron package
+# of the same archive and suite as the headers (a binary: the archives'
+# source packages are not reachable here), unpacked with dpkg -x.  Those
+# built against glibc 2.38 or newer call two functions this machine's
+# glibc lacks: scripts/glibc-compat supplies them (README "Packaging").
+# Without a usable pg_cron the cron files are left out and the run says so.
+# Not run there: test/shell (pg_dump 15 cannot dump a newer server).
 #
 #   bash scripts/check-versions.sh            # 13 14 16 17 18
 #   bash scripts/check-versions.sh 16         # one version
@@ -61,6 +66,58 @@ fetch_headers() {   # -> $work/hV/usr/include/postgresql/V/server
   [ -n "$file" ] || { echo "check-versions: postgresql-server-dev-$v not in $suite" >&2; return 1; }
   curl -fsS -o "$work/server-dev-$v.deb" "$base/$file"
   dpkg -x "$work/server-dev-$v.deb" "$work/h$v"
+}
+
+# pg_cron of the same suite as the headers -> $work/cron$v.
+fetch_cron() {
+  local v=$1 base suite comp file
+  [ -f "$work/cron$v/fetched" ] && return 0
+  read -r base suite comp < <(headers_from "$v")
+  file=$(awk -v p="postgresql-$v-cron" '$1 == "Package:" { cur = $2 }
+           cur == p && $1 == "Filename:" { print $2; exit }' "$work/Packages.$suite.$comp")
+  [ -n "$file" ] || { echo "check-versions: postgresql-$v-cron not in $suite" >&2; return 1; }
+  curl -fsS -o "$work/cron-$v.deb" "$base/$file"
+  rm -rf "$work/cron$v"; dpkg -x "$work/cron-$v.deb" "$work/cron$v"
+  touch "$work/cron$v/fetched"
+}
+
+# The glibc versions FILE needs that this machine's glibc is older than.
+glibc_newer_than_ours() {
+  local ours x
+  ours=$(getconf GNU_LIBC_VERSION | awk '{ print $2 }')
+  for x in $(objdump -T "$1" | grep -o '(GLIBC_[0-9.]*)' | tr -d '()' | sed 's/^GLIBC_//' | sort -Vu); do
+    [ "$(printf '%s\n' "$ours" "$x" | sort -V | tail -n 1)" = "$ours" ] || echo "$x"
+  done
+}
+
+# pg_cron into that server.  One built against glibc 2.38+ gets its 2.38
+# requirement marked weak and the server isoc23.so preloaded (the file
+# $work/cron$v/preload names it), when 2.38's __isoc23_strtol and
+# __isoc23_sscanf are all it needs; otherwise no pg_cron for that version.
+install_cron() {
+  local v=$1 native so newer compat=$work/glibc-compat
+  native=$(native_of "$v")
+  so=$(find "$work/cron$v" -name pg_cron.so | head -n 1)
+  [ -n "$so" ] || { echo "check-versions: no pg_cron.so in postgresql-$v-cron" >&2; return 1; }
+  cp "$so" "$work/cron$v/pg_cron.so.use"
+  rm -f "$work/cron$v/preload" "$work/cron$v/ready" "$native/lib/postgresql/pg_cron.so"
+  newer=$(glibc_newer_than_ours "$so")
+  if [ -n "$newer" ]; then
+    if [ "$newer" != 2.38 ] || objdump -T "$so" | awk '/\(GLIBC_2\.38\)/ { print $NF }' |
+         grep -vqxE '__isoc23_(strtol|sscanf)'; then
+      echo "check-versions: pg_cron for $v needs glibc $(echo $newer) beyond what scripts/glibc-compat supplies" >&2
+      return 1
+    fi
+    mkdir -p "$compat"
+    gcc -O2 -Wall -Wextra -Werror -o "$compat/weak_version" scripts/glibc-compat/weak_version.c
+    gcc -O2 -Wall -Wextra -Werror -fPIC -shared -Wl,--version-script=scripts/glibc-compat/isoc23.map \
+      -o "$compat/isoc23.so" scripts/glibc-compat/isoc23.c
+    "$compat/weak_version" "$work/cron$v/pg_cron.so.use" GLIBC_2.38
+    echo "$compat/isoc23.so" > "$work/cron$v/preload"
+  fi
+  cp "$work/cron$v/pg_cron.so.use" "$native/lib/postgresql/pg_cron.so"
+  cp "$work/cron$v"/usr/share/postgresql/"$v"/extension/pg_cron* "$native/share/postgresql/extension/"
+  touch "$work/cron$v/ready"
 }
 
 # The server of each version: pinned, so that a new upload cannot change a
@@ -151,15 +208,25 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
   # run_tests runs in a subshell of its own (run, below): stop on its exit
   # shellcheck disable=SC2064
   trap "${runas[*]} '$native/bin/pg_ctl' -D '$data' -m immediate stop >/dev/null 2>&1 || true" EXIT
-  "${runas[@]}" "$native/bin/pg_ctl" -D "$data" -l "$out/server.log" -w \
-    -o "-p $port -k $sock -c listen_addresses= -c fsync=off" start >/dev/null
+  # with pg_cron preloaded as scripts/test-all.sh does, where it is ready
+  local cron_opts="" preload=""
+  if [ -f "$work/cron$v/ready" ]; then
+    cron_opts="-c shared_preload_libraries=pg_cron -c cron.database_name=rfm_tap"
+    cron_opts+=" -c cron.use_background_workers=on -c max_worker_processes=16"
+    [ ! -f "$work/cron$v/preload" ] || preload=$(cat "$work/cron$v/preload")
+  fi
+  "${runas[@]}" env ${preload:+LD_PRELOAD="$preload"} "$native/bin/pg_ctl" -D "$data" -l "$out/server.log" -w \
+    -o "-p $port -k $sock -c listen_addresses= -c fsync=off $cron_opts" start >/dev/null
   local tests tap=() t
   tests=$(cd sql && for t in *.sql; do echo "${t%.sql}"; done)
   # shellcheck disable=SC2086
   "${runas[@]}" "$pg_regress" --bindir="$pg15_bindir" --host="$sock" --port="$port" \
     --user=postgres --inputdir=. --outputdir="$out" --load-extension=rfm \
     --dbname=contrib_regression $tests || status=1
-  for t in test/*.sql; do grep -q 'CREATE EXTENSION.*pg_cron' "$t" || tap+=("$t"); done
+  for t in test/*.sql; do
+    [ -n "$cron_opts" ] || ! grep -q 'CREATE EXTENSION.*pg_cron' "$t" || { echo "check-versions: $t left out (no pg_cron for $v)"; continue; }
+    tap+=("$t")
+  done
   "${runas[@]}" "$pg15_bindir/psql" -X -q -h "$sock" -p "$port" -U postgres -d postgres \
     -c 'CREATE DATABASE rfm_tap'
   "${runas[@]}" "$pg15_bindir/psql" -X -q -h "$sock" -p "$port" -U postgres -d rfm_tap \
@@ -243,7 +310,7 @@ check_prototypes() {    # versions built
 }
 
 make -s all >/dev/null
-passed=() failed=() skipped=()
+passed=() failed=() skipped=() nocron=()
 for v in $versions; do
   echo "== PostgreSQL $v"
   run fetch_headers "$v"
@@ -253,6 +320,12 @@ for v in $versions; do
   fi
   run build "$v"
   if [ "$rc" -eq 0 ]; then run install_into "$v"; fi
+  if [ "$rc" -eq 0 ]; then
+    run fetch_cron "$v"
+    if [ "$rc" -eq 0 ]; then run install_cron "$v"; fi
+    if [ "$rc" -ne 0 ]; then nocron+=("$v"); rm -f "$work/cron$v/ready"; fi
+    rc=0
+  fi
   if [ "$rc" -eq 0 ]; then run run_tests "$v"; fi
   if [ "$rc" -eq 0 ]; then
     echo "== PostgreSQL $v: passed"; passed+=("$v")
@@ -266,7 +339,7 @@ if [ ${#built[@]} -gt 0 ]; then
   run check_prototypes "${built[@]}"
   [ "$rc" -eq 0 ] || failed+=("prototypes")
 fi
-echo "check-versions: passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; skipped (download failed): ${skipped[*]:-none}"
+echo "check-versions: passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; skipped (download failed): ${skipped[*]:-none}; without pg_cron: ${nocron[*]:-none}"
 # A download failure is not rfm's: it fails only with RFM_VERSIONS_STRICT=1.
 [ ${#failed[@]} -eq 0 ] || exit 1
 [ ${#skipped[@]} -eq 0 ] || [ "${RFM_VERSIONS_STRICT:-0}" != 1 ] || exit 1
