@@ -32,10 +32,16 @@ DROP ROLE IF EXISTS alter_owner;
 DROP ROLE IF EXISTS alter_reader;
 DROP ROLE IF EXISTS alter_default_reader;
 DROP ROLE IF EXISTS alter_stranger;
+DROP ROLE IF EXISTS alter_delegate;
+DROP ROLE IF EXISTS alter_reader2;
+DROP ROLE IF EXISTS alter_reader3;
 CREATE ROLE alter_owner;
 CREATE ROLE alter_reader;
 CREATE ROLE alter_default_reader;
 CREATE ROLE alter_stranger;
+CREATE ROLE alter_delegate;
+CREATE ROLE alter_reader2;
+CREATE ROLE alter_reader3;
 CREATE SCHEMA alter_t AUTHORIZATION alter_owner;
 CREATE TABLE alter_t.orders (customer bigint, ordered_on date, amount numeric);
 INSERT INTO alter_t.orders VALUES
@@ -50,7 +56,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(83);
+SELECT plan(89);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -372,6 +378,59 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t."Odd ""Tiers"""', '{"bins": 4
 SELECT is((SELECT outcome || ' ' || sqlstate FROM rfm.refresh_log WHERE tier_id = :odd_id ORDER BY id DESC LIMIT 1),
           'failed 42501', '... and so does a superuser''s refresh (logged as failed)');
 
+-- Grants another role gave with a grant option it holds are given again by
+-- that role, chains included, so that revoking its grant option with
+-- CASCADE still takes away what it gave.  Made by the owner of the tier
+-- table, then delegated: alter_delegate -> alter_reader2 -> alter_reader3.
+RESET search_path;
+GRANT USAGE ON SCHEMA alter_t TO alter_delegate, alter_reader2;
+SET ROLE alter_owner;
+SELECT rfm.create_tiers('alter_t.tg', 'alter_t.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+GRANT SELECT ON alter_t.tg TO alter_delegate WITH GRANT OPTION;
+GRANT SELECT (segment) ON alter_t.tg TO alter_delegate WITH GRANT OPTION;
+GRANT SELECT ON alter_t.tg_segments TO alter_delegate WITH GRANT OPTION;
+SET ROLE alter_delegate;
+GRANT SELECT ON alter_t.tg TO alter_reader2 WITH GRANT OPTION;
+GRANT SELECT (segment) ON alter_t.tg TO alter_reader3;
+GRANT SELECT ON alter_t.tg_segments TO alter_reader2;
+SET ROLE alter_reader2;
+GRANT SELECT ON alter_t.tg TO alter_reader3;
+RESET ROLE;
+CREATE FUNCTION pg_temp.tg_acls() RETURNS text LANGUAGE sql AS $$
+  SELECT concat_ws(' | ', (SELECT relacl::text FROM pg_class WHERE oid = 'alter_t.tg'::regclass),
+                   (SELECT attacl::text FROM pg_attribute WHERE attrelid = 'alter_t.tg'::regclass AND attname = 'segment'),
+                   (SELECT relacl::text FROM pg_class WHERE oid = 'alter_t.tg_segments'::regclass)) $$;
+SELECT pg_temp.tg_acls() AS tg_acls \gset
+SELECT ok(:'tg_acls' LIKE '%alter_reader2=r*/alter_delegate%' AND :'tg_acls' LIKE '%alter_reader3=r/alter_reader2%'
+          AND :'tg_acls' LIKE '%alter_reader3=r/alter_delegate%',
+  'before the alter: grants by alter_delegate and alter_reader2 on the table, a column and a view');
+SELECT rfm.alter_tiers('alter_t.tg', '{"bins": 3}') \g /dev/null
+SELECT isnt((SELECT bins FROM rfm.tier_tables WHERE tier = 'alter_t.tg'::regclass), 5, 'a superuser altered it');
+SELECT is(pg_temp.tg_acls(), :'tg_acls',
+  '... and every grant is made again by the role that made it (the table''s, the column''s, the view''s)');
+SET ROLE alter_owner;
+REVOKE GRANT OPTION FOR SELECT ON alter_t.tg FROM alter_delegate CASCADE;
+RESET ROLE;
+SELECT ok(has_table_privilege('alter_delegate', 'alter_t.tg', 'SELECT')
+          AND NOT has_table_privilege('alter_reader2', 'alter_t.tg', 'SELECT')
+          AND NOT has_table_privilege('alter_reader3', 'alter_t.tg', 'SELECT'),
+  'so the owner''s REVOKE GRANT OPTION ... CASCADE still takes away what the delegates gave');
+-- The owner's own alter, in a session of its own: it may not SET ROLE to
+-- the delegate, so the delegate's grant is made by the owner (NOTICE).
+SET ROLE alter_delegate;
+GRANT SELECT ON alter_t.tg_segments TO alter_reader3;
+RESET ROLE;
+SET SESSION AUTHORIZATION alter_owner;
+SELECT rfm.alter_tiers('alter_t.tg', '{"bins": 4}') \g /dev/null
+RESET SESSION AUTHORIZATION;
+SELECT is((SELECT bins FROM rfm.tier_tables WHERE tier = 'alter_t.tg'::regclass), 4, 'the owner''s own alter ran');
+SELECT is((SELECT array_agg(a.grantee::regrole::text || '/' || a.grantor::regrole::text ORDER BY 1)
+             FROM pg_class c, aclexplode(c.relacl) a
+            WHERE c.oid = 'alter_t.tg_segments'::regclass AND a.grantee <> c.relowner),
+          ARRAY['alter_delegate/alter_owner', 'alter_reader2/alter_owner', 'alter_reader3/alter_owner'],
+  '... and the grants it could not make as the delegate are the owner''s now');
+
 SELECT * FROM finish();
 SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'alter_t.%' \g /dev/null
 ALTER DEFAULT PRIVILEGES IN SCHEMA alter_t REVOKE SELECT ON TABLES FROM alter_default_reader;
@@ -380,3 +439,6 @@ DROP ROLE alter_owner;
 DROP ROLE alter_reader;
 DROP ROLE alter_default_reader;
 DROP ROLE alter_stranger;
+DROP ROLE alter_delegate;
+DROP ROLE alter_reader2;
+DROP ROLE alter_reader3;

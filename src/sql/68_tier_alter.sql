@@ -198,18 +198,82 @@ CREATE FUNCTION rfm._tier_grantee(grantee oid)
                       ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(grantee)) END $$;
 
 -- GRANT statements giving these privileges on rel (or on its column),
--- as their owner gave them.
+-- each with the role that gave it.
 CREATE FUNCTION rfm._tier_grants(rel regclass, column_name text, acl aclitem[])
-    RETURNS SETOF text
+    RETURNS TABLE (grantor oid, privilege text, stmt text)
     LANGUAGE sql STABLE
     AS $$
-SELECT pg_catalog.format('GRANT %s%s ON TABLE %s TO %s%s', a.privilege_type,
+SELECT a.grantor, a.privilege_type,
+       pg_catalog.format('GRANT %s%s ON TABLE %s TO %s%s', a.privilege_type,
                          CASE WHEN column_name IS NOT NULL THEN pg_catalog.format(' (%I)', column_name) ELSE '' END,
                          rel,
                          rfm._tier_grantee(a.grantee),
                          CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
   FROM pg_catalog.aclexplode(acl) AS a
  WHERE a.privilege_type ~ '^[A-Z]+$' $$;
+
+-- Make these grants on rel (or on its column) again, each by the role
+-- that made it, so that a REVOKE ... CASCADE of that role's grant option
+-- still takes them away.  The owner's are made by the caller (PostgreSQL
+-- records a grant by the owner, a member of it or a superuser as the
+-- owner's); another role's under SET ROLE to it once it holds the grant
+-- option on the new object again (in rounds: grant options pass down
+-- chains).  One the caller cannot make as its grantor (not allowed to SET
+-- ROLE to it, as PostgreSQL decides) is made by the owner, with a NOTICE.
+CREATE FUNCTION rfm._tier_regrant(rel regclass, column_name text, acl aclitem[])
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    owner    oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = rel);
+    role_now text := pg_catalog.current_setting('role');
+    grantors oid[];
+    privs    text[];
+    stmts    text[];
+    done     boolean[];
+    progress boolean := true;
+    may      boolean;
+BEGIN
+    SELECT pg_catalog.array_agg(g.grantor), pg_catalog.array_agg(g.privilege), pg_catalog.array_agg(g.stmt)
+      INTO grantors, privs, stmts
+      FROM rfm._tier_grants(rel, column_name, acl) AS g;
+    IF grantors IS NULL THEN
+        RETURN;
+    END IF;
+    done := pg_catalog.array_fill(false, ARRAY[pg_catalog.cardinality(grantors)]);
+    WHILE progress LOOP
+        progress := false;
+        FOR i IN 1 .. pg_catalog.cardinality(grantors) LOOP
+            CONTINUE WHEN done[i];
+            IF grantors[i] = owner THEN
+                EXECUTE stmts[i];
+            ELSE
+                may := CASE WHEN column_name IS NULL
+                            THEN pg_catalog.has_table_privilege(grantors[i], rel, privs[i] || ' WITH GRANT OPTION')
+                            ELSE pg_catalog.has_column_privilege(grantors[i], rel, column_name,
+                                                                 privs[i] || ' WITH GRANT OPTION') END;
+                CONTINUE WHEN NOT may;
+                BEGIN
+                    PERFORM pg_catalog.set_config('role', pg_catalog.pg_get_userbyid(grantors[i]), true);
+                EXCEPTION WHEN insufficient_privilege THEN
+                    CONTINUE;                   -- given by the owner below
+                END;
+                EXECUTE stmts[i];
+                PERFORM pg_catalog.set_config('role', role_now, true);
+            END IF;
+            done[i] := true;
+            progress := true;
+        END LOOP;
+    END LOOP;
+    FOR i IN 1 .. pg_catalog.cardinality(grantors) LOOP
+        CONTINUE WHEN done[i];
+        RAISE NOTICE 'rfm.alter_tiers: % on % given again by its owner, not by % as before (only a role allowed to SET ROLE to % can give it as that role)',
+                     privs[i], rel::text || CASE WHEN column_name IS NOT NULL
+                                                  THEN pg_catalog.format(' (%I)', column_name) ELSE '' END,
+                     pg_catalog.pg_get_userbyid(grantors[i]), pg_catalog.pg_get_userbyid(grantors[i]);
+        EXECUTE stmts[i];
+    END LOOP;
+END $$;
 
 -- Give rel what rfm._tier_capture kept of the one it replaces, except its
 -- indexes and statistics (rfm._tier_restore_indexes, once the old table
@@ -238,13 +302,9 @@ BEGIN
     LOOP
         EXECUTE stmt;
     END LOOP;
-    FOR stmt IN
-        SELECT g FROM rfm._tier_grants(rel, NULL,
-                          COALESCE(rfm._tier_acl(kept->'acl'), pg_catalog.acldefault('r', owner))) AS g
-         WHERE NOT default_acl
-    LOOP
-        EXECUTE stmt;
-    END LOOP;
+    IF NOT default_acl THEN
+        PERFORM rfm._tier_regrant(rel, NULL, COALESCE(rfm._tier_acl(kept->'acl'), pg_catalog.acldefault('r', owner)));
+    END IF;
     IF kept->>'comment' IS NOT NULL THEN
         EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', kind, rel, kept->>'comment');
     END IF;
@@ -271,11 +331,7 @@ BEGIN
             EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col->>'name',
                                       col->>'comment');
         END IF;
-        FOR stmt IN SELECT g FROM rfm._tier_grants(rel, col->>'name',
-                                                   rfm._tier_acl(col->'acl')) AS g
-        LOOP
-            EXECUTE stmt;
-        END LOOP;
+        PERFORM rfm._tier_regrant(rel, col->>'name', rfm._tier_acl(col->'acl'));
         CONTINUE WHEN kind = 'VIEW';
         IF COALESCE(col->>'statistics', '-1') <> '-1' THEN
             EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s ALTER COLUMN %I SET STATISTICS %s', rel,
