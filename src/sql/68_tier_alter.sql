@@ -200,10 +200,10 @@ CREATE FUNCTION rfm._tier_grantee(grantee oid)
 -- GRANT statements giving these privileges on rel (or on its column),
 -- each with the role that gave it.
 CREATE FUNCTION rfm._tier_grants(rel regclass, column_name text, acl aclitem[])
-    RETURNS TABLE (grantor oid, privilege text, stmt text)
+    RETURNS TABLE (grantor oid, grantee text, privilege text, stmt text)
     LANGUAGE sql STABLE
     AS $$
-SELECT a.grantor, a.privilege_type,
+SELECT a.grantor, rfm._tier_grantee(a.grantee), a.privilege_type,
        pg_catalog.format('GRANT %s%s ON TABLE %s TO %s%s', a.privilege_type,
                          CASE WHEN column_name IS NOT NULL THEN pg_catalog.format(' (%I)', column_name) ELSE '' END,
                          rel,
@@ -219,8 +219,9 @@ SELECT a.grantor, a.privilege_type,
 -- owner's); another role's under SET ROLE to it once it holds the grant
 -- option on the new object again (in rounds: grant options pass down
 -- chains).  One the caller cannot make as its grantor (not allowed to SET
--- ROLE to it, as PostgreSQL decides) is made by the owner, with a NOTICE.
-CREATE FUNCTION rfm._tier_regrant(rel regclass, column_name text, acl aclitem[])
+-- ROLE to it, as PostgreSQL decides) is made by the owner, with a NOTICE
+-- naming it on shown_as (the table or view rel replaces).
+CREATE FUNCTION rfm._tier_regrant(rel regclass, column_name text, acl aclitem[], shown_as text)
     RETURNS void
     LANGUAGE plpgsql
     AS $$
@@ -228,14 +229,16 @@ DECLARE
     owner    oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = rel);
     role_now text := pg_catalog.current_setting('role');
     grantors oid[];
+    grantees text[];
     privs    text[];
     stmts    text[];
     done     boolean[];
     progress boolean := true;
     may      boolean;
 BEGIN
-    SELECT pg_catalog.array_agg(g.grantor), pg_catalog.array_agg(g.privilege), pg_catalog.array_agg(g.stmt)
-      INTO grantors, privs, stmts
+    SELECT pg_catalog.array_agg(g.grantor), pg_catalog.array_agg(g.grantee),
+           pg_catalog.array_agg(g.privilege), pg_catalog.array_agg(g.stmt)
+      INTO grantors, grantees, privs, stmts
       FROM rfm._tier_grants(rel, column_name, acl) AS g;
     IF grantors IS NULL THEN
         RETURN;
@@ -267,10 +270,12 @@ BEGIN
     END LOOP;
     FOR i IN 1 .. pg_catalog.cardinality(grantors) LOOP
         CONTINUE WHEN done[i];
-        RAISE NOTICE 'rfm.alter_tiers: % on % given again by its owner, not by % as before (only a role allowed to SET ROLE to % can give it as that role)',
-                     privs[i], rel::text || CASE WHEN column_name IS NOT NULL
-                                                  THEN pg_catalog.format(' (%I)', column_name) ELSE '' END,
-                     pg_catalog.pg_get_userbyid(grantors[i]), pg_catalog.pg_get_userbyid(grantors[i]);
+        RAISE NOTICE 'rfm.alter_tiers: % on % to %, which % granted, is now granted by the owner, % (you may not SET ROLE to %)',
+                     privs[i] || CASE WHEN column_name IS NOT NULL
+                                      THEN pg_catalog.format(' (%I)', column_name) ELSE '' END,
+                     shown_as, grantees[i], pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(grantors[i])),
+                     pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(owner)),
+                     pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(grantors[i]));
         EXECUTE stmts[i];
     END LOOP;
 END $$;
@@ -278,7 +283,7 @@ END $$;
 -- Give rel what rfm._tier_capture kept of the one it replaces, except its
 -- indexes and statistics (rfm._tier_restore_indexes, once the old table
 -- and their names are gone).  kind: MATERIALIZED VIEW or VIEW.
-CREATE FUNCTION rfm._tier_restore(rel regclass, kind text, kept jsonb)
+CREATE FUNCTION rfm._tier_restore(rel regclass, kind text, kept jsonb, shown_as text DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     AS $$
@@ -303,7 +308,8 @@ BEGIN
         EXECUTE stmt;
     END LOOP;
     IF NOT default_acl THEN
-        PERFORM rfm._tier_regrant(rel, NULL, COALESCE(rfm._tier_acl(kept->'acl'), pg_catalog.acldefault('r', owner)));
+        PERFORM rfm._tier_regrant(rel, NULL, COALESCE(rfm._tier_acl(kept->'acl'), pg_catalog.acldefault('r', owner)),
+                                  COALESCE(shown_as, rel::text));
     END IF;
     IF kept->>'comment' IS NOT NULL THEN
         EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', kind, rel, kept->>'comment');
@@ -331,7 +337,7 @@ BEGIN
             EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col->>'name',
                                       col->>'comment');
         END IF;
-        PERFORM rfm._tier_regrant(rel, col->>'name', rfm._tier_acl(col->'acl'));
+        PERFORM rfm._tier_regrant(rel, col->>'name', rfm._tier_acl(col->'acl'), COALESCE(shown_as, rel::text));
         CONTINUE WHEN kind = 'VIEW';
         IF COALESCE(col->>'statistics', '-1') <> '-1' THEN
             EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s ALTER COLUMN %I SET STATISTICS %s', rel,
@@ -557,9 +563,9 @@ BEGIN
                              wanted.scheme, wanted.as_of, wanted.clv, entry.state_name, storage,
                              kept->>'owner');
     SELECT i.indexrelid INTO made_index FROM pg_catalog.pg_index i WHERE i.indrelid = built.tier;
-    PERFORM rfm._tier_restore(built.tier, 'MATERIALIZED VIEW', kept);
-    PERFORM rfm._tier_restore(built.segments_view, 'VIEW', kept_segments);
-    PERFORM rfm._tier_restore(built.grid_view, 'VIEW', kept_grid);
+    PERFORM rfm._tier_restore(built.tier, 'MATERIALIZED VIEW', kept, entry.tier::text);
+    PERFORM rfm._tier_restore(built.segments_view, 'VIEW', kept_segments, entry.segments_view::text);
+    PERFORM rfm._tier_restore(built.grid_view, 'VIEW', kept_grid, entry.grid_view::text);
 
     -- Registered while the old table still exists: the catalog's row-level
     -- security checks ownership through the table's oid, old and new.
