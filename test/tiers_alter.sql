@@ -56,7 +56,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(89);
+SELECT plan(91);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -416,13 +416,30 @@ SELECT ok(has_table_privilege('alter_delegate', 'alter_t.tg', 'SELECT')
           AND NOT has_table_privilege('alter_reader2', 'alter_t.tg', 'SELECT')
           AND NOT has_table_privilege('alter_reader3', 'alter_t.tg', 'SELECT'),
   'so the owner''s REVOKE GRANT OPTION ... CASCADE still takes away what the delegates gave');
+-- A delegate that may no longer use the schema cannot grant there: the
+-- owner makes its grant again instead (NOTICE), and the alter goes on.
+SET ROLE alter_owner;
+GRANT SELECT ON alter_t.tg TO alter_delegate WITH GRANT OPTION;
+SET ROLE alter_delegate;
+GRANT SELECT ON alter_t.tg TO alter_reader2;
+RESET ROLE;
+REVOKE USAGE ON SCHEMA alter_t FROM alter_delegate;
+SELECT rfm.alter_tiers('alter_t.tg', '{"bins": 2, "scheme": "value8"}') \g /dev/null
+SELECT is((SELECT scheme FROM rfm.tier_tables WHERE tier = 'alter_t.tg'::regclass), 'value8',
+  'a delegate without USAGE on the schema any more: the alter still runs');
+SELECT is((SELECT array_agg(a.grantee::regrole::text || '/' || a.grantor::regrole::text ORDER BY 1)
+             FROM pg_class c, aclexplode(c.relacl) a
+            WHERE c.oid = 'alter_t.tg'::regclass AND a.grantee <> c.relowner),
+          ARRAY['alter_delegate/alter_owner', 'alter_reader2/alter_owner'],
+  '... and the delegate''s grant is the owner''s now');
+GRANT USAGE ON SCHEMA alter_t TO alter_delegate;
 -- The owner's own alter, in a session of its own: it may not SET ROLE to
 -- the delegate, so the delegate's grant is made by the owner (NOTICE).
 SET ROLE alter_delegate;
 GRANT SELECT ON alter_t.tg_segments TO alter_reader3;
 RESET ROLE;
 SET SESSION AUTHORIZATION alter_owner;
-SELECT rfm.alter_tiers('alter_t.tg', '{"bins": 4}') \g /dev/null
+SELECT rfm.alter_tiers('alter_t.tg', '{"bins": 4, "scheme": "standard"}') \g /dev/null
 RESET SESSION AUTHORIZATION;
 SELECT is((SELECT bins FROM rfm.tier_tables WHERE tier = 'alter_t.tg'::regclass), 4, 'the owner''s own alter ran');
 SELECT is((SELECT array_agg(a.grantee::regrole::text || '/' || a.grantor::regrole::text ORDER BY 1)

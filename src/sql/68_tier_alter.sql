@@ -219,7 +219,8 @@ SELECT a.grantor, rfm._tier_grantee(a.grantee), a.privilege_type,
 -- owner's); another role's under SET ROLE to it once it holds the grant
 -- option on the new object again (in rounds: grant options pass down
 -- chains).  One the caller cannot make as its grantor (not allowed to SET
--- ROLE to it, as PostgreSQL decides) is made by the owner, with a NOTICE
+-- ROLE to it, as PostgreSQL decides, or the grantor has lost USAGE on the
+-- schema) is made by the owner, with a NOTICE
 -- naming it on shown_as (the table or view rel replaces).
 CREATE FUNCTION rfm._tier_regrant(rel regclass, column_name text, acl aclitem[], shown_as text)
     RETURNS void
@@ -258,11 +259,15 @@ BEGIN
                 CONTINUE WHEN NOT may;
                 BEGIN
                     PERFORM pg_catalog.set_config('role', pg_catalog.pg_get_userbyid(grantors[i]), true);
+                    EXECUTE stmts[i];
+                    PERFORM pg_catalog.set_config('role', role_now, true);
                 EXCEPTION WHEN insufficient_privilege THEN
-                    CONTINUE;                   -- given by the owner below
+                    -- the caller may not become that role, or that role
+                    -- may no longer look in the schema: the role is back
+                    -- to the caller's with the subtransaction, and the
+                    -- owner gives it below
+                    CONTINUE;
                 END;
-                EXECUTE stmts[i];
-                PERFORM pg_catalog.set_config('role', role_now, true);
             END IF;
             done[i] := true;
             progress := true;
@@ -270,7 +275,7 @@ BEGIN
     END LOOP;
     FOR i IN 1 .. pg_catalog.cardinality(grantors) LOOP
         CONTINUE WHEN done[i];
-        RAISE NOTICE 'rfm.alter_tiers: % on % to %, which % granted, is now granted by the owner, % (you may not SET ROLE to %)',
+        RAISE NOTICE 'rfm.alter_tiers: % on % to %, which % granted, is now granted by the owner, % (you may not SET ROLE to %, or it may not use the schema)',
                      privs[i] || CASE WHEN column_name IS NOT NULL
                                       THEN pg_catalog.format(' (%I)', column_name) ELSE '' END,
                      shown_as, grantees[i], pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(grantors[i])),
