@@ -220,8 +220,8 @@ SELECT a.grantor, rfm._tier_grantee(a.grantee), a.privilege_type,
 -- option on the new object again (in rounds: grant options pass down
 -- chains).  One the caller cannot make as its grantor (not allowed to SET
 -- ROLE to it, as PostgreSQL decides, or the grantor has lost USAGE on the
--- schema) is made by the owner, with a NOTICE
--- naming it on shown_as (the table or view rel replaces).
+-- schema) is made by the owner, with a NOTICE that names shown_as (the
+-- table or view rel replaces).
 CREATE FUNCTION rfm._tier_regrant(rel regclass, column_name text, acl aclitem[], shown_as text)
     RETURNS void
     LANGUAGE plpgsql
