@@ -43,7 +43,7 @@ BEGIN
   RETURN n;
 END $$;
 
-SELECT plan(28);
+SELECT plan(31);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
@@ -63,6 +63,24 @@ SELECT is(pg_temp.tier_differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'built: id
 SELECT is(inc_t.plain_differ('inc_t.full'), 0::bigint, 'the full build''s R/F/M values equal plain SQL');
 SELECT is((SELECT count(*) FROM inc_t.incr WHERE customer_id = 7001), 0::bigint, 'a refund-only customer has no row');
 
+-- Scoring at read time (README "Tier tables"): a customer state of its own
+-- and a view that scores and labels it whenever it is read.  Its rows are
+-- the full tier table's, after each refresh of the state.
+SELECT rfm.customer_state_create('inc live', 'inc_t.orders', 'customer', 'ordered_on', 'amount',
+                                 watermark_column => 'order_id') \g /dev/null
+CREATE VIEW inc_t.live AS
+SELECT s.customer::bigint AS customer_id, s.first_purchase, s.last_purchase, s.recency_days,
+       s.frequency, s.monetary, s.r_score, s.f_score, s.m_score,
+       s.r_score::text || s.f_score || s.m_score AS rfm_cell,
+       rfm.segment(s.r_score, s.f_score, s.m_score, 'standard', 'en') AS segment,
+       rfm.segment(s.r_score, s.f_score, s.m_score, 'standard', 'zh') AS segment_zh,
+       rfm.segment(s.r_score, s.f_score, s.m_score, 'tier3', 'en') AS tier,
+       rfm._lifecycle(s.first_purchase, s.last_purchase, current_date, 30, 90, 180, 'en') AS lifecycle,
+       current_date AS as_of
+  FROM rfm.customer_state_scores('inc live', 5, NULL) AS s;
+SELECT is(pg_temp.tier_differ('inc_t.live', 'inc_t.full'), 0::bigint,
+  'read-time scoring: the view over a customer state has the full build''s rows');
+
 -- 1% new orders: a new customer, a refund of an existing one, a back-dated
 -- order (earlier than the customer's first purchase), the refund-only
 -- customer's first purchase, and orders of existing customers today.
@@ -80,6 +98,11 @@ SELECT max(order_id) AS wm_before FROM inc_t.orders \gset
 CALL rfm.refresh_tiers('inc_t.incr');
 CALL rfm.refresh_tiers('inc_t.full');
 SELECT is(pg_temp.tier_differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'after new orders: incremental refresh == full refresh');
+SELECT is((SELECT count(*) FROM inc_t.live WHERE customer_id IN (7001, 9001)), 0::bigint,
+  'read-time scoring before its state is refreshed: the new buyers 7001 and 9001 are not in the view yet');
+SELECT rfm.customer_state_refresh('inc live') \g /dev/null
+SELECT is(pg_temp.tier_differ('inc_t.live', 'inc_t.full'), 0::bigint,
+  '... after rfm.customer_state_refresh: the full refresh''s rows again');
 SELECT is(inc_t.plain_differ('inc_t.incr'), 0::bigint, '... and its R/F/M values equal plain SQL');
 SELECT results_eq($$SELECT customer_id, frequency, monetary FROM inc_t.incr WHERE customer_id IN (7001, 9001) ORDER BY 1$$,
   $$VALUES (7001::bigint, 1::bigint, 20::numeric), (9001, 2, 49.5)$$,
@@ -145,4 +168,5 @@ SELECT ok(to_regclass('inc_t.x') IS NULL, 'failed creates leave nothing behind')
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers('inc_t.full') \g /dev/null
+SELECT rfm.customer_state_drop('inc live') \g /dev/null
 DROP SCHEMA inc_t CASCADE;
