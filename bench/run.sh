@@ -66,6 +66,8 @@ awk '/^STEP /{step=$2} /^Time: /{ if (step != "") { t[step]=$2/1000; order[++n]=
        if ("tier_refresh_incremental" in t) {
          printf "  incremental tier refresh / full tier refresh (1%% new)   : %.2f (target <= 0.10)\n", t["tier_refresh_incremental"] / t["tier_refresh_full"];
          printf "  incremental tier refresh / rfm.create_tiers (same day)   : %.2f\n", t["tier_refresh_incremental"] / t["tier_create_today"];
+         if ("state_refresh_1pct" in t)
+           printf "  state refresh (scoring at read time) / full tier refresh : %.2f (README \"Scoring at read time\")\n", t["state_refresh_1pct"] / t["tier_refresh_full"];
          if ("tier_refresh_concurrently" in t)
            printf "  incremental tier refresh / REFRESH ... CONCURRENTLY      : %.2f\n", t["tier_refresh_incremental"] / t["tier_refresh_concurrently"];
        }
