@@ -298,6 +298,7 @@ DECLARE
     owner oid;
     default_acl boolean;            -- both the old and the new one have the default privileges
 BEGIN
+    shown_as := COALESCE(shown_as, rel::text);     -- the name a NOTICE gives
     EXECUTE pg_catalog.format('ALTER %s %s OWNER TO %I', kind, rel, kept->>'owner');
     -- Exactly the old privileges: first take away what the new one got
     -- (the owner's defaults, ALTER DEFAULT PRIVILEGES of whoever made it).
@@ -314,7 +315,7 @@ BEGIN
     END LOOP;
     IF NOT default_acl THEN
         PERFORM rfm._tier_regrant(rel, NULL, COALESCE(rfm._tier_acl(kept->'acl'), pg_catalog.acldefault('r', owner)),
-                                  COALESCE(shown_as, rel::text));
+                                  shown_as);
     END IF;
     IF kept->>'comment' IS NOT NULL THEN
         EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', kind, rel, kept->>'comment');
@@ -342,7 +343,7 @@ BEGIN
             EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col->>'name',
                                       col->>'comment');
         END IF;
-        PERFORM rfm._tier_regrant(rel, col->>'name', rfm._tier_acl(col->'acl'), COALESCE(shown_as, rel::text));
+        PERFORM rfm._tier_regrant(rel, col->>'name', rfm._tier_acl(col->'acl'), shown_as);
         CONTINUE WHEN kind = 'VIEW';
         IF COALESCE(col->>'statistics', '-1') <> '-1' THEN
             EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s ALTER COLUMN %I SET STATISTICS %s', rel,
