@@ -14,11 +14,14 @@
 # pgTAP files run with this machine's psql, pg_regress and pgTAP (15).
 # pg_cron for the pgTAP files that need it: the postgresql-V-cron package
 # of the same archive and suite as the headers (a binary: the archives'
-# source packages are not reachable here), unpacked with dpkg -x.  Those
-# built against glibc 2.38 or newer call two functions this machine's
-# glibc lacks: scripts/glibc-compat supplies them (README "Packaging").
-# Without a usable pg_cron the cron files are left out and the run says so.
-# Not run there: test/shell (pg_dump 15 cannot dump a newer server).
+# source packages are not reachable here), unpacked with dpkg -x.  Then
+# the test/shell scenarios that need only a server (dump/restore, upgrade,
+# concurrency) with that version's pg_dump and pg_restore, from the
+# postgresql-client-V package of the same suite.  The programs built
+# against glibc 2.38 or newer (16 to 18) call a few functions this
+# machine's glibc lacks: scripts/glibc-compat supplies them (README
+# "Packaging").  Without a usable pg_cron or pg_dump the files needing it
+# are left out and the run says so.
 #
 #   bash scripts/check-versions.sh            # 13 14 16 17 18
 #   bash scripts/check-versions.sh 16         # one version
@@ -90,34 +93,102 @@ glibc_newer_than_ours() {
   done
 }
 
-# pg_cron into that server.  One built against glibc 2.38+ gets its 2.38
-# requirement marked weak and the server isoc23.so preloaded (the file
-# $work/cron$v/preload names it), when 2.38's __isoc23_strtol and
-# __isoc23_sscanf are all it needs; otherwise no pg_cron for that version.
+# Borrowed programs built against glibc 2.38 or newer (pg_cron of 16 to
+# 18, their pg_dump and pg_restore) run here when 2.38 is the only newer
+# version they need and scripts/glibc-compat/glibc238.so defines every
+# function they need from it: the copy FILE is retargeted to an older
+# glibc version (retarget_version.c) and the path of glibc238.so printed,
+# for LD_PRELOAD; nothing is printed for a FILE that needs no help.
+glibc_compat() {        # FILE (a copy, changed in place)
+  local so=$1 newer compat=$work/glibc-compat missing
+  newer=$(glibc_newer_than_ours "$so")
+  [ -n "$newer" ] || return 0
+  if [ "$newer" != 2.38 ]; then
+    echo "check-versions: $(basename "$so") needs glibc ${newer//$'\n'/ }, beyond what scripts/glibc-compat supplies" >&2
+    return 1
+  fi
+  missing=$(objdump -T "$so" | awk '/\(GLIBC_2\.38\)/ { print $NF }' | sort -u |
+            grep -vxF -f <(sed -n 's/^ *global: *//p' scripts/glibc-compat/glibc238.map | tr -d ' ' | tr ';' '\n' | sed '/^$/d') || true)
+  if [ -n "$missing" ]; then
+    echo "check-versions: $(basename "$so") needs glibc 2.38's ${missing//$'\n'/ }, which scripts/glibc-compat lacks" >&2
+    return 1
+  fi
+  mkdir -p "$compat"
+  gcc -O2 -Wall -Wextra -Werror -o "$compat/retarget_version" scripts/glibc-compat/retarget_version.c
+  gcc -O2 -Wall -Wextra -Werror -fPIC -shared -Wl,--version-script=scripts/glibc-compat/glibc238.map \
+    -o "$compat/glibc238.so" scripts/glibc-compat/glibc238.c
+  "$compat/retarget_version" "$so" GLIBC_2.38 >/dev/null
+  echo "$compat/glibc238.so"
+}
+
+# pg_cron into that server, with glibc238.so preloaded into the server
+# where it needs it (the file $work/cron$v/preload names it); without a
+# usable pg_cron, none for that version.
 install_cron() {
-  local v=$1 native so newer compat=$work/glibc-compat
+  local v=$1 native so preload
   native=$(native_of "$v")
   so=$(find "$work/cron$v" -name pg_cron.so | head -n 1)
   [ -n "$so" ] || { echo "check-versions: no pg_cron.so in postgresql-$v-cron" >&2; return 1; }
   cp "$so" "$work/cron$v/pg_cron.so.use"
   rm -f "$work/cron$v/preload" "$work/cron$v/ready" "$native/lib/postgresql/pg_cron.so"
-  newer=$(glibc_newer_than_ours "$so")
-  if [ -n "$newer" ]; then
-    if [ "$newer" != 2.38 ] || objdump -T "$so" | awk '/\(GLIBC_2\.38\)/ { print $NF }' |
-         grep -vqxE '__isoc23_(strtol|sscanf)'; then
-      echo "check-versions: pg_cron for $v needs glibc $(echo $newer) beyond what scripts/glibc-compat supplies" >&2
-      return 1
-    fi
-    mkdir -p "$compat"
-    gcc -O2 -Wall -Wextra -Werror -o "$compat/weak_version" scripts/glibc-compat/weak_version.c
-    gcc -O2 -Wall -Wextra -Werror -fPIC -shared -Wl,--version-script=scripts/glibc-compat/isoc23.map \
-      -o "$compat/isoc23.so" scripts/glibc-compat/isoc23.c
-    "$compat/weak_version" "$work/cron$v/pg_cron.so.use" GLIBC_2.38
-    echo "$compat/isoc23.so" > "$work/cron$v/preload"
-  fi
+  preload=$(glibc_compat "$work/cron$v/pg_cron.so.use")
+  [ -z "$preload" ] || echo "$preload" > "$work/cron$v/preload"
   cp "$work/cron$v/pg_cron.so.use" "$native/lib/postgresql/pg_cron.so"
-  cp "$work/cron$v"/usr/share/postgresql/"$v"/extension/pg_cron* "$native/share/postgresql/extension/"
+  cp "$work/cron$v/usr/share/postgresql/$v/extension/"pg_cron* "$native/share/postgresql/extension/"
   touch "$work/cron$v/ready"
+}
+
+# pg_dump and pg_restore of the same major version as the server, for
+# test/shell (pg_dump refuses a server newer than itself, and only the
+# same version shows what a user of that version gets): the
+# postgresql-client-V package, unpacked.  They use this machine's libpq.
+# $work/tools$v gets a wrapper for each (preloading glibc238.so where
+# needed); psql, createdb and the rest stay 15's.
+#
+# Where: the headers' suite, in main (where Ubuntu keeps the client
+# packages), except for 14.  Jammy's own 14.2 predates PostgreSQL's fix
+# (13.13, 14.10, 15.5, 16.1) that stopped pg_dump from dumping the row
+# security policies of an extension's tables, so its dumps of rfm cannot
+# be restored without leaving those out (README "Tier tables", "Dump and
+# restore"); jammy-updates has the latest 14.
+client_from() {
+  case $1 in
+    14) echo "http://archive.ubuntu.com/ubuntu jammy-updates main" ;;
+    *) headers_from "$1" | awk '{ print $1, $2, "main" }' ;;
+  esac
+}
+
+fetch_client() {
+  local v=$1 base suite comp list file
+  [ -f "$work/client$v/fetched" ] && return 0
+  read -r base suite comp < <(client_from "$v")
+  list=$work/Packages.$suite.$comp
+  if [ ! -s "$list" ]; then
+    curl -fsS "$base/dists/$suite/$comp/binary-amd64/Packages.xz" | xz -d > "$list.part"
+    mv "$list.part" "$list"
+  fi
+  file=$(awk -v p="postgresql-client-$v" '$1 == "Package:" { cur = $2 }
+           cur == p && $1 == "Filename:" { print $2; exit }' "$list")
+  [ -n "$file" ] || { echo "check-versions: postgresql-client-$v not in $suite $comp" >&2; return 1; }
+  curl -fsS -o "$work/client-$v.deb" "$base/$file"
+  rm -rf "$work/client$v"; dpkg -x "$work/client-$v.deb" "$work/client$v"
+  touch "$work/client$v/fetched"
+}
+
+install_client() {
+  local v=$1 tools b preload
+  tools=$work/tools$v
+  rm -rf "$tools"; mkdir -p "$tools"
+  for b in pg_dump pg_restore; do
+    cp "$work/client$v/usr/lib/postgresql/$v/bin/$b" "$tools/$b.bin"
+    preload=$(glibc_compat "$tools/$b.bin")
+    printf '#!/bin/sh\nexec env %s"%s" "$@"\n' "${preload:+LD_PRELOAD=$preload }" "$tools/$b.bin" > "$tools/$b"
+    chmod a+rx "$tools/$b" "$tools/$b.bin"
+    "$tools/$b" --version | grep -q "^$b (PostgreSQL) $v\." ||
+      { echo "check-versions: the borrowed $b does not run here" >&2; return 1; }
+  done
+  [ -z "$preload" ] || chmod a+rx "$work" "$work/glibc-compat" "$preload"
+  touch "$tools/ready"
 }
 
 # The server of each version: pinned, so that a new upload cannot change a
@@ -233,6 +304,21 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
     -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION rfm'
   "${runas[@]}" env PGHOST="$sock" PGPORT="$port" PGUSER=postgres \
     pg_prove -d rfm_tap --ext .sql "${tap[@]}" || status=1
+  # The test/shell scenarios that need only a running server, with this
+  # version's pg_dump and pg_restore first in PATH.  Left out: release_versions
+  # (no server), batch_write_cache (starts a cluster of its own with
+  # pg_virtualenv, which has only 15 here).
+  if [ -f "$work/tools$v/ready" ]; then
+    echo "test/shell with $("$work/tools$v/pg_dump" --version)"
+    for t in release_dump_restore release_upgrade tiers_dump_restore tiers_incremental_dump tiers_concurrency; do
+      echo "test/shell/$t.sh"
+      "${runas[@]}" env PATH="$work/tools$v:$PATH" PGHOST="$sock" PGPORT="$port" PGUSER=postgres \
+        RFM_EXTENSION_DIR="$native/share/postgresql/extension" bash "test/shell/$t.sh" > "$out/shell-$t.out" 2>&1 ||
+        { status=1; echo "FAILED: test/shell/$t.sh (output in $out/shell-$t.out)"; tail -n 20 "$out/shell-$t.out"; }
+    done
+  else
+    echo "check-versions: test/shell left out (no pg_dump $v)"
+  fi
   "${runas[@]}" "$native/bin/pg_ctl" -D "$data" -m fast stop >/dev/null
   return $status
 }
@@ -310,7 +396,7 @@ check_prototypes() {    # versions built
 }
 
 make -s all >/dev/null
-passed=() failed=() skipped=() nocron=()
+passed=() failed=() skipped=() nocron=() noshell=()
 for v in $versions; do
   echo "== PostgreSQL $v"
   run fetch_headers "$v"
@@ -324,6 +410,9 @@ for v in $versions; do
     run fetch_cron "$v"
     if [ "$rc" -eq 0 ]; then run install_cron "$v"; fi
     if [ "$rc" -ne 0 ]; then nocron+=("$v"); rm -f "$work/cron$v/ready"; fi
+    run fetch_client "$v"
+    if [ "$rc" -eq 0 ]; then run install_client "$v"; fi
+    if [ "$rc" -ne 0 ]; then noshell+=("$v"); rm -f "$work/tools$v/ready"; fi
     rc=0
   fi
   if [ "$rc" -eq 0 ]; then run run_tests "$v"; fi
@@ -339,7 +428,7 @@ if [ ${#built[@]} -gt 0 ]; then
   run check_prototypes "${built[@]}"
   [ "$rc" -eq 0 ] || failed+=("prototypes")
 fi
-echo "check-versions: passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; skipped (download failed): ${skipped[*]:-none}; without pg_cron: ${nocron[*]:-none}"
+echo "check-versions: passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; skipped (download failed): ${skipped[*]:-none}; without pg_cron: ${nocron[*]:-none}; without test/shell: ${noshell[*]:-none}"
 # A download failure is not rfm's: it fails only with RFM_VERSIONS_STRICT=1.
 [ ${#failed[@]} -eq 0 ] || exit 1
 [ ${#skipped[@]} -eq 0 ] || [ "${RFM_VERSIONS_STRICT:-0}" != 1 ] || exit 1

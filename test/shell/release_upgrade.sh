@@ -19,7 +19,9 @@ SCRATCH_DBS="$FRESH $UPGR $RAW"
 dropdbs
 for d in $FRESH $UPGR $RAW; do createdb "$d"; done
 
-extdir="$(pg_config --sharedir)/extension"
+# RFM_EXTENSION_DIR: where the server under test reads extension scripts
+# (scripts/check-versions.sh sets it for the servers it borrows).
+extdir="${RFM_EXTENSION_DIR:-$(pg_config --sharedir)/extension}"
 
 # --- 1. every installed script is guarded; no CASCADE in upgrade scripts.
 for f in "$extdir"/rfm--*.sql; do

@@ -1,13 +1,18 @@
 /*
- * weak_version: marks one version requirement of an ELF64 shared object
- * weak (VER_FLG_WEAK), so that the dynamic loader loads it on a C library
- * that lacks that version and looks each symbol of it up in the global
- * scope instead, where isoc23.so (LD_PRELOAD) defines them.
+ * retarget_version: makes an ELF64 program or shared object ask its C
+ * library for an older version (one it already asks the same library for)
+ * in place of VERSION, so that the dynamic loader loads it on a C library
+ * that lacks VERSION.  The symbols it wanted at VERSION then resolve to the
+ * first definition in the global scope: glibc238.so, preloaded, which
+ * defines them without a version (a version requirement made weak instead
+ * would do too, but the loader prints a warning for each weak one a
+ * program, as opposed to a dlopen()ed library, lacks).
  *
- *   weak_version FILE VERSION      e.g. weak_version pg_cron.so GLIBC_2.38
+ *   retarget_version FILE VERSION      e.g. retarget_version pg_dump GLIBC_2.38
  *
- * Used only by scripts/check-versions.sh, on a borrowed pg_cron built
- * against glibc 2.38 or newer (README, "Packaging"); never on rfm.
+ * Used only by scripts/check-versions.sh, on copies of the pg_cron and the
+ * client programs it borrows, built against glibc 2.38 or newer (README,
+ * "Packaging"); never on rfm.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -26,7 +31,7 @@ main(int argc, char **argv)
 
 	if (argc != 3)
 	{
-		fprintf(stderr, "usage: weak_version FILE VERSION\n");
+		fprintf(stderr, "usage: retarget_version FILE VERSION\n");
 		return 2;
 	}
 	if ((f = fopen(argv[1], "r+b")) == NULL || fseek(f, 0, SEEK_END) != 0 ||
@@ -55,18 +60,29 @@ main(int argc, char **argv)
 		for (unsigned n = 0; n < sh[i].sh_info; n++)
 		{
 			Elf64_Verneed *vn = (Elf64_Verneed *) (b + p);
+			Elf64_Vernaux *target = NULL,
+					   *older = NULL;
 			unsigned long a = p + vn->vn_aux;
 
+			/* the entry for VERSION, and another of the same library */
 			for (unsigned k = 0; k < vn->vn_cnt; k++)
 			{
 				Elf64_Vernaux *aux = (Elf64_Vernaux *) (b + a);
 
 				if (strcmp(strtab + aux->vna_name, argv[2]) == 0)
-				{
-					aux->vna_flags |= VER_FLG_WEAK;
-					changed++;
-				}
+					target = aux;
+				else if (older == NULL)
+					older = aux;
 				a += aux->vna_next;
+			}
+			if (target != NULL && older != NULL)
+			{
+				printf("%s: %s of %s asked for as %s\n", argv[1], argv[2],
+					   strtab + vn->vn_file, strtab + older->vna_name);
+				target->vna_name = older->vna_name;
+				target->vna_hash = older->vna_hash;
+				target->vna_flags = older->vna_flags;
+				changed++;
 			}
 			p += vn->vn_next;
 		}
@@ -76,6 +92,5 @@ main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
-	printf("%s: %s made weak in %d requirement(s)\n", argv[1], argv[2], changed);
 	return changed > 0 ? 0 : 1;
 }
