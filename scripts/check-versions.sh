@@ -17,7 +17,8 @@
 # source packages are not reachable here), unpacked with dpkg -x.  Then
 # the test/shell scenarios that need only a server (dump/restore, upgrade,
 # concurrency) with that version's pg_dump and pg_restore, from the
-# postgresql-client-V package of the same suite.  The programs built
+# postgresql-client-V package of the same suite; for 13 and 14, also
+# pg_upgrade from that version to this machine's 15.  The programs built
 # against glibc 2.38 or newer (16 to 18) call a few functions this
 # machine's glibc lacks: scripts/glibc-compat supplies them (README
 # "Packaging").  Without a usable pg_cron or pg_dump the files needing it
@@ -323,6 +324,40 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
   return $status
 }
 
+# pg_upgrade from 13 and 14 to this machine's 15 (test/pg_upgrade/from_older.sh),
+# with 15's pg_upgrade and the rfm installed for 15 (make install, as CI
+# does first).  pg_upgrade wants the old version's pg_controldata and
+# pg_resetwal, which the borrowed servers lack: the postgresql-V server
+# package of the client's suite, unpacked; the old bin directory is made of
+# links to the borrowed server's postgres, pg_ctl and initdb plus those two.
+upgrade_from() {
+  local v=$1 base suite comp file native bin b
+  bin=$work/upgrade-bin$v
+  if [ ! -f "$(pg_config --sharedir)/extension/rfm.control" ]; then
+    echo "check-versions: pg_upgrade from $v left out (rfm is not installed for $(pg_config --version))"
+    return 0
+  fi
+  if [ ! -f "$work/server-pkg$v/fetched" ]; then
+    read -r base suite comp < <(client_from "$v")
+    file=$(awk -v p="postgresql-$v" '$1 == "Package:" { cur = $2 }
+             cur == p && $1 == "Filename:" { print $2; exit }' "$work/Packages.$suite.$comp")
+    [ -n "$file" ] || { echo "check-versions: postgresql-$v not in $suite $comp" >&2; return 2; }
+    curl -fsS -o "$work/server-pkg-$v.deb" "$base/$file" || return 2
+    rm -rf "$work/server-pkg$v"; dpkg -x "$work/server-pkg-$v.deb" "$work/server-pkg$v"
+    touch "$work/server-pkg$v/fetched"
+  fi
+  native=$(native_of "$v")
+  rm -rf "$bin"; mkdir -p "$bin"
+  for b in postgres pg_ctl initdb; do ln -s "$native/bin/$b" "$bin/$b"; done
+  for b in pg_controldata pg_resetwal; do cp "$work/server-pkg$v/usr/lib/postgresql/$v/bin/$b" "$bin/"; done
+  chmod a+rx "$bin" "$bin"/*
+  cd "$work/tests"
+  echo "test/pg_upgrade/from_older.sh (from $v)"
+  "${runas[@]}" env OLD_BINDIR="$bin" OLD_PORT=$((56500 + v)) NEW_PORT=$((56600 + v)) \
+    bash test/pg_upgrade/from_older.sh > "$work/out$v/pg_upgrade.out" 2>&1 ||
+    { tail -n 30 "$work/out$v/pg_upgrade.out"; echo "FAILED: pg_upgrade from $v (output in $work/out$v/pg_upgrade.out)"; return 1; }
+}
+
 # Each step runs in a subshell with errexit on, never as an if condition or
 # in a && / || list (there bash ignores errexit in the whole call, its
 # subshells included): run STEP ARGS sets $rc.
@@ -396,7 +431,7 @@ check_prototypes() {    # versions built
 }
 
 make -s all >/dev/null
-passed=() failed=() skipped=() nocron=() noshell=()
+passed=() failed=() skipped=() nocron=() noshell=() noupgrade=()
 for v in $versions; do
   echo "== PostgreSQL $v"
   run fetch_headers "$v"
@@ -416,6 +451,10 @@ for v in $versions; do
     rc=0
   fi
   if [ "$rc" -eq 0 ]; then run run_tests "$v"; fi
+  if [ "$rc" -eq 0 ] && [ "$v" -lt 15 ]; then
+    run upgrade_from "$v"
+    if [ "$rc" -eq 2 ]; then noupgrade+=("$v"); rc=0; fi
+  fi
   if [ "$rc" -eq 0 ]; then
     echo "== PostgreSQL $v: passed"; passed+=("$v")
   else
@@ -428,7 +467,7 @@ if [ ${#built[@]} -gt 0 ]; then
   run check_prototypes "${built[@]}"
   [ "$rc" -eq 0 ] || failed+=("prototypes")
 fi
-echo "check-versions: passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; skipped (download failed): ${skipped[*]:-none}; without pg_cron: ${nocron[*]:-none}; without test/shell: ${noshell[*]:-none}"
+echo "check-versions: passed: ${passed[*]:-none}; failed: ${failed[*]:-none}; skipped (download failed): ${skipped[*]:-none}; without pg_cron: ${nocron[*]:-none}; without test/shell: ${noshell[*]:-none}; pg_upgrade not run (download failed): ${noupgrade[*]:-none}"
 # A download failure is not rfm's: it fails only with RFM_VERSIONS_STRICT=1.
 [ ${#failed[@]} -eq 0 ] || exit 1
 [ ${#skipped[@]} -eq 0 ] || [ "${RFM_VERSIONS_STRICT:-0}" != 1 ] || exit 1

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# pg_upgrade of a cluster that uses rfm, from an older PostgreSQL (13 or
+# 14) to this machine's (15), the same rfm version installed in both:
+#  - a database with every kind of rfm object a user keeps (views over
+#    rfm.summarize, stored rfm.summary values, tier tables, a custom
+#    segment scheme, a playbook edit, an incremental customer state:
+#    test/shell/lib/rich_db.sh) is built on the old server;
+#  - pg_upgrade (15's) runs with no error, its --check first;
+#  - on the new server the same queries give the same hand-checked answers,
+#    and a dump of the database equals the dump taken before the upgrade;
+#  - the tier table refreshes, and the customer state folds a new order
+#    (bob buys 3.00 on 2024-03-10: frequency 2, monetary 10, recency to
+#    03-31 21 days), both as on the old server.
+# Run by scripts/check-versions.sh (README "Packaging"), as a non-root user,
+# with OLD_BINDIR: a directory with the old version's postgres, pg_ctl,
+# initdb and pg_controldata, rfm installed for that server.  Not part of
+# test/shell: it needs a second PostgreSQL version.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+old_bindir=${OLD_BINDIR:?the old PostgreSQL bin directory}
+new_bindir=${NEW_BINDIR:-$(pg_config --bindir)}
+old_port=${OLD_PORT:-56613}
+new_port=${NEW_PORT:-56615}
+base=$(mktemp -d)
+stop_all() {
+  "$old_bindir/pg_ctl" -D "$base/old" -m immediate stop >/dev/null 2>&1 || true
+  "$new_bindir/pg_ctl" -D "$base/new" -m immediate stop >/dev/null 2>&1 || true
+}
+DB=rfm_pg_upgrade
+SCRATCH_DBS=   # the clusters go with $base
+. test/shell/lib/scratch.sh
+trap 'stop_all; rm -rf "$base" "$tmp"' EXIT
+. test/shell/lib/rich_db.sh
+export PGHOST=$base PGUSER=postgres
+
+old_version=$("$old_bindir/pg_ctl" --version)
+new_version=$("$new_bindir/pg_ctl" --version)
+start() {   # bindir data port
+  "$1/pg_ctl" -D "$2" -l "$2.log" -w -o "-p $3 -k $base -c listen_addresses=" start >/dev/null
+}
+
+# --- 1. the old cluster and its database
+"$old_bindir/initdb" -D "$base/old" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
+start "$old_bindir" "$base/old" "$old_port"
+export PGPORT=$old_port
+createdb $DB
+build_rich_db $DB
+q $DB <<<"$checks" > "$tmp/old.out" || fail "checks fail on the old server"
+diff -u "$tmp/expected" "$tmp/old.out" || fail "the old server does not give the hand-checked values"
+normalized_dump() {
+  pg_dump -d $DB | grep -v -E '^(\\(un)?restrict |-- Dumped )'
+}
+normalized_dump > "$tmp/old.sql"
+"$old_bindir/pg_ctl" -D "$base/old" -m fast stop >/dev/null
+echo "ok: database built on $old_version"
+
+# --- 2. pg_upgrade to the new version
+"$new_bindir/initdb" -D "$base/new" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
+upgrade() {
+  (cd "$base" && "$new_bindir/pg_upgrade" -b "$old_bindir" -B "$new_bindir" -d "$base/old" -D "$base/new" \
+     -p "$old_port" -P "$new_port" -s "$base" -U postgres "$@") > "$tmp/pg_upgrade.out" 2>&1 ||
+    { cat "$tmp/pg_upgrade.out" >&2; find "$base/new" -path '*pg_upgrade_output.d*' -name '*.log' -exec tail -n 20 {} + >&2 || true
+      fail "pg_upgrade $* failed"; }
+}
+upgrade --check
+upgrade
+echo "ok: pg_upgrade --check and pg_upgrade to $new_version"
+
+# --- 3. the same answers and the same dump on the new server
+start "$new_bindir" "$base/new" "$new_port"
+export PGPORT=$new_port
+q $DB <<<"$checks" > "$tmp/new.out" || fail "checks fail after pg_upgrade"
+diff -u "$tmp/expected" "$tmp/new.out" || fail "different answers after pg_upgrade"
+normalized_dump > "$tmp/new.sql"
+diff -u "$tmp/old.sql" "$tmp/new.sql" || fail "the dump after pg_upgrade differs from the one before"
+echo "ok: same answers, identical dump ($(grep -c . "$tmp/new.sql") lines)"
+
+# --- 4. refresh and fold on the new server
+q $DB -c "CALL rfm.refresh_tiers('shop.customer_tiers')" || fail "refresh_tiers fails after pg_upgrade"
+q $DB <<<"$checks" > "$tmp/new2.out"
+diff -u "$tmp/expected" "$tmp/new2.out" || fail "a refresh after pg_upgrade changes the tier table"
+q $DB -c "INSERT INTO shop.orders_w VALUES (100, 'bob', '2024-03-10', 3)"
+q $DB -c "SELECT rfm.customer_state_refresh('shop_state')" >/dev/null || fail "customer_state_refresh fails after pg_upgrade"
+got=$(q $DB -c "SELECT frequency, monetary, recency_days FROM rfm.customer_state_scores('shop_state', as_of => '2024-03-31') WHERE customer = 'bob'")
+[ "$got" = "2|10|21" ] || fail "the customer state after pg_upgrade folds bob's new order as '$got', expected 2|10|21"
+echo "ok: the tier table refreshes and the customer state folds a new order after pg_upgrade"
