@@ -10,7 +10,9 @@
 #    and a dump of the database equals the dump taken before the upgrade;
 #  - the tier table refreshes, and the customer state folds a new order
 #    (bob buys 3.00 on 2024-03-10: frequency 2, monetary 10, recency to
-#    03-31 21 days), both as on the old server.
+#    03-31 21 days), both as on the old server;
+#  - a database still on rfm 0.1.0 keeps its answers through pg_upgrade,
+#    and through ALTER EXTENSION rfm UPDATE afterwards.
 # Run by scripts/check-versions.sh (README "Packaging"), as a non-root user,
 # with OLD_BINDIR: a directory with the old version's postgres, pg_ctl,
 # initdb and pg_controldata, rfm installed for that server.  Not part of
@@ -27,6 +29,7 @@ stop_all() {
   "$new_bindir/pg_ctl" -D "$base/new" -m immediate stop >/dev/null 2>&1 || true
 }
 DB=rfm_pg_upgrade
+OLDDB=rfm_pg_upgrade_010
 SCRATCH_DBS=   # the clusters go with $base
 . test/shell/lib/scratch.sh
 trap 'stop_all; rm -rf "$base" "$tmp"' EXIT
@@ -45,14 +48,41 @@ start "$old_bindir" "$base/old" "$old_port"
 export PGPORT=$old_port
 createdb $DB
 build_rich_db $DB
+createdb $OLDDB
 q $DB <<<"$checks" > "$tmp/old.out" || fail "checks fail on the old server"
 diff -u "$tmp/expected" "$tmp/old.out" || fail "the old server does not give the hand-checked values"
 normalized_dump() {
   pg_dump -d $DB | grep -v -E '^(\\(un)?restrict |-- Dumped )'
 }
 normalized_dump > "$tmp/old.sql"
+# A second database still on rfm 0.1.0 (updated only after pg_upgrade):
+# alice bought 10 + 5.50 on 01-01 and 20 on 01-10, refunded 3.25 on
+# 02-01; bob bought 7 on 02-01.  Stored summaries: alice 3 purchase rows,
+# net 32.25, refunds 3.25; bob 1, 7, 0.  To 03-31: alice recency 81
+# (from 01-10), tenure 90 (from 01-01), average order 32.25 / 3 = 10.75;
+# bob 59, 59, 7 (2024 is a leap year).
+q $OLDDB <<'SQL'
+CREATE EXTENSION rfm VERSION '0.1.0';
+CREATE TABLE public.orders (customer text, ordered_on date, amount numeric);
+INSERT INTO public.orders VALUES
+  ('alice', '2024-01-01', 10.00), ('alice', '2024-01-01', 5.50),
+  ('alice', '2024-01-10', 20), ('alice', '2024-02-01', -3.25), ('bob', '2024-02-01', 7);
+CREATE TABLE public.summary_snapshot (customer text PRIMARY KEY, s rfm.summary);
+INSERT INTO public.summary_snapshot
+  SELECT customer, rfm.summarize(ordered_on, amount) FROM public.orders GROUP BY customer;
+CREATE VIEW public.customer_recency AS
+  SELECT customer, rfm.recency_days(s, '2024-03-31') AS recency, rfm.tenure_days(s, '2024-03-31') AS tenure,
+         rfm.average_order_value(s) AS aov
+    FROM public.summary_snapshot;
+SQL
+old_checks="
+SELECT customer, (s).frequency, (s).monetary, (s).refunds FROM public.summary_snapshot ORDER BY 1;
+SELECT * FROM public.customer_recency ORDER BY 1;"
+printf '%s\n' 'alice|3|32.25|3.25' 'bob|1|7|0' 'alice|81|90|10.75' 'bob|59|59|7' > "$tmp/expected_010"
+q $OLDDB <<<"$old_checks" > "$tmp/old_010.out" || fail "checks fail on rfm 0.1.0 on the old server"
+diff -u "$tmp/expected_010" "$tmp/old_010.out" || fail "rfm 0.1.0 on the old server does not give the hand-checked values"
 "$old_bindir/pg_ctl" -D "$base/old" -m fast stop >/dev/null
-echo "ok: database built on $old_version"
+echo "ok: databases built on $old_version (one still on rfm 0.1.0)"
 
 # --- 2. pg_upgrade to the new version
 "$new_bindir/initdb" -D "$base/new" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -84,3 +114,16 @@ q $DB -c "SELECT rfm.customer_state_refresh('shop_state')" >/dev/null || fail "c
 got=$(q $DB -c "SELECT frequency, monetary, recency_days FROM rfm.customer_state_scores('shop_state', as_of => '2024-03-31') WHERE customer = 'bob'")
 [ "$got" = "2|10|21" ] || fail "the customer state after pg_upgrade folds bob's new order as '$got', expected 2|10|21"
 echo "ok: the tier table refreshes and the customer state folds a new order after pg_upgrade"
+
+# --- 5. the database on rfm 0.1.0: unchanged by pg_upgrade, then updated
+[ "$(q $OLDDB -c "SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'rfm'")" = 0.1.0 ] ||
+  fail "pg_upgrade changed the rfm version of $OLDDB"
+q $OLDDB <<<"$old_checks" > "$tmp/new_010.out" || fail "checks fail on rfm 0.1.0 after pg_upgrade"
+diff -u "$tmp/expected_010" "$tmp/new_010.out" || fail "rfm 0.1.0 gives different answers after pg_upgrade"
+q $OLDDB -c "ALTER EXTENSION rfm UPDATE" || fail "ALTER EXTENSION rfm UPDATE fails after pg_upgrade"
+default=$(q $OLDDB -c "SELECT default_version FROM pg_catalog.pg_available_extensions WHERE name = 'rfm'")
+[ "$default" != 0.1.0 ] && [ "$(q $OLDDB -c "SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'rfm'")" = "$default" ] ||
+  fail "ALTER EXTENSION rfm UPDATE after pg_upgrade did not reach the default version ($default)"
+q $OLDDB <<<"$old_checks" > "$tmp/new_upd.out" || fail "checks fail after updating rfm"
+diff -u "$tmp/expected_010" "$tmp/new_upd.out" || fail "updating rfm after pg_upgrade changes the answers"
+echo "ok: rfm 0.1.0 works after pg_upgrade and updates to $default with the same answers"
