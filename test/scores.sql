@@ -1,7 +1,7 @@
 -- pgTAP: scores, segments, lifecycle, playbook — signatures, markings,
 -- dump registration, errors.
 BEGIN;
-SELECT plan(25);
+SELECT plan(30);
 
 SELECT has_function('rfm', 'breaks', ARRAY['numeric']);
 SELECT has_function('rfm', 'breaks', ARRAY['numeric', 'integer']);
@@ -50,6 +50,23 @@ SELECT throws_ok($$SELECT rfm.segment(1, 1, 1, 'standard', 'xx')$$, '22023', NUL
 SELECT throws_ok($$SELECT rfm.score(1, '{2,1}')$$, '22023', NULL, 'unsorted breaks: 22023');
 SELECT throws_ok($$SELECT * FROM rfm.scores('{1}', '{a}', method => 'jenks')$$, '22023',
                  'rfm.scores: unknown method "jenks"', 'unknown scoring method: 22023');
+
+-- An ordinary role reads the segment rules and the playbook (both SQL
+-- functions run with the caller's rights) but changes neither.  The
+-- actions are the built-in rows of src/sql/38_playbook.sql.
+CREATE ROLE rfm_scores_reader;
+SET LOCAL ROLE rfm_scores_reader;
+SELECT is(rfm.segment(5, 5, 5), 'Champions', 'an ordinary role labels segments (reads rfm.segment_rules)');
+SELECT is(rfm.recommended_action('Champions'),
+          'Reward them: exclusive service, early access, ask for reviews and referrals',
+          'an ordinary role reads the playbook (rfm.recommended_action)');
+SELECT is(rfm.recommended_action('Champions', lang => 'zh'), '专属服务与新品优先体验，邀请评价和推荐',
+          'an ordinary role reads the playbook in Chinese');
+SELECT throws_ok($$INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Champions', 'en', 'x')$$,
+                 '42501', NULL, 'an ordinary role cannot change the playbook');
+SELECT throws_ok($$INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh) VALUES ('mine', 1, 'a', 'b')$$,
+                 '42501', NULL, 'an ordinary role cannot change the segment rules');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -69,6 +69,9 @@ SELECT 'tier3', s, l, a, true FROM (VALUES
     ('marginal', 'zh', '低成本渠道维护，有兴趣时再召回')) v(s, l, a);
 
 SELECT pg_catalog.pg_extension_config_dump('rfm.playbook', 'WHERE NOT builtin');
+-- Everyone reads the actions (rfm.recommended_action), as everyone reads
+-- rfm.segment_rules; writing them is the extension owner's, or granted.
+GRANT SELECT ON rfm.playbook TO PUBLIC;
 
 CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standard',
                                        lang text DEFAULT 'en')
