@@ -56,33 +56,35 @@ headers_from() {
   esac
 }
 
-fetch_headers() {   # -> $work/hV/usr/include/postgresql/V/server
-  local v=$1 base suite comp list file
-  [ -f "$work/h$v/usr/include/postgresql/$v/server/postgres.h" ] && return 0
-  read -r base suite comp < <(headers_from "$v")
+# fetch_package "BASE SUITE COMPONENT" PACKAGE DIR: PACKAGE's .deb from that
+# archive (its Packages list fetched once into $work), unpacked into DIR
+# with dpkg -x, never installed; nothing to do once DIR/fetched exists.
+fetch_package() {
+  local base suite comp list file dir=$3
+  [ -f "$dir/fetched" ] && return 0
+  read -r base suite comp <<<"$1"
   list=$work/Packages.$suite.$comp
   if [ ! -s "$list" ]; then
     curl -fsS "$base/dists/$suite/$comp/binary-amd64/Packages.xz" | xz -d > "$list.part"
     mv "$list.part" "$list"
   fi
-  file=$(awk -v p="postgresql-server-dev-$v" '$1 == "Package:" { cur = $2 }
+  file=$(awk -v p="$2" '$1 == "Package:" { cur = $2 }
            cur == p && $1 == "Filename:" { print $2; exit }' "$list")
-  [ -n "$file" ] || { echo "check-versions: postgresql-server-dev-$v not in $suite" >&2; return 1; }
-  curl -fsS -o "$work/server-dev-$v.deb" "$base/$file"
-  dpkg -x "$work/server-dev-$v.deb" "$work/h$v"
+  [ -n "$file" ] || { echo "check-versions: $2 not in $suite $comp" >&2; return 1; }
+  curl -fsS -o "$dir.deb" "$base/$file"
+  rm -rf "$dir"; dpkg -x "$dir.deb" "$dir"
+  touch "$dir/fetched"
+}
+
+fetch_headers() {   # -> $work/hV/usr/include/postgresql/V/server
+  local src; src=$(headers_from "$1")
+  fetch_package "$src" "postgresql-server-dev-$1" "$work/h$1"
 }
 
 # pg_cron of the same suite as the headers -> $work/cron$v.
 fetch_cron() {
-  local v=$1 base suite comp file
-  [ -f "$work/cron$v/fetched" ] && return 0
-  read -r base suite comp < <(headers_from "$v")
-  file=$(awk -v p="postgresql-$v-cron" '$1 == "Package:" { cur = $2 }
-           cur == p && $1 == "Filename:" { print $2; exit }' "$work/Packages.$suite.$comp")
-  [ -n "$file" ] || { echo "check-versions: postgresql-$v-cron not in $suite" >&2; return 1; }
-  curl -fsS -o "$work/cron-$v.deb" "$base/$file"
-  rm -rf "$work/cron$v"; dpkg -x "$work/cron-$v.deb" "$work/cron$v"
-  touch "$work/cron$v/fetched"
+  local src; src=$(headers_from "$1")
+  fetch_package "$src" "postgresql-$1-cron" "$work/cron$1"
 }
 
 # The glibc versions FILE needs that this machine's glibc is older than.
@@ -159,21 +161,9 @@ client_from() {
   esac
 }
 
-fetch_client() {
-  local v=$1 base suite comp list file
-  [ -f "$work/client$v/fetched" ] && return 0
-  read -r base suite comp < <(client_from "$v")
-  list=$work/Packages.$suite.$comp
-  if [ ! -s "$list" ]; then
-    curl -fsS "$base/dists/$suite/$comp/binary-amd64/Packages.xz" | xz -d > "$list.part"
-    mv "$list.part" "$list"
-  fi
-  file=$(awk -v p="postgresql-client-$v" '$1 == "Package:" { cur = $2 }
-           cur == p && $1 == "Filename:" { print $2; exit }' "$list")
-  [ -n "$file" ] || { echo "check-versions: postgresql-client-$v not in $suite $comp" >&2; return 1; }
-  curl -fsS -o "$work/client-$v.deb" "$base/$file"
-  rm -rf "$work/client$v"; dpkg -x "$work/client-$v.deb" "$work/client$v"
-  touch "$work/client$v/fetched"
+fetch_client() {    # -> $work/clientV
+  local src; src=$(client_from "$1")
+  fetch_package "$src" "postgresql-client-$1" "$work/client$1"
 }
 
 install_client() {
@@ -330,21 +320,17 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
 # pg_resetwal, which the borrowed servers lack: the postgresql-V server
 # package of the client's suite, unpacked; the old bin directory is made of
 # links to the borrowed server's postgres, pg_ctl and initdb plus those two.
+fetch_server_package() {   # -> $work/server-pkgV
+  local src; src=$(client_from "$1")
+  fetch_package "$src" "postgresql-$1" "$work/server-pkg$1"
+}
+
 upgrade_from() {
-  local v=$1 base suite comp file native bin b
+  local v=$1 native bin b
   bin=$work/upgrade-bin$v
   if [ ! -f "$(pg_config --sharedir)/extension/rfm.control" ]; then
     echo "check-versions: pg_upgrade from $v left out (rfm is not installed for $(pg_config --version))"
     return 0
-  fi
-  if [ ! -f "$work/server-pkg$v/fetched" ]; then
-    read -r base suite comp < <(client_from "$v")
-    file=$(awk -v p="postgresql-$v" '$1 == "Package:" { cur = $2 }
-             cur == p && $1 == "Filename:" { print $2; exit }' "$work/Packages.$suite.$comp")
-    [ -n "$file" ] || { echo "check-versions: postgresql-$v not in $suite $comp" >&2; return 2; }
-    curl -fsS -o "$work/server-pkg-$v.deb" "$base/$file" || return 2
-    rm -rf "$work/server-pkg$v"; dpkg -x "$work/server-pkg-$v.deb" "$work/server-pkg$v"
-    touch "$work/server-pkg$v/fetched"
   fi
   native=$(native_of "$v")
   rm -rf "$bin"; mkdir -p "$bin"
@@ -452,8 +438,12 @@ for v in $versions; do
   fi
   if [ "$rc" -eq 0 ]; then run run_tests "$v"; fi
   if [ "$rc" -eq 0 ] && [ "$v" -lt 15 ]; then
-    run upgrade_from "$v"
-    if [ "$rc" -eq 2 ]; then noupgrade+=("$v"); rc=0; fi
+    run fetch_server_package "$v"
+    if [ "$rc" -ne 0 ]; then
+      noupgrade+=("$v"); rc=0
+    else
+      run upgrade_from "$v"
+    fi
   fi
   if [ "$rc" -eq 0 ]; then
     echo "== PostgreSQL $v: passed"; passed+=("$v")
