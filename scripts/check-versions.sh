@@ -150,10 +150,10 @@ install_cron() {
 #
 # Where: the headers' suite, in main (where Ubuntu keeps the client
 # packages), except for 14.  Jammy's own 14.2 predates PostgreSQL's fix
-# (13.13, 14.10, 15.5, 16.1) that stopped pg_dump from dumping the row
-# security policies of an extension's tables, so its dumps of rfm cannot
-# be restored without leaving those out (README "Tier tables", "Dump and
-# restore"); jammy-updates has the latest 14.
+# (in 13.14, 14.11, 15.6 and 16.2, February 2024) that stopped pg_dump
+# from dumping the row security policies of an extension's tables, so its
+# dumps of rfm cannot be restored without leaving those out (README "Tier
+# tables", "Dump and restore"); jammy-updates has the latest 14.
 client_from() {
   case $1 in
     14) echo "http://archive.ubuntu.com/ubuntu jammy-updates main" ;;
