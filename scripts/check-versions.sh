@@ -301,7 +301,7 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
   # pg_virtualenv, which has only 15 here).
   if [ -f "$work/tools$v/ready" ]; then
     echo "test/shell with $("$work/tools$v/pg_dump" --version)"
-    for t in release_dump_restore release_upgrade tiers_dump_restore tiers_incremental_dump dump_roles tiers_concurrency; do
+    for t in release_dump_restore release_upgrade tiers_dump_restore tiers_incremental_dump dump_roles database_encodings tiers_concurrency; do
       echo "test/shell/$t.sh"
       "${runas[@]}" env PATH="$work/tools$v:$PATH" PGHOST="$sock" PGPORT="$port" PGUSER=postgres \
         RFM_EXTENSION_DIR="$native/share/postgresql/extension" bash "test/shell/$t.sh" > "$out/shell-$t.out" 2>&1 ||
