@@ -13,7 +13,7 @@ SQL_PARTS    = $(sort $(wildcard src/sql/*.sql))
 # Versions (README, "Upgrading").  0.1.0 is released and frozen: the
 # checked-in rfm--0.1.0.sql holds exactly the objects of BASE_PARTS as
 # released.  The upgrade script to the current version is every part added
-# after it (numbered 20 and up), so change a released object with
+# after it (05, and 20 and up), so change a released object with
 # CREATE OR REPLACE / ALTER in a new part, never by editing BASE_PARTS.
 # test/shell/release_upgrade.sh proves fresh install == upgraded install.
 BASE_VERSION = 0.1.0
