@@ -116,11 +116,19 @@ glibc_compat() {        # FILE (a copy, changed in place)
     echo "check-versions: $(basename "$so") needs glibc 2.38's ${missing//$'\n'/ }, which scripts/glibc-compat lacks" >&2
     return 1
   fi
-  mkdir -p "$compat"
-  gcc -O2 -Wall -Wextra -Werror -o "$compat/retarget_version" scripts/glibc-compat/retarget_version.c
-  gcc -O2 -Wall -Wextra -Werror -fPIC -shared -Wl,--version-script=scripts/glibc-compat/glibc238.map \
-    -o "$compat/glibc238.so" scripts/glibc-compat/glibc238.c
-  "$compat/retarget_version" "$so" GLIBC_2.38 >/dev/null
+  # Built when missing or older than their sources (this runs for pg_cron,
+  # pg_dump and pg_restore of each version).  Every failure returns: a
+  # command substitution, as the callers use, runs without errexit.
+  mkdir -p "$compat" || return 1
+  if [ ! "$compat/retarget_version" -nt scripts/glibc-compat/retarget_version.c ]; then
+    gcc -O2 -Wall -Wextra -Werror -o "$compat/retarget_version" scripts/glibc-compat/retarget_version.c || return 1
+  fi
+  if [ ! "$compat/glibc238.so" -nt scripts/glibc-compat/glibc238.c ] ||
+     [ ! "$compat/glibc238.so" -nt scripts/glibc-compat/glibc238.map ]; then
+    gcc -O2 -Wall -Wextra -Werror -fPIC -shared -Wl,--version-script=scripts/glibc-compat/glibc238.map \
+      -o "$compat/glibc238.so" scripts/glibc-compat/glibc238.c || return 1
+  fi
+  "$compat/retarget_version" "$so" GLIBC_2.38 >/dev/null || return 1
   echo "$compat/glibc238.so"
 }
 
@@ -178,7 +186,6 @@ install_client() {
     "$tools/$b" --version | grep -q "^$b (PostgreSQL) $v\." ||
       { echo "check-versions: the borrowed $b does not run here" >&2; return 1; }
   done
-  [ -z "$preload" ] || chmod a+rx "$work" "$work/glibc-compat" "$preload"
   touch "$tools/ready"
 }
 
