@@ -33,9 +33,6 @@ echo "config tables: ${cfg_tables:-none}" | tr '\n' ' '; echo
 q $SRC <<<"$checks" > "$tmp/src.out" || fail "checks fail on the source database"
 diff -u "$tmp/expected" "$tmp/src.out" || fail "source database does not give the hand-checked values"
 
-normalized_dump() {
-  pg_dump "$@" | grep -v -E '^(\\(un)?restrict |-- Dumped )'
-}
 normalized_dump -d $SRC > "$tmp/src.sql"
 pg_dump -Fc -d $SRC -f "$tmp/src.dump"
 

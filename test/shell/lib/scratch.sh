@@ -6,6 +6,12 @@ dropdbs() { for d in $SCRATCH_DBS; do dropdb --if-exists "$d" >/dev/null 2>&1 ||
 trap 'dropdbs; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+# normalized_dump PG_DUMP_ARGS...: a plain dump without the lines that
+# differ between any two dumps of the same contents (the \restrict key of
+# pg_dump 17.6+, "Dumped from/by" versions).
+normalized_dump() {
+  pg_dump "$@" | grep -v -E '^(\\(un)?restrict |-- Dumped )'
+}
 
 # dump_round_trip SRC CUSTOM PLAIN CHECK: restores a custom-format dump of
 # SRC into a new database CUSTOM (errors fatal) and replays a plain dump
