@@ -17,9 +17,9 @@
 # source packages are not reachable here), unpacked with dpkg -x.  Then
 # the test/shell scenarios that need only a server (dump/restore, upgrade,
 # concurrency) with that version's pg_dump and pg_restore, from the
-# postgresql-client-V package of the same suite; for 13 and 14, also
-# pg_upgrade from that version to this machine's 15.  The programs built
-# against glibc 2.38 or newer (16 to 18) call a few functions this
+# postgresql-client-V package of the same suite.  Last, pg_upgrade: from
+# 13 and 14 to this machine's 15, from 15 to 16, 17 and 18.  The programs
+# built against glibc 2.38 or newer (16 to 18) call a few functions this
 # machine's glibc lacks: scripts/glibc-compat supplies them (README
 # "Packaging").  Without a usable pg_cron or pg_dump the files needing it
 # are left out and the run says so.
@@ -132,6 +132,17 @@ glibc_compat() {        # FILE (a copy, changed in place)
   echo "$compat/glibc238.so"
 }
 
+# compat_wrapper PROGRAM DIR: DIR/NAME runs a copy of PROGRAM (DIR/NAME.bin),
+# with glibc238.so preloaded where it needs it.
+compat_wrapper() {
+  local src=$1 dir=$2 b preload
+  b=$(basename "$src")
+  cp "$src" "$dir/$b.bin"
+  preload=$(glibc_compat "$dir/$b.bin") || return 1
+  printf '#!/bin/sh\nexec env %s"%s" "$@"\n' "${preload:+LD_PRELOAD=$preload }" "$dir/$b.bin" > "$dir/$b"
+  chmod a+rx "$dir/$b" "$dir/$b.bin"
+}
+
 # pg_cron into that server, with glibc238.so preloaded into the server
 # where it needs it (the file $work/cron$v/preload names it); without a
 # usable pg_cron, none for that version.
@@ -175,14 +186,11 @@ fetch_client() {    # -> $work/clientV
 }
 
 install_client() {
-  local v=$1 tools b preload
+  local v=$1 tools b
   tools=$work/tools$v
   rm -rf "$tools"; mkdir -p "$tools"
   for b in pg_dump pg_restore; do
-    cp "$work/client$v/usr/lib/postgresql/$v/bin/$b" "$tools/$b.bin"
-    preload=$(glibc_compat "$tools/$b.bin")
-    printf '#!/bin/sh\nexec env %s"%s" "$@"\n' "${preload:+LD_PRELOAD=$preload }" "$tools/$b.bin" > "$tools/$b"
-    chmod a+rx "$tools/$b" "$tools/$b.bin"
+    compat_wrapper "$work/client$v/usr/lib/postgresql/$v/bin/$b" "$tools" || return 1
     "$tools/$b" --version | grep -q "^$b (PostgreSQL) $v\." ||
       { echo "check-versions: the borrowed $b does not run here" >&2; return 1; }
   done
@@ -351,6 +359,51 @@ upgrade_from() {
     { tail -n 30 "$work/out$v/pg_upgrade.out"; echo "FAILED: pg_upgrade from $v (output in $work/out$v/pg_upgrade.out)"; return 1; }
 }
 
+# pg_upgrade from this machine's 15 to 16, 17 and 18 (the same script), with
+# that version's pg_upgrade, pg_controldata and pg_resetwal from its
+# postgresql-V package and pg_dump, pg_dumpall and pg_restore from
+# postgresql-client-V (glibc238.so preloaded), and the borrowed server's
+# postgres, pg_ctl and initdb.  pg_upgrade insists that every program of
+# the new bin directory is of its own exact release (16.2), while the
+# borrowed server is a later minor release of the same major version
+# (16.14; the same catalog and data layout, which is what pg_upgrade's
+# check protects): the new bin directory wraps those three in scripts that
+# answer --version as pg_upgrade expects and run the real program
+# otherwise.  The same for psql (which pg_upgrade runs only to load the
+# dumped roles, plain SQL) and vacuumdb (only checked): this machine's, as
+# the borrowed 17 and 18 ones need a newer libpq than this machine's.
+upgrade_to() {
+  local v=$1 native bin b release real
+  bin=$work/upgrade-to$v
+  if [ ! -f "$(pg_config --sharedir)/extension/rfm.control" ]; then
+    echo "check-versions: pg_upgrade to $v left out (rfm is not installed for $(pg_config --version))"
+    return 0
+  fi
+  native=$(native_of "$v")
+  rm -rf "$bin"; mkdir -p "$bin"
+  for b in pg_upgrade pg_controldata pg_resetwal; do
+    compat_wrapper "$work/server-pkg$v/usr/lib/postgresql/$v/bin/$b" "$bin" || return 1
+  done
+  for b in pg_dump pg_dumpall pg_restore; do
+    compat_wrapper "$work/client$v/usr/lib/postgresql/$v/bin/$b" "$bin" || return 1
+  done
+  release=$("$bin/pg_upgrade" --version | sed -n 's/^pg_upgrade (PostgreSQL) //p')
+  [ -n "$release" ] || { echo "check-versions: the borrowed pg_upgrade $v does not run here" >&2; return 1; }
+  for b in postgres pg_ctl initdb psql vacuumdb; do
+    case $b in psql|vacuumdb) real=$pg15_bindir/$b ;; *) real=$native/bin/$b ;; esac
+    printf '#!/bin/sh\ncase "$1" in -V|--version) echo "%s (PostgreSQL) %s"; exit 0 ;; esac\nexec env -u LD_PRELOAD "%s" "$@"\n' \
+      "$b" "$release" "$real" > "$bin/$b"
+    chmod a+rx "$bin/$b"
+  done
+  chmod a+rx "$bin"
+  cd "$work/tests"
+  echo "test/pg_upgrade/from_older.sh (15 to $v: pg_upgrade $release, server $("$native/bin/postgres" --version | awk '{ print $NF }'))"
+  "${runas[@]}" env OLD_BINDIR="$pg15_bindir" NEW_BINDIR="$bin" PATH="$work/tools$v:$PATH" \
+    OLD_PORT=$((56700 + v)) NEW_PORT=$((56800 + v)) \
+    bash test/pg_upgrade/from_older.sh > "$work/out$v/pg_upgrade.out" 2>&1 ||
+    { tail -n 30 "$work/out$v/pg_upgrade.out"; echo "FAILED: pg_upgrade to $v (output in $work/out$v/pg_upgrade.out)"; return 1; }
+}
+
 # Each step runs in a subshell with errexit on, never as an if condition or
 # in a && / || list (there bash ignores errexit in the whole call, its
 # subshells included): run STEP ARGS sets $rc.
@@ -444,12 +497,14 @@ for v in $versions; do
     rc=0
   fi
   if [ "$rc" -eq 0 ]; then run run_tests "$v"; fi
-  if [ "$rc" -eq 0 ] && [ "$v" -lt 15 ]; then
+  if [ "$rc" -eq 0 ]; then
     run fetch_server_package "$v"
-    if [ "$rc" -ne 0 ]; then
+    if [ "$rc" -ne 0 ] || { [ "$v" -gt 15 ] && [ ! -f "$work/tools$v/ready" ]; }; then
       noupgrade+=("$v"); rc=0
-    else
+    elif [ "$v" -lt 15 ]; then
       run upgrade_from "$v"
+    else
+      run upgrade_to "$v"
     fi
   fi
   if [ "$rc" -eq 0 ]; then
