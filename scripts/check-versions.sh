@@ -329,79 +329,71 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
   return $status
 }
 
-# pg_upgrade from 13 and 14 to this machine's 15 (test/pg_upgrade/from_older.sh),
-# with 15's pg_upgrade and the rfm installed for 15 (make install, as CI
-# does first).  pg_upgrade wants the old version's pg_controldata and
-# pg_resetwal, which the borrowed servers lack: the postgresql-V server
-# package of the client's suite, unpacked; the old bin directory is made of
-# links to the borrowed server's postgres, pg_ctl and initdb plus those two.
+# pg_upgrade with rfm in use (test/pg_upgrade/from_older.sh; rfm installed
+# for this machine's 15, make install, as CI does first), either way
+# between version V and 15, with a bin directory put together for the
+# side that is not this machine's:
+#  - from 13 and 14 to 15, with 15's pg_upgrade.  pg_upgrade wants the old
+#    version's pg_controldata and pg_resetwal, which the borrowed servers
+#    lack: the postgresql-V server package of the client's suite,
+#    unpacked; the old bin directory is made of links to the borrowed
+#    server's postgres, pg_ctl and initdb plus those two.
+#  - from 15 to 16, 17 and 18, with that version's pg_upgrade,
+#    pg_controldata and pg_resetwal from the same package and pg_dump,
+#    pg_dumpall and pg_restore from postgresql-client-V (glibc238.so
+#    preloaded), and the borrowed server's postgres, pg_ctl and initdb.
+#    pg_upgrade insists that every program of the new bin directory is of
+#    its own exact release (16.2), while the borrowed server is a later
+#    minor release of the same major version (16.14; the same catalog and
+#    data layout, which is what pg_upgrade's check protects): the new bin
+#    directory wraps those three in scripts that answer --version as
+#    pg_upgrade expects and run the real program otherwise.  The same for
+#    psql (which pg_upgrade runs only to load the dumped roles, plain SQL)
+#    and vacuumdb (only checked): this machine's, as the borrowed 17 and
+#    18 ones need a newer libpq than this machine's.
 fetch_server_package() {   # -> $work/server-pkgV
   local src; src=$(client_from "$1")
   fetch_package "$src" "postgresql-$1" "$work/server-pkg$1"
 }
 
-upgrade_from() {
-  local v=$1 native bin b
+upgrade_test() {
+  local v=$1 native bin b release real label bindirs
   bin=$work/upgrade-bin$v
   if [ ! -f "$(pg_config --sharedir)/extension/rfm.control" ]; then
-    echo "check-versions: pg_upgrade from $v left out (rfm is not installed for $(pg_config --version))"
+    echo "check-versions: pg_upgrade between $v and 15 left out (rfm is not installed for $(pg_config --version))"
     return 0
   fi
   native=$(native_of "$v")
   rm -rf "$bin"; mkdir -p "$bin"
-  for b in postgres pg_ctl initdb; do ln -s "$native/bin/$b" "$bin/$b"; done
-  for b in pg_controldata pg_resetwal; do cp "$work/server-pkg$v/usr/lib/postgresql/$v/bin/$b" "$bin/"; done
+  if [ "$v" -lt 15 ]; then
+    for b in postgres pg_ctl initdb; do ln -s "$native/bin/$b" "$bin/$b"; done
+    for b in pg_controldata pg_resetwal; do cp "$work/server-pkg$v/usr/lib/postgresql/$v/bin/$b" "$bin/"; done
+    bindirs=(OLD_BINDIR="$bin")
+    label="from $v"
+  else
+    for b in pg_upgrade pg_controldata pg_resetwal; do
+      compat_wrapper "$work/server-pkg$v/usr/lib/postgresql/$v/bin/$b" "$bin" || return 1
+    done
+    for b in pg_dump pg_dumpall pg_restore; do
+      compat_wrapper "$work/client$v/usr/lib/postgresql/$v/bin/$b" "$bin" || return 1
+    done
+    release=$("$bin/pg_upgrade" --version | sed -n 's/^pg_upgrade (PostgreSQL) //p')
+    [ -n "$release" ] || { echo "check-versions: the borrowed pg_upgrade $v does not run here" >&2; return 1; }
+    for b in postgres pg_ctl initdb psql vacuumdb; do
+      case $b in psql|vacuumdb) real=$pg15_bindir/$b ;; *) real=$native/bin/$b ;; esac
+      printf '#!/bin/sh\ncase "$1" in -V|--version) echo "%s (PostgreSQL) %s"; exit 0 ;; esac\nexec env -u LD_PRELOAD "%s" "$@"\n' \
+        "$b" "$release" "$real" > "$bin/$b"
+    done
+    # pg_dump must read both servers: the newer version's first in PATH
+    bindirs=(OLD_BINDIR="$pg15_bindir" NEW_BINDIR="$bin" PATH="$work/tools$v:$PATH")
+    label="15 to $v: pg_upgrade $release, server $("$native/bin/postgres" --version | awk '{ print $NF }')"
+  fi
   chmod a+rx "$bin" "$bin"/*
   cd "$work/tests"
-  echo "test/pg_upgrade/from_older.sh (from $v)"
-  "${runas[@]}" env OLD_BINDIR="$bin" OLD_PORT=$((56500 + v)) NEW_PORT=$((56600 + v)) \
+  echo "test/pg_upgrade/from_older.sh ($label)"
+  "${runas[@]}" env "${bindirs[@]}" OLD_PORT=$((56500 + v)) NEW_PORT=$((56600 + v)) \
     bash test/pg_upgrade/from_older.sh > "$work/out$v/pg_upgrade.out" 2>&1 ||
-    { tail -n 30 "$work/out$v/pg_upgrade.out"; echo "FAILED: pg_upgrade from $v (output in $work/out$v/pg_upgrade.out)"; return 1; }
-}
-
-# pg_upgrade from this machine's 15 to 16, 17 and 18 (the same script), with
-# that version's pg_upgrade, pg_controldata and pg_resetwal from its
-# postgresql-V package and pg_dump, pg_dumpall and pg_restore from
-# postgresql-client-V (glibc238.so preloaded), and the borrowed server's
-# postgres, pg_ctl and initdb.  pg_upgrade insists that every program of
-# the new bin directory is of its own exact release (16.2), while the
-# borrowed server is a later minor release of the same major version
-# (16.14; the same catalog and data layout, which is what pg_upgrade's
-# check protects): the new bin directory wraps those three in scripts that
-# answer --version as pg_upgrade expects and run the real program
-# otherwise.  The same for psql (which pg_upgrade runs only to load the
-# dumped roles, plain SQL) and vacuumdb (only checked): this machine's, as
-# the borrowed 17 and 18 ones need a newer libpq than this machine's.
-upgrade_to() {
-  local v=$1 native bin b release real
-  bin=$work/upgrade-to$v
-  if [ ! -f "$(pg_config --sharedir)/extension/rfm.control" ]; then
-    echo "check-versions: pg_upgrade to $v left out (rfm is not installed for $(pg_config --version))"
-    return 0
-  fi
-  native=$(native_of "$v")
-  rm -rf "$bin"; mkdir -p "$bin"
-  for b in pg_upgrade pg_controldata pg_resetwal; do
-    compat_wrapper "$work/server-pkg$v/usr/lib/postgresql/$v/bin/$b" "$bin" || return 1
-  done
-  for b in pg_dump pg_dumpall pg_restore; do
-    compat_wrapper "$work/client$v/usr/lib/postgresql/$v/bin/$b" "$bin" || return 1
-  done
-  release=$("$bin/pg_upgrade" --version | sed -n 's/^pg_upgrade (PostgreSQL) //p')
-  [ -n "$release" ] || { echo "check-versions: the borrowed pg_upgrade $v does not run here" >&2; return 1; }
-  for b in postgres pg_ctl initdb psql vacuumdb; do
-    case $b in psql|vacuumdb) real=$pg15_bindir/$b ;; *) real=$native/bin/$b ;; esac
-    printf '#!/bin/sh\ncase "$1" in -V|--version) echo "%s (PostgreSQL) %s"; exit 0 ;; esac\nexec env -u LD_PRELOAD "%s" "$@"\n' \
-      "$b" "$release" "$real" > "$bin/$b"
-    chmod a+rx "$bin/$b"
-  done
-  chmod a+rx "$bin"
-  cd "$work/tests"
-  echo "test/pg_upgrade/from_older.sh (15 to $v: pg_upgrade $release, server $("$native/bin/postgres" --version | awk '{ print $NF }'))"
-  "${runas[@]}" env OLD_BINDIR="$pg15_bindir" NEW_BINDIR="$bin" PATH="$work/tools$v:$PATH" \
-    OLD_PORT=$((56700 + v)) NEW_PORT=$((56800 + v)) \
-    bash test/pg_upgrade/from_older.sh > "$work/out$v/pg_upgrade.out" 2>&1 ||
-    { tail -n 30 "$work/out$v/pg_upgrade.out"; echo "FAILED: pg_upgrade to $v (output in $work/out$v/pg_upgrade.out)"; return 1; }
+    { tail -n 30 "$work/out$v/pg_upgrade.out"; echo "FAILED: pg_upgrade ($label; output in $work/out$v/pg_upgrade.out)"; return 1; }
 }
 
 # Each step runs in a subshell with errexit on, never as an if condition or
@@ -501,10 +493,8 @@ for v in $versions; do
     run fetch_server_package "$v"
     if [ "$rc" -ne 0 ] || { [ "$v" -gt 15 ] && [ ! -f "$work/tools$v/ready" ]; }; then
       noupgrade+=("$v"); rc=0
-    elif [ "$v" -lt 15 ]; then
-      run upgrade_from "$v"
     else
-      run upgrade_to "$v"
+      run upgrade_test "$v"
     fi
   fi
   if [ "$rc" -eq 0 ]; then
