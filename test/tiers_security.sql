@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(66);
+SELECT plan(69);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -221,6 +221,22 @@ DROP TABLE sec_t.short_lived CASCADE;
 SELECT is((SELECT count(*)::int FROM rfm.tier_tables WHERE id = :orphan_id), 1,
   'after DROP ... CASCADE of its source the catalog row stays visible to its creator');
 SELECT ok(to_regclass('sec_t.orphan_history') IS NOT NULL, '... and the history table is left');
+-- Making a tier table of that name again: the history table in the way
+-- is named as the dropped one's, with the way out (not "already exists").
+SELECT throws_ok($$SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.orders', 'customer', 'ordered_on', 'amount', bins => 2)$$,
+  '42P07', format('rfm.create_tiers: sec_t.orphan_history is the history of an earlier tier table (rfm.tier_tables id %s) that was dropped with its source', :orphan_id),
+  'create_tiers under that name again says whose history table is in the way');
+SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.orders', 'customer', 'ordered_on', 'amount', bins => 2, keep_history => false) \g /dev/null
+SELECT throws_ok($$SELECT rfm.alter_tiers('sec_t.orphan', '{"keep_history": true}')$$,
+  '42P07', format('rfm.alter_tiers: sec_t.orphan_history is the history of an earlier tier table (rfm.tier_tables id %s) that was dropped with its source', :orphan_id),
+  '... and so does alter_tiers turning keep_history on for a new one without history');
+SELECT rfm.drop_tiers('sec_t.orphan') \g /dev/null
+-- a table of the user's own under that name: said before anything is made
+CREATE TABLE sec_t.mine_history (note text);
+SELECT throws_ok($$SELECT rfm.create_tiers('sec_t.mine', 'sec_t.orders', 'customer', 'ordered_on', 'amount', bins => 2)$$,
+  '42P07', 'rfm.create_tiers: sec_t.mine_history already exists',
+  'create_tiers with keep_history names a table of that name already there');
+DROP TABLE sec_t.mine_history;
 SELECT is(rfm.drop_orphan_tiers(), 1, 'drop_orphan_tiers removes one');
 SELECT ok(to_regclass('sec_t.orphan_history') IS NULL, '... its history table');
 SELECT is((SELECT count(*)::int FROM rfm.customer_state_sources WHERE state_name = :'orphan_state')

@@ -33,6 +33,34 @@ CREATE TABLE %s (
     RETURN history_name::regclass;
 END $$;
 
+-- Before a history table is made under history_name: one already there
+-- that an earlier tier table of this name left (dropped with its source
+-- by DROP ... CASCADE, which rfm cannot see) gets an error that says so
+-- and how to clear it, instead of CREATE TABLE's "already exists".
+CREATE FUNCTION rfm._tier_check_orphan_history(caller text, history_name text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    existing regclass := pg_catalog.to_regclass(history_name);
+    orphan   bigint;
+BEGIN
+    IF existing IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT t.id INTO orphan
+      FROM rfm.tier_tables t
+     WHERE t.history_table = existing
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier);
+    IF orphan IS NOT NULL THEN
+        RAISE EXCEPTION '%: % is the history of an earlier tier table (rfm.tier_tables id %) that was dropped with its source',
+                        caller, existing, orphan
+            USING ERRCODE = 'duplicate_table',
+                  DETAIL = 'DROP ... CASCADE of a source drops its tier table and views but leaves the history table, customer state, log and catalog row.',
+                  HINT = 'SELECT rfm.drop_orphan_tiers() removes what that tier table left, this history table included (copy it first to keep it); or pass keep_history => false, or another name.';
+    END IF;
+END $$;
+
 -- Whether writing into a history table runs no code but PostgreSQL's
 -- own: nothing was added to the table rfm._tier_create_history made.
 CREATE FUNCTION rfm._tier_history_is_plain(history regclass)

@@ -606,6 +606,7 @@ BEGIN
     -- turned off; CLV columns added when clv is turned on.
     history := CASE WHEN wanted.keep_history THEN entry.history_table END;
     IF wanted.keep_history AND history IS NULL THEN
+        PERFORM rfm._tier_check_orphan_history('rfm.alter_tiers', pg_catalog.format('%I.%I', nsp, rel || '_history'));
         IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, rel || '_history')) IS NOT NULL THEN
             RAISE EXCEPTION 'rfm.alter_tiers: %.% already exists', pg_catalog.quote_ident(nsp),
                             pg_catalog.quote_ident(rel || '_history')
