@@ -300,7 +300,8 @@ SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"keep_history": false}'
 SELECT ok(to_regclass('alter_t.t1_history') IS NOT NULL
           AND (SELECT history_table IS NULL AND NOT keep_history FROM rfm.tier_tables WHERE id = :t1_id),
   'the history table is kept, no longer registered');
-SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"keep_history": true}')$$, '42P07', NULL,
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"keep_history": true}')$$, '42P07',
+  'rfm.alter_tiers: alter_t.t1_history already exists',
   'keep_history on again while the old history table holds the name: refused');
 ALTER TABLE alter_t.t1_history RENAME TO t1_history_2024;
 SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"keep_history": true}')$$, 'keep_history on again');

@@ -117,7 +117,6 @@ DECLARE
     new_tier      regclass;
     built         record;
     history       regclass;
-    history_name  text;
     entry_id      bigint;
     row_total     bigint;
     state         text;
@@ -162,15 +161,11 @@ BEGIN
                   HINT = 'Leave room for the _segments, _grid and _history suffixes (at most 54 bytes).';
     END IF;
     IF keep_history THEN
-        history_name := pg_catalog.format('%I.%I',
-            COALESCE(CASE WHEN pg_catalog.cardinality(parts) = 2 THEN parts[1] END, pg_catalog.current_schema()),
-            parts[pg_catalog.cardinality(parts)] || '_history');
-        PERFORM rfm._tier_check_orphan_history('rfm.create_tiers', history_name);
-        IF pg_catalog.to_regclass(history_name) IS NOT NULL THEN
-            RAISE EXCEPTION 'rfm.create_tiers: % already exists', history_name
-                USING ERRCODE = 'duplicate_table',
-                      HINT = 'keep_history makes a history table under that name: rename or drop that table, or pass keep_history => false, or another name.';
-        END IF;
+        PERFORM rfm._tier_check_history_name('rfm.create_tiers',
+            pg_catalog.format('%I.%I',
+                COALESCE(CASE WHEN pg_catalog.cardinality(parts) = 2 THEN parts[1] END, pg_catalog.current_schema()),
+                parts[pg_catalog.cardinality(parts)] || '_history'),
+            'keep_history makes a history table under that name: rename or drop that table, or pass keep_history => false, or another name.');
     END IF;
 
     -- Checks the columns (clear errors before any DDL) and reads the source

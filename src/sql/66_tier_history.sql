@@ -33,11 +33,12 @@ CREATE TABLE %s (
     RETURN history_name::regclass;
 END $$;
 
--- Before a history table is made under history_name: one already there
--- that an earlier tier table of this name left (dropped with its source
--- by DROP ... CASCADE, which rfm cannot see) gets an error that says so
--- and how to clear it, instead of CREATE TABLE's "already exists".
-CREATE FUNCTION rfm._tier_check_orphan_history(caller text, history_name text)
+-- Before a history table is made under history_name, a relation already
+-- there is an error before anything is made (duplicate_table, not CREATE
+-- TABLE's bare "already exists" from deep inside).  One left by an earlier
+-- tier table of this name, dropped with its source by DROP ... CASCADE
+-- (which rfm cannot see), is named as such, with the way to clear it.
+CREATE FUNCTION rfm._tier_check_history_name(caller text, history_name text, hint text)
     RETURNS void
     LANGUAGE plpgsql STABLE
     AS $$
@@ -57,8 +58,10 @@ BEGIN
                         caller, existing, orphan
             USING ERRCODE = 'duplicate_table',
                   DETAIL = 'DROP ... CASCADE of a source drops its tier table and views but leaves the history table, customer state, log and catalog row.',
-                  HINT = 'SELECT rfm.drop_orphan_tiers() removes what that tier table left, this history table included (copy it first to keep it); or pass keep_history => false, or another name.';
+                  HINT = 'SELECT rfm.drop_orphan_tiers() removes what that tier table left, this history table included (copy it first to keep it).';
     END IF;
+    RAISE EXCEPTION '%: % already exists', caller, history_name
+        USING ERRCODE = 'duplicate_table', HINT = hint;
 END $$;
 
 -- Whether writing into a history table runs no code but PostgreSQL's

@@ -606,13 +606,8 @@ BEGIN
     -- turned off; CLV columns added when clv is turned on.
     history := CASE WHEN wanted.keep_history THEN entry.history_table END;
     IF wanted.keep_history AND history IS NULL THEN
-        PERFORM rfm._tier_check_orphan_history('rfm.alter_tiers', pg_catalog.format('%I.%I', nsp, rel || '_history'));
-        IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, rel || '_history')) IS NOT NULL THEN
-            RAISE EXCEPTION 'rfm.alter_tiers: %.% already exists', pg_catalog.quote_ident(nsp),
-                            pg_catalog.quote_ident(rel || '_history')
-                USING ERRCODE = 'duplicate_table',
-                      HINT = 'keep_history makes a new history table under that name: rename or drop the old one (an earlier keep_history left it in place).';
-        END IF;
+        PERFORM rfm._tier_check_history_name('rfm.alter_tiers', pg_catalog.format('%I.%I', nsp, rel || '_history'),
+            'keep_history makes a new history table under that name: rename or drop the old one (an earlier keep_history left it in place).');
         history := rfm._tier_create_history(built.tier, entry.customer_type, wanted.clv);
         -- the owner's, with the owner's privileges only (not the caller's defaults)
         PERFORM rfm._tier_restore(history, 'TABLE', pg_catalog.jsonb_build_object('owner', kept->>'owner'));
