@@ -113,6 +113,7 @@ DECLARE
     started       timestamptz := pg_catalog.clock_timestamp();
     parts         text[];
     target        text;
+    target_schema text;
     customer_type text;
     new_tier      regclass;
     built         record;
@@ -148,13 +149,14 @@ BEGIN
                 USING ERRCODE = 'invalid_schema_name',
                       HINT = 'Name the schema: schema.table.';
         END IF;
-        target := pg_catalog.format('%I.%I', pg_catalog.current_schema(), parts[1]);
+        target_schema := pg_catalog.current_schema();
     ELSIF pg_catalog.cardinality(parts) = 2 THEN
-        target := pg_catalog.format('%I.%I', parts[1], parts[2]);
+        target_schema := parts[1];
     ELSE
         RAISE EXCEPTION 'rfm.create_tiers: name % must be table or schema.table', pg_catalog.quote_literal(name)
             USING ERRCODE = 'invalid_name';
     END IF;
+    target := pg_catalog.format('%I.%I', target_schema, parts[pg_catalog.cardinality(parts)]);
     IF pg_catalog.octet_length(parts[pg_catalog.cardinality(parts)] || '_segments') > 63 THEN
         RAISE EXCEPTION 'rfm.create_tiers: name % is too long', pg_catalog.quote_literal(name)
             USING ERRCODE = 'name_too_long',
@@ -162,9 +164,7 @@ BEGIN
     END IF;
     IF keep_history THEN
         PERFORM rfm._tier_check_history_name('rfm.create_tiers',
-            pg_catalog.format('%I.%I',
-                COALESCE(CASE WHEN pg_catalog.cardinality(parts) = 2 THEN parts[1] END, pg_catalog.current_schema()),
-                parts[pg_catalog.cardinality(parts)] || '_history'),
+            pg_catalog.format('%I.%I', target_schema, parts[pg_catalog.cardinality(parts)] || '_history'),
             'keep_history makes a history table under that name: rename or drop that table, or pass keep_history => false, or another name.');
     END IF;
 
