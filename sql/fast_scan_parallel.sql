@@ -157,11 +157,6 @@ SET rfm.max_memory = '256kB';
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('fresh_orders', 'k', 'day', 'amount', 5, '2020-06-30')$$) AS over_max_memory;
 RESET rfm.max_memory;
 RESET parallel_leader_participation;
-SET rfm.direct_scan_workers = 'lots';
-SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('orders', 'k', 'day', 'amount', 5, '2020-06-30')$$) AS bad_setting;
-SET rfm.direct_scan_workers = -2;
-SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('orders', 'k', 'day', 'amount', 5, '2020-06-30')$$) AS bad_setting;
-RESET rfm.direct_scan_workers;
 
 RESET search_path;
 DROP SCHEMA fast_par_test CASCADE;

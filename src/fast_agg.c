@@ -28,7 +28,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
+#include "settings.h"
 #include "utils/lsyscache.h"
 #include "catalog/namespace.h"
 #include "portability/instr_time.h"
@@ -52,22 +52,13 @@ PG_FUNCTION_INFO_V1(rfm_customer_state_scores);
 #define CALLER "rfm.customer_scores"
 
 /*
- * rfm.direct_scan (placeholder setting, default on): off makes
- * rfm.customer_scores always take the SQL path (tests compare both).
+ * rfm.direct_scan (settings.c, default on): off makes rfm.customer_scores
+ * always take the SQL path (tests compare both).
  */
 static bool
 direct_scan_enabled(void)
 {
-	const char *value = GetConfigOption("rfm.direct_scan", true, false);
-	bool		result;
-
-	if (value == NULL || value[0] == '\0')
-		return true;
-	if (!parse_bool(value, &result))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rfm.customer_scores: rfm.direct_scan must be on or off, not \"%s\"", value)));
-	return result;
+	return rfm_direct_scan;
 }
 
 static MemoryContext

@@ -30,7 +30,7 @@
 #include "storage/proc.h"
 #include "storage/shm_mq.h"
 #include "storage/shm_toc.h"
-#include "utils/guc.h"
+#include "settings.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -41,29 +41,18 @@
 #define KEY_QUEUES		UINT64CONST(0x52464D5343414E03)
 #define QUEUE_BYTES		((Size) 4 * 1024 * 1024)
 #define PART_BYTES		((Size) 1024 * 1024)
-#define MAX_WORKERS		1024		/* max_parallel_workers can be no higher */
 
 PGDLLEXPORT void rfm_fast_scan_worker(dsm_segment *seg, shm_toc *toc);
 
 /*
- * rfm.direct_scan_workers (placeholder setting): unset or -1 chooses as
- * below, 0 turns the workers off, N > 0 asks for N whatever the table's
- * size (tests; a DBA's cap).
+ * rfm.direct_scan_workers (settings.c): -1 (the default) chooses as below,
+ * 0 turns the workers off, N > 0 asks for N whatever the table's size
+ * (tests; a DBA's cap).
  */
 static int
 workers_setting(void)
 {
-	const char *value = GetConfigOption("rfm.direct_scan_workers", true, false);
-	int			n;
-
-	if (value == NULL || value[0] == '\0')
-		return -1;
-	if (!parse_int(value, &n, 0, NULL) || n < -1 || n > MAX_WORKERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rfm.direct_scan_workers must be -1 (automatic) or between 0 and %d, not \"%s\"",
-						MAX_WORKERS, value)));
-	return n;
+	return rfm_direct_scan_workers;
 }
 
 /*

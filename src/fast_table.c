@@ -13,7 +13,7 @@
 #include "fast_table.h"
 #include "scaled.h"
 
-#include "utils/guc.h"
+#include "settings.h"
 #include "utils/memutils.h"
 
 #ifdef __linux__
@@ -22,25 +22,14 @@
 
 #define INITIAL_CAPACITY	1024
 #define ARENA_BLOCK			(1024 * 1024)
-#define DEFAULT_MAX_KB		(1024 * 1024)	/* 1GB */
 #define SERIAL_MAGIC		0x52464d43	/* "RFMC" */
 #define SERIAL_VERSION		1
 
-/* rfm.max_memory: a placeholder setting ("SET rfm.max_memory = '4GB'"). */
+/* rfm.max_memory (settings.c): "SET rfm.max_memory = '4GB'". */
 Size
 max_memory_bytes(void)
 {
-	const char *value = GetConfigOption("rfm.max_memory", true, false);
-	int			kb;
-
-	if (value == NULL || value[0] == '\0')
-		return (Size) DEFAULT_MAX_KB * 1024;
-	if (!parse_int(value, &kb, GUC_UNIT_KB, NULL) || kb <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rfm.max_memory must be a positive amount of memory, not \"%s\"", value),
-				 errhint("For example: SET rfm.max_memory = '2GB'.")));
-	return (Size) kb * 1024;
+	return (Size) rfm_max_memory_kb * 1024;
 }
 
 static void

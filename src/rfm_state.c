@@ -212,7 +212,8 @@ rfm_check_finite_day(DateADT day, const char *caller)
 	if (DATE_NOT_FINITE(day))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: order time must be finite, not infinity", caller),
+				 errmsg("%s: order time must be finite, not %s", caller,
+						DATE_IS_NOBEGIN(day) ? "-infinity" : "infinity"),
 				 errhint("Filter out rows with infinite dates or timestamps.")));
 	return day;
 }

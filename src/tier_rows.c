@@ -29,7 +29,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
+#include "settings.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -417,12 +417,11 @@ sorted_order(const Scored *s, const int64 *ints)
 	return order;
 }
 
+/* rfm.tier_unsorted (settings.c): set by rfm's SQL for one transaction. */
 static bool
 rows_unsorted(void)
 {
-	const char *value = GetConfigOption("rfm.tier_unsorted", true, false);
-
-	return value != NULL && strcmp(value, "on") == 0;
+	return rfm_tier_unsorted;
 }
 
 /* The fast path's rows into the result set. */

@@ -1,0 +1,47 @@
+-- rfm's settings (src/settings.c): defined when the library loads, so that
+-- SHOW and pg_settings know them with their defaults and SET refuses a bad
+-- value (22023) instead of the next rfm call.  Expected values: the
+-- defaults README "Limits and errors" gives (rfm.max_memory 1GB =
+-- 1048576 kB, rfm.direct_scan on, rfm.direct_scan_workers -1).
+\i sql/include/err.sql
+
+-- Before the library is loaded in this session a value waits as a
+-- placeholder; the first rfm call loads the library, which keeps a good
+-- value and warns about a bad one, keeping the default.
+SET rfm.direct_scan_workers = 3;
+SET rfm.max_memory = 'lots';
+SELECT rfm.summarize(d, a) FROM (VALUES ('2020-01-01'::date, 1::numeric)) v(d, a);
+SHOW rfm.direct_scan_workers;
+SHOW rfm.max_memory;
+RESET rfm.direct_scan_workers;
+
+SELECT name, setting, unit, vartype, context, min_val, max_val, boot_val
+  FROM pg_catalog.pg_settings WHERE name LIKE 'rfm.%' ORDER BY name;
+-- internal, left out of SHOW ALL and pg_settings but readable
+SHOW rfm.tier_unsorted;
+-- what rfm.refresh_tiers' fallback notice reads: the default, not an
+-- error, when nobody set it
+SELECT pg_catalog.current_setting('rfm.max_memory') AS max_memory_default;
+
+-- Bad values: SET fails and the value stays.
+SELECT pg_temp.err($$SELECT pg_catalog.set_config('rfm.direct_scan', 'maybe', false)$$) ~ '^22023: ' AS bool_refused;
+SELECT pg_temp.err($$SELECT pg_catalog.set_config('rfm.direct_scan_workers', '-2', false)$$) ~ '^22023: ' AS below_minus_one_refused,
+       pg_temp.err($$SELECT pg_catalog.set_config('rfm.direct_scan_workers', '1025', false)$$) ~ '^22023: ' AS above_1024_refused,
+       pg_temp.err($$SELECT pg_catalog.set_config('rfm.direct_scan_workers', 'lots', false)$$) ~ '^22023: ' AS text_refused;
+SELECT pg_temp.err($$SELECT pg_catalog.set_config('rfm.max_memory', '0', false)$$) ~ '^22023: ' AS zero_refused,
+       pg_temp.err($$SELECT pg_catalog.set_config('rfm.max_memory', '2 bananas', false)$$) ~ '^22023: ' AS unit_refused;
+SHOW rfm.direct_scan;
+SHOW rfm.direct_scan_workers;
+SHOW rfm.max_memory;
+
+-- Units as for work_mem: a bare number is kB.
+SET rfm.max_memory = '4GB';
+SHOW rfm.max_memory;
+SET rfm.max_memory = 65536;
+SHOW rfm.max_memory;
+-- The value is what the per-customer table is held to (fast_table.c).
+SET rfm.max_memory = '64kB';
+CREATE TEMP TABLE o AS SELECT g AS c, DATE '2020-01-01' AS d, 1::numeric AS a FROM generate_series(1, 3000) g;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('o', 'c', 'd', 'a', 5, '2020-06-30')$$) AS over_max_memory;
+RESET rfm.max_memory;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('o', 'c', 'd', 'a', 5, '2020-06-30')$$) AS default_holds_them;
