@@ -85,6 +85,8 @@ SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
                                         JOIN pg_catalog.pg_opclass o ON o.oid OPERATOR(pg_catalog.=) c.oc
                                        WHERE o.opcnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace)))
    AND NOT (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) history)
+   -- the snapshot's DELETE would reach inheritance children (and fire their triggers)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent OPERATOR(pg_catalog.=) history)
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
                     WHERE a.attrelid OPERATOR(pg_catalog.=) history AND a.attnum OPERATOR(pg_catalog.>) 0
                       AND NOT a.attisdropped
@@ -105,10 +107,10 @@ BEGIN
     -- class, policy, a type's functions) would run with that role's rights,
     -- not its owner's.  Only the owner writes into a table that has any.
     IF NOT rfm._tier_history_is_plain(history) THEN
-        PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies or non-builtin types',
+        PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types or inheritance children',
             'Refresh as the owner of the tier table (schedule the refresh as that role), or remove what was added to the history table.');
     END IF;
-    EXECUTE pg_catalog.format('DELETE FROM %s h WHERE h.as_of IN (SELECT DISTINCT t.as_of FROM %s t)',
+    EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of IN (SELECT DISTINCT t.as_of FROM %s t)',
                               history, tier);
     EXECUTE pg_catalog.format($i$
 INSERT INTO %s (as_of, customer_id, segment, segment_zh, tier, lifecycle, r_score, f_score, m_score,
