@@ -20,6 +20,7 @@
 #include "fast_scan.h"
 #include "breaks.h"
 #include "rfm_state.h"
+#include "settings.h"
 
 #include "access/htup_details.h"
 #include "fmgr.h"
@@ -28,7 +29,6 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
-#include "settings.h"
 #include "utils/lsyscache.h"
 #include "catalog/namespace.h"
 #include "portability/instr_time.h"

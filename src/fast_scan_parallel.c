@@ -16,6 +16,7 @@
 #include "compat.h"
 
 #include "fast_scan_order.h"
+#include "settings.h"
 
 #include "access/parallel.h"
 #include "access/table.h"
@@ -30,7 +31,6 @@
 #include "storage/proc.h"
 #include "storage/shm_mq.h"
 #include "storage/shm_toc.h"
-#include "settings.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 

@@ -12,8 +12,8 @@
 
 #include "fast_table.h"
 #include "scaled.h"
-
 #include "settings.h"
+
 #include "utils/memutils.h"
 
 #ifdef __linux__

@@ -19,6 +19,7 @@
 #include "radix_sort.h"
 #include "segment_rules.h"
 #include "tier_fill.h"
+#include "settings.h"
 
 #include "access/htup_details.h"
 #include "access/tupconvert.h"
@@ -29,7 +30,6 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "settings.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
