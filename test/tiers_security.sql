@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(70);
+SELECT plan(79);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -193,8 +193,11 @@ GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 SET ROLE rfm_t_owner;
 SELECT rfm.create_tiers('sec_t.t_redirect', 'sec_t.orders', 'customer', 'ordered_on', 'amount',
                         bins => 3, as_of => '2024-03-31') \g /dev/null
-UPDATE rfm.tier_tables SET history_table = 'sec_t.dba_table' WHERE tier = 'sec_t.t_redirect'::regclass;
+SELECT throws_ok($$UPDATE rfm.tier_tables SET history_table = 'sec_t.dba_table' WHERE tier = 'sec_t.t_redirect'::regclass$$,
+  '42501', NULL, 'the owner cannot point its catalog row at another role''s table');
 RESET ROLE;
+-- a superuser's hand edit (or a row from before that check): refused at use
+UPDATE rfm.tier_tables SET history_table = 'sec_t.dba_table' WHERE tier = 'sec_t.t_redirect'::regclass;
 SELECT throws_ok($$SELECT rfm.drop_tiers('sec_t.t_redirect')$$, '42501', NULL,
   'drop_tiers (by a superuser) refuses a catalog row pointed at another role''s table');
 SELECT has_table('sec_t', 'dba_table', '... which is still there');
@@ -249,7 +252,9 @@ SELECT lives_ok($$SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.short_lived', '
   '... so the name can be used again');
 -- an orphan row edited to name another role's table: that table stays
 SELECT rfm.create_tiers('sec_t.orphan2', 'sec_t.short_lived', 'customer', 'ordered_on', 'amount', bins => 2) \g /dev/null
+RESET ROLE;
 UPDATE rfm.tier_tables SET history_table = 'sec_t.dba_table' WHERE tier = 'sec_t.orphan2'::regclass;
+SET ROLE rfm_t_owner;
 SELECT array_agg(id) AS orphan_ids FROM rfm.tier_tables WHERE tier IN ('sec_t.orphan'::regclass, 'sec_t.orphan2'::regclass) \gset
 DROP TABLE sec_t.short_lived CASCADE;
 RESET ROLE;
@@ -259,6 +264,49 @@ SELECT is((SELECT count(*)::int FROM rfm.tier_tables WHERE id = ANY (:'orphan_id
 SELECT has_table('sec_t', 'dba_table', '... but not a table of another role that a row was pointed at');
 DROP TABLE sec_t.orphan2_history;
 REVOKE SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states FROM rfm_t_owner;
+
+-- Forged rows: a role may write catalog rows for its own tier tables, but
+-- not rows that name another role's objects (then that role's
+-- drop_orphan_tiers, seeing the row once its tier table is gone, would
+-- drop them) or log rows under another tier table's id.
+SELECT id AS victim_id FROM rfm.tier_tables WHERE tier = 'sec_t.t_redirect'::regclass \gset
+GRANT CREATE ON SCHEMA sec_t TO rfm_t_outsider;
+SET ROLE rfm_t_outsider;
+CREATE MATERIALIZED VIEW sec_t.forger AS SELECT 1 AS customer_id;
+CREATE VIEW sec_t.forger_v AS SELECT * FROM sec_t.forger;
+PREPARE forge(name, regclass, text) AS
+  INSERT INTO rfm.tier_tables (tier, source, customer_column, time_column, amount_column, customer_type, bins,
+                               scheme, keep_history, segments_view, grid_view, created_by, history_table, state_name)
+  VALUES ('sec_t.forger', 'sec_t.orders', 'customer', 'ordered_on', 'amount', 'integer', 5, 'standard', false,
+          'sec_t.forger_v', 'sec_t.forger_v', $1, $2, $3);
+SELECT throws_ok($$EXECUTE forge('rfm_t_owner', NULL, NULL)$$, '42501',
+  'rfm: created_by rfm_t_owner of a row of rfm.tier_tables must be a role whose rights you have',
+  'forged row: created_by another role is refused');
+SELECT throws_ok($$EXECUTE forge('rfm_t_outsider', 'sec_t.t_redirect_history', NULL)$$, '42501', NULL,
+  'forged row: a history table of another role is refused');
+SELECT throws_ok(format($$EXECUTE forge('rfm_t_outsider', NULL, %L)$$, 'rfm tier ' || :victim_id), '42501', NULL,
+  'forged row: a customer state name not made from the row''s own id is refused');
+SELECT throws_ok(format($$INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, outcome)
+                          VALUES (%s, 'sec_t.forger', 'refresh', now(), 'succeeded')$$, :victim_id), '42501', NULL,
+  'forged log row under another tier table''s id is refused');
+SELECT lives_ok($$EXECUTE forge('rfm_t_outsider', NULL, NULL)$$, 'a row naming only the role''s own objects is accepted');
+SELECT throws_ok($$UPDATE rfm.tier_tables SET created_by = 'rfm_t_owner' WHERE tier = 'sec_t.forger'::regclass$$,
+  '42501', NULL, '... and its created_by cannot be changed to another role');
+SELECT lives_ok($$INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, outcome)
+                  SELECT id, tier, 'refresh', now(), 'succeeded' FROM rfm.tier_tables WHERE tier = 'sec_t.forger'::regclass$$,
+  '... nor a log row under its own id');
+RESET ROLE;
+-- handed over: the new owner edits the row its creator made
+ALTER MATERIALIZED VIEW sec_t.forger OWNER TO rfm_t_owner;
+ALTER VIEW sec_t.forger_v OWNER TO rfm_t_owner;
+SET ROLE rfm_t_owner;
+SELECT lives_ok($$UPDATE rfm.tier_tables SET bins = 4 WHERE tier = 'sec_t.forger'::regclass$$,
+  'the new owner of a handed-over tier table updates its row (created_by unchanged)');
+DELETE FROM rfm.refresh_log WHERE tier = 'sec_t.forger'::regclass;
+DELETE FROM rfm.tier_tables WHERE tier = 'sec_t.forger'::regclass;
+RESET ROLE;
+DROP MATERIALIZED VIEW sec_t.forger CASCADE;
+REVOKE CREATE ON SCHEMA sec_t FROM rfm_t_outsider;
 
 -- Code the owner adds to its history table runs as whoever writes a
 -- snapshot: with a column default (as with a trigger) only the owner does.

@@ -70,23 +70,6 @@ CREATE FUNCTION rfm._orphan_of(tier regclass, created_by name)
              AND EXISTS (SELECT FROM pg_catalog.pg_roles r
                           WHERE r.rolname OPERATOR(pg_catalog.=) $2 AND pg_catalog.pg_has_role(r.oid, 'USAGE')) $$;
 
-ALTER TABLE rfm.tier_tables ENABLE ROW LEVEL SECURITY;
-CREATE POLICY tier_tables_owner ON rfm.tier_tables
-    USING (rfm._owns_relation(tier) OR rfm._orphan_of(tier, created_by))
-    WITH CHECK (rfm._owns_relation(tier));
-ALTER TABLE rfm.refresh_log ENABLE ROW LEVEL SECURITY;
-CREATE POLICY refresh_log_owner ON rfm.refresh_log
-    USING (rfm._owns_relation(tier) OR EXISTS (SELECT FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) refresh_log.tier_id))
-    WITH CHECK (rfm._owns_relation(tier));
-
-GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.tier_tables, rfm.refresh_log TO PUBLIC;
-GRANT USAGE ON SEQUENCE rfm.tier_tables_id_seq, rfm.refresh_log_id_seq TO PUBLIC;
-
-SELECT pg_catalog.pg_extension_config_dump('rfm.tier_tables', '');
-SELECT pg_catalog.pg_extension_config_dump('rfm.tier_tables_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log', '');
-SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log_id_seq', '');
-
 -- Whether member (a view or history table named by the catalog row of
 -- tier) belongs to it: owned by the tier table's owner, or (a view) built
 -- on the tier table.  A NULL or dropped member is fine.
@@ -107,6 +90,60 @@ SELECT member IS NULL
                AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
                AND d.refobjid OPERATOR(pg_catalog.=) tier))
 $$;
+
+-- A row a role writes names only what is its own: the tier table, views
+-- and history table of one owner, the customer state rfm.create_tiers
+-- names after the row's id, and (below) a creator whose rights the
+-- writer has.  Else a role could point a row at another role's objects,
+-- and that role's rfm.drop_orphan_tiers would drop them.  A log row
+-- belongs to the catalog row of its own tier table.
+ALTER TABLE rfm.tier_tables ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tier_tables_owner ON rfm.tier_tables
+    USING (rfm._owns_relation(tier) OR rfm._orphan_of(tier, created_by))
+    WITH CHECK (rfm._owns_relation(tier)
+                AND rfm._tier_member_ok(tier, segments_view)
+                AND rfm._tier_member_ok(tier, grid_view)
+                AND rfm._tier_member_ok(tier, history_table, false)
+                AND (state_name IS NULL OR state_name OPERATOR(pg_catalog.=) ('rfm tier ' OPERATOR(pg_catalog.||) id::pg_catalog.text)));
+ALTER TABLE rfm.refresh_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY refresh_log_owner ON rfm.refresh_log
+    USING (rfm._owns_relation(tier) OR EXISTS (SELECT FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) refresh_log.tier_id))
+    WITH CHECK (rfm._owns_relation(tier)
+                AND EXISTS (SELECT FROM rfm.tier_tables t
+                             WHERE t.id OPERATOR(pg_catalog.=) refresh_log.tier_id
+                               AND t.tier OPERATOR(pg_catalog.=) refresh_log.tier));
+
+-- created_by decides whose rfm.drop_orphan_tiers sees the row once its
+-- tier table is gone: only a role with that role's rights may write it
+-- (a policy cannot compare with the old row: the new owner of a handed-
+-- over tier table still updates the row its creator made).  Superusers
+-- pass, so pg_restore's COPY does.
+CREATE FUNCTION rfm._tier_tables_check_creator()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF (TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.created_by IS DISTINCT FROM OLD.created_by)
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles r
+                        WHERE r.rolname OPERATOR(pg_catalog.=) NEW.created_by
+                          AND pg_catalog.pg_has_role(r.oid, 'USAGE')) THEN
+        RAISE EXCEPTION 'rfm: created_by % of a row of rfm.tier_tables must be a role whose rights you have',
+                        pg_catalog.quote_ident(NEW.created_by)
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Leave created_by to its default, CURRENT_USER.';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER tier_tables_check_creator BEFORE INSERT OR UPDATE ON rfm.tier_tables
+    FOR EACH ROW EXECUTE FUNCTION rfm._tier_tables_check_creator();
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.tier_tables, rfm.refresh_log TO PUBLIC;
+GRANT USAGE ON SEQUENCE rfm.tier_tables_id_seq, rfm.refresh_log_id_seq TO PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('rfm.tier_tables', '');
+SELECT pg_catalog.pg_extension_config_dump('rfm.tier_tables_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log', '');
+SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log_id_seq', '');
 
 -- The catalog row of a tier table, or a clear error.
 CREATE FUNCTION rfm._tier_entry(tier regclass)
