@@ -14,7 +14,7 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(20);
+SELECT plan(22);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
@@ -80,19 +80,41 @@ SELECT lives_ok($$SELECT rfm.drop_tiers('cron_t."Nightly Tiers"')$$, 'drop_tiers
 SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :job2), 0, 'drop_tiers removes its schedule');
 SELECT is((SELECT count(*)::int FROM cron.job WHERE command LIKE '%Nightly Tiers%'), 0, 'no job left behind');
 
--- A tier table gone by another way than this role's drop_tiers (another
--- role's drop_tiers cannot see this role's job; here: renamed): its job
--- removes itself when it next runs, instead of failing every time.
-SELECT rfm.create_tiers('cron_t.gone', 'cron_t.orders', 'customer', 'ordered_on', 'amount',
+-- The job finds its tier table by catalog id: renamed, or moved to another
+-- schema, it keeps its schedule (the job's command still shows the old name).
+SELECT rfm.create_tiers('cron_t.moved', 'cron_t.orders', 'customer', 'ordered_on', 'amount',
                         bins => 3, as_of => '2024-03-31') \g /dev/null
+SELECT rfm.schedule_refresh('cron_t.moved', '0 3 * * *') AS job4 \gset
+SELECT id AS moved_id FROM rfm.tier_tables WHERE tier = 'cron_t.moved'::regclass \gset
+CREATE SCHEMA cron_t2;
+ALTER MATERIALIZED VIEW cron_t.moved RENAME TO "Moved On";
+ALTER MATERIALIZED VIEW cron_t."Moved On" SET SCHEMA cron_t2;
+SELECT command FROM cron.job WHERE jobid = :job4 \gexec
+SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :job4), 1, 'a renamed and moved tier table keeps its job');
+SELECT is((SELECT string_agg(action, ',' ORDER BY id) FROM rfm.refresh_log WHERE tier_id = :moved_id), 'create,refresh',
+  '... which refreshes it under its new name');
+SELECT rfm.drop_tiers('cron_t2."Moved On"') \g /dev/null
+DROP SCHEMA cron_t2;
+
+-- A tier table gone by another way than this role's drop_tiers (another
+-- role's drop_tiers cannot see this role's job; here: its source dropped
+-- with CASCADE): its job removes itself when it next runs, instead of
+-- failing every time.
+CREATE TABLE cron_t.short_lived AS SELECT * FROM cron_t.orders;
+SELECT rfm.create_tiers('cron_t.gone', 'cron_t.short_lived', 'customer', 'ordered_on', 'amount',
+                        bins => 3, as_of => '2024-03-31', keep_history => false) \g /dev/null
 SELECT rfm.schedule_refresh('cron_t.gone', '0 3 * * *') AS job3 \gset
 SELECT id AS gone_id FROM rfm.tier_tables WHERE tier = 'cron_t.gone'::regclass \gset
-ALTER MATERIALIZED VIEW cron_t.gone RENAME TO renamed;
+DROP TABLE cron_t.short_lived CASCADE;
+-- a new tier table under the old name is not the job's
+SELECT rfm.create_tiers('cron_t.gone', 'cron_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 3, as_of => '2024-03-31', keep_history => false) \g /dev/null
 SELECT command FROM cron.job WHERE jobid = :job3 \gexec
 SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :job3), 0, 'the job of a tier table that is gone removes itself');
-SELECT is((SELECT string_agg(action, ',') FROM rfm.refresh_log WHERE tier_id = :gone_id), 'create',
-  '... and refreshes nothing (the renamed table''s log has its creation only)');
-SELECT rfm.drop_tiers('cron_t.renamed') \g /dev/null
+SELECT is((SELECT count(*)::int FROM rfm.refresh_log WHERE tier = 'cron_t.gone'::regclass AND action = 'refresh'), 0,
+  '... and refreshes nothing (not the new tier table under the old name either)');
+SELECT rfm.drop_tiers('cron_t.gone') \g /dev/null
+SELECT rfm.drop_orphan_tiers() \g /dev/null
 
 SELECT * FROM finish();
 DROP SCHEMA cron_t CASCADE;

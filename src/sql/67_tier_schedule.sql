@@ -23,23 +23,30 @@ CREATE FUNCTION rfm._cron_job_name(tier_id bigint)
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT 'rfm_refresh_tiers_' || $1::text $$;
 
--- What a schedule runs: the refresh of the tier table named tier_name; when
--- no relation has that name any more, the removal of the job itself (it
--- runs as the role that owns the job), with a WARNING.  rfm.drop_tiers
--- removes the caller's own job, but a job another role made (a superuser
--- scheduling your table) it cannot see: that one ends itself this way
--- instead of failing on every run.  A procedure without SET, so that the
--- refresh may commit.
+-- What a schedule runs: the refresh of the tier table whose catalog id the
+-- job's name carries (found by id, so a renamed tier table, or one moved to
+-- another schema, keeps its schedule; tier_name, its name when scheduled,
+-- makes cron.job readable).  When the caller sees no such tier table any
+-- more, the job removes itself (it runs as the role that owns the job),
+-- with a WARNING: rfm.drop_tiers removes the caller's own job, but a job
+-- another role made (a superuser scheduling your table) it cannot see, and
+-- DROP ... CASCADE of a source takes the tier table along.  A procedure
+-- without SET, so that the refresh may commit.
 CREATE PROCEDURE rfm._scheduled_refresh(tier_name text, job_name text)
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    target pg_catalog.regclass;
 BEGIN
-    IF pg_catalog.to_regclass(tier_name) IS NULL THEN
+    SELECT t.tier INTO target
+      FROM rfm.tier_tables t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tier
+     WHERE rfm._cron_job_name(t.id) OPERATOR(pg_catalog.=) job_name;
+    IF target IS NULL THEN
         EXECUTE 'SELECT cron.unschedule($1::pg_catalog.name)' USING job_name;
         RAISE WARNING 'rfm: tier table % no longer exists: its schedule % was removed', tier_name, job_name;
         RETURN;
     END IF;
-    CALL rfm.refresh_tiers(tier_name::pg_catalog.regclass);
+    CALL rfm.refresh_tiers(target);
 END $$;
 COMMENT ON PROCEDURE rfm._scheduled_refresh(text, text) IS
     'What a rfm.schedule_refresh job runs: the refresh, or the job''s own removal once the tier table is gone (internal)';
