@@ -56,7 +56,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(91);
+SELECT plan(93);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -448,6 +448,24 @@ SELECT is((SELECT array_agg(a.grantee::regrole::text || '/' || a.grantor::regrol
             WHERE c.oid = 'alter_t.tg_segments'::regclass AND a.grantee <> c.relowner),
           ARRAY['alter_delegate/alter_owner', 'alter_reader2/alter_owner', 'alter_reader3/alter_owner'],
   '... and the grants it could not make as the delegate are the owner''s now');
+
+
+-- rfm's unique index replaced by a partial one of the user's (fillfactor
+-- and WHERE: its definition starts as rfm's does): kept partial, and a
+-- full unique index made again, which REFRESH ... CONCURRENTLY needs.
+SELECT rfm.create_tiers('alter_t.part', 'alter_t.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+DROP INDEX alter_t.part_customer_id_idx;
+CREATE UNIQUE INDEX part_top ON alter_t.part (customer_id) WITH (fillfactor = 70) WHERE r_score > 1;
+SELECT rfm.alter_tiers('alter_t.part', '{"bins": 4}') \g /dev/null
+SELECT is((SELECT array_agg(pg_get_indexdef(i.indexrelid) ORDER BY 1) FROM pg_index i
+            WHERE i.indrelid = 'alter_t.part'::regclass),
+          ARRAY['CREATE UNIQUE INDEX part_customer_id_idx ON alter_t.part USING btree (customer_id)',
+                'CREATE UNIQUE INDEX part_top ON alter_t.part USING btree (customer_id) WITH (fillfactor=''70'') WHERE (r_score > 1)'],
+  'alter_tiers keeps a user''s partial unique index partial and makes its own full one again');
+CALL rfm.refresh_tiers('alter_t.part');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'alter_t.part'::regclass ORDER BY id DESC LIMIT 1),
+  'succeeded', '... so the tier table refreshes (concurrently) afterwards');
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'alter_t.%' \g /dev/null

@@ -138,7 +138,8 @@ SELECT pg_catalog.jsonb_build_object(
                     'name', ic.relname,
                     'definition', x.d,
                     -- exactly the index rfm._tier_build makes, under any name
-                    'made_by_rfm', x.d = x.e OR x.d LIKE x.e || ' WITH (%',
+                    -- (a WHERE follows WITH: a partial index is the user's)
+                    'made_by_rfm', (x.d = x.e OR x.d LIKE x.e || ' WITH (%') AND i.indpred IS NULL,
                     'options', ic.reloptions,
                     'tablespace', (SELECT s.spcname FROM pg_catalog.pg_tablespace s WHERE s.oid = ic.reltablespace),
                     'comment', pg_catalog.obj_description(ic.oid, 'pg_class'),
@@ -424,11 +425,13 @@ BEGIN
     END LOOP;
     IF NOT ours THEN
         -- The old table had no such index: a unique index of the user's took
-        -- its place (then it is enough), or it was dropped (the new one gets
-        -- the usual name).
+        -- its place (then it is enough if REFRESH ... CONCURRENTLY can use
+        -- it: on columns only, without WHERE), or it was dropped (the new
+        -- one gets the usual name).
         name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = rel) || '_customer_id_idx';
         IF EXISTS (SELECT FROM pg_catalog.pg_index i
-                    WHERE i.indrelid = rel AND i.indisunique AND i.indexrelid <> made_index) THEN
+                    WHERE i.indrelid = rel AND i.indisunique AND i.indexrelid <> made_index
+                      AND i.indpred IS NULL AND i.indexprs IS NULL) THEN
             EXECUTE pg_catalog.format('DROP INDEX %s', made_index);
         ELSIF pg_catalog.octet_length(name) <= 63
               AND pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, name)) IS NULL THEN
