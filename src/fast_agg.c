@@ -29,6 +29,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "catalog/namespace.h"
 #include "portability/instr_time.h"
@@ -713,9 +714,29 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
  * rfm._customer_state_scores_check raises the argument errors; rows are
  * read directly (fast_scan_states) or, where that is not allowed, through
  * rfm._customer_states_pack.  s->n = 0: no rows.
+ *
+ * The state tables' row-level security is read with row_security on: a
+ * restore (pg_dump writes SET row_security = off) refreshes an incremental
+ * tier table as its owner, and with it off a non-superuser owner's read of
+ * rfm's own catalog failed ("query would be affected by row-level security
+ * policy") and the tier table stayed empty.  On, the policy shows the owner
+ * its own states, as at any other refresh.
  */
+static void load_state_customers(Datum state_name, int32 bins, MemoryContext cxt, Scored *s, bool *stored);
+
 void
 rfm_load_state_customers(Datum state_name, int32 bins, MemoryContext cxt, Scored *s, bool *stored)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("row_security", "on", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	load_state_customers(state_name, bins, cxt, s, stored);
+	AtEOXact_GUC(true, nestlevel);
+}
+
+static void
+load_state_customers(Datum state_name, int32 bins, MemoryContext cxt, Scored *s, bool *stored)
 {
 	Oid			argtypes[2] = {TEXTOID, INT4OID};
 	Datum		args[2] = {state_name, Int32GetDatum(bins)};
