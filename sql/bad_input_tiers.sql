@@ -42,6 +42,13 @@ SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.no_such_table', '
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', as_of => 'infinity')::text$$) AS infinite_as_of;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('a.b.c', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS three_part_name;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.' || repeat('x', 60), 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS name_too_long;
+-- a temporary source (or a view over one, temporary too): the tier table
+-- would outlive it, as PostgreSQL's own materialized views may not
+CREATE TEMP TABLE temp_orders AS SELECT * FROM bad_t.orders;
+CREATE VIEW temp_orders_view AS SELECT * FROM temp_orders;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'temp_orders', 'customer', 'ordered_on', 'amount')::text$$) AS temporary_source;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'temp_orders_view', 'customer', 'ordered_on', 'amount')::text$$) AS view_over_temporary;
+DROP TABLE temp_orders CASCADE;
 -- none of the failures above left anything behind
 SELECT count(*) AS relations_in_bad_t FROM pg_class WHERE relnamespace = 'bad_t'::regnamespace;  -- orders only: 1
 SELECT count(*) AS catalog_rows FROM rfm.tier_tables WHERE tier::text LIKE 'bad_t.%';            -- 0

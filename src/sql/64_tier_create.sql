@@ -128,6 +128,14 @@ BEGIN
         RAISE EXCEPTION 'rfm.create_tiers: only as_of may be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- PostgreSQL refuses a materialized view over a temporary table; rfm's
+    -- reads the source through a function, which hides it: the tier table
+    -- would outlive its source (gone at the end of the session).
+    IF (SELECT c.relpersistence FROM pg_catalog.pg_class c WHERE c.oid = source) = 't' THEN
+        RAISE EXCEPTION 'rfm.create_tiers: source % is temporary', source
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'A tier table outlives the session: copy the orders into a permanent table first.';
+    END IF;
     IF NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION 'rfm.create_tiers: as_of must be a finite date, got %', as_of
             USING ERRCODE = 'datetime_field_overflow',
