@@ -10,6 +10,7 @@
 #include "rfm_state.h"
 
 PG_FUNCTION_INFO_V1(rfm_days_until);
+PG_FUNCTION_INFO_V1(rfm_tenure_days);
 
 /*
  * rfm._days_until(event date, as_of date) -> int: days from event to as_of.
@@ -30,6 +31,23 @@ rfm_days_until(PG_FUNCTION_ARGS)
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of))))));
 	rfm_check_purchase_not_after(event, as_of);
 	PG_RETURN_INT32(as_of - event);
+}
+
+/*
+ * rfm._tenure_days(first date, last date, as_of date) -> int: days from the
+ * first purchase to as_of, under the rule of rfm._days_until for every
+ * purchase: a customer whose last purchase is after as_of was summarized
+ * with orders from after it (0.1.0 checked the first purchase only).
+ */
+Datum
+rfm_tenure_days(PG_FUNCTION_ARGS)
+{
+	DateADT		last = PG_GETARG_DATEADT(1);
+	DateADT		as_of = PG_GETARG_DATEADT(2);
+
+	if (!DATE_NOT_FINITE(last) && !DATE_NOT_FINITE(as_of))
+		rfm_check_purchase_not_after(last, as_of);
+	return DirectFunctionCall2(rfm_days_until, PG_GETARG_DATUM(0), PG_GETARG_DATUM(2));
 }
 
 /*

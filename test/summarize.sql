@@ -1,6 +1,6 @@
 -- pgTAP: rfm.summarize and its helpers — signatures, markings, errors.
 BEGIN;
-SELECT plan(29);
+SELECT plan(33);
 
 SELECT has_schema('rfm');
 SELECT has_type('rfm', 'summary', 'composite type rfm.summary exists');
@@ -75,6 +75,19 @@ SELECT throws_ok($$SELECT rfm.recency_days(rfm.summarize(DATE '2024-02-01', 1::n
   '22023', 'rfm: purchase on 2024-02-01 is after as_of date 2024-01-01', 'purchase after as_of: 22023');
 SELECT throws_ok($$SELECT rfm.tenure_days(rfm.summarize(DATE '2024-02-01', 1::numeric), DATE '2024-01-01')$$,
   '22023', NULL, 'tenure with first purchase after as_of: 22023');
+-- first purchase 01-10 before as_of 01-15, last 01-20 after it: the summary
+-- holds an order from after as_of (0.1.0 gave tenure 5 and a CLV)
+SELECT throws_ok($$SELECT rfm.tenure_days(rfm.summarize(d, 5::numeric), DATE '2024-01-15')
+                     FROM (VALUES (DATE '2024-01-10'), (DATE '2024-01-20')) v(d)$$,
+  '22023', 'rfm: purchase on 2024-01-20 is after as_of date 2024-01-15', 'tenure with the last purchase after as_of: 22023');
+SELECT throws_ok($$SELECT rfm.historical_clv(rfm.summarize(d, 5::numeric), DATE '2024-01-15')
+                     FROM (VALUES (DATE '2024-01-10'), (DATE '2024-01-20')) v(d)$$,
+  '22023', 'rfm: purchase on 2024-01-20 is after as_of date 2024-01-15', '... and so is historical_clv');
+-- on the last purchase day: 10 days; CLV 10 x 1095 / 11 observed days = 995.4545...
+SELECT is((SELECT rfm.tenure_days(rfm.summarize(d, 5::numeric), DATE '2024-01-20')
+             FROM (VALUES (DATE '2024-01-10'), (DATE '2024-01-20')) v(d)), 10, 'tenure on the last purchase day: 10');
+SELECT is((SELECT rfm.historical_clv(rfm.summarize(d, 5::numeric), DATE '2024-01-20')
+             FROM (VALUES (DATE '2024-01-10'), (DATE '2024-01-20')) v(d)), 995.45, '... historical_clv 995.45');
 SELECT throws_ok($$SELECT rfm.recency_days(rfm.summarize(DATE '2024-02-01', 1::numeric), 'infinity'::date)$$,
   '22008', NULL, 'infinite as_of: 22008');
 
