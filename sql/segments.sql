@@ -57,7 +57,14 @@ SELECT rfm.segment(1, 1, 1, 'low_total') AS total_3, rfm.segment(1, 1, 3, 'low_t
        rfm.segment(2, 2, 2, 'low_total') AS total_6, rfm.segment(0, 1, 1, 'low_total') AS r_0;
 SELECT rfm.segment(100, 100, 100, 'any_total') AS all_100, rfm.segment(1, 0, 1, 'any_total') AS f_0,
        rfm.segment(1, 1, 101, 'any_total') AS m_101;
-DELETE FROM rfm.segment_rules WHERE scheme IN ('low_total', 'any_total');
+-- Scores near the int32 limit (a rule may allow them): r + f + m is
+-- 6,000,000,000, which wrapped to 1,705,032,704 in 32 bits and missed a
+-- total_min of 2,000,000,000; 1 + 1 + 1 = 3 is below it.
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, r_max, f_max, m_max, total_min)
+VALUES ('big_total', 1, 'Big', '大', 2147483647, 2147483647, 2147483647, 2000000000);
+SELECT rfm.segment(2000000000, 2000000000, 2000000000, 'big_total') AS total_6e9,
+       rfm.segment(1, 1, 1, 'big_total') AS total_3;
+DELETE FROM rfm.segment_rules WHERE scheme IN ('low_total', 'any_total', 'big_total');
 
 -- NULL scores give NULL; bad scheme or language is an error.
 SELECT rfm.segment(NULL, 1, 1) IS NULL AS null_score;

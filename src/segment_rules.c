@@ -38,6 +38,15 @@ get_int(HeapTuple tup, TupleDesc desc, int col, int32 if_null)
 	return isnull ? if_null : DatumGetInt32(d);
 }
 
+static int64
+get_total_bound(HeapTuple tup, TupleDesc desc, int col, int64 if_null)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? if_null : (int64) DatumGetInt32(d);
+}
+
 SegmentScheme *
 rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
 {
@@ -74,8 +83,9 @@ rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
 		rule->f_max = get_int(tup, desc, 4, PG_INT32_MAX);
 		rule->m_min = get_int(tup, desc, 5, PG_INT32_MIN);
 		rule->m_max = get_int(tup, desc, 6, PG_INT32_MAX);
-		rule->total_min = get_int(tup, desc, 7, PG_INT32_MIN);
-		rule->total_max = get_int(tup, desc, 8, PG_INT32_MAX);
+		/* NULL is no bound, also for a total beyond int32 */
+		rule->total_min = get_total_bound(tup, desc, 7, PG_INT64_MIN);
+		rule->total_max = get_total_bound(tup, desc, 8, PG_INT64_MAX);
 		old = MemoryContextSwitchTo(cxt);
 		rule->label[0] = cstring_to_text(SPI_getvalue(tup, desc, 9));
 		rule->label[1] = cstring_to_text(SPI_getvalue(tup, desc, 10));
@@ -96,7 +106,8 @@ rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
 text *
 rfm_segment_label(const SegmentScheme *scheme, int32 r, int32 f, int32 m, int lang)
 {
-	int32		total = r + f + m;
+	/* in 64 bits: user rules may take scores near the int32 limits */
+	int64		total = (int64) r + f + m;
 
 	for (int i = 0; i < scheme->nrules; i++)
 	{

@@ -13,7 +13,7 @@
 typedef struct SegmentRule
 {
 	int32		r_min, r_max, f_min, f_max, m_min, m_max;
-	int32		total_min, total_max;	/* INT32_MIN / INT32_MAX when NULL */
+	int64		total_min, total_max;	/* INT64_MIN / INT64_MAX when NULL (no bound) */
 	text	   *label[2];		/* en, zh */
 } SegmentRule;
 
