@@ -66,6 +66,24 @@ SELECT rfm.segment(2000000000, 2000000000, 2000000000, 'big_total') AS total_6e9
        rfm.segment(1, 1, 1, 'big_total') AS total_3;
 DELETE FROM rfm.segment_rules WHERE scheme IN ('low_total', 'any_total', 'big_total');
 
+-- An edit shows in the next statement, also in a PL/pgSQL loop, where an
+-- assignment keeps its call site (and its rules) from one iteration to the
+-- next: iteration 1 sees 'Before', 2 sees 'After1', 3 'After2'.
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh) VALUES ('loopy', 1, 'Before', '前');
+CREATE TEMP TABLE seen (i int, label text);
+DO $$
+DECLARE l text;
+BEGIN
+  FOR i IN 1..3 LOOP
+    l := rfm.segment(1, 1, 1, 'loopy');
+    INSERT INTO seen VALUES (i, l);
+    UPDATE rfm.segment_rules SET label_en = 'After' || i WHERE scheme = 'loopy';
+  END LOOP;
+END $$;
+SELECT i, label FROM seen ORDER BY i;
+DROP TABLE seen;
+DELETE FROM rfm.segment_rules WHERE scheme = 'loopy';
+
 -- NULL scores give NULL; bad scheme or language is an error.
 SELECT rfm.segment(NULL, 1, 1) IS NULL AS null_score;
 \set VERBOSITY terse

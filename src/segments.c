@@ -13,6 +13,58 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+/*
+ * What a call site keeps: the rules, and what the snapshot they were read
+ * with could see.  fn_extra outlives a statement where PL/pgSQL evaluates
+ * an expression again (x := rfm.segment(...) in a loop), so the rules are
+ * read again when the active snapshot sees other rows than that one (a
+ * new statement after an edit, this transaction's or a committed one's);
+ * within one query the snapshot, and so the rules, stay the same.
+ */
+typedef struct SegmentCallCache
+{
+	SegmentScheme *scheme;
+	TransactionId xmin,
+				xmax;
+	CommandId	curcid;
+	uint32		xcnt;
+	int32		subxcnt;
+	bool		suboverflowed;
+	TransactionId *xip;
+	TransactionId *subxip;
+} SegmentCallCache;
+
+static bool
+same_visibility(const SegmentCallCache *c, Snapshot snap)
+{
+	return snap != NULL &&
+		c->xmin == snap->xmin && c->xmax == snap->xmax && c->curcid == snap->curcid &&
+		c->xcnt == snap->xcnt && c->subxcnt == snap->subxcnt &&
+		c->suboverflowed == snap->suboverflowed &&
+		(c->xcnt == 0 || memcmp(c->xip, snap->xip, sizeof(TransactionId) * c->xcnt) == 0) &&
+		(c->subxcnt <= 0 || memcmp(c->subxip, snap->subxip, sizeof(TransactionId) * c->subxcnt) == 0);
+}
+
+static void
+remember_visibility(SegmentCallCache *c, Snapshot snap)
+{
+	MemoryContext cxt = c->scheme->cxt;
+
+	c->xmin = snap->xmin;
+	c->xmax = snap->xmax;
+	c->curcid = snap->curcid;
+	c->xcnt = snap->xcnt;
+	c->subxcnt = snap->subxcnt;
+	c->suboverflowed = snap->suboverflowed;
+	c->xip = c->xcnt > 0 ? MemoryContextAlloc(cxt, sizeof(TransactionId) * c->xcnt) : NULL;
+	if (c->xcnt > 0)
+		memcpy(c->xip, snap->xip, sizeof(TransactionId) * c->xcnt);
+	c->subxip = c->subxcnt > 0 ? MemoryContextAlloc(cxt, sizeof(TransactionId) * c->subxcnt) : NULL;
+	if (c->subxcnt > 0)
+		memcpy(c->subxip, snap->subxip, sizeof(TransactionId) * c->subxcnt);
+}
 
 PG_FUNCTION_INFO_V1(rfm_segment);
 PG_FUNCTION_INFO_V1(rfm_lifecycle_stage);
@@ -28,6 +80,8 @@ rfm_segment(PG_FUNCTION_ARGS)
 	char	   *scheme;
 	int			lang;
 	SegmentScheme *cache;
+	SegmentCallCache *call;
+	Snapshot	snap;
 
 	if (PG_ARGISNULL(3) || PG_ARGISNULL(4))
 		ereport(ERROR,
@@ -36,20 +90,33 @@ rfm_segment(PG_FUNCTION_ARGS)
 	lang = rfm_language_index(PG_GETARG_TEXT_PP(4), "rfm.segment");
 	scheme = text_to_cstring(PG_GETARG_TEXT_PP(3));
 
-	cache = (SegmentScheme *) fcinfo->flinfo->fn_extra;
-	if (cache == NULL || strcmp(cache->scheme, scheme) != 0)
+	call = (SegmentCallCache *) fcinfo->flinfo->fn_extra;
+	snap = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
+	if (call == NULL || strcmp(call->scheme->scheme, scheme) != 0 || !same_visibility(call, snap))
 	{
-		/* A new scheme for this call site: drop the old rules, read the new. */
+		/*
+		 * A new scheme for this call site, or rows it may not have seen:
+		 * drop the old rules, read them again.
+		 */
 		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
 
-		if (cache != NULL)
+		if (call != NULL)
 		{
 			fcinfo->flinfo->fn_extra = NULL;
-			MemoryContextDelete(cache->cxt);
+			MemoryContextDelete(call->scheme->cxt);
 		}
 		cache = rfm_segment_scheme_load(scheme, cxt);
-		fcinfo->flinfo->fn_extra = cache;
+		call = MemoryContextAllocZero(cache->cxt, sizeof(SegmentCallCache));
+		call->scheme = cache;
+		/* read with the active snapshot (SPI in a non-volatile caller), or a newer one */
+		snap = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
+		if (snap != NULL)
+			remember_visibility(call, snap);
+		else
+			call->xmin = InvalidTransactionId;	/* never the same: read at every call */
+		fcinfo->flinfo->fn_extra = call;
 	}
+	cache = call->scheme;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
