@@ -40,6 +40,10 @@ SELECT pg_temp.err($$SELECT rfm.score('NaN', '{1,2}')::text$$) AS nan_value;
 SELECT pg_temp.err($$SELECT rfm.score(1, '{2,1}')::text$$) AS unsorted_breaks;
 SELECT pg_temp.err($$SELECT rfm.score(1, '{1,NULL}')::text$$) AS null_in_breaks;
 SELECT pg_temp.err($$SELECT rfm.score(1, '{1,2}', NULL)::text$$) AS null_direction;
+-- 99 cut points (100 bins) is the most: value 150 is above all 99, bin 100;
+-- 100 cut points would make a score of 101
+SELECT rfm.score(150, array(SELECT g::numeric FROM generate_series(1, 99) g)) AS above_99_cuts;
+SELECT pg_temp.err($$SELECT rfm.score(150, array(SELECT g::numeric FROM generate_series(1, 100) g))::text$$) AS cuts_100;
 -- rfm.high_low: NULLs give NULL; equal to the threshold is low (1)
 SELECT rfm.high_low(NULL, 1) AS null_value, rfm.high_low(1, NULL) AS null_threshold,
        rfm.high_low(1, 1) AS equal, rfm.high_low(0, 1, false) AS lower_better;

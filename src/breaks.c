@@ -318,8 +318,14 @@ rfm_score(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rfm.score: breaks must be a one-dimensional array")));
 	deconstruct_array(breaks, NUMERICOID, -1, false, TYPALIGN_INT, &elems, &nulls, &ncuts);
+	/* scores stay 1..100, the range of rfm.breaks, segment rules and rfm.tier */
 	if (ncuts + 1 > RFM_MAX_BINS)
-		rfm_check_bins(ncuts + 1, "rfm.score");
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm.score: breaks may hold at most %d cut points (%d bins), got %d",
+						RFM_MAX_BINS - 1, RFM_MAX_BINS, ncuts),
+				 errhint("Scores run from 1 to %d, as those of rfm.breaks and the segment rules.",
+						 RFM_MAX_BINS)));
 	cuts = palloc(sizeof(Numeric) * Max(ncuts, 1));
 	for (int i = 0; i < ncuts; i++)
 	{
