@@ -74,14 +74,14 @@ SELECT set_eq($$SELECT customer, first_purchase, last_purchase, frequency, monet
 SELECT is((SELECT watermark FROM rfm.customer_state_sources WHERE state_name = 'csi direct'), '5000',
   '... and the same watermark');
 
--- Bad data: the same error on both readings (it names the aggregate both share).
+-- Bad data: the same error on both readings (both share rfm.customer_scores' checks; the error names the function called).
 CREATE TABLE csi_t.nan_orders (id bigserial PRIMARY KEY, customer int, ordered_on date, amount numeric);
 INSERT INTO csi_t.nan_orders (customer, ordered_on, amount) VALUES (1, '2024-01-01', 5), (2, '2024-01-02', 'NaN');
 SELECT throws_ok($$SELECT rfm.customer_state_create('csi nan', 'csi_t.nan_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
-  '22023', 'rfm.customer_scores: amount must not be NaN', 'a NaN amount, read directly: 22023');
+  '22023', 'rfm.customer_state_create: amount must not be NaN', 'a NaN amount, read directly: 22023 naming the function called');
 SET rfm.direct_scan = off;
 SELECT throws_ok($$SELECT rfm.customer_state_create('csi nan', 'csi_t.nan_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
-  '22023', 'rfm.customer_scores: amount must not be NaN', '... and through the SQL aggregate: the same error');
+  '22023', 'rfm.customer_state_create: amount must not be NaN', '... and through the SQL aggregate: the same error');
 RESET rfm.direct_scan;
 
 -- The writer itself, on a state registered over an empty table.

@@ -131,7 +131,7 @@ BEGIN
     -- PostgreSQL refuses a materialized view over a temporary table; rfm's
     -- reads the source through a function, which hides it: the tier table
     -- would outlive its source (gone at the end of the session).
-    IF (SELECT c.relpersistence FROM pg_catalog.pg_class c WHERE c.oid = source) = 't' THEN
+    IF (SELECT c.relpersistence FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source) OPERATOR(pg_catalog.=) 't' THEN
         RAISE EXCEPTION 'rfm.create_tiers: source % is temporary', source
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'A tier table outlives the session: copy the orders into a permanent table first.';

@@ -53,6 +53,10 @@ CREATE FUNCTION rfm._customer_state_source(name text)
 DECLARE
     src rfm.customer_state_sources;
 BEGIN
+    IF name IS NULL THEN
+        RAISE EXCEPTION 'rfm: the name of a customer state must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     SELECT * INTO src FROM rfm.customer_state_sources s WHERE s.state_name = name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'rfm: no customer state named %', pg_catalog.quote_literal(name)
@@ -101,7 +105,7 @@ COMMENT ON FUNCTION rfm._customer_states_merge(text, bytea) IS
 -- whatever the session's DateStyle, IntervalStyle or extra_float_digits
 -- (a date written as 12/01/2026 under MDY and read under DMY skipped or
 -- double-counted orders).
-CREATE FUNCTION rfm._customer_state_fold(name text)
+CREATE FUNCTION rfm._customer_state_fold(name text, caller text)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE
     SET datestyle = 'ISO, YMD'
@@ -116,6 +120,10 @@ DECLARE
     states  bytea;
     new_wm  text;
     touched bigint;
+    err_state   text;
+    err_message text;
+    err_detail  text;
+    err_hint    text;
 BEGIN
     -- the source (a view's functions, say) runs as whoever folds: its owner only
     IF src.owner <> CURRENT_USER THEN
@@ -124,7 +132,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Its source is read with the rights of whoever folds: SET ROLE to its owner first.';
     END IF;
-    wm_typ := rfm._fast_column_type(src.source, src.watermark_column, 'rfm.customer_state_refresh');
+    wm_typ := rfm._fast_column_type(src.source, src.watermark_column, caller);
     -- one query, one snapshot: the states and the new watermark agree
     filter := pg_catalog.format('src.%I IS NOT NULL', src.watermark_column);
     IF src.watermark IS NOT NULL THEN
@@ -135,17 +143,30 @@ BEGIN
     query := rfm._customer_states_query(src.source, src.customer_column, src.time_column,
                                         src.amount_column, NULL,
                                         pg_catalog.format('pg_catalog.max(src.%I)::text', src.watermark_column),
-                                        filter, 'rfm.customer_state_refresh');
-    IF src.watermark IS NULL THEN
-        -- every order: read straight from the table when it can be
-        -- (one snapshot too; NULL when the query must run)
-        SELECT d.states, d.watermark INTO states, new_wm
-          FROM rfm._customer_states_direct(src.source, src.customer_column, src.time_column,
-                                           src.amount_column, src.watermark_column) d;
-    END IF;
-    IF states IS NULL THEN
-        EXECUTE query INTO states, new_wm;
-    END IF;
+                                        filter, caller);
+    BEGIN
+        IF src.watermark IS NULL THEN
+            -- every order: read straight from the table when it can be
+            -- (one snapshot too; NULL when the query must run)
+            SELECT d.states, d.watermark INTO states, new_wm
+              FROM rfm._customer_states_direct(src.source, src.customer_column, src.time_column,
+                                               src.amount_column, src.watermark_column) d;
+        END IF;
+        IF states IS NULL THEN
+            EXECUTE query INTO states, new_wm;
+        END IF;
+    EXCEPTION WHEN data_exception THEN
+        -- a bad order (NaN amount, infinite day): both readings share
+        -- rfm.customer_scores' checks, which name it; name the caller
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+        IF pg_catalog.starts_with(err_message, 'rfm.customer_scores: ') THEN
+            RAISE EXCEPTION USING ERRCODE = err_state,
+                  MESSAGE = caller OPERATOR(pg_catalog.||) pg_catalog.substr(err_message, 20),
+                  DETAIL = err_detail, HINT = err_hint;
+        END IF;
+        RAISE;
+    END;
     IF new_wm IS NULL THEN
         UPDATE rfm.customer_state_sources s SET refreshed_at = pg_catalog.now() WHERE s.state_name = name;
         RETURN 0;
@@ -199,6 +220,11 @@ CREATE FUNCTION rfm.customer_state_create(name text, source regclass, customer_c
     LANGUAGE plpgsql VOLATILE
     AS $$
 BEGIN
+    IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
+       OR amount_column IS NULL OR watermark_column IS NULL THEN
+        RAISE EXCEPTION 'rfm.customer_state_create: no argument may be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     PERFORM rfm._fast_column_type(source, watermark_column, 'rfm.customer_state_create');
     -- keys grouped by their type's own equality have no one text to store
     -- (a refresh checks again, in rfm._customer_states_query)
@@ -206,7 +232,7 @@ BEGIN
     INSERT INTO rfm.customer_state_sources (state_name, source, customer_column, time_column,
                                             amount_column, watermark_column)
     VALUES (name, source, customer_column, time_column, amount_column, watermark_column);
-    RETURN rfm._customer_state_fold(name);
+    RETURN rfm._customer_state_fold(name, 'rfm.customer_state_create');
 END $$;
 COMMENT ON FUNCTION rfm.customer_state_create(text, regclass, text, text, text, text) IS
     'Creates a named incremental customer state from all orders; returns the number of customers';
@@ -218,7 +244,7 @@ CREATE FUNCTION rfm.customer_state_refresh(name text)
 BEGIN
     -- one refresh at a time per state: a second one waits, then sees the new watermark
     PERFORM 1 FROM rfm.customer_state_sources s WHERE s.state_name = name FOR UPDATE;
-    RETURN rfm._customer_state_fold(name);
+    RETURN rfm._customer_state_fold(name, 'rfm.customer_state_refresh');
 END $$;
 COMMENT ON FUNCTION rfm.customer_state_refresh(text) IS
     'Folds orders above the stored watermark into the state; returns the number of customers touched';
@@ -232,7 +258,7 @@ BEGIN
     PERFORM rfm._customer_state_source(name);
     DELETE FROM rfm.customer_states c WHERE c.state_name = name;
     UPDATE rfm.customer_state_sources s SET watermark = NULL WHERE s.state_name = name;
-    RETURN rfm._customer_state_fold(name);
+    RETURN rfm._customer_state_fold(name, 'rfm.customer_state_rebuild');
 END $$;
 COMMENT ON FUNCTION rfm.customer_state_rebuild(text) IS
     'Recomputes the state from all orders (after updates or deletes of old orders)';
@@ -254,7 +280,11 @@ CREATE FUNCTION rfm._customer_state_scores_check(name text, bins integer)
     AS $$
 BEGIN
     PERFORM rfm._customer_state_source(name);
-    IF bins IS NULL OR bins < 2 OR bins > 100 THEN
+    IF bins IS NULL THEN
+        RAISE EXCEPTION 'rfm.customer_state_scores: bins must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF bins < 2 OR bins > 100 THEN
         RAISE EXCEPTION 'rfm.customer_state_scores: bins must be between 2 and 100, got %', bins
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
