@@ -99,6 +99,31 @@ SELECT differences('orders', 'orders_v', 'who_big', 'day', 'amount', 5, '2020-06
        differences('orders', 'orders_v', 'who_dom', 'day', 'amt_small', 6, '2020-06-30') AS domain_date_smallint,
        differences('orders', 'orders_v', 'who_char', 'day', 'amount', 5, '2020-06-30') AS char_date_numeric,
        differences('orders', 'orders_v', 'who_big', 'day', 'amt_added', 5, '2020-06-30') AS missing_values;
+-- Domains over the time and amount types count as those types (as
+-- rfm.summarize takes them), on the direct path, the SQL path and in tier
+-- tables (the CLV columns take the tier query's own SQL): the same rows as
+-- the plain columns they were copied from.
+CREATE DOMAIN day_dom AS date;
+CREATE DOMAIN tz_dom AS timestamptz CHECK (VALUE IS NOT NULL OR true);
+CREATE DOMAIN amount_dom AS numeric CHECK (VALUE > -1e40);
+CREATE DOMAIN int_amount_dom AS integer;
+CREATE TABLE dom_orders (who_big bigint, day day_dom, at_tz tz_dom, amount amount_dom, amt_int int_amount_dom);
+INSERT INTO dom_orders SELECT who_big, day, at_tz, amount, amt_int FROM orders;
+CREATE VIEW dom_orders_v AS SELECT * FROM dom_orders;
+SELECT count(*) AS scored FROM rfm.customer_scores('dom_orders', 'who_big', 'at_tz', 'amt_int', 5, '2020-06-30');
+SELECT differences('orders', 'dom_orders', 'who_big', 'day', 'amount', 5, '2020-06-30') AS domain_date_numeric,
+       differences('orders', 'dom_orders', 'who_big', 'at_tz', 'amt_int', 5, '2020-06-30') AS domain_tz_int,
+       differences('orders', 'dom_orders_v', 'who_big', 'at_tz', 'amount', 5, '2020-06-30') AS domain_sql_path;
+SELECT rfm.create_tiers('plain_clv_tiers', 'orders', 'who_big', 'at_tz', 'amount', as_of => '2020-06-30',
+                        keep_history => false, clv => true) IS NOT NULL AS plain_tiers,
+       rfm.create_tiers('dom_clv_tiers', 'dom_orders', 'who_big', 'at_tz', 'amount', as_of => '2020-06-30',
+                        keep_history => false, clv => true) IS NOT NULL AS domain_tiers;
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE d.customer_id IS NULL OR p.customer_id IS NULL OR (d.*)::text <> (p.*)::text) AS differences
+  FROM dom_clv_tiers d FULL JOIN plain_clv_tiers p USING (customer_id);
+SELECT rfm.drop_tiers('dom_clv_tiers'), rfm.drop_tiers('plain_clv_tiers');
+DROP TABLE dom_orders CASCADE;
+
 -- the same with the SQL path switched off by setting, on the table itself
 SET rfm.direct_scan = off;
 CREATE TEMP TABLE via_sql AS SELECT * FROM rfm.customer_scores('orders', 'who_text', 'at_tz', 'amount', 5, '2020-06-30');

@@ -410,24 +410,38 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 	amount_att = user_column(relid, amount_column, &amount_type);
 	if (key_att == 0 || time_att == 0 || amount_att == 0)
 		return false;			/* the SQL path reports it */
-	if (time_type == DATEOID)
-		dkind = DAY_DATE;
-	else if (time_type == TIMESTAMPTZOID)
-		dkind = DAY_TIMESTAMPTZ;
-	else if (time_type == TIMESTAMPOID)
-		dkind = DAY_TIMESTAMP;
-	else
-		return false;
-	if (amount_type == NUMERICOID)
-		akind = AMOUNT_NUMERIC;
-	else if (amount_type == INT2OID)
-		akind = AMOUNT_INT2;
-	else if (amount_type == INT4OID)
-		akind = AMOUNT_INT4;
-	else if (amount_type == INT8OID)
-		akind = AMOUNT_INT8;
-	else
-		return false;
+	/* a domain's values are stored as its base type's */
+	switch (getBaseType(time_type))
+	{
+		case DATEOID:
+			dkind = DAY_DATE;
+			break;
+		case TIMESTAMPTZOID:
+			dkind = DAY_TIMESTAMPTZ;
+			break;
+		case TIMESTAMPOID:
+			dkind = DAY_TIMESTAMP;
+			break;
+		default:
+			return false;
+	}
+	switch (getBaseType(amount_type))
+	{
+		case NUMERICOID:
+			akind = AMOUNT_NUMERIC;
+			break;
+		case INT2OID:
+			akind = AMOUNT_INT2;
+			break;
+		case INT4OID:
+			akind = AMOUNT_INT4;
+			break;
+		case INT8OID:
+			akind = AMOUNT_INT8;
+			break;
+		default:
+			return false;
+	}
 
 	rel = table_open(relid, AccessShareLock);
 	/*

@@ -183,6 +183,9 @@ DECLARE
     customer_typ oid := rfm._source_column_type(source, customer_column);
     time_typ     oid := rfm._source_column_type(source, time_column);
     amount_typ   oid := rfm._source_column_type(source, amount_column);
+    -- a domain counts as its base type (as rfm.summarize takes it)
+    time_base    oid := rfm._tier_key_base_type(source, time_column);
+    amount_base  oid := rfm._tier_key_base_type(source, amount_column);
     day_expr     text;
     time_filter  text;
     clv_fits     text := '';
@@ -200,17 +203,18 @@ BEGIN
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'Change the column back, or drop and re-create the tier table.';
     END IF;
-    IF time_typ = 'pg_catalog.date'::pg_catalog.regtype THEN
-        day_expr := pg_catalog.format('src.%I', time_column);
-        time_filter := pg_catalog.format('src.%I <= %L::pg_catalog.date', time_column, as_of);
-    ELSIF time_typ = 'pg_catalog.timestamptz'::pg_catalog.regtype THEN
-        -- the calendar day in the session TimeZone, as rfm.summarize counts it
-        day_expr := pg_catalog.format('src.%I', time_column);
-        time_filter := pg_catalog.format('src.%I < (%L::pg_catalog.date + 1)::pg_catalog.timestamptz',
-                                         time_column, as_of);
-    ELSIF time_typ = 'pg_catalog.timestamp'::pg_catalog.regtype THEN
+    -- (the casts to the base type are no-ops on columns of that type)
+    IF time_base = 'pg_catalog.date'::pg_catalog.regtype THEN
         day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
-        time_filter := pg_catalog.format('src.%I < (%L::pg_catalog.date + 1)::pg_catalog.timestamp',
+        time_filter := pg_catalog.format('src.%I::pg_catalog.date <= %L::pg_catalog.date', time_column, as_of);
+    ELSIF time_base = 'pg_catalog.timestamptz'::pg_catalog.regtype THEN
+        -- the calendar day in the session TimeZone, as rfm.summarize counts it
+        day_expr := pg_catalog.format('src.%I::pg_catalog.timestamptz', time_column);
+        time_filter := pg_catalog.format('src.%I::pg_catalog.timestamptz < (%L::pg_catalog.date + 1)::pg_catalog.timestamptz',
+                                         time_column, as_of);
+    ELSIF time_base = 'pg_catalog.timestamp'::pg_catalog.regtype THEN
+        day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
+        time_filter := pg_catalog.format('src.%I::pg_catalog.timestamp < (%L::pg_catalog.date + 1)::pg_catalog.timestamp',
                                          time_column, as_of);
     ELSE
         RAISE EXCEPTION 'rfm: time column % of % is %, not date or timestamp',
@@ -218,8 +222,8 @@ BEGIN
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'Use a view that casts the column to date or timestamptz.';
     END IF;
-    IF amount_typ NOT IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.int2'::pg_catalog.regtype,
-                          'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype) THEN
+    IF amount_base NOT IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.int2'::pg_catalog.regtype,
+                           'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype) THEN
         RAISE EXCEPTION 'rfm: amount column % of % is %, not numeric or integer',
                         pg_catalog.quote_ident(amount_column), source, pg_catalog.format_type(amount_typ, NULL)
             USING ERRCODE = 'datatype_mismatch',
