@@ -114,6 +114,11 @@ SELECT count(*) AS scored FROM rfm.customer_scores('dom_orders', 'who_big', 'at_
 SELECT differences('orders', 'dom_orders', 'who_big', 'day', 'amount', 5, '2020-06-30') AS domain_date_numeric,
        differences('orders', 'dom_orders', 'who_big', 'at_tz', 'amt_int', 5, '2020-06-30') AS domain_tz_int,
        differences('orders', 'dom_orders_v', 'who_big', 'at_tz', 'amount', 5, '2020-06-30') AS domain_sql_path;
+-- (the catalog ids other tests print: the sequences are put back below)
+SELECT (SELECT last_value FROM rfm.refresh_log_id_seq) AS log_last,
+       (SELECT is_called FROM rfm.refresh_log_id_seq) AS log_called,
+       (SELECT last_value FROM rfm.tier_tables_id_seq) AS tier_last,
+       (SELECT is_called FROM rfm.tier_tables_id_seq) AS tier_called \gset
 SELECT rfm.create_tiers('plain_clv_tiers', 'orders', 'who_big', 'at_tz', 'amount', as_of => '2020-06-30',
                         keep_history => false, clv => true) IS NOT NULL AS plain_tiers,
        rfm.create_tiers('dom_clv_tiers', 'dom_orders', 'who_big', 'at_tz', 'amount', as_of => '2020-06-30',
@@ -122,6 +127,8 @@ SELECT count(*) AS customers,
        count(*) FILTER (WHERE d.customer_id IS NULL OR p.customer_id IS NULL OR (d.*)::text <> (p.*)::text) AS differences
   FROM dom_clv_tiers d FULL JOIN plain_clv_tiers p USING (customer_id);
 SELECT rfm.drop_tiers('dom_clv_tiers'), rfm.drop_tiers('plain_clv_tiers');
+SELECT setval('rfm.refresh_log_id_seq', :log_last, :'log_called') IS NOT NULL AS log_seq_restored,
+       setval('rfm.tier_tables_id_seq', :tier_last, :'tier_called') IS NOT NULL AS tier_seq_restored;
 DROP TABLE dom_orders CASCADE;
 
 -- the same with the SQL path switched off by setting, on the table itself

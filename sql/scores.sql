@@ -52,6 +52,17 @@ SELECT * FROM rfm.ntile_scores('{1,1,1,2,3}', '{a,b,c,d,e}', 2);
 -- with 3 bins: a,b -> 1, c,d -> 2, e -> 3).
 SELECT * FROM rfm.ntile_scores('{1,1,1,2,3}', '{a,b,c,d,e}', 3);
 
+-- Interpolation steps that divide evenly are exact at any magnitude
+-- (numeric's division kept about 16 significant digits): two values 0 and
+-- 12345678901234567891, median = 12345678901234567891 / 2 =
+-- 6172839450617283945.5; 10^30, 3 * 10^30, 10^32 + 1 in 4 bins: h = 0.5,
+-- 1, 1.5, cuts 2 * 10^30, 3 * 10^30 and 3 * 10^30 + (97 * 10^30 + 1) / 2 =
+-- 51500000000000000000000000000000.5; 0 and 1 in 64 bins: j / 64, the
+-- first 0.015625.
+SELECT rfm.breaks(v, 2) AS median_of_two FROM unnest('{0, 12345678901234567891}'::numeric[]) v;
+SELECT rfm.breaks(v, 4) AS quartiles FROM unnest('{1e30, 3e30, 100000000000000000000000000000001}'::numeric[]) v;
+SELECT (rfm.breaks(v, 64))[1] AS first_of_64 FROM unnest('{0, 1}'::numeric[]) v;
+
 -- NULLs and empty input.
 SELECT rfm.breaks(v) IS NULL AS empty_is_null FROM generate_series(1, 0) v;
 SELECT rfm.breaks(v) FROM (VALUES (NULL::numeric), (3), (NULL)) t(v);  -- one value: all cuts 3

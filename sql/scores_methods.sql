@@ -57,6 +57,17 @@ SELECT count(*) FILTER (WHERE s.score <> h.nt) AS ntile_differences,
   JOIN (SELECT (rfm.scores(array_agg(v), array_agg(customer), higher_is_better => false)).* FROM rnd) s2
     ON s2.key = h.customer;
 
+-- The mean exactly: 10^22, 10^22 + 1, 10^22 + 1 have the mean
+-- 10^22 + 2/3, so the two larger values are above it (2); avg() rounds it
+-- to 10^22 + 1, which would make them equal to it (1).  With lower is
+-- better only 10^22 is below the mean.
+SELECT h.key, h.score AS high, l.score AS low_is_better
+  FROM rfm.scores('{10000000000000000000000, 10000000000000000000001, 10000000000000000000001}', '{a,b,c}',
+                  method => 'mean') h
+  JOIN rfm.scores('{10000000000000000000000, 10000000000000000000001, 10000000000000000000001}', '{a,b,c}',
+                  higher_is_better => false, method => 'mean') l USING (key)
+ ORDER BY key;
+
 -- Empty input: no rows.
 SELECT count(*) AS rows_for_empty FROM rfm.scores('{}', '{}', method => 'ntile');
 

@@ -63,6 +63,25 @@ num_op(PGFunction op, Numeric a, Numeric b)
 	return DatumGetNumeric(DirectFunctionCall2(op, NumericGetDatum(a), NumericGetDatum(b)));
 }
 
+/*
+ * x / bins, exact whenever the quotient has a finite decimal form.
+ * numeric_div keeps only about 16 significant digits (or the operands'
+ * scale), which rounded 12345678901234567891 / 2 to a whole number.  bins
+ * is at most 100, so a terminating x / bins needs at most 6 more decimals
+ * than x (1/64 = 0.015625): x's scale is raised by 7 first, and numeric_div
+ * keeps at least its operands' scale.  A quotient that does not terminate
+ * (a third) keeps numeric's division precision, or more.
+ */
+static Numeric
+divide_by_bins(Numeric x, int32 bins)
+{
+	int32		scale = DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(x)));
+	Numeric		wide = DatumGetNumeric(DirectFunctionCall2(numeric_round, NumericGetDatum(x),
+														   Int32GetDatum(scale + 7)));
+
+	return num_op(numeric_div, wide, int64_to_numeric(bins));
+}
+
 void
 rfm_cut_points(Numeric *sorted, int n, int32 bins, Numeric *cuts)
 {
@@ -79,7 +98,7 @@ rfm_cut_points(Numeric *sorted, int n, int32 bins, Numeric *cuts)
 			Numeric		step = num_op(numeric_sub, sorted[lo + 1], sorted[lo]);
 
 			step = num_op(numeric_mul, step, int64_to_numeric(rem));
-			step = num_op(numeric_div, step, int64_to_numeric(bins));
+			step = divide_by_bins(step, bins);
 			cut = num_op(numeric_add, cut, step);
 			cut = DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(cut)));
 		}

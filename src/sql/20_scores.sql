@@ -141,6 +141,8 @@ DECLARE
     nbins integer := COALESCE(bins, CASE WHEN method IN ('mean', 'median') THEN 2 ELSE 5 END);
     cuts numeric[];
     threshold numeric;
+    total numeric;
+    counted bigint;
 BEGIN
     IF method IS NULL OR method NOT IN ('quantile', 'ntile', 'mean', 'median') THEN
         RAISE EXCEPTION 'rfm.scores: unknown method "%"', method
@@ -188,7 +190,14 @@ BEGIN
     IF method = 'quantile' THEN
         SELECT rfm.breaks(u.v, nbins) INTO cuts FROM pg_catalog.unnest(vals) AS u(v);
     ELSIF method = 'mean' THEN
-        SELECT pg_catalog.avg(u.v) INTO threshold FROM pg_catalog.unnest(vals) AS u(v);
+        -- v against sum / n as v * n against sum: exact (avg() rounds its
+        -- quotient to about 16 significant digits, which misplaced values
+        -- of 20 and more digits next to the mean)
+        SELECT pg_catalog.sum(u.v), pg_catalog.count(u.v) INTO total, counted FROM pg_catalog.unnest(vals) AS u(v);
+        RETURN QUERY
+        SELECT u.k, u.v, rfm.high_low(u.v * counted, total, higher_is_better)
+          FROM ROWS FROM (pg_catalog.unnest(vals), pg_catalog.unnest(keys)) AS u(v, k);
+        RETURN;
     ELSE
         -- the exact median: the one cut point of two bins (type 7 at 1/2)
         SELECT (rfm.breaks(u.v, 2))[1] INTO threshold FROM pg_catalog.unnest(vals) AS u(v);
