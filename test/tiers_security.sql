@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(79);
+SELECT plan(87);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -295,6 +295,25 @@ SELECT throws_ok($$UPDATE rfm.tier_tables SET created_by = 'rfm_t_owner' WHERE t
 SELECT lives_ok($$INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, outcome)
                   SELECT id, tier, 'refresh', now(), 'succeeded' FROM rfm.tier_tables WHERE tier = 'sec_t.forger'::regclass$$,
   '... nor a log row under its own id');
+-- the id names the pg_cron job and the customer state: it never changes,
+-- and a new row takes the one the sequence gave (else a row could take
+-- over the schedule a superuser made for a tier table since dropped)
+SELECT throws_ok($$UPDATE rfm.tier_tables SET id = id + 1000000 WHERE tier = 'sec_t.forger'::regclass$$,
+  '42501', 'rfm: the id of a row of rfm.tier_tables never changes', '... nor its id');
+DELETE FROM rfm.tier_tables WHERE tier = 'sec_t.forger'::regclass;
+SELECT throws_ok($$INSERT INTO rfm.tier_tables (id, tier, source, customer_column, time_column, amount_column, customer_type,
+                                                bins, scheme, keep_history, segments_view, grid_view)
+                   VALUES (pg_catalog.currval('rfm.tier_tables_id_seq') + 1000000, 'sec_t.forger', 'sec_t.orders',
+                           'customer', 'ordered_on', 'amount', 'integer', 5, 'standard', false, 'sec_t.forger_v', 'sec_t.forger_v')$$,
+  '42501', NULL, 'forged row: an id the sequence did not give is refused');
+-- a view or history table that does not exist (yet): its oid could later
+-- be another role's new table, which that role's drop_orphan_tiers drops
+SELECT throws_ok($$EXECUTE forge('rfm_t_outsider', 4000000000::oid::regclass, NULL)$$, '42P01',
+  'rfm: a view or history table a row of rfm.tier_tables names must exist',
+  'forged row: a history table oid that names no relation is refused');
+SELECT lives_ok($$EXECUTE forge('rfm_t_outsider', NULL, NULL)$$, 'the row naming only the role''s own objects, again');
+SELECT throws_ok($$UPDATE rfm.tier_tables SET grid_view = 4000000000::oid::regclass WHERE tier = 'sec_t.forger'::regclass$$,
+  '42P01', NULL, '... and cannot be pointed at an oid that names no relation');
 RESET ROLE;
 -- handed over: the new owner edits the row its creator made
 ALTER MATERIALIZED VIEW sec_t.forger OWNER TO rfm_t_owner;
@@ -307,6 +326,17 @@ DELETE FROM rfm.tier_tables WHERE tier = 'sec_t.forger'::regclass;
 RESET ROLE;
 DROP MATERIALIZED VIEW sec_t.forger CASCADE;
 REVOKE CREATE ON SCHEMA sec_t FROM rfm_t_outsider;
+-- A superuser's COPY (pg_restore) writes rows whatever they say: one whose
+-- creator role has since been dropped made the whole restore of the catalog fail.
+CREATE MATERIALIZED VIEW sec_t.restored AS SELECT 1 AS customer_id;
+CREATE VIEW sec_t.restored_v AS SELECT * FROM sec_t.restored;
+SELECT lives_ok($$INSERT INTO rfm.tier_tables (id, tier, source, customer_column, time_column, amount_column, customer_type,
+                                               bins, scheme, keep_history, segments_view, grid_view, created_by)
+                  VALUES (987654321, 'sec_t.restored', 'sec_t.orders', 'customer', 'ordered_on', 'amount', 'integer', 5,
+                          'standard', false, 'sec_t.restored_v', 'sec_t.restored_v', 'rfm_t_role_dropped_since')$$,
+  'a superuser writes a row of a role that no longer exists, with its own id (as pg_restore does)');
+DELETE FROM rfm.tier_tables WHERE id = 987654321;
+DROP MATERIALIZED VIEW sec_t.restored CASCADE;
 
 -- Code the owner adds to its history table runs as whoever writes a
 -- snapshot: with a column default (as with a trigger) only the owner does.
@@ -347,6 +377,14 @@ CREATE TABLE sec_t.t_redirect_history_child () INHERITS (sec_t.t_redirect_histor
 SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'an inheritance child counts');
 DROP TABLE sec_t.t_redirect_history_child;
 SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history'), '... and without them it runs no code again');
+-- attached as a partition: a row written into it is checked against the
+-- parent's partition key, whose functions run as the writer
+CREATE TABLE sec_t.t_redirect_history_parent (LIKE sec_t.t_redirect_history) PARTITION BY RANGE (as_of);
+ALTER TABLE sec_t.t_redirect_history_parent ATTACH PARTITION sec_t.t_redirect_history FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'a partition counts');
+ALTER TABLE sec_t.t_redirect_history_parent DETACH PARTITION sec_t.t_redirect_history;
+DROP TABLE sec_t.t_redirect_history_parent;
+SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history'), '... and detached it runs no code again');
 SET ROLE rfm_t_owner;
 SELECT rfm.drop_tiers('sec_t.t_redirect') \g /dev/null
 RESET ROLE;

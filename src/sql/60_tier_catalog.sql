@@ -113,17 +113,47 @@ CREATE POLICY refresh_log_owner ON rfm.refresh_log
                              WHERE t.id OPERATOR(pg_catalog.=) refresh_log.tier_id
                                AND t.tier OPERATOR(pg_catalog.=) refresh_log.tier));
 
--- created_by decides whose rfm.drop_orphan_tiers sees the row once its
--- tier table is gone: only a role with that role's rights may write it
--- (a policy cannot compare with the old row: the new owner of a handed-
--- over tier table still updates the row its creator made).  Superusers
--- pass, so pg_restore's COPY does.
-CREATE FUNCTION rfm._tier_tables_check_creator()
+-- What row-level security cannot check (it does not see the old row):
+--  * created_by decides whose rfm.drop_orphan_tiers sees the row once its
+--    tier table is gone: only a role with that role's rights may write it
+--    (the new owner of a handed-over tier table still updates the row its
+--    creator made);
+--  * id names the pg_cron job (rfm_refresh_tiers_<id>) and the customer
+--    state ('rfm tier <id>'): a new row takes the id the sequence just gave
+--    this session, and an id never changes, so no row can take over
+--    another tier table's schedule or state;
+--  * a view or history table newly named must exist: an oid that does not
+--    exist yet could later be given to another role's new table.
+-- Superusers (and roles that bypass row-level security) pass, so
+-- pg_restore's COPY does, also for rows of roles that no longer exist.
+CREATE FUNCTION rfm._tier_tables_check_row()
     RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    inserted boolean := TG_OP OPERATOR(pg_catalog.=) 'INSERT';
+    issued   bigint;
 BEGIN
-    IF (TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.created_by IS DISTINCT FROM OLD.created_by)
+    IF (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r
+         WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+        RETURN NEW;
+    END IF;
+    IF inserted THEN
+        BEGIN
+            issued := pg_catalog.currval('rfm.tier_tables_id_seq');
+        EXCEPTION WHEN object_not_in_prerequisite_state THEN
+            issued := NULL;   -- no id taken in this session
+        END;
+        IF NEW.id IS DISTINCT FROM issued THEN
+            RAISE EXCEPTION 'rfm: a new row of rfm.tier_tables must take the id rfm.tier_tables_id_seq last gave this session, not %', NEW.id
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Leave id to its default.';
+        END IF;
+    ELSIF NEW.id IS DISTINCT FROM OLD.id THEN
+        RAISE EXCEPTION 'rfm: the id of a row of rfm.tier_tables never changes'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF (inserted OR NEW.created_by IS DISTINCT FROM OLD.created_by)
        AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles r
                         WHERE r.rolname OPERATOR(pg_catalog.=) NEW.created_by
                           AND pg_catalog.pg_has_role(r.oid, 'USAGE')) THEN
@@ -132,10 +162,23 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Leave created_by to its default, CURRENT_USER.';
     END IF;
+    IF (inserted OR NEW.segments_view IS DISTINCT FROM OLD.segments_view)
+       AND NOT rfm._relation_exists(NEW.segments_view)
+       OR (inserted OR NEW.grid_view IS DISTINCT FROM OLD.grid_view)
+          AND NOT rfm._relation_exists(NEW.grid_view)
+       OR (inserted OR NEW.history_table IS DISTINCT FROM OLD.history_table)
+          AND NEW.history_table IS NOT NULL AND NOT rfm._relation_exists(NEW.history_table) THEN
+        RAISE EXCEPTION 'rfm: a view or history table a row of rfm.tier_tables names must exist'
+            USING ERRCODE = 'undefined_table';
+    END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER tier_tables_check_creator BEFORE INSERT OR UPDATE ON rfm.tier_tables
-    FOR EACH ROW EXECUTE FUNCTION rfm._tier_tables_check_creator();
+CREATE FUNCTION rfm._relation_exists(rel regclass)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1) $$;
+CREATE TRIGGER tier_tables_check_row BEFORE INSERT OR UPDATE ON rfm.tier_tables
+    FOR EACH ROW EXECUTE FUNCTION rfm._tier_tables_check_row();
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.tier_tables, rfm.refresh_log TO PUBLIC;
 GRANT USAGE ON SEQUENCE rfm.tier_tables_id_seq, rfm.refresh_log_id_seq TO PUBLIC;

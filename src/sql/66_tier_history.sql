@@ -84,9 +84,15 @@ SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
                            OR EXISTS (SELECT FROM pg_catalog.unnest(i.indclass::pg_catalog.oid[]) AS c(oc)
                                         JOIN pg_catalog.pg_opclass o ON o.oid OPERATOR(pg_catalog.=) c.oc
                                        WHERE o.opcnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace)))
-   AND NOT (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) history)
-   -- the snapshot's DELETE would reach inheritance children (and fire their triggers)
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent OPERATOR(pg_catalog.=) history)
+   -- an ordinary table on its own: not a foreign table, and not a
+   -- partition (a row written into one is checked against its parent's
+   -- partition key, whose functions run as the writer)
+   AND (SELECT c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition AND NOT c.relrowsecurity
+          FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) history)
+   -- the snapshot's DELETE would reach inheritance children (and fire
+   -- their triggers); a parent's code would not run, but a child is not plain
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits i
+                    WHERE i.inhparent OPERATOR(pg_catalog.=) history OR i.inhrelid OPERATOR(pg_catalog.=) history)
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
                     WHERE a.attrelid OPERATOR(pg_catalog.=) history AND a.attnum OPERATOR(pg_catalog.>) 0
                       AND NOT a.attisdropped
@@ -107,7 +113,7 @@ BEGIN
     -- class, policy, a type's functions) would run with that role's rights,
     -- not its owner's.  Only the owner writes into a table that has any.
     IF NOT rfm._tier_history_is_plain(history) THEN
-        PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types or inheritance children',
+        PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
             'Refresh as the owner of the tier table (schedule the refresh as that role), or remove what was added to the history table.');
     END IF;
     EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of IN (SELECT DISTINCT t.as_of FROM %s t)',
