@@ -163,7 +163,7 @@ BEGIN
         IF pg_catalog.starts_with(err_message, 'rfm.customer_scores: ') THEN
             RAISE EXCEPTION USING ERRCODE = err_state,
                   MESSAGE = caller OPERATOR(pg_catalog.||) pg_catalog.substr(err_message, 20),
-                  DETAIL = NULLIF(err_detail, ''), HINT = NULLIF(err_hint, '');
+                  DETAIL = err_detail, HINT = err_hint;
         END IF;
         RAISE;
     END;
