@@ -81,7 +81,37 @@ BEGIN
   END LOOP;
 END $$;
 SELECT i, label FROM seen ORDER BY i;
-DROP TABLE seen;
+-- An edit rolled back with its subtransaction is gone for the next
+-- statement too: iteration 1 renames the rule and sees 'Renamed', then
+-- its block fails and is rolled back; iteration 2 sees 'After3' again.
+-- (A rollback changes what is visible without changing the snapshot's
+-- transaction ids; the inner block's abort makes sure of that here.)
+TRUNCATE seen;
+CREATE TEMP TABLE junk (x int);
+-- (No other write between the two calls: the labels are kept in a
+-- variable, which a rollback leaves as it is, and stored at the end.)
+DO $$
+DECLARE
+  l text;
+  labels text[] := '{}';
+BEGIN
+  PERFORM txid_current();
+  FOR i IN 1..2 LOOP
+    BEGIN
+      IF i = 1 THEN
+        UPDATE rfm.segment_rules SET label_en = 'Renamed' WHERE scheme = 'loopy';
+        BEGIN INSERT INTO junk VALUES (1); RAISE EXCEPTION 'inner'; EXCEPTION WHEN raise_exception THEN NULL; END;
+      END IF;
+      l := rfm.segment(1, 1, 1, 'loopy');
+      labels := labels || l;
+      IF i = 1 THEN RAISE EXCEPTION 'undo'; END IF;
+    EXCEPTION WHEN raise_exception THEN NULL;
+    END;
+  END LOOP;
+  INSERT INTO seen SELECT n, labels[n] FROM generate_series(1, 2) n;
+END $$;
+SELECT i, label FROM seen ORDER BY i;
+DROP TABLE seen, junk;
 DELETE FROM rfm.segment_rules WHERE scheme = 'loopy';
 
 -- NULL scores give NULL; bad scheme or language is an error.

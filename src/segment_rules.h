@@ -50,4 +50,7 @@ extern int	rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
 
 extern const char *rfm_lifecycle_label(int stage, int lang);
 
+/* Registers the callbacks that keep rfm.segment's rule caches current (segments.c). */
+extern void rfm_segment_cache_init(void);
+
 #endif							/* RFM_SEGMENT_RULES_H */

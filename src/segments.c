@@ -13,22 +13,30 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/memutils.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
 #include "utils/snapmgr.h"
 
 /*
- * What a call site keeps: the rules, and what the snapshot they were read
- * with could see.  fn_extra outlives a statement where PL/pgSQL evaluates
- * an expression again (x := rfm.segment(...) in a loop), so the rules are
- * read again when the active snapshot sees other rows than that one (a
- * new statement after an edit, this transaction's or a committed one's);
- * within one query the snapshot, and so the rules, stay the same.
+ * What a call site keeps: the rules, and what they were read under.
+ * fn_extra outlives a statement where PL/pgSQL evaluates an expression
+ * again (x := rfm.segment(...) in a loop), so the rules are read again when
+ * they may have changed since: another transaction committed (the active
+ * snapshot's xmin, xmax or running transactions differ), this backend
+ * wrote rfm.segment_rules (a statement trigger bumps rules_generation), or
+ * a (sub)transaction of this backend aborted (a callback bumps it: what it
+ * wrote is no longer seen).  Not on every command of this transaction (its
+ * command id): a loop that writes other tables would read the rules at
+ * every iteration.  Within one query nothing changes.
  */
+static uint64 rules_generation = 0;
+
 typedef struct SegmentCallCache
 {
 	SegmentScheme *scheme;
+	uint64		generation;
 	TransactionId xmin,
 				xmax;
-	CommandId	curcid;
 	uint32		xcnt;
 	int32		subxcnt;
 	bool		suboverflowed;
@@ -39,8 +47,8 @@ typedef struct SegmentCallCache
 static bool
 same_visibility(const SegmentCallCache *c, Snapshot snap)
 {
-	return snap != NULL &&
-		c->xmin == snap->xmin && c->xmax == snap->xmax && c->curcid == snap->curcid &&
+	return snap != NULL && c->generation == rules_generation &&
+		c->xmin == snap->xmin && c->xmax == snap->xmax &&
 		c->xcnt == snap->xcnt && c->subxcnt == snap->subxcnt &&
 		c->suboverflowed == snap->suboverflowed &&
 		(c->xcnt == 0 || memcmp(c->xip, snap->xip, sizeof(TransactionId) * c->xcnt) == 0) &&
@@ -52,9 +60,9 @@ remember_visibility(SegmentCallCache *c, Snapshot snap)
 {
 	MemoryContext cxt = c->scheme->cxt;
 
+	c->generation = rules_generation;
 	c->xmin = snap->xmin;
 	c->xmax = snap->xmax;
-	c->curcid = snap->curcid;
 	c->xcnt = snap->xcnt;
 	c->subxcnt = snap->subxcnt;
 	c->suboverflowed = snap->suboverflowed;
@@ -64,6 +72,45 @@ remember_visibility(SegmentCallCache *c, Snapshot snap)
 	c->subxip = c->subxcnt > 0 ? MemoryContextAlloc(cxt, sizeof(TransactionId) * c->subxcnt) : NULL;
 	if (c->subxcnt > 0)
 		memcpy(c->subxip, snap->subxip, sizeof(TransactionId) * c->subxcnt);
+}
+
+static void
+bump_on_abort(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		rules_generation++;
+}
+
+static void
+bump_on_subabort(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		rules_generation++;
+}
+
+/* From _PG_init: once per backend. */
+void
+rfm_segment_cache_init(void)
+{
+	RegisterXactCallback(bump_on_abort, NULL);
+	RegisterSubXactCallback(bump_on_subabort, NULL);
+}
+
+/*
+ * rfm._segment_rules_changed(): the statement trigger of rfm.segment_rules
+ * (any INSERT, UPDATE, DELETE, TRUNCATE or COPY in this backend).
+ */
+PG_FUNCTION_INFO_V1(rfm_segment_rules_changed);
+
+Datum
+rfm_segment_rules_changed(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("rfm._segment_rules_changed: not called by a trigger")));
+	rules_generation++;
+	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(rfm_segment);

@@ -14,6 +14,7 @@
 
 #include "utils/guc.h"
 
+#include "segment_rules.h"
 #include "settings.h"
 
 bool		rfm_direct_scan = true;
@@ -47,6 +48,7 @@ _PG_init(void)
 							 NULL,
 							 &rfm_tier_unsorted, false,
 							 PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	rfm_segment_cache_init();
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("rfm");
 #else

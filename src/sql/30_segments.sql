@@ -65,6 +65,15 @@ INSERT INTO rfm.segment_rules
 -- built-in ones.
 SELECT pg_catalog.pg_extension_config_dump('rfm.segment_rules', 'WHERE NOT builtin');
 
+-- rfm.segment keeps a scheme's rules per call site; a write to the rules in
+-- this backend tells it to read them again (src/segments.c).
+CREATE FUNCTION rfm._segment_rules_changed()
+    RETURNS trigger
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'rfm_segment_rules_changed';
+CREATE TRIGGER segment_rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON rfm.segment_rules
+    FOR EACH STATEMENT EXECUTE FUNCTION rfm._segment_rules_changed();
+
 CREATE FUNCTION rfm.segment(r integer, f integer, m integer,
                             scheme text DEFAULT 'standard', lang text DEFAULT 'en')
     RETURNS text
