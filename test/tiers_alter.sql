@@ -56,7 +56,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(93);
+SELECT plan(94);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -466,6 +466,14 @@ SELECT is((SELECT array_agg(pg_get_indexdef(i.indexrelid) ORDER BY 1) FROM pg_in
 CALL rfm.refresh_tiers('alter_t.part');
 SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'alter_t.part'::regclass ORDER BY id DESC LIMIT 1),
   'succeeded', '... so the tier table refreshes (concurrently) afterwards');
+-- a unique index on (customer_id, segment) does not stand in for rfm's
+-- either: rows are matched by customer_id alone
+DROP INDEX alter_t.part_customer_id_idx;
+CREATE UNIQUE INDEX part_pair ON alter_t.part (customer_id, segment);
+SELECT rfm.alter_tiers('alter_t.part', '{"bins": 3}') \g /dev/null
+SELECT ok(EXISTS (SELECT FROM pg_index i WHERE i.indrelid = 'alter_t.part'::regclass
+                     AND pg_get_indexdef(i.indexrelid) = 'CREATE UNIQUE INDEX part_customer_id_idx ON alter_t.part USING btree (customer_id)'),
+  'a unique index on two columns does not stand in for rfm''s: its own is made again');
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'alter_t.%' \g /dev/null

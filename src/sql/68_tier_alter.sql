@@ -425,13 +425,15 @@ BEGIN
     END LOOP;
     IF NOT ours THEN
         -- The old table had no such index: a unique index of the user's took
-        -- its place (then it is enough if REFRESH ... CONCURRENTLY can use
-        -- it: on columns only, without WHERE), or it was dropped (the new
-        -- one gets the usual name).
+        -- its place (then it is enough if a refresh can use it: on
+        -- customer_id alone, without WHERE or expression), or it was
+        -- dropped (the new one gets the usual name).
         name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = rel) || '_customer_id_idx';
-        IF EXISTS (SELECT FROM pg_catalog.pg_index i
+        IF EXISTS (SELECT FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a
+                            ON a.attrelid = i.indrelid AND a.attname = 'customer_id'
                     WHERE i.indrelid = rel AND i.indisunique AND i.indexrelid <> made_index
-                      AND i.indpred IS NULL AND i.indexprs IS NULL) THEN
+                      AND i.indpred IS NULL AND i.indexprs IS NULL
+                      AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum) THEN
             EXECUTE pg_catalog.format('DROP INDEX %s', made_index);
         ELSIF pg_catalog.octet_length(name) <= 63
               AND pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, name)) IS NULL THEN
