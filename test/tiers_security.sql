@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(87);
+SELECT plan(88);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -326,6 +326,23 @@ DELETE FROM rfm.tier_tables WHERE tier = 'sec_t.forger'::regclass;
 RESET ROLE;
 DROP MATERIALIZED VIEW sec_t.forger CASCADE;
 REVOKE CREATE ON SCHEMA sec_t FROM rfm_t_outsider;
+-- A row may name the customer state 'rfm tier <its id>', but a state of that
+-- name made by another role stays when a superuser drops the tier table.
+SET ROLE rfm_t_owner;
+SELECT rfm.create_tiers('sec_t.named_state', 'sec_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 2, keep_history => false) \g /dev/null
+SELECT id AS named_id FROM rfm.tier_tables WHERE tier = 'sec_t.named_state'::regclass \gset
+RESET ROLE;
+INSERT INTO rfm.customer_state_sources (state_name, source, customer_column, time_column, amount_column, watermark_column, owner)
+VALUES ('rfm tier ' || :named_id, 'sec_t.orders', 'customer', 'ordered_on', 'amount', 'customer', 'rfm_t_outsider');
+SET ROLE rfm_t_owner;
+UPDATE rfm.tier_tables SET state_name = 'rfm tier ' || id WHERE id = :named_id;
+RESET ROLE;
+SELECT rfm.drop_tiers('sec_t.named_state') \g /dev/null
+SELECT is((SELECT owner::text FROM rfm.customer_state_sources WHERE state_name = 'rfm tier ' || :named_id), 'rfm_t_outsider',
+  'a superuser''s drop_tiers leaves a customer state of another role that the row named');
+DELETE FROM rfm.customer_state_sources WHERE state_name = 'rfm tier ' || :named_id;
+
 -- A superuser's COPY (pg_restore) writes rows whatever they say: one whose
 -- creator role has since been dropped made the whole restore of the catalog fail.
 CREATE MATERIALIZED VIEW sec_t.restored AS SELECT 1 AS customer_id;

@@ -277,9 +277,12 @@ BEGIN
                               member, entry.created_by, entry.id;
             END IF;
         END LOOP;
-        IF entry.state_name IS NOT NULL
-           AND EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = entry.state_name) THEN
-            PERFORM rfm.customer_state_drop(entry.state_name);
+        -- the state of the role that created the row only (a superuser sees every state)
+        IF entry.state_name IS NOT NULL THEN
+            IF EXISTS (SELECT FROM rfm.customer_state_sources s
+                        WHERE s.state_name = entry.state_name AND s.owner = entry.created_by) THEN
+                PERFORM rfm.customer_state_drop(entry.state_name);
+            END IF;
         END IF;
         job := rfm._cron_job_id(entry.id);
         IF job IS NOT NULL THEN
@@ -299,7 +302,8 @@ CREATE FUNCTION rfm.drop_tiers(tier regclass)
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    entry rfm.tier_tables := rfm._tier_entry(tier);
+    entry      rfm.tier_tables := rfm._tier_entry(tier);
+    tier_owner name := (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = tier);
 BEGIN
     IF rfm._cron_job_id(entry.id) IS NOT NULL THEN
         PERFORM rfm.unschedule_refresh(entry.tier);
@@ -308,9 +312,14 @@ BEGIN
     PERFORM rfm._drop_if_exists(entry.grid_view, 'VIEW');
     PERFORM rfm._drop_if_exists(entry.history_table, 'TABLE');
     PERFORM rfm._drop_if_exists(entry.tier, 'MATERIALIZED VIEW');
-    IF entry.state_name IS NOT NULL
-       AND EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = entry.state_name) THEN
-        PERFORM rfm.customer_state_drop(entry.state_name);
+    -- the state of the tier table's creator or owner only (a superuser
+    -- sees every state; a handed-over tier table's state belongs to its new owner)
+    -- (nested: a role that keeps no states may have no right to read their table)
+    IF entry.state_name IS NOT NULL THEN
+        IF EXISTS (SELECT FROM rfm.customer_state_sources s
+                    WHERE s.state_name = entry.state_name AND s.owner IN (entry.created_by, tier_owner)) THEN
+            PERFORM rfm.customer_state_drop(entry.state_name);
+        END IF;
     END IF;
     DELETE FROM rfm.refresh_log l WHERE l.tier_id = entry.id;
     DELETE FROM rfm.tier_tables t WHERE t.id = entry.id;
