@@ -64,7 +64,14 @@ rfm_batch_flush(BatchInsert *b)
 				sizeof(ItemIdData);
 		if (b->bytes >= b->ring_at)
 		{
+			/*
+			 * In the batch's own long-lived context: a flush may run in a
+			 * per-row context that is reset before the next one (the tier
+			 * build's), and rfm_batch_end frees the strategy.
+			 */
+			old = MemoryContextSwitchTo(b->slot_cxt);
 			b->bistate->strategy = GetAccessStrategy(BAS_BULKWRITE);
+			MemoryContextSwitchTo(old);
 			elog(DEBUG1, "rfm: writing %s through the bulk-write ring from here on (%llu bytes of rows written, a quarter of shared buffers)",
 				 RelationGetRelationName(b->rel), (unsigned long long) b->bytes);
 		}

@@ -7,7 +7,9 @@
 #  2. a state twice as big as shared buffers switches to the bulk-write ring
 #     once its rows fill a quarter of them (the DEBUG1 message, once, after
 #     about that many bytes), so one big write does not evict everything;
-#     the small state's write does not.
+#     the small state's write does not;
+#  3. tier builds of that size (fast path, and clv's SQL path) pass the
+#     same threshold and finish with every row.
 # Needs pg_virtualenv, pg_prove and pgTAP; rfm installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,4 +43,16 @@ SQL
   bytes=$(echo "$big" | sed -n "s/.*ring from here on (\([0-9]*\) bytes.*/\1/p")
   # a quarter of 2048 pages at 5734 bytes each is 2935808; one batch is at most 1000 rows more
   [ "$bytes" -ge 2935808 ] && [ "$bytes" -le $((2935808 + 1000 * 100)) ] || fail "switched after $bytes bytes"
-  echo "ok: the big state switched to the ring after $bytes bytes, the small one never"' 2>&1 | grep -v "^\(Creating new\|Dropping cluster\)"
+  echo "ok: the big state switched to the ring after $bytes bytes, the small one never"
+  # Tier builds write their rows from a per-row memory context: the ring
+  # made there was freed while still in use (a crash or "could not find
+  # block containing chunk" once the rows passed a quarter of shared
+  # buffers).  330,000 customers, fast path and (clv) the SQL path.
+  for clv in false true; do
+    got=$(psql -X -At -v ON_ERROR_STOP=1 -d rfm_bwc -c "SET client_min_messages = debug1" \
+            -c "SELECT rfm.create_tiers('\''big_tiers_$clv'\'', '\''big_orders'\'', '\''customer'\'', '\''ordered_on'\'', '\''amount'\'', as_of => '\''2024-12-31'\'', keep_history => false, clv => $clv)" \
+            -c "SELECT count(*) FROM big_tiers_$clv" 2>&1) || fail "tier build (clv $clv): $got"
+    echo "$got" | grep -q "through the bulk-write ring" || fail "the tier build (clv $clv) did not reach the ring: $got"
+    echo "$got" | grep -q "^330000$" || fail "tier build (clv $clv): $got"
+  done
+  echo "ok: tier builds of 330,000 customers past the ring threshold (fast path and clv)"' 2>&1 | grep -v "^\(Creating new\|Dropping cluster\)"
