@@ -32,7 +32,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(68);
+SELECT plan(70);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -247,6 +247,19 @@ SELECT is((SELECT count(*)::int FROM rfm.tier_tables WHERE tier::text LIKE 'tier
 SELECT is((SELECT count(*)::int FROM rfm.refresh_log l WHERE NOT EXISTS
             (SELECT FROM rfm.tier_tables t WHERE t.id = l.tier_id)), 0, 'its log rows are gone');
 SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.t2'), rfm.drop_tiers('tiers_t.t3')$$, 'drop_tiers without history');
+
+-- A refresh whose source is now empty: the day's earlier snapshot goes
+-- too (the empty tier table names no day, and the snapshot was found by
+-- the days its rows name): 1 customer in the snapshot, then none.
+CREATE TABLE tiers_t.emptied (cust int, t date, amt numeric);
+INSERT INTO tiers_t.emptied VALUES (1, '2024-01-01', 5);
+SELECT rfm.create_tiers('tiers_t.emptied_tiers', 'tiers_t.emptied', 'cust', 't', 'amt', as_of => '2024-06-30') \g /dev/null
+SELECT is((SELECT count(*)::int FROM tiers_t.emptied_tiers_history WHERE as_of = '2024-06-30'), 1, 'the snapshot of 2024-06-30 has the one customer');
+DELETE FROM tiers_t.emptied;
+CALL rfm.refresh_tiers('tiers_t.emptied_tiers');
+SELECT is((SELECT count(*)::int FROM tiers_t.emptied_tiers_history WHERE as_of = '2024-06-30'), 0,
+  'refreshed over an emptied source, the day''s snapshot is empty as the tier table is');
+SELECT rfm.drop_tiers('tiers_t.emptied_tiers') \g /dev/null
 
 SELECT * FROM finish();
 DROP SCHEMA tiers_t CASCADE;

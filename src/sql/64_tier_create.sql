@@ -221,7 +221,7 @@ BEGIN
     RETURNING id INTO entry_id;
 
     IF keep_history THEN
-        PERFORM rfm._tier_snapshot(new_tier, history, clv);
+        PERFORM rfm._tier_snapshot(new_tier, history, clv, COALESCE(as_of, CURRENT_DATE));
     END IF;
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
                                  message)

@@ -109,7 +109,7 @@ BEGIN
             EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', entry.tier) INTO row_total;
         END IF;
         IF entry.keep_history THEN
-            PERFORM rfm._tier_snapshot(entry.tier, entry.history_table, entry.clv);
+            PERFORM rfm._tier_snapshot(entry.tier, entry.history_table, entry.clv, effective);
         END IF;
         UPDATE rfm.refresh_log l
            SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded',

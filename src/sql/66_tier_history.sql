@@ -101,7 +101,7 @@ SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
 $$;
 
 -- Store the tier table's current rows as the snapshot of their as_of.
-CREATE FUNCTION rfm._tier_snapshot(tier regclass, history regclass, clv boolean DEFAULT false)
+CREATE FUNCTION rfm._tier_snapshot(tier regclass, history regclass, clv boolean, as_of date)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -116,8 +116,10 @@ BEGIN
         PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
             'Refresh as the owner of the tier table (schedule the refresh as that role), or remove what was added to the history table.');
     END IF;
-    EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of IN (SELECT DISTINCT t.as_of FROM %s t)',
-                              history, tier);
+    -- the day's earlier snapshot goes, also when the tier table is now
+    -- empty (its rows name no day): as_of is the day this build is for
+    EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of = $1 OR h.as_of IN (SELECT DISTINCT t.as_of FROM %s t)',
+                              history, tier) USING as_of;
     EXECUTE pg_catalog.format($i$
 INSERT INTO %s (as_of, customer_id, segment, segment_zh, tier, lifecycle, r_score, f_score, m_score,
                 rfm_cell, recency_days, frequency, monetary%s)

@@ -625,7 +625,7 @@ BEGIN
         RAISE NOTICE 'rfm.alter_tiers: % keeps its snapshots but is no longer written', entry.history_table;
     END IF;
     IF wanted.keep_history THEN
-        PERFORM rfm._tier_snapshot(built.tier, history, wanted.clv);
+        PERFORM rfm._tier_snapshot(built.tier, history, wanted.clv, COALESCE(wanted.as_of, CURRENT_DATE));
     END IF;
 
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
