@@ -29,17 +29,9 @@ rfm_language_index(text *lang, const char *caller)
 	return 0;					/* not reached */
 }
 
-static int32
-get_int(HeapTuple tup, TupleDesc desc, int col, int32 if_null)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-
-	return isnull ? if_null : DatumGetInt32(d);
-}
-
+/* An integer bound, or if_null (wide enough for the 64-bit total bounds). */
 static int64
-get_total_bound(HeapTuple tup, TupleDesc desc, int col, int64 if_null)
+get_int(HeapTuple tup, TupleDesc desc, int col, int64 if_null)
 {
 	bool		isnull;
 	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
@@ -84,8 +76,8 @@ rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
 		rule->m_min = get_int(tup, desc, 5, PG_INT32_MIN);
 		rule->m_max = get_int(tup, desc, 6, PG_INT32_MAX);
 		/* NULL is no bound, also for a total beyond int32 */
-		rule->total_min = get_total_bound(tup, desc, 7, PG_INT64_MIN);
-		rule->total_max = get_total_bound(tup, desc, 8, PG_INT64_MAX);
+		rule->total_min = get_int(tup, desc, 7, PG_INT64_MIN);
+		rule->total_max = get_int(tup, desc, 8, PG_INT64_MAX);
 		old = MemoryContextSwitchTo(cxt);
 		rule->label[0] = cstring_to_text(SPI_getvalue(tup, desc, 9));
 		rule->label[1] = cstring_to_text(SPI_getvalue(tup, desc, 10));

@@ -66,12 +66,12 @@ remember_visibility(SegmentCallCache *c, Snapshot snap)
 	c->xcnt = snap->xcnt;
 	c->subxcnt = snap->subxcnt;
 	c->suboverflowed = snap->suboverflowed;
-	c->xip = c->xcnt > 0 ? MemoryContextAlloc(cxt, sizeof(TransactionId) * c->xcnt) : NULL;
 	if (c->xcnt > 0)
-		memcpy(c->xip, snap->xip, sizeof(TransactionId) * c->xcnt);
-	c->subxip = c->subxcnt > 0 ? MemoryContextAlloc(cxt, sizeof(TransactionId) * c->subxcnt) : NULL;
+		c->xip = memcpy(MemoryContextAlloc(cxt, sizeof(TransactionId) * c->xcnt), snap->xip,
+						sizeof(TransactionId) * c->xcnt);
 	if (c->subxcnt > 0)
-		memcpy(c->subxip, snap->subxip, sizeof(TransactionId) * c->subxcnt);
+		c->subxip = memcpy(MemoryContextAlloc(cxt, sizeof(TransactionId) * c->subxcnt), snap->subxip,
+						   sizeof(TransactionId) * c->subxcnt);
 }
 
 static void
@@ -155,12 +155,14 @@ rfm_segment(PG_FUNCTION_ARGS)
 		cache = rfm_segment_scheme_load(scheme, cxt);
 		call = MemoryContextAllocZero(cache->cxt, sizeof(SegmentCallCache));
 		call->scheme = cache;
-		/* read with the active snapshot (SPI in a non-volatile caller), or a newer one */
+		/*
+		 * read with the active snapshot (SPI in a non-volatile caller), or
+		 * a newer one; without one the zeroed fields match no snapshot, so
+		 * the next call reads again
+		 */
 		snap = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
 		if (snap != NULL)
 			remember_visibility(call, snap);
-		else
-			call->xmin = InvalidTransactionId;	/* never the same: read at every call */
 		fcinfo->flinfo->fn_extra = call;
 	}
 	cache = call->scheme;
