@@ -157,7 +157,7 @@ sorted_rows(bytea *states, uint64 *count)
 	StateRow   *rows;
 	uint64		n = 0;
 
-	fast_reader_init(&reader, states);
+	fast_reader_init(&reader, states, true);
 	rows = MemoryContextAllocHuge(CurrentMemoryContext, Max(reader.count, 1) * sizeof(StateRow));
 	while (fast_reader_next(&reader, &e, &keylen))
 	{

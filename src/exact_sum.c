@@ -17,9 +17,6 @@
 
 #define NBASE_DIGITS		4		/* decimal digits per numeric digit */
 
-/* Largest scale kept in the fast form; 10^38 still fits in an int128. */
-#define MAX_FAST_SCALE		30
-
 /* Works on packed (short varlena) numerics, unlike numeric_is_nan(). */
 void
 rfm_check_finite_amount(Numeric value, const char *caller)
@@ -90,7 +87,7 @@ numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 		return false;
 	weight = parts.weight;
 	dscale = parts.dscale;
-	if (dscale > MAX_FAST_SCALE)
+	if (dscale > RFM_MAX_FAST_SCALE)
 		return false;
 	ndigits = parts.ndigits;
 	if (ndigits == 0)

@@ -11,6 +11,9 @@
 #include "compat.h"
 #include "lib/stringinfo.h"
 
+/* Largest scale kept in the fast form; 10^38 still fits in an int128. */
+#define RFM_MAX_FAST_SCALE	30
+
 typedef struct ExactSum
 {
 #ifdef HAVE_INT128

@@ -159,6 +159,7 @@ rfm_customer_states_pack_trans(PG_FUNCTION_ARGS)
 		row.first_purchase = PG_GETARG_DATEADT(2);
 		row.last_purchase = PG_GETARG_DATEADT(3);
 	}
+	fast_check_stored_state(row.frequency, row.first_purchase, row.last_purchase);
 	monetary = (Numeric) PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(5));
 	rfm_check_finite_amount(monetary, "rfm.customer_state_scores");
 	exact_sum_init(&row.net);
@@ -307,7 +308,7 @@ rfm_customer_states_rows(PG_FUNCTION_ARGS)
 	KeyBuf		keybuf = {NULL, 0, CurrentMemoryContext};
 	NumericBuf	numbuf;
 
-	fast_reader_init(&reader, PG_GETARG_BYTEA_PP(0));
+	fast_reader_init(&reader, PG_GETARG_BYTEA_PP(0), true);
 	for (;;)
 	{
 		Datum		values[5];
@@ -399,7 +400,7 @@ load_states(Scored *s, bytea *states)
 	uint32		keylen;
 	uint64		cap;
 
-	fast_reader_init(&reader, states);
+	fast_reader_init(&reader, states, true);
 	cap = Max(reader.count, 1);
 	check_count(cap);
 	s->text_keys = reader.text_keys;
@@ -409,9 +410,7 @@ load_states(Scored *s, bytea *states)
 	{
 		if (e.frequency == 0)
 			continue;			/* no purchase: not scored (as the tier query) */
-		if ((uint64) s->n >= cap)
-			elog(ERROR, "rfm: customer state count mismatch");
-		s->entries[s->n++] = e;
+		s->entries[s->n++] = e; /* the reader holds it to its count */
 	}
 }
 

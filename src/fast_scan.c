@@ -161,9 +161,6 @@ key_kind(Oid type, Oid collation, KeyKind *kind)
 	}
 }
 
-/* the largest scale of the fast form, as exact_sum.c (numeric_layout.h: the stored form) */
-#define NUM_MAX_FAST_SCALE	30
-
 
 /*
  * A numeric amount as value * 10^dscale: the common case (short header,
@@ -195,7 +192,7 @@ decode_amount(Numeric n, const char *caller, int128 *out, int32 *dscale_out)
 	dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
 	weight = (header & NUM_SHORT_WEIGHT_SIGN) ? (int) (~NUM_SHORT_WEIGHT_MASK | (header & NUM_SHORT_WEIGHT_MASK))
 		: (int) (header & NUM_SHORT_WEIGHT_MASK);
-	if (dscale > NUM_MAX_FAST_SCALE)
+	if (dscale > RFM_MAX_FAST_SCALE)
 		return false;
 	if (ndigits == 0)
 	{
@@ -643,6 +640,7 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 						 errmsg("rfm: a stored customer state with purchases has no purchase dates"),
 						 errhint("Rebuild the state with rfm.customer_state_rebuild.")));
 		}
+		fast_check_stored_state(frequency, e->first_purchase, e->last_purchase);
 		money = (Numeric) PG_DETOAST_DATUM_PACKED(money_value);
 		rfm_check_finite_amount(money, STATE_CALLER);
 		if (frequency == 0)

@@ -11,8 +11,12 @@
 #include "compat.h"
 
 #include "fast_table.h"
+#include "numeric_layout.h"
 #include "scaled.h"
 #include "settings.h"
+
+#include "common/int.h"
+#include "mb/pg_wchar.h"
 
 #include "utils/memutils.h"
 
@@ -445,7 +449,11 @@ fast_entry_merge(FastEntry *into, const FastEntry *from, MemoryContext cxt)
 		into->first_purchase = from->first_purchase;
 	if (into->frequency == 0 || from->last_purchase > into->last_purchase)
 		into->last_purchase = from->last_purchase;
-	into->frequency += from->frequency;
+	/* hand-made stored states can reach it (rfm._customer_states_pack) */
+	if (pg_add_s64_overflow(into->frequency, from->frequency, &into->frequency))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("bigint out of range")));
 }
 
 void
@@ -604,14 +612,41 @@ corrupt(void)
 			 errhint("Customer state values come only from rfm._customer_states; do not build them by hand.")));
 }
 
+/*
+ * A row of rfm.customer_states that no fold could have written (its owner
+ * may edit it): scoring it would give recency and frequency no order gave.
+ */
 void
-fast_reader_init(FastReader *reader, bytea *bytes)
+fast_check_stored_state(int64 frequency, DateADT first_purchase, DateADT last_purchase)
+{
+	const char *why = NULL;
+
+	if (frequency < 0)
+		why = "a negative frequency";
+	else if (frequency > 0 && (DATE_NOT_FINITE(first_purchase) || DATE_NOT_FINITE(last_purchase)))
+		why = "an infinite purchase day";
+	else if (frequency > 0 && first_purchase > last_purchase)
+		why = "a first purchase after its last";
+	if (why)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("rfm: a stored customer state has %s", why),
+				 errhint("Rebuild the state with rfm.customer_state_rebuild.")));
+}
+
+/* The fewest bytes a serialized customer takes: an empty text key, a big sum of no digits. */
+#define MIN_ENTRY_BYTES \
+	(sizeof(uint32) + 2 * sizeof(DateADT) + sizeof(int64) + 1 + sizeof(uint32) + VARHDRSZ + sizeof(uint16))
+
+void
+fast_reader_init(FastReader *reader, bytea *bytes, bool verify)
 {
 	uint32		magic;
 	uint32		kind;
 
 	reader->pos = VARDATA_ANY(bytes);
 	reader->end = reader->pos + VARSIZE_ANY_EXHDR(bytes);
+	reader->verify = verify;
 	if (reader->end - reader->pos < (ptrdiff_t) (2 * sizeof(uint32) + sizeof(uint64)))
 		corrupt();
 	GET(reader->pos, magic);
@@ -619,10 +654,39 @@ fast_reader_init(FastReader *reader, bytea *bytes)
 	GET(reader->pos, reader->count);
 	if (magic != SERIAL_MAGIC || (kind >> 8) != SERIAL_VERSION || (kind & 0xff) > 1)
 		corrupt();
+	/* callers size arrays by the count: it must be one the bytes can hold */
+	if (reader->count > (uint64) (reader->end - reader->pos) / MIN_ENTRY_BYTES)
+		corrupt();
+	reader->left = reader->count;
 	reader->text_keys = (kind & 0xff) == 1;
 }
 
 #define NEED(r, n) do { if ((Size) ((r)->end - (r)->pos) < (Size) (n)) corrupt(); } while (0)
+
+/*
+ * What serialize_slots can write and nothing else: a key in the database
+ * encoding, rows >= 0, purchase days of a real calendar in order when
+ * there are rows (none kept otherwise), a scale the fast form keeps, a
+ * finite numeric of exactly its stated length.
+ */
+static void
+verify_entry(FastEntry *e, uint32 keylen, bool text_keys)
+{
+	if (text_keys && !pg_verifymbstr(e->key.skey, keylen, true))
+		corrupt();
+	if (e->frequency < 0)
+		corrupt();
+	if (e->frequency > 0)
+	{
+		if (!IS_VALID_DATE(e->first_purchase) || !IS_VALID_DATE(e->last_purchase) ||
+			e->first_purchase > e->last_purchase)
+			corrupt();
+	}
+	else
+		e->first_purchase = e->last_purchase = 0;
+	if (e->net.big == NULL && (e->net.scale < 0 || e->net.scale > RFM_MAX_FAST_SCALE))
+		corrupt();
+}
 
 /* Next customer; text keys and big sums point into (or are copied from) the value. */
 bool
@@ -630,8 +694,13 @@ fast_reader_next(FastReader *reader, FastEntry *e, uint32 *keylen)
 {
 	uint8		big;
 
-	if (reader->pos == reader->end)
+	if (reader->left == 0)
+	{
+		if (reader->pos != reader->end)
+			corrupt();			/* more customers than the count */
 		return false;
+	}
+	reader->left--;
 	memset(e, 0, sizeof(FastEntry));
 	if (reader->text_keys)
 	{
@@ -654,6 +723,8 @@ fast_reader_next(FastReader *reader, FastEntry *e, uint32 *keylen)
 	GET(reader->pos, e->last_purchase);
 	GET(reader->pos, e->frequency);
 	GET(reader->pos, big);
+	if (big > 1)
+		corrupt();
 	if (big)
 	{
 		uint32		len;
@@ -666,6 +737,11 @@ fast_reader_next(FastReader *reader, FastEntry *e, uint32 *keylen)
 		e->net.big = (Numeric) palloc(len);		/* aligned copy */
 		memcpy(e->net.big, reader->pos, len);
 		reader->pos += len;
+		/* its own header must agree, or numeric.c reads past it */
+		if (reader->verify &&
+			(!VARATT_IS_4B_U(e->net.big) || VARSIZE(e->net.big) != len ||
+			 !rfm_numeric_valid_finite(VARDATA(e->net.big), len - VARHDRSZ)))
+			corrupt();
 	}
 	else
 	{
@@ -673,6 +749,8 @@ fast_reader_next(FastReader *reader, FastEntry *e, uint32 *keylen)
 		GET(reader->pos, e->net.scaled);
 		GET(reader->pos, e->net.scale);
 	}
+	if (reader->verify)
+		verify_entry(e, *keylen, reader->text_keys);
 	return true;
 }
 
@@ -682,7 +760,7 @@ fast_table_deserialize(bytea *bytes, MemoryContext cxt)
 	FastReader	reader;
 	FastTable  *table;
 
-	fast_reader_init(&reader, bytes);
+	fast_reader_init(&reader, bytes, false);	/* a parallel worker's own part */
 	table = fast_table_create(cxt, reader.text_keys);
 	/* size for the known count at once instead of doubling */
 	fast_table_reserve(table, reader.count);
@@ -707,7 +785,7 @@ fast_table_merge_serialized(FastTable *table, bytea *bytes)
 	int			n = 0;
 	bool		more = true;
 
-	fast_reader_init(&reader, bytes);
+	fast_reader_init(&reader, bytes, false);	/* a parallel worker's own part */
 	if (reader.text_keys != table->text_keys)
 		corrupt();
 	fast_table_flush(table);

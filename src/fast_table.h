@@ -112,16 +112,27 @@ extern bytea *fast_table_serialize_part(FastTable *table, uint64 *next_slot, Siz
 extern uint64 fast_table_merge_serialized(FastTable *table, bytea *bytes);
 extern FastTable *fast_table_deserialize(bytea *bytes, MemoryContext cxt);
 
-/* Sequential reader over a serialized table (no hashing): for the SRFs. */
+/*
+ * Sequential reader over a serialized table (no hashing): for the SRFs.
+ * The framing (lengths, customer count) is always checked.  verify checks
+ * every customer too, as a value that came from SQL must be: any role may
+ * call the functions taking one, so a hand-made value must not be able to
+ * make them read past it or return what no order could give (XX001).
+ * Only the parts parallel workers hand over (this code's own output)
+ * are read without.
+ */
 typedef struct FastReader
 {
 	const char *pos;
 	const char *end;
 	bool		text_keys;
+	bool		verify;
 	uint64		count;
+	uint64		left;			/* customers not yet read */
 } FastReader;
 
-extern void fast_reader_init(FastReader *reader, bytea *bytes);
+extern void fast_reader_init(FastReader *reader, bytea *bytes, bool verify);
+extern void fast_check_stored_state(int64 frequency, DateADT first_purchase, DateADT last_purchase);
 extern bool fast_reader_next(FastReader *reader, FastEntry *entry, uint32 *keylen);
 
 #endif							/* RFM_FAST_TABLE_H */

@@ -82,4 +82,33 @@ rfm_numeric_digit(const char *digits, int i)
 	return d;
 }
 
+/*
+ * Whether size bytes at data are a finite numeric that numeric.c may be
+ * given: a whole header, whole digits, each 0..9999.  For values that
+ * came from outside (a customer state value passed in SQL).
+ */
+static inline bool
+rfm_numeric_valid_finite(const char *data, Size size)
+{
+	NumericParts p;
+	uint16		header;
+
+	if (size < sizeof(uint16))
+		return false;
+	memcpy(&header, data, sizeof(uint16));
+	if ((header & NUM_SIGN_MASK) != NUM_SHORT && size < 2 * sizeof(uint16))
+		return false;			/* a long header without its weight */
+	rfm_numeric_parts(data, size, &p);
+	if (p.special || (data + size - p.digits) % sizeof(int16) != 0)
+		return false;
+	for (int i = 0; i < p.ndigits; i++)
+	{
+		int			d = rfm_numeric_digit(p.digits, i);
+
+		if (d < 0 || d >= 10000)
+			return false;
+	}
+	return true;
+}
+
 #endif							/* RFM_NUMERIC_LAYOUT_H */
