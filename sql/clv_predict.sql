@@ -78,3 +78,30 @@ SELECT abs(rfm.clv(bg.fit, gg.fit, 2, 30.43, 38.86, 22.35, 1, 39, 0)
 SELECT rfm.bgnbd_p_alive(NULL, 1, 2, 3) IS NULL AS null_fit,
        rfm.bgnbd_expected_purchases(fit, 39, NULL, 0, 3) IS NULL AS null_x
   FROM bg;
+
+-- Fits with a + b <= 1 (fits of real data give them): for a customer
+-- without repeat purchases 2F1's c = a + b - 1 is in (-1, 0], where the
+-- Gauss series has a pole (c = 0) or changes sign; this was XX000 "outside
+-- the supported domain" and made clv => true tier builds fail.  Expected:
+-- (a+b-1)/(a-1) (1 - ((alpha+T)/(alpha+T+t))^r 2F1(r, b; a+b-1; z)),
+-- computed with Debian python3-mpmath 1.2.1 at 60 digits (700 for the
+-- 1e-300 rows), mpmath's own hyp2f1 at the negative c; for c = 0 exactly
+-- its limit, c 2F1(r, b; c; z) -> r b z 2F1(r+1, b+1; 2; z).  x = 0, t_x = 0, T = 10.
+SELECT v.r, v.a::float8 AS a, v.b::float8 AS b, v.t, abs(e / v.want - 1) < 1e-9 AS ok
+  FROM (VALUES (0.5, 0.3, 0.4, 30, 0.55588737783634874),
+               (2, 0.3, 0.4, 30, 1.8197613754628054),
+               (0.5, 0.25, 0.75, 30, 0.62486493120046101),                 -- c = 0
+               (0.5, 0.25, 0.75 - 1e-12, 30, 0.6248649312003636),          -- just below
+               (0.5, 0.25, 0.75 + 1e-12, 30, 0.62486493120055842),         -- just above
+               (0.5, 0.01, 0.02, 30, 0.62058209520744586),                 -- c near -1
+               (0.5, 0.01, 0.02, 1e6, 15023.301179969023),                 -- z near 1
+               (0.5, 1e-300, 1e-300, 30, 0.55877223398316207),             -- c + 1 = 2e-300
+               (0.5, 1e-300, 1e-300, 1e6, 12500.497763954383),
+               (0.5, 0.5, 1e-300, 30, 0.36754446796632413)) v(r, a, b, t, want),
+       LATERAL (SELECT rfm.bgnbd_expected_purchases(ROW(v.r, 10, v.a, v.b, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit,
+                                                    v.t, 0, 0, 10) AS e) p;
+-- CLV of that customer under the a = 0.3, b = 0.4 fit (12 periods of 52/12
+-- weeks, 1% a period; E[M] = 6.25 x 15.44 / 2.74): 28.388231280728695 (mpmath).
+SELECT abs(rfm.clv(ROW(0.5, 10, 0.3, 0.4, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, gg.fit,
+                   0, 0, 10, 0, 12, 52 / 12.0, 0.01) / 28.388231280728695 - 1) < 1e-9 AS clv_low_a_b_ok
+  FROM gg;

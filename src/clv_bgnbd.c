@@ -86,8 +86,10 @@ double
 bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, const char *fname)
 {
 	double		z;
+	double		c;
+	double		log_a;
 	double		log_g;
-	double		one_minus_g;
+	double		c_one_minus_g;
 
 	if (t == 0)
 		return 0.0;
@@ -103,12 +105,36 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, c
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s: horizon t = %g is too long to evaluate", fname, t),
 				 errhint("Use a horizon of a few years in the fit's time unit.")));
-	/* G = ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z) */
-	log_g = (p->r + x) * (log(p->alpha + T) - log(p->alpha + T + t)) +
-		clv_log_hyp2f1(p->r + x, p->b + x, p->a + p->b + x - 1, z, fname);
-	one_minus_g = -expm1(log_g);
-	return (p->a + p->b + x - 1) / (p->a - 1) * one_minus_g *
-		inverse_one_plus_exp(log_dropout_odds(p, x, t_x, T));
+	/*
+	 * E = c (1 - G) / (a - 1) P(alive), c = a+b+x-1,
+	 * G = A 2F1(r+x, b+x; c; z), A = ((alpha+T)/(alpha+T+t))^(r+x).
+	 */
+	c = p->a + p->b + x - 1;
+	log_a = (p->r + x) * (log(p->alpha + T) - log(p->alpha + T + t));
+	if (c > 0)
+	{
+		log_g = log_a + clv_log_hyp2f1(p->r + x, p->b + x, c, z, fname);
+		c_one_minus_g = c * -expm1(log_g);
+	}
+	else
+	{
+		/*
+		 * x = 0 and a + b <= 1 (fits do give such a): c is in (-1, 0],
+		 * where 2F1 has a pole (c = 0) and its series changes sign.  Only
+		 * c 2F1 is needed: (c)_n = c (c+1)_(n-1) gives
+		 * c 2F1(r, b; c; z) = c + r b z H, H = sum_m (r+1)_m (b+1)_m /
+		 * ((c+1)_m (2)_m) z^m, every term positive; so
+		 * c (1 - G) = c (1 - A) - A r b z H, both parts <= 0 (no
+		 * cancellation), continuous through c = 0.
+		 */
+		double		log_h = clv_log_series(p->r + x + 1, p->b + x + 1,
+									   p->a + p->b + x, /* c + 1, without cancellation */
+									   2.0, z, fname);
+
+		c_one_minus_g = c * -expm1(log_a) -
+			exp(log_a + log(p->r + x) + log(p->b + x) + log(z) + log_h);
+	}
+	return c_one_minus_g / (p->a - 1) * inverse_one_plus_exp(log_dropout_odds(p, x, t_x, T));
 }
 
 /* Rules for one customer's (x, t_x, T); README, "Customer lifetime value". */

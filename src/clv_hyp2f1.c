@@ -1,8 +1,10 @@
 /*
- * clv_hyp2f1.c: log 2F1(a, b; c; z) for a, b, c > 0 and 0 <= z < 1, by the
- * Gauss series sum_n (a)_n (b)_n / ((c)_n n!) z^n.
+ * clv_hyp2f1.c: log of the series sum_n (a)_n (b)_n / ((c)_n (d)_n) z^n for
+ * a, b, c, d > 0 and 0 <= z < 1.  With d = 1 ((1)_n = n!) it is the Gauss
+ * series of 2F1(a, b; c; z); clv_bgnbd.c also needs d = 2, for the BG/NBD
+ * expectation where 2F1's own c is not positive.
  *
- * With positive a, b, c and z every term is positive, so the series has no
+ * With positive a, b, c, d and z every term is positive, so the series has no
  * cancellation; it is summed with a running scale so that it cannot
  * overflow even when the value is huge (z near 1 and large a + b - c), and
  * the log is returned.  The sum stops when a rigorous bound on the tail is
@@ -24,19 +26,26 @@
 double
 clv_log_hyp2f1(double a, double b, double c, double z, const char *fname)
 {
+	return clv_log_series(a, b, c, 1.0, z, fname);
+}
+
+double
+clv_log_series(double a, double b, double c, double d, double z, const char *fname)
+{
 	double		term = 1.0;
 	double		sum = 1.0;
 	double		log_scale = 0.0;
 
-	if (!(a > 0 && b > 0 && c > 0 && z >= 0 && z < 1))
-		elog(ERROR, "%s: 2F1(%g, %g; %g; %g) outside the supported domain", fname, a, b, c, z);
+	/* callers keep to the domain (clv_bgnbd.c); anything else is a bug here */
+	if (!(a > 0 && b > 0 && c > 0 && d > 0 && z >= 0 && z < 1))
+		elog(ERROR, "%s: series (%g, %g; %g, %g; %g) outside the supported domain", fname, a, b, c, d, z);
 	if (z == 0)
 		return 0.0;
 
 	for (long n = 0; n < HYP2F1_MAX_TERMS; n++)
 	{
-		double		ratio = (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
-		double		next_ratio = (a + n + 1) * (b + n + 1) / ((c + n + 1) * (n + 2.0)) * z;
+		double		ratio = (a + n) * (b + n) / ((c + n) * (n + d)) * z;
+		double		next_ratio = (a + n + 1) * (b + n + 1) / ((c + n + 1) * (n + 1 + d)) * z;
 
 		term *= ratio;
 		sum += term;
@@ -47,8 +56,11 @@ clv_log_hyp2f1(double a, double b, double c, double z, const char *fname)
 			log_scale += log(HYP2F1_RESCALE);
 		}
 		/*
-		 * The ratio is z (1 + (k n + m) / ((c + n)(n + 1))) with k, m fixed,
-		 * so it changes direction at most once on n >= 0 and tends to z.
+		 * The ratio is z (1 + (k n + m) / ((c + n)(d + n))) with k, m fixed,
+		 * so it changes direction at most once on n >= 0 (the derivative's
+		 * numerator, -k n^2 - 2 m n + k c d - m (c + d), has two positive
+		 * roots only if m / k were both negative and above cd / (c + d))
+		 * and tends to z.
 		 * Hence once it falls, or sits below z, every later ratio is below
 		 * max(next_ratio, z).
 		 */
@@ -62,10 +74,14 @@ clv_log_hyp2f1(double a, double b, double c, double z, const char *fname)
 		if ((n & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
+	/* the sum is 2F1(a, b; c; z) for d = 1, else 3F2(a, b, 1; c, d; z) */
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s: hypergeometric series 2F1(%g, %g; %g; %.17g) did not converge in %ld terms",
-					fname, a, b, c, z, HYP2F1_MAX_TERMS),
+			 d == 1.0
+			 ? errmsg("%s: hypergeometric series 2F1(%g, %g; %g; %.17g) did not converge in %ld terms",
+					  fname, a, b, c, z, HYP2F1_MAX_TERMS)
+			 : errmsg("%s: hypergeometric series 3F2(%g, %g, 1; %g, %g; %.17g) did not converge in %ld terms",
+					  fname, a, b, c, d, z, HYP2F1_MAX_TERMS),
 			 errhint("The prediction horizon is very long compared with the customer's age; use a shorter horizon.")));
 	return 0.0;					/* keep the compiler quiet */
 }
