@@ -32,7 +32,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(70);
+SELECT plan(72);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -191,6 +191,23 @@ SELECT results_eq($$SELECT count(*)::int, count(predicted_clv_before)::int, coun
                      FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31')$$,
   $$SELECT count(*)::int, 0, 0 FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31')$$,
   'without clv => true the predicted CLV columns of the transitions are NULL');
+-- A customer in both snapshots without a segment (a scheme of one's own
+-- may leave cells unlabelled) is not new: c4 in the earlier snapshot with
+-- a NULL segment and 7 spent.  New since 2024-02-29: c5, c6, c8.
+INSERT INTO tiers_t.t1_history (as_of, customer_id, segment, monetary) VALUES ('2024-02-29', 4, NULL, 7);
+SELECT results_eq(
+  $$SELECT in_from_snapshot, sum(customers)::int, sum(revenue_before) FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31')
+     WHERE from_segment IS NULL GROUP BY in_from_snapshot ORDER BY in_from_snapshot$$,
+  $$VALUES (false, 3, 0::numeric), (true, 1, 7::numeric)$$,
+  'transitions: an unlabelled customer of both snapshots is told apart from new ones (in_from_snapshot)');
+-- A customer of the earlier snapshot only (c99, 'Old B', 4 spent) has left.
+INSERT INTO tiers_t.t1_history (as_of, customer_id, segment, monetary) VALUES ('2024-02-29', 99, 'Old B', 4);
+SELECT results_eq(
+  $$SELECT from_segment, to_segment, customers::int, revenue_before, revenue_after, in_from_snapshot
+      FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31') WHERE NOT in_to_snapshot$$,
+  $$VALUES ('Old B'::text, NULL::text, 1, 4::numeric, 0::numeric, true)$$,
+  'transitions: a customer who left has in_to_snapshot false, one row');
+DELETE FROM tiers_t.t1_history WHERE as_of = '2024-02-29' AND customer_id IN (4, 99);
 SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t1', '2024-01-01', '2024-03-31')$$, 'P0002', NULL,
   'transitions from a day without snapshot: no_data_found');
 

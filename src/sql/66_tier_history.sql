@@ -135,7 +135,8 @@ END $$;
 CREATE FUNCTION rfm.transitions(tier regclass, from_as_of date, to_as_of date)
     RETURNS TABLE (from_segment text, to_segment text, customers bigint,
                    revenue_before numeric, revenue_after numeric, revenue_gained numeric,
-                   predicted_clv_before double precision, predicted_clv_after double precision)
+                   predicted_clv_before double precision, predicted_clv_after double precision,
+                   in_from_snapshot boolean, in_to_snapshot boolean)
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
@@ -161,17 +162,21 @@ BEGIN
                       HINT = pg_catalog.format('SELECT DISTINCT as_of FROM %s lists the snapshots.', entry.history_table);
         END IF;
     END LOOP;
-    -- A NULL from_segment: not yet a customer at from_as_of; NULL to_segment:
-    -- no longer in the tier table at to_as_of.
+    -- in_from_snapshot false: not yet a customer at from_as_of; in_to_snapshot
+    -- false: no longer in the tier table at to_as_of.  Their segment is NULL,
+    -- as is that of a customer a scheme of one's own leaves unlabelled: the
+    -- flags keep the two apart.
     RETURN QUERY EXECUTE pg_catalog.format($q$
 SELECT a.segment, b.segment, pg_catalog.count(*),
        COALESCE(pg_catalog.sum(a.monetary), 0), COALESCE(pg_catalog.sum(b.monetary), 0),
        COALESCE(pg_catalog.sum(b.monetary), 0) - COALESCE(pg_catalog.sum(a.monetary), 0),
-       %2$s
+       %2$s,
+       a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
   FROM (SELECT * FROM %1$s h WHERE h.as_of = $1) a
   FULL JOIN (SELECT * FROM %1$s h WHERE h.as_of = $2) b ON b.customer_id = a.customer_id
- GROUP BY a.segment, b.segment
- ORDER BY a.segment NULLS FIRST, b.segment NULLS LAST$q$, entry.history_table,
+ GROUP BY a.segment, b.segment, a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
+ ORDER BY a.segment NULLS FIRST, a.customer_id IS NOT NULL, b.segment NULLS LAST,
+          b.customer_id IS NOT NULL DESC$q$, entry.history_table,
         -- the history of a clv tier table has predicted_clv; others: NULL
         CASE WHEN entry.clv THEN 'pg_catalog.sum(a.predicted_clv), pg_catalog.sum(b.predicted_clv)'
              ELSE 'NULL::double precision, NULL::double precision' END)
