@@ -147,6 +147,10 @@ SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-04-01'::date, 1), 
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), 'infinity')$$) AS infinite_as_of;
 -- refunds only: no purchase dates
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, -1), '2024-03-31')$$) AS refunds_only;
+-- a summary built by hand with an infinite purchase day: 22008 (day counts
+-- from -infinity overflowed and gave 'new')
+SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('-infinity', '2024-01-01', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS infinite_first;
+SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('2024-01-01', '-infinity', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS infinite_last;
 
 -- rfm.recommended_action: a lookup; no playbook row gives NULL (also for
 -- an unknown language, where rfm.segment raises).

@@ -137,6 +137,13 @@ rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("rfm.lifecycle: as_of must be finite")));
+	/* a summary built by hand: day counts from infinity would overflow */
+	if (DATE_NOT_FINITE(first) || DATE_NOT_FINITE(last))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("rfm.lifecycle: purchase dates must be finite, got first %s and last %s",
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last))))));
 	rfm_check_purchase_not_after(last, as_of);
 	if (as_of - last >= churned_days)
 		return RFM_STAGE_CHURNED;
