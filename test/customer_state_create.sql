@@ -14,7 +14,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(43);
+SELECT plan(49);
 
 CREATE SCHEMA csi_t;
 CREATE TABLE csi_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
@@ -233,6 +233,44 @@ SELECT is(rfm._customer_states_merge('csi 1', (SELECT states FROM packed)), NULL
 SELECT throws_ok($$SELECT rfm.customer_state_refresh('csi 1')$$, '42501', NULL,
   '... and INSERT ... ON CONFLICT DO UPDATE refuses: 42501');
 RESET ROLE;
+
+-- Time zone: a timestamptz order's day is its calendar day in the zone the
+-- state was created in, whoever folds orders in later (a refresh from
+-- another zone, a scheduled job in UTC).  Orders at 20:00 UTC are on the
+-- next day in Shanghai (UTC+8), the same day in New York.  Both readings:
+-- a NOT NULL watermark (direct) and a nullable one (SQL aggregate).
+CREATE TABLE csi_t.tz_orders (id bigserial PRIMARY KEY, customer text, at timestamptz, amount numeric);
+CREATE TABLE csi_t.tz_orders_sql (id bigint, customer text, at timestamptz, amount numeric);
+INSERT INTO csi_t.tz_orders (customer, at, amount) VALUES ('a', '2024-01-01 20:00+00', 1);
+INSERT INTO csi_t.tz_orders_sql SELECT * FROM csi_t.tz_orders;
+SET LOCAL TimeZone = 'Asia/Shanghai';
+SELECT rfm.customer_state_create('csi tz', 'csi_t.tz_orders', 'customer', 'at', 'amount', 'id') \g /dev/null
+SELECT rfm.customer_state_create('csi tz sql', 'csi_t.tz_orders_sql', 'customer', 'at', 'amount', 'id') \g /dev/null
+SELECT results_eq($$SELECT time_zone FROM rfm.customer_state_sources WHERE state_name LIKE 'csi tz%' ORDER BY state_name$$,
+  $$VALUES ('Asia/Shanghai'), ('Asia/Shanghai')$$, 'a state records the time zone it was created in');
+SET LOCAL TimeZone = 'America/New_York';
+INSERT INTO csi_t.tz_orders (customer, at, amount) VALUES ('a', '2024-01-05 20:00+00', 2), ('b', '2024-01-05 20:00+00', 3);
+INSERT INTO csi_t.tz_orders_sql SELECT * FROM csi_t.tz_orders WHERE id > 1;
+SELECT rfm.customer_state_refresh('csi tz'), rfm.customer_state_refresh('csi tz sql') \g /dev/null
+-- by hand: a on 01-02 (1) and 01-06 (2), b on 01-06 (3), Shanghai days
+SELECT results_eq($$SELECT state_name, customer COLLATE "default", first_purchase, last_purchase, frequency, monetary
+                     FROM rfm.customer_states WHERE state_name LIKE 'csi tz%' ORDER BY state_name, customer$$,
+  $$VALUES ('csi tz', 'a', date '2024-01-02', date '2024-01-06', 2::bigint, 3::numeric),
+           ('csi tz', 'b', '2024-01-06', '2024-01-06', 1, 3),
+           ('csi tz sql', 'a', '2024-01-02', '2024-01-06', 2, 3),
+           ('csi tz sql', 'b', '2024-01-06', '2024-01-06', 1, 3)$$,
+  'a refresh from New York puts the new orders on their Shanghai days (both readings)');
+SELECT is(current_setting('TimeZone'), 'America/New_York', 'the session''s time zone is set back after the fold');
+INSERT INTO csi_t.tz_orders (customer, at, amount) VALUES ('c', '2024-01-07 20:00+00', 'NaN');
+SELECT throws_ok($$SELECT rfm.customer_state_refresh('csi tz')$$, '22023', NULL, 'a fold that fails (a NaN amount) ...');
+SELECT is(current_setting('TimeZone'), 'America/New_York', '... leaves the session''s time zone as it was too');
+DELETE FROM csi_t.tz_orders WHERE customer = 'c';
+SET LOCAL TimeZone = 'UTC';
+SELECT rfm.customer_state_rebuild('csi tz') \g /dev/null
+SELECT results_eq($$SELECT customer COLLATE "default", first_purchase, last_purchase FROM rfm.customer_states
+                     WHERE state_name = 'csi tz' ORDER BY customer$$,
+  $$VALUES ('a', date '2024-01-02', date '2024-01-06'), ('b', '2024-01-06', '2024-01-06')$$,
+  'a rebuild in UTC keeps the Shanghai days');
 
 SELECT * FROM finish();
 ROLLBACK;

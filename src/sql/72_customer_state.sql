@@ -12,7 +12,9 @@ CREATE TABLE rfm.customer_state_sources (
     watermark_column text NOT NULL,
     watermark        text,          -- the largest watermark folded in (as text), NULL: none yet
     refreshed_at     timestamptz,
-    owner            name NOT NULL DEFAULT CURRENT_USER  -- who may fold orders into it
+    owner            name NOT NULL DEFAULT CURRENT_USER, -- who may fold orders into it
+    -- a timestamp's day is its calendar day here, whoever folds it in
+    time_zone        text NOT NULL DEFAULT pg_catalog.current_setting('TimeZone')
 );
 COMMENT ON TABLE rfm.customer_state_sources IS
     'Incremental customer states: source, columns and watermark of each (rfm.customer_state_create)';
@@ -124,6 +126,7 @@ DECLARE
     err_message text;
     err_detail  text;
     err_hint    text;
+    outer_zone  text;
 BEGIN
     -- the source (a view's functions, say) runs as whoever folds: its owner only
     IF src.owner <> CURRENT_USER THEN
@@ -132,6 +135,12 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Its source is read with the rights of whoever folds: SET ROLE to its owner first.';
     END IF;
+    -- Orders land on their day in the state's time zone (the creator's),
+    -- not in that of whoever folds them in later: a refresh from another
+    -- zone or a scheduled job put them on other days than its full build.
+    -- Set back before returning (an error rolls it back with the rest).
+    outer_zone := pg_catalog.current_setting('TimeZone');
+    PERFORM pg_catalog.set_config('TimeZone', src.time_zone, true);
     wm_typ := rfm._fast_column_type(src.source, src.watermark_column, caller);
     -- one query, one snapshot: the states and the new watermark agree
     filter := pg_catalog.format('src.%I IS NOT NULL', src.watermark_column);
@@ -169,6 +178,7 @@ BEGIN
     END;
     IF new_wm IS NULL THEN
         UPDATE rfm.customer_state_sources s SET refreshed_at = pg_catalog.now() WHERE s.state_name = name;
+        PERFORM pg_catalog.set_config('TimeZone', outer_zone, true);
         RETURN 0;
     END IF;
 
@@ -211,6 +221,7 @@ BEGIN
     UPDATE rfm.customer_state_sources s
        SET watermark = new_wm, refreshed_at = pg_catalog.now()
      WHERE s.state_name = name;
+    PERFORM pg_catalog.set_config('TimeZone', outer_zone, true);
     RETURN touched;
 END $$;
 
