@@ -103,7 +103,7 @@ tier_query(FunctionCallInfo fcinfo, DateADT day, bool fast, bool *fast_path, Oid
 	/* target list order: rfm._tier_query's errors come first */
 	if (SPI_execute_with_args("SELECT rfm._tier_query($1, $2, $3, $4, $5, $6, $7, $8, $9), "
 							  "$10 IS NOT NULL OR ($11 AND NOT $9 AND rfm._tier_text_key($1, $2)), "
-							  "rfm._source_column_type($1, $2), rfm._tier_key_base_type($1, $2)",
+							  "rfm._source_column_type($1, $2), rfm._column_base_type($1, $2)",
 							  11, argtypes, args, nulls, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "rfm._tier_rows: could not build the tier query");

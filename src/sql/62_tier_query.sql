@@ -127,8 +127,9 @@ BEGIN
     RETURN typ;
 END $$;
 
--- The base type of a source column (through domains).
-CREATE FUNCTION rfm._tier_key_base_type(source regclass, customer_column text)
+-- The base type of a source column (through domains): customer, time and
+-- amount columns are taken by it, as rfm.summarize takes a domain.
+CREATE FUNCTION rfm._column_base_type(source regclass, column_name text)
     RETURNS oid
     LANGUAGE sql STABLE
     AS $$
@@ -143,6 +144,39 @@ WITH RECURSIVE base(typ, depth) AS (
 )
 SELECT b.typ FROM base b ORDER BY b.depth DESC LIMIT 1 $$;
 
+-- The type rules of an order's time and amount columns (README, "Input
+-- rules"), for every reader of a source (tier tables, rfm.customer_scores,
+-- customer states): time date, timestamp or timestamptz, amount numeric or
+-- an integer, each also through a domain.  Errors start with caller; the
+-- columns must exist (callers check first).  Returns the time column's
+-- base type.
+CREATE FUNCTION rfm._check_order_columns(source regclass, time_column text, amount_column text, caller text)
+    RETURNS oid
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    time_base   oid := rfm._column_base_type(source, time_column);
+    amount_base oid := rfm._column_base_type(source, amount_column);
+BEGIN
+    IF time_base NOT IN ('pg_catalog.date'::pg_catalog.regtype, 'pg_catalog.timestamptz'::pg_catalog.regtype,
+                         'pg_catalog.timestamp'::pg_catalog.regtype) THEN
+        RAISE EXCEPTION '%: time column % of % is %, not date or timestamp', caller,
+                        pg_catalog.quote_ident(time_column), source,
+                        pg_catalog.format_type(rfm._source_column_type(source, time_column), NULL)
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'Use a view that casts the column to date or timestamptz.';
+    END IF;
+    IF amount_base NOT IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.int2'::pg_catalog.regtype,
+                           'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype) THEN
+        RAISE EXCEPTION '%: amount column % of % is %, not numeric or integer', caller,
+                        pg_catalog.quote_ident(amount_column), source,
+                        pg_catalog.format_type(rfm._source_column_type(source, amount_column), NULL)
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'rfm never sums money in floating point: use a view that casts the amount to numeric.';
+    END IF;
+    RETURN time_base;
+END $$;
+
 -- Whether the fast path may key the customers of a source: rfm.customer_scores
 -- groups customers by the column's text form (integers as integers), so it
 -- is used only where two keys are equal exactly when their text forms are:
@@ -154,7 +188,7 @@ CREATE FUNCTION rfm._tier_text_key(source regclass, customer_column text)
     RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-SELECT COALESCE(rfm._tier_key_base_type($1, $2)
+SELECT COALESCE(rfm._column_base_type($1, $2)
                   IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
                       'pg_catalog.int8'::pg_catalog.regtype, 'pg_catalog.text'::pg_catalog.regtype,
                       'pg_catalog.varchar'::pg_catalog.regtype, 'pg_catalog.uuid'::pg_catalog.regtype), false)
@@ -180,12 +214,11 @@ CREATE FUNCTION rfm._tier_query(source regclass, customer_column text, time_colu
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+    -- (the columns' existence is checked in this order)
     customer_typ oid := rfm._source_column_type(source, customer_column);
     time_typ     oid := rfm._source_column_type(source, time_column);
     amount_typ   oid := rfm._source_column_type(source, amount_column);
-    -- a domain counts as its base type (as rfm.summarize takes it)
-    time_base    oid := rfm._tier_key_base_type(source, time_column);
-    amount_base  oid := rfm._tier_key_base_type(source, amount_column);
+    time_base    oid;
     day_expr     text;
     time_filter  text;
     clv_fits     text := '';
@@ -203,6 +236,7 @@ BEGIN
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'Change the column back, or drop and re-create the tier table.';
     END IF;
+    time_base := rfm._check_order_columns(source, time_column, amount_column, 'rfm');
     -- (the casts to the base type are no-ops on columns of that type)
     IF time_base = 'pg_catalog.date'::pg_catalog.regtype THEN
         day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
@@ -212,22 +246,10 @@ BEGIN
         day_expr := pg_catalog.format('src.%I::pg_catalog.timestamptz', time_column);
         time_filter := pg_catalog.format('src.%I::pg_catalog.timestamptz < (%L::pg_catalog.date + 1)::pg_catalog.timestamptz',
                                          time_column, as_of);
-    ELSIF time_base = 'pg_catalog.timestamp'::pg_catalog.regtype THEN
+    ELSE
         day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
         time_filter := pg_catalog.format('src.%I::pg_catalog.timestamp < (%L::pg_catalog.date + 1)::pg_catalog.timestamp',
                                          time_column, as_of);
-    ELSE
-        RAISE EXCEPTION 'rfm: time column % of % is %, not date or timestamp',
-                        pg_catalog.quote_ident(time_column), source, pg_catalog.format_type(time_typ, NULL)
-            USING ERRCODE = 'datatype_mismatch',
-                  HINT = 'Use a view that casts the column to date or timestamptz.';
-    END IF;
-    IF amount_base NOT IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.int2'::pg_catalog.regtype,
-                           'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype) THEN
-        RAISE EXCEPTION 'rfm: amount column % of % is %, not numeric or integer',
-                        pg_catalog.quote_ident(amount_column), source, pg_catalog.format_type(amount_typ, NULL)
-            USING ERRCODE = 'datatype_mismatch',
-                  HINT = 'rfm never sums money in floating point: use a view that casts the amount to numeric.';
     END IF;
 
     IF clv THEN

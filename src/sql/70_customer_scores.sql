@@ -150,12 +150,10 @@ CREATE FUNCTION rfm._customer_states_query(source regclass, customer_column text
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+    -- (the columns' existence is checked in this order)
     customer_typ oid := rfm._fast_column_type(source, customer_column, caller);
     time_typ     oid := rfm._fast_column_type(source, time_column, caller);
     amount_typ   oid := rfm._fast_column_type(source, amount_column, caller);
-    -- a domain counts as its base type (as rfm.summarize takes it)
-    time_base    oid := rfm._tier_key_base_type(source, time_column);
-    amount_base  oid := rfm._tier_key_base_type(source, amount_column);
     key_kind     text := rfm._customer_key_kind(source, customer_column);
     key_expr     text;
     day_expr     text;
@@ -187,23 +185,9 @@ BEGIN
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'Use a view that casts the customer to text (or another type with equality and ordering).';
     END CASE;
-    IF time_base IN ('pg_catalog.date'::pg_catalog.regtype, 'pg_catalog.timestamptz'::pg_catalog.regtype,
-                     'pg_catalog.timestamp'::pg_catalog.regtype) THEN
-        -- timestamptz: the calendar day in the session TimeZone, as rfm.summarize counts it
-        day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
-    ELSE
-        RAISE EXCEPTION '%: time column % of % is %, not date or timestamp', caller,
-                        pg_catalog.quote_ident(time_column), source, pg_catalog.format_type(time_typ, NULL)
-            USING ERRCODE = 'datatype_mismatch',
-                  HINT = 'Use a view that casts the column to date or timestamptz.';
-    END IF;
-    IF amount_base NOT IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.int2'::pg_catalog.regtype,
-                           'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype) THEN
-        RAISE EXCEPTION '%: amount column % of % is %, not numeric or integer', caller,
-                        pg_catalog.quote_ident(amount_column), source, pg_catalog.format_type(amount_typ, NULL)
-            USING ERRCODE = 'datatype_mismatch',
-                  HINT = 'rfm never sums money in floating point: use a view that casts the amount to numeric.';
-    END IF;
+    PERFORM rfm._check_order_columns(source, time_column, amount_column, caller);
+    -- timestamptz: the calendar day in the session TimeZone, as rfm.summarize counts it
+    day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
     filter := pg_catalog.format('%s AND %s',
         CASE WHEN as_of IS NULL THEN 'true'
              ELSE pg_catalog.format('%s <= %L::pg_catalog.date', day_expr, as_of) END,
