@@ -118,7 +118,7 @@ SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 EXPLAIN (COSTS OFF)
-SELECT rfm._customer_states(customer_id::int8, ordered_at, amount) FROM orders;
+SELECT rfm._customer_states(customer_id::int8, ordered_at, amount, 'rfm.customer_scores') FROM orders;
 SELECT differences('orders', 'customer_id', 'ordered_at', 'amount', 5, '2020-06-30') AS par_int_5,
        differences('orders_text', 'who', 'at', 'amount', 5, '2020-06-30') AS par_text_5,
        differences('huge', 'customer_id', 'ordered_at', 'amount', 3, '2020-12-31') AS par_huge_3;

@@ -17,6 +17,16 @@
 
 #define NBASE_DIGITS		4		/* decimal digits per numeric digit */
 
+/* Neither NaN nor an infinity; works on packed (short varlena) numerics. */
+bool
+rfm_numeric_is_finite(Numeric value)
+{
+	uint16		header;
+
+	memcpy(&header, VARDATA_ANY(value), sizeof(uint16));
+	return (header & NUM_SIGN_MASK) != NUM_SPECIAL;
+}
+
 /* Works on packed (short varlena) numerics, unlike numeric_is_nan(). */
 void
 rfm_check_finite_amount(Numeric value, const char *caller)

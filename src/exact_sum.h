@@ -40,6 +40,9 @@ extern Numeric scaled_to_numeric(int128 scaled, int32 scale);
 /* -1, 0 or 1 for a finite numeric, without allocating. */
 extern int	rfm_numeric_sign(Numeric value);
 
+/* Neither NaN nor an infinity (packed numerics too). */
+extern bool rfm_numeric_is_finite(Numeric value);
+
 /* Errors out on NaN and infinities, naming the calling function. */
 extern void rfm_check_finite_amount(Numeric value, const char *caller);
 

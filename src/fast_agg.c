@@ -87,13 +87,23 @@ skip_row(FunctionCallInfo fcinfo)
 	return PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3);
 }
 
+/*
+ * A bad order's error names the aggregate's caller argument (rfm's own
+ * callers pass their name); the name is read only then, not per row.
+ */
 static void
 add_order(FastTable *table, int64 ikey, const char *skey, uint32 len, FunctionCallInfo fcinfo)
 {
 	Numeric		amount = (Numeric) PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(3));
-	DateADT		day = rfm_check_finite_day(PG_GETARG_DATEADT(2), CALLER);
+	DateADT		day = PG_GETARG_DATEADT(2);
 
-	rfm_check_finite_amount(amount, CALLER);
+	if (unlikely(DATE_NOT_FINITE(day) || !rfm_numeric_is_finite(amount)))
+	{
+		const char *caller = PG_ARGISNULL(4) ? CALLER : text_to_cstring(PG_GETARG_TEXT_PP(4));
+
+		rfm_check_finite_day(day, caller);
+		rfm_check_finite_amount(amount, caller);
+	}
 	fast_table_add_order(table, ikey, skey, len, day, amount);
 }
 
@@ -867,9 +877,8 @@ rfm_customer_states_direct(PG_FUNCTION_ARGS)
 	if (!direct_scan_enabled() || watermark_att <= 0 || !column_not_null(relid, watermark_att) ||
 		!fast_scan_orders(relid, TextDatumGetCString(PG_GETARG_DATUM(1)),
 						  TextDatumGetCString(PG_GETARG_DATUM(2)), TextDatumGetCString(PG_GETARG_DATUM(3)),
-						  DATEVAL_NOEND, CALLER, CurrentMemoryContext, &table))
+						  DATEVAL_NOEND, TextDatumGetCString(PG_GETARG_DATUM(5)), CurrentMemoryContext, &table))
 		PG_RETURN_NULL();
-	/* data errors name rfm.customer_scores, as the SQL path's aggregate does */
 	elog(DEBUG1, "rfm._customer_states_direct: direct scan of table %s", get_rel_name(relid));
 
 	/* the table has no inheritance children here (else no direct scan) */

@@ -37,19 +37,19 @@ SELECT results_eq($$SELECT customer, first_purchase, last_purchase, frequency, m
   '... its rows as worked out by hand, written in key order');
 
 -- Reading: straight from the table (the watermark column id is NOT NULL) ...
-SELECT isnt((SELECT states FROM rfm._customer_states_direct('csi_t.orders', 'customer', 'ordered_on', 'amount', 'id')),
+SELECT isnt((SELECT states FROM rfm._customer_states_direct('csi_t.orders', 'customer', 'ordered_on', 'amount', 'id', 'test')),
   NULL, 'a NOT NULL watermark column: the orders are read directly');
-SELECT is((SELECT watermark FROM rfm._customer_states_direct('csi_t.orders', 'customer', 'ordered_on', 'amount', 'id')),
+SELECT is((SELECT watermark FROM rfm._customer_states_direct('csi_t.orders', 'customer', 'ordered_on', 'amount', 'id', 'test')),
   '7', '... with the largest watermark (7 orders)');
 SET rfm.direct_scan = off;
-SELECT is((SELECT states FROM rfm._customer_states_direct('csi_t.orders', 'customer', 'ordered_on', 'amount', 'id')),
+SELECT is((SELECT states FROM rfm._customer_states_direct('csi_t.orders', 'customer', 'ordered_on', 'amount', 'id', 'test')),
   NULL, '... not with rfm.direct_scan off');
 RESET rfm.direct_scan;
 -- ... but not when the watermark may be NULL: those rows never count.  Same
 -- orders plus one for customer 2 without a batch number: 2 keeps 1 row, 7.
 CREATE TABLE csi_t.batched AS SELECT id AS batch, customer, ordered_on, amount FROM csi_t.orders;
 INSERT INTO csi_t.batched VALUES (NULL, 2, '2024-03-20', 100);
-SELECT is((SELECT states FROM rfm._customer_states_direct('csi_t.batched', 'customer', 'ordered_on', 'amount', 'batch')),
+SELECT is((SELECT states FROM rfm._customer_states_direct('csi_t.batched', 'customer', 'ordered_on', 'amount', 'batch', 'test')),
   NULL, 'a watermark column that may hold NULLs: not read directly');
 SELECT rfm.customer_state_create('csi b', 'csi_t.batched', 'customer', 'ordered_on', 'amount', 'batch') \g /dev/null
 SELECT results_eq($$SELECT last_purchase, frequency, monetary FROM rfm.customer_states

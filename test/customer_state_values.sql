@@ -28,10 +28,10 @@ CREATE SCHEMA cv_t;
 -- varlena header at 43..46, numeric header 47..48, digits from 49.
 CREATE TABLE cv_t.v (name text PRIMARY KEY, val bytea NOT NULL);
 INSERT INTO cv_t.v
-SELECT 'int', rfm._customer_states(c, d, a)
+SELECT 'int', rfm._customer_states(c, d, a, 'test')
   FROM (VALUES (7::bigint, date '2024-01-02', 12.5::numeric), (7, date '2024-01-05', 1)) o(c, d, a);
 INSERT INTO cv_t.v
-SELECT 'text', rfm._customer_states(c, d, a)
+SELECT 'text', rfm._customer_states(c, d, a, 'test')
   FROM (VALUES ('ab'::text, date '2024-01-02', 1.0000000000000000000000000000001::numeric)) o(c, d, a);
 CREATE FUNCTION cv_t.v(n text) RETURNS bytea LANGUAGE sql AS $$SELECT val FROM cv_t.v WHERE name = n$$;
 

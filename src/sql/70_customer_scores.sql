@@ -3,10 +3,10 @@
 -- combine step), then R/F/M scores by selection.  Same values and scores as
 -- rfm.summarize + rfm.breaks + rfm.score (sql/fast_scores.sql proves it).
 
-CREATE FUNCTION rfm._customer_states_trans(internal, bigint, date, numeric)
+CREATE FUNCTION rfm._customer_states_trans(internal, bigint, date, numeric, text)
     RETURNS internal LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'rfm_customer_states_trans_bigint';
-CREATE FUNCTION rfm._customer_states_trans(internal, text, date, numeric)
+CREATE FUNCTION rfm._customer_states_trans(internal, text, date, numeric, text)
     RETURNS internal LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'rfm_customer_states_trans_text';
 CREATE FUNCTION rfm._customer_states_pack_trans(internal, text, date, date, bigint, numeric)
@@ -26,13 +26,15 @@ CREATE FUNCTION rfm._customer_states_final(internal)
     AS 'MODULE_PATHNAME', 'rfm_customer_states_final';
 
 -- SSPACE: the table grows to 64-byte slots, at most 3/4 full, per customer;
--- the planner should never try to keep many of these per group.
-CREATE AGGREGATE rfm._customer_states(customer bigint, day date, amount numeric) (
+-- the planner should never try to keep many of these per group.  caller:
+-- the function a bad order's error names (rfm.customer_scores,
+-- rfm.customer_state_create, ...).
+CREATE AGGREGATE rfm._customer_states(customer bigint, day date, amount numeric, caller text) (
     SFUNC = rfm._customer_states_trans, STYPE = internal, SSPACE = 100000000,
     FINALFUNC = rfm._customer_states_final, COMBINEFUNC = rfm._customer_states_combine,
     SERIALFUNC = rfm._customer_states_serialize, DESERIALFUNC = rfm._customer_states_deserialize,
     PARALLEL = SAFE);
-CREATE AGGREGATE rfm._customer_states(customer text, day date, amount numeric) (
+CREATE AGGREGATE rfm._customer_states(customer text, day date, amount numeric, caller text) (
     SFUNC = rfm._customer_states_trans, STYPE = internal, SSPACE = 100000000,
     FINALFUNC = rfm._customer_states_final, COMBINEFUNC = rfm._customer_states_combine,
     SERIALFUNC = rfm._customer_states_serialize, DESERIALFUNC = rfm._customer_states_deserialize,
@@ -43,9 +45,9 @@ CREATE AGGREGATE rfm._customer_states_pack(customer text, first_purchase date, l
     FINALFUNC = rfm._customer_states_final, COMBINEFUNC = rfm._customer_states_combine,
     SERIALFUNC = rfm._customer_states_serialize, DESERIALFUNC = rfm._customer_states_deserialize,
     PARALLEL = SAFE);
-COMMENT ON AGGREGATE rfm._customer_states(bigint, date, numeric) IS
+COMMENT ON AGGREGATE rfm._customer_states(bigint, date, numeric, text) IS
     'Every customer''s R/F/M state in one value (internal; see rfm.customer_scores)';
-COMMENT ON AGGREGATE rfm._customer_states(text, date, numeric) IS
+COMMENT ON AGGREGATE rfm._customer_states(text, date, numeric, text) IS
     'Every customer''s R/F/M state in one value (internal; see rfm.customer_scores)';
 COMMENT ON AGGREGATE rfm._customer_states_pack(text, date, date, bigint, numeric) IS
     'Customer states from stored rows (internal; see rfm.customer_state_scores)';
@@ -194,14 +196,14 @@ BEGIN
         COALESCE(extra_filter, 'true'));
     IF key_kind = 'grouped' THEN
         RETURN pg_catalog.format(
-            'SELECT rfm._customer_states(o.customer, o.day, o.amount) FROM '
+            'SELECT rfm._customer_states(o.customer, o.day, o.amount, %L) FROM '
             '(SELECT %s AS customer, %s AS day, src.%I::pg_catalog.numeric AS amount '
             'FROM %s AS src WHERE src.%I IS NOT NULL AND %s) AS o',
-            key_expr, day_expr, amount_column, source, customer_column, filter);
+            caller, key_expr, day_expr, amount_column, source, customer_column, filter);
     END IF;
     RETURN pg_catalog.format(
-        'SELECT rfm._customer_states(%s, %s, src.%I::pg_catalog.numeric)%s FROM %s AS src WHERE %s',
-        key_expr, day_expr, amount_column, COALESCE(', ' || extra_select, ''), source, filter);
+        'SELECT rfm._customer_states(%s, %s, src.%I::pg_catalog.numeric, %L)%s FROM %s AS src WHERE %s',
+        key_expr, day_expr, amount_column, caller, COALESCE(', ' || extra_select, ''), source, filter);
 END $$;
 
 -- C: runs the query above (parallel workers allowed) and scores straight

@@ -70,14 +70,14 @@ END $$;
 
 -- Every order of a new or rebuilt state, read as rfm.customer_scores reads
 -- it, and the largest watermark in the same snapshot; NULL when the SQL
--- path must run (src/fast_agg.c).
+-- path must run (src/fast_agg.c).  A bad order's error names caller.
 CREATE FUNCTION rfm._customer_states_direct(source regclass, customer_column text, time_column text,
-                                            amount_column text, watermark_column text,
+                                            amount_column text, watermark_column text, caller text,
                                             OUT states bytea, OUT watermark text)
     RETURNS record
     LANGUAGE c VOLATILE STRICT
     AS 'MODULE_PATHNAME', 'rfm_customer_states_direct';
-COMMENT ON FUNCTION rfm._customer_states_direct(regclass, text, text, text, text) IS
+COMMENT ON FUNCTION rfm._customer_states_direct(regclass, text, text, text, text, text) IS
     'A new customer state''s orders read directly from the table, and the largest watermark (internal)';
 
 -- A new or rebuilt state's rows (every customer new), sorted by customer and
@@ -122,11 +122,7 @@ DECLARE
     states  bytea;
     new_wm  text;
     touched bigint;
-    err_state   text;
-    err_message text;
-    err_detail  text;
-    err_hint    text;
-    outer_zone  text;
+    outer_zone text;
 BEGIN
     -- the source (a view's functions, say) runs as whoever folds: its owner only
     IF src.owner <> CURRENT_USER THEN
@@ -153,29 +149,17 @@ BEGIN
                                         src.amount_column, NULL,
                                         pg_catalog.format('pg_catalog.max(src.%I)::text', src.watermark_column),
                                         filter, caller);
-    BEGIN
-        IF src.watermark IS NULL THEN
-            -- every order: read straight from the table when it can be
-            -- (one snapshot too; NULL when the query must run)
-            SELECT d.states, d.watermark INTO states, new_wm
-              FROM rfm._customer_states_direct(src.source, src.customer_column, src.time_column,
-                                               src.amount_column, src.watermark_column) d;
-        END IF;
-        IF states IS NULL THEN
-            EXECUTE query INTO states, new_wm;
-        END IF;
-    EXCEPTION WHEN data_exception THEN
-        -- a bad order (NaN amount, infinite day): both readings share
-        -- rfm.customer_scores' checks, which name it; name the caller
-        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
-                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
-        IF pg_catalog.starts_with(err_message, 'rfm.customer_scores: ') THEN
-            RAISE EXCEPTION USING ERRCODE = err_state,
-                  MESSAGE = caller OPERATOR(pg_catalog.||) pg_catalog.substr(err_message, 20),
-                  DETAIL = err_detail, HINT = err_hint;
-        END IF;
-        RAISE;
-    END;
+    -- a bad order (NaN amount, infinite day) is an error naming caller either way
+    IF src.watermark IS NULL THEN
+        -- every order: read straight from the table when it can be
+        -- (one snapshot too; NULL when the query must run)
+        SELECT d.states, d.watermark INTO states, new_wm
+          FROM rfm._customer_states_direct(src.source, src.customer_column, src.time_column,
+                                           src.amount_column, src.watermark_column, caller) d;
+    END IF;
+    IF states IS NULL THEN
+        EXECUTE query INTO states, new_wm;
+    END IF;
     IF new_wm IS NULL THEN
         UPDATE rfm.customer_state_sources s SET refreshed_at = pg_catalog.now() WHERE s.state_name = name;
         PERFORM pg_catalog.set_config('TimeZone', outer_zone, true);
