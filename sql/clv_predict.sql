@@ -105,3 +105,7 @@ SELECT v.r, v.a::float8 AS a, v.b::float8 AS b, v.t, abs(e / v.want - 1) < 1e-9 
 SELECT abs(rfm.clv(ROW(0.5, 10, 0.3, 0.4, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, gg.fit,
                    0, 0, 10, 0, 12, 52 / 12.0, 0.01) / 28.388231280728695 - 1) < 1e-9 AS clv_low_a_b_ok
   FROM gg;
+-- A result of zero is 0, not -0 (a horizon far too short to buy in, with
+-- extreme parameters; -expm1(0) is -0 in floating point).
+SELECT rfm.bgnbd_expected_purchases(ROW(1e300, 1e300, 1e300, 1e300, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit,
+                                    1e-300, 0, 0, 10)::text AS zero_not_minus_zero;

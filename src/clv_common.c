@@ -79,7 +79,7 @@ clv_check_result(double v, const char *fname, const char *what)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s: %s is not a finite number", fname, what),
 				 errhint("The inputs are outside the range where the model can be evaluated in double precision.")));
-	return v;
+	return v == 0 ? 0.0 : v;	/* never -0 (a product with -expm1(0), say) */
 }
 
 Datum
