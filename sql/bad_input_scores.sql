@@ -29,6 +29,14 @@ SELECT pg_temp.err($$SELECT rfm.breaks(v, NULL)::text FROM (VALUES (1::numeric))
 SELECT pg_temp.err($$SELECT rfm.breaks(v, b)::text FROM (VALUES (1::numeric, 3), (2, 4)) t(v, b)$$) AS bins_vary;
 -- negative and zero values are ordinary values: -2, 0, 2 in 2 bins -> median 0
 SELECT pg_temp.err($$SELECT rfm.breaks(v, 2)::text FROM (VALUES (-2::numeric), (0), (2)) t(v)$$) AS signed;
+-- A cut point between two values is found by a division that numeric
+-- keeps to 1000 decimals: with more than 993 in the values it would be
+-- rounded (here above the largest value, 9e-1001, which then scored 3 of
+-- 5): 54000.  At 993 decimals, exact by hand: 0 and 9e-993 in 5 bins ->
+-- 9e-993 x 1/5, 2/5, 3/5, 4/5 = 1.8e-993, 3.6e-993, 5.4e-993, 7.2e-993.
+SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (0::numeric), (9e-1001)) t(v)$$) AS too_many_decimals;
+SELECT rfm.breaks(v) = ARRAY[1.8e-993, 3.6e-993, 5.4e-993, 7.2e-993]::numeric[] AS decimals_993_exact
+  FROM (VALUES (0::numeric), (9e-993)) t(v);
 
 -- rfm.score ------------------------------------------------------------
 -- NULL value or breaks: NULL.  Score = 1 + cuts strictly below value.
@@ -151,6 +159,8 @@ SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, -1),
 -- from -infinity overflowed and gave 'new')
 SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('-infinity', '2024-01-01', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS infinite_first;
 SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('2024-01-01', '-infinity', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS infinite_last;
+-- first purchase after the last (hand-built; it was 'new'): 22023
+SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('2025-03-01', '2024-12-01', 2, 2, 10, 0, 1, 5)::rfm.summary, '2025-01-02')$$) AS first_after_last;
 
 -- rfm.recommended_action: a lookup; no playbook row gives NULL (also for
 -- an unknown language, where rfm.segment raises).

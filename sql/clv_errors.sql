@@ -73,3 +73,23 @@ SELECT pg_temp.err($q$SELECT rfm.clv_columns(s, '2024-03-01', horizon_months => 
 -- more than its term limit: 22003, never a wrong number.
 SELECT pg_temp.err('SELECT rfm.bgnbd_expected_purchases(bg, 1e300, 1, 2, 3) FROM f');
 SELECT pg_temp.err($q$SELECT rfm.bgnbd_expected_purchases(bg, 1e12, 1, 2, 3) FROM f$q$);
+
+-- Many long periods for a young customer: each period sums a 2F1 series
+-- afresh, about 40 (alpha+T+t)/(alpha+T) terms, so the whole call grows
+-- with periods^2 (3,000 monthly periods of a customer of age 1 took
+-- seconds, 100,000 hours).  Refused up front when the estimate passes the
+-- one-series limit (50 million terms): 22003.  300 periods still run.
+SELECT pg_temp.err($q$SELECT rfm.clv(row(1, 0.5, 2, 1, 0, 10, 1, true)::rfm.bgnbd_fit,
+                                     row(1, 2, 1, 0, 10, 1, true)::rfm.gamma_gamma_fit, 0, 0, 0.5, 0, 3000, 10, 0)$q$);
+SELECT pg_temp.err($q$SELECT rfm.clv(row(1, 0.5, 2, 1, 0, 10, 1, true)::rfm.bgnbd_fit,
+                                     row(1, 2, 1, 0, 10, 1, true)::rfm.gamma_gamma_fit, 0, 0, 0.5, 0, 300, 10, 0)
+                            > 0$q$) AS three_hundred_periods;
+-- More than 1e9 repeat purchases: the likelihood's lgamma terms cancel to
+-- rounding noise there (a fit "converged" to nonsense): 22023.
+SELECT pg_temp.err($q$SELECT rfm.fit_gamma_gamma(f, m) FROM (SELECT 1e15::float8 AS f, (1 + i % 7)::float8 AS m
+                                                                FROM generate_series(1, 20) i) s$q$);
+SELECT pg_temp.err('SELECT rfm.bgnbd_expected_purchases(bg, 10, 1e10, 2, 3) FROM f');
+-- A summary built by hand with its first purchase after its last (no order
+-- gives one; t_x came out negative): 22023.  An infinite last purchase: 22008.
+SELECT pg_temp.err($q$SELECT rfm.clv_inputs(row('2020-01-15', '2020-01-01', 3, 3, 100, 0, 2, 50)::rfm.summary, '2020-01-31')$q$);
+SELECT pg_temp.err($q$SELECT rfm.historical_clv(row('2020-01-01', 'infinity', 1, 1, 100, 0, 0, 0)::rfm.summary, '2020-01-31')$q$);

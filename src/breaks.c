@@ -72,11 +72,25 @@ num_op(PGFunction op, Numeric a, Numeric b)
  * keeps at least its operands' scale.  A quotient that does not terminate
  * (a third) keeps numeric's division precision, or more.
  */
+#define RFM_MAX_CUT_SCALE	1000	/* numeric.c's NUMERIC_MAX_DISPLAY_SCALE */
+
 static Numeric
 divide_by_bins(Numeric x, int32 bins)
 {
 	int32		scale = DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(x)));
-	Numeric		wide = DatumGetNumeric(DirectFunctionCall2(numeric_round, NumericGetDatum(x),
+	Numeric		wide;
+
+	/*
+	 * numeric_div keeps at most 1000 decimals (NUMERIC_MAX_DISPLAY_SCALE):
+	 * past that a cut point would be rounded, even above the next value.
+	 */
+	if (scale + 7 > RFM_MAX_CUT_SCALE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("rfm: cut points of values with more than %d decimal places are not supported",
+						RFM_MAX_CUT_SCALE - 7),
+				 errhint("Round the values first (round(value, 100), say).")));
+	wide = DatumGetNumeric(DirectFunctionCall2(numeric_round, NumericGetDatum(x),
 														   Int32GetDatum(scale + 7)));
 
 	return num_op(numeric_div, wide, int64_to_numeric(bins));

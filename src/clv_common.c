@@ -51,6 +51,16 @@ clv_check_nonnegative(double v, const char *fname, const char *name)
 void
 clv_check_whole(double v, const char *fname, const char *name)
 {
+	/*
+	 * Beyond ~1e9 the likelihood's lgamma terms (~x log x) cancel to
+	 * rounding noise and a fit "converges" anywhere; no customer repeats
+	 * that often.
+	 */
+	if (v > CLV_MAX_REPEATS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s counts repeat purchases and must be at most %.0f, got %g",
+						fname, name, CLV_MAX_REPEATS, v)));
 	if (v != floor(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -18,9 +18,10 @@
 
 #include "miscadmin.h"
 
+#include "clv_common.h"
 #include "clv_hyp2f1.h"
 
-#define HYP2F1_MAX_TERMS	50000000L
+#define HYP2F1_MAX_TERMS	((long) CLV_MAX_SERIES_TERMS)
 #define HYP2F1_RESCALE		1e280
 
 double

@@ -86,6 +86,24 @@ rfm_clv_predicted(PG_FUNCTION_ARGS)
 				 errmsg("%s: discount_rate must be greater than -1, got %g", fname, rate),
 				 errhint("discount_rate is per period: 0.01 is 1%% per period.")));
 
+	/*
+	 * Each period sums a 2F1 series afresh, of about 40 (alpha+T+t)/(alpha+T)
+	 * terms when the horizon t dwarfs the customer's age: over many long
+	 * periods that grows with periods^2 (100,000 periods of a young
+	 * customer: hours).  Refuse what would pass the one-series term limit
+	 * in all, as a single too-long horizon is refused.
+	 */
+	{
+		double		age = bp.alpha + T;
+		double		work = 40.0 * (periods + length / age * ((double) periods * (periods + 1) / 2.0));
+
+		if (work > CLV_MAX_SERIES_TERMS)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s: %d periods of %g are too long to evaluate for a customer of age %g (alpha + T)",
+							fname, periods, length, age),
+					 errhint("Use fewer or shorter periods: a few years in the fit's time unit.")));
+	}
 	spend = gamma_gamma_expected_spend(&gp, x, m_x, fname);
 	for (int32 k = 1; k <= periods; k++)
 	{

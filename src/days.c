@@ -42,12 +42,26 @@ rfm_days_until(PG_FUNCTION_ARGS)
 Datum
 rfm_tenure_days(PG_FUNCTION_ARGS)
 {
-	DateADT		last = PG_GETARG_DATEADT(1);
-	DateADT		as_of = PG_GETARG_DATEADT(2);
-
-	if (!DATE_NOT_FINITE(last) && !DATE_NOT_FINITE(as_of))
-		rfm_check_purchase_not_after(last, as_of);
+	/* the last purchase under the same rule (finite, not after as_of) */
+	(void) DirectFunctionCall2(rfm_days_until, PG_GETARG_DATUM(1), PG_GETARG_DATUM(2));
+	rfm_check_first_not_after_last(PG_GETARG_DATEADT(0), PG_GETARG_DATEADT(1));
 	return DirectFunctionCall2(rfm_days_until, PG_GETARG_DATUM(0), PG_GETARG_DATUM(2));
+}
+
+/*
+ * A summary built by hand may put its first purchase after its last; no
+ * order gives that, and tenure, t_x and the lifecycle would go wrong.
+ */
+void
+rfm_check_first_not_after_last(DateADT first, DateADT last)
+{
+	if (first > last)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm: first purchase %s is after last purchase %s",
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last)))),
+				 errhint("A summary's first purchase is on or before its last; use rfm.summarize.")));
 }
 
 /*

@@ -145,6 +145,7 @@ rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last))))));
 	rfm_check_purchase_not_after(last, as_of);
+	rfm_check_first_not_after_last(first, last);
 	if (as_of - last >= churned_days)
 		return RFM_STAGE_CHURNED;
 	if (as_of - last >= sleeping_days)
