@@ -12,6 +12,13 @@
 PG_FUNCTION_INFO_V1(rfm_days_until);
 PG_FUNCTION_INFO_V1(rfm_tenure_days);
 
+/* A date as the session prints it, for error messages. */
+char *
+rfm_day_text(DateADT day)
+{
+	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day)));
+}
+
 /*
  * rfm._days_until(event date, as_of date) -> int: days from event to as_of.
  * An event after as_of is an error: recency and tenure must not go negative
@@ -27,8 +34,8 @@ rfm_days_until(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("rfm: dates must be finite, got %s and as_of %s",
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(event))),
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of))))));
+						rfm_day_text(event),
+						rfm_day_text(as_of))));
 	rfm_check_purchase_not_after(event, as_of);
 	PG_RETURN_INT32(as_of - event);
 }
@@ -59,8 +66,8 @@ rfm_check_first_not_after_last(DateADT first, DateADT last)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rfm: first purchase %s is after last purchase %s",
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last)))),
+						rfm_day_text(first),
+						rfm_day_text(last)),
 				 errhint("A summary's first purchase is on or before its last; use rfm.summarize.")));
 }
 
@@ -76,7 +83,7 @@ rfm_check_purchase_not_after(DateADT purchase, DateADT as_of)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rfm: purchase on %s is after as_of date %s",
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(purchase))),
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of)))),
+						rfm_day_text(purchase),
+						rfm_day_text(as_of)),
 				 errhint("Use an as_of on or after the last purchase, or filter out future-dated orders.")));
 }

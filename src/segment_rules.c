@@ -142,8 +142,8 @@ rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("rfm.lifecycle: purchase dates must be finite, got first %s and last %s",
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last))))));
+						rfm_day_text(first),
+						rfm_day_text(last))));
 	rfm_check_purchase_not_after(last, as_of);
 	rfm_check_first_not_after_last(first, last);
 	if (as_of - last >= churned_days)
