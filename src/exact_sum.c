@@ -33,9 +33,10 @@ rfm_check_finite_amount(Numeric value, const char *caller)
 {
 	uint16		header;
 
-	memcpy(&header, VARDATA_ANY(value), sizeof(uint16));
-	if ((header & NUM_SIGN_MASK) != NUM_SPECIAL)
+	if (rfm_numeric_is_finite(value))
 		return;
+	/* special: the header tells NaN from an infinity */
+	memcpy(&header, VARDATA_ANY(value), sizeof(uint16));
 	if ((header & NUM_SPECIAL_MASK) == NUM_NAN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
