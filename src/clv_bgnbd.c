@@ -83,7 +83,8 @@ bgnbd_p_alive(const BgnbdParams *p, double x, double t_x, double T)
 }
 
 double
-bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, const char *fname)
+bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, bool *too_long,
+			   const char *fname)
 {
 	double		z;
 	double		c;
@@ -101,10 +102,17 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, c
 	/* The series argument t/(alpha+T+t) must stay below 1 in doubles. */
 	z = t / (p->alpha + T + t);
 	if (!isfinite(p->alpha + T + t) || !(z < 1))
+	{
+		if (too_long)
+		{
+			*too_long = true;
+			return 0.0;
+		}
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s: horizon t = %g is too long to evaluate", fname, t),
 				 errhint("Use a horizon of a few years in the fit's time unit.")));
+	}
 	/*
 	 * E = c (1 - G) / (a - 1) P(alive), c = a+b+x-1,
 	 * G = A 2F1(r+x, b+x; c; z), A = ((alpha+T)/(alpha+T+t))^(r+x).
@@ -113,7 +121,7 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, c
 	log_a = (p->r + x) * (log(p->alpha + T) - log(p->alpha + T + t));
 	if (c > 0)
 	{
-		log_g = log_a + clv_log_hyp2f1(p->r + x, p->b + x, c, z, fname);
+		log_g = log_a + clv_log_hyp2f1(p->r + x, p->b + x, c, z, too_long, fname);
 		c_one_minus_g = c * -expm1(log_g);
 	}
 	else
@@ -129,7 +137,7 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, c
 		 */
 		double		log_h = clv_log_series(p->r + x + 1, p->b + x + 1,
 									   p->a + p->b + x, /* c + 1, without cancellation */
-									   2.0, z, fname);
+									   2.0, z, too_long, fname);
 
 		c_one_minus_g = c * -expm1(log_a) -
 			exp(log_a + log(p->r + x) + log(p->b + x) + log(z) + log_h);
@@ -193,7 +201,11 @@ rfm_bgnbd_p_alive(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(clv_check_result(bgnbd_p_alive(&p, x, t_x, T), fname, "P(alive)"));
 }
 
-/* rfm._bgnbd_expected_purchases(r, alpha, a, b, t, x, t_x, T) */
+/*
+ * rfm._bgnbd_expected_purchases(r, alpha, a, b, t, x, t_x, T, too_long_is_null):
+ * a horizon too long to evaluate for this customer is an error (22003), or
+ * NULL when too_long_is_null (rfm.clv_columns).
+ */
 Datum
 rfm_bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 {
@@ -202,7 +214,10 @@ rfm_bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 	double		t,
 				x,
 				t_x,
-				T;
+				T,
+				expected;
+	bool		too_long = false;
+	bool		too_long_is_null = !PG_ARGISNULL(8) && PG_GETARG_BOOL(8);
 
 	get_params(fcinfo, &p, fname);
 	t = clv_arg_finite(fcinfo, 4, fname, "t");
@@ -211,6 +226,8 @@ rfm_bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 	T = clv_arg_finite(fcinfo, 7, fname, "T");
 	clv_check_nonnegative(t, fname, "t (horizon)");
 	bgnbd_check_customer(x, t_x, T, fname);
-	PG_RETURN_FLOAT8(clv_check_result(bgnbd_expected(&p, t, x, t_x, T, fname), fname,
-									  "the expected number of purchases"));
+	expected = bgnbd_expected(&p, t, x, t_x, T, too_long_is_null ? &too_long : NULL, fname);
+	if (too_long)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(clv_check_result(expected, fname, "the expected number of purchases"));
 }

@@ -24,7 +24,7 @@ extern void bgnbd_x_terms(const BgnbdParams *p, double x, BgnbdXTerms *xt);
 extern double bgnbd_loglik_terms(const BgnbdParams *p, const BgnbdXTerms *xt, double t_x, double T);
 extern double bgnbd_p_alive(const BgnbdParams *p, double x, double t_x, double T);
 extern double bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T,
-							 const char *fname);
+							 bool *too_long, const char *fname);
 extern void bgnbd_check_customer(double x, double t_x, double T, const char *fname);
 
 #endif							/* RFM_CLV_BGNBD_H */

@@ -9,8 +9,9 @@
  * overflow even when the value is huge (z near 1 and large a + b - c), and
  * the log is returned.  The sum stops when a rigorous bound on the tail is
  * below 1e-17 of the sum: with q < 1 bounding every later ratio of
- * successive terms, the tail is at most term * q / (1 - q).  No convergence within the term limit is
- * an error, never a silently wrong value.
+ * successive terms, the tail is at most term * q / (1 - q).  No convergence
+ * within the term limit is an error or, for a caller that asks, a flag;
+ * never a silently wrong value.
  */
 #include "postgres.h"
 
@@ -25,13 +26,14 @@
 #define HYP2F1_RESCALE		1e280
 
 double
-clv_log_hyp2f1(double a, double b, double c, double z, const char *fname)
+clv_log_hyp2f1(double a, double b, double c, double z, bool *too_long, const char *fname)
 {
-	return clv_log_series(a, b, c, 1.0, z, fname);
+	return clv_log_series(a, b, c, 1.0, z, too_long, fname);
 }
 
 double
-clv_log_series(double a, double b, double c, double d, double z, const char *fname)
+clv_log_series(double a, double b, double c, double d, double z, bool *too_long,
+			   const char *fname)
 {
 	double		term = 1.0;
 	double		sum = 1.0;
@@ -74,6 +76,11 @@ clv_log_series(double a, double b, double c, double d, double z, const char *fna
 		}
 		if ((n & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+	}
+	if (too_long)
+	{
+		*too_long = true;
+		return 0.0;
 	}
 	/* the sum is 2F1(a, b; c; z) for d = 1, else 3F2(a, b, 1; c, d; z) */
 	ereport(ERROR,

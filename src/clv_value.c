@@ -24,7 +24,10 @@ PG_FUNCTION_INFO_V1(rfm_clv_predicted);
 
 /*
  * rfm._clv(r, alpha, a, b, p, q, gamma, x, t_x, T, m_x, periods,
- *          period_length, discount_rate)
+ *          period_length, discount_rate, too_long_is_null): periods too long
+ * to evaluate for this customer are an error (22003), or NULL when
+ * too_long_is_null (rfm.clv_columns: one such customer must not fail a
+ * tier build).
  */
 Datum
 rfm_clv_predicted(PG_FUNCTION_ARGS)
@@ -42,6 +45,8 @@ rfm_clv_predicted(PG_FUNCTION_ARGS)
 	double		spend,
 				prev = 0.0,
 				total = 0.0;
+	bool		too_long_is_null = !PG_ARGISNULL(14) && PG_GETARG_BOOL(14);
+	bool		too_long = false;
 
 	bp.r = clv_arg_finite(fcinfo, 0, fname, "r");
 	bp.alpha = clv_arg_finite(fcinfo, 1, fname, "alpha");
@@ -97,6 +102,8 @@ rfm_clv_predicted(PG_FUNCTION_ARGS)
 		double		age = bp.alpha + T;
 		double		work = 40.0 * (periods + length / age * ((double) periods * (periods + 1) / 2.0));
 
+		if (work > CLV_MAX_SERIES_TERMS && too_long_is_null)
+			PG_RETURN_NULL();
 		if (work > CLV_MAX_SERIES_TERMS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -107,8 +114,11 @@ rfm_clv_predicted(PG_FUNCTION_ARGS)
 	spend = gamma_gamma_expected_spend(&gp, x, m_x, fname);
 	for (int32 k = 1; k <= periods; k++)
 	{
-		double		cum = bgnbd_expected(&bp, k * length, x, t_x, T, fname);
+		double		cum = bgnbd_expected(&bp, k * length, x, t_x, T,
+										 too_long_is_null ? &too_long : NULL, fname);
 
+		if (too_long)
+			PG_RETURN_NULL();
 		total += (cum - prev) / pow(1 + rate, k);
 		prev = cum;
 	}

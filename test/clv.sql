@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(31);
+SELECT plan(42);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -111,6 +111,56 @@ SELECT throws_ok($$SELECT rfm.clv_inputs(s, '1997-09-30', 'fortnights') FROM one
   'unknown time unit: 22023');
 SELECT ok(rfm.clv_inputs(NULL, '1997-09-30') IS NULL AND rfm.historical_clv(NULL, '1997-09-30') IS NULL,
   'NULL summary: NULL inputs and historical CLV');
+
+-- A horizon too long to evaluate for one customer: rfm.clv and
+-- rfm.bgnbd_expected_purchases refuse it (22003); rfm.clv_columns, behind
+-- every tier build, leaves that customer's prediction NULL instead of
+-- failing the build.  The fit has a tiny alpha (2e-4 weeks) and the
+-- customer bought only on as_of (x = 0, t_x = 0, T = 0).  Expected values
+-- from python3 + mpmath (40 digits): E[Y(52.18 weeks)] =
+-- c (1 - (alpha/(alpha+t))^r 2F1(r, b; c; t/(alpha+t))) / (a - 1), c = a+b-1;
+-- expected spend at x = 0 is p gamma / (q - 1) = 35.2189781022.
+CREATE TEMP TABLE tiny_alpha AS
+SELECT ROW(0.243, 2e-4, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS bg,
+       ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit AS gg,
+       ROW(5, 4.2e-5, 0.79, 2.43, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS bg_series,
+       ROW(5, 1e-20, 0.79, 2.43, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS bg_z_one;
+CREATE TEMP TABLE bought AS
+SELECT (SELECT rfm.summarize('1997-09-30'::date, 20)) AS today, (SELECT rfm.summarize('1997-09-23'::date, 20)) AS week_ago;
+CREATE TEMP TABLE today_only AS
+SELECT (rfm.clv_columns(b.today, '1997-09-30', t.bg, t.gg)).*
+  FROM tiny_alpha t, bought b;
+SELECT is(predicted_clv, NULL, 'clv_columns: predicted CLV too long to evaluate is NULL, not an error') FROM today_only;
+SELECT ok(abs(expected_purchases - 55.421358644462) < 1e-8,
+  'clv_columns: the 12-month expectation still evaluates (mpmath 55.421358644462)') FROM today_only;
+SELECT ok(abs(expected_spend - 35.2189781022) < 1e-9 AND p_alive = 1 AND historical_clv = 21900,
+  'clv_columns: the other columns are filled (spend 35.2189781022, P(alive) 1, 20 * 1095 / 1)') FROM today_only;
+SELECT throws_ok($$SELECT rfm.clv(bg, gg, 0, 0, 0, 0, 12, 365.25 / 12 / 7, 0.01) FROM pg_temp.tiny_alpha$$,
+  '22003', NULL, 'rfm.clv itself refuses that customer: 22003');
+-- A week older (T = 1), the same fit evaluates: mpmath 113.46616095727375.
+SELECT ok(abs(c.predicted_clv - 113.466160957274) < 1e-8,
+  'clv_columns: a customer a week older gets a predicted CLV (mpmath 113.466160957274)')
+  FROM tiny_alpha t, bought b, rfm.clv_columns(b.week_ago, '1997-09-30', t.bg, t.gg) c;
+-- r = 5: the 2F1 series itself does not converge in 50 million terms.
+SELECT throws_ok($$SELECT rfm.bgnbd_expected_purchases(bg_series, 12 * 365.25 / 12 / 7, 0, 0, 0) FROM pg_temp.tiny_alpha$$,
+  '22003', NULL, 'a 2F1 series past its term limit is 22003 from rfm.bgnbd_expected_purchases');
+SELECT ok(c.expected_purchases IS NULL AND c.predicted_clv IS NULL AND c.p_alive = 1,
+  'clv_columns: that expectation is NULL (and the CLV)')
+  FROM tiny_alpha t, bought b, rfm.clv_columns(b.today, '1997-09-30', t.bg_series, t.gg) c;
+-- alpha = 1e-20: t / (alpha + t) rounds to 1 in doubles.
+SELECT throws_ok($$SELECT rfm.bgnbd_expected_purchases(bg_z_one, 52, 0, 0, 0) FROM pg_temp.tiny_alpha$$,
+  '22003', NULL, 'a series argument that rounds to 1 is 22003 from rfm.bgnbd_expected_purchases');
+SELECT ok(c.expected_purchases IS NULL AND c.predicted_clv IS NULL,
+  'clv_columns: that expectation is NULL (and the CLV)')
+  FROM tiny_alpha t, bought b, rfm.clv_columns(b.today, '1997-09-30', t.bg_z_one, t.gg) c;
+-- The NULL is for too-long horizons only: other bad input is still an error.
+SELECT throws_ok($$SELECT rfm.clv_columns(today, '1997-09-30',
+                                          ROW(0.243, -1, 0.793, 2.426, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit, gg)
+                     FROM pg_temp.tiny_alpha, pg_temp.bought$$,
+  '22023', NULL, 'clv_columns: a negative alpha is still 22023');
+SELECT throws_ok($$SELECT rfm.clv_columns(today, '1997-09-30', bg, gg, horizon_months => 100001)
+                     FROM pg_temp.tiny_alpha, pg_temp.bought$$,
+  '22023', NULL, 'clv_columns: more than 100,000 periods is still 22023');
 
 SELECT * FROM finish();
 ROLLBACK;

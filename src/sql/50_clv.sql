@@ -137,7 +137,8 @@ CREATE FUNCTION rfm._bgnbd_p_alive(double precision, double precision, double pr
     AS 'MODULE_PATHNAME', 'rfm_bgnbd_p_alive';
 
 CREATE FUNCTION rfm._bgnbd_expected_purchases(double precision, double precision, double precision, double precision,
-                                              double precision, double precision, double precision, double precision)
+                                              double precision, double precision, double precision, double precision,
+                                              too_long_is_null boolean)
     RETURNS double precision
     LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'rfm_bgnbd_expected_purchases';
@@ -151,7 +152,7 @@ CREATE FUNCTION rfm._gamma_gamma_expected_spend(double precision, double precisi
 CREATE FUNCTION rfm._clv(double precision, double precision, double precision, double precision,
                          double precision, double precision, double precision,
                          double precision, double precision, double precision, double precision,
-                         integer, double precision, double precision)
+                         integer, double precision, double precision, too_long_is_null boolean)
     RETURNS double precision
     LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'rfm_clv_predicted';
@@ -169,7 +170,7 @@ CREATE FUNCTION rfm.bgnbd_expected_purchases(fit rfm.bgnbd_fit, t double precisi
                                              x double precision, t_x double precision, tenure double precision)
     RETURNS double precision
     LANGUAGE sql STRICT IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT rfm._bgnbd_expected_purchases(($1).r, ($1).alpha, ($1).a, ($1).b, $2, $3, $4, $5) $$;
+    AS $$ SELECT rfm._bgnbd_expected_purchases(($1).r, ($1).alpha, ($1).a, ($1).b, $2, $3, $4, $5, false) $$;
 COMMENT ON FUNCTION rfm.bgnbd_expected_purchases(rfm.bgnbd_fit, double precision, double precision, double precision, double precision) IS
     'BG/NBD expected repeat purchases in the next t time units, given x, t_x and T';
 
@@ -187,9 +188,29 @@ CREATE FUNCTION rfm.clv(bgnbd rfm.bgnbd_fit, spend rfm.gamma_gamma_fit,
     RETURNS double precision
     LANGUAGE sql STRICT IMMUTABLE PARALLEL SAFE
     AS $$ SELECT rfm._clv(($1).r, ($1).alpha, ($1).a, ($1).b, ($2).p, ($2).q, ($2).gamma,
-                          $3, $4, $5, $6, $7, $8, $9) $$;
+                          $3, $4, $5, $6, $7, $8, $9, false) $$;
 COMMENT ON FUNCTION rfm.clv(rfm.bgnbd_fit, rfm.gamma_gamma_fit, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS
     'Predicted CLV: expected spend x expected purchases per period, discounted, over periods x period_length (fit time unit)';
+
+-- The two predictions above, NULL instead of an error (22003) when the
+-- horizon is too long to evaluate for this customer (a fit with a tiny
+-- alpha and a first purchase on as_of): rfm.clv_columns, where one such
+-- customer must not fail a whole tier build.
+CREATE FUNCTION rfm._bgnbd_expected_purchases_or_null(fit rfm.bgnbd_fit, t double precision,
+                                                      x double precision, t_x double precision,
+                                                      tenure double precision)
+    RETURNS double precision
+    LANGUAGE sql STRICT IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT rfm._bgnbd_expected_purchases(($1).r, ($1).alpha, ($1).a, ($1).b, $2, $3, $4, $5, true) $$;
+
+CREATE FUNCTION rfm._clv_or_null(bgnbd rfm.bgnbd_fit, spend rfm.gamma_gamma_fit,
+                                 x double precision, t_x double precision, tenure double precision,
+                                 monetary double precision, periods integer, period_length double precision,
+                                 discount_rate double precision)
+    RETURNS double precision
+    LANGUAGE sql STRICT IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT rfm._clv(($1).r, ($1).alpha, ($1).a, ($1).b, ($2).p, ($2).q, ($2).gamma,
+                          $3, $4, $5, $6, $7, $8, $9, true) $$;
 
 -- ---- historical CLV ----
 
@@ -257,9 +278,11 @@ BEGIN
     END IF;
     month := (365.25 / 12) / CASE unit WHEN 'days' THEN 1.0 ELSE 7.0 END;
     result.p_alive := rfm.bgnbd_p_alive(bgnbd, c.x, c.t_x, c.tenure);
-    result.expected_purchases := rfm.bgnbd_expected_purchases(bgnbd, horizon_months * month, c.x, c.t_x, c.tenure);
+    result.expected_purchases := rfm._bgnbd_expected_purchases_or_null(bgnbd, horizon_months * month,
+                                                                        c.x, c.t_x, c.tenure);
     result.expected_spend := rfm.gamma_gamma_expected_spend(spend, c.x, c.m_x);
-    result.predicted_clv := rfm.clv(bgnbd, spend, c.x, c.t_x, c.tenure, c.m_x, horizon_months, month, discount_rate);
+    result.predicted_clv := rfm._clv_or_null(bgnbd, spend, c.x, c.t_x, c.tenure, c.m_x,
+                                             horizon_months, month, discount_rate);
     RETURN result;
 END
 $$;
