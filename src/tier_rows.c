@@ -202,6 +202,15 @@ check_columns(TupleDesc desc, Oid key_type)
 					 errmsg("rfm._tier_rows: column %d of the column definition list is %s, the tier table's is %s",
 							i + 1, format_type_be(got), format_type_be(want)),
 					 errhint("Use the columns rfm._tier_columns gives.")));
+
+		/* rows are returned as computed, never cut to a declared length */
+		if (TupleDescAttr(desc, i)->atttypmod != -1)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("rfm._tier_rows: column %d of the column definition list is %s, the tier table's is %s",
+							i + 1, format_type_with_typemod(got, TupleDescAttr(desc, i)->atttypmod),
+							format_type_be(want)),
+					 errhint("Use the columns rfm._tier_columns gives.")));
 	}
 }
 

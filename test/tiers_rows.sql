@@ -38,7 +38,7 @@ VALUES ('rows_t partial', 1, 'top', '顶', 4, 100, 1, 100, 1, 100, NULL, NULL),
        ('rows_t partial', 2, 'mid', '中', 2, 3, 2, 100, 1, 100, 5, NULL),
        ('rows_t partial', 3, 'low', '低', 1, 100, 1, 1, 1, 1, NULL, NULL);
 
-SELECT plan(35);
+SELECT plan(36);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION rows_t.grouped(source regclass, c text, bins int, scheme text, as_of date)
@@ -181,6 +181,14 @@ SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'or
                    m_score integer, rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date)$$,
   '42804', 'rfm._tier_rows: column 1 of the column definition list is integer, the tier table''s is bigint',
   'a key column of another type: clear error');
+-- A declared length or precision would not be applied to the rows (a C
+-- function's rows are returned as made), so it is refused.
+SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'ordered_on', 'amount', 'bigint', 5,
+                   'standard', current_date) AS t(customer_id bigint, first_purchase date, last_purchase date,
+                   recency_days integer, frequency bigint, monetary numeric(4,1), r_score integer, f_score integer,
+                   m_score integer, rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date)$$,
+  '42804', 'rfm._tier_rows: column 6 of the column definition list is numeric(4,1), the tier table''s is numeric',
+  'a column with a typmod: clear error, not rows that break it');
 SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'ordered_on', 'amount', 'bigint', 5,
                    'standard', NULL, clv => true) AS t(customer_id bigint, first_purchase date)$$,
   '42804', NULL, 'the grouped path (CLV) with the wrong columns: plpgsql''s RETURN QUERY error');
