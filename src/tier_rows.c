@@ -195,21 +195,14 @@ check_columns(TupleDesc desc, Oid key_type)
 	{
 		Oid			want = i == 0 ? key_type : types[i];
 		Oid			got = TupleDescAttr(desc, i)->atttypid;
+		int32		typmod = TupleDescAttr(desc, i)->atttypmod;
 
-		if (got != want)
+		/* no typmod either: rows are returned as computed, never cut to it */
+		if (got != want || typmod != -1)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("rfm._tier_rows: column %d of the column definition list is %s, the tier table's is %s",
-							i + 1, format_type_be(got), format_type_be(want)),
-					 errhint("Use the columns rfm._tier_columns gives.")));
-
-		/* rows are returned as computed, never cut to a declared length */
-		if (TupleDescAttr(desc, i)->atttypmod != -1)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("rfm._tier_rows: column %d of the column definition list is %s, the tier table's is %s",
-							i + 1, format_type_with_typemod(got, TupleDescAttr(desc, i)->atttypmod),
-							format_type_be(want)),
+							i + 1, format_type_with_typemod(got, typmod), format_type_be(want)),
 					 errhint("Use the columns rfm._tier_columns gives.")));
 	}
 }
