@@ -65,6 +65,10 @@ ALTER TABLE tiers_r.orders RENAME COLUMN amount_usd TO amount;
 
 -- Errors as users see them.
 SELECT rfm.schedule_refresh('tiers_r.customer_tiers', '0 3 * * *');   -- no pg_cron in this database
+\set VERBOSITY sqlstate
+SELECT rfm.unschedule_refresh('tiers_r.customer_tiers');               -- 0A000 too, not false
+SELECT rfm.schedule_refresh('tiers_r.customer_tiers', '0 3 * * *');
+\set VERBOSITY default
 SELECT rfm.create_tiers('tiers_r.t2', 'tiers_r.orders', 'customer', 'ordered_on', 'amount', bins => 12);
 SELECT rfm.create_tiers('tiers_r.t2', 'tiers_r.orders', 'Customer', 'ordered_on', 'amount');
 SELECT rfm.create_tiers('tiers_r.t2', 'tiers_r.orders', 'customer', 'customer', 'amount');
