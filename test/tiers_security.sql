@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(88);
+SELECT plan(95);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -112,6 +112,45 @@ SET ROLE rfm_t_outsider;
 CALL rfm.refresh_tiers('sec_t.wm');
 \set ON_ERROR_STOP 1
 SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42704', 'outsider: cannot refresh the incremental tier table');
+RESET ROLE;
+
+-- The state names 'rfm tier <id>' are reserved: a role that keeps states
+-- of its own cannot take the name of a tier table another role is about
+-- to create (row-level security would hide it, and that build would fail
+-- on the primary key), only the name of an id its own session was given.
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states TO rfm_t_outsider;
+GRANT SELECT ON sec_t.wm_orders TO rfm_t_outsider;
+SELECT last_value + 1 AS next_tier_id FROM rfm.tier_tables_id_seq \gset
+SET ROLE rfm_t_outsider;
+SELECT throws_ok(format($$SELECT rfm.customer_state_create(%L, 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+                        'rfm tier ' || :next_tier_id),
+  '42939', format('rfm: customer state names beginning with ''rfm tier '' are reserved for the states of tier tables, not ''rfm tier %s''', :next_tier_id),
+  'another role cannot take the state name of the next tier table');
+SELECT throws_ok(format($$INSERT INTO rfm.customer_state_sources (state_name, source, customer_column, time_column, amount_column, watermark_column)
+                          VALUES (%L, 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')$$, 'rfm tier ' || (:next_tier_id + 1)),
+  '42939', NULL, '... nor a later one, by writing the row itself');
+SELECT lives_ok($$SELECT rfm.customer_state_create('rfm tiers, mine', 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+  'other names are free (''rfm tiers, mine'')');
+SELECT throws_ok(format($$UPDATE rfm.customer_state_sources SET state_name = %L WHERE state_name = 'rfm tiers, mine'$$,
+                        'rfm tier ' || :next_tier_id),
+  '42939', NULL, '... and a state cannot be renamed to a reserved name');
+SELECT nextval('rfm.tier_tables_id_seq') AS own_id \gset
+SELECT lives_ok(format($$SELECT rfm.customer_state_create(%L, 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+                       'rfm tier ' || :own_id),
+  'the name of the id the sequence just gave this session is free (as rfm.create_tiers takes it)');
+SELECT rfm.customer_state_drop('rfm tier ' || :own_id);
+SELECT rfm.customer_state_drop('rfm tiers, mine');
+RESET ROLE;
+REVOKE SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states FROM rfm_t_outsider;
+REVOKE SELECT ON sec_t.wm_orders FROM rfm_t_outsider;
+SET ROLE rfm_t_owner;
+SELECT lives_ok($$SELECT rfm.create_tiers('sec_t.wm_next', 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount',
+                                          bins => 2, watermark_column => 'id')$$,
+  'after the attempts the owner still creates an incremental tier table');
+SELECT is((SELECT state_name FROM rfm.tier_tables WHERE tier = 'sec_t.wm_next'::regclass),
+          'rfm tier ' || (SELECT id FROM rfm.tier_tables WHERE tier = 'sec_t.wm_next'::regclass),
+  '... its state named after its id');
+SELECT rfm.drop_tiers('sec_t.wm_next') \g /dev/null
 RESET ROLE;
 SET ROLE rfm_t_owner;
 SELECT rfm.drop_tiers('sec_t.wm') \g /dev/null

@@ -45,6 +45,43 @@ CREATE POLICY customer_states_owner ON rfm.customer_states
     USING (EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = customer_states.state_name))
     WITH CHECK (EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = customer_states.state_name));
 
+-- The state of a tier table with watermark_column is named 'rfm tier <its
+-- rfm.tier_tables id>'.  Such a name is reserved: a role may take it only
+-- for the id rfm.tier_tables_id_seq last gave its own session (as
+-- rfm.create_tiers does just before), so no one can take the name of a
+-- tier table another role is about to create.  (Row-level security hides
+-- the state, so the other role's build would fail on the primary key.)
+-- Superusers and roles that bypass row-level security pass: pg_restore.
+CREATE FUNCTION rfm._customer_state_sources_check_name()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    issued bigint;
+BEGIN
+    IF pg_catalog.left(NEW.state_name, 9) OPERATOR(pg_catalog.<>) 'rfm tier '
+       OR TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND NEW.state_name OPERATOR(pg_catalog.=) OLD.state_name
+       OR (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r
+            WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+        RETURN NEW;
+    END IF;
+    BEGIN
+        issued := pg_catalog.currval('rfm.tier_tables_id_seq');
+    EXCEPTION WHEN object_not_in_prerequisite_state THEN
+        issued := NULL;   -- no id taken in this session
+    END;
+    IF issued IS NULL
+       OR NEW.state_name OPERATOR(pg_catalog.<>) ('rfm tier ' OPERATOR(pg_catalog.||) issued::pg_catalog.text) THEN
+        RAISE EXCEPTION 'rfm: customer state names beginning with ''rfm tier '' are reserved for the states of tier tables, not %',
+                        pg_catalog.quote_literal(NEW.state_name)
+            USING ERRCODE = 'reserved_name',
+                  HINT = 'rfm.create_tiers(..., watermark_column => ...) makes them; choose another name.';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER customer_state_sources_check_name BEFORE INSERT OR UPDATE OF state_name ON rfm.customer_state_sources
+    FOR EACH ROW EXECUTE FUNCTION rfm._customer_state_sources_check_name();
+
 SELECT pg_catalog.pg_extension_config_dump('rfm.customer_state_sources', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.customer_states', '');
 
