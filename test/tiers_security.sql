@@ -138,8 +138,8 @@ SELECT nextval('rfm.tier_tables_id_seq') AS own_id \gset
 SELECT lives_ok(format($$SELECT rfm.customer_state_create(%L, 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
                        'rfm tier ' || :own_id),
   'the name of the id the sequence just gave this session is free (as rfm.create_tiers takes it)');
-SELECT rfm.customer_state_drop('rfm tier ' || :own_id);
-SELECT rfm.customer_state_drop('rfm tiers, mine');
+SELECT rfm.customer_state_drop('rfm tier ' || :own_id) \g /dev/null
+SELECT rfm.customer_state_drop('rfm tiers, mine') \g /dev/null
 RESET ROLE;
 REVOKE SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states FROM rfm_t_outsider;
 REVOKE SELECT ON sec_t.wm_orders FROM rfm_t_outsider;

@@ -126,25 +126,37 @@ CREATE POLICY refresh_log_owner ON rfm.refresh_log
 --    exist yet could later be given to another role's new table.
 -- Superusers (and roles that bypass row-level security) pass, so
 -- pg_restore's COPY does, also for rows of roles that no longer exist.
+-- (The same two helpers guard the reserved customer state names,
+-- rfm._customer_state_sources_check_name.)
+CREATE FUNCTION rfm._caller_bypasses_rls()
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r
+ WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER
+$$;
+-- The id rfm.tier_tables_id_seq last gave this session; NULL: none yet.
+CREATE FUNCTION rfm._tier_id_issued()
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+BEGIN
+    RETURN pg_catalog.currval('rfm.tier_tables_id_seq');
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+    RETURN NULL;
+END $$;
 CREATE FUNCTION rfm._tier_tables_check_row()
     RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
     inserted boolean := TG_OP OPERATOR(pg_catalog.=) 'INSERT';
-    issued   bigint;
 BEGIN
-    IF (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r
-         WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+    IF rfm._caller_bypasses_rls() THEN
         RETURN NEW;
     END IF;
     IF inserted THEN
-        BEGIN
-            issued := pg_catalog.currval('rfm.tier_tables_id_seq');
-        EXCEPTION WHEN object_not_in_prerequisite_state THEN
-            issued := NULL;   -- no id taken in this session
-        END;
-        IF NEW.id IS DISTINCT FROM issued THEN
+        IF NEW.id IS DISTINCT FROM rfm._tier_id_issued() THEN
             RAISE EXCEPTION 'rfm: a new row of rfm.tier_tables must take the id rfm.tier_tables_id_seq last gave this session, not %', NEW.id
                 USING ERRCODE = 'insufficient_privilege',
                       HINT = 'Leave id to its default.';

@@ -56,22 +56,14 @@ CREATE FUNCTION rfm._customer_state_sources_check_name()
     RETURNS trigger
     LANGUAGE plpgsql
     AS $$
-DECLARE
-    issued bigint;
 BEGIN
     IF pg_catalog.left(NEW.state_name, 9) OPERATOR(pg_catalog.<>) 'rfm tier '
        OR TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND NEW.state_name OPERATOR(pg_catalog.=) OLD.state_name
-       OR (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r
-            WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+       OR rfm._caller_bypasses_rls() THEN
         RETURN NEW;
     END IF;
-    BEGIN
-        issued := pg_catalog.currval('rfm.tier_tables_id_seq');
-    EXCEPTION WHEN object_not_in_prerequisite_state THEN
-        issued := NULL;   -- no id taken in this session
-    END;
-    IF issued IS NULL
-       OR NEW.state_name OPERATOR(pg_catalog.<>) ('rfm tier ' OPERATOR(pg_catalog.||) issued::pg_catalog.text) THEN
+    -- no id issued yet: NULL, refused as well
+    IF NEW.state_name IS DISTINCT FROM ('rfm tier ' OPERATOR(pg_catalog.||) rfm._tier_id_issued()::pg_catalog.text) THEN
         RAISE EXCEPTION 'rfm: customer state names beginning with ''rfm tier '' are reserved for the states of tier tables, not %',
                         pg_catalog.quote_literal(NEW.state_name)
             USING ERRCODE = 'reserved_name',
