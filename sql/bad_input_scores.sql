@@ -16,6 +16,17 @@ SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (NULL::numeric), (N
 SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (7::numeric)) t(v)$$) AS one_value;
 -- all values identical: every cut point equal
 SELECT pg_temp.err($$SELECT rfm.breaks(5::numeric)::text FROM generate_series(1, 1000)$$) AS identical;
+-- and every customer gets the same score: no cut is strictly below 5, so
+-- bin 1 (score 1); lower is better reverses it to 4 + 2 - 1 = 5.  Also
+-- through rfm.scores (quantile): all 1 / all 5.  (Method ntile would
+-- split the ties by key.)
+SELECT string_agg(rfm.score(5, b)::text, ',') AS identical_scores,
+       string_agg(rfm.score(5, b, false)::text, ',') AS identical_lower_better
+  FROM generate_series(1, 6), (SELECT rfm.breaks(5::numeric) AS b FROM generate_series(1, 1000)) x;
+SELECT string_agg(h.score::text, ',' ORDER BY h.key) AS scores_identical,
+       string_agg(l.score::text, ',' ORDER BY l.key) AS scores_identical_lower_better
+  FROM rfm.scores('{5,5,5,5,5,5}', '{a,b,c,d,e,f}') h
+  JOIN rfm.scores('{5,5,5,5,5,5}', '{a,b,c,d,e,f}', higher_is_better => false) l USING (key);
 -- values 1..5 in 5 bins: type-7 at j/5 over n=5: positions 0.8, 1.6, 2.4,
 -- 3.2 (0-based) -> 1.8, 2.6, 3.4, 4.2
 SELECT pg_temp.err($$SELECT rfm.breaks(v::numeric)::text FROM generate_series(1, 5) v$$) AS one_to_five;
@@ -37,6 +48,16 @@ SELECT pg_temp.err($$SELECT rfm.breaks(v, 2)::text FROM (VALUES (-2::numeric), (
 SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (0::numeric), (9e-1001)) t(v)$$) AS too_many_decimals;
 SELECT rfm.breaks(v) = ARRAY[1.8e-993, 3.6e-993, 5.4e-993, 7.2e-993]::numeric[] AS decimals_993_exact
   FROM (VALUES (0::numeric), (9e-993)) t(v);
+-- rfm.scores finds its cut points with rfm.breaks (quantile; median: the
+-- one cut of 2 bins): 54000 too, from 994 decimals on (994 + 7 > 1000).
+-- At 993 the cuts are exact (above): 0 -> 1, 9e-993 -> 5 (above all four
+-- cuts); median 4.5e-993: 0 -> 1, 9e-993 -> 2.  (ntile and mean compute no
+-- cut point.)
+SELECT m AS method,
+       pg_temp.err(format($$SELECT count(*)::text FROM rfm.scores('{0,9e-1001}', '{a,b}', method => %L)$$, m)) AS decimals_1001,
+       pg_temp.err(format($$SELECT count(*)::text FROM rfm.scores('{0,9e-994}', '{a,b}', method => %L)$$, m)) AS decimals_994,
+       pg_temp.err(format($$SELECT string_agg(score::text, ',' ORDER BY key) FROM rfm.scores('{0,9e-993}', '{a,b}', method => %L)$$, m)) AS decimals_993
+  FROM unnest(ARRAY['quantile', 'median']) AS m;
 
 -- rfm.score ------------------------------------------------------------
 -- NULL value or breaks: NULL.  Score = 1 + cuts strictly below value.
@@ -45,6 +66,10 @@ SELECT rfm.score(NULL, '{1,2}') AS null_value, rfm.score(1, NULL) AS null_breaks
        rfm.score(2, '{1,2,3}', false) AS two_lower_better, -- 4 - 2 + 1 = 3
        rfm.score(0, '{}') AS no_cuts;                     -- 1 bin: 1
 SELECT pg_temp.err($$SELECT rfm.score('NaN', '{1,2}')::text$$) AS nan_value;
+-- a NaN cut point: 22023 (NaN sorts above every number, so '{1,NaN}' is in
+-- order and would score 1 as 1); infinite ones: sql/numeric_infinity.sql
+SELECT pg_temp.err($$SELECT rfm.score(1, '{1,NaN}')::text$$) AS nan_break,
+       pg_temp.err($$SELECT rfm.score(1, '{NaN}', false)::text$$) AS nan_only_break;
 SELECT pg_temp.err($$SELECT rfm.score(1, '{2,1}')::text$$) AS unsorted_breaks;
 SELECT pg_temp.err($$SELECT rfm.score(1, '{1,NULL}')::text$$) AS null_in_breaks;
 SELECT pg_temp.err($$SELECT rfm.score(1, '{1,2}', NULL)::text$$) AS null_direction;
@@ -68,7 +93,9 @@ SELECT pg_temp.err($$SELECT rfm.high_low('NaN', 5)::text$$) AS nan_value,
        pg_temp.err($$SELECT rfm.high_low(5, 'NaN', false)::text$$) AS nan_threshold;
 SELECT pg_temp.err($$SELECT string_agg(rfm.high_low(v, 5)::text, ',') FROM (VALUES (4::numeric), ('NaN')) x(v)$$) AS nan_column;
 -- rfm.ntile_scores
-SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 1)$$) AS bins_1;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 1)$$) AS bins_1,
+       pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 101)$$) AS bins_101,
+       pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 100)$$) AS bins_100;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a}')$$) AS length_mismatch;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores(NULL, NULL)$$) AS nulls;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{}', '{}')$$) AS empty;
@@ -97,7 +124,8 @@ SELECT rfm.segment(NULL, 5, 5) AS null_r, rfm.segment(5, 5, 5) AS champions,
        rfm.segment(5, 5, 5, 'standard', 'zh') AS champions_zh;
 SELECT pg_temp.err($$SELECT rfm.segment(5, 5, 5, 'no_such_scheme')$$) AS unknown_scheme;
 SELECT pg_temp.err($$SELECT rfm.segment(5, 5, 5, 'standard', 'fr')$$) AS unknown_lang;
-SELECT pg_temp.err($$SELECT rfm.segment(5, 5, 5, NULL)$$) AS null_scheme;
+SELECT pg_temp.err($$SELECT rfm.segment(5, 5, 5, NULL)$$) AS null_scheme,
+       pg_temp.err($$SELECT rfm.segment(5, 5, 5, 'standard', NULL)$$) AS null_lang;
 SELECT pg_temp.err($$SELECT rfm.segment(0, 5, 5)$$) AS score_0;
 SELECT pg_temp.err($$SELECT rfm.segment(-1, 5, 5)$$) AS score_negative;
 SELECT pg_temp.err($$SELECT rfm.segment(2147483647, 2147483647, 2147483647)$$) AS score_huge;
@@ -147,9 +175,18 @@ SELECT rfm.lifecycle(s, '2024-03-31') AS active, rfm.lifecycle(NULL, '2024-03-31
 -- a NULL as_of or option is an error here (unlike recency_days, which
 -- returns NULL): the stage would be meaningless.
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), NULL)$$) AS null_as_of;
-SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', NULL)$$) AS null_new_days;
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', NULL)$$) AS null_new_days,
+       pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', 30, NULL)$$) AS null_sleeping_days,
+       pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', 30, 90, NULL)$$) AS null_churned_days,
+       pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', lang => NULL)$$) AS null_lang;
+-- also with a NULL summary (NULL only once the arguments are good)
+SELECT pg_temp.err($$SELECT rfm.lifecycle(NULL, '2024-03-31', lang => NULL)$$) AS null_summary_null_lang;
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', lang => 'fr')$$) AS unknown_lang;
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', 30, 200, 100)$$) AS sleeping_after_churned;
+-- new_days above sleeping_days (equal is allowed: 90, 90, 180 gives the
+-- stage, here active: 30 days since the last purchase, 90 since the first)
+SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', 91, 90, 180)$$) AS new_after_sleeping,
+       pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize(d, 1), '2024-03-31', 90, 90, 180) FROM (VALUES ('2024-01-01'::date), ('2024-03-01')) v(d)$$) AS new_equal_sleeping;
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), '2024-03-31', -1)$$) AS negative_days;
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-04-01'::date, 1), '2024-03-31')$$) AS purchase_after_as_of;
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), 'infinity')$$) AS infinite_as_of;

@@ -40,8 +40,10 @@ SELECT (rfm.summarize(d, a)).* FROM (VALUES ('2024-01-01'::date, -4), ('2024-01-
 -- 3. NaN and infinite amounts: 22023, for both signatures.
 SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 'NaN'::numeric)$$);
 SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01 10:00+00'::timestamptz, 'NaN'::numeric)$$);
--- float amounts need an explicit cast (no implicit float8 -> numeric): 42883
+-- float amounts need an explicit cast (no implicit float8 or float4 ->
+-- numeric): 42883
 SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 1.5::float8)$$);
+SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 1.5::real)$$);
 -- the NaN is found even after good rows
 SELECT pg_temp.err($$SELECT rfm.summarize(d, a) FROM (VALUES ('2024-01-01'::date, 1::numeric), ('2024-01-02', 'NaN')) v(d, a)$$);
 
@@ -51,6 +53,21 @@ SELECT pg_temp.err($$SELECT rfm.summarize('-infinity'::timestamptz, 1)$$);
 SELECT pg_temp.err($$SELECT rfm.recency_days(rfm.summarize('2024-01-01'::date, 1), 'infinity')$$);
 -- a purchase after as_of: 22023
 SELECT pg_temp.err($$SELECT rfm.recency_days(rfm.summarize('2024-01-02'::date, 1), '2024-01-01')$$);
+-- a summary built by hand with an infinite purchase day: 22008 (infinity
+-- would be 22023 "after as_of", and a day count from -infinity overflows).
+-- recency reads the last purchase, tenure both (the last checked first).
+SELECT pg_temp.err($$SELECT rfm.recency_days(ROW('2024-01-01', 'infinity', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS recency_last_inf,
+       pg_temp.err($$SELECT rfm.recency_days(ROW('-infinity', '-infinity', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS recency_last_minus_inf;
+SELECT pg_temp.err($$SELECT rfm.tenure_days(ROW('-infinity', '2024-01-01', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS tenure_first_minus_inf,
+       pg_temp.err($$SELECT rfm.tenure_days(ROW('2024-01-01', 'infinity', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS tenure_last_inf;
+-- an infinite first purchase before a finite last: 22008 too, not 22023
+-- "first purchase after last" (the finite check comes first); also through
+-- rfm.historical_clv, which takes its tenure from rfm.tenure_days
+SELECT pg_temp.err($$SELECT rfm.tenure_days(ROW('infinity', '2024-01-01', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS tenure_first_inf,
+       pg_temp.err($$SELECT rfm.historical_clv(ROW('infinity', '2024-01-01', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')::text$$) AS clv_first_inf;
+-- first purchase after the last (hand-built; tenure would be 30): 22023,
+-- with as_of after both so only that rule can fail
+SELECT pg_temp.err($$SELECT rfm.tenure_days(ROW('2025-03-01', '2024-12-01', 2, 2, 10, 0, 1, 5)::rfm.summary, '2025-03-31')$$) AS tenure_first_after_last;
 -- the extreme finite dates: 4714-11-24 BC (Julian day 0) and
 -- 5874897-12-31 (Julian day 2147483493, python3:
 --   jd(y,m,d) Fliegel-Van Flandern for proleptic Gregorian, year -4713 = 4714 BC).

@@ -92,4 +92,7 @@ SELECT pg_temp.err('SELECT rfm.bgnbd_expected_purchases(bg, 10, 1e10, 2, 3) FROM
 -- A summary built by hand with its first purchase after its last (no order
 -- gives one; t_x came out negative): 22023.  An infinite last purchase: 22008.
 SELECT pg_temp.err($q$SELECT rfm.clv_inputs(row('2020-01-15', '2020-01-01', 3, 3, 100, 0, 2, 50)::rfm.summary, '2020-01-31')$q$);
+-- rfm.historical_clv of it too (through rfm.tenure_days; it would be
+-- 100 * 1095 / (16 + 1) = 6441.18)
+SELECT pg_temp.err($q$SELECT rfm.historical_clv(row('2020-01-15', '2020-01-01', 3, 3, 100, 0, 2, 50)::rfm.summary, '2020-01-31')$q$);
 SELECT pg_temp.err($q$SELECT rfm.historical_clv(row('2020-01-01', 'infinity', 1, 1, 100, 0, 0, 0)::rfm.summary, '2020-01-31')$q$);

@@ -12,6 +12,10 @@ SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 'Infinity'::numeri
        pg_temp.err($$SELECT rfm.summarize('2024-01-01 10:00+00'::timestamptz, '-Infinity'::numeric)::text$$) AS summarize_minus_inf;
 SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (1::numeric), ('Infinity')) t(v)$$) AS breaks_inf;
 SELECT pg_temp.err($$SELECT rfm.score('Infinity'::numeric, '{1,2}')::text$$) AS score_inf;
+-- infinite cut points: 22023 (both are in ascending order, and would score
+-- 1 as 2 and as 1)
+SELECT pg_temp.err($$SELECT rfm.score(1, '{-Infinity,2}')::text$$) AS score_minus_inf_break,
+       pg_temp.err($$SELECT rfm.score(1, '{1,Infinity}')::text$$) AS score_inf_break;
 -- rfm.high_low, rfm.ntile_scores and every method of rfm.scores: 22023 too
 -- (NaN: sql/bad_input_scores.sql)
 SELECT pg_temp.err($$SELECT rfm.high_low('Infinity', 5)::text$$) AS high_low_inf,

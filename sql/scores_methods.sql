@@ -80,4 +80,5 @@ SELECT * FROM rfm.scores('{1}', '{a}', 1);
 SELECT * FROM rfm.scores('{1}', '{a}', 101, method => 'ntile');
 SELECT * FROM rfm.scores('{1,2}', '{a}');
 SELECT * FROM rfm.scores('{1}', '{a}', higher_is_better => NULL);
+\echo :LAST_ERROR_SQLSTATE
 RESET search_path;

@@ -49,9 +49,13 @@ rfm_days_until(PG_FUNCTION_ARGS)
 Datum
 rfm_tenure_days(PG_FUNCTION_ARGS)
 {
+	DateADT		first = PG_GETARG_DATEADT(0);
+
 	/* the last purchase under the same rule (finite, not after as_of) */
 	(void) DirectFunctionCall2(rfm_days_until, PG_GETARG_DATUM(1), PG_GETARG_DATUM(2));
-	rfm_check_first_not_after_last(PG_GETARG_DATEADT(0), PG_GETARG_DATEADT(1));
+	/* an infinite first purchase is 22008 in rfm._days_until, as elsewhere */
+	if (!DATE_NOT_FINITE(first))
+		rfm_check_first_not_after_last(first, PG_GETARG_DATEADT(1));
 	return DirectFunctionCall2(rfm_days_until, PG_GETARG_DATUM(0), PG_GETARG_DATUM(2));
 }
 
