@@ -39,6 +39,11 @@ CREATE TABLE bad_f.nan_orders AS SELECT * FROM bad_f.orders;
 INSERT INTO bad_f.nan_orders VALUES (4, 'carol', '2024-01-05', 'NaN');
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.nan_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS nan_amount;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.nan_orders', 'customer', 'ordered_on', 'amount', as_of => 'infinity')$$) AS nan_amount_infinite_as_of;
+-- monetary 1 and 9e-1001 (1001 decimals): the cut points between them
+-- would be rounded, as in rfm.breaks (sql/bad_input_scores.sql): 54000
+CREATE TABLE bad_f.fine_orders AS SELECT * FROM bad_f.orders WHERE false;
+INSERT INTO bad_f.fine_orders VALUES (1, 'dave', '2024-01-01', 1), (2, 'erin', '2024-01-01', 9e-1001);
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.fine_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS too_many_decimals;
 -- hostile identifiers: same answers as above
 CREATE TABLE bad_f."x""; DROP TABLE bad_f.orders; --" ("Cust ""id""" text, "on day" date, "€" numeric, "id;" bigint);
 INSERT INTO bad_f."x""; DROP TABLE bad_f.orders; --" SELECT customer, ordered_on, amount, id FROM bad_f.orders;
@@ -54,24 +59,37 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.json_
 
 -- incremental customer states -------------------------------------------
 SELECT rfm.customer_state_create('bad_state', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id') AS customers;  -- 2
--- a second state with the same name: 23505; a NULL name: 23502 (the
--- catalog's constraints answer)
+-- a second state with the same name: 23505; a NULL argument: 22004
 SELECT pg_temp.err($$SELECT rfm.customer_state_create('bad_state', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS duplicate_name;
 SELECT pg_temp.err($$SELECT rfm.customer_state_create(NULL, 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS null_name;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', NULL, 'customer', 'ordered_on', 'amount', 'id')::text$$) AS null_source,
+       pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', NULL, 'ordered_on', 'amount', 'id')::text$$) AS null_customer;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', NULL, 'amount', 'id')::text$$) AS null_time,
+       pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', 'ordered_on', NULL, 'id')::text$$) AS null_amount;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', 'ordered_on', 'amount', NULL)::text$$) AS null_watermark;
+-- unknown columns: 42703; a text amount, a numeric time: 42804
 SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'nope')::text$$) AS unknown_watermark;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'nope', 'ordered_on', 'amount', 'id')::text$$) AS unknown_customer;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', 'nope', 'amount', 'id')::text$$) AS unknown_time;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', 'ordered_on', 'nope', 'id')::text$$) AS unknown_amount;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', 'ordered_on', 'customer', 'id')::text$$) AS text_amount;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', 'amount', 'amount', 'id')::text$$) AS numeric_time;
+SELECT count(*) AS s2_registered FROM rfm.customer_state_sources WHERE state_name = 's2';  -- 0
 SELECT pg_temp.err($$SELECT rfm.customer_state_refresh('no_such_state')::text$$) AS refresh_unknown;
 SELECT pg_temp.err($$SELECT rfm.customer_state_refresh(NULL)::text$$) AS refresh_null;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('no_such_state')$$) AS scores_unknown;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('bad_state', 0)$$) AS scores_bins_0;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('bad_state', NULL)$$) AS scores_bins_null;
 SELECT pg_temp.err($$SELECT rfm.customer_state_drop('no_such_state')::text$$) AS drop_unknown;
 -- hostile state name is data
 SELECT pg_temp.err($$SELECT rfm.customer_state_refresh($q$x'; DELETE FROM rfm.customer_states; --$q$)::text$$) AS hostile_name;
 SELECT count(*) AS state_rows FROM rfm.customer_states WHERE state_name = 'bad_state';  -- 2
--- A failing refresh (a NaN order above the watermark) leaves the state as
--- it was: same rows, same watermark (3).
+-- A failing refresh or rebuild (a NaN order above the watermark) leaves
+-- the state as it was: same rows, same watermark (3).
 CREATE TEMP TABLE state_before AS SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state';
 INSERT INTO bad_f.orders VALUES (4, 'bob', '2024-03-02', 'NaN');
 SELECT pg_temp.err($$SELECT rfm.customer_state_refresh('bad_state')::text$$) AS refresh_nan;
+SELECT pg_temp.err($$SELECT rfm.customer_state_rebuild('bad_state')::text$$) AS rebuild_nan;
 SELECT watermark FROM rfm.customer_state_sources WHERE state_name = 'bad_state';
 SELECT count(*) AS changed_rows FROM (
   (SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state' EXCEPT ALL SELECT * FROM state_before)
@@ -87,6 +105,25 @@ SELECT customer, recency_days, frequency, monetary
 -- (alice's 2024-03-01) is 22023, as in rfm.recency_days, not a negative recency
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_state_scores('bad_state', as_of => '2024-02-29')$$) AS state_purchase_after_as_of;
 SELECT customer, recency_days FROM rfm.customer_state_scores('bad_state', as_of => '2024-03-01') ORDER BY 1;  -- alice 0, bob 29
+-- An order on an infinite day (above the watermark, so the refresh meets
+-- it too): 22008 naming the function, as rfm.customer_scores; the state is
+-- unchanged (watermark 3, rows as before; the rebuild's DELETE rolled back)
+INSERT INTO bad_f.orders VALUES (5, 'bob', 'infinity', 1);
+SELECT pg_temp.err($$SELECT rfm.customer_state_refresh('bad_state')::text$$) AS refresh_infinite_day,
+       pg_temp.err($$SELECT rfm.customer_state_rebuild('bad_state')::text$$) AS rebuild_infinite_day;
+SELECT watermark FROM rfm.customer_state_sources WHERE state_name = 'bad_state';
+SELECT count(*) AS changed_rows FROM (
+  (SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state' EXCEPT ALL SELECT * FROM state_before)
+  UNION ALL
+  (SELECT * FROM state_before EXCEPT ALL SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state')) d;  -- 0
+DELETE FROM bad_f.orders WHERE id = 5;
+-- and from rfm.customer_state_create, on a date or a timestamptz column:
+-- nothing registered
+CREATE TABLE bad_f.inf_orders (id bigint, customer text, on_day date, at_time timestamptz, amount numeric);
+INSERT INTO bad_f.inf_orders VALUES (1, 'dan', '2024-01-01', '2024-01-01', 1), (2, 'dan', 'infinity', '-infinity', 1);
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('inf_state', 'bad_f.inf_orders', 'customer', 'on_day', 'amount', 'id')::text$$) AS create_infinite_date;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('inf_state', 'bad_f.inf_orders', 'customer', 'at_time', 'amount', 'id')::text$$) AS create_infinite_timestamp;
+SELECT count(*) AS inf_states FROM rfm.customer_state_sources WHERE state_name = 'inf_state';  -- 0
 
 -- Stored states are keyed by the customer's text: a key whose equal
 -- values can print differently (a nondeterministic collation, interval,

@@ -27,6 +27,9 @@ SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'custome
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', NULL)::text$$) AS null_amount;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', bins => NULL)::text$$) AS null_bins;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', clv => NULL)::text$$) AS null_clv;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', scheme => NULL)::text$$) AS null_scheme;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', keep_history => NULL)::text$$) AS null_keep_history;
+-- (watermark_column NULL is its default: a tier table refreshed in full, not an error)
 
 -- Unknown options and out-of-range values.
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', scheme => 'nope')::text$$) AS unknown_scheme;
@@ -73,12 +76,26 @@ SELECT rfm.create_tiers('bad_t.empty_tiers', 'bad_t.no_orders', 'customer', 'ord
 SELECT count(*) AS empty_rows FROM bad_t.empty_tiers;  -- 0
 
 -- A bad row in the source (NaN amount) fails creation: 22023, and no
--- table, view or catalog row is left.
+-- table, view, history table or catalog row is left; with watermark_column
+-- the customer state (made before the table, rfm.customer_state_create
+-- meets the NaN) is not left either.
 CREATE TABLE bad_t.nan_orders (customer text, ordered_on date, amount numeric);
 INSERT INTO bad_t.nan_orders VALUES ('carol', '2024-01-01', 'NaN');
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.nan_tiers', 'bad_t.nan_orders', 'customer', 'ordered_on', 'amount')::text$$) AS nan_source;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.nan_tiers', 'bad_t.nan_orders', 'customer', 'ordered_on', 'amount', watermark_column => 'ordered_on')::text$$) AS nan_source_incremental;
 SELECT to_regclass('bad_t.nan_tiers') AS nan_tiers, to_regclass('bad_t.nan_tiers_segments') AS nan_segments,
-       (SELECT count(*) FROM rfm.tier_tables WHERE tier::text = 'bad_t.nan_tiers') AS catalog_rows;
+       to_regclass('bad_t.nan_tiers_grid') AS nan_grid, to_regclass('bad_t.nan_tiers_history') AS nan_history,
+       (SELECT count(*) FROM rfm.tier_tables WHERE tier::text = 'bad_t.nan_tiers') AS catalog_rows,
+       (SELECT count(*) FROM rfm.customer_state_sources WHERE source = 'bad_t.nan_orders'::regclass) AS state_rows;
+-- Monetary values 1 and 9e-1001 (1001 decimals): every cut point of 5
+-- bins falls between them and would be rounded (rfm.breaks,
+-- sql/bad_input_scores.sql): 54000, and nothing is left.
+CREATE TABLE bad_t.fine_orders (customer text, ordered_on date, amount numeric);
+INSERT INTO bad_t.fine_orders VALUES ('dave', '2024-01-01', 1), ('erin', '2024-01-01', 9e-1001);
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.fine_tiers', 'bad_t.fine_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')::text$$) AS too_many_decimals;
+SELECT to_regclass('bad_t.fine_tiers') AS fine_tiers, to_regclass('bad_t.fine_tiers_segments') AS fine_segments,
+       to_regclass('bad_t.fine_tiers_grid') AS fine_grid, to_regclass('bad_t.fine_tiers_history') AS fine_history,
+       (SELECT count(*) FROM rfm.tier_tables WHERE tier::text = 'bad_t.fine_tiers') AS catalog_rows;
 
 -- A failing refresh leaves the tier table as it was: the source gets a
 -- NaN amount, the refresh fails (22023) and the rows stay the same.
