@@ -96,3 +96,7 @@ SELECT pg_temp.err($q$SELECT rfm.clv_inputs(row('2020-01-15', '2020-01-01', 3, 3
 -- 100 * 1095 / (16 + 1) = 6441.18)
 SELECT pg_temp.err($q$SELECT rfm.historical_clv(row('2020-01-15', '2020-01-01', 3, 3, 100, 0, 2, 50)::rfm.summary, '2020-01-31')$q$);
 SELECT pg_temp.err($q$SELECT rfm.historical_clv(row('2020-01-01', 'infinity', 1, 1, 100, 0, 0, 0)::rfm.summary, '2020-01-31')$q$);
+-- an infinite first purchase: 22008 from rfm.tenure_days, in both (not
+-- PostgreSQL's "cannot subtract infinite dates" from t_x)
+SELECT pg_temp.err($q$SELECT rfm.clv_inputs(row('infinity', '2020-01-01', 3, 3, 100, 0, 2, 50)::rfm.summary, '2020-01-31')$q$);
+SELECT pg_temp.err($q$SELECT rfm.historical_clv(row('-infinity', '2020-01-01', 3, 3, 100, 0, 2, 50)::rfm.summary, '2020-01-31')$q$);

@@ -116,11 +116,13 @@ BEGIN
     IF s IS NULL OR (s).frequency IS NULL OR (s).frequency = 0 THEN
         RETURN NULL;                    -- no purchase: not a customer of the models
     END IF;
-    -- rfm.recency_days raises when the last purchase is after as_of.
+    -- rfm.recency_days raises when the last purchase is after as_of, and
+    -- rfm.tenure_days for an infinite first purchase (22008) or one after
+    -- the last (22023), before t_x subtracts them.
     PERFORM rfm.recency_days(s, as_of);
     result.x := (s).repeat_days;
-    result.t_x := ((s).last_purchase - (s).first_purchase) / per;
     result.tenure := rfm.tenure_days(s, as_of) / per;
+    result.t_x := ((s).last_purchase - (s).first_purchase) / per;
     result.m_x := (s).repeat_monetary;
     RETURN result;
 END
