@@ -35,6 +35,7 @@ DROP ROLE IF EXISTS alter_stranger;
 DROP ROLE IF EXISTS alter_delegate;
 DROP ROLE IF EXISTS alter_reader2;
 DROP ROLE IF EXISTS alter_reader3;
+DELETE FROM rfm.segment_rules WHERE scheme = 'alter_t two';
 CREATE ROLE alter_owner;
 CREATE ROLE alter_reader;
 CREATE ROLE alter_default_reader;
@@ -56,7 +57,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(94);
+SELECT plan(110);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -129,6 +130,21 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": "value8"}')$
   'value8 on a table of 5 bins refused (it needs bins 2)');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": "value8", "bins": 4}')$$, '22023', NULL,
   '... also with bins 4');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"colour": "red"}')$$, '22023',
+  $$rfm.alter_tiers: 'colour' is not an option that can change$$, 'an unknown option key refused');
+-- A scheme of one's own whose rules (like value8's) use scores 1 and 2 only
+-- needs bins 2 as well: the check reads rfm.segment_rules, not scheme names.
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, r_min, r_max, f_min, f_max, m_min, m_max)
+VALUES ('alter_t two', 1, 'High', '高', 2, 2, 1, 2, 1, 2), ('alter_t two', 2, 'Low', '低', 1, 1, 1, 2, 1, 2);
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": "alter_t two"}')$$, '22023',
+  $$rfm.alter_tiers: scheme 'alter_t two' labels high and low scores (1 and 2), so it needs bins 2, not 5$$,
+  'a scheme of the user''s with scores 1 and 2 only, on a table of 5 bins: refused');
+SELECT throws_ok($$SELECT rfm.create_tiers('alter_t.two', 'alter_t.orders', 'customer', 'ordered_on', 'amount',
+                                          bins => 3, scheme => 'alter_t two')$$, '22023',
+  $$rfm.create_tiers: scheme 'alter_t two' labels high and low scores (1 and 2), so it needs bins 2, not 3$$,
+  '... and by rfm.create_tiers with bins 3');
+SELECT ok(to_regclass('alter_t.two') IS NULL, '... which makes nothing');
+DELETE FROM rfm.segment_rules WHERE scheme = 'alter_t two';
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "yesterday-ish"}')$$, '22007', NULL,
   'as_of that is no date refused');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "infinity"}')$$, '22008', NULL,
@@ -157,6 +173,29 @@ SELECT ok(to_regclass('alter_t.segment_report') IS NOT NULL
           AND to_regclass('alter_t.rfm_alter_' || :t1_id) IS NULL,
   '... and nothing changed: same table, same options, no log row, no scratch table left');
 DROP VIEW alter_t.segment_report;
+-- The same "nothing changed" for the cases below.
+CREATE FUNCTION pg_temp.t1_as_made(t1_oid oid, t1_id bigint) RETURNS boolean LANGUAGE sql AS $$
+  SELECT (SELECT tier::oid = t1_oid AND bins = 5 AND scheme = 'standard' FROM rfm.tier_tables WHERE id = t1_id)
+     AND (SELECT count(*) FROM rfm.refresh_log WHERE tier_id = t1_id) = 1
+     AND to_regclass('alter_t.rfm_alter_' || t1_id) IS NULL $$;
+-- A function of the user's taking the tier table's row type, a table with a
+-- column of the segments view's row type: DROP would need CASCADE for them.
+CREATE FUNCTION alter_t.cell_of(r alter_t.t1) RETURNS text LANGUAGE sql AS 'SELECT r.rfm_cell';
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 3}')$$, '2BP01',
+  'rfm.alter_tiers: other objects depend on alter_t.t1 or its views',
+  'a function of the user''s on the tier table''s row type: refused');
+SELECT ok(to_regprocedure('alter_t.cell_of(alter_t.t1)') IS NOT NULL AND pg_temp.t1_as_made(:t1_oid, :t1_id),
+  '... the function is still there, nothing changed');
+DROP FUNCTION alter_t.cell_of(alter_t.t1);
+CREATE TABLE alter_t.saved_segments (kept alter_t.t1_segments);
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 3}')$$, '2BP01',
+  'rfm.alter_tiers: other objects depend on alter_t.t1 or its views',
+  'a table column of the segments view''s row type: refused');
+SELECT ok((SELECT atttypid = 'alter_t.t1_segments'::regtype FROM pg_attribute
+            WHERE attrelid = 'alter_t.saved_segments'::regclass AND attname = 'kept')
+          AND pg_temp.t1_as_made(:t1_oid, :t1_id),
+  '... the column is still there, nothing changed');
+DROP TABLE alter_t.saved_segments;
 
 -- A trigger of the user's on one of the views: DROP VIEW would take it silently.
 CREATE FUNCTION alter_t.no_insert() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
@@ -164,6 +203,23 @@ CREATE TRIGGER no_insert INSTEAD OF INSERT ON alter_t.t1_segments FOR EACH ROW E
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 3}')$$, '0A000', NULL,
   'a trigger of the user''s on a view of the tier table: refused, never dropped');
 DROP TRIGGER no_insert ON alter_t.t1_segments;
+-- a rule, a column default: the same
+CREATE RULE no_insert AS ON INSERT TO alter_t.t1_segments DO INSTEAD NOTHING;
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 3}')$$, '0A000',
+  'rfm.alter_tiers: the views of alter_t.t1 have triggers, rules or column defaults of yours',
+  'a rule of the user''s on a view of the tier table: refused');
+SELECT ok(EXISTS (SELECT FROM pg_rewrite WHERE ev_class = 'alter_t.t1_segments'::regclass AND rulename = 'no_insert')
+          AND pg_temp.t1_as_made(:t1_oid, :t1_id), '... the rule is still there, nothing changed');
+DROP RULE no_insert ON alter_t.t1_segments;
+ALTER VIEW alter_t."t1 chart" ALTER COLUMN customers SET DEFAULT 0;
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 3}')$$, '0A000',
+  'rfm.alter_tiers: the views of alter_t.t1 have triggers, rules or column defaults of yours',
+  'a column default on a view of the tier table: refused');
+SELECT ok((SELECT pg_get_expr(d.adbin, d.adrelid) = '0' FROM pg_attrdef d JOIN pg_attribute a
+             ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+            WHERE d.adrelid = 'alter_t."t1 chart"'::regclass AND a.attname = 'customers')
+          AND pg_temp.t1_as_made(:t1_oid, :t1_id), '... the default is still there, nothing changed');
+ALTER VIEW alter_t."t1 chart" ALTER COLUMN customers DROP DEFAULT;
 
 -- Nothing to change: nothing done.
 SELECT is(rfm.alter_tiers('alter_t.t1', '{"bins": 5, "scheme": "standard"}')::oid, :'t1_oid'::oid,
@@ -291,6 +347,17 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": false}')$$, '2B
   'clv off while an index of the user''s needs a CLV column: refused');
 SELECT has_column('alter_t', 't1', 'predicted_clv', '... nothing changed');
 DROP INDEX alter_t.t1_by_clv;
+-- the same with a statistics object of the user's on a CLV column
+CREATE STATISTICS alter_t.t1_clv_stats (ndistinct) ON predicted_clv, segment FROM alter_t.t1;
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": false}')$$, '2BP01',
+  'rfm.alter_tiers: statistics object alter_t.t1_clv_stats uses a column the new tier table does not have',
+  'clv off while a statistics object of the user''s needs a CLV column: refused');
+SELECT ok((SELECT clv FROM rfm.tier_tables WHERE id = :t1_id)
+          AND (SELECT count(*) FROM pg_attribute WHERE attrelid = 'alter_t.t1'::regclass AND NOT attisdropped
+                 AND attname IN ('historical_clv', 'p_alive', 'expected_purchases', 'expected_spend', 'predicted_clv')) = 5
+          AND EXISTS (SELECT FROM pg_statistic_ext WHERE stxname = 't1_clv_stats' AND stxrelid = 'alter_t.t1'::regclass),
+  '... the five CLV columns and the statistics object are still there');
+DROP STATISTICS alter_t.t1_clv_stats;
 SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": false}')$$, 'clv turned off');
 SELECT hasnt_column('alter_t', 't1', 'predicted_clv', 'the CLV columns are gone from the tier table');
 
@@ -371,13 +438,28 @@ SELECT is(pg_temp.tier_differ('alter_t."Odd ""Tiers"""', 'alter_t.fresh3'), 0::b
 -- incremental table is refused.
 ALTER MATERIALIZED VIEW alter_t."Odd ""Tiers""" OWNER TO alter_owner;
 ALTER TABLE alter_t."Odd ""Tiers""_history" OWNER TO alter_owner;
+-- A new order, which a fold would take in: neither the rows, the customer
+-- state and its watermark, the options nor the history may change.
+INSERT INTO alter_t.orders (customer, ordered_on, amount) VALUES (9, current_date, 4);
+CREATE FUNCTION pg_temp.odd_state(odd_id bigint, odd_state text) RETURNS text LANGUAGE sql AS $$
+  SELECT concat_ws(' | ',
+    (SELECT tier::oid || ' ' || bins || ' ' || scheme || ' ' || coalesce(state_name, '-') FROM rfm.tier_tables WHERE id = odd_id),
+    (SELECT string_agg(t::text, ';' ORDER BY customer_id) FROM alter_t."Odd ""Tiers""" t),
+    (SELECT coalesce(watermark, '-') || ' ' || refreshed_at FROM rfm.customer_state_sources WHERE state_name = odd_state),
+    (SELECT string_agg(s::text, ';' ORDER BY customer) FROM rfm.customer_states s WHERE state_name = odd_state),
+    (SELECT count(*) FROM alter_t."Odd ""Tiers""_history")) $$;
+SELECT pg_temp.odd_state(:odd_id, :'odd_state') AS odd_before \gset
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t."Odd ""Tiers"""', '{"bins": 4}')$$, '42501',
   'rfm: only the owner of alter_t."Odd ""Tiers""" may fold new orders into its customer states',
   'another role''s incremental table: a superuser''s alter refuses to fold');
+SELECT is(pg_temp.odd_state(:odd_id, :'odd_state'), :'odd_before',
+  '... nothing changed: rows, customer state, watermark, options, history');
 \set failing_tier 'alter_t."Odd ""Tiers"""'
 \ir include/refresh_expecting_error.psql
 SELECT is((SELECT outcome || ' ' || sqlstate FROM rfm.refresh_log WHERE tier_id = :odd_id ORDER BY id DESC LIMIT 1),
           'failed 42501', '... and so does a superuser''s refresh (logged as failed)');
+SELECT is(pg_temp.odd_state(:odd_id, :'odd_state'), :'odd_before', '... nothing changed either');
+DELETE FROM alter_t.orders WHERE customer = 9;
 
 -- Grants another role gave with a grant option it holds are given again by
 -- that role, chains included, so that revoking its grant option with

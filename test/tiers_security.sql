@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(95);
+SELECT plan(119);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -141,6 +141,18 @@ SELECT lives_ok(format($$SELECT rfm.customer_state_create(%L, 'sec_t.wm_orders',
 SELECT rfm.customer_state_drop('rfm tier ' || :own_id) \g /dev/null
 SELECT rfm.customer_state_drop('rfm tiers, mine') \g /dev/null
 RESET ROLE;
+-- Superusers pass (pg_restore writes such rows): ids this session was not
+-- given (the last it was given is :own_id).
+SELECT lives_ok(format($$SELECT rfm.customer_state_create(%L, 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+                       'rfm tier ' || (:own_id + 1000000)),
+  'a superuser creates a state named for an id its session was not given');
+SELECT lives_ok(format($$INSERT INTO rfm.customer_state_sources (state_name, source, customer_column, time_column, amount_column, watermark_column)
+                         VALUES (%L, 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')$$, 'rfm tier ' || (:own_id + 1000001)),
+  '... and writes such a row itself');
+SELECT is((SELECT count(*)::int FROM rfm.customer_state_sources
+            WHERE state_name IN ('rfm tier ' || (:own_id + 1000000), 'rfm tier ' || (:own_id + 1000001))), 2, '... both are there');
+SELECT rfm.customer_state_drop('rfm tier ' || (:own_id + 1000000)) \g /dev/null
+DELETE FROM rfm.customer_state_sources WHERE state_name = 'rfm tier ' || (:own_id + 1000001);
 REVOKE SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states FROM rfm_t_outsider;
 REVOKE SELECT ON sec_t.wm_orders FROM rfm_t_outsider;
 SET ROLE rfm_t_owner;
@@ -248,6 +260,34 @@ SELECT is((SELECT count(*) FROM sec_t.dba_table), 1::bigint, '... nothing was wr
 SET ROLE rfm_t_owner;
 UPDATE rfm.tier_tables SET history_table = 'sec_t.t_redirect_history' WHERE tier = 'sec_t.t_redirect'::regclass;
 RESET ROLE;
+-- The same for the views: the owner cannot point segments_view at another
+-- role's view; a superuser's edit of segments_view or grid_view is refused
+-- by alter_tiers and transitions too (each would succeed on the row as made:
+-- bins 4 is new, and the history holds the 2024-03-31 snapshot).
+CREATE VIEW sec_t.dba_view AS SELECT x FROM sec_t.dba_table;
+SELECT tier::oid AS redirect_oid FROM rfm.tier_tables WHERE tier = 'sec_t.t_redirect'::regclass \gset
+SET ROLE rfm_t_owner;
+SELECT throws_ok($$UPDATE rfm.tier_tables SET segments_view = 'sec_t.dba_view' WHERE tier = 'sec_t.t_redirect'::regclass$$,
+  '42501', 'new row violates row-level security policy for table "tier_tables"',
+  'the owner cannot point segments_view at another role''s view');
+RESET ROLE;
+UPDATE rfm.tier_tables SET segments_view = 'sec_t.dba_view' WHERE tier = 'sec_t.t_redirect'::regclass;
+SELECT throws_ok($$SELECT rfm.alter_tiers('sec_t.t_redirect', '{"bins": 4}')$$, '42501',
+  'rfm: the catalog row of sec_t.t_redirect names a view or history table that is not the tier table''s own',
+  'segments_view edited by a superuser to another role''s view: alter_tiers refuses');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('sec_t.t_redirect', '2024-03-31', '2024-03-31')$$, '42501', NULL,
+  '... and so does transitions');
+UPDATE rfm.tier_tables SET segments_view = 'sec_t.t_redirect_segments', grid_view = 'sec_t.dba_view'
+ WHERE tier = 'sec_t.t_redirect'::regclass;
+SELECT throws_ok($$SELECT rfm.alter_tiers('sec_t.t_redirect', '{"bins": 4}')$$, '42501', NULL,
+  'grid_view edited that way: alter_tiers refuses');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('sec_t.t_redirect', '2024-03-31', '2024-03-31')$$, '42501', NULL,
+  '... and so does transitions');
+SELECT ok(to_regclass('sec_t.dba_view') IS NOT NULL
+          AND (SELECT tier::oid = :redirect_oid AND bins = 3 FROM rfm.tier_tables WHERE tier = 'sec_t.t_redirect'::regclass),
+  '... the view is still there, the tier table and its options unchanged');
+UPDATE rfm.tier_tables SET grid_view = 'sec_t.t_redirect_grid' WHERE tier = 'sec_t.t_redirect'::regclass;
+DROP VIEW sec_t.dba_view;
 
 -- A source dropped with CASCADE takes its tier table and views along but
 -- not the history table, customer state, log and catalog row: the row
@@ -441,6 +481,59 @@ SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'a partiti
 ALTER TABLE sec_t.t_redirect_history_parent DETACH PARTITION sec_t.t_redirect_history;
 DROP TABLE sec_t.t_redirect_history_parent;
 SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history'), '... and detached it runs no code again');
+-- End to end: with any of these on the history table a superuser's refresh
+-- or alter is refused before anything changes.  A new order (customer 4,
+-- before as_of) would change the tier table's rows and the day's snapshot.
+INSERT INTO sec_t.orders VALUES (4, '2024-03-20', 40);
+CREATE FUNCTION pg_temp.redirect_state() RETURNS text LANGUAGE sql AS $$
+  SELECT concat_ws(' | ', (SELECT tier::oid || ' ' || bins || ' ' || scheme FROM rfm.tier_tables
+                            WHERE tier = 'sec_t.t_redirect'::regclass),
+                   (SELECT string_agg(t::text, ';' ORDER BY customer_id) FROM sec_t.t_redirect t),
+                   (SELECT string_agg(h::text, ';' ORDER BY as_of, customer_id) FROM sec_t.t_redirect_history h)) $$;
+CREATE FUNCTION pg_temp.last_refresh() RETURNS text LANGUAGE sql AS $$
+  SELECT outcome || ' ' || sqlstate || ' ' || message FROM rfm.refresh_log
+   WHERE tier = 'sec_t.t_redirect'::regclass ORDER BY id DESC LIMIT 1 $$;
+SELECT pg_temp.redirect_state() AS redirect_before \gset
+\set snapshot_refused 'rfm: only the owner of sec_t.t_redirect_history may write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table'
+\set failing_tier sec_t.t_redirect
+CREATE RULE t_redirect_history_notify AS ON INSERT TO sec_t.t_redirect_history DO ALSO NOTIFY rfm_sec_t;
+\ir include/refresh_expecting_error.psql
+SELECT is(pg_temp.last_refresh(), 'failed 42501 ' || :'snapshot_refused', 'a rule on the history table: a superuser''s refresh is refused');
+SELECT is(pg_temp.redirect_state(), :'redirect_before', '... nothing changed (options, rows, history)');
+SELECT throws_ok($$SELECT rfm.alter_tiers('sec_t.t_redirect', '{"bins": 4}')$$, '42501', :'snapshot_refused',
+  '... and so is a superuser''s alter');
+SELECT is(pg_temp.redirect_state(), :'redirect_before', '... nothing changed');
+DROP RULE t_redirect_history_notify ON sec_t.t_redirect_history;
+ALTER TABLE sec_t.t_redirect_history ADD CONSTRAINT positive CHECK (r_score > 0);
+\ir include/refresh_expecting_error.psql
+SELECT is(pg_temp.last_refresh(), 'failed 42501 ' || :'snapshot_refused', 'a check constraint: refresh refused');
+SELECT is(pg_temp.redirect_state(), :'redirect_before', '... nothing changed');
+ALTER TABLE sec_t.t_redirect_history DROP CONSTRAINT positive;
+CREATE INDEX t_redirect_history_segment ON sec_t.t_redirect_history (segment);
+\ir include/refresh_expecting_error.psql
+SELECT is(pg_temp.last_refresh(), 'failed 42501 ' || :'snapshot_refused', 'an extra index (plain columns): refresh refused');
+SELECT is(pg_temp.redirect_state(), :'redirect_before', '... nothing changed');
+DROP INDEX sec_t.t_redirect_history_segment;
+CREATE POLICY everything ON sec_t.t_redirect_history USING (true);
+ALTER TABLE sec_t.t_redirect_history ENABLE ROW LEVEL SECURITY;
+\ir include/refresh_expecting_error.psql
+SELECT is(pg_temp.last_refresh(), 'failed 42501 ' || :'snapshot_refused', 'a policy (row-level security): refresh refused');
+SELECT is(pg_temp.redirect_state(), :'redirect_before', '... nothing changed');
+ALTER TABLE sec_t.t_redirect_history DISABLE ROW LEVEL SECURITY;
+DROP POLICY everything ON sec_t.t_redirect_history;
+CREATE TABLE sec_t.t_redirect_history_child () INHERITS (sec_t.t_redirect_history);
+\ir include/refresh_expecting_error.psql
+SELECT is(pg_temp.last_refresh(), 'failed 42501 ' || :'snapshot_refused', 'an inheritance child: refresh refused');
+SELECT is(pg_temp.redirect_state(), :'redirect_before', '... nothing changed');
+SELECT throws_ok($$SELECT rfm.alter_tiers('sec_t.t_redirect', '{"bins": 4}')$$, '42501', :'snapshot_refused',
+  '... and so is a superuser''s alter');
+SELECT is(pg_temp.redirect_state(), :'redirect_before', '... nothing changed');
+DROP TABLE sec_t.t_redirect_history_child;
+-- without them the same refresh goes through and takes the new order in
+CALL rfm.refresh_tiers('sec_t.t_redirect');
+SELECT ok(pg_temp.redirect_state() <> :'redirect_before' AND (SELECT count(*) FROM sec_t.t_redirect) = 4,
+  '... and without them a superuser''s refresh takes in the new order');
+DELETE FROM sec_t.orders WHERE customer = 4;
 SET ROLE rfm_t_owner;
 SELECT rfm.drop_tiers('sec_t.t_redirect') \g /dev/null
 RESET ROLE;
