@@ -40,7 +40,7 @@ BEGIN
   RETURN (t::text || '_twin')::regclass;
 END $$;
 
-SELECT plan(27);
+SELECT plan(28);
 
 -- 1. Fast path: integer keys.
 SELECT rfm.create_tiers('fill_t.t_int', 'fill_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
@@ -129,8 +129,11 @@ SELECT throws_ok($$SELECT rfm._tier_fill('fill_t.m_restricted')$$, '42501', NULL
 ROLLBACK;
 
 -- 5. Refused, nothing changed.
+CREATE TEMP TABLE t_int_before AS SELECT t.ctid::text AS row_at, t::text AS row FROM fill_t.t_int t;
 SELECT throws_ok($$SELECT rfm._tier_fill('fill_t.t_int')$$, '55000', NULL,
   'a populated materialized view: 55000');
+SELECT set_eq('SELECT t.ctid::text AS row_at, t::text AS row FROM fill_t.t_int t', 'TABLE t_int_before',
+  '... its rows unchanged, each where it was (no more, no fewer)');
 CREATE MATERIALIZED VIEW fill_t.m_old AS SELECT 1 AS customer_id WITH NO DATA;
 SELECT throws_ok($$SELECT rfm._tier_fill('fill_t.m_old')$$, '55000', NULL,
   'one made WITH NO DATA in an earlier transaction: 55000');

@@ -8,10 +8,12 @@
 -- partial) stay correct (amcheck, forced index scans); the refresh log's
 -- counts match a before/after comparison.  The C function's checks on
 -- small hand-made materialized views: counts by hand, NULL keys, duplicate
--- keys (23505, nothing changed), owner (42501), not populated, no key
--- index, not a materialized view, rfm.max_memory (54000, and the
--- CONCURRENTLY fallback of rfm.refresh_tiers).  Not in a transaction:
--- rfm.refresh_tiers commits.
+-- keys (23505, nothing changed; numeric 1.0 / 1.00 at the unique index),
+-- owner (42501), not populated, no key index, not a materialized view,
+-- rfm.max_memory (54000, and the CONCURRENTLY fallback of
+-- rfm.refresh_tiers, with its NOTICE).  A numeric key whose bytes change
+-- (1.0 -> 1.00); a tier table emptied WITH NO DATA (55000, then filled
+-- again by a plain REFRESH).  Not in a transaction: rfm.refresh_tiers commits.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 SET client_min_messages = warning;
@@ -55,7 +57,7 @@ BEGIN
   RETURN plan;
 END $$;
 
-SELECT plan(72);
+SELECT plan(82);
 
 SELECT rfm.create_tiers('ip_t.t_int', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
 SELECT rfm.create_tiers('ip_t.t_int_conc', 'ip_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
@@ -229,16 +231,35 @@ REFRESH MATERIALIZED VIEW ip_t.t_int;
 SELECT is(pg_temp.tier_differ('ip_t.t_int', 'ip_t.t_int_conc'), 0::bigint, 'a plain REFRESH gives the same rows');
 
 -- 6. rfm.max_memory too small for the new rows: rfm.refresh_tiers falls
--- back to CONCURRENTLY (the grouped path does not need rfm.max_memory).
+-- back to CONCURRENTLY (the grouped path does not need rfm.max_memory),
+-- with a NOTICE.  pgTAP cannot see notices: the refresh runs in a second
+-- session (psql, this one's connection) whose output is captured (\set `...`).
+-- rfm.max_memory = 16 is 16 kB (a bare number is kB, as for work_mem).
 INSERT INTO ip_t.orders (cust, ordered_on, amount) VALUES (9003, current_date - 4, 25);
-SET rfm.max_memory = '16kB';
-CALL rfm.refresh_tiers('ip_t.t_num');
-RESET rfm.max_memory;
+\set fallback_out `psql -X -q -h :'HOST' -p :'PORT' -U :'USER' -d :'DBNAME' -c 'SET client_min_messages = notice' -c 'SET rfm.max_memory = 16' -c "CALL rfm.refresh_tiers('ip_t.t_num')" 2>&1`
+SELECT is(:'fallback_out'::text,
+          'NOTICE:  rfm: tier table ip_t.t_num refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY instead: its new rows need more than rfm.max_memory (16kB)',
+  'over rfm.max_memory: a NOTICE says the refresh is a REFRESH ... CONCURRENTLY (and nothing else is printed)');
 SELECT is(ip_t.last_message('ip_t.t_num'),
           'REFRESH MATERIALIZED VIEW CONCURRENTLY: the new rows need more than rfm.max_memory',
   'over rfm.max_memory: refreshed by REFRESH ... CONCURRENTLY instead');
 SELECT is(ip_t.differ_fresh('ip_t.t_num'), 0::bigint, '... with the same rows as a fresh tier table');
 SELECT is((SELECT count(*) FROM ip_t.t_num WHERE customer_id = 900.3), 1::bigint, '... including the new customer');
+
+-- 6b. A real tier table never repeats a key (its rows are grouped by the
+-- key type's =, test/tiers_fast.sql): the key whose bytes change (numeric
+-- 1.0 -> 1.00, the same customer) is a delete and an insert, deletes first,
+-- so the unique index sees no duplicate.  Customer 1's orders are the same
+-- but for the key's scale: no other row changes.
+CREATE TABLE ip_t.orders_scale (cust numeric, ordered_on date, amount numeric);
+INSERT INTO ip_t.orders_scale VALUES (1.0, current_date - 5, 10), (2, current_date - 4, 30);
+SELECT rfm.create_tiers('ip_t.t_scale', 'ip_t.orders_scale', 'cust', 'ordered_on', 'amount') \g /dev/null
+UPDATE ip_t.orders_scale SET cust = 1.00 WHERE cust = 1;
+CALL rfm.refresh_tiers('ip_t.t_scale');
+SELECT is(ip_t.last_message('ip_t.t_scale'), 'in place: 1 rows unchanged, 0 updated, 1 inserted, 1 deleted',
+  'numeric key 1.0 -> 1.00: refreshed, 1.0 deleted and 1.00 inserted');
+SELECT is((SELECT array_agg(customer_id::text ORDER BY customer_id) FROM ip_t.t_scale), '{1.00,2}'::text[],
+  '... the tier table has the key as the source prints it now');
 
 -- 7. The C function on hand-made materialized views.
 CREATE TABLE ip_t.src (customer_id integer, x text);
@@ -268,6 +289,22 @@ SELECT throws_ok($$SELECT rfm._tier_refresh_in_place('ip_t.m')$$, '23505', NULL,
 SELECT set_eq('SELECT ctid::text AS row_at, customer_id, x FROM ip_t.m', 'SELECT old_ctid::text, customer_id, x FROM m_before',
   '... and the table is unchanged');
 DELETE FROM ip_t.src WHERE x = 'again';
+-- keys equal under = but not byte for byte (numeric 1.0, 1.00): two keys in
+-- the hash table, one in the unique index, so the insert of 1.00 fails
+-- there (23505, after the update of 2 in place), and all is rolled back.
+CREATE TABLE ip_t.src_num (customer_id numeric, x text);
+INSERT INTO ip_t.src_num VALUES (1.0, 'a'), (2, 'b');
+CREATE MATERIALIZED VIEW ip_t.m_num AS SELECT customer_id, x FROM ip_t.src_num;
+CREATE UNIQUE INDEX ON ip_t.m_num (customer_id);
+INSERT INTO ip_t.src_num VALUES (1.00, 'c');
+UPDATE ip_t.src_num SET x = 'B' WHERE customer_id = 2;
+CREATE TEMP TABLE m_num_before AS SELECT ctid AS old_ctid, customer_id::text AS customer_id, x FROM ip_t.m_num;
+SELECT throws_ok($$SELECT rfm._tier_refresh_in_place('ip_t.m_num')$$, '23505',
+  'duplicate key value violates unique constraint "m_num_customer_id_idx"',
+  'new keys 1.0 and 1.00 (numeric): 23505 from the unique index');
+SELECT set_eq('SELECT ctid::text AS row_at, customer_id::text, x FROM ip_t.m_num',
+              'SELECT old_ctid::text, customer_id, x FROM m_num_before',
+  '... rolled back: 1.0 and 2 as they were, byte for byte and in place');
 -- memory cap
 SET rfm.max_memory = '16kB';
 SELECT throws_ok($$SELECT rfm._tier_refresh_in_place('ip_t.m')$$, '54000', NULL,
@@ -316,12 +353,30 @@ SELECT is((SELECT row(r.*)::text FROM rfm._tier_refresh_in_place('ip_t.m_order')
 SELECT is((SELECT array_agg(customer_id::text ORDER BY ctid) FROM ip_t.m_order), '{a,ä,b,B,c,C}'::text[],
   '... written in the order of the unique index''s collation');
 SELECT is((SELECT count(*) FROM ip_t.m_order WHERE (ctid::text::point)[0] = 0), 0::bigint, '... on new pages');
--- through rfm.refresh_tiers: the error is logged and raised, the table stays unpopulated
+-- through rfm.refresh_tiers: the error is logged and raised, the table
+-- stays unpopulated; a plain REFRESH fills it again with the rows it had
+-- (refreshed first, so that no order is newer than its rows), after which
+-- rfm.refresh_tiers works again and finds nothing to change.
+CALL rfm.refresh_tiers('ip_t.t_text');
+CREATE TEMP TABLE before_no_data AS SELECT * FROM ip_t.t_text;
 REFRESH MATERIALIZED VIEW ip_t.t_text WITH NO DATA;
 \set ON_ERROR_STOP 0
 CALL rfm.refresh_tiers('ip_t.t_text');
 \set ON_ERROR_STOP 1
 SELECT is(:'LAST_ERROR_SQLSTATE'::text, '55000', 'rfm.refresh_tiers of an unpopulated tier table: 55000');
+SELECT results_eq($$SELECT outcome, sqlstate FROM rfm.refresh_log WHERE tier = 'ip_t.t_text'::regclass ORDER BY id DESC LIMIT 1$$,
+  $$VALUES ('failed', '55000')$$, '... logged as failed, with the SQLSTATE');
+SELECT ok(NOT (SELECT relispopulated FROM pg_class WHERE oid = 'ip_t.t_text'::regclass), '... still unpopulated');
+REFRESH MATERIALIZED VIEW ip_t.t_text;
+SELECT is(pg_temp.tier_differ('ip_t.t_text', 'before_no_data'), 0::bigint,
+  'a plain REFRESH fills it again: the rows it had');
+SELECT is((SELECT count(*) FROM ip_t.t_text),
+          (SELECT count(DISTINCT cust) FROM ip_t.orders WHERE amount > 0 AND ordered_on <= current_date),
+  '... one per customer with a purchase (counted by plain SQL)');
+CALL rfm.refresh_tiers('ip_t.t_text');
+SELECT is(ip_t.last_message('ip_t.t_text'),
+          format('in place: %s rows unchanged, 0 updated, 0 inserted, 0 deleted', (SELECT count(*) FROM before_no_data)),
+  '... and rfm.refresh_tiers works again: every row unchanged');
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers(t.tier) FROM rfm.tier_tables t WHERE t.tier::text LIKE 'ip\_t.%' \g /dev/null

@@ -6,7 +6,8 @@
 -- buying.  The full-rebuild twin is itself checked against plain SQL
 -- (min/max/count/sum) on R/F/M values.  Also: updates of old orders are not
 -- seen until the state is rebuilt (the documented limit, and proof that the
--- refresh really is incremental), errors, drop.
+-- refresh really is incremental), errors (an edited stored state: XX001),
+-- the creator's time zone for timestamptz orders, drop.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 SET client_min_messages = warning;
@@ -43,7 +44,7 @@ BEGIN
   RETURN n;
 END $$;
 
-SELECT plan(31);
+SELECT plan(37);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
@@ -144,6 +145,71 @@ SELECT is((SELECT watermark FROM rfm.customer_state_sources s JOIN rfm.tier_tabl
             WHERE t.tier = 'inc_t.incr'::regclass), :'wm_before'::text, 'and the state its watermark (the fold was rolled back)');
 DELETE FROM inc_t.orders WHERE ordered_on > current_date;
 
+-- A row of the tier table's customer state edited (by its owner) to what no
+-- fold writes: the refresh reads it, directly or (rfm.direct_scan off)
+-- through rfm._customer_states_pack, and fails with XX001 (src/fast_table.c),
+-- rolled back.  Customer 5 is a buyer (frequency > 0, as the last two
+-- checks need); a row left unedited would let the refresh succeed.
+CALL rfm.refresh_tiers('inc_t.incr');  -- folds 9003's order left above
+CREATE TEMP TABLE incr_before AS SELECT * FROM inc_t.incr;
+SELECT state_name AS incr_state FROM rfm.tier_tables WHERE tier = 'inc_t.incr'::regclass \gset
+\set ON_ERROR_STOP 0
+UPDATE rfm.customer_states SET frequency = -1 WHERE state_name = :'incr_state' AND customer = '5';
+CALL rfm.refresh_tiers('inc_t.incr');
+SET rfm.direct_scan = off;
+CALL rfm.refresh_tiers('inc_t.incr');
+RESET rfm.direct_scan;
+UPDATE rfm.customer_states SET frequency = 1, last_purchase = 'infinity' WHERE state_name = :'incr_state' AND customer = '5';
+CALL rfm.refresh_tiers('inc_t.incr');
+SET rfm.direct_scan = off;
+CALL rfm.refresh_tiers('inc_t.incr');
+RESET rfm.direct_scan;
+UPDATE rfm.customer_states SET last_purchase = first_purchase - 1 WHERE state_name = :'incr_state' AND customer = '5';
+CALL rfm.refresh_tiers('inc_t.incr');
+SET rfm.direct_scan = off;
+CALL rfm.refresh_tiers('inc_t.incr');
+\set ON_ERROR_STOP 1
+RESET rfm.direct_scan;
+SELECT is(:'LAST_ERROR_SQLSTATE' || ' ' || :'LAST_ERROR_MESSAGE',
+  'XX001 rfm.refresh_tiers: refresh of inc_t.incr failed: a stored customer state has a first purchase after its last',
+  'an edited customer state: the refresh fails with XX001');
+SELECT results_eq($$SELECT outcome, sqlstate, message FROM
+                     (SELECT * FROM rfm.refresh_log WHERE tier = 'inc_t.incr'::regclass ORDER BY id DESC LIMIT 6) l ORDER BY id$$,
+  $$VALUES ('failed', 'XX001', 'rfm: a stored customer state has a negative frequency'),
+           ('failed', 'XX001', 'rfm: a stored customer state has a negative frequency'),
+           ('failed', 'XX001', 'rfm: a stored customer state has an infinite purchase day'),
+           ('failed', 'XX001', 'rfm: a stored customer state has an infinite purchase day'),
+           ('failed', 'XX001', 'rfm: a stored customer state has a first purchase after its last'),
+           ('failed', 'XX001', 'rfm: a stored customer state has a first purchase after its last')$$,
+  '... a negative frequency, an infinite purchase day, a first purchase after the last: each read both ways, logged');
+SELECT is(pg_temp.tier_differ('inc_t.incr', 'incr_before'), 0::bigint, '... and the tier table keeps its rows');
+-- the remedy: rebuild the state
+SELECT rfm.customer_state_rebuild(:'incr_state') \g /dev/null
+CALL rfm.refresh_tiers('inc_t.incr');
+CALL rfm.refresh_tiers('inc_t.full');
+SELECT is(pg_temp.tier_differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'after rfm.customer_state_rebuild: the full build''s rows');
+
+-- Time zone: a timestamptz order is on its calendar day in the zone the
+-- tier table (its customer state) was created in, whoever refreshes it
+-- later.  20:00 UTC is the next day in Shanghai (UTC+8), the same day in
+-- New York (UTC-5).  By hand, Shanghai days: customer 1 on 01-02 (folded at
+-- the build) and 01-06 (at the refresh, from New York), customer 2 on 01-06.
+CREATE TABLE inc_t.tz_orders (id bigserial PRIMARY KEY, customer bigint, at timestamptz, amount numeric);
+INSERT INTO inc_t.tz_orders (customer, at, amount) VALUES (1, '2024-01-01 20:00+00', 10);
+SET TimeZone = 'Asia/Shanghai';
+SELECT rfm.create_tiers('inc_t.tz', 'inc_t.tz_orders', 'customer', 'at', 'amount', watermark_column => 'id') \g /dev/null
+SET TimeZone = 'America/New_York';
+INSERT INTO inc_t.tz_orders (customer, at, amount) VALUES (1, '2024-01-05 20:00+00', 20), (2, '2024-01-05 20:00+00', 30);
+CALL rfm.refresh_tiers('inc_t.tz');
+SELECT rfm.create_tiers('inc_t.tz_ny', 'inc_t.tz_orders', 'customer', 'at', 'amount') \g /dev/null
+RESET TimeZone;
+SELECT results_eq('SELECT customer_id, first_purchase, last_purchase, frequency FROM inc_t.tz ORDER BY customer_id',
+  $$VALUES (1::bigint, date '2024-01-02', date '2024-01-06', 2::bigint), (2, '2024-01-06', '2024-01-06', 1)$$,
+  'an incremental tier table created in Shanghai, refreshed from New York: Shanghai days');
+SELECT results_eq('SELECT customer_id, first_purchase, last_purchase FROM inc_t.tz_ny ORDER BY customer_id',
+  $$VALUES (1::bigint, date '2024-01-01', date '2024-01-05'), (2, '2024-01-05', '2024-01-05')$$,
+  '... where a tier table built in New York has New York days');
+
 -- Option errors, before anything is made.
 SELECT throws_ok($$SELECT rfm.create_tiers('inc_t.x', 'inc_t.orders', 'customer', 'ordered_on', 'amount',
                                            watermark_column => 'order_id', clv => true)$$, '0A000', NULL,
@@ -160,13 +226,12 @@ SELECT throws_ok($$SELECT rfm.create_tiers('inc_t.x', 'inc_t.num_orders', 'custo
   'watermark_column with a numeric customer key refused');
 
 -- Drop removes the state too.
-SELECT state_name AS incr_state FROM rfm.tier_tables WHERE tier = 'inc_t.incr'::regclass \gset
 SELECT rfm.drop_tiers('inc_t.incr') \g /dev/null
 SELECT is((SELECT count(*) FROM rfm.customer_state_sources WHERE state_name = :'incr_state'), 0::bigint,
   'drop_tiers drops the customer state');
 SELECT ok(to_regclass('inc_t.x') IS NULL, 'failed creates leave nothing behind');
 
 SELECT * FROM finish();
-SELECT rfm.drop_tiers('inc_t.full') \g /dev/null
+SELECT rfm.drop_tiers('inc_t.full'), rfm.drop_tiers('inc_t.tz'), rfm.drop_tiers('inc_t.tz_ny') \g /dev/null
 SELECT rfm.customer_state_drop('inc live') \g /dev/null
 DROP SCHEMA inc_t CASCADE;
