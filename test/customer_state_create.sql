@@ -14,7 +14,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(49);
+SELECT plan(53);
 
 CREATE SCHEMA csi_t;
 CREATE TABLE csi_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
@@ -158,6 +158,7 @@ SELECT throws_ok($$INSERT INTO rfm.customer_state_sources (state_name, source, c
 SELECT throws_ok($$SELECT rfm.customer_state_refresh('csi 2')$$, '42704', NULL, 'nor refreshed');
 SELECT throws_ok($$SELECT rfm._customer_states_insert('csi 2', (SELECT states FROM packed))$$, '23503', NULL,
   'rfm''s C writer refuses a state the caller cannot see');
+SELECT throws_ok($$SELECT rfm.customer_state_rebuild('csi 2')$$, '42704', NULL, 'nor rebuilt');
 SELECT throws_ok($$SELECT count(*) FROM rfm.customer_state_scores('csi 2')$$, '42704', NULL, 'nor scored');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM rfm.customer_states WHERE state_name = 'csi 2'), 5::bigint,
@@ -167,6 +168,25 @@ SELECT is((SELECT source::text FROM rfm.customer_state_sources WHERE state_name 
 SELECT throws_ok($$SELECT rfm.customer_state_refresh('csi keeper')$$, '42501',
   $$rfm: only the owner of customer state 'csi keeper' (rfm_csi_keeper) may fold orders into it$$,
   'a superuser may not fold orders into another role''s state');
+-- Nor rebuild it: rfm.customer_state_rebuild deletes the rows and the
+-- watermark before the fold's owner check, so the 42501 must roll that back.
+-- Customer 3's monetary edited by hand (1.25 from the orders): a rebuild
+-- that ran would put 1.25 back.
+UPDATE rfm.customer_states SET monetary = 99 WHERE state_name = 'csi keeper' AND customer = '3';
+SELECT throws_ok($$SELECT rfm.customer_state_rebuild('csi keeper')$$, '42501',
+  $$rfm: only the owner of customer state 'csi keeper' (rfm_csi_keeper) may fold orders into it$$,
+  '... nor rebuild it');
+-- a member of the owner role sees the state (its rights) but is not its owner
+CREATE ROLE rfm_csi_deputy IN ROLE rfm_csi_keeper;
+SET ROLE rfm_csi_deputy;
+SELECT throws_ok($$SELECT rfm.customer_state_rebuild('csi keeper')$$, '42501',
+  $$rfm: only the owner of customer state 'csi keeper' (rfm_csi_keeper) may fold orders into it$$,
+  'a member of the owner role may not rebuild it either');
+RESET ROLE;
+SELECT results_eq($$SELECT count(*), sum(monetary), max(watermark) FROM rfm.customer_states
+                     JOIN rfm.customer_state_sources USING (state_name) WHERE state_name = 'csi keeper'$$,
+  $$VALUES (5::bigint, 118.50::numeric, '7'::text)$$,
+  '... the state unchanged: 5 rows, 15.50 + 0 - 3 + 7 + 99 = 118.50, watermark 7 (7 orders)');
 SELECT is((SELECT count(*) FROM rfm.customer_state_scores('csi keeper')), 4::bigint,
   '... but may read it (4 of the 5 customers have a purchase)');
 

@@ -8,7 +8,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(12);
+SELECT plan(15);
 
 CREATE ROLE rfm_schema_squatter;
 -- the schema stays after DROP EXTENSION (README "Removing rfm")
@@ -37,11 +37,24 @@ GRANT CREATE ON SCHEMA rfm TO rfm_schema_squatter;
 SELECT throws_ok('CREATE EXTENSION rfm', '42501',
                  'rfm: other roles may create objects in schema rfm: rfm_schema_squatter',
                  'CREATE EXTENSION refuses a schema rfm where another role may create objects');
+-- the update from 0.1.0 (it installs there: no guard) refuses too
+CREATE EXTENSION rfm VERSION '0.1.0';
+SELECT count(*) AS functions_010 FROM pg_catalog.pg_proc WHERE pronamespace = 'rfm'::regnamespace \gset
+SELECT throws_ok('ALTER EXTENSION rfm UPDATE', '42501',
+                 'rfm: other roles may create objects in schema rfm: rfm_schema_squatter',
+                 'ALTER EXTENSION rfm UPDATE refuses a schema rfm where another role may create objects');
 REVOKE CREATE ON SCHEMA rfm FROM rfm_schema_squatter;
 GRANT CREATE ON SCHEMA rfm TO PUBLIC;
-SELECT throws_ok('CREATE EXTENSION rfm', '42501',
+SELECT throws_ok('ALTER EXTENSION rfm UPDATE', '42501',
                  'rfm: other roles may create objects in schema rfm: PUBLIC',
                  '... or PUBLIC may');
+SELECT is((SELECT extversion || ', ' || (SELECT count(*) FROM pg_catalog.pg_proc WHERE pronamespace = 'rfm'::regnamespace)
+             FROM pg_catalog.pg_extension WHERE extname = 'rfm'),
+          '0.1.0, ' || :functions_010, '... leaving 0.1.0 and its functions as they were');
+DROP EXTENSION rfm;
+SELECT throws_ok('CREATE EXTENSION rfm', '42501',
+                 'rfm: other roles may create objects in schema rfm: PUBLIC',
+                 'CREATE EXTENSION refuses PUBLIC''s CREATE as well');
 REVOKE CREATE ON SCHEMA rfm FROM PUBLIC;
 SELECT hasnt_extension('rfm', 'nothing installed by the refused attempts');
 

@@ -5,14 +5,15 @@
 #  1. in EUC_CN (GB2312) and SQL_ASCII databases every built-in rule and
 #     playbook row, Chinese labels included, reads back (as UTF-8) exactly
 #     as in a UTF8 database, and a tier table's Chinese labels are right;
-#  2. in LATIN1, which has no Chinese characters, CREATE EXTENSION fails
-#     with untranslatable_character (22P05) and installs nothing (before,
-#     it installed the labels as mojibake).
+#  2. in LATIN1 and WIN1252, which have no Chinese characters, and EUC_TW,
+#     which has no simplified ones, CREATE EXTENSION fails with
+#     untranslatable_character (22P05) and installs nothing (before, LATIN1
+#     got the labels as mojibake).
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 UTF8_DB=rfm_enc_utf8
-SCRATCH_DBS="$UTF8_DB rfm_enc_euc_cn rfm_enc_sql_ascii rfm_enc_latin1"
+SCRATCH_DBS="$UTF8_DB rfm_enc_euc_cn rfm_enc_sql_ascii rfm_enc_latin1 rfm_enc_win1252 rfm_enc_euc_tw"
 . test/shell/lib/scratch.sh
 dropdbs
 export PGCLIENTENCODING=UTF8
@@ -54,12 +55,23 @@ done
 [ "$(q rfm_enc_euc_cn -c "SELECT octet_length(rfm.segment(5, 5, 5, lang => 'zh'))")" = 8 ] ||
   fail "EUC_CN does not store the Chinese labels in its own two-byte encoding"
 
-# --- 2. LATIN1: refused, nothing installed
-createdb -E LATIN1 -T template0 --locale=C rfm_enc_latin1
-if out=$(q rfm_enc_latin1 -v VERBOSITY=verbose -c "CREATE EXTENSION rfm" 2>&1); then
-  fail "CREATE EXTENSION rfm succeeded in a LATIN1 database"
-fi
-echo "$out" | grep -q '22P05' || fail "CREATE EXTENSION rfm in LATIN1 failed, but not with 22P05: $out"
-[ "$(q rfm_enc_latin1 -c "SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'rfm'")" = 0 ] ||
-  fail "rfm is installed in the LATIN1 database after all"
-echo "ok: LATIN1: CREATE EXTENSION rfm fails with 22P05 ($(echo "$out" | grep -m1 -o 'character with .*'))"
+# --- 2. LATIN1, WIN1252 and EUC_TW: refused, nothing installed.  LATIN1 and
+# WIN1252 have no Chinese at all: the scripts' first Chinese character, 冠
+# (UTF-8 0xe5 0x86 0xa0), fails.  EUC_TW (CNS 11643, traditional) has 冠 but
+# not the simplified 军 after it (0xe5 0x86 0x9b; it has only 軍).
+for enc in LATIN1 WIN1252 EUC_TW; do
+  db=rfm_enc_$(echo "$enc" | tr 'A-Z' 'a-z')
+  case $enc in EUC_TW) bytes='0xe5 0x86 0x9b' ;; *) bytes='0xe5 0x86 0xa0' ;; esac
+  createdb -E "$enc" -T template0 --locale=C "$db"
+  if out=$(q "$db" -v VERBOSITY=verbose -c "CREATE EXTENSION rfm" 2>&1); then
+    fail "CREATE EXTENSION rfm succeeded in a $enc database"
+  fi
+  echo "$out" | grep -q '22P05' || fail "CREATE EXTENSION rfm in $enc failed, but not with 22P05: $out"
+  echo "$out" | grep -q "byte sequence $bytes in encoding \"UTF8\" has no equivalent in encoding \"$enc\"" ||
+    fail "CREATE EXTENSION rfm in $enc failed on another character than $bytes: $out"
+  [ "$(q "$db" -c "SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'rfm'")" = 0 ] ||
+    fail "rfm is installed in the $enc database after all"
+  [ "$(q "$db" -c "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'rfm'")" = 0 ] ||
+    fail "CREATE EXTENSION rfm left a schema rfm in the $enc database"
+  echo "ok: $enc: CREATE EXTENSION rfm fails with 22P05 ($(echo "$out" | grep -m1 -o 'character with .*'))"
+done
