@@ -136,7 +136,9 @@ SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.orders')::text$$) AS drop_not_
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.transitions('bad_t.orders', '2024-01-01', '2024-02-01')$$) AS transitions_not_a_tier;
 \set VERBOSITY terse
 CALL rfm.refresh_tiers(NULL);
+\echo :LAST_ERROR_SQLSTATE
 CALL rfm.refresh_tiers('bad_t.orders');
+\echo :LAST_ERROR_SQLSTATE
 \set VERBOSITY default
 
 SELECT rfm.drop_tiers('bad_t."Tiers''); DROP TABLE bad_t.orders; --"');
