@@ -19,7 +19,7 @@ CREATE TABLE bad_t.orders (customer text, ordered_on date, amount numeric);
 -- alice 2 purchases (01-01, 03-01), bob 1 (02-01)
 INSERT INTO bad_t.orders VALUES ('alice', '2024-01-01', 10), ('alice', '2024-03-01', 20), ('bob', '2024-02-01', 5);
 
--- NULL in every argument but as_of: 22004 before anything is created.
+-- NULL in every argument but as_of and watermark_column: 22004 before anything is created.
 SELECT pg_temp.err($$SELECT rfm.create_tiers(NULL, 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS null_name;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', NULL, 'customer', 'ordered_on', 'amount')::text$$) AS null_source;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', NULL, 'ordered_on', 'amount')::text$$) AS null_customer;

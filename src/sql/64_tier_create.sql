@@ -125,7 +125,7 @@ BEGIN
     IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
        OR amount_column IS NULL OR bins IS NULL OR scheme IS NULL OR keep_history IS NULL
        OR clv IS NULL THEN
-        RAISE EXCEPTION 'rfm.create_tiers: only as_of may be NULL'
+        RAISE EXCEPTION 'rfm.create_tiers: only as_of and watermark_column may be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     -- PostgreSQL refuses a materialized view over a temporary table; rfm's
