@@ -384,11 +384,19 @@ upgrade_test() {
       printf '#!/bin/sh\ncase "$1" in -V|--version) echo "%s (PostgreSQL) %s"; exit 0 ;; esac\nexec env -u LD_PRELOAD "%s" "$@"\n' \
         "$b" "$release" "$real" > "$bin/$b"
     done
+    # The same bin directory over a copy of the server without rfm.so, for
+    # the README's "pg_upgrade --check reports a missing rfm library"
+    # (PostgreSQL finds its lib directory relative to the binary).
+    norfm=$work/norfm$v
+    rm -rf "$norfm" "$bin-norfm"; cp -a "$native" "$norfm"; rm -f "$norfm/lib/postgresql/rfm.so"
+    cp -a "$bin" "$bin-norfm"
+    for b in postgres pg_ctl initdb; do sed -i "s|$native/bin/|$norfm/bin/|" "$bin-norfm/$b"; done
     # pg_dump must read both servers: the newer version's first in PATH
-    bindirs=(OLD_BINDIR="$pg15_bindir" NEW_BINDIR="$bin" PATH="$work/tools$v:$PATH")
+    bindirs=(OLD_BINDIR="$pg15_bindir" NEW_BINDIR="$bin" NORFM_BINDIR="$bin-norfm" PATH="$work/tools$v:$PATH")
     label="15 to $v: pg_upgrade $release, server $("$native/bin/postgres" --version | awk '{ print $NF }')"
   fi
   chmod a+rx "$bin" "$bin"/*
+  [ ! -d "$bin-norfm" ] || chmod a+rx "$bin-norfm" "$bin-norfm"/*
   cd "$work/tests"
   echo "test/pg_upgrade/from_older.sh ($label)"
   "${runas[@]}" env "${bindirs[@]}" OLD_PORT=$((56500 + v)) NEW_PORT=$((56600 + v)) \

@@ -6,6 +6,8 @@
 #    rfm.summarize, stored rfm.summary values, tier tables, a custom
 #    segment scheme, a playbook edit, an incremental customer state:
 #    test/shell/lib/rich_db.sh) is built on the old server;
+#  - pg_upgrade --check fails, naming rfm's library, when the new server
+#    has no rfm.so (when check-versions gives NORFM_BINDIR);
 #  - pg_upgrade (the new version's) runs with no error, its --check first;
 #  - on the new server the same queries give the same hand-checked answers,
 #    and a dump of the database equals that of the dump taken before the
@@ -120,6 +122,21 @@ upgrade() {
     { cat "$tmp/pg_upgrade.out" >&2; find "$base/new" -path '*pg_upgrade_output.d*' -name '*.log' -exec tail -n 20 {} + >&2 || true
       fail "pg_upgrade $* failed"; }
 }
+# Without rfm installed for the new server (NORFM_BINDIR: the same
+# programs over a copy of that server without rfm.so, from
+# check-versions), pg_upgrade --check stops at its libraries check and its
+# report names rfm's library (README "Upgrading").
+if [ -n "${NORFM_BINDIR:-}" ]; then
+  if (cd "$base" && "$NORFM_BINDIR/pg_upgrade" -b "$old_bindir" -B "$NORFM_BINDIR" -d "$base/old" -D "$base/new" \
+        -p "$old_port" -P "$new_port" -s "$base" -U postgres --check) > "$tmp/norfm.out" 2>&1; then
+    fail "pg_upgrade --check passes with no rfm library for the new server"
+  fi
+  report=$(find "$base/new" -name loadable_libraries.txt | head -n 1)
+  grep -q 'loadable libraries' "$tmp/norfm.out" && [ -n "$report" ] && grep -q '"\$libdir/rfm"' "$report" ||
+    { cat "$tmp/norfm.out" ${report:+"$report"} >&2; fail "pg_upgrade --check without rfm.so does not report rfm's library"; }
+  rm -rf "$base/new/pg_upgrade_output.d"
+  echo "ok: pg_upgrade --check with no rfm for the new server fails, naming \$libdir/rfm"
+fi
 upgrade --check
 upgrade
 echo "ok: pg_upgrade --check and pg_upgrade pass ($new_version)"
