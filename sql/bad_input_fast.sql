@@ -87,14 +87,16 @@ SELECT count(*) AS state_rows FROM rfm.customer_states WHERE state_name = 'bad_s
 -- A failing refresh or rebuild (a NaN order above the watermark) leaves
 -- the state as it was: same rows, same watermark (3).
 CREATE TEMP TABLE state_before AS SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state';
+CREATE FUNCTION pg_temp.changed_rows() RETURNS bigint LANGUAGE sql AS $$
+  SELECT count(*) FROM (
+    (SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state' EXCEPT ALL SELECT * FROM state_before)
+    UNION ALL
+    (SELECT * FROM state_before EXCEPT ALL SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state')) d $$;
 INSERT INTO bad_f.orders VALUES (4, 'bob', '2024-03-02', 'NaN');
 SELECT pg_temp.err($$SELECT rfm.customer_state_refresh('bad_state')::text$$) AS refresh_nan;
 SELECT pg_temp.err($$SELECT rfm.customer_state_rebuild('bad_state')::text$$) AS rebuild_nan;
 SELECT watermark FROM rfm.customer_state_sources WHERE state_name = 'bad_state';
-SELECT count(*) AS changed_rows FROM (
-  (SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state' EXCEPT ALL SELECT * FROM state_before)
-  UNION ALL
-  (SELECT * FROM state_before EXCEPT ALL SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state')) d;  -- 0
+SELECT pg_temp.changed_rows();  -- 0
 -- after removing the bad order, a refresh folds in nothing new and the
 -- scores are those of rfm.customer_scores above.
 DELETE FROM bad_f.orders WHERE id = 4;
@@ -112,10 +114,7 @@ INSERT INTO bad_f.orders VALUES (5, 'bob', 'infinity', 1);
 SELECT pg_temp.err($$SELECT rfm.customer_state_refresh('bad_state')::text$$) AS refresh_infinite_day,
        pg_temp.err($$SELECT rfm.customer_state_rebuild('bad_state')::text$$) AS rebuild_infinite_day;
 SELECT watermark FROM rfm.customer_state_sources WHERE state_name = 'bad_state';
-SELECT count(*) AS changed_rows FROM (
-  (SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state' EXCEPT ALL SELECT * FROM state_before)
-  UNION ALL
-  (SELECT * FROM state_before EXCEPT ALL SELECT * FROM rfm.customer_states WHERE state_name = 'bad_state')) d;  -- 0
+SELECT pg_temp.changed_rows();  -- 0
 DELETE FROM bad_f.orders WHERE id = 5;
 -- and from rfm.customer_state_create, on a date or a timestamptz column:
 -- nothing registered
