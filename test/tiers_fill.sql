@@ -153,5 +153,6 @@ ROLLBACK;
 SELECT throws_ok($$SELECT rfm._tier_fill(4294967000::oid::regclass)$$, '42P01', NULL, 'no such relation: 42P01');
 
 SELECT * FROM finish();
+SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'fill\_t.%' \g /dev/null
 DROP SCHEMA fill_t CASCADE;
 DROP ROLE rfm_fill_other;
