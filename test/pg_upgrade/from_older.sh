@@ -116,9 +116,15 @@ new_initdb_opts=(--locale-provider=libc)
 initdb_help=$("$new_bindir/initdb" --help)
 [[ $initdb_help != *--no-data-checksums* ]] || new_initdb_opts+=(--no-data-checksums)
 "$new_bindir/initdb" -D "$base/new" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 "${new_initdb_opts[@]}" >/dev/null
+# pg_upgrade_to BINDIR ARGS: the pg_upgrade of BINDIR from the old cluster
+# to $base/new with BINDIR's server, output in $tmp/pg_upgrade.out
+pg_upgrade_to() {
+  local bindir=$1; shift
+  (cd "$base" && "$bindir/pg_upgrade" -b "$old_bindir" -B "$bindir" -d "$base/old" -D "$base/new" \
+     -p "$old_port" -P "$new_port" -s "$base" -U postgres "$@") > "$tmp/pg_upgrade.out" 2>&1
+}
 upgrade() {
-  (cd "$base" && "$new_bindir/pg_upgrade" -b "$old_bindir" -B "$new_bindir" -d "$base/old" -D "$base/new" \
-     -p "$old_port" -P "$new_port" -s "$base" -U postgres "$@") > "$tmp/pg_upgrade.out" 2>&1 ||
+  pg_upgrade_to "$new_bindir" "$@" ||
     { cat "$tmp/pg_upgrade.out" >&2; find "$base/new" -path '*pg_upgrade_output.d*' -name '*.log' -exec tail -n 20 {} + >&2 || true
       fail "pg_upgrade $* failed"; }
 }
@@ -127,13 +133,12 @@ upgrade() {
 # check-versions), pg_upgrade --check stops at its libraries check and its
 # report names rfm's library (README "Upgrading").
 if [ -n "${NORFM_BINDIR:-}" ]; then
-  if (cd "$base" && "$NORFM_BINDIR/pg_upgrade" -b "$old_bindir" -B "$NORFM_BINDIR" -d "$base/old" -D "$base/new" \
-        -p "$old_port" -P "$new_port" -s "$base" -U postgres --check) > "$tmp/norfm.out" 2>&1; then
+  if pg_upgrade_to "$NORFM_BINDIR" --check; then
     fail "pg_upgrade --check passes with no rfm library for the new server"
   fi
   report=$(find "$base/new" -name loadable_libraries.txt | head -n 1)
-  grep -q 'loadable libraries' "$tmp/norfm.out" && [ -n "$report" ] && grep -q '"\$libdir/rfm"' "$report" ||
-    { cat "$tmp/norfm.out" ${report:+"$report"} >&2; fail "pg_upgrade --check without rfm.so does not report rfm's library"; }
+  grep -q 'loadable libraries' "$tmp/pg_upgrade.out" && [ -n "$report" ] && grep -q '"\$libdir/rfm"' "$report" ||
+    { cat "$tmp/pg_upgrade.out" ${report:+"$report"} >&2; fail "pg_upgrade --check without rfm.so does not report rfm's library"; }
   rm -rf "$base/new/pg_upgrade_output.d"
   echo "ok: pg_upgrade --check with no rfm for the new server fails, naming \$libdir/rfm"
 fi
