@@ -109,3 +109,22 @@ SELECT abs(rfm.clv(ROW(0.5, 10, 0.3, 0.4, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit
 -- extreme parameters; -expm1(0) is -0 in floating point).
 SELECT rfm.bgnbd_expected_purchases(ROW(1e300, 1e300, 1e300, 1e300, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit,
                                     1e-300, 0, 0, 10)::text AS zero_not_minus_zero;
+
+-- Customers with many repeat purchases: 1 - G loses every digit there
+-- (G is a huge 2F1 times a tiny power; 10^9 repeat purchases gave
+-- -1585771.88 purchases, 10^5 was off in the 9th digit), so rfm sums
+-- Euler's transformation of the series instead.  Expected: FHL 2005 eq. 10
+-- as written, with mpmath's hyp2f1 of the untransformed series (Debian
+-- python3-mpmath, 50 digits, maxterms 10^7).  rfm.clv_inputs gives no such
+-- 10^5 or 10^9 (x counts purchase days), but the functions take any x; the
+-- last row could be real data (1000 purchase days in 300 weeks; it was off
+-- in the 11th digit).
+SELECT v.x, v.t, abs(e / v.want - 1) < 1e-12 AS ok
+  FROM (VALUES (8, 1e4, 0.999, 2.4, 1e9, 1e4, 1e4, 1, 49998.751641636892),
+               (500, 0.001, 0.8, 0.01, 1e9, 1e4, 1e4, 1, 99996.040156781897),
+               (0.7, 4, 0.6, 2.4, 1e5, 1e3, 1e3, 52, 5100.9648417946609),
+               (500, 4, 1.001, 2.4, 1e5, 1e3, 1e3, 52, 5074.0581036716548),
+               (0.2426, 4.414, 0.7929, 2.426, 1000, 300, 400, 52, 6.2828285800612214e-119))
+         v(r, alpha, a, b, x, t_x, tenure, t, want),
+       LATERAL (SELECT rfm.bgnbd_expected_purchases(ROW(v.r, v.alpha, v.a, v.b, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit,
+                                                    v.t, v.x, v.t_x, v.tenure) AS e) p;

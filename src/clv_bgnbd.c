@@ -63,8 +63,9 @@ log_dropout_odds(const BgnbdParams *p, double x, double t_x, double T)
 {
 	if (x == 0)
 		return -INFINITY;
+	/* log1p, not a difference of logs: r + x may be huge */
 	return log(p->a) - log(p->b + x - 1) +
-		(p->r + x) * (log(p->alpha + T) - log(p->alpha + t_x));
+		(p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
 }
 
 /* 1 / (1 + exp(l)) without overflow. */
@@ -82,6 +83,64 @@ bgnbd_p_alive(const BgnbdParams *p, double x, double t_x, double T)
 	return inverse_one_plus_exp(log_dropout_odds(p, x, t_x, T));
 }
 
+/*
+ * c (1 - G) / (a - 1) of bgnbd_expected through Euler's transformation
+ * 2F1(A, B; C; z) = (1 - z)^(C-A-B) 2F1(C-A, C-B; C; z), for customers
+ * with many repeat purchases.  There G is a huge 2F1 times a tiny power,
+ * and 1 - G, multiplied by c / (a - 1), loses every digit (a customer with
+ * 10^9 repeat purchases got a negative expectation).  Transformed,
+ * G = w 2F1(q, a - 1; c; z) = w (1 + (a - 1) H), w = (1 - z)^(a-1),
+ * q = a + b - 1 - r, H = sum_{n>=1} (q)_n (a)_(n-1) / ((c)_n n!) z^n, so
+ * c (1 - G) / (a - 1) = c ((1 - w) / (a - 1) - w H): no division by a - 1
+ * left, and with c large against |q| H's terms fall fast.  false when c is
+ * not that large, H does not converge here, or the two parts cancel (the
+ * caller then sums the original series, all of whose terms are positive).
+ */
+static bool
+expected_by_euler(const BgnbdParams *p, double c, double z, double *out)
+{
+	double		u = p->a - 1;
+	double		l = -log1p(-z);	/* -log(1 - z) > 0 */
+	double		w = exp(-u * l);
+	double		first = (u == 0) ? l : -expm1(-u * l) / u;	/* (1 - w) / u */
+	double		q = p->a + p->b - 1 - p->r;
+	double		term;
+	double		h;
+	double		h_abs;
+	double		rest;
+	bool		converged = false;
+
+	if (!(c >= 16 * (fabs(q) + 1)))
+		return false;
+	term = q * z / c;			/* n = 1 */
+	h = term;
+	h_abs = fabs(term);
+	for (long n = 1; n < 100000; n++)
+	{
+		/*
+		 * The ratio of term n+1 to term n is (q+n)(a+n-1) / ((c+n)(n+1)) z;
+		 * with c >= |q| every later one is at most z max(1, (a+n-1)/(n+1))
+		 * in size, which bounds the tail.
+		 */
+		double		bound = z * fmax(1.0, (p->a + n - 1) / (n + 1));
+
+		if (term == 0 || (bound < 1 && fabs(term) * bound / (1 - bound) <= 1e-17 * first))
+		{
+			converged = true;
+			break;
+		}
+		term *= (q + n) * (p->a + n - 1) / ((c + n) * (n + 1)) * z;
+		h += term;
+		h_abs += fabs(term);
+	}
+	rest = first - w * h;
+	/* both parts' rounding is at most ~1e-16 of first + w h_abs */
+	if (!converged || !(rest > 0) || first + w * h_abs > 4 * rest)
+		return false;
+	*out = c * rest;
+	return true;
+}
+
 double
 bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, bool *too_long,
 			   const char *fname)
@@ -91,6 +150,7 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, b
 	double		log_a;
 	double		log_g;
 	double		c_one_minus_g;
+	double		c_one_minus_g_over_a1;
 
 	if (t == 0)
 		return 0.0;
@@ -118,7 +178,9 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, b
 	 * G = A 2F1(r+x, b+x; c; z), A = ((alpha+T)/(alpha+T+t))^(r+x).
 	 */
 	c = p->a + p->b + x - 1;
-	log_a = (p->r + x) * (log(p->alpha + T) - log(p->alpha + T + t));
+	if (expected_by_euler(p, c, z, &c_one_minus_g_over_a1))
+		return c_one_minus_g_over_a1 * inverse_one_plus_exp(log_dropout_odds(p, x, t_x, T));
+	log_a = -(p->r + x) * log1p(t / (p->alpha + T));
 	if (c > 0)
 	{
 		log_g = log_a + clv_log_hyp2f1(p->r + x, p->b + x, c, z, too_long, fname);
