@@ -117,14 +117,17 @@ SELECT rfm.bgnbd_expected_purchases(ROW(1e300, 1e300, 1e300, 1e300, NULL, NULL, 
 -- as written, with mpmath's hyp2f1 of the untransformed series (Debian
 -- python3-mpmath, 50 digits, maxterms 10^7).  rfm.clv_inputs gives no such
 -- 10^5 or 10^9 (x counts purchase days), but the functions take any x; the
--- last row could be real data (1000 purchase days in 300 weeks; it was off
--- in the 11th digit).
+-- x = 1000 row could be real data (1000 purchase days in 300 weeks; it
+-- was off in the 11th digit).
 SELECT v.x, v.t, abs(e / v.want - 1) < 1e-12 AS ok
   FROM (VALUES (8, 1e4, 0.999, 2.4, 1e9, 1e4, 1e4, 1, 49998.751641636892),
                (500, 0.001, 0.8, 0.01, 1e9, 1e4, 1e4, 1, 99996.040156781897),
                (0.7, 4, 0.6, 2.4, 1e5, 1e3, 1e3, 52, 5100.9648417946609),
                (500, 4, 1.001, 2.4, 1e5, 1e3, 1e3, 52, 5074.0581036716548),
-               (0.2426, 4.414, 0.7929, 2.426, 1000, 300, 400, 52, 6.2828285800612214e-119))
+               (0.2426, 4.414, 0.7929, 2.426, 1000, 300, 400, 52, 6.2828285800612214e-119),
+               -- the CDNOW fit's first x summed transformed (c >= 16 (|a+b-1-r| + 1))
+               (0.2426, 4.414, 0.7929, 2.426, 46, 60, 70, 52, 1.8340058451935013),
+               (0.2426, 4.414, 0.7929, 2.426, 50, 60, 70, 52, 1.2467162385445087))
          v(r, alpha, a, b, x, t_x, tenure, t, want),
        LATERAL (SELECT rfm.bgnbd_expected_purchases(ROW(v.r, v.alpha, v.a, v.b, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit,
                                                     v.t, v.x, v.t_x, v.tenure) AS e) p;
