@@ -6,10 +6,11 @@
 -- (given alive at T the purchase rate's posterior is Gamma(r+x, alpha+T),
 -- and dropping out only removes purchases), with 1e-9 of slack for the
 -- rounding of tiny expectations (a near 1 multiplies it by c / |a - 1|);
--- CLV finite and >= 0.  Before Euler's transformation was used for many
+-- CLV finite, >= 0, adding up to E[M] E[Y(t)] undiscounted and lowered by
+-- discounting or fewer periods.  Before Euler's transformation was used for many
 -- repeat purchases, 10^9 of them gave E[Y(1)] = -1585771.88.
 BEGIN;
-SELECT plan(9);
+SELECT plan(12);
 
 CREATE TEMP TABLE fits AS
 SELECT ROW(r, alpha, a, b, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS fit, r, alpha, a, b
@@ -65,16 +66,30 @@ SELECT is((SELECT count(*)::int FROM predictions
             WHERE expected > p_alive * (r + x) / (alpha + tenure) * t * (1 + 1e-9) + 1e-9), 0,
   'E[Y(t)] <= P(alive) (r + x) / (alpha + T) t');
 
--- CLV, 12 monthly periods at 1% (customers with alpha + T >= 0.01 weeks:
--- below that a year needs millions of terms per period and the test would
--- take minutes)
-SELECT is((SELECT count(*)::int
-             FROM fits, customers,
-                  LATERAL (SELECT rfm.clv(fit, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit,
-                                          x, t_x, tenure, 20, 12, 52 / 12.0, 0.01) AS v) c
-            WHERE alpha + tenure >= 0.01
-              AND (v < 0 OR v IN ('NaN', 'Infinity', '-Infinity') OR v::text = '-0' OR v IS NULL)), 0,
+-- CLV, monthly periods (customers with alpha + T >= 0.01 weeks: below
+-- that a year needs millions of terms per period and the test would take
+-- minutes).  Undiscounted, the per-period increments add up to E[M] E[Y(K L)];
+-- discounting and fewer periods only lower it.
+CREATE TEMP TABLE clvs AS
+SELECT f.*, c.*, v.*, rfm.gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit,
+                                                     c.x, 20) * rfm.bgnbd_expected_purchases(f.fit, 12 * 52 / 12.0, c.x, c.t_x, c.tenure) AS undiscounted
+  FROM fits f, customers c,
+       LATERAL (SELECT rfm.clv(f.fit, gg, c.x, c.t_x, c.tenure, 20, 12, 52 / 12.0, 0.01) AS clv12,
+                       rfm.clv(f.fit, gg, c.x, c.t_x, c.tenure, 20, 12, 52 / 12.0, 0) AS clv12_flat,
+                       rfm.clv(f.fit, gg, c.x, c.t_x, c.tenure, 20, 6, 52 / 12.0, 0.01) AS clv6
+                  FROM (SELECT ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit AS gg) g) v
+ WHERE f.alpha + c.tenure >= 0.01;
+
+SELECT is((SELECT count(*)::int FROM clvs
+            WHERE clv12 < 0 OR clv12 IN ('NaN', 'Infinity', '-Infinity') OR clv12::text = '-0' OR clv12 IS NULL), 0,
   'CLV is finite, >= 0 and never -0 over the grid');
+SELECT is((SELECT count(*)::int FROM clvs
+            WHERE abs(clv12_flat - undiscounted) > 1e-9 * undiscounted + 1e-9), 0,
+  'undiscounted CLV = E[M] E[Y(12 months)]');
+SELECT is((SELECT count(*)::int FROM clvs WHERE clv12 > clv12_flat OR clv6 > clv12), 0,
+  'discounting and fewer periods never raise CLV');
+SELECT cmp_ok((SELECT count(*)::int FROM clvs WHERE clv12 > 0), '>', 1000,
+  'the CLV checks saw over a thousand customers with a positive value');
 
 SELECT * FROM finish();
 ROLLBACK;
