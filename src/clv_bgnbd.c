@@ -141,16 +141,53 @@ expected_by_euler(const BgnbdParams *p, double c, double z, double *out)
 	return true;
 }
 
+/*
+ * c (1 - G) / (a - 1) from the original series, all of whose terms are
+ * positive: E[Y(t)] for a customer still alive, when Euler's form does
+ * not apply.
+ */
+static double
+expected_by_series(const BgnbdParams *p, double t, double x, double T, double c, double z,
+				   bool *too_long, const char *fname)
+{
+	double		log_a;
+	double		log_g;
+	double		c_one_minus_g;
+
+	log_a = -(p->r + x) * log1p(t / (p->alpha + T));
+	if (c > 0)
+	{
+		log_g = log_a + clv_log_hyp2f1(p->r + x, p->b + x, c, z, too_long, fname);
+		c_one_minus_g = c * -expm1(log_g);
+	}
+	else
+	{
+		/*
+		 * x = 0 and a + b <= 1 (fits do give such a): c is in (-1, 0],
+		 * where 2F1 has a pole (c = 0) and its series changes sign.  Only
+		 * c 2F1 is needed: (c)_n = c (c+1)_(n-1) gives
+		 * c 2F1(r, b; c; z) = c + r b z H, H = sum_m (r+1)_m (b+1)_m /
+		 * ((c+1)_m (2)_m) z^m, every term positive; so
+		 * c (1 - G) = c (1 - A) - A r b z H, both parts <= 0 (no
+		 * cancellation), continuous through c = 0.
+		 */
+		double		log_h = clv_log_series(p->r + x + 1, p->b + x + 1,
+									   p->a + p->b + x, /* c + 1, without cancellation */
+									   2.0, z, too_long, fname);
+
+		c_one_minus_g = c * -expm1(log_a) -
+			exp(log_a + log(p->r + x) + log(p->b + x) + log(z) + log_h);
+	}
+	return c_one_minus_g / (p->a - 1);
+}
+
 double
 bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, bool *too_long,
 			   const char *fname)
 {
 	double		z;
 	double		c;
-	double		log_a;
-	double		log_g;
-	double		c_one_minus_g;
-	double		c_one_minus_g_over_a1;
+	double		if_alive;		/* E[Y(t)] for a customer still alive */
 
 	if (t == 0)
 		return 0.0;
@@ -178,33 +215,9 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, b
 	 * G = A 2F1(r+x, b+x; c; z), A = ((alpha+T)/(alpha+T+t))^(r+x).
 	 */
 	c = p->a + p->b + x - 1;
-	if (expected_by_euler(p, c, z, &c_one_minus_g_over_a1))
-		return c_one_minus_g_over_a1 * inverse_one_plus_exp(log_dropout_odds(p, x, t_x, T));
-	log_a = -(p->r + x) * log1p(t / (p->alpha + T));
-	if (c > 0)
-	{
-		log_g = log_a + clv_log_hyp2f1(p->r + x, p->b + x, c, z, too_long, fname);
-		c_one_minus_g = c * -expm1(log_g);
-	}
-	else
-	{
-		/*
-		 * x = 0 and a + b <= 1 (fits do give such a): c is in (-1, 0],
-		 * where 2F1 has a pole (c = 0) and its series changes sign.  Only
-		 * c 2F1 is needed: (c)_n = c (c+1)_(n-1) gives
-		 * c 2F1(r, b; c; z) = c + r b z H, H = sum_m (r+1)_m (b+1)_m /
-		 * ((c+1)_m (2)_m) z^m, every term positive; so
-		 * c (1 - G) = c (1 - A) - A r b z H, both parts <= 0 (no
-		 * cancellation), continuous through c = 0.
-		 */
-		double		log_h = clv_log_series(p->r + x + 1, p->b + x + 1,
-									   p->a + p->b + x, /* c + 1, without cancellation */
-									   2.0, z, too_long, fname);
-
-		c_one_minus_g = c * -expm1(log_a) -
-			exp(log_a + log(p->r + x) + log(p->b + x) + log(z) + log_h);
-	}
-	return c_one_minus_g / (p->a - 1) * inverse_one_plus_exp(log_dropout_odds(p, x, t_x, T));
+	if (!expected_by_euler(p, c, z, &if_alive))
+		if_alive = expected_by_series(p, t, x, T, c, z, too_long, fname);
+	return if_alive * bgnbd_p_alive(p, x, t_x, T);
 }
 
 /* Rules for one customer's (x, t_x, T); README, "Customer lifetime value". */
