@@ -59,7 +59,7 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.json_
 
 -- incremental customer states -------------------------------------------
 SELECT rfm.customer_state_create('bad_state', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id') AS customers;  -- 2
--- a second state with the same name: 23505; a NULL argument: 22004
+-- a second state with the same name: 42710; a NULL argument: 22004
 SELECT pg_temp.err($$SELECT rfm.customer_state_create('bad_state', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS duplicate_name;
 SELECT pg_temp.err($$SELECT rfm.customer_state_create(NULL, 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS null_name;
 SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', NULL, 'customer', 'ordered_on', 'amount', 'id')::text$$) AS null_source,

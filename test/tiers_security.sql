@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(123);
+SELECT plan(135);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -164,6 +164,58 @@ SELECT is((SELECT state_name FROM rfm.tier_tables WHERE tier = 'sec_t.wm_next'::
   '... its state named after its id');
 SELECT rfm.drop_tiers('sec_t.wm_next') \g /dev/null
 RESET ROLE;
+
+-- A superuser's state named for the next ids (it passes the reservation,
+-- as pg_restore does) is passed over by another role's rfm.create_tiers,
+-- which cannot see it: the tier table takes the next free id.
+SELECT last_value + 1 AS next_tier_id FROM rfm.tier_tables_id_seq \gset
+SELECT rfm.customer_state_create('rfm tier ' || n, 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')
+  FROM generate_series(:next_tier_id, :next_tier_id + 1) n \g /dev/null
+SELECT rfm.customer_state_create('sec shared name', 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+SET ROLE rfm_t_owner;
+SELECT is((SELECT count(*)::int FROM rfm.customer_state_sources
+            WHERE state_name IN ('rfm tier ' || :next_tier_id, 'rfm tier ' || (:next_tier_id + 1), 'sec shared name')), 0,
+  'the owner does not see the superuser''s states');
+SELECT lives_ok($$SELECT rfm.create_tiers('sec_t.wm_skip', 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount',
+                                          bins => 2, watermark_column => 'id')$$,
+  'rfm.create_tiers passes over ids whose state name a superuser took');
+SELECT is((SELECT id::int FROM rfm.tier_tables WHERE tier = 'sec_t.wm_skip'::regclass), :next_tier_id + 2,
+  '... the tier table has the first free id');
+SELECT is((SELECT state_name FROM rfm.tier_tables WHERE tier = 'sec_t.wm_skip'::regclass), 'rfm tier ' || (:next_tier_id + 2),
+  '... and its state that id''s name');
+SELECT is((SELECT count(*)::int FROM rfm.customer_states WHERE state_name = 'rfm tier ' || (:next_tier_id + 2)), 3,
+  '... holding its customers');
+SELECT is((SELECT count(*)::int FROM sec_t.wm_skip), 3, '... and the tier table its rows');
+SELECT rfm.drop_tiers('sec_t.wm_skip') \g /dev/null
+-- a hidden state's name: a clear error, not the primary key's
+SELECT throws_ok($$SELECT rfm.customer_state_create('sec shared name', 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
+  '42710', 'rfm.customer_state_create: a customer state named ''sec shared name'' already exists',
+  'a state name another role holds (hidden): 42710 naming it');
+RESET ROLE;
+SELECT is((SELECT string_agg(state_name || ' ' || owner::text, ', ' ORDER BY state_name) FROM rfm.customer_state_sources
+            WHERE state_name IN ('rfm tier ' || :next_tier_id, 'rfm tier ' || (:next_tier_id + 1), 'sec shared name')),
+          format('rfm tier %s %s, rfm tier %s %s, sec shared name %s', :next_tier_id, current_user, :next_tier_id + 1, current_user, current_user),
+  'the superuser''s states are untouched');
+SELECT is((SELECT count(*)::int FROM rfm.customer_states WHERE state_name = 'sec shared name'), 3, '... with their customers');
+-- ten taken in a row: 42710, and nothing of the tier table is left
+SELECT rfm.customer_state_drop('rfm tier ' || n) FROM generate_series(:next_tier_id, :next_tier_id + 1) n \g /dev/null
+SELECT last_value + 1 AS next_tier_id FROM rfm.tier_tables_id_seq \gset
+SELECT rfm.customer_state_create('rfm tier ' || n, 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount', 'id')
+  FROM generate_series(:next_tier_id, :next_tier_id + 9) n \g /dev/null
+SET ROLE rfm_t_owner;
+SELECT throws_ok($$SELECT rfm.create_tiers('sec_t.wm_ten', 'sec_t.wm_orders', 'customer', 'ordered_on', 'amount',
+                                           bins => 2, watermark_column => 'id')$$,
+  '42710', format('rfm.create_tiers: the customer states named for 10 tier table ids in a row already exist (the last ''rfm tier %s'')',
+                  :next_tier_id + 9),
+  'ten ids in a row taken: 42710 naming the last');
+SELECT ok(to_regclass('sec_t.wm_ten') IS NULL AND NOT EXISTS (SELECT FROM rfm.tier_tables WHERE id >= :next_tier_id),
+  '... no tier table, no catalog row');
+RESET ROLE;
+SELECT is((SELECT string_agg(DISTINCT owner::text, ',') || ' ' || count(*) FROM rfm.customer_state_sources
+            WHERE state_name LIKE 'rfm tier %' AND substr(state_name, 10)::bigint >= :next_tier_id),
+          current_user || ' 10', '... and only the superuser''s ten states');
+SELECT rfm.customer_state_drop('rfm tier ' || n) FROM generate_series(:next_tier_id, :next_tier_id + 9) n \g /dev/null
+SELECT rfm.customer_state_drop('sec shared name') \g /dev/null
 SET ROLE rfm_t_owner;
 SELECT rfm.drop_tiers('sec_t.wm') \g /dev/null
 RESET ROLE;

@@ -191,16 +191,22 @@ BEGIN
                 USING ERRCODE = 'feature_not_supported',
                       HINT = 'Stored customer states are keyed by the text form of the customer.';
         END IF;
-        -- named after the catalog id the tier table is about to get
-        entry_id := pg_catalog.nextval('rfm.tier_tables_id_seq');
-        state := 'rfm tier ' || entry_id::pg_catalog.text;
-        IF EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = state) THEN
-            RAISE EXCEPTION 'rfm.create_tiers: a customer state named % already exists', pg_catalog.quote_literal(state)
-                USING ERRCODE = 'duplicate_object',
-                      HINT = 'Drop it with rfm.customer_state_drop, or create the tier table under another name.';
-        END IF;
-        PERFORM rfm.customer_state_create(state, source, customer_column, time_column, amount_column,
-                                          watermark_column);
+        -- Named after the catalog id the tier table is about to get.  A
+        -- superuser (or pg_restore) may have written a state of that name
+        -- with no tier table: such an id is passed over, not an error.
+        FOR attempt IN 1..10 LOOP
+            entry_id := pg_catalog.nextval('rfm.tier_tables_id_seq');
+            state := 'rfm tier ' || entry_id::pg_catalog.text;
+            EXIT WHEN rfm._customer_state_insert(state, source, customer_column, time_column, amount_column,
+                                                 watermark_column, 'rfm.customer_state_create');
+            IF attempt OPERATOR(pg_catalog.=) 10 THEN
+                RAISE EXCEPTION 'rfm.create_tiers: the customer states named for 10 tier table ids in a row already exist (the last %)',
+                                pg_catalog.quote_literal(state)
+                    USING ERRCODE = 'duplicate_object',
+                          HINT = 'A superuser wrote them (such names are reserved for tier tables): drop them with rfm.customer_state_drop.';
+            END IF;
+        END LOOP;
+        PERFORM rfm._customer_state_fold(state, 'rfm.customer_state_create');
     END IF;
 
     built := rfm._tier_build(target, source, customer_column, time_column, amount_column, customer_type,

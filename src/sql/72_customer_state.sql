@@ -238,24 +238,48 @@ BEGIN
     RETURN touched;
 END $$;
 
+-- Checks the arguments and writes the state's row, no orders yet; false:
+-- a state of that name exists (perhaps another role's, which row-level
+-- security hides: ON CONFLICT DO NOTHING sees it all the same).
+CREATE FUNCTION rfm._customer_state_insert(name text, source regclass, customer_column text,
+                                           time_column text, amount_column text, watermark_column text,
+                                           caller text)
+    RETURNS boolean
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+DECLARE
+    written bigint;
+BEGIN
+    IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
+       OR amount_column IS NULL OR watermark_column IS NULL THEN
+        RAISE EXCEPTION '%: no argument may be NULL', caller
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM rfm._fast_column_type(source, watermark_column, caller);
+    -- keys grouped by their type's own equality have no one text to store
+    -- (a refresh checks again, in rfm._customer_states_query)
+    PERFORM rfm._customer_state_key_check(source, customer_column, caller);
+    INSERT INTO rfm.customer_state_sources (state_name, source, customer_column, time_column,
+                                            amount_column, watermark_column)
+    VALUES (name, source, customer_column, time_column, amount_column, watermark_column)
+    ON CONFLICT (state_name) DO NOTHING;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written OPERATOR(pg_catalog.>) 0;
+END $$;
+
 CREATE FUNCTION rfm.customer_state_create(name text, source regclass, customer_column text,
                                           time_column text, amount_column text, watermark_column text)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE
     AS $$
 BEGIN
-    IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
-       OR amount_column IS NULL OR watermark_column IS NULL THEN
-        RAISE EXCEPTION 'rfm.customer_state_create: no argument may be NULL'
-            USING ERRCODE = 'null_value_not_allowed';
+    IF NOT rfm._customer_state_insert(name, source, customer_column, time_column, amount_column,
+                                      watermark_column, 'rfm.customer_state_create') THEN
+        RAISE EXCEPTION 'rfm.customer_state_create: a customer state named % already exists',
+                        pg_catalog.quote_literal(name)
+            USING ERRCODE = 'duplicate_object',
+                  HINT = 'Names are unique across roles, and you see only the states of roles whose rights you have: drop yours with rfm.customer_state_drop, or choose another name.';
     END IF;
-    PERFORM rfm._fast_column_type(source, watermark_column, 'rfm.customer_state_create');
-    -- keys grouped by their type's own equality have no one text to store
-    -- (a refresh checks again, in rfm._customer_states_query)
-    PERFORM rfm._customer_state_key_check(source, customer_column, 'rfm.customer_state_create');
-    INSERT INTO rfm.customer_state_sources (state_name, source, customer_column, time_column,
-                                            amount_column, watermark_column)
-    VALUES (name, source, customer_column, time_column, amount_column, watermark_column);
     RETURN rfm._customer_state_fold(name, 'rfm.customer_state_create');
 END $$;
 COMMENT ON FUNCTION rfm.customer_state_create(text, regclass, text, text, text, text) IS
