@@ -50,6 +50,13 @@ SELECT pg_temp.err($$SELECT rfm.clv(bg, gg, 1, 1, 2, 10, 12, 4.3, -1)::text FROM
 SELECT pg_temp.err($$SELECT rfm.clv_inputs(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', 'fortnights')::text$$) AS unknown_unit;
 SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', unit => 'fortnights')::text$$) AS columns_unknown_unit;
 SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', horizon_months => -1)::text$$) AS negative_horizon;
+-- discount_rate is checked without fits too (only rfm.clv used it, and
+-- rfm.clv is not called without fits): -1, NULL, NaN, -Infinity, a refund-only customer
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', discount_rate => -1)::text$$) AS discount_minus_one_no_fits;
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', discount_rate => NULL)::text$$) AS discount_null;
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', discount_rate => 'NaN')::text$$) AS discount_nan;
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, -5), '2024-01-31', discount_rate => '-Infinity')::text$$) AS discount_minus_inf_refund_only;
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', discount_rate => -0.99)::text$$) AS discount_just_above_minus_one;
 
 -- Populations: empty, one customer, all identical --------------------------
 -- empty or one customer: 22023, at least 10 customers are needed;

@@ -97,6 +97,8 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}
        pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 101)$$) AS bins_101,
        pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 100)$$) AS bins_100;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a}')$$) AS length_mismatch;
+-- a NULL bins is 22004, as in rfm.breaks (was 22023 "got <NULL>")
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2,3}', '{a,b,c}', NULL)$$) AS null_bins;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores(NULL, NULL)$$) AS nulls;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{}', '{}')$$) AS empty;
 -- a NULL direction is an error (as in rfm.scores and rfm.score), not

@@ -52,6 +52,35 @@ CREATE VIEW temp_orders_view AS SELECT * FROM temp_orders;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'temp_orders', 'customer', 'ordered_on', 'amount')::text$$) AS temporary_source;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'temp_orders_view', 'customer', 'ordered_on', 'amount')::text$$) AS view_over_temporary;
 DROP TABLE temp_orders CASCADE;
+-- A name already taken by the tier table, its segments or grid view (a
+-- relation, or a type: a view makes one): 42P07 naming it, before the
+-- build (was CREATE's bare "already exists" after it).  A schema that does
+-- not exist: 3F000.
+CREATE TABLE bad_t.taken (x int);
+CREATE TABLE bad_t.y_segments (x int);
+CREATE TYPE bad_t.z_grid AS (x int);
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.taken', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS name_taken;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.y', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS segments_name_taken;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.z', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS grid_name_taken_by_a_type;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('no_such_schema.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS unknown_schema;
+DROP TABLE bad_t.taken, bad_t.y_segments;
+DROP TYPE bad_t.z_grid;
+-- A customer column without an ordering (json): 0A000, as rfm.customer_scores
+-- (was 42883 "could not identify an equality operator" from the query).
+CREATE TABLE bad_t.json_orders (customer json, ordered_on date, amount numeric);
+INSERT INTO bad_t.json_orders VALUES ('{"id": 1}', '2024-01-01', 10);
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.json_orders', 'customer', 'ordered_on', 'amount')::text$$) AS json_customer;
+DROP TABLE bad_t.json_orders;
+-- A source with columns but no rows of its own (an index, a composite
+-- type, a sequence): 42809 (was the generated query's error, with its text).
+CREATE INDEX orders_all ON bad_t.orders (customer, ordered_on, amount);
+CREATE TYPE bad_t.order_row AS (customer text, ordered_on date, amount numeric);
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders_all', 'customer', 'ordered_on', 'amount')::text$$) AS index_source;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.order_row', 'customer', 'ordered_on', 'amount')::text$$) AS composite_type_source;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_t.orders_all', 'customer', 'ordered_on', 'amount')$$) AS index_source_scores;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('bad_t state', 'bad_t.order_row', 'customer', 'ordered_on', 'amount', 'ordered_on')::text$$) AS composite_type_state;
+DROP INDEX bad_t.orders_all;
+DROP TYPE bad_t.order_row;
 -- none of the failures above left anything behind
 SELECT count(*) AS relations_in_bad_t FROM pg_class WHERE relnamespace = 'bad_t'::regnamespace;  -- orders only: 1
 SELECT count(*) AS catalog_rows FROM rfm.tier_tables WHERE tier::text LIKE 'bad_t.%';            -- 0

@@ -74,7 +74,7 @@ SELECT count(*) AS rows_for_empty FROM rfm.scores('{}', '{}', method => 'ntile')
 -- Errors.
 \set VERBOSITY terse
 SELECT * FROM rfm.scores('{1}', '{a}', method => 'jenks');
-SELECT * FROM rfm.scores('{1}', '{a}', method => NULL);
+SELECT * FROM rfm.scores('{1}', '{a}', method => NULL);  -- 22004, not "unknown method"
 SELECT * FROM rfm.scores('{1}', '{a}', 3, method => 'mean');
 SELECT * FROM rfm.scores('{1}', '{a}', 1);
 SELECT * FROM rfm.scores('{1}', '{a}', 101, method => 'ntile');

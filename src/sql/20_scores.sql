@@ -104,7 +104,11 @@ BEGIN
         RAISE EXCEPTION 'rfm.ntile_scores: higher_is_better must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF bins IS NULL OR bins < 2 OR bins > 100 THEN
+    IF bins IS NULL THEN
+        RAISE EXCEPTION 'rfm.ntile_scores: bins must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF bins < 2 OR bins > 100 THEN
         RAISE EXCEPTION 'rfm.ntile_scores: bins must be between 2 and 100, got %', bins
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -144,7 +148,12 @@ DECLARE
     total numeric;
     counted bigint;
 BEGIN
-    IF method IS NULL OR method NOT IN ('quantile', 'ntile', 'mean', 'median') THEN
+    IF method IS NULL THEN
+        RAISE EXCEPTION 'rfm.scores: method must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Use quantile, ntile, mean or median.';
+    END IF;
+    IF method NOT IN ('quantile', 'ntile', 'mean', 'median') THEN
         RAISE EXCEPTION 'rfm.scores: unknown method "%"', method
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use quantile, ntile, mean or median; for fixed breaks call rfm.score(value, ARRAY[...]).';

@@ -273,6 +273,15 @@ BEGIN
                         pg_catalog.quote_nullable(horizon_months)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- checked here too: with a NULL fit, or a customer without purchases,
+    -- rfm.clv never sees it
+    IF discount_rate IS NULL OR NOT discount_rate OPERATOR(pg_catalog.>) -1
+       OR discount_rate OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity}'::double precision[]) THEN
+        RAISE EXCEPTION 'rfm.clv_columns: discount_rate must be a finite number greater than -1, got %',
+                        pg_catalog.quote_nullable(discount_rate)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'discount_rate is per month: 0.01 is 1% per month.';
+    END IF;
     result.historical_clv := rfm.historical_clv(s, as_of, lifespan_days);
     c := rfm.clv_inputs(s, as_of, unit);
     IF c IS NULL THEN

@@ -108,6 +108,25 @@ CREATE FUNCTION rfm._qualified_type(typ oid)
            WHERE t.oid = $1 $$;
 
 -- The type of one source column, or a clear error naming it.
+-- Orders come from a relation that has rows: a table (also partitioned or
+-- foreign), a view or a materialized view.  An index or a composite type
+-- has columns too, and got as far as the generated query's own error.
+CREATE FUNCTION rfm._check_source_kind(source regclass, caller text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    kind "char" := (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source);
+BEGIN
+    IF kind OPERATOR(pg_catalog.<>) ALL (ARRAY['r', 'p', 'f', 'v', 'm']::"char"[]) THEN
+        RAISE EXCEPTION '%: source % is %, not a table or view', caller, source,
+                        CASE kind WHEN 'i' THEN 'an index' WHEN 'I' THEN 'a partitioned index'
+                                  WHEN 'S' THEN 'a sequence' WHEN 'c' THEN 'a composite type'
+                                  WHEN 't' THEN 'a TOAST table' ELSE 'of relkind ' OPERATOR(pg_catalog.||) kind::pg_catalog.text END
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+END $$;
+
 CREATE FUNCTION rfm._source_column_type(source regclass, column_name text)
     RETURNS oid
     LANGUAGE plpgsql STABLE
@@ -115,6 +134,7 @@ CREATE FUNCTION rfm._source_column_type(source regclass, column_name text)
 DECLARE
     typ oid;
 BEGIN
+    PERFORM rfm._check_source_kind($1, 'rfm');
     SELECT a.atttypid INTO typ
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped;

@@ -121,6 +121,7 @@ DECLARE
     entry_id      bigint;
     row_total     bigint;
     state         text;
+    member        text;
 BEGIN
     IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
        OR amount_column IS NULL OR bins IS NULL OR scheme IS NULL OR keep_history IS NULL
@@ -170,6 +171,21 @@ BEGIN
             USING ERRCODE = 'name_too_long',
                   HINT = 'Leave room for the _segments, _grid and _history suffixes (at most 54 bytes).';
     END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) target_schema) THEN
+        RAISE EXCEPTION 'rfm.create_tiers: schema % does not exist', pg_catalog.quote_ident(target_schema)
+            USING ERRCODE = 'invalid_schema_name';
+    END IF;
+    -- a relation (or a type: a view makes one) already under one of the
+    -- names is an error here, not CREATE's bare "already exists" from
+    -- deep inside after the build
+    FOR member IN SELECT pg_catalog.format('%I.%I', target_schema, parts[pg_catalog.cardinality(parts)] || suffix)
+                    FROM pg_catalog.unnest(ARRAY['', '_segments', '_grid']) AS u(suffix) LOOP
+        IF pg_catalog.to_regclass(member) IS NOT NULL OR pg_catalog.to_regtype(member) IS NOT NULL THEN
+            RAISE EXCEPTION 'rfm.create_tiers: % already exists', member
+                USING ERRCODE = 'duplicate_table',
+                      HINT = 'A tier table name makes name, name_segments and name_grid: drop or rename that one, or choose another name.';
+        END IF;
+    END LOOP;
     IF keep_history THEN
         PERFORM rfm._tier_check_history_name('rfm.create_tiers',
             pg_catalog.format('%I.%I', target_schema, parts[pg_catalog.cardinality(parts)] || '_history'),
@@ -179,6 +195,13 @@ BEGIN
     -- Checks the columns (clear errors before any DDL) and reads the source
     -- with the caller's rights.
     customer_type := rfm._qualified_type(rfm._source_column_type(source, customer_column));
+    -- GROUP BY and the unique index on customer_id need a default ordering
+    IF rfm._customer_key_kind(source, customer_column) OPERATOR(pg_catalog.=) 'unsupported' THEN
+        RAISE EXCEPTION 'rfm.create_tiers: customer column % of % is %, which has no ordering to group customers by',
+                        pg_catalog.quote_ident(customer_column), source, customer_type
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use a view that casts the customer to text (or another type with equality and ordering).';
+    END IF;
     PERFORM rfm._tier_query(source, customer_column, time_column, amount_column, customer_type,
                             bins, scheme, COALESCE(as_of, CURRENT_DATE), clv);
 

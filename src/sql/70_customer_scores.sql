@@ -129,6 +129,7 @@ CREATE FUNCTION rfm._fast_column_type(source regclass, col text, caller text)
 DECLARE
     typ oid;
 BEGIN
+    PERFORM rfm._check_source_kind(source, caller);
     SELECT a.atttypid INTO typ
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = source AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
