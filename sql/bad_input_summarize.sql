@@ -79,6 +79,27 @@ SELECT (s).first_purchase, (s).last_purchase, (s).purchase_days, (s).repeat_days
 -- timestamptz near its limits (294276 AD): the day in UTC
 SET TimeZone = 'UTC';
 SELECT (rfm.summarize(t, 1)).last_purchase FROM (VALUES ('294276-12-31 23:59:59+00'::timestamptz)) v(t);
+-- ... and the earliest timestamptz, 4714-11-24 00:00 BC UTC, in a zone
+-- 167 hours west of UTC: its ::date is 4714-11-17 BC, 7 days before the
+-- first date date's input takes.  Every way of reading agrees (the SQL
+-- path and customer states refused it as an "invalid customer state value",
+-- XX001).  recency at 2024-01-01: its Julian day 2460311 (python3
+-- Fliegel-Van Flandern as above) + 7 = 2460318; customer 2 bought on
+-- 2023-11-24 there (10:00 UTC - 167 h), 38 days before.
+CREATE TABLE pg_temp.earliest (c int, t timestamptz, a numeric);
+INSERT INTO pg_temp.earliest VALUES (1, '4714-11-24 00:00:00+00 BC', 5), (2, '2023-12-01 10:00+00', 3);
+SET TimeZone = '<-167>+167';
+SELECT (s).first_purchase, rfm.recency_days(s, '2024-01-01') AS recency
+  FROM (SELECT rfm.summarize(t, a) s FROM pg_temp.earliest WHERE c = 1) x;
+SET rfm.direct_scan = off;
+SELECT customer, first_purchase, recency_days FROM rfm.customer_scores('pg_temp.earliest', 'c', 't', 'a', 2, '2024-01-01') ORDER BY 1;
+RESET rfm.direct_scan;
+CREATE TABLE public.bad_summarize_earliest AS SELECT * FROM pg_temp.earliest;
+SELECT rfm.customer_state_create('bad_summarize earliest', 'public.bad_summarize_earliest', 'c', 't', 'a', 't') AS customers;
+SELECT customer, first_purchase, recency_days FROM rfm.customer_state_scores('bad_summarize earliest', 2, '2024-01-01') ORDER BY 1;
+SELECT rfm.customer_state_drop('bad_summarize earliest') IS NOT NULL AS dropped;
+DROP TABLE public.bad_summarize_earliest;
+SET TimeZone = 'UTC';
 
 -- 5. Timestamps around DST changes, in two time zones.  A timestamptz
 -- counts as its calendar day in the session TimeZone.

@@ -664,6 +664,19 @@ fast_reader_init(FastReader *reader, bytea *bytes, bool verify)
 #define NEED(r, n) do { if ((Size) ((r)->end - (r)->pos) < (Size) (n)) corrupt(); } while (0)
 
 /*
+ * A purchase day a fold can produce: a date of the calendar, or up to 7
+ * days before its first (4714-11-24 BC), which is what ::date gives for
+ * the earliest timestamptz in a zone west of UTC (offsets reach 167 h;
+ * the cast does not check the range date's input does).
+ */
+static inline bool
+fold_day_ok(DateADT day)
+{
+	return day >= (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE) - 7 &&
+		day < (DATE_END_JULIAN - POSTGRES_EPOCH_JDATE);
+}
+
+/*
  * What serialize_slots can write and nothing else: a key in the database
  * encoding, rows >= 0, purchase days of a real calendar in order when
  * there are rows (none kept otherwise), a scale the fast form keeps, a
@@ -678,7 +691,7 @@ verify_entry(FastEntry *e, uint32 keylen, bool text_keys)
 		corrupt();
 	if (e->frequency > 0)
 	{
-		if (!IS_VALID_DATE(e->first_purchase) || !IS_VALID_DATE(e->last_purchase) ||
+		if (!fold_day_ok(e->first_purchase) || !fold_day_ok(e->last_purchase) ||
 			e->first_purchase > e->last_purchase)
 			corrupt();
 	}
