@@ -36,6 +36,12 @@ SELECT (s).*, rfm.recency_days(s, '2024-12-31') AS recency, rfm.average_order_va
 -- a refund before the first purchase does not move first_purchase (01-05):
 -- purchases 10 on 01-05; monetary 10 - 4 = 6.
 SELECT (rfm.summarize(d, a)).* FROM (VALUES ('2024-01-01'::date, -4), ('2024-01-05', 10)) v(d, a);
+-- monetary's display scale is that of the non-zero amounts (README): 1.50
+-- - 0.5 + 0.0000 = 1.00; 1.5 + 0.000 = 1.5 (sum() would print 1.500).
+SELECT (rfm.summarize(d, a)).monetary AS scale_of_nonzero, sum(a) AS builtin_sum
+  FROM (VALUES ('2024-01-01'::date, 1.50), ('2024-01-02', -0.5), ('2024-01-03', 0.0000)) v(d, a);
+SELECT (rfm.summarize(d, a)).monetary AS zero_scale_dropped, sum(a) AS builtin_sum
+  FROM (VALUES ('2024-01-01'::date, 1.5), ('2024-01-01', 0.000)) v(d, a);
 
 -- 3. NaN and infinite amounts: 22023, for both signatures.
 SELECT pg_temp.err($$SELECT rfm.summarize('2024-01-01'::date, 'NaN'::numeric)$$);
@@ -99,6 +105,18 @@ SELECT rfm.customer_state_create('bad_summarize earliest', 'public.bad_summarize
 SELECT customer, first_purchase, recency_days FROM rfm.customer_state_scores('bad_summarize earliest', 2, '2024-01-01') ORDER BY 1;
 SELECT rfm.customer_state_drop('bad_summarize earliest') IS NOT NULL AS dropped;
 DROP TABLE public.bad_summarize_earliest;
+SET TimeZone = 'UTC';
+-- A timestamp without time zone: rfm.summarize takes it through the
+-- implicit cast to timestamptz in the session zone, rfm.customer_scores
+-- takes its own day (README).  Pacific/Apia skipped 2011-12-30: 12:00 that
+-- day becomes 2011-12-31 12:00 +14 through the cast; ::date keeps 12-30.
+CREATE TABLE pg_temp.local_times (c int, t timestamp, a numeric);
+INSERT INTO pg_temp.local_times VALUES (1, '2011-12-30 12:00', 10);
+SET TimeZone = 'Pacific/Apia';
+SELECT (rfm.summarize(t, a)).last_purchase AS through_the_cast,
+       (rfm.summarize(t::date, a)).last_purchase AS own_day
+  FROM pg_temp.local_times;
+SELECT last_purchase AS customer_scores_day FROM rfm.customer_scores('pg_temp.local_times', 'c', 't', 'a', 2, '2012-01-01');
 SET TimeZone = 'UTC';
 
 -- 5. Timestamps around DST changes, in two time zones.  A timestamptz

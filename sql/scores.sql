@@ -62,6 +62,15 @@ SELECT * FROM rfm.ntile_scores('{1,1,1,2,3}', '{a,b,c,d,e}', 3);
 SELECT rfm.breaks(v, 2) AS median_of_two FROM unnest('{0, 12345678901234567891}'::numeric[]) v;
 SELECT rfm.breaks(v, 4) AS quartiles FROM unnest('{1e30, 3e30, 100000000000000000000000000000001}'::numeric[]) v;
 SELECT (rfm.breaks(v, 64))[1] AS first_of_64 FROM unnest('{0, 1}'::numeric[]) v;
+-- Equal values written with different scales (1.0 and 1.00...0, 29
+-- zeros) in either row order: the same array, printed the same.  0, 1, 1
+-- in 3 bins: h = 2/3 (cut 2/3, a third's division precision, 20 digits)
+-- and 4/3 (cut 1, trailing zeros trimmed).  The order of the rows used to
+-- set the division's precision (38 digits when 1.00...0 came first).
+SELECT rfm.breaks(x, 3 ORDER BY o) AS ascending, rfm.breaks(x, 3 ORDER BY o DESC) AS descending
+  FROM (VALUES (0::numeric, 1), (1.0, 2), (1.00000000000000000000000000000, 3)) v(x, o);
+SELECT rfm.breaks(x, 2 ORDER BY o) AS ascending, rfm.breaks(x, 2 ORDER BY o DESC) AS descending
+  FROM (VALUES (1.0, 1), (1.000, 2)) v(x, o);  -- h = 0.5 between equal values: 1
 
 -- NULLs and empty input.
 SELECT rfm.breaks(v) IS NULL AS empty_is_null FROM generate_series(1, 0) v;

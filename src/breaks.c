@@ -96,6 +96,18 @@ divide_by_bins(Numeric x, int32 bins)
 	return num_op(numeric_div, wide, int64_to_numeric(bins));
 }
 
+static Numeric
+trimmed(Numeric x)
+{
+	return DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(x)));
+}
+
+/*
+ * Equal values may differ in display scale (1.0, 1.00), and which of them
+ * the sort puts at a given place depends on the rows' order: the values
+ * are taken without trailing zeros, so that the division's precision, and
+ * the cut's display, depend on the multiset of values only.
+ */
 void
 rfm_cut_points(Numeric *sorted, int n, int32 bins, Numeric *cuts)
 {
@@ -105,16 +117,15 @@ rfm_cut_points(Numeric *sorted, int n, int32 bins, Numeric *cuts)
 		int64		scaled = (int64) (n - 1) * j;
 		int64		lo = scaled / bins;
 		int64		rem = scaled % bins;
-		Numeric		cut = sorted[lo];
+		Numeric		cut = trimmed(sorted[lo]);
 
 		if (rem != 0)
 		{
-			Numeric		step = num_op(numeric_sub, sorted[lo + 1], sorted[lo]);
+			Numeric		step = num_op(numeric_sub, trimmed(sorted[lo + 1]), cut);
 
 			step = num_op(numeric_mul, step, int64_to_numeric(rem));
 			step = divide_by_bins(step, bins);
-			cut = num_op(numeric_add, cut, step);
-			cut = DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(cut)));
+			cut = trimmed(num_op(numeric_add, cut, step));
 		}
 		cuts[j - 1] = cut;
 	}
