@@ -10,7 +10,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(16);
+SELECT plan(23);
 
 CREATE SCHEMA csr_t;
 CREATE TABLE csr_t.orders (id bigserial PRIMARY KEY, customer text NOT NULL, ordered_on date NOT NULL,
@@ -121,6 +121,29 @@ SELECT results_eq($$SELECT state_name, customer COLLATE "default", frequency FRO
   '... every order counted once');
 RESET DateStyle;
 RESET TimeZone;
+
+-- The watermark column retyped (bigint to text) after a fold: the stored
+-- '200' would compare as text ('21' > '200') and fold orders 21..99 in
+-- again.  The refresh refuses (42804), nothing changes; a rebuild folds
+-- every order once under the new type, and later refreshes work.
+CREATE TABLE csr_t.retyped (id bigint, customer text, ordered_on date, amount numeric);
+INSERT INTO csr_t.retyped SELECT g, 'c' || g % 20, '2024-01-01', 10 FROM generate_series(1, 200) g;
+SELECT rfm.customer_state_create('csr retyped', 'csr_t.retyped', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+SELECT is((SELECT watermark || ' ' || watermark_type FROM rfm.customer_state_sources WHERE state_name = 'csr retyped'),
+  '200 bigint', 'the watermark is stored with its column''s type');
+ALTER TABLE csr_t.retyped ALTER COLUMN id TYPE text;
+SELECT throws_ok($$SELECT rfm.customer_state_refresh('csr retyped')$$, '42804',
+  'rfm.customer_state_refresh: watermark column id of csr_t.retyped is now text, the last watermark (''200'') was of type bigint',
+  'a retyped watermark column: 42804 naming both types');
+SELECT is((SELECT sum(frequency)::int || ' ' || sum(monetary) FROM rfm.customer_states WHERE state_name = 'csr retyped'),
+  '200 2000', '... every order still counted once (200 orders of 10)');
+SELECT is(rfm.customer_state_rebuild('csr retyped'), 20::bigint, 'a rebuild folds the 20 customers again');
+SELECT is((SELECT watermark || ' ' || watermark_type FROM rfm.customer_state_sources WHERE state_name = 'csr retyped'),
+  '99 text', '... under the new type (''99'' is the largest text)');
+INSERT INTO csr_t.retyped VALUES ('999', 'c1', '2024-01-02', 5);
+SELECT is(rfm.customer_state_refresh('csr retyped'), 1::bigint, '... and a refresh takes only the new order');
+SELECT is((SELECT sum(frequency)::int || ' ' || sum(monetary) FROM rfm.customer_states WHERE state_name = 'csr retyped'),
+  '201 2005', '... counted once');
 
 SELECT * FROM finish();
 ROLLBACK;

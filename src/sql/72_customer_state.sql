@@ -11,6 +11,7 @@ CREATE TABLE rfm.customer_state_sources (
     amount_column    text NOT NULL,
     watermark_column text NOT NULL,
     watermark        text,          -- the largest watermark folded in (as text), NULL: none yet
+    watermark_type   text,          -- the column's type then: the text is compared as one
     refreshed_at     timestamptz,
     owner            name NOT NULL DEFAULT CURRENT_USER, -- who may fold orders into it
     -- a timestamp's day is its calendar day here, whoever folds it in
@@ -167,6 +168,19 @@ BEGIN
     outer_zone := pg_catalog.current_setting('TimeZone');
     PERFORM pg_catalog.set_config('TimeZone', src.time_zone, true);
     wm_typ := rfm._fast_column_type(src.source, src.watermark_column, caller);
+    -- The stored watermark is compared as a value of the column's type: a
+    -- column retyped since (bigint to text, say) would compare it otherwise
+    -- ('21' > '200') and fold old orders in again.
+    -- (NULL: a row written by hand without it, not checked)
+    IF src.watermark IS NOT NULL AND src.watermark_type IS NOT NULL
+       AND src.watermark_type OPERATOR(pg_catalog.<>) pg_catalog.format_type(wm_typ, NULL) THEN
+        RAISE EXCEPTION '%: watermark column % of % is now %, the last watermark (%) was of type %',
+                        caller, pg_catalog.quote_ident(src.watermark_column), src.source,
+                        pg_catalog.format_type(wm_typ, NULL), pg_catalog.quote_literal(src.watermark),
+                        src.watermark_type
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = pg_catalog.format('Fold every order again under the new type: SELECT rfm.customer_state_rebuild(%L).', name);
+    END IF;
     -- one query, one snapshot: the states and the new watermark agree
     filter := pg_catalog.format('src.%I IS NOT NULL', src.watermark_column);
     IF src.watermark IS NOT NULL THEN
@@ -232,7 +246,8 @@ BEGIN
     END IF;
 
     UPDATE rfm.customer_state_sources s
-       SET watermark = new_wm, refreshed_at = pg_catalog.now()
+       SET watermark = new_wm, watermark_type = pg_catalog.format_type(wm_typ, NULL),
+           refreshed_at = pg_catalog.now()
      WHERE s.state_name = name;
     PERFORM pg_catalog.set_config('TimeZone', outer_zone, true);
     RETURN touched;
@@ -305,7 +320,7 @@ BEGIN
     PERFORM 1 FROM rfm.customer_state_sources s WHERE s.state_name = name FOR UPDATE;
     PERFORM rfm._customer_state_source(name);
     DELETE FROM rfm.customer_states c WHERE c.state_name = name;
-    UPDATE rfm.customer_state_sources s SET watermark = NULL WHERE s.state_name = name;
+    UPDATE rfm.customer_state_sources s SET watermark = NULL, watermark_type = NULL WHERE s.state_name = name;
     RETURN rfm._customer_state_fold(name, 'rfm.customer_state_rebuild');
 END $$;
 COMMENT ON FUNCTION rfm.customer_state_rebuild(text) IS
