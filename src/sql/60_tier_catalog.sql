@@ -225,7 +225,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = pg_catalog.format('segments_view %s, grid_view %s, history_table %s: each must be owned by the tier table''s owner (a view may instead be built on the tier table).',
                                              entry.segments_view, entry.grid_view, entry.history_table),
-                  HINT = 'rfm.tier_tables was edited by hand: put back the names rfm.create_tiers wrote.';
+                  HINT = 'After ALTER ... OWNER TO of the tier table, hand over its views and history table too (ALTER VIEW / ALTER TABLE ... OWNER TO); if rfm.tier_tables was edited by hand, put back the names rfm.create_tiers wrote.';
     END IF;
     RETURN entry;
 END $$;

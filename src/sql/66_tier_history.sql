@@ -47,6 +47,11 @@ DECLARE
     orphan   bigint;
 BEGIN
     IF existing IS NULL THEN
+        -- a type (a domain, an enum) takes the name of the table's row type
+        IF pg_catalog.to_regtype(history_name) IS NOT NULL THEN
+            RAISE EXCEPTION '%: % already exists (a type)', caller, history_name
+                USING ERRCODE = 'duplicate_table', HINT = hint;
+        END IF;
         RETURN;
     END IF;
     SELECT t.id INTO orphan
@@ -100,6 +105,20 @@ SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
                            OR t.typtype OPERATOR(pg_catalog.=) 'd'))
 $$;
 
+-- A history table dropped by hand leaves its oid in the catalog row; used
+-- as a name it printed as a bare number, a syntax error deep inside.
+CREATE FUNCTION rfm._tier_check_history_exists(tier regclass, history regclass, caller text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) history) THEN
+        RAISE EXCEPTION '%: the history table of % was dropped', caller, tier
+            USING ERRCODE = 'undefined_table',
+                  HINT = pg_catalog.format('Stop keeping history with SELECT rfm.alter_tiers(%L, ''{"keep_history": false}''); turning it on again makes a new history table.', tier::pg_catalog.text);
+    END IF;
+END $$;
+
 -- Store the tier table's current rows as the snapshot of their as_of.
 CREATE FUNCTION rfm._tier_snapshot(tier regclass, history regclass, clv boolean, as_of date)
     RETURNS bigint
@@ -108,6 +127,7 @@ CREATE FUNCTION rfm._tier_snapshot(tier regclass, history regclass, clv boolean,
 DECLARE
     stored bigint;
 BEGIN
+    PERFORM rfm._tier_check_history_exists(tier, history, 'rfm');
     -- The snapshot is written by whoever refreshes: code on the history
     -- table (a trigger, rule, default, check, index expression or operator
     -- class, policy, a type's functions) would run with that role's rights,
@@ -153,6 +173,7 @@ BEGIN
         RAISE EXCEPTION 'rfm.transitions: from_as_of and to_as_of must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.transitions');
     FOREACH missing IN ARRAY ARRAY[from_as_of, to_as_of] LOOP
         EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %s h WHERE h.as_of = $1)', entry.history_table)
            INTO found_day USING missing;

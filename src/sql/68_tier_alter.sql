@@ -499,6 +499,10 @@ BEGIN
     IF changes = '' THEN
         RETURN entry.tier;                      -- nothing to change, nothing done
     END IF;
+    -- a history table dropped by hand: only keep_history off goes on
+    IF wanted.keep_history AND entry.history_table IS NOT NULL THEN
+        PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.alter_tiers');
+    END IF;
 
     SELECT n.nspname, c.relname, c.relowner INTO nsp, rel, owner_id
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -545,9 +549,13 @@ BEGIN
 
     -- The new table and views under a scratch name, with the old ones' storage.
     scratch := 'rfm_alter_' || entry.id;
+    -- (a type under the name would be taken too: a view makes one)
     IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch)) IS NOT NULL
+       OR pg_catalog.to_regtype(pg_catalog.format('%I.%I', nsp, scratch)) IS NOT NULL
        OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch || '_segments')) IS NOT NULL
+       OR pg_catalog.to_regtype(pg_catalog.format('%I.%I', nsp, scratch || '_segments')) IS NOT NULL
        OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch || '_grid')) IS NOT NULL
+       OR pg_catalog.to_regtype(pg_catalog.format('%I.%I', nsp, scratch || '_grid')) IS NOT NULL
        OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch || '_customer_id_idx')) IS NOT NULL THEN
         RAISE EXCEPTION 'rfm.alter_tiers: the scratch name %.% (or its _segments, _grid or _customer_id_idx) is taken',
                         pg_catalog.quote_ident(nsp), pg_catalog.quote_ident(scratch)
@@ -611,6 +619,13 @@ BEGIN
     -- turned off; CLV columns added when clv is turned on.
     history := CASE WHEN wanted.keep_history THEN entry.history_table END;
     IF wanted.keep_history AND history IS NULL THEN
+        -- a tier table renamed to a long name: PostgreSQL would cut the
+        -- history's name back (to the tier table's own, say)
+        IF pg_catalog.octet_length(rel || '_history') > 63 THEN
+            RAISE EXCEPTION 'rfm.alter_tiers: the history table name %_history is too long', rel
+                USING ERRCODE = 'name_too_long',
+                      HINT = 'Rename the tier table to at most 55 bytes first.';
+        END IF;
         PERFORM rfm._tier_check_history_name('rfm.alter_tiers', pg_catalog.format('%I.%I', nsp, rel || '_history'),
             'keep_history makes a new history table under that name: rename or drop the old one (an earlier keep_history left it in place).');
         history := rfm._tier_create_history(built.tier, entry.customer_type, wanted.clv);
@@ -621,7 +636,8 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER TABLE %s %s', history,
                                   rfm._tier_clv_columns('ADD COLUMN IF NOT EXISTS ', true));
     END IF;
-    IF entry.keep_history AND NOT wanted.keep_history AND entry.history_table IS NOT NULL THEN
+    IF entry.keep_history AND NOT wanted.keep_history AND entry.history_table IS NOT NULL
+       AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) entry.history_table) THEN
         RAISE NOTICE 'rfm.alter_tiers: % keeps its snapshots but is no longer written', entry.history_table;
     END IF;
     IF wanted.keep_history THEN

@@ -1,0 +1,97 @@
+-- pgTAP: a tier table's members (history table, views, names around it)
+-- changed by hand, and the clear errors that follow instead of
+-- PostgreSQL's own from deep inside (a dropped history table's oid printed
+-- as a bare number: 42601 syntax error; a type under a name rfm makes:
+-- 42710 after the build; a long name cut back by PostgreSQL).
+-- Not in a transaction (rfm.refresh_tiers commits); cleaned up at the end.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+DO $$ BEGIN
+  PERFORM rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'mem_t.%';
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rfm_t_mem_new_owner') THEN CREATE ROLE rfm_t_mem_new_owner; END IF;
+END $$;
+DROP SCHEMA IF EXISTS mem_t CASCADE;
+SELECT plan(17);
+
+CREATE SCHEMA mem_t;
+CREATE TABLE mem_t.orders (order_id bigint, customer_id bigint, ordered_at date, amount numeric);
+-- 20 customers, 10 orders of 10 each
+INSERT INTO mem_t.orders SELECT g, g % 20, '2024-03-31'::date - g % 90, 10 FROM generate_series(1, 200) g;
+SELECT rfm.create_tiers('mem_t.t', 'mem_t.orders', 'customer_id', 'ordered_at', 'amount', as_of => '2024-03-31') \g /dev/null
+CREATE FUNCTION pg_temp.catalog_row() RETURNS text LANGUAGE sql AS
+  $$SELECT concat_ws(' ', bins, scheme, keep_history, clv, history_table IS NOT NULL) FROM rfm.tier_tables WHERE tier = 'mem_t.t'::regclass$$;
+
+-- The history table dropped by hand.
+DROP TABLE mem_t.t_history;
+\set failing_tier mem_t.t
+\ir include/refresh_expecting_error.psql
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42P01', 'a refresh after the history table was dropped: 42P01 (was 42601 on its oid)');
+SELECT is((SELECT outcome || ' ' || sqlstate || ' ' || message FROM rfm.refresh_log WHERE tier = 'mem_t.t'::regclass ORDER BY id DESC LIMIT 1),
+  'failed 42P01 rfm: the history table of mem_t.t was dropped', '... logged with the message');
+SELECT throws_ok($$SELECT rfm.alter_tiers('mem_t.t', '{"bins": 3}')$$, '42P01',
+  'rfm.alter_tiers: the history table of mem_t.t was dropped', 'alter: the same');
+SELECT throws_ok($$SELECT rfm.alter_tiers('mem_t.t', '{"clv": true}')$$, '42P01',
+  'rfm.alter_tiers: the history table of mem_t.t was dropped', '... also turning clv on (which adds history columns)');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('mem_t.t', '2024-03-31', '2024-03-31')$$, '42P01',
+  'rfm.transitions: the history table of mem_t.t was dropped', 'transitions: the same');
+SELECT is(pg_temp.catalog_row(), '5 standard t f t', '... nothing changed');
+SELECT lives_ok($$SELECT rfm.alter_tiers('mem_t.t', '{"keep_history": false}')$$, 'turning keep_history off goes on');
+SELECT is(pg_temp.catalog_row(), '5 standard f f f', '... and the catalog forgets the history table');
+SELECT lives_ok($$SELECT rfm.alter_tiers('mem_t.t', '{"keep_history": true}')$$, 'turning it on again');
+SELECT is((SELECT count(*)::int FROM mem_t.t_history), 20, '... makes a new history table with a snapshot of the 20 customers');
+
+-- A type under the _history name (a domain: the history table's row type
+-- would take the name): 42P07 before anything is built.
+CREATE DOMAIN mem_t.u_history AS integer;
+SELECT throws_ok($$SELECT rfm.create_tiers('mem_t.u', 'mem_t.orders', 'customer_id', 'ordered_at', 'amount')$$, '42P07',
+  'rfm.create_tiers: mem_t.u_history already exists (a type)', 'create_tiers: a domain under the history name');
+SELECT ok(to_regclass('mem_t.u') IS NULL, '... nothing made');
+SELECT rfm.alter_tiers('mem_t.t', '{"keep_history": false}') \g /dev/null
+DROP TABLE mem_t.t_history;
+CREATE DOMAIN mem_t.t_history AS integer;
+SELECT throws_ok($$SELECT rfm.alter_tiers('mem_t.t', '{"keep_history": true}')$$, '42P07',
+  'rfm.alter_tiers: mem_t.t_history already exists (a type)', 'alter_tiers: the same');
+DROP DOMAIN mem_t.t_history;
+-- an enum under alter_tiers' scratch name
+SELECT 'rfm_alter_' || id AS scratch FROM rfm.tier_tables WHERE tier = 'mem_t.t'::regclass \gset
+CREATE TYPE mem_t.:scratch AS ENUM ('x');
+SELECT throws_ok($$SELECT rfm.alter_tiers('mem_t.t', '{"bins": 3}')$$, '42P07', NULL,
+  'a type under alter_tiers'' scratch name: 42P07 (was 42710 after the build)');
+DROP TYPE mem_t.:scratch;
+
+-- A tier table renamed to 63 bytes: its history name would be cut back
+-- to the tier table's own ("already exists"); 42622 instead.
+ALTER MATERIALIZED VIEW mem_t.t RENAME TO aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;
+SELECT throws_ok($$SELECT rfm.alter_tiers('mem_t.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '{"keep_history": true}')$$,
+  '42622', 'rfm.alter_tiers: the history table name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_history is too long',
+  'a long tier table name and keep_history: 42622');
+
+-- Handed over without its views: the hint names the way out.
+CREATE FUNCTION pg_temp.hint_of(q text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE h text;
+BEGIN
+  EXECUTE q;
+  RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+  RETURN h;
+END $f$;
+GRANT USAGE ON SCHEMA mem_t TO rfm_t_mem_new_owner;
+GRANT SELECT ON mem_t.orders TO rfm_t_mem_new_owner;
+SELECT rfm.create_tiers('mem_t.h', 'mem_t.orders', 'customer_id', 'ordered_at', 'amount', as_of => '2024-03-31') \g /dev/null
+ALTER MATERIALIZED VIEW mem_t.h OWNER TO rfm_t_mem_new_owner;
+SELECT throws_ok($$SELECT rfm.alter_tiers('mem_t.h', '{"bins": 3}')$$,
+  '42501', 'rfm: the catalog row of mem_t.h names a view or history table that is not the tier table''s own',
+  'the tier table handed over without its history table: 42501');
+SELECT is(pg_temp.hint_of($$SELECT rfm.alter_tiers('mem_t.h', '{"bins": 3}')$$),
+  'After ALTER ... OWNER TO of the tier table, hand over its views and history table too (ALTER VIEW / ALTER TABLE ... OWNER TO); if rfm.tier_tables was edited by hand, put back the names rfm.create_tiers wrote.',
+  '... whose hint says to hand over the views and history table too (nobody edited the catalog)');
+
+SELECT * FROM finish();
+ALTER MATERIALIZED VIEW mem_t.h OWNER TO CURRENT_USER;
+SELECT rfm.drop_tiers('mem_t.h') \g /dev/null
+SELECT rfm.drop_tiers('mem_t.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa') \g /dev/null
+DROP SCHEMA mem_t CASCADE;
+DROP OWNED BY rfm_t_mem_new_owner;
+DROP ROLE rfm_t_mem_new_owner;
