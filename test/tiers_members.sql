@@ -12,7 +12,7 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rfm_t_mem_new_owner') THEN CREATE ROLE rfm_t_mem_new_owner; END IF;
 END $$;
 DROP SCHEMA IF EXISTS mem_t CASCADE;
-SELECT plan(17);
+SELECT plan(23);
 
 CREATE SCHEMA mem_t;
 CREATE TABLE mem_t.orders (order_id bigint, customer_id bigint, ordered_at date, amount numeric);
@@ -87,6 +87,33 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('mem_t.h', '{"bins": 3}')$$,
 SELECT is(pg_temp.hint_of($$SELECT rfm.alter_tiers('mem_t.h', '{"bins": 3}')$$),
   'After ALTER ... OWNER TO of the tier table, hand over its views and history table too (ALTER VIEW / ALTER TABLE ... OWNER TO); if rfm.tier_tables was edited by hand, put back the names rfm.create_tiers wrote.',
   '... whose hint says to hand over the views and history table too (nobody edited the catalog)');
+
+-- Your objects on what rfm would drop: drop_tiers stops with 2BP01 naming
+-- them (was PostgreSQL's bare message), nothing dropped; drop_orphan_tiers
+-- keeps that orphan with a WARNING and removes the others (one blocked
+-- orphan stopped every cleanup).
+SELECT rfm.create_tiers('mem_t.d', 'mem_t.orders', 'customer_id', 'ordered_at', 'amount', as_of => '2024-03-31') \g /dev/null
+CREATE VIEW mem_t.mine AS SELECT * FROM mem_t.d_grid;
+SELECT throws_ok($$SELECT rfm.drop_tiers('mem_t.d')$$, '2BP01', 'rfm: cannot drop mem_t.d_grid: other objects depend on it',
+  'drop_tiers with a view of yours on its grid view: 2BP01 naming it');
+SELECT ok(to_regclass('mem_t.d') IS NOT NULL AND to_regclass('mem_t.d_segments') IS NOT NULL
+          AND to_regclass('mem_t.d_history') IS NOT NULL AND to_regclass('mem_t.mine') IS NOT NULL
+          AND EXISTS (SELECT FROM rfm.tier_tables WHERE tier = 'mem_t.d'::regclass), '... nothing dropped');
+DROP VIEW mem_t.mine;
+SELECT lives_ok($$SELECT rfm.drop_tiers('mem_t.d')$$, '... and without it drop_tiers goes through');
+CREATE TABLE mem_t.src1 AS TABLE mem_t.orders;
+CREATE TABLE mem_t.src2 AS TABLE mem_t.orders;
+SELECT rfm.create_tiers('mem_t.o1', 'mem_t.src1', 'customer_id', 'ordered_at', 'amount') \g /dev/null
+SELECT rfm.create_tiers('mem_t.o2', 'mem_t.src2', 'customer_id', 'ordered_at', 'amount') \g /dev/null
+SELECT id AS o1_id FROM rfm.tier_tables WHERE tier = 'mem_t.o1'::regclass \gset
+CREATE VIEW mem_t.keep_o1 AS SELECT * FROM mem_t.o1_history;
+DROP TABLE mem_t.src1, mem_t.src2 CASCADE;
+SELECT is(rfm.drop_orphan_tiers(), 1, 'drop_orphan_tiers removes the orphan nothing depends on');
+SELECT is((SELECT array_agg(id)::text FROM rfm.tier_tables WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = tier)),
+  format('{%s}', :o1_id), '... and keeps the one your view depends on, its history table too')
+ WHERE to_regclass('mem_t.o1_history') IS NOT NULL AND to_regclass('mem_t.o2_history') IS NULL;
+DROP VIEW mem_t.keep_o1;
+SELECT is(rfm.drop_orphan_tiers(), 1, '... which goes once the view is dropped');
 
 SELECT * FROM finish();
 ALTER MATERIALIZED VIEW mem_t.h OWNER TO CURRENT_USER;

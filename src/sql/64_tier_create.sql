@@ -262,14 +262,25 @@ END $$;
 COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean, text) IS
     'Create, populate and register a tier table (materialized view) with its unique index, views, history, optional CLV columns and optional incremental refresh';
 
--- Drop a relation named in the catalog if it still exists.
+-- Drop a relation named in the catalog if it still exists.  Never with
+-- CASCADE: objects of the user's that depend on it are an error naming
+-- them (PostgreSQL's DETAIL), and nothing of theirs is dropped.
 CREATE FUNCTION rfm._drop_if_exists(rel regclass, kind text)
     RETURNS void
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    detail text;
 BEGIN
     IF rel IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = rel) THEN
-        EXECUTE pg_catalog.format('DROP %s %s', kind, rel);
+        BEGIN
+            EXECUTE pg_catalog.format('DROP %s %s', kind, rel);
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+            RAISE EXCEPTION 'rfm: cannot drop %: other objects depend on it', rel
+                USING ERRCODE = 'dependent_objects_still_exist', DETAIL = detail,
+                      HINT = 'rfm never drops your objects: drop them (DETAIL lists them), then try again.';
+        END;
     END IF;
 END $$;
 
@@ -289,18 +300,21 @@ DECLARE
     member  regclass;
     job     bigint;
     removed integer := 0;
+    detail  text;
 BEGIN
     FOR entry IN SELECT * FROM rfm.tier_tables t
                   WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier)
                   ORDER BY t.id
     LOOP
+      -- one orphan your objects depend on is left (a WARNING names them),
+      -- not every other one with it
+      BEGIN
         FOREACH member IN ARRAY ARRAY[entry.segments_view, entry.grid_view, entry.history_table] LOOP
             CONTINUE WHEN member IS NULL OR NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = member);
             IF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = member)
                = entry.created_by THEN
-                EXECUTE pg_catalog.format('DROP %s %s',
-                    CASE (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = member) WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END,
-                    member);
+                PERFORM rfm._drop_if_exists(member,
+                    CASE (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = member) WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END);
             ELSE
                 RAISE WARNING 'rfm.drop_orphan_tiers: % is not owned by %, who created tier table %; left in place',
                               member, entry.created_by, entry.id;
@@ -320,6 +334,11 @@ BEGIN
         DELETE FROM rfm.refresh_log l WHERE l.tier_id = entry.id;
         DELETE FROM rfm.tier_tables t WHERE t.id = entry.id;
         removed := removed + 1;
+      EXCEPTION WHEN dependent_objects_still_exist THEN
+        GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+        RAISE WARNING 'rfm.drop_orphan_tiers: what tier table % left is kept: other objects depend on it', entry.id
+            USING DETAIL = detail, HINT = 'Drop them, then call rfm.drop_orphan_tiers() again.';
+      END;
     END LOOP;
     RETURN removed;
 END $$;
