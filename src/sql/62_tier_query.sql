@@ -19,6 +19,41 @@ SELECT pg_catalog.string_agg(prefix || c.name || CASE WHEN typed THEN ' ' || c.t
                (3, 'expected_purchases', 'double precision'), (4, 'expected_spend', 'double precision'),
                (5, 'predicted_clv', 'double precision')) AS c(n, name, typ) $$;
 
+-- A tier table's (or its view's) columns renamed by hand: history
+-- snapshots name rfm's columns, and rfm.alter_tiers makes the table again
+-- under rfm's names (the renamed column's grants and comment would not
+-- find it).  Compared by position, as far as both lists go (clv on or
+-- off adds or removes the last five).
+CREATE FUNCTION rfm._tier_check_column_names(rel regclass, expected text[], caller text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    actual text[] := ARRAY(SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a
+                            WHERE a.attrelid OPERATOR(pg_catalog.=) rel AND a.attnum OPERATOR(pg_catalog.>) 0
+                              AND NOT a.attisdropped ORDER BY a.attnum);
+BEGIN
+    FOR i IN 1 .. LEAST(pg_catalog.cardinality(actual), pg_catalog.cardinality(expected)) LOOP
+        IF actual[i] OPERATOR(pg_catalog.<>) expected[i] THEN
+            RAISE EXCEPTION '%: column % of % was renamed to %', caller, pg_catalog.quote_ident(expected[i]), rel,
+                            pg_catalog.quote_ident(actual[i])
+                USING ERRCODE = 'undefined_column',
+                      HINT = pg_catalog.format('History snapshots and rfm.alter_tiers use the names rfm made: ALTER %s %s RENAME COLUMN %I TO %I (for names of your own, make a view on it).',
+                                               CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rel)
+                                                         OPERATOR(pg_catalog.=) 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END,
+                                               rel, actual[i], expected[i]);
+        END IF;
+    END LOOP;
+END $$;
+
+-- The column names of a tier table, as rfm makes them.
+CREATE FUNCTION rfm._tier_column_names(clv boolean)
+    RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT ARRAY(SELECT pg_catalog.split_part(c, ' ', 1)
+                         FROM pg_catalog.unnest(pg_catalog.string_to_array(rfm._tier_columns('x', $1), ', '))
+                              WITH ORDINALITY AS u(c, n) ORDER BY n) $$;
+
 -- Column definition list of a tier table (customer_type from rfm._qualified_type);
 -- with clv, the five columns of rfm.clv_columns follow as_of.
 CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)

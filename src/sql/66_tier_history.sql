@@ -128,6 +128,7 @@ DECLARE
     stored bigint;
 BEGIN
     PERFORM rfm._tier_check_history_exists(tier, history, 'rfm');
+    PERFORM rfm._tier_check_column_names(tier, rfm._tier_column_names(clv), 'rfm');
     -- The snapshot is written by whoever refreshes: code on the history
     -- table (a trigger, rule, default, check, index expression or operator
     -- class, policy, a type's functions) would run with that role's rights,

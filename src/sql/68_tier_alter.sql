@@ -582,6 +582,17 @@ BEGIN
                              wanted.scheme, wanted.as_of, wanted.clv, entry.state_name, storage,
                              kept->>'owner');
     SELECT i.indexrelid INTO made_index FROM pg_catalog.pg_index i WHERE i.indrelid = built.tier;
+    -- columns renamed by hand would come back under rfm's names, without
+    -- their grants and comments
+    PERFORM rfm._tier_check_column_names(entry.tier, rfm._tier_column_names(wanted.clv), 'rfm.alter_tiers');
+    PERFORM rfm._tier_check_column_names(entry.segments_view,
+        ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = built.segments_view AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+        'rfm.alter_tiers');
+    PERFORM rfm._tier_check_column_names(entry.grid_view,
+        ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = built.grid_view AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+        'rfm.alter_tiers');
     PERFORM rfm._tier_restore(built.tier, 'MATERIALIZED VIEW', kept, entry.tier::text);
     PERFORM rfm._tier_restore(built.segments_view, 'VIEW', kept_segments, entry.segments_view::text);
     PERFORM rfm._tier_restore(built.grid_view, 'VIEW', kept_grid, entry.grid_view::text);
