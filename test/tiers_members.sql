@@ -7,12 +7,19 @@
 \set ON_ERROR_STOP 1
 \set QUIET 1
 SET client_min_messages = warning;
-DO $$ BEGIN
-  PERFORM rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'mem_t.%';
+DO $$
+DECLARE t regclass;
+BEGIN
+  -- what a failed earlier run left
+  FOR t IN SELECT tier FROM rfm.tier_tables WHERE tier::text LIKE 'mem\_t%' LOOP
+    EXECUTE format('ALTER MATERIALIZED VIEW %s OWNER TO CURRENT_USER', t);
+    PERFORM rfm.drop_tiers(t);
+  END LOOP;
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rfm_t_mem_new_owner') THEN CREATE ROLE rfm_t_mem_new_owner; END IF;
 END $$;
 DROP SCHEMA IF EXISTS mem_t CASCADE;
-SELECT plan(30);
+DROP SCHEMA IF EXISTS mem_t2 CASCADE;
+SELECT plan(34);
 
 CREATE SCHEMA mem_t;
 CREATE TABLE mem_t.orders (order_id bigint, customer_id bigint, ordered_at date, amount numeric);
@@ -142,6 +149,24 @@ SELECT is((SELECT col_description('mem_t.r'::regclass, 11) || ' ' || has_column_
   'shown in BI true', '... keeping the column''s comment and grant');
 SELECT lives_ok($$SELECT rfm.alter_tiers('mem_t.r', '{"clv": false}')$$, '... and clv off again');
 SELECT rfm.drop_tiers('mem_t.r') \g /dev/null
+
+-- Views moved to another schema (or the tier table moved away from
+-- them) stay where they are through rfm.alter_tiers (it made them again in
+-- the tier table's schema), with their privileges.
+CREATE SCHEMA mem_t2;
+SELECT rfm.create_tiers('mem_t.m', 'mem_t.orders', 'customer_id', 'ordered_at', 'amount', as_of => '2024-03-31') \g /dev/null
+ALTER VIEW mem_t.m_segments SET SCHEMA mem_t2;
+GRANT SELECT ON mem_t2.m_segments TO rfm_t_mem_new_owner;
+SELECT lives_ok($$SELECT rfm.alter_tiers('mem_t.m', '{"bins": 3}')$$, 'alter with the segments view in another schema');
+SELECT is(concat_ws(' ', to_regclass('mem_t2.m_segments'), to_regclass('mem_t.m_segments'), to_regclass('mem_t.m_grid'),
+                    has_table_privilege('rfm_t_mem_new_owner', 'mem_t2.m_segments', 'SELECT')),
+  'mem_t2.m_segments mem_t.m_grid t', '... it stays there, with its grant; the grid view stays with the tier table');
+ALTER MATERIALIZED VIEW mem_t.m SET SCHEMA mem_t2;
+SELECT lives_ok($$SELECT rfm.alter_tiers('mem_t2.m', '{"bins": 4}')$$, 'alter after the tier table moved away from its grid view');
+SELECT is((SELECT concat_ws(' ', tier, segments_view, grid_view, bins) FROM rfm.tier_tables WHERE tier = 'mem_t2.m'::regclass),
+  'mem_t2.m mem_t2.m_segments mem_t.m_grid 4', '... each view stays where it was');
+SELECT rfm.drop_tiers('mem_t2.m') \g /dev/null
+DROP SCHEMA mem_t2;
 
 SELECT * FROM finish();
 ALTER MATERIALIZED VIEW mem_t.h OWNER TO CURRENT_USER;

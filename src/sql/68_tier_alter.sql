@@ -485,6 +485,8 @@ DECLARE
     made_index regclass;
     history  regclass;
     detail   text;
+    segments_nsp text;
+    grid_nsp text;
 BEGIN
     wanted := rfm._tier_alter_options(entry, options);
     changes := pg_catalog.concat_ws(', ',
@@ -529,6 +531,11 @@ BEGIN
                             COALESCE(wanted.as_of, CURRENT_DATE), wanted.clv);
 
     kept := rfm._tier_capture(entry.tier);
+    -- views moved to another schema than the tier table's go back there
+    segments_nsp := (SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                      WHERE c.oid = entry.segments_view);
+    grid_nsp := (SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.oid = entry.grid_view);
     kept_segments := COALESCE(rfm._tier_capture(entry.segments_view),
                               pg_catalog.jsonb_build_object('owner', kept->>'owner'));
     kept_grid := COALESCE(rfm._tier_capture(entry.grid_view),
@@ -624,6 +631,12 @@ BEGIN
                               COALESCE(kept_segments->>'name', rel || '_segments'));
     EXECUTE pg_catalog.format('ALTER VIEW %s RENAME TO %I', built.grid_view,
                               COALESCE(kept_grid->>'name', rel || '_grid'));
+    IF segments_nsp IS DISTINCT FROM nsp AND segments_nsp IS NOT NULL THEN
+        EXECUTE pg_catalog.format('ALTER VIEW %s SET SCHEMA %I', built.segments_view, segments_nsp);
+    END IF;
+    IF grid_nsp IS DISTINCT FROM nsp AND grid_nsp IS NOT NULL THEN
+        EXECUTE pg_catalog.format('ALTER VIEW %s SET SCHEMA %I', built.grid_view, grid_nsp);
+    END IF;
     PERFORM rfm._tier_restore_indexes(built.tier, made_index, kept);
 
     -- History: made when turned on; left in place, no longer written, when
