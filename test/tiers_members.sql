@@ -19,7 +19,7 @@ BEGIN
 END $$;
 DROP SCHEMA IF EXISTS mem_t CASCADE;
 DROP SCHEMA IF EXISTS mem_t2 CASCADE;
-SELECT plan(34);
+SELECT plan(36);
 
 CREATE SCHEMA mem_t;
 CREATE TABLE mem_t.orders (order_id bigint, customer_id bigint, ordered_at date, amount numeric);
@@ -167,6 +167,25 @@ SELECT is((SELECT concat_ws(' ', tier, segments_view, grid_view, bins) FROM rfm.
   'mem_t2.m mem_t2.m_segments mem_t.m_grid 4', '... each view stays where it was');
 SELECT rfm.drop_tiers('mem_t2.m') \g /dev/null
 DROP SCHEMA mem_t2;
+
+-- The owner without CREATE on the schema any more: 42501 saying so (was
+-- CREATE's "permission denied for schema" with the whole statement).
+GRANT USAGE, CREATE ON SCHEMA mem_t TO rfm_t_mem_new_owner;
+SELECT rfm.create_tiers('mem_t.c', 'mem_t.orders', 'customer_id', 'ordered_at', 'amount', as_of => '2024-03-31', keep_history => false) \g /dev/null
+ALTER MATERIALIZED VIEW mem_t.c OWNER TO rfm_t_mem_new_owner;
+ALTER VIEW mem_t.c_segments OWNER TO rfm_t_mem_new_owner;
+ALTER VIEW mem_t.c_grid OWNER TO rfm_t_mem_new_owner;
+REVOKE CREATE ON SCHEMA mem_t FROM rfm_t_mem_new_owner;
+SET ROLE rfm_t_mem_new_owner;
+SELECT throws_ok($$SELECT rfm.alter_tiers('mem_t.c', '{"bins": 3}')$$, '42501',
+  'rfm.alter_tiers: the owner of mem_t.c (rfm_t_mem_new_owner) needs CREATE on schema mem_t',
+  'alter by an owner without CREATE on the schema: 42501 saying so');
+RESET ROLE;
+SELECT is((SELECT bins FROM rfm.tier_tables WHERE tier = 'mem_t.c'::regclass), 5, '... nothing changed');
+ALTER MATERIALIZED VIEW mem_t.c OWNER TO CURRENT_USER;
+ALTER VIEW mem_t.c_segments OWNER TO CURRENT_USER;
+ALTER VIEW mem_t.c_grid OWNER TO CURRENT_USER;
+SELECT rfm.drop_tiers('mem_t.c') \g /dev/null
 
 SELECT * FROM finish();
 ALTER MATERIALIZED VIEW mem_t.h OWNER TO CURRENT_USER;

@@ -583,6 +583,14 @@ BEGIN
             'The fold reads the source with the rights of whoever runs it: alter as the owner of the tier table.');
         PERFORM rfm.customer_state_refresh(entry.state_name);
     END IF;
+    -- made again in its schema, as its owner: a clear error, not CREATE's
+    -- with the whole statement
+    IF NOT pg_catalog.has_schema_privilege(kept->>'owner', nsp, 'CREATE') THEN
+        RAISE EXCEPTION 'rfm.alter_tiers: the owner of % (%) needs CREATE on schema %', entry.tier, kept->>'owner',
+                        pg_catalog.quote_ident(nsp)
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'rfm.alter_tiers makes the tier table again in its schema: GRANT CREATE ON SCHEMA to its owner for the alter.';
+    END IF;
     -- Filled as its owner (as REFRESH would), whoever runs the alter.
     built := rfm._tier_build(pg_catalog.format('%I.%I', nsp, scratch), entry.source, entry.customer_column,
                              entry.time_column, entry.amount_column, entry.customer_type, wanted.bins,
