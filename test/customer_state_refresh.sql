@@ -10,7 +10,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(23);
+SELECT plan(25);
 
 CREATE SCHEMA csr_t;
 CREATE TABLE csr_t.orders (id bigserial PRIMARY KEY, customer text NOT NULL, ordered_on date NOT NULL,
@@ -144,6 +144,21 @@ INSERT INTO csr_t.retyped VALUES ('999', 'c1', '2024-01-02', 5);
 SELECT is(rfm.customer_state_refresh('csr retyped'), 1::bigint, '... and a refresh takes only the new order');
 SELECT is((SELECT sum(frequency)::int || ' ' || sum(monetary) FROM rfm.customer_states WHERE state_name = 'csr retyped'),
   '201 2005', '... counted once');
+
+-- A watermark of a type outside pg_catalog (a domain) is stored
+-- schema-qualified: the check above compared the search path's spelling
+-- ('order_no' at creation, 'csr_t.order_no' in a refresh) and refused
+-- every refresh.
+CREATE DOMAIN csr_t.order_no AS bigint;
+CREATE TABLE csr_t.domain_wm (id csr_t.order_no NOT NULL, customer text, ordered_on date, amount numeric);
+INSERT INTO csr_t.domain_wm VALUES (1, 'a', '2024-01-01', 10);
+SET search_path = csr_t, public;
+SELECT rfm.customer_state_create('csr domain', 'csr_t.domain_wm', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+RESET search_path;
+SELECT is((SELECT watermark_type FROM rfm.customer_state_sources WHERE state_name = 'csr domain'), 'csr_t.order_no',
+  'a domain watermark''s type is stored schema-qualified');
+INSERT INTO csr_t.domain_wm VALUES (2, 'b', '2024-01-02', 5);
+SELECT is(rfm.customer_state_refresh('csr domain'), 1::bigint, '... and a refresh under another search_path goes through');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -11,7 +11,7 @@ CREATE TABLE rfm.customer_state_sources (
     amount_column    text NOT NULL,
     watermark_column text NOT NULL,
     watermark        text,          -- the largest watermark folded in (as text), NULL: none yet
-    watermark_type   text,          -- the column's type then: the text is compared as one
+    watermark_type   text,          -- the column's type then (schema-qualified unless pg_catalog's): the text is compared as one
     refreshed_at     timestamptz,
     owner            name NOT NULL DEFAULT CURRENT_USER, -- who may fold orders into it
     -- a timestamp's day is its calendar day here, whoever folds it in
@@ -173,10 +173,10 @@ BEGIN
     -- ('21' > '200') and fold old orders in again.
     -- (NULL: a row written by hand without it, not checked)
     IF src.watermark IS NOT NULL AND src.watermark_type IS NOT NULL
-       AND src.watermark_type OPERATOR(pg_catalog.<>) pg_catalog.format_type(wm_typ, NULL) THEN
+       AND src.watermark_type OPERATOR(pg_catalog.<>) rfm._qualified_type(wm_typ) THEN
         RAISE EXCEPTION '%: watermark column % of % is now %, the last watermark (%) was of type %',
                         caller, pg_catalog.quote_ident(src.watermark_column), src.source,
-                        pg_catalog.format_type(wm_typ, NULL), pg_catalog.quote_literal(src.watermark),
+                        rfm._qualified_type(wm_typ), pg_catalog.quote_literal(src.watermark),
                         src.watermark_type
             USING ERRCODE = 'datatype_mismatch',
                   HINT = pg_catalog.format('Fold every order again under the new type: SELECT rfm.customer_state_rebuild(%L).', name);
@@ -246,7 +246,7 @@ BEGIN
     END IF;
 
     UPDATE rfm.customer_state_sources s
-       SET watermark = new_wm, watermark_type = pg_catalog.format_type(wm_typ, NULL),
+       SET watermark = new_wm, watermark_type = rfm._qualified_type(wm_typ),
            refreshed_at = pg_catalog.now()
      WHERE s.state_name = name;
     PERFORM pg_catalog.set_config('TimeZone', outer_zone, true);
