@@ -148,5 +148,38 @@ SELECT s.watermark, c.customer, c.frequency, c.monetary
  WHERE s.state_name = 'later_ci';  -- 1, Ann, 1, 10
 SELECT rfm.customer_state_drop('later_ci');
 
+-- A watermark column without max() (uuid, boolean): 42804 before any row
+-- is read (was 42883 "function max(uuid) does not exist" with the query,
+-- after the scan); nothing registered.
+CREATE TABLE bad_f.uuid_wm (id uuid NOT NULL, flag boolean, customer text, ordered_on date, amount numeric);
+INSERT INTO bad_f.uuid_wm VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', true, 'Ann', '2024-01-01', 10);
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('uuid_wm', 'bad_f.uuid_wm', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS uuid_watermark;
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('uuid_wm', 'bad_f.uuid_wm', 'customer', 'ordered_on', 'amount', 'flag')::text$$) AS boolean_watermark;
+SELECT count(*) AS registered FROM rfm.customer_state_sources WHERE state_name = 'uuid_wm';  -- 0
+-- A state whose source was dropped: 42P01 saying so (was "<oid> has no
+-- column id" with a hint about spelling).
+CREATE TABLE bad_f.gone (id bigint, customer text, ordered_on date, amount numeric);
+INSERT INTO bad_f.gone VALUES (1, 'Ann', '2024-01-01', 10);
+SELECT rfm.customer_state_create('gone', 'bad_f.gone', 'customer', 'ordered_on', 'amount', 'id') AS customers;  -- 1
+SELECT 'bad_f.gone'::regclass::oid AS gone_oid \gset
+DROP TABLE bad_f.gone;
+SELECT replace(pg_temp.err($$SELECT rfm.customer_state_refresh('gone')::text$$), :'gone_oid', '<oid>') AS source_dropped;
+SELECT rfm.customer_state_drop('gone');
+-- The state of an existing tier table: 2BP01 (its refreshes need it, and
+-- its reserved name cannot be made again by hand); rfm.drop_tiers drops both.
+-- (Later tests print catalog ids: the id sequences are put back after.)
+SELECT (SELECT last_value FROM rfm.refresh_log_id_seq) AS log_last, (SELECT is_called FROM rfm.refresh_log_id_seq) AS log_called,
+       (SELECT last_value FROM rfm.tier_tables_id_seq) AS tier_last, (SELECT is_called FROM rfm.tier_tables_id_seq) AS tier_called \gset
+CREATE TABLE bad_f.tier_orders (id bigint, customer text, ordered_on date, amount numeric);
+INSERT INTO bad_f.tier_orders VALUES (1, 'Ann', '2024-01-01', 10);
+SELECT rfm.create_tiers('bad_f.incr', 'bad_f.tier_orders', 'customer', 'ordered_on', 'amount', watermark_column => 'id', keep_history => false) IS NOT NULL AS created;
+SELECT state_name AS incr_state FROM rfm.tier_tables WHERE tier = 'bad_f.incr'::regclass \gset
+SELECT regexp_replace(pg_temp.err(format($$SELECT rfm.customer_state_drop(%L)::text$$, :'incr_state')), 'rfm tier [0-9]+', 'rfm tier <n>') AS tier_state;
+SELECT count(*) AS state_kept FROM rfm.customer_state_sources WHERE state_name = :'incr_state';  -- 1
+SELECT rfm.drop_tiers('bad_f.incr');
+SELECT count(*) AS state_dropped_with_tier FROM rfm.customer_state_sources WHERE state_name = :'incr_state';  -- 0
+SELECT setval('rfm.refresh_log_id_seq', :log_last, :'log_called') IS NOT NULL AS log_seq_restored,
+       setval('rfm.tier_tables_id_seq', :tier_last, :'tier_called') IS NOT NULL AS tier_seq_restored;
+
 SELECT rfm.customer_state_drop('bad_state');
 DROP SCHEMA bad_f CASCADE;

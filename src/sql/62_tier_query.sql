@@ -153,6 +153,13 @@ CREATE FUNCTION rfm._check_source_kind(source regclass, caller text)
 DECLARE
     kind "char" := (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source);
 BEGIN
+    -- a regclass kept in a catalog row (a customer state's source) whose
+    -- relation was dropped since
+    IF kind IS NULL THEN
+        RAISE EXCEPTION '%: the source (oid %) no longer exists', caller, source::pg_catalog.oid
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'It was dropped: drop what reads it (rfm.customer_state_drop, rfm.drop_tiers).';
+    END IF;
     IF kind OPERATOR(pg_catalog.<>) ALL (ARRAY['r', 'p', 'f', 'v', 'm']::"char"[]) THEN
         RAISE EXCEPTION '%: source % is %, not a table or view', caller, source,
                         CASE kind WHEN 'i' THEN 'an index' WHEN 'I' THEN 'a partitioned index'

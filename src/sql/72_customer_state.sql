@@ -253,6 +253,23 @@ BEGIN
     RETURN touched;
 END $$;
 
+-- The largest watermark is kept: the column's type needs max() (uuid,
+-- boolean and json have none), checked before any row is read.
+CREATE FUNCTION rfm._customer_state_check_watermark_type(typ oid, col text, source regclass, caller text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    BEGIN
+        EXECUTE pg_catalog.format('SELECT pg_catalog.max(NULL::%s)', rfm._qualified_type(typ));
+    EXCEPTION WHEN undefined_function THEN
+        RAISE EXCEPTION '%: watermark column % of % is %, which has no max() to keep the last one seen by',
+                        caller, pg_catalog.quote_ident(col), source, rfm._qualified_type(typ)
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'Use a column that only grows: a bigserial order id, or the time an order was loaded.';
+    END;
+END $$;
+
 -- Checks the arguments and writes the state's row, no orders yet; false:
 -- a state of that name exists (perhaps another role's, which row-level
 -- security hides: ON CONFLICT DO NOTHING sees it all the same).
@@ -270,7 +287,8 @@ BEGIN
         RAISE EXCEPTION '%: no argument may be NULL', caller
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM rfm._fast_column_type(source, watermark_column, caller);
+    PERFORM rfm._customer_state_check_watermark_type(rfm._fast_column_type(source, watermark_column, caller),
+                                                     watermark_column, source, caller);
     -- keys grouped by their type's own equality have no one text to store
     -- (a refresh checks again, in rfm._customer_states_query)
     PERFORM rfm._customer_state_key_check(source, customer_column, caller);
@@ -330,8 +348,19 @@ CREATE FUNCTION rfm.customer_state_drop(name text)
     RETURNS void
     LANGUAGE plpgsql VOLATILE
     AS $$
+DECLARE
+    tier regclass;
 BEGIN
     PERFORM rfm._customer_state_source(name);
+    -- the state of a tier table that still exists: its refreshes need it,
+    -- and its name is reserved (it cannot be made again by hand)
+    SELECT t.tier INTO tier FROM rfm.tier_tables t
+     WHERE t.state_name = name AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier);
+    IF tier IS NOT NULL THEN
+        RAISE EXCEPTION 'rfm.customer_state_drop: customer state % is the state of tier table %', pg_catalog.quote_literal(name), tier
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'rfm.drop_tiers drops the tier table with its state; rfm.customer_state_rebuild recomputes the state.';
+    END IF;
     DELETE FROM rfm.customer_state_sources s WHERE s.state_name = name;
 END $$;
 COMMENT ON FUNCTION rfm.customer_state_drop(text) IS 'Drops a customer state and its rows';
