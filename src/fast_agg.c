@@ -733,6 +733,34 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
  */
 static void load_state_customers(Datum state_name, int32 bins, MemoryContext cxt, Scored *s, bool *stored);
 
+/*
+ * The default as_of of a state's scores and an incremental tier table's
+ * refresh day: its orders fall on their days in the state's zone, so
+ * "today" is that zone's too (CURRENT_DATE in a session behind it came
+ * before the day of orders just placed).
+ */
+DateADT
+rfm_state_today(Datum state_name)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {state_name};
+	DateADT		day = GetSQLCurrentDate();
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "rfm: SPI_connect failed");
+	if (SPI_execute_with_args("SELECT rfm._customer_state_today($1)", 1, argtypes, args, NULL, true, 1)
+		== SPI_OK_SELECT && SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			day = DatumGetDateADT(d);
+	}
+	SPI_finish();
+	return day;
+}
+
 void
 rfm_load_state_customers(Datum state_name, int32 bins, MemoryContext cxt, Scored *s, bool *stored)
 {
@@ -812,7 +840,7 @@ rfm_customer_state_scores(PG_FUNCTION_ARGS)
 							  2, argtypes, args, argnulls, true, 1);
 		elog(ERROR, "rfm.customer_state_scores: name and bins must not be NULL");
 	}
-	as_of = PG_ARGISNULL(2) ? GetSQLCurrentDate() : PG_GETARG_DATEADT(2);
+	as_of = PG_ARGISNULL(2) ? rfm_state_today(PG_GETARG_DATUM(0)) : PG_GETARG_DATEADT(2);
 	rfm_load_state_customers(PG_GETARG_DATUM(0), PG_GETARG_INT32(1), CurrentMemoryContext, &s, &stored);
 	if (!stored)
 	{

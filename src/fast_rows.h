@@ -55,6 +55,8 @@ extern void rfm_load_order_customers(Datum source, Datum customer_column, Datum 
  * rfm.customer_state_scores' customers (state name, bins checked as it
  * does); *stored: whether the state has any stored row.
  */
+/* Today in a customer state's time zone (rfm._customer_state_today), or CURRENT_DATE. */
+extern DateADT rfm_state_today(Datum state_name);
 extern void rfm_load_state_customers(Datum state_name, int32 bins, MemoryContext cxt, Scored *s,
 									 bool *stored);
 

@@ -608,7 +608,9 @@ check_tier_bins(int32 bins, const char *caller)
 Datum
 rfm_tier_rows(PG_FUNCTION_ARGS)
 {
-	DateADT		day = PG_ARGISNULL(7) ? GetSQLCurrentDate() : PG_GETARG_DATEADT(7);
+	/* as_of NULL: the refresh day (in its state's zone for an incremental table) */
+	DateADT		day = !PG_ARGISNULL(7) ? PG_GETARG_DATEADT(7) :
+		!PG_ARGISNULL(9) ? rfm_state_today(PG_GETARG_DATUM(9)) : GetSQLCurrentDate();
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext cxt;
 	TierArgs	a;

@@ -10,7 +10,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(25);
+SELECT plan(26);
 
 CREATE SCHEMA csr_t;
 CREATE TABLE csr_t.orders (id bigserial PRIMARY KEY, customer text NOT NULL, ordered_on date NOT NULL,
@@ -159,6 +159,21 @@ SELECT is((SELECT watermark_type FROM rfm.customer_state_sources WHERE state_nam
   'a domain watermark''s type is stored schema-qualified');
 INSERT INTO csr_t.domain_wm VALUES (2, 'b', '2024-01-02', 5);
 SELECT is(rfm.customer_state_refresh('csr domain'), 1::bigint, '... and a refresh under another search_path goes through');
+
+-- The default as_of of a state's scores is today in the state's zone,
+-- where its orders fall: created in Pacific/Kiritimati (UTC+14), an order
+-- placed a minute ago is on Kiritimati's today, which Pacific/Pago_Pago
+-- (UTC-11, 25 hours behind) still calls tomorrow; its CURRENT_DATE made the
+-- scores fail (22023, purchase after as_of).
+CREATE TABLE csr_t.zones (id bigserial, customer text, ordered_at timestamptz, amount numeric);
+INSERT INTO csr_t.zones (customer, ordered_at, amount) VALUES ('a', now() - interval '1 minute', 5);
+SET TimeZone = 'Pacific/Kiritimati';
+SELECT rfm.customer_state_create('csr zones', 'csr_t.zones', 'customer', 'ordered_at', 'amount', 'id') \g /dev/null
+SET TimeZone = 'Pacific/Pago_Pago';
+SELECT is((SELECT last_purchase || ' ' || recency_days FROM rfm.customer_state_scores('csr zones')),
+          timezone('Pacific/Kiritimati', now())::date || ' 0',
+  'scores from a zone 25 hours behind: recency 0 on the state''s today');
+RESET TimeZone;
 
 SELECT * FROM finish();
 ROLLBACK;

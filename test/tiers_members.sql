@@ -19,7 +19,7 @@ BEGIN
 END $$;
 DROP SCHEMA IF EXISTS mem_t CASCADE;
 DROP SCHEMA IF EXISTS mem_t2 CASCADE;
-SELECT plan(36);
+SELECT plan(39);
 
 CREATE SCHEMA mem_t;
 CREATE TABLE mem_t.orders (order_id bigint, customer_id bigint, ordered_at date, amount numeric);
@@ -186,6 +186,26 @@ ALTER MATERIALIZED VIEW mem_t.c OWNER TO CURRENT_USER;
 ALTER VIEW mem_t.c_segments OWNER TO CURRENT_USER;
 ALTER VIEW mem_t.c_grid OWNER TO CURRENT_USER;
 SELECT rfm.drop_tiers('mem_t.c') \g /dev/null
+
+-- An incremental tier table refreshed from a zone behind the state's
+-- (a scheduled job in another zone): its refresh day is today in the
+-- state's zone, where the orders fall (CURRENT_DATE made the refresh fail,
+-- 22023, on an order placed a minute ago).
+CREATE TABLE mem_t.zone_orders (id bigserial PRIMARY KEY, customer_id bigint, ordered_at timestamptz, amount numeric);
+INSERT INTO mem_t.zone_orders (customer_id, ordered_at, amount) VALUES (1, now() - interval '10 days', 10);
+SET TimeZone = 'Pacific/Kiritimati';
+SELECT rfm.create_tiers('mem_t.z', 'mem_t.zone_orders', 'customer_id', 'ordered_at', 'amount', watermark_column => 'id') \g /dev/null
+INSERT INTO mem_t.zone_orders (customer_id, ordered_at, amount) VALUES (3, now() - interval '1 minute', 5);
+SET TimeZone = 'Pacific/Pago_Pago';
+CALL rfm.refresh_tiers('mem_t.z');
+SELECT is((SELECT string_agg(customer_id || ':' || recency_days || ':' || (as_of = timezone('Pacific/Kiritimati', now())::date), ' ' ORDER BY customer_id) FROM mem_t.z),
+  '1:10:true 3:0:true', 'a refresh from 25 hours behind: the state''s today, recency 0 for the new order');
+SELECT is((SELECT as_of = timezone('Pacific/Kiritimati', now())::date FROM rfm.refresh_log WHERE tier = 'mem_t.z'::regclass ORDER BY id DESC LIMIT 1),
+  true, '... logged for that day');
+SELECT is((SELECT count(*)::int FROM mem_t.z_history WHERE as_of = timezone('Pacific/Kiritimati', now())::date), 2,
+  '... and its history snapshot too');
+RESET TimeZone;
+SELECT rfm.drop_tiers('mem_t.z') \g /dev/null
 
 SELECT * FROM finish();
 ALTER MATERIALIZED VIEW mem_t.h OWNER TO CURRENT_USER;

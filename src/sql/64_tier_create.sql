@@ -250,12 +250,12 @@ BEGIN
     RETURNING id INTO entry_id;
 
     IF keep_history THEN
-        PERFORM rfm._tier_snapshot(new_tier, history, clv, COALESCE(as_of, CURRENT_DATE));
+        PERFORM rfm._tier_snapshot(new_tier, history, clv, rfm._tier_day(as_of, state));
     END IF;
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
                                  message)
     VALUES (entry_id, new_tier, 'create', started, pg_catalog.clock_timestamp(),
-            COALESCE(as_of, CURRENT_DATE), row_total, 'succeeded',
+            rfm._tier_day(as_of, state), row_total, 'succeeded',
             CASE WHEN clv THEN rfm._tier_model_note(new_tier) END);
     RETURN new_tier;
 END $$;

@@ -57,7 +57,7 @@ CREATE PROCEDURE rfm.refresh_tiers(tier regclass)
 DECLARE
     entry     rfm.tier_tables := rfm._tier_entry(tier);
     key       record := rfm._tier_lock_key(tier);
-    effective date := COALESCE(entry.as_of, CURRENT_DATE);
+    effective date := rfm._tier_day(entry.as_of, entry.state_name);
     log_id    bigint;
     row_total bigint;
     counts    record;

@@ -673,13 +673,13 @@ BEGIN
         RAISE NOTICE 'rfm.alter_tiers: % keeps its snapshots but is no longer written', entry.history_table;
     END IF;
     IF wanted.keep_history THEN
-        PERFORM rfm._tier_snapshot(built.tier, history, wanted.clv, COALESCE(wanted.as_of, CURRENT_DATE));
+        PERFORM rfm._tier_snapshot(built.tier, history, wanted.clv, rfm._tier_day(wanted.as_of, entry.state_name));
     END IF;
 
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
                                  message)
     VALUES (entry.id, built.tier, 'alter', started, pg_catalog.clock_timestamp(),
-            COALESCE(wanted.as_of, CURRENT_DATE), built.row_total, 'succeeded',
+            rfm._tier_day(wanted.as_of, entry.state_name), built.row_total, 'succeeded',
             pg_catalog.concat_ws('; ', changes, CASE WHEN wanted.clv THEN rfm._tier_model_note(built.tier) END));
     RETURN built.tier;
 END $$;

@@ -253,6 +253,34 @@ BEGIN
     RETURN touched;
 END $$;
 
+-- Today in the state's time zone, where its orders fall on their days:
+-- the refresh day of an incremental tier table and the default as_of of
+-- rfm.customer_state_scores (CURRENT_DATE in a session behind that zone
+-- was before the day of orders just placed).  NULL: no such state visible.
+CREATE FUNCTION rfm._customer_state_today(name text)
+    RETURNS date
+    LANGUAGE sql STABLE
+    AS $$ SELECT pg_catalog.timezone(s.time_zone, pg_catalog.now())::pg_catalog.date
+            FROM rfm.customer_state_sources s WHERE s.state_name OPERATOR(pg_catalog.=) $1 $$;
+
+-- The day a tier table's rows are for: its as_of, or the refresh day (in
+-- its state's zone for an incremental one).
+-- (plpgsql: a tier table without a state never reads the states' table,
+-- which its owner may have no right to read)
+CREATE FUNCTION rfm._tier_day(as_of date, state text)
+    RETURNS date
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF as_of IS NOT NULL THEN
+        RETURN as_of;
+    END IF;
+    IF state IS NOT NULL THEN
+        RETURN COALESCE(rfm._customer_state_today(state), CURRENT_DATE);
+    END IF;
+    RETURN CURRENT_DATE;
+END $$;
+
 -- The largest watermark is kept: the column's type needs max() (uuid,
 -- boolean and json have none), checked before any row is read.
 CREATE FUNCTION rfm._customer_state_check_watermark_type(typ oid, col text, source regclass, caller text)
@@ -391,4 +419,4 @@ CREATE FUNCTION rfm.customer_state_scores(name text, bins integer DEFAULT 5, as_
     LANGUAGE c STABLE CALLED ON NULL INPUT
     AS 'MODULE_PATHNAME', 'rfm_customer_state_scores';
 COMMENT ON FUNCTION rfm.customer_state_scores(text, integer, date) IS
-    'R/F/M values and scores of every customer of a stored state (recency from as_of, default today)';
+    'R/F/M values and scores of every customer of a stored state (recency from as_of, default today in the state''s time zone)';
