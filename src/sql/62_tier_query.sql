@@ -19,6 +19,21 @@ SELECT pg_catalog.string_agg(prefix || c.name || CASE WHEN typed THEN ' ' || c.t
                (3, 'expected_purchases', 'double precision'), (4, 'expected_spend', 'double precision'),
                (5, 'predicted_clv', 'double precision')) AS c(n, name, typ) $$;
 
+-- Whether a relation, or a type (a table or view makes one under its
+-- name), already holds the qualified name schema.name.
+CREATE FUNCTION rfm._name_taken(qualified text)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT pg_catalog.to_regclass($1) IS NOT NULL OR pg_catalog.to_regtype($1) IS NOT NULL $$;
+
+-- A relation's live column names, in order.
+CREATE FUNCTION rfm._column_names(rel regclass)
+    RETURNS text[]
+    LANGUAGE sql STABLE
+    AS $$ SELECT ARRAY(SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0
+                          AND NOT a.attisdropped ORDER BY a.attnum) $$;
+
 -- A tier table's (or its view's) columns renamed by hand: history
 -- snapshots name rfm's columns, and rfm.alter_tiers makes the table again
 -- under rfm's names (the renamed column's grants and comment would not
@@ -29,9 +44,7 @@ CREATE FUNCTION rfm._tier_check_column_names(rel regclass, expected text[], call
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
-    actual text[] := ARRAY(SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a
-                            WHERE a.attrelid OPERATOR(pg_catalog.=) rel AND a.attnum OPERATOR(pg_catalog.>) 0
-                              AND NOT a.attisdropped ORDER BY a.attnum);
+    actual text[] := rfm._column_names(rel);
 BEGIN
     FOR i IN 1 .. LEAST(pg_catalog.cardinality(actual), pg_catalog.cardinality(expected)) LOOP
         IF actual[i] OPERATOR(pg_catalog.<>) expected[i] THEN

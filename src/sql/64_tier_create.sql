@@ -180,7 +180,7 @@ BEGIN
     -- deep inside after the build
     FOR member IN SELECT pg_catalog.format('%I.%I', target_schema, parts[pg_catalog.cardinality(parts)] || suffix)
                     FROM pg_catalog.unnest(ARRAY['', '_segments', '_grid']) AS u(suffix) LOOP
-        IF pg_catalog.to_regclass(member) IS NOT NULL OR pg_catalog.to_regtype(member) IS NOT NULL THEN
+        IF rfm._name_taken(member) THEN
             RAISE EXCEPTION 'rfm.create_tiers: % already exists', member
                 USING ERRCODE = 'duplicate_table',
                       HINT = 'A tier table name makes name, name_segments and name_grid: drop or rename that one, or choose another name.';

@@ -557,12 +557,9 @@ BEGIN
     -- The new table and views under a scratch name, with the old ones' storage.
     scratch := 'rfm_alter_' || entry.id;
     -- (a type under the name would be taken too: a view makes one)
-    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch)) IS NOT NULL
-       OR pg_catalog.to_regtype(pg_catalog.format('%I.%I', nsp, scratch)) IS NOT NULL
-       OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch || '_segments')) IS NOT NULL
-       OR pg_catalog.to_regtype(pg_catalog.format('%I.%I', nsp, scratch || '_segments')) IS NOT NULL
-       OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch || '_grid')) IS NOT NULL
-       OR pg_catalog.to_regtype(pg_catalog.format('%I.%I', nsp, scratch || '_grid')) IS NOT NULL
+    IF rfm._name_taken(pg_catalog.format('%I.%I', nsp, scratch))
+       OR rfm._name_taken(pg_catalog.format('%I.%I', nsp, scratch || '_segments'))
+       OR rfm._name_taken(pg_catalog.format('%I.%I', nsp, scratch || '_grid'))
        OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, scratch || '_customer_id_idx')) IS NOT NULL THEN
         RAISE EXCEPTION 'rfm.alter_tiers: the scratch name %.% (or its _segments, _grid or _customer_id_idx) is taken',
                         pg_catalog.quote_ident(nsp), pg_catalog.quote_ident(scratch)
@@ -600,14 +597,8 @@ BEGIN
     -- columns renamed by hand would come back under rfm's names, without
     -- their grants and comments
     PERFORM rfm._tier_check_column_names(entry.tier, rfm._tier_column_names(wanted.clv), 'rfm.alter_tiers');
-    PERFORM rfm._tier_check_column_names(entry.segments_view,
-        ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
-               WHERE a.attrelid = built.segments_view AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
-        'rfm.alter_tiers');
-    PERFORM rfm._tier_check_column_names(entry.grid_view,
-        ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
-               WHERE a.attrelid = built.grid_view AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
-        'rfm.alter_tiers');
+    PERFORM rfm._tier_check_column_names(entry.segments_view, rfm._column_names(built.segments_view), 'rfm.alter_tiers');
+    PERFORM rfm._tier_check_column_names(entry.grid_view, rfm._column_names(built.grid_view), 'rfm.alter_tiers');
     PERFORM rfm._tier_restore(built.tier, 'MATERIALIZED VIEW', kept, entry.tier::text);
     PERFORM rfm._tier_restore(built.segments_view, 'VIEW', kept_segments, entry.segments_view::text);
     PERFORM rfm._tier_restore(built.grid_view, 'VIEW', kept_grid, entry.grid_view::text);
