@@ -257,9 +257,13 @@ END $$;
 -- the refresh day of an incremental tier table and the default as_of of
 -- rfm.customer_state_scores (CURRENT_DATE in a session behind that zone
 -- was before the day of orders just placed).  NULL: no such state visible.
+-- row_security on, as the states are read (src/fast_agg.c): a restore
+-- (pg_dump sets it off) refreshes an incremental tier table as its owner.
 CREATE FUNCTION rfm._customer_state_today(name text)
     RETURNS date
     LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET row_security = on
     AS $$ SELECT pg_catalog.timezone(s.time_zone, pg_catalog.now())::pg_catalog.date
             FROM rfm.customer_state_sources s WHERE s.state_name OPERATOR(pg_catalog.=) $1 $$;
 
