@@ -580,6 +580,10 @@ BEGIN
             'The fold reads the source with the rights of whoever runs it: alter as the owner of the tier table.');
         PERFORM rfm.customer_state_refresh(entry.state_name);
     END IF;
+    -- columns renamed by hand would come back under rfm's names, without
+    -- their grants and comments (the views' are compared with the new
+    -- ones below, once built)
+    PERFORM rfm._tier_check_column_names(entry.tier, rfm._tier_column_names(wanted.clv), 'rfm.alter_tiers');
     -- made again in its schema, as its owner: a clear error, not CREATE's
     -- with the whole statement
     IF NOT pg_catalog.has_schema_privilege(kept->>'owner', nsp, 'CREATE') THEN
@@ -596,7 +600,6 @@ BEGIN
     SELECT i.indexrelid INTO made_index FROM pg_catalog.pg_index i WHERE i.indrelid = built.tier;
     -- columns renamed by hand would come back under rfm's names, without
     -- their grants and comments
-    PERFORM rfm._tier_check_column_names(entry.tier, rfm._tier_column_names(wanted.clv), 'rfm.alter_tiers');
     PERFORM rfm._tier_check_column_names(entry.segments_view, rfm._column_names(built.segments_view), 'rfm.alter_tiers');
     PERFORM rfm._tier_check_column_names(entry.grid_view, rfm._column_names(built.grid_view), 'rfm.alter_tiers');
     PERFORM rfm._tier_restore(built.tier, 'MATERIALIZED VIEW', kept, entry.tier::text);

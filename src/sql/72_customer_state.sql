@@ -147,6 +147,7 @@ CREATE FUNCTION rfm._customer_state_fold(name text, caller text)
 DECLARE
     src     rfm.customer_state_sources := rfm._customer_state_source(name);
     wm_typ  oid;
+    wm_type_name text;              -- as stored in watermark_type
     filter  text;
     query   text;
     states  bytea;
@@ -168,15 +169,16 @@ BEGIN
     outer_zone := pg_catalog.current_setting('TimeZone');
     PERFORM pg_catalog.set_config('TimeZone', src.time_zone, true);
     wm_typ := rfm._fast_column_type(src.source, src.watermark_column, caller);
+    wm_type_name := rfm._qualified_type(wm_typ);
     -- The stored watermark is compared as a value of the column's type: a
     -- column retyped since (bigint to text, say) would compare it otherwise
     -- ('21' > '200') and fold old orders in again.
     -- (NULL: a row written by hand without it, not checked)
     IF src.watermark IS NOT NULL AND src.watermark_type IS NOT NULL
-       AND src.watermark_type OPERATOR(pg_catalog.<>) rfm._qualified_type(wm_typ) THEN
+       AND src.watermark_type OPERATOR(pg_catalog.<>) wm_type_name THEN
         RAISE EXCEPTION '%: watermark column % of % is now %, the last watermark (%) was of type %',
                         caller, pg_catalog.quote_ident(src.watermark_column), src.source,
-                        rfm._qualified_type(wm_typ), pg_catalog.quote_literal(src.watermark),
+                        wm_type_name, pg_catalog.quote_literal(src.watermark),
                         src.watermark_type
             USING ERRCODE = 'datatype_mismatch',
                   HINT = pg_catalog.format('Fold every order again under the new type: SELECT rfm.customer_state_rebuild(%L).', name);
@@ -185,7 +187,7 @@ BEGIN
     filter := pg_catalog.format('src.%I IS NOT NULL', src.watermark_column);
     IF src.watermark IS NOT NULL THEN
         filter := pg_catalog.format('%s AND src.%I > %L::%s', filter, src.watermark_column,
-                                    src.watermark, pg_catalog.format_type(wm_typ, NULL));
+                                    src.watermark, wm_type_name);
     END IF;
     -- built first in any case: it checks the columns and their types
     query := rfm._customer_states_query(src.source, src.customer_column, src.time_column,
@@ -246,7 +248,7 @@ BEGIN
     END IF;
 
     UPDATE rfm.customer_state_sources s
-       SET watermark = new_wm, watermark_type = rfm._qualified_type(wm_typ),
+       SET watermark = new_wm, watermark_type = wm_type_name,
            refreshed_at = pg_catalog.now()
      WHERE s.state_name = name;
     PERFORM pg_catalog.set_config('TimeZone', outer_zone, true);
