@@ -744,19 +744,18 @@ rfm_state_today(Datum state_name)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1] = {state_name};
-	DateADT		day = GetSQLCurrentDate();
+	DateADT		day;
+	bool		isnull;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "rfm: SPI_connect failed");
+	/* the SQL function falls back to CURRENT_DATE itself: one rule */
 	if (SPI_execute_with_args("SELECT rfm._customer_state_today($1)", 1, argtypes, args, NULL, true, 1)
-		== SPI_OK_SELECT && SPI_processed == 1)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-			day = DatumGetDateADT(d);
-	}
+		!= SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "rfm: could not read the state's day");
+	day = DatumGetDateADT(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull)
+		elog(ERROR, "rfm: could not read the state's day");
 	SPI_finish();
 	return day;
 }

@@ -258,7 +258,8 @@ END $$;
 -- Today in the state's time zone, where its orders fall on their days:
 -- the refresh day of an incremental tier table and the default as_of of
 -- rfm.customer_state_scores (CURRENT_DATE in a session behind that zone
--- was before the day of orders just placed).  NULL: no such state visible.
+-- was before the day of orders just placed).  No such state visible: the
+-- session's CURRENT_DATE (the one fallback, for SQL and C callers).
 -- row_security on, as the states are read (src/fast_agg.c): a restore
 -- (pg_dump sets it off) refreshes an incremental tier table as its owner.
 CREATE FUNCTION rfm._customer_state_today(name text)
@@ -266,8 +267,9 @@ CREATE FUNCTION rfm._customer_state_today(name text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     SET row_security = on
-    AS $$ SELECT pg_catalog.timezone(s.time_zone, pg_catalog.now())::pg_catalog.date
-            FROM rfm.customer_state_sources s WHERE s.state_name OPERATOR(pg_catalog.=) $1 $$;
+    AS $$ SELECT COALESCE((SELECT pg_catalog.timezone(s.time_zone, pg_catalog.now())::pg_catalog.date
+                             FROM rfm.customer_state_sources s WHERE s.state_name OPERATOR(pg_catalog.=) $1),
+                            CURRENT_DATE) $$;
 
 -- The day a tier table's rows are for: its as_of, or the refresh day (in
 -- its state's zone for an incremental one).
@@ -282,7 +284,7 @@ BEGIN
         RETURN as_of;
     END IF;
     IF state IS NOT NULL THEN
-        RETURN COALESCE(rfm._customer_state_today(state), CURRENT_DATE);
+        RETURN rfm._customer_state_today(state);
     END IF;
     RETURN CURRENT_DATE;
 END $$;
