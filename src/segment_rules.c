@@ -9,6 +9,7 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -155,12 +156,18 @@ rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
 	return RFM_STAGE_ACTIVE;
 }
 
+/*
+ * The Chinese labels are written here in UTF-8, the install scripts'
+ * encoding: they go out in the database's (EUC_CN stores them in two bytes
+ * a character, as CREATE EXTENSION converted the rules' labels).
+ */
 const char *
 rfm_lifecycle_label(int stage, int lang)
 {
 	static const char *const labels[4][2] = {
 		{"new", "新客"}, {"active", "活跃"}, {"sleeping", "沉睡"}, {"churned", "流失"}
 	};
+	const char *label = labels[stage][lang];
 
-	return labels[stage][lang];
+	return pg_any_to_server(label, strlen(label), PG_UTF8);
 }

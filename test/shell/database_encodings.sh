@@ -21,7 +21,11 @@ export PGCLIENTENCODING=UTF8
 # Every built-in label and action, one line each.
 builtins="
 SELECT scheme, priority, label_en, label_zh FROM rfm.segment_rules ORDER BY 1, 2;
-SELECT scheme, segment, lang, action FROM rfm.playbook ORDER BY 1, 2, 3;"
+SELECT scheme, segment, lang, action FROM rfm.playbook ORDER BY 1, 2, 3;
+SELECT c, l, rfm.lifecycle(rfm.summarize(d, 1), '2024-06-30', lang => l)
+  FROM (VALUES (1, '2024-06-29'::date), (2, '2024-01-02'), (2, '2024-06-01'),
+               (3, '2024-03-01'), (4, '2023-01-01')) o(c, d), (VALUES ('en'), ('zh')) x(l)
+ GROUP BY c, l ORDER BY c, l;"
 # A tier table over three customers (as in lib/rich_db.sh: monetary 7,
 # 32.25, 150 with a purchase each day at the same recency): the labels.
 tier_sql="
@@ -38,6 +42,12 @@ q $UTF8_DB <<<"$tier_check" > "$tmp/utf8.tiers"
 # the Champions label of the standard scheme, as README "Scores and segments" gives it
 grep -qx 'standard|10|Champions|冠军客户' "$tmp/utf8.builtins" || fail "the UTF8 database lacks the Champions rule"
 [ "$(grep -c '[^ -~]' "$tmp/utf8.builtins")" -gt 40 ] || fail "too few Chinese labels in the UTF8 database"
+# the lifecycle stages (README "Lifecycle stages"; labels written in C, not
+# in the install script): new, active, sleeping, churned
+[ "$(grep -E '^[1-4]\|zh\|' "$tmp/utf8.builtins" | cut -d'|' -f3 | tr '\n' ' ')" = '新客 活跃 沉睡 流失 ' ] ||
+  fail "the UTF8 database's Chinese lifecycle stages are wrong"
+[ "$(grep -E '^[1-4]\|en\|' "$tmp/utf8.builtins" | cut -d'|' -f3 | tr '\n' ' ')" = 'new active sleeping churned ' ] ||
+  fail "the UTF8 database's English lifecycle stages are wrong"
 
 # --- 1. EUC_CN and SQL_ASCII: the same labels
 for enc in EUC_CN SQL_ASCII; do
@@ -54,6 +64,9 @@ done
 # 冠军客户 is 12 bytes in UTF-8, 8 in EUC_CN: stored converted, not as UTF-8 bytes
 [ "$(q rfm_enc_euc_cn -c "SELECT octet_length(rfm.segment(5, 5, 5, lang => 'zh'))")" = 8 ] ||
   fail "EUC_CN does not store the Chinese labels in its own two-byte encoding"
+# the same for the lifecycle stages, which C returns: 流失 is 4 bytes in EUC_CN
+[ "$(q rfm_enc_euc_cn -c "SELECT octet_length(rfm.lifecycle(rfm.summarize('2023-01-01'::date, 1), '2024-06-30', lang => 'zh'))")" = 4 ] ||
+  fail "EUC_CN gets the Chinese lifecycle stages in UTF-8 bytes"
 
 # --- 2. LATIN1, WIN1252 and EUC_TW: refused, nothing installed.  LATIN1 and
 # WIN1252 have no Chinese at all: the scripts' first Chinese character, 冠
