@@ -97,6 +97,13 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}
        pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 101)$$) AS bins_101,
        pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a,b}', 100)$$) AS bins_100;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2}', '{a}')$$) AS length_mismatch;
+-- a NULL array has no elements: with a non-empty one it is a length
+-- mismatch that says NULL (was "(<NULL> and 1)" in rfm.scores), with an
+-- empty one no rows (was 22023)
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores(NULL, '{a}')$$) AS ntile_null_vals,
+       pg_temp.err($$SELECT count(*)::text FROM rfm.scores('{1}', NULL)$$) AS scores_null_keys,
+       pg_temp.err($$SELECT count(*)::text FROM rfm.scores(NULL, '{}')$$) AS scores_null_empty,
+       pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{}', NULL)$$) AS ntile_empty_null;
 -- a NULL bins is 22004, as in rfm.breaks (was 22023 "got <NULL>")
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores('{1,2,3}', '{a,b,c}', NULL)$$) AS null_bins;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.ntile_scores(NULL, NULL)$$) AS nulls;

@@ -112,8 +112,11 @@ BEGIN
         RAISE EXCEPTION 'rfm.ntile_scores: bins must be between 2 and 100, got %', bins
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF pg_catalog.cardinality(vals) IS DISTINCT FROM pg_catalog.cardinality(keys) THEN
-        RAISE EXCEPTION 'rfm.ntile_scores: vals and keys must have the same length'
+    -- a NULL array has no elements (array_agg over no rows gives NULL)
+    IF COALESCE(pg_catalog.cardinality(vals), 0) <> COALESCE(pg_catalog.cardinality(keys), 0) THEN
+        RAISE EXCEPTION 'rfm.ntile_scores: vals and keys must have the same length (% and %)',
+                        COALESCE(pg_catalog.cardinality(vals)::text, 'NULL'),
+                        COALESCE(pg_catalog.cardinality(keys)::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- scale() is NULL exactly for NaN and +-Infinity (see rfm.high_low)
@@ -170,9 +173,11 @@ BEGIN
         RAISE EXCEPTION 'rfm.scores: bins must be between 2 and 100, got %', nbins
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF pg_catalog.cardinality(vals) IS DISTINCT FROM pg_catalog.cardinality(keys) THEN
+    -- a NULL array has no elements (array_agg over no rows gives NULL)
+    IF COALESCE(pg_catalog.cardinality(vals), 0) <> COALESCE(pg_catalog.cardinality(keys), 0) THEN
         RAISE EXCEPTION 'rfm.scores: vals and keys must have the same length (% and %)',
-                        pg_catalog.cardinality(vals), pg_catalog.cardinality(keys)
+                        COALESCE(pg_catalog.cardinality(vals)::text, 'NULL'),
+                        COALESCE(pg_catalog.cardinality(keys)::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- every method: NaN and infinities are errors, as in rfm.breaks (scale()
