@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(135);
+SELECT plan(136);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -648,6 +648,19 @@ SELECT is(:evil_plain::int, 1, 'the schema''s || (text, bigint) captures a plain
 SELECT is(:evil_n::int, 2, 'with that schema first in search_path: create, refresh, scores, alter and drop work');
 SELECT is((SELECT count(*) FROM sec_evil.calls), 0::bigint, '... and none of them ran its operators');
 DROP SCHEMA sec_evil CASCADE;
+
+-- Which bodies run with the caller's search_path: only the documented ones
+-- (src/sql/95_search_path.sql, README "search_path"); a function with
+-- settings of its own (rfm._customer_state_fold) used to lack it.
+SELECT is(ARRAY(SELECT p.proname::text COLLATE "C"
+                  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+                 WHERE p.pronamespace = 'rfm'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
+                   AND NOT COALESCE(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']
+                 ORDER BY 1),
+  ARRAY['_scheduled_refresh', 'average_order_value', 'bgnbd_expected_purchases', 'bgnbd_p_alive', 'clv',
+        'create_tiers', 'gamma_gamma_expected_spend', 'high_low', 'lifecycle', 'recency_days',
+        'recommended_action', 'refresh_tiers', 'tenure_days', 'tier'],
+  'every SQL and PL/pgSQL function runs with search_path = pg_catalog, pg_temp but the documented ones');
 
 -- Function bodies do not depend on search_path (pg_dump uses an empty one).
 -- (pgTAP itself needs a search_path, so the calls run first, the checks after.)

@@ -140,6 +140,7 @@ COMMENT ON FUNCTION rfm._customer_states_merge(text, bytea) IS
 CREATE FUNCTION rfm._customer_state_fold(name text, caller text)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
     SET datestyle = 'ISO, YMD'
     SET intervalstyle = 'postgres'
     SET extra_float_digits = 3

@@ -9,7 +9,11 @@
 --
 -- Not set on (audited instead, operators matched exactly or written as
 -- OPERATOR(pg_catalog.x)):
---   * rfm.refresh_tiers: a procedure with SET cannot COMMIT;
+--   * rfm.refresh_tiers and rfm._scheduled_refresh: a procedure with SET
+--     cannot COMMIT;
+-- Functions with settings of their own set search_path with them (the loop
+-- skips them); test/tiers_security.sql checks that every function but
+-- these has it.
 --   * rfm.create_tiers: an unqualified name is made in the caller's
 --     current schema, which a SET search_path would hide;
 --   * the small SQL functions used per row (recency_days, tenure_days,
