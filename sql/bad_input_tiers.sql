@@ -51,6 +51,15 @@ CREATE TEMP TABLE temp_orders AS SELECT * FROM bad_t.orders;
 CREATE VIEW temp_orders_view AS SELECT * FROM temp_orders;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'temp_orders', 'customer', 'ordered_on', 'amount')::text$$) AS temporary_source;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'temp_orders_view', 'customer', 'ordered_on', 'amount')::text$$) AS view_over_temporary;
+-- nor can the tier table be temporary: pg_temp named (was 3F000 "schema
+-- pg_temp does not exist"), or the session's temporary schema current (was
+-- 42501 "cannot create temporary table within security-restricted
+-- operation"); its number depends on the backend
+SELECT pg_temp.err($$SELECT rfm.create_tiers('pg_temp.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS temporary_tier_table;
+SET search_path = pg_temp, public;
+SELECT regexp_replace(pg_temp.err($$SELECT rfm.create_tiers('x', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$),
+                      'pg_temp_[0-9]+', 'pg_temp_N') AS temporary_current_schema;
+RESET search_path;
 DROP TABLE temp_orders CASCADE;
 -- A name already taken by the tier table, its segments or grid view (a
 -- relation, or a type: a view makes one): 42P07 naming it, before the

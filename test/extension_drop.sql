@@ -3,12 +3,13 @@
 -- functions), changing nothing; once the tier tables are gone with
 -- rfm.drop_tiers it removes rfm's objects and catalog, your segment schemes,
 -- playbook rows and customer states with it (they live in rfm's tables),
--- and leaves your own tables alone.  All in one transaction, rolled back.
+-- and leaves your own tables alone; CASCADE leaves the history tables.
+-- All in one transaction, rolled back.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(12);
+SELECT plan(17);
 
 CREATE SCHEMA drop_x;
 CREATE TABLE drop_x.orders (id int, customer int, ordered_on date, amount numeric);
@@ -45,6 +46,22 @@ SELECT hasnt_table('drop_x', 'tiers', 'the tier table went with rfm.drop_tiers')
 CREATE EXTENSION rfm;
 SELECT is((SELECT count(*) FROM rfm.segment_rules WHERE scheme = 'drop_x'), 0::bigint,
           'a new CREATE EXTENSION has the built-in schemes only (yours went with the drop)');
+
+-- 4. DROP EXTENSION rfm CASCADE takes the tier table and its views, but
+-- the history table holds only your snapshots (plain columns, no rfm
+-- function): it stays, and a new tier table of that name meets it.
+SELECT rfm.create_tiers('drop_x.cascaded', 'drop_x.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-01') \g /dev/null
+DROP EXTENSION rfm CASCADE;
+SELECT hasnt_materialized_view('drop_x', 'cascaded', 'CASCADE drops the tier table');
+SELECT hasnt_view('drop_x', 'cascaded_segments', '... and its views');
+SELECT is((SELECT count(*) FROM drop_x.cascaded_history), 2::bigint,
+          'the history table stays, with its snapshot of both customers');
+CREATE EXTENSION rfm;
+SELECT throws_ok($$SELECT rfm.create_tiers('drop_x.cascaded', 'drop_x.orders', 'customer', 'ordered_on', 'amount')$$,
+                 '42P07', NULL, 'a new tier table of that name with history is refused (the old history is there)');
+SELECT lives_ok($$SELECT rfm.create_tiers('drop_x.cascaded', 'drop_x.orders', 'customer', 'ordered_on', 'amount',
+                                         keep_history => false)$$, '... and made with keep_history => false');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -171,6 +171,14 @@ BEGIN
             USING ERRCODE = 'name_too_long',
                   HINT = 'Leave room for the _segments, _grid and _history suffixes (at most 54 bytes).';
     END IF;
+    -- pg_temp named, or the session's temporary schema current (search_path
+    -- = pg_temp, ...): PostgreSQL's error from deep inside said "cannot
+    -- create temporary table within security-restricted operation"
+    IF target_schema OPERATOR(pg_catalog.~) '^pg_(toast_)?temp(_[0-9]+)?$' THEN
+        RAISE EXCEPTION 'rfm.create_tiers: a tier table cannot be temporary (schema %)', pg_catalog.quote_ident(target_schema)
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'A tier table outlives the session (refreshes, schedules, its catalog row): name a permanent schema, schema.table.';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) target_schema) THEN
         RAISE EXCEPTION 'rfm.create_tiers: schema % does not exist', pg_catalog.quote_ident(target_schema)
             USING ERRCODE = 'invalid_schema_name';
