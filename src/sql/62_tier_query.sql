@@ -145,12 +145,14 @@ END $$;
 
 -- A type's name that reads the same under any search_path (format_type
 -- leaves out the schema of visible types): the customer column's type is
--- recorded at creation and compared at every refresh.
+-- recorded at creation and compared at every refresh.  Without a length
+-- (typmod -1): "bpchar", not "character", which a column list reads as
+-- char(1) (a char(6) key failed the tier query's result type).
 CREATE FUNCTION rfm._qualified_type(typ oid)
     RETURNS text
     LANGUAGE sql STABLE
     AS $$ SELECT CASE WHEN t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace
-                      THEN pg_catalog.format_type(t.oid, NULL)
+                      THEN pg_catalog.format_type(t.oid, -1)
                       ELSE pg_catalog.format('%I.%I', n.nspname, t.typname) END
             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
            WHERE t.oid = $1 $$;
