@@ -168,8 +168,11 @@ SELECT outcome, sqlstate, finished_at IS NOT NULL AS finished
   FROM rfm.refresh_log WHERE tier = 'bad_t.slow_tiers'::regclass ORDER BY id DESC LIMIT 1;
 SELECT rfm.drop_tiers('bad_t.slow_tiers');
 DROP VIEW bad_t.slow_orders;
--- NULL and unknown tier arguments
-SELECT pg_temp.err($$SELECT rfm.drop_tiers(NULL)::text$$) AS drop_null;
+-- NULL and unknown tier arguments (a NULL tier: 22004, as in
+-- rfm.transitions; was 42704 "<NULL> is not a tier table")
+SELECT pg_temp.err($$SELECT rfm.drop_tiers(NULL)::text$$) AS drop_null,
+       pg_temp.err($$SELECT rfm.alter_tiers(NULL, '{}')::text$$) AS alter_null,
+       pg_temp.err($$SELECT rfm.schedule_refresh(NULL, '* * * * *')::text$$) AS schedule_null;
 SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.orders')::text$$) AS drop_not_a_tier;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.transitions('bad_t.orders', '2024-01-01', '2024-02-01')$$) AS transitions_not_a_tier;
 \set VERBOSITY terse

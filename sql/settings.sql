@@ -33,6 +33,12 @@ SELECT pg_temp.err($$SELECT pg_catalog.set_config('rfm.max_memory', '0', false)$
 SHOW rfm.direct_scan;
 SHOW rfm.direct_scan_workers;
 SHOW rfm.max_memory;
+-- A fraction is rounded first, as PostgreSQL does for any integer setting
+-- (README "Limits and errors"): 2.5 is 2, -1.4 is -1, -1.6 (-2) is refused.
+SELECT pg_catalog.set_config('rfm.direct_scan_workers', '2.5', false) AS two_and_a_half,
+       pg_catalog.set_config('rfm.direct_scan_workers', '-1.4', false) AS minus_1_4,
+       pg_temp.err($$SELECT pg_catalog.set_config('rfm.direct_scan_workers', '-1.6', false)$$) AS minus_1_6;
+RESET rfm.direct_scan_workers;
 
 -- Units as for work_mem: a bare number is kB.
 SET rfm.max_memory = '4GB';

@@ -208,6 +208,11 @@ CREATE FUNCTION rfm._tier_entry(tier regclass)
 DECLARE
     entry rfm.tier_tables;
 BEGIN
+    -- NULL is no relation at all ("<NULL> is not a tier table" said 42704)
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'rfm: the tier table must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     SELECT * INTO entry FROM rfm.tier_tables t WHERE t.tier = $1;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'rfm: % is not a tier table made by rfm.create_tiers', $1
