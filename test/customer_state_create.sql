@@ -14,7 +14,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(53);
+SELECT plan(58);
 
 CREATE SCHEMA csi_t;
 CREATE TABLE csi_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
@@ -189,6 +189,40 @@ SELECT results_eq($$SELECT count(*), sum(monetary), max(watermark) FROM rfm.cust
   '... the state unchanged: 5 rows, 15.50 + 0 - 3 + 7 + 99 = 118.50, watermark 7 (7 orders)');
 SELECT is((SELECT count(*) FROM rfm.customer_state_scores('csi keeper')), 4::bigint,
   '... but may read it (4 of the 5 customers have a purchase)');
+
+-- States are kept by their owner's name (a dump restores it).  A role
+-- dropped with a state left behind: the state is a superuser's to see, and
+-- other roles' reads go on (the policy raised "role ... does not exist",
+-- 42704, for every other role).  A renamed owner: its states are no longer
+-- its own until a superuser renames the owner in the catalog too.
+CREATE ROLE rfm_csi_gone;
+GRANT USAGE ON SCHEMA csi_t TO rfm_csi_gone;
+GRANT SELECT ON csi_t.orders TO rfm_csi_gone;
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states TO rfm_csi_gone;
+SET ROLE rfm_csi_gone;
+SELECT rfm.customer_state_create('csi gone', 'csi_t.orders', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+RESET ROLE;
+REVOKE ALL ON SCHEMA csi_t FROM rfm_csi_gone;
+REVOKE ALL ON csi_t.orders, rfm.customer_state_sources, rfm.customer_states FROM rfm_csi_gone;
+DROP ROLE rfm_csi_gone;
+SET ROLE rfm_csi_keeper;
+SELECT is((SELECT pg_catalog.array_agg(state_name) FROM rfm.customer_state_sources), ARRAY['csi keeper'],
+  'a state whose owner was dropped does not fail another role''s reads: it sees its own state only');
+SELECT is(rfm.customer_state_refresh('csi keeper'), 0::bigint, '... and refreshes it (nothing new)');
+RESET ROLE;
+SELECT is((SELECT owner::text FROM rfm.customer_state_sources WHERE state_name = 'csi gone'), 'rfm_csi_gone',
+  'a superuser sees the dropped role''s state');
+ALTER ROLE rfm_csi_keeper RENAME TO rfm_csi_keeper_renamed;
+SET ROLE rfm_csi_keeper_renamed;
+SELECT throws_ok($$SELECT rfm.customer_state_refresh('csi keeper')$$, '42704', NULL,
+  'after ALTER ROLE ... RENAME the state is no longer the renamed role''s (42704)');
+RESET ROLE;
+UPDATE rfm.customer_state_sources SET owner = 'rfm_csi_keeper_renamed' WHERE owner = 'rfm_csi_keeper';
+SET ROLE rfm_csi_keeper_renamed;
+SELECT is(rfm.customer_state_refresh('csi keeper'), 0::bigint, '... until a superuser renames the owner in the catalog');
+RESET ROLE;
+ALTER ROLE rfm_csi_keeper_renamed RENAME TO rfm_csi_keeper;
+UPDATE rfm.customer_state_sources SET owner = 'rfm_csi_keeper' WHERE owner = 'rfm_csi_keeper_renamed';
 
 -- Without INSERT on rfm.customer_states: 42501, as INSERT would say.
 -- Without table-wide privileges the writers leave it to SQL, which decides.

@@ -60,6 +60,16 @@ CREATE FUNCTION rfm._owns_relation(rel regclass)
     AS $$ SELECT COALESCE((SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE')
                              FROM pg_catalog.pg_class c WHERE c.oid = $1), false) $$;
 
+-- Whether the current user has the rights of the role of that name (rfm's
+-- catalogs keep roles by name, which a dump and restore keeps): false, not
+-- pg_has_role's error, once no role has it (dropped or renamed), which in
+-- a policy failed every other role's reads of the whole table.
+CREATE FUNCTION rfm._has_rights_of(role_name name)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT EXISTS (SELECT FROM pg_catalog.pg_roles r
+                          WHERE r.rolname OPERATOR(pg_catalog.=) $1 AND pg_catalog.pg_has_role(r.oid, 'USAGE')) $$;
+
 -- A row whose tier table is gone (dropped with its source by DROP ...
 -- CASCADE, which rfm cannot see) stays visible to the role that created
 -- it, so that rfm.drop_orphan_tiers can clean up after it.
@@ -67,8 +77,7 @@ CREATE FUNCTION rfm._orphan_of(tier regclass, created_by name)
     RETURNS boolean
     LANGUAGE sql STABLE
     AS $$ SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1)
-             AND EXISTS (SELECT FROM pg_catalog.pg_roles r
-                          WHERE r.rolname OPERATOR(pg_catalog.=) $2 AND pg_catalog.pg_has_role(r.oid, 'USAGE')) $$;
+             AND rfm._has_rights_of($2) $$;
 
 -- Whether member (a view or history table named by the catalog row of
 -- tier) belongs to it: owned by the tier table's owner, or (a view) built

@@ -34,13 +34,14 @@ COMMENT ON TABLE rfm.customer_states IS
     'Per-customer states (purchase days, rows, net amount) of each incremental customer state';
 
 -- A role sees and changes only the states of roles whose rights it has
--- (their rows too); only the owner itself folds orders in
+-- (their rows too; the state of a dropped or renamed role: only
+-- superusers, README "Privileges"); only the owner itself folds orders in
 -- (rfm._customer_state_fold: the source's code runs as whoever folds).
 -- rfm's C writers and readers of rfm.customer_states honour this policy by
 -- the owner check of the function that calls them (src/fast_scan.c).
 ALTER TABLE rfm.customer_state_sources ENABLE ROW LEVEL SECURITY;
 CREATE POLICY customer_state_sources_owner ON rfm.customer_state_sources
-    USING (pg_catalog.pg_has_role(owner, 'USAGE')) WITH CHECK (pg_catalog.pg_has_role(owner, 'USAGE'));
+    USING (rfm._has_rights_of(owner)) WITH CHECK (rfm._has_rights_of(owner));
 ALTER TABLE rfm.customer_states ENABLE ROW LEVEL SECURITY;
 CREATE POLICY customer_states_owner ON rfm.customer_states
     USING (EXISTS (SELECT FROM rfm.customer_state_sources s WHERE s.state_name = customer_states.state_name))
