@@ -37,6 +37,7 @@ clv_log_series(double a, double b, double c, double d, double z, bool *too_long,
 {
 	double		term = 1.0;
 	double		sum = 1.0;
+	double		rest = 0.0;		/* sum - 1, for log1p while unscaled */
 	double		log_scale = 0.0;
 
 	/* callers keep to the domain (clv_bgnbd.c); anything else is a bug here */
@@ -52,6 +53,7 @@ clv_log_series(double a, double b, double c, double d, double z, bool *too_long,
 
 		term *= ratio;
 		sum += term;
+		rest += term;
 		if (sum > HYP2F1_RESCALE)
 		{
 			sum /= HYP2F1_RESCALE;
@@ -71,8 +73,15 @@ clv_log_series(double a, double b, double c, double d, double z, bool *too_long,
 		{
 			double		q = fmax(next_ratio, z);
 
-			if (q < 1 && term * q / (1 - q) <= 1e-17 * sum)
-				return log(sum) + log_scale;
+			/*
+			 * log1p of the terms after the first, each to full precision:
+			 * for a tiny z the sum is 1 + epsilon, whose digits log(sum)
+			 * loses, and a tail below 1e-17 of the sum is not below 1e-17
+			 * of epsilon (the BG/NBD expectation for a horizon far below
+			 * alpha + T came out negative, or 1e-10 off).
+			 */
+			if (q < 1 && term * q / (1 - q) <= 1e-17 * (log_scale == 0.0 ? rest : sum))
+				return log_scale == 0.0 ? log1p(rest) : log(sum) + log_scale;
 		}
 		if ((n & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();

@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(42);
+SELECT plan(44);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -111,6 +111,21 @@ SELECT throws_ok($$SELECT rfm.clv_inputs(s, '1997-09-30', 'fortnights') FROM one
   'unknown time unit: 22023');
 SELECT ok(rfm.clv_inputs(NULL, '1997-09-30') IS NULL AND rfm.historical_clv(NULL, '1997-09-30') IS NULL,
   'NULL summary: NULL inputs and historical CLV');
+
+-- Horizons tiny against alpha + T: 2F1 is 1 + epsilon, summed and logged
+-- as log1p(epsilon) to full precision (log(1 + epsilon) lost its digits:
+-- 1e-10 off at t = 1e-10, negative below t = 1e-14 or at T = 1e18).
+-- Expected from python3 + mpmath (60 digits), the CDNOW sample's fit.
+SELECT ok(bool_and(abs(rfm.bgnbd_expected_purchases(ROW(0.2426, 4.414, 0.7929, 2.426, 0, 0, 0, true)::rfm.bgnbd_fit,
+                                                    v.t, v.x, v.t_x, v.big_t) / v.mp - 1) < 1e-12),
+  'tiny horizons: E[Y(t)] within 1e-12 of mpmath (t = 1e-15, 1e-10 at x = 2; 1e-16 at x = 0; 52 weeks at T = 1e18)')
+  FROM (VALUES (1e-15::float8, 2::float8, 5::float8, 10::float8, 9.7141085858109069366e-17::float8),
+               (1e-10, 2, 5, 10, 9.7141085857943065991e-12),
+               (1e-16, 0, 0, 10, 1.6830858887193006781e-18),
+               (52, 0, 0, 1e18, 1.2615199999999999844e-17)) AS v(t, x, t_x, big_t, mp);
+SELECT ok(rfm.clv(ROW(0.2426, 4.414, 0.7929, 2.426, 0, 0, 0, true)::rfm.bgnbd_fit,
+                  ROW(6.25, 3.744, 15.44, 0, 0, 0, true)::rfm.gamma_gamma_fit, 0, 0, 1e18, 0, 12, 52 / 12.0, 0.01) > 0,
+  'the CLV of a customer 1e18 weeks old is positive (was -4.5e-15)');
 
 -- A horizon too long to evaluate for one customer: rfm.clv and
 -- rfm.bgnbd_expected_purchases refuse it (22003); rfm.clv_columns, behind
