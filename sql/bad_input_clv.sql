@@ -50,6 +50,10 @@ SELECT pg_temp.err($$SELECT rfm.clv(bg, gg, 1, 1, 2, 10, 12, 4.3, -1)::text FROM
 SELECT pg_temp.err($$SELECT rfm.clv_inputs(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', 'fortnights')::text$$) AS unknown_unit;
 SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', unit => 'fortnights')::text$$) AS columns_unknown_unit;
 SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', horizon_months => -1)::text$$) AS negative_horizon;
+-- past rfm.clv's 100,000 periods: said by rfm.clv_columns of horizon_months,
+-- with or without fits (was "rfm.clv: periods must be ...", with fits only)
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', horizon_months => 100001)::text$$) AS horizon_over_limit,
+       pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', horizon_months => 100000)::text$$) ~ '^\(' AS horizon_at_limit;
 -- discount_rate is checked without fits too (only rfm.clv used it, and
 -- rfm.clv is not called without fits): -1, NULL, NaN, -Infinity, a refund-only customer
 SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', discount_rate => -1)::text$$) AS discount_minus_one_no_fits;

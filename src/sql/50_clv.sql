@@ -268,8 +268,10 @@ DECLARE
     month double precision;
     result rfm.clv_columns;
 BEGIN
-    IF horizon_months IS NULL OR horizon_months < 0 THEN
-        RAISE EXCEPTION 'rfm.clv_columns: horizon_months must be a non-negative number of months, got %',
+    -- the upper limit is rfm.clv's on its periods, said here in this
+    -- function's words (and checked without fits too)
+    IF horizon_months IS NULL OR horizon_months < 0 OR horizon_months > 100000 THEN
+        RAISE EXCEPTION 'rfm.clv_columns: horizon_months must be between 0 and 100000 months, got %',
                         pg_catalog.quote_nullable(horizon_months)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
