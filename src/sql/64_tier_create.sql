@@ -210,6 +210,7 @@ BEGIN
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'Use a view that casts the customer to text (or another type with equality and ordering).';
     END IF;
+    PERFORM rfm._tier_lock_source(source);
     PERFORM rfm._tier_query(source, customer_column, time_column, amount_column, customer_type,
                             bins, scheme, COALESCE(as_of, CURRENT_DATE), clv);
 
@@ -360,7 +361,16 @@ CREATE FUNCTION rfm.drop_tiers(tier regclass)
 DECLARE
     entry      rfm.tier_tables := rfm._tier_entry(tier);
     tier_owner name := (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = tier);
+    key        record := rfm._tier_lock_key(tier);
 BEGIN
+    -- as rfm.alter_tiers: a refresh holds the tier table and then needs its
+    -- history, this drop held the views and history and then needed the
+    -- tier table (40P01 for one of them)
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
+        RAISE EXCEPTION 'rfm.drop_tiers: another session is refreshing % right now', entry.tier
+            USING ERRCODE = 'lock_not_available',
+                  HINT = 'Wait for that refresh to finish (see rfm.refresh_log), then try again.';
+    END IF;
     IF rfm._cron_job_id(entry.id) IS NOT NULL THEN
         PERFORM rfm.unschedule_refresh(entry.tier);
     END IF;

@@ -29,6 +29,29 @@ CREATE FUNCTION rfm._tier_refresh_in_place(tier regclass, fall_back boolean DEFA
 COMMENT ON FUNCTION rfm._tier_refresh_in_place(regclass, boolean) IS
     'Refresh a tier table (materialized view with a unique customer_id) in place, changing only rows that differ (internal)';
 
+-- Lock a tier table's source (and, for a view, what it reads) for the rest
+-- of the transaction, as reading it in a statement of its own does.  rfm
+-- reads the source inside a statement whose snapshot was taken before it
+-- opened the source: after waiting for a transaction that rewrote it
+-- (TRUNCATE and reload, ALTER TABLE ... TYPE), that snapshot saw it empty,
+-- and a refresh emptied the tier table.  Locked first, the statements after
+-- this one take their snapshots after the wait (READ COMMITTED) and see
+-- the new rows, or the new column types.  LOCK TABLE, not a query: it runs
+-- nothing of a view's (a query's planning could, with the caller's
+-- rights); it takes tables and views (a view's relations with it), and
+-- the other sources need no lock: a materialized view's REFRESH writes
+-- frozen rows, a foreign table's rows are elsewhere.
+CREATE FUNCTION rfm._tier_lock_source(source regclass)
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source)
+       OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v']::pg_catalog."char"[]) THEN
+        EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS SHARE MODE', source);
+    END IF;
+END $$;
+
 -- Advisory lock key (two int4) of a tier table: a constant for rfm, and the oid.
 CREATE FUNCTION rfm._tier_lock_key(tier regclass, OUT space integer, OUT object integer)
     LANGUAGE sql IMMUTABLE
@@ -72,11 +95,17 @@ BEGIN
     COMMIT;
 
     BEGIN
+        -- The day again, in this transaction: its rows' as_of NULL is this
+        -- transaction's CURRENT_DATE (or state's today), and the first one
+        -- may have ended before a midnight this one starts after (the
+        -- snapshot then replaced the day before, and the log named it).
+        effective := rfm._tier_day(entry.as_of, entry.state_name);
         IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
             RAISE EXCEPTION 'another session is refreshing % right now', entry.tier
                 USING ERRCODE = 'lock_not_available',
                       HINT = 'Wait for that refresh to finish (see rfm.refresh_log), then try again.';
         END IF;
+        PERFORM rfm._tier_lock_source(entry.source);
         -- The source's shape is checked first, for a clear error.
         PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column,
                                 entry.amount_column, entry.customer_type, entry.bins,
@@ -112,7 +141,7 @@ BEGIN
             PERFORM rfm._tier_snapshot(entry.tier, entry.history_table, entry.clv, effective);
         END IF;
         UPDATE rfm.refresh_log l
-           SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded',
+           SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded', as_of = effective,
                message = pg_catalog.concat_ws('; ', how, CASE WHEN entry.clv THEN rfm._tier_model_note(entry.tier) END)
          WHERE l.id = log_id;
     -- OTHERS leaves out a cancel (statement_timeout, pg_cancel_backend):
@@ -121,7 +150,7 @@ BEGIN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
                                 err_hint = PG_EXCEPTION_HINT;
         UPDATE rfm.refresh_log l
-           SET finished_at = pg_catalog.clock_timestamp(), outcome = 'failed',
+           SET finished_at = pg_catalog.clock_timestamp(), outcome = 'failed', as_of = effective,
                sqlstate = err_state, message = err_text
          WHERE l.id = log_id;
     END;

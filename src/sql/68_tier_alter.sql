@@ -526,6 +526,7 @@ BEGIN
     -- The caller's default tablespace must not move anything.
     PERFORM pg_catalog.set_config('default_tablespace', '', true);
     -- The source and the new options, checked before any change.
+    PERFORM rfm._tier_lock_source(entry.source);
     PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column, entry.amount_column,
                             entry.customer_type, wanted.bins, wanted.scheme,
                             COALESCE(wanted.as_of, CURRENT_DATE), wanted.clv);

@@ -170,6 +170,7 @@ BEGIN
     -- Set back before returning (an error rolls it back with the rest).
     outer_zone := pg_catalog.current_setting('TimeZone');
     PERFORM pg_catalog.set_config('TimeZone', src.time_zone, true);
+    PERFORM rfm._tier_lock_source(src.source);
     wm_typ := rfm._fast_column_type(src.source, src.watermark_column, caller);
     wm_type_name := rfm._qualified_type(wm_typ);
     -- The stored watermark is compared as a value of the column's type: a
