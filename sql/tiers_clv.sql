@@ -42,5 +42,13 @@ SELECT pg_catalog.count(*) FILTER (WHERE b.customer_id IS NOT NULL AND a.custome
 
 SELECT rfm.create_tiers('tiers_c.t2', 'tiers_c.orders', 'customer', 'ordered_on', 'amount', clv => NULL);
 
+-- clv off, then on again: the history table keeps the CLV columns of the
+-- first snapshots, and on again uses them (no NOTICE per column, which
+-- ADD COLUMN IF NOT EXISTS gave); the model NOTICEs as at creation.
+SELECT rfm.alter_tiers('tiers_c.customer_tiers', '{"clv": false}');
+SELECT rfm.alter_tiers('tiers_c.customer_tiers', '{"clv": true}');
+SELECT count(*) AS snapshot_rows, count(historical_clv) AS with_historical_clv
+  FROM tiers_c.customer_tiers_history;
+
 SELECT rfm.drop_tiers('tiers_c.customer_tiers');
 DROP SCHEMA tiers_c CASCADE;

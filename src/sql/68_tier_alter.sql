@@ -659,7 +659,11 @@ BEGIN
         -- the owner's, with the owner's privileges only (not the caller's defaults)
         PERFORM rfm._tier_restore(history, 'TABLE', pg_catalog.jsonb_build_object('owner', kept->>'owner'));
         UPDATE rfm.tier_tables t SET history_table = history WHERE t.id = entry.id;
-    ELSIF history IS NOT NULL AND wanted.clv AND NOT entry.clv THEN
+    -- (clv on again: the columns an earlier clv left are used as they are,
+    -- without ADD COLUMN IF NOT EXISTS's NOTICE for each)
+    ELSIF history IS NOT NULL AND wanted.clv AND NOT entry.clv
+          AND NOT rfm._column_names(history) OPERATOR(pg_catalog.@>)
+              ARRAY['historical_clv', 'p_alive', 'expected_purchases', 'expected_spend', 'predicted_clv'] THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s %s', history,
                                   rfm._tier_clv_columns('ADD COLUMN IF NOT EXISTS ', true));
     END IF;
