@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(136);
+SELECT plan(139);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -504,35 +504,59 @@ SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'sec_t.t_redirect'::
           'succeeded', '... the owner''s refresh writes the snapshot');
 ALTER TABLE sec_t.t_redirect_history DROP COLUMN note;
 RESET ROLE;
-SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'the history table as rfm makes it runs no code (a dropped column too)');
+SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), 'the history table as rfm makes it runs no code (a dropped column too)');
 CREATE INDEX t_redirect_history_lower ON sec_t.t_redirect_history (lower(segment));
-SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'an expression index counts as code');
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), 'an expression index counts as code');
 DROP INDEX sec_t.t_redirect_history_lower;
 CREATE RULE t_redirect_history_notify AS ON INSERT TO sec_t.t_redirect_history DO ALSO NOTIFY rfm_sec_t;
-SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'a rule counts');
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), 'a rule counts');
 DROP RULE t_redirect_history_notify ON sec_t.t_redirect_history;
 ALTER TABLE sec_t.t_redirect_history ADD CONSTRAINT positive CHECK (r_score > 0);
-SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'a check constraint counts');
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), 'a check constraint counts');
 ALTER TABLE sec_t.t_redirect_history DROP CONSTRAINT positive;
 ALTER TABLE sec_t.t_redirect_history ENABLE ROW LEVEL SECURITY;
-SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'row-level security counts');
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), 'row-level security counts');
 ALTER TABLE sec_t.t_redirect_history DISABLE ROW LEVEL SECURITY;
 -- the snapshot's DELETE reached inheritance children and fired their
 -- triggers as the refreshing role (a child's owner could act as a
 -- superuser who refreshed): a child makes the table not plain, and the
 -- DELETE is ONLY
 CREATE TABLE sec_t.t_redirect_history_child () INHERITS (sec_t.t_redirect_history);
-SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'an inheritance child counts');
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), 'an inheritance child counts');
 DROP TABLE sec_t.t_redirect_history_child;
-SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history'), '... and without them it runs no code again');
+SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), '... and without them it runs no code again');
 -- attached as a partition: a row written into it is checked against the
 -- parent's partition key, whose functions run as the writer
 CREATE TABLE sec_t.t_redirect_history_parent (LIKE sec_t.t_redirect_history) PARTITION BY RANGE (as_of);
 ALTER TABLE sec_t.t_redirect_history_parent ATTACH PARTITION sec_t.t_redirect_history FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
-SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history'), 'a partition counts');
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), 'a partition counts');
 ALTER TABLE sec_t.t_redirect_history_parent DETACH PARTITION sec_t.t_redirect_history;
 DROP TABLE sec_t.t_redirect_history_parent;
-SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history'), '... and detached it runs no code again');
+SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), '... and detached it runs no code again');
+-- A customer key of a domain (over a built-in type, with a check): rfm
+-- makes the history's customer_id of it, and copying values of the same
+-- type runs none of its code, so the table is plain (a superuser's
+-- refresh was 42501, "remove what was added", with nothing added); a
+-- column of that domain added by hand still counts.
+CREATE DOMAIN sec_t.cust_id AS bigint CHECK (VALUE > 0);
+CREATE TABLE sec_t.dom_orders (customer sec_t.cust_id, ordered_on date, amount numeric);
+INSERT INTO sec_t.dom_orders VALUES (1, '2024-01-10', 10), (2, '2024-02-10', 20);
+GRANT SELECT ON sec_t.dom_orders TO rfm_t_owner;
+SET ROLE rfm_t_owner;
+SELECT rfm.create_tiers('sec_t.dom_t', 'sec_t.dom_orders', 'customer', 'ordered_on', 'amount',
+                        bins => 2, as_of => '2024-03-31') \g /dev/null
+RESET ROLE;
+SELECT ok(rfm._tier_history_is_plain('sec_t.dom_t_history', 'sec_t.dom_t'),
+  'a history table keyed on a domain over bigint, as rfm makes it, runs no code');
+CALL rfm.refresh_tiers('sec_t.dom_t');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'sec_t.dom_t'::regclass ORDER BY id DESC LIMIT 1),
+          'succeeded', '... a superuser refreshes it (was 42501)');
+ALTER TABLE sec_t.dom_t_history ADD COLUMN other_id sec_t.cust_id;
+SELECT ok(NOT rfm._tier_history_is_plain('sec_t.dom_t_history', 'sec_t.dom_t'),
+  '... a column of that domain added by hand counts');
+SET ROLE rfm_t_owner;
+SELECT rfm.drop_tiers('sec_t.dom_t') \g /dev/null
+RESET ROLE;
 -- End to end: with any of these on the history table a superuser's refresh
 -- or alter is refused before anything changes.  A new order (customer 4,
 -- before as_of) would change the tier table's rows and the day's snapshot.

@@ -71,7 +71,31 @@ END $$;
 
 -- Whether writing into a history table runs no code but PostgreSQL's
 -- own: nothing was added to the table rfm._tier_create_history made.
-CREATE FUNCTION rfm._tier_history_is_plain(history regclass)
+-- Whether typ is a domain over a pg_catalog base type (through domains
+-- over domains): a value of it copied from a column of the same type runs
+-- none of its code (its checks run on a cast into it, which the snapshot
+-- does not make).
+CREATE FUNCTION rfm._domain_over_builtin(typ oid)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+WITH RECURSIVE chain AS (
+    SELECT t.oid, t.typtype, t.typbasetype, t.typnamespace FROM pg_catalog.pg_type t
+     WHERE t.oid OPERATOR(pg_catalog.=) typ
+    UNION ALL
+    SELECT t.oid, t.typtype, t.typbasetype, t.typnamespace
+      FROM pg_catalog.pg_type t JOIN chain c ON t.oid OPERATOR(pg_catalog.=) c.typbasetype
+     WHERE c.typtype OPERATOR(pg_catalog.=) 'd')
+SELECT (SELECT t.typtype FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) typ) OPERATOR(pg_catalog.=) 'd'
+   AND EXISTS (SELECT FROM chain c WHERE c.typtype OPERATOR(pg_catalog.<>) 'd'
+                 AND c.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)
+$$;
+
+-- (tier: its customer_id's type is the history's own, rfm put it there: a
+-- key column of a domain over a built-in type, from the source, is plain;
+-- until 2026-12-06 it made every refresh by another role than the owner,
+-- a superuser's scheduled job included, 42501)
+CREATE FUNCTION rfm._tier_history_is_plain(history regclass, tier regclass)
     RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
@@ -102,7 +126,13 @@ SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
                     WHERE a.attrelid OPERATOR(pg_catalog.=) history AND a.attnum OPERATOR(pg_catalog.>) 0
                       AND NOT a.attisdropped
                       AND (t.typnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
-                           OR t.typtype OPERATOR(pg_catalog.=) 'd'))
+                           OR t.typtype OPERATOR(pg_catalog.=) 'd')
+                      AND NOT (a.attname OPERATOR(pg_catalog.=) 'customer_id'
+                               AND a.atttypid OPERATOR(pg_catalog.=)
+                                   (SELECT k.atttypid FROM pg_catalog.pg_attribute k
+                                     WHERE k.attrelid OPERATOR(pg_catalog.=) tier
+                                       AND k.attname OPERATOR(pg_catalog.=) 'customer_id' AND NOT k.attisdropped)
+                               AND rfm._domain_over_builtin(a.atttypid)))
 $$;
 
 -- A history table dropped by hand leaves its oid in the catalog row; used
@@ -133,7 +163,7 @@ BEGIN
     -- table (a trigger, rule, default, check, index expression or operator
     -- class, policy, a type's functions) would run with that role's rights,
     -- not its owner's.  Only the owner writes into a table that has any.
-    IF NOT rfm._tier_history_is_plain(history) THEN
+    IF NOT rfm._tier_history_is_plain(history, tier) THEN
         PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
             'Refresh as the owner of the tier table (schedule the refresh as that role), or remove what was added to the history table.');
     END IF;
