@@ -13,12 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 DB=rfm_tiers_midnight
-tmp=$(mktemp -d)
-cleanup() { jobs -p | xargs -r kill 2>/dev/null || true; dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+SCRATCH_DBS=$DB
+. test/shell/lib/scratch.sh
 
-dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+dropdbs
 createdb "$DB"
 
 # The next minute boundary at least 10 s away; the zone whose midnight it is
@@ -32,27 +30,27 @@ east=$(( (1440 - minute_of_day) % 1440 ))
 sign=+; [ "$east" -ge 0 ] || { sign=-; east=$(( -east )); }
 zone=$(printf "INTERVAL '%s%02d:%02d' HOUR TO MINUTE" "$sign" $(( east / 60 )) $(( east % 60 )))
 
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" -c "SET TIME ZONE $zone" "$@"; }
-q -c 'CREATE EXTENSION rfm'
-q -c "CREATE TABLE orders (customer integer, ordered_on date, amount numeric)" \
+qz() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" -c "SET TIME ZONE $zone" "$@"; }
+qz -c 'CREATE EXTENSION rfm'
+qz -c "CREATE TABLE orders (customer integer, ordered_on date, amount numeric)" \
   -c "INSERT INTO orders VALUES (1, current_date - 3, 10), (2, current_date - 40, 20), (3, current_date - 200, 5)"
-before=$(q -c 'SELECT current_date')
-q -c "SELECT rfm.create_tiers('public.tiers', 'public.orders', 'customer', 'ordered_on', 'amount')" > /dev/null
-[ "$(q -c 'SELECT current_date')" = "$before" ] || fail "midnight came before the build; rerun"
+before=$(qz -c 'SELECT current_date')
+qz -c "SELECT rfm.create_tiers('public.tiers', 'public.orders', 'customer', 'ordered_on', 'amount')" > /dev/null
+[ "$(qz -c 'SELECT current_date')" = "$before" ] || fail "midnight came before the build; rerun"
 
 # Hold the log until 2 s after midnight; the refresh starts before it.
 wait_s=$(( boundary + 2 - $(date -u +%s) ))
 psql -X -q -At -d "$DB" -c "BEGIN; LOCK TABLE rfm.refresh_log IN SHARE MODE; SELECT pg_sleep($wait_s); COMMIT" > /dev/null &
 sleep 1
-q -c "CALL rfm.refresh_tiers('public.tiers')"
+qz -c "CALL rfm.refresh_tiers('public.tiers')"
 wait
-after=$(q -c 'SELECT current_date')
+after=$(qz -c 'SELECT current_date')
 [ "$after" != "$before" ] || fail "the refresh did not cross midnight ($before)"
 
-got=$(q -c "SELECT string_agg(DISTINCT as_of::text, ',') FROM public.tiers")
+got=$(qz -c "SELECT string_agg(DISTINCT as_of::text, ',') FROM public.tiers")
 [ "$got" = "$after" ] || fail "the tier rows are for $got, not $after"
-got=$(q -c "SELECT string_agg(as_of || ':' || n, ',' ORDER BY as_of) FROM (SELECT as_of, count(*) n FROM public.tiers_history GROUP BY 1) h")
+got=$(qz -c "SELECT string_agg(as_of || ':' || n, ',' ORDER BY as_of) FROM (SELECT as_of, count(*) n FROM public.tiers_history GROUP BY 1) h")
 [ "$got" = "$before:3,$after:3" ] || fail "history holds $got, not both days ($before:3,$after:3)"
-got=$(q -c "SELECT as_of || ' ' || outcome FROM rfm.refresh_log WHERE action = 'refresh'")
+got=$(qz -c "SELECT as_of || ' ' || outcome FROM rfm.refresh_log WHERE action = 'refresh'")
 [ "$got" = "$after succeeded" ] || fail "the refresh is logged as '$got', not '$after succeeded'"
 echo "ok: a refresh across midnight ($before -> $after) is for the new day, in its rows, snapshot and log; the day before keeps its snapshot"

@@ -17,15 +17,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 DB=rfm_tiers_source_reload
-tmp=$(mktemp -d)
-cleanup() { jobs -p | xargs -r kill 2>/dev/null || true; dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+SCRATCH_DBS=$DB
+. test/shell/lib/scratch.sh
 
-dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+dropdbs
 createdb "$DB"
-q > /dev/null <<'SQL'
+q "$DB" > /dev/null <<'SQL'
 CREATE EXTENSION rfm;
 CREATE TABLE orders (id bigint, customer integer, ordered_on date, amount numeric);
 INSERT INTO orders SELECT g, g % 300, date '2024-01-01' + g % 200, g % 97 + 1 FROM generate_series(1, 3000) g;
@@ -42,58 +39,58 @@ reload() {
 
 # 1. during a reload
 reload
-q -c "CALL rfm.refresh_tiers('public.t')"
+q "$DB" -c "CALL rfm.refresh_tiers('public.t')"
 wait
-[ "$(q -c 'SELECT count(*) FROM public.t')" = 300 ] || fail "a refresh during a reload emptied the tier table"
-[ "$(q -c "SELECT count(*) FROM public.t_history WHERE as_of = '2024-12-31'")" = 300 ] ||
+[ "$(q "$DB" -c 'SELECT count(*) FROM public.t')" = 300 ] || fail "a refresh during a reload emptied the tier table"
+[ "$(q "$DB" -c "SELECT count(*) FROM public.t_history WHERE as_of = '2024-12-31'")" = 300 ] ||
   fail "a refresh during a reload emptied its history day"
 echo "ok: refresh_tiers during a reload keeps all 300 customers (and the history day)"
 
 reload
-q -c "SELECT rfm.alter_tiers('public.t', '{\"bins\": 4}')" > /dev/null
+q "$DB" -c "SELECT rfm.alter_tiers('public.t', '{\"bins\": 4}')" > /dev/null
 wait
-[ "$(q -c "SELECT count(*) || ' ' || max(r_score) FROM public.t")" = "300 4" ] ||
+[ "$(q "$DB" -c "SELECT count(*) || ' ' || max(r_score) FROM public.t")" = "300 4" ] ||
   fail "alter_tiers during a reload did not rebuild all 300 customers with 4 bins"
 echo "ok: alter_tiers during a reload rebuilds all 300 customers"
 
 reload
-q -c "SELECT rfm.create_tiers('public.t2', 'public.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-12-31')" > /dev/null
+q "$DB" -c "SELECT rfm.create_tiers('public.t2', 'public.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-12-31')" > /dev/null
 wait
-[ "$(q -c 'SELECT count(*) FROM public.t2')" = 300 ] || fail "create_tiers during a reload built an empty tier table"
+[ "$(q "$DB" -c 'SELECT count(*) FROM public.t2')" = 300 ] || fail "create_tiers during a reload built an empty tier table"
 echo "ok: create_tiers during a reload builds all 300 customers"
 
 reload
-q -c "SELECT rfm.customer_state_rebuild('s')" > /dev/null
+q "$DB" -c "SELECT rfm.customer_state_rebuild('s')" > /dev/null
 wait
-[ "$(q -c "SELECT count(*) FROM rfm.customer_states WHERE state_name = 's'")" = 300 ] ||
+[ "$(q "$DB" -c "SELECT count(*) FROM rfm.customer_states WHERE state_name = 's'")" = 300 ] ||
   fail "customer_state_rebuild during a reload emptied the state"
 echo "ok: customer_state_rebuild during a reload keeps all 300 customers"
 
 # 2. during a retype of the amount
 psql -X -q -At -d "$DB" -c "BEGIN; ALTER TABLE orders ALTER amount TYPE float8; SELECT pg_sleep(3); COMMIT" > /dev/null &
 sleep 1
-if out=$(q -c "CALL rfm.refresh_tiers('public.t')" 2>&1); then
+if out=$(q "$DB" -c "CALL rfm.refresh_tiers('public.t')" 2>&1); then
   fail "a refresh during a retype of the amount to float8 succeeded"
 fi
 wait
 echo "$out" | grep -q 'amount' || fail "the refresh failed, but not naming the amount: $out"
-[ "$(q -c "SELECT outcome || ' ' || sqlstate FROM rfm.refresh_log WHERE action = 'refresh' ORDER BY id DESC LIMIT 1")" = "failed 42804" ] ||
+[ "$(q "$DB" -c "SELECT outcome || ' ' || sqlstate FROM rfm.refresh_log WHERE action = 'refresh' ORDER BY id DESC LIMIT 1")" = "failed 42804" ] ||
   fail "the failed refresh is not logged with 42804"
-[ "$(q -c 'SELECT count(*) FROM public.t')" = 300 ] || fail "the failed refresh did not keep the old rows"
-q -c "ALTER TABLE orders ALTER amount TYPE numeric"
+[ "$(q "$DB" -c 'SELECT count(*) FROM public.t')" = 300 ] || fail "the failed refresh did not keep the old rows"
+q "$DB" -c "ALTER TABLE orders ALTER amount TYPE numeric"
 echo "ok: a refresh during a retype of the amount fails with 42804 and keeps the old rows"
 
 # 3. drop_tiers during a refresh (a view that takes 3 s to read)
-q > /dev/null <<'SQL'
+q "$DB" > /dev/null <<'SQL'
 CREATE VIEW slow_orders AS WITH pause AS MATERIALIZED (SELECT pg_sleep(3)) SELECT o.* FROM orders o, pause;
 SELECT rfm.create_tiers('public.slow', 'public.slow_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-12-31');
 SQL
 psql -X -q -At -d "$DB" -c "CALL rfm.refresh_tiers('public.slow')" > "$tmp/refresh.out" 2>&1 &
 sleep 1
-if out=$(q -v VERBOSITY=verbose -c "SELECT rfm.drop_tiers('public.slow')" 2>&1); then
+if out=$(q "$DB" -v VERBOSITY=verbose -c "SELECT rfm.drop_tiers('public.slow')" 2>&1); then
   fail "drop_tiers during a refresh succeeded"
 fi
 echo "$out" | grep -q '55P03' || fail "drop_tiers during a refresh failed, but not with 55P03: $out"
 wait || fail "the refresh failed while drop_tiers was refused: $(cat "$tmp/refresh.out")"
-[ "$(q -c 'SELECT count(*) FROM public.slow')" = 300 ] || fail "the refreshed table lost rows"
+[ "$(q "$DB" -c 'SELECT count(*) FROM public.slow')" = 300 ] || fail "the refreshed table lost rows"
 echo "ok: drop_tiers during a refresh fails at once with 55P03, and the refresh succeeds"

@@ -1,9 +1,10 @@
 # Sourced by the scenario tests in test/shell/ (not a test itself: only
 # test/shell/*.sh are run).  Set SCRATCH_DBS to the databases the test
-# makes; they and $tmp are removed on exit, however the test ends.
+# makes; they and $tmp are removed on exit, however the test ends, after
+# the test's background sessions are stopped.
 tmp=$(mktemp -d)
 dropdbs() { for d in $SCRATCH_DBS; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done; }
-trap 'dropdbs; rm -rf "$tmp"' EXIT
+trap 'jobs -p | xargs -r kill 2>/dev/null || true; dropdbs; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 # normalized_dump PG_DUMP_ARGS...: a plain dump without the lines that
