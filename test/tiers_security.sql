@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(139);
+SELECT plan(142);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -533,6 +533,26 @@ SELECT ok(NOT rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_re
 ALTER TABLE sec_t.t_redirect_history_parent DETACH PARTITION sec_t.t_redirect_history;
 DROP TABLE sec_t.t_redirect_history_parent;
 SELECT ok(rfm._tier_history_is_plain('sec_t.t_redirect_history', 'sec_t.t_redirect'), '... and detached it runs no code again');
+-- SELECT on the three columns alone is enough to build and refresh (the
+-- lock rfm takes on the source before reading it, src/source_lock.c, asks
+-- no more than the read: LOCK TABLE wanted SELECT on the whole table).
+CREATE TABLE sec_t.col_orders (customer integer, ordered_on date, amount numeric, secret text);
+INSERT INTO sec_t.col_orders VALUES (1, '2024-01-10', 10, 'x'), (2, '2024-02-10', 20, 'y');
+GRANT SELECT (customer, ordered_on, amount) ON sec_t.col_orders TO rfm_t_owner;
+SET ROLE rfm_t_owner;
+SELECT lives_ok($$SELECT rfm.create_tiers('sec_t.col_t', 'sec_t.col_orders', 'customer', 'ordered_on', 'amount',
+                                          bins => 2, as_of => '2024-03-31')$$,
+  'a role with SELECT on the three columns only builds a tier table');
+CALL rfm.refresh_tiers('sec_t.col_t');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'sec_t.col_t'::regclass ORDER BY id DESC LIMIT 1),
+          'succeeded', '... and refreshes it');
+SELECT rfm.drop_tiers('sec_t.col_t') \g /dev/null
+RESET ROLE;
+SET ROLE rfm_t_outsider;
+SELECT throws_ok($$SELECT rfm._tier_lock_table('sec_t.col_orders')$$, '42501', 'permission denied for table col_orders',
+  'a role that may read no column of a table may not lock it through rfm either');
+RESET ROLE;
+
 -- A customer key of a domain (over a built-in type, with a check): rfm
 -- makes the history's customer_id of it, and copying values of the same
 -- type runs none of its code, so the table is plain (a superuser's

@@ -36,19 +36,33 @@ COMMENT ON FUNCTION rfm._tier_refresh_in_place(regclass, boolean) IS
 -- (TRUNCATE and reload, ALTER TABLE ... TYPE), that snapshot saw it empty,
 -- and a refresh emptied the tier table.  Locked first, the statements after
 -- this one take their snapshots after the wait (READ COMMITTED) and see
--- the new rows, or the new column types.  LOCK TABLE, not a query: it runs
--- nothing of a view's (a query's planning could, with the caller's
--- rights); it takes tables and views (a view's relations with it), and
--- the other sources need no lock: a materialized view's REFRESH writes
--- frozen rows, a foreign table's rows are elsewhere.
+-- the new rows, or the new column types.  A lock, not a query: planning a
+-- query over a view could run its code with the caller's rights.  A table
+-- (with its partitions or children): src/source_lock.c, which SELECT on
+-- some of its columns allows (LOCK TABLE wants it on the whole table); a
+-- view: LOCK TABLE, which locks what it reads, or nothing for a caller
+-- with column privileges only.  A materialized view's REFRESH writes frozen
+-- rows, a foreign table's rows are elsewhere: no lock.
+CREATE FUNCTION rfm._tier_lock_table(source regclass)
+    RETURNS void
+    LANGUAGE C STRICT VOLATILE
+    AS 'MODULE_PATHNAME', 'rfm_tier_lock_table';
+
 CREATE FUNCTION rfm._tier_lock_source(source regclass)
     RETURNS void
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    kind "char" := (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source);
 BEGIN
-    IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source)
-       OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v']::pg_catalog."char"[]) THEN
-        EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS SHARE MODE', source);
+    IF kind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog."char"[]) THEN
+        PERFORM rfm._tier_lock_table(source);
+    ELSIF kind OPERATOR(pg_catalog.=) 'v' THEN
+        BEGIN
+            EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS SHARE MODE', source);
+        EXCEPTION WHEN insufficient_privilege THEN
+            NULL;
+        END;
     END IF;
 END $$;
 
