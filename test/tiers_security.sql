@@ -549,7 +549,7 @@ SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'sec_t.col_t'::regcl
 SELECT rfm.drop_tiers('sec_t.col_t') \g /dev/null
 RESET ROLE;
 SET ROLE rfm_t_outsider;
-SELECT throws_ok($$SELECT rfm._tier_lock_table('sec_t.col_orders')$$, '42501', 'permission denied for table col_orders',
+SELECT throws_ok($$SELECT rfm._tier_lock_source('sec_t.col_orders')$$, '42501', 'permission denied for table col_orders',
   'a role that may read no column of a table may not lock it through rfm either');
 RESET ROLE;
 

@@ -29,42 +29,22 @@ CREATE FUNCTION rfm._tier_refresh_in_place(tier regclass, fall_back boolean DEFA
 COMMENT ON FUNCTION rfm._tier_refresh_in_place(regclass, boolean) IS
     'Refresh a tier table (materialized view with a unique customer_id) in place, changing only rows that differ (internal)';
 
--- Lock a tier table's source (and, for a view, what it reads) for the rest
--- of the transaction, as reading it in a statement of its own does.  rfm
--- reads the source inside a statement whose snapshot was taken before it
--- opened the source: after waiting for a transaction that rewrote it
--- (TRUNCATE and reload, ALTER TABLE ... TYPE), that snapshot saw it empty,
--- and a refresh emptied the tier table.  Locked first, the statements after
--- this one take their snapshots after the wait (READ COMMITTED) and see
--- the new rows, or the new column types.  A lock, not a query: planning a
--- query over a view could run its code with the caller's rights.  A table
--- (with its partitions or children): src/source_lock.c, which SELECT on
--- some of its columns allows (LOCK TABLE wants it on the whole table); a
--- view: LOCK TABLE, which locks what it reads, or nothing for a caller
--- with column privileges only.  A materialized view's REFRESH writes frozen
--- rows, a foreign table's rows are elsewhere: no lock.
-CREATE FUNCTION rfm._tier_lock_table(source regclass)
+-- Lock a tier table's source for the rest of the transaction, as reading
+-- it does (ACCESS SHARE on it, a table's partitions or children, and what
+-- a view reads), in a statement of its own before the statements that read
+-- it: rfm reads the source inside a statement whose snapshot was taken
+-- before it opened the source, and after waiting for a transaction that
+-- rewrote it (TRUNCATE and reload, ALTER TABLE ... TYPE) that snapshot saw
+-- it empty, and a refresh emptied the tier table.  Locked first, the
+-- statements after take their snapshots after the wait (READ COMMITTED)
+-- and see the new rows, or the new column types.  src/source_lock.c: a
+-- lock, not a query (planning a query over a view could run its code), for
+-- a role that may read some column of the source (LOCK TABLE wants SELECT
+-- on all of it).
+CREATE FUNCTION rfm._tier_lock_source(source regclass)
     RETURNS void
     LANGUAGE C STRICT VOLATILE
     AS 'MODULE_PATHNAME', 'rfm_tier_lock_table';
-
-CREATE FUNCTION rfm._tier_lock_source(source regclass)
-    RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    kind "char" := (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source);
-BEGIN
-    IF kind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog."char"[]) THEN
-        PERFORM rfm._tier_lock_table(source);
-    ELSIF kind OPERATOR(pg_catalog.=) 'v' THEN
-        BEGIN
-            EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS SHARE MODE', source);
-        EXCEPTION WHEN insufficient_privilege THEN
-            NULL;
-        END;
-    END IF;
-END $$;
 
 -- Advisory lock key (two int4) of a tier table: a constant for rfm, and the oid.
 CREATE FUNCTION rfm._tier_lock_key(tier regclass, OUT space integer, OUT object integer)

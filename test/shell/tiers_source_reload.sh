@@ -11,14 +11,20 @@
 #  2. a refresh during ALTER COLUMN amount TYPE float8 fails with 42804 (the
 #     README's "clear error" of a retyped source) and keeps the old rows;
 #  3. rfm.drop_tiers during a refresh fails at once with 55P03 (it deadlocked
-#     with the refresh, 40P01).
+#     with the refresh, 40P01);
+#  4. a view source, read by a role with SELECT on its three columns only:
+#     a reload of a table under a view under it, or of a table in a
+#     subquery of it, is waited for too (rfm took no lock on a view for
+#     such a role: LOCK TABLE wants SELECT on the whole view).
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 DB=rfm_tiers_source_reload
 SCRATCH_DBS=$DB
+ROLE=rfm_source_reload_analyst
 . test/shell/lib/scratch.sh
+trap 'jobs -p | xargs -r kill 2>/dev/null || true; dropdbs; psql -X -q -d postgres -c "DROP ROLE IF EXISTS $ROLE" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 dropdbs
 createdb "$DB"
@@ -94,3 +100,28 @@ echo "$out" | grep -q '55P03' || fail "drop_tiers during a refresh failed, but n
 wait || fail "the refresh failed while drop_tiers was refused: $(cat "$tmp/refresh.out")"
 [ "$(q "$DB" -c 'SELECT count(*) FROM public.slow')" = 300 ] || fail "the refreshed table lost rows"
 echo "ok: drop_tiers during a refresh fails at once with 55P03, and the refresh succeeds"
+
+# 4. a view (over a view, with a subquery) that the role may read three columns of
+q "$DB" > /dev/null <<SQL
+CREATE ROLE $ROLE;
+CREATE TABLE vip (customer integer);
+INSERT INTO vip SELECT DISTINCT customer FROM orders;
+CREATE TABLE vip_copy AS TABLE vip;
+CREATE VIEW orders_inner AS SELECT * FROM orders;
+CREATE VIEW orders_v AS SELECT customer, ordered_on, amount, id FROM orders_inner
+  WHERE customer IN (SELECT customer FROM vip);
+GRANT SELECT (customer, ordered_on, amount) ON orders_v TO $ROLE;
+GRANT CREATE ON SCHEMA public TO $ROLE;
+SET ROLE $ROLE;
+SELECT rfm.create_tiers('public.tv', 'public.orders_v', 'customer', 'ordered_on', 'amount', as_of => '2024-12-31');
+SQL
+for table in orders vip; do
+  psql -X -q -At -d "$DB" -c "BEGIN; TRUNCATE $table; INSERT INTO $table TABLE ${table}_copy; SELECT pg_sleep(3); COMMIT" > /dev/null &
+  sleep 1
+  q "$DB" -c "SET ROLE $ROLE" -c "CALL rfm.refresh_tiers('public.tv')"
+  wait
+  [ "$(q "$DB" -c 'SELECT count(*) FROM public.tv')" = 300 ] ||
+    fail "a refresh of a view source during a reload of $table (column privileges) emptied the tier table"
+done
+q "$DB" -c "DROP OWNED BY $ROLE"
+echo "ok: a view source read with column privileges waits for reloads under it (a view under it, a subquery)"
