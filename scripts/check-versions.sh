@@ -310,13 +310,15 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
     -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION rfm'
   "${runas[@]}" env PGHOST="$sock" PGPORT="$port" PGUSER=postgres \
     pg_prove -d rfm_tap --ext .sql "${tap[@]}" || status=1
-  # The test/shell scenarios that need only a running server, with this
-  # version's pg_dump and pg_restore first in PATH.  Left out: release_versions
-  # (no server), batch_write_cache (starts a cluster of its own with
-  # pg_virtualenv, which has only 15 here).
+  # Every test/shell scenario that needs only a running server, with this
+  # version's pg_dump and pg_restore first in PATH.  Left out:
+  # release_versions (no server), batch_write_cache and demo (they start a
+  # cluster of their own with pg_virtualenv, which has only 15 here).
   if [ -f "$work/tools$v/ready" ]; then
     echo "test/shell with $("$work/tools$v/pg_dump" --version)"
-    for t in release_dump_restore release_upgrade tiers_dump_restore tiers_incremental_dump dump_roles database_encodings tiers_concurrency; do
+    for t in test/shell/*.sh; do
+      t=$(basename "$t" .sh)
+      case $t in release_versions|batch_write_cache|demo) continue ;; esac
       echo "test/shell/$t.sh"
       "${runas[@]}" env PATH="$work/tools$v:$PATH" PGHOST="$sock" PGPORT="$port" PGUSER=postgres \
         RFM_EXTENSION_DIR="$native/share/postgresql/extension" bash "test/shell/$t.sh" > "$out/shell-$t.out" 2>&1 ||
