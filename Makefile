@@ -34,6 +34,10 @@ PG_CONFIG   ?= pg_config
 PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# rfm.so is installed by rename, never written in place: backends that
+# have it loaded keep running the old file (scripts/install-shlib.sh).
+INSTALL_SHLIB = $(SHELL) $(srcdir)/scripts/install-shlib.sh
+
 # Every object is rebuilt when any of our headers changes: PGXS tracks
 # header dependencies only in a server built with --enable-depend, and an
 # object left compiled against an old struct layout corrupts memory.

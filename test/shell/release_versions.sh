@@ -27,3 +27,19 @@ for v in $(sed -n 's/^rfm (\([^)-]*\).*/\1/p' debian/changelog | tail -n +2); do
   git ls-files --error-unmatch "rfm--$v.sql" >/dev/null 2>&1 || fail "released $v has no checked-in rfm--$v.sql"
 done
 echo "ok: version $control in rfm.control, META.json and debian/changelog; released versions frozen"
+
+# make install puts rfm.so in place by rename (scripts/install-shlib.sh):
+# GNU install wrote into the old file, under backends that had it loaded
+# (which could crash them, and with them every session of the cluster).
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+make -s install DESTDIR="$stage" >/dev/null
+so=$(find "$stage" -name rfm.so)
+[ -n "$so" ] || fail "make install DESTDIR=... installed no rfm.so"
+before=$(stat -c %i "$so")
+make -s install DESTDIR="$stage" >/dev/null
+[ "$(stat -c %i "$so")" != "$before" ] || fail "make install wrote over the installed rfm.so in place"
+cmp -s rfm.so "$so" || fail "the installed rfm.so differs from the built one"
+[ -z "$(find "$stage" -name '.rfm.so.new.*')" ] || fail "make install left its temporary file"
+[ "$(stat -c %a "$so")" = 755 ] || fail "rfm.so installed with mode $(stat -c %a "$so"), not 755"
+echo "ok: make install replaces rfm.so by rename, not in place"
