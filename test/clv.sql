@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(44);
+SELECT plan(46);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -111,6 +111,14 @@ SELECT throws_ok($$SELECT rfm.clv_inputs(s, '1997-09-30', 'fortnights') FROM one
   'unknown time unit: 22023');
 SELECT ok(rfm.clv_inputs(NULL, '1997-09-30') IS NULL AND rfm.historical_clv(NULL, '1997-09-30') IS NULL,
   'NULL summary: NULL inputs and historical CLV');
+-- NULL as_of: NULL, as recency_days gives (a record with x and m_x but no T
+-- was counted by fit_gamma_gamma and skipped by fit_bgnbd)
+SELECT ok(rfm.clv_inputs(s, NULL) IS NULL AND rfm.historical_clv(s, NULL) IS NULL, 'NULL as_of: NULL inputs and historical CLV')
+  FROM one;
+SELECT is(rfm.clv_columns(s, NULL, ROW(0.2426, 4.414, 0.7929, 2.426, 0, 10, 1, true)::rfm.bgnbd_fit,
+                          ROW(6.25, 3.74, 15.44, 0, 10, 1, true)::rfm.gamma_gamma_fit)::text,
+          '(,,,,)', 'NULL as_of: every CLV column NULL (expected_spend was filled)')
+  FROM one;
 
 -- Horizons tiny against alpha + T: 2F1 is 1 + epsilon, summed and logged
 -- as log1p(epsilon) to full precision (log(1 + epsilon) lost its digits:

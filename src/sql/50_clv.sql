@@ -113,8 +113,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'weeks are days / 7.';
     END IF;
-    IF s IS NULL OR (s).frequency IS NULL OR (s).frequency = 0 THEN
-        RETURN NULL;                    -- no purchase: not a customer of the models
+    -- no purchase: not a customer of the models; no as_of: no T (a
+    -- record with x and m_x but no T was counted by one fit, not the other)
+    IF s IS NULL OR (s).frequency IS NULL OR (s).frequency = 0 OR as_of IS NULL THEN
+        RETURN NULL;
     END IF;
     -- rfm.recency_days raises when the last purchase is after as_of, and
     -- rfm.tenure_days for an infinite first purchase (22008) or one after
@@ -287,7 +289,7 @@ BEGIN
     result.historical_clv := rfm.historical_clv(s, as_of, lifespan_days);
     c := rfm.clv_inputs(s, as_of, unit);
     IF c IS NULL THEN
-        RETURN result;                  -- no purchase: only NULLs
+        RETURN result;                  -- no purchase or no as_of: only NULLs
     END IF;
     month := (365.25 / 12) / CASE unit WHEN 'days' THEN 1.0 ELSE 7.0 END;
     result.p_alive := rfm.bgnbd_p_alive(bgnbd, c.x, c.t_x, c.tenure);
