@@ -93,6 +93,9 @@ rfm_tier_lock_table(PG_FUNCTION_ARGS)
 	char		relkind = get_rel_relkind(relid);
 	LockWalk	walk = {NIL};
 
+	/* a source dropped since it was recorded: the caller's check says so */
+	if (relkind == '\0')
+		PG_RETURN_VOID();
 	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE &&
 		relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW &&
 		relkind != RELKIND_FOREIGN_TABLE)
