@@ -172,8 +172,17 @@ rfm_tier_fill(PG_FUNCTION_ARGS)
 	fr.pub.rShutdown = fill_shutdown;
 	fr.pub.rDestroy = fill_destroy;
 	fr.pub.mydest = DestNone;
-	/* a new relation: no free space to look for, as CREATE TABLE AS */
-	rfm_batch_begin(&fr.batch, rel, TABLE_INSERT_SKIP_FSM, false);
+	/*
+	 * A new relation: no free space to look for, as CREATE TABLE AS.  Rows
+	 * frozen, as REFRESH writes them, when the view was made in this very
+	 * subtransaction (so they go if it rolls back): rfm.alter_tiers
+	 * replaces a tier table with this one, and a REPEATABLE READ reader
+	 * whose snapshot is older than the alter saw it empty.
+	 */
+	rfm_batch_begin(&fr.batch, rel,
+					TABLE_INSERT_SKIP_FSM |
+					(rel->rd_createSubid == GetCurrentSubTransactionId() ? TABLE_INSERT_FROZEN : 0),
+					false);
 	if (plain_tier_rows_query(rel))
 		open_sink = &fr;
 	PG_TRY();

@@ -487,6 +487,8 @@ DECLARE
     detail   text;
     segments_nsp text;
     grid_nsp text;
+    view_oid oid;
+    view_owner oid;
 BEGIN
     wanted := rfm._tier_alter_options(entry, options);
     changes := pg_catalog.concat_ws(', ',
@@ -518,9 +520,27 @@ BEGIN
             USING ERRCODE = 'lock_not_available',
                   HINT = 'Wait for that refresh to finish (see rfm.refresh_log), then try again.';
     END IF;
-    -- Readers wait from here to the end of the transaction.  (LOCK TABLE
-    -- refuses materialized views; giving it to its own owner takes the
-    -- same lock and changes nothing.)
+    -- Readers wait from here to the end of the transaction.  Locked in the
+    -- order readers take them, so that none deadlocks with the alter (a
+    -- reader of the _segments view held it and waited for the tier table,
+    -- then the alter's DROP VIEW waited for the reader: 40P01): the views
+    -- first, the history table when clv adds columns to it (a reader that
+    -- joins it to the tier table with the history first), the tier table
+    -- last.  Giving each to its own owner takes ACCESS EXCLUSIVE and changes
+    -- nothing (LOCK TABLE refuses materialized views, and on a view it would
+    -- lock the tier table at once).
+    FOR view_oid, view_owner IN
+        SELECT c.oid, c.relowner FROM pg_catalog.pg_class c
+         WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[entry.segments_view, entry.grid_view]::pg_catalog.oid[])
+         ORDER BY c.oid
+    LOOP
+        EXECUTE pg_catalog.format('ALTER VIEW %s OWNER TO %I', view_oid::pg_catalog.regclass,
+                                  pg_catalog.pg_get_userbyid(view_owner));
+    END LOOP;
+    IF wanted.clv AND NOT entry.clv AND wanted.keep_history
+       AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) entry.history_table) THEN
+        EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', entry.history_table);
+    END IF;
     EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', entry.tier,
                               pg_catalog.pg_get_userbyid(owner_id));
     -- The caller's default tablespace must not move anything.

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# What readers see while rfm.alter_tiers replaces a tier table (README
+# "Changing a tier table"):
+#  1. a reader of the _segments or _grid view, or of the history joined to
+#     the tier table, that comes while an alter waits (here for the source,
+#     which another session holds) waits for the alter and gets the new
+#     rows: before 2026-12-06 the alter took the tier table first and the
+#     views when it dropped them, and one of the two died with 40P01;
+#  2. a REPEATABLE READ reader whose snapshot is older than the alter sees
+#     the new table's rows, as after REFRESH MATERIALIZED VIEW (it saw the
+#     table empty, the rows being newer than its snapshot).
+# Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DB=rfm_tiers_alter_readers
+SCRATCH_DBS=$DB
+export PGOPTIONS="-c client_min_messages=warning"
+. test/shell/lib/scratch.sh
+
+dropdbs
+createdb "$DB"
+q "$DB" > /dev/null <<'SQL'
+CREATE EXTENSION rfm;
+CREATE TABLE orders (customer integer, ordered_on date, amount numeric);
+INSERT INTO orders SELECT c, date '2024-01-01' + (c * 7 + k * 37) % 300, (c * 13 + k * 29) % 500 / 4.0 + 1
+  FROM generate_series(1, 2000) c, generate_series(1, 5) k;
+SELECT rfm.create_tiers('public.t', 'public.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-12-31');
+SQL
+
+# alter_with_reader OPTIONS READER_SQL EXPECTED: the alter waits 2 s for
+# the source (held by another session) while the reader comes.
+alter_with_reader() {
+  psql -X -q -At -d "$DB" -c "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT" > /dev/null &
+  sleep 0.5
+  q "$DB" -c "SELECT rfm.alter_tiers('public.t', '$1')" > "$tmp/alter.out" 2>&1 &
+  local alter=$!
+  sleep 0.5
+  q "$DB" -c "$2" > "$tmp/reader.out" 2>&1 &
+  local reader=$!
+  wait "$alter" || fail "alter_tiers $1 with a reader of '$2' failed: $(cat "$tmp/alter.out")"
+  wait "$reader" || fail "the reader '$2' during alter_tiers $1 failed: $(cat "$tmp/reader.out")"
+  wait
+  [ "$(cat "$tmp/reader.out")" = "$3" ] || fail "the reader '$2' during alter_tiers $1 got $(cat "$tmp/reader.out"), not $3"
+}
+
+# 1.
+alter_with_reader '{"bins": 4}' 'SELECT sum(customers) FROM public.t_segments' 2000
+alter_with_reader '{"bins": 3}' 'SELECT sum(customers) || '"' '"' || max(r_score) FROM public.t_grid' '2000 3'
+echo "ok: readers of the _segments and _grid views during alter_tiers wait for it and see the new table"
+alter_with_reader '{"clv": true}' 'SELECT count(*) FROM public.t_history h JOIN public.t USING (customer_id)' 2000
+echo "ok: a reader of the history joined to the tier table during alter_tiers clv on waits for it"
+
+# 2. a REPEATABLE READ snapshot taken before the alter
+mkfifo "$tmp/rr.in"
+psql -X -q -At -d "$DB" < "$tmp/rr.in" > "$tmp/rr.out" 2>&1 &
+exec 3> "$tmp/rr.in"
+echo "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM public.t_history;" >&3
+sleep 0.5
+q "$DB" -c "SELECT rfm.alter_tiers('public.t', '{\"bins\": 2, \"scheme\": \"value8\"}')" > /dev/null
+sleep 0.5
+echo "SELECT count(*) || ' ' || max(r_score) FROM public.t; SELECT sum(customers) FROM public.t_segments; COMMIT;" >&3
+exec 3>&-
+wait
+[ "$(cat "$tmp/rr.out")" = "$(printf '2000\n2000 2\n2000')" ] ||
+  fail "a REPEATABLE READ reader older than alter_tiers read: $(cat "$tmp/rr.out")"
+echo "ok: a REPEATABLE READ reader older than alter_tiers sees the new table's rows"
