@@ -46,10 +46,12 @@ CREATE FUNCTION rfm._tier_lock_source(source regclass)
     LANGUAGE C STRICT VOLATILE
     AS 'MODULE_PATHNAME', 'rfm_tier_lock_table';
 
--- Advisory lock key (two int4) of a tier table: a constant for rfm, and the oid.
-CREATE FUNCTION rfm._tier_lock_key(tier regclass, OUT space integer, OUT object integer)
+-- Advisory lock key (two int4) of a tier table: a constant for rfm, and its
+-- catalog id, which an alter keeps (the oid it changes: a refresh keyed on
+-- the old oid went on after the alter, on a table that no longer existed).
+CREATE FUNCTION rfm._tier_lock_key(entry_id bigint, OUT space integer, OUT object integer)
     LANGUAGE sql IMMUTABLE
-    AS $$ SELECT 1380338944 /* "RFM\0" */, ($1::oid::bigint - 2147483648)::integer $$;
+    AS $$ SELECT 1380338944 /* "RFM\0" */, ($1 % 4294967296 - 2147483648)::integer $$;
 
 -- 42501 unless the current role owns rel.  Steps that run with the rights
 -- of whoever refreshes, not the owner's, use it: the fold of an
@@ -73,8 +75,9 @@ CREATE PROCEDURE rfm.refresh_tiers(tier regclass)
     AS $$
 DECLARE
     entry     rfm.tier_tables := rfm._tier_entry(tier);
-    key       record := rfm._tier_lock_key(tier);
-    effective date := rfm._tier_day(entry.as_of, entry.state_name);
+    tier_name text := tier::pg_catalog.text;    -- (a dropped table's oid prints as a number)
+    key       record := rfm._tier_lock_key(entry.id);
+    effective date;
     log_id    bigint;
     row_total bigint;
     counts    record;
@@ -83,6 +86,17 @@ DECLARE
     err_text  text;
     err_hint  text;
 BEGIN
+    -- The catalog row, shared: an alter or a drop under way holds it (from
+    -- its start), and this waits for it, then reads the row as it left it
+    -- (an altered table's new oid) or finds it gone.  So the log row is
+    -- written for the table as it is, and a drop's removal of the log rows
+    -- comes after it.
+    SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'rfm.refresh_tiers: % was dropped while this refresh waited for it', tier_name
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    effective := rfm._tier_day(entry.as_of, entry.state_name);
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, as_of, outcome)
     VALUES (entry.id, entry.tier, 'refresh', pg_catalog.clock_timestamp(), effective, 'running')
     RETURNING id INTO log_id;
@@ -93,12 +107,19 @@ BEGIN
         -- transaction's CURRENT_DATE (or state's today), and the first one
         -- may have ended before a midnight this one starts after (the
         -- snapshot then replaced the day before, and the log named it).
-        effective := rfm._tier_day(entry.as_of, entry.state_name);
         IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
-            RAISE EXCEPTION 'another session is refreshing % right now', entry.tier
+            RAISE EXCEPTION 'another session is refreshing, altering or dropping % right now', entry.tier
                 USING ERRCODE = 'lock_not_available',
-                      HINT = 'Wait for that refresh to finish (see rfm.refresh_log), then try again.';
+                      HINT = 'Wait for it to finish (see rfm.refresh_log), then try again.';
         END IF;
+        -- the row again: an alter or drop may have committed since the
+        -- first transaction (the log row follows an alter's new oid)
+        SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'rfm: % was dropped as this refresh started', tier_name
+                USING ERRCODE = 'undefined_object';
+        END IF;
+        effective := rfm._tier_day(entry.as_of, entry.state_name);
         PERFORM rfm._tier_lock_source(entry.source);
         -- The source's shape is checked first, for a clear error.
         PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column,
@@ -135,7 +156,8 @@ BEGIN
             PERFORM rfm._tier_snapshot(entry.tier, entry.history_table, entry.clv, effective);
         END IF;
         UPDATE rfm.refresh_log l
-           SET finished_at = pg_catalog.clock_timestamp(), row_count = row_total, outcome = 'succeeded', as_of = effective,
+           SET tier = COALESCE(entry.tier, l.tier), finished_at = pg_catalog.clock_timestamp(), row_count = row_total,
+               outcome = 'succeeded', as_of = effective,
                message = pg_catalog.concat_ws('; ', how, CASE WHEN entry.clv THEN rfm._tier_model_note(entry.tier) END)
          WHERE l.id = log_id;
     -- OTHERS leaves out a cancel (statement_timeout, pg_cancel_backend):
@@ -144,7 +166,7 @@ BEGIN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
                                 err_hint = PG_EXCEPTION_HINT;
         UPDATE rfm.refresh_log l
-           SET finished_at = pg_catalog.clock_timestamp(), outcome = 'failed', as_of = effective,
+           SET tier = COALESCE(entry.tier, l.tier), finished_at = pg_catalog.clock_timestamp(), outcome = 'failed', as_of = effective,
                sqlstate = err_state, message = err_text
          WHERE l.id = log_id;
     END;
@@ -152,11 +174,11 @@ BEGIN
 
     IF err_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = err_state,
-            MESSAGE = pg_catalog.format('rfm.refresh_tiers: refresh of %s failed: %s', entry.tier,
+            MESSAGE = pg_catalog.format('rfm.refresh_tiers: refresh of %s failed: %s', tier_name,
                                         pg_catalog.regexp_replace(err_text, '^rfm: ', '')),
             HINT = COALESCE(NULLIF(err_hint, ''), 'The tier table keeps its previous rows.'),
             DETAIL = pg_catalog.format('The refresh of %s was rolled back; the tier table keeps its previous rows (rfm.refresh_log id %s).',
-                                       entry.tier, log_id);
+                                       tier_name, log_id);
     END IF;
 END $$;
 COMMENT ON PROCEDURE rfm.refresh_tiers(regclass) IS

@@ -471,7 +471,7 @@ DECLARE
     started  timestamptz := pg_catalog.clock_timestamp();
     entry    rfm.tier_tables := rfm._tier_entry(tier);
     wanted   rfm.tier_tables;
-    key      record := rfm._tier_lock_key(tier);
+    key      record;
     changes  text;
     nsp      text;
     rel      text;
@@ -515,11 +515,15 @@ BEGIN
         RAISE EXCEPTION 'rfm.alter_tiers: must be the owner of %', entry.tier
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    key := rfm._tier_lock_key(entry.id);
     IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
-        RAISE EXCEPTION 'rfm.alter_tiers: another session is refreshing % right now', entry.tier
+        RAISE EXCEPTION 'rfm.alter_tiers: another session is refreshing, altering or dropping % right now', entry.tier
             USING ERRCODE = 'lock_not_available',
-                  HINT = 'Wait for that refresh to finish (see rfm.refresh_log), then try again.';
+                  HINT = 'Wait for it to finish (see rfm.refresh_log), then try again.';
     END IF;
+    -- A refresh that starts now waits for this alter (rfm.refresh_tiers),
+    -- then refreshes the new table.
+    PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR NO KEY UPDATE;
     -- Readers wait from here to the end of the transaction.  Locked in the
     -- order readers take them, so that none deadlocks with the alter (a
     -- reader of the _segments view held it and waited for the tier table,

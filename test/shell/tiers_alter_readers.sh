@@ -8,7 +8,12 @@
 #     views when it dropped them, and one of the two died with 40P01;
 #  2. a REPEATABLE READ reader whose snapshot is older than the alter sees
 #     the new table's rows, as after REFRESH MATERIALIZED VIEW (it saw the
-#     table empty, the rows being newer than its snapshot).
+#     table empty, the rows being newer than its snapshot);
+#  3. a refresh that starts during an alter waits for it and refreshes the
+#     new table, logged under it (it went on with the dropped table's oid:
+#     42P01, or 55P03 logged under that oid); one that starts during a drop
+#     fails with 42704 once the drop commits and leaves no log row (its
+#     row outlived the drop).
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -65,3 +70,24 @@ wait
 [ "$(cat "$tmp/rr.out")" = "$(printf '2000\n2000 2\n2000')" ] ||
   fail "a REPEATABLE READ reader older than alter_tiers read: $(cat "$tmp/rr.out")"
 echo "ok: a REPEATABLE READ reader older than alter_tiers sees the new table's rows"
+
+# 3. a refresh during an alter (open for 2 s after it) and during a drop
+q "$DB" -c "BEGIN; SELECT rfm.alter_tiers('public.t', '{\"bins\": 4, \"scheme\": \"standard\"}'); SELECT pg_sleep(2); COMMIT" > /dev/null &
+sleep 0.7
+q "$DB" -c "CALL rfm.refresh_tiers('public.t')" || fail "a refresh during an alter failed"
+wait
+[ "$(q "$DB" -c "SELECT outcome || ' ' || (tier = 'public.t'::regclass) FROM rfm.refresh_log WHERE action = 'refresh' ORDER BY id DESC LIMIT 1")" = "succeeded true" ] ||
+  fail "the refresh during an alter is not logged as succeeded under the new table"
+[ "$(q "$DB" -c "SELECT count(*) || ' ' || max(r_score) FROM public.t")" = "2000 4" ] ||
+  fail "the refresh during an alter did not leave the altered table"
+echo "ok: a refresh during alter_tiers waits for it and refreshes the new table"
+q "$DB" -c "BEGIN; SELECT rfm.drop_tiers('public.t'); SELECT pg_sleep(2); COMMIT" > /dev/null &
+sleep 0.7
+if out=$(q "$DB" -v VERBOSITY=verbose -c "CALL rfm.refresh_tiers('public.t')" 2>&1); then
+  fail "a refresh during a drop succeeded"
+fi
+wait
+echo "$out" | grep -q '42704: rfm.refresh_tiers: \(public\.\)\?t was dropped while this refresh waited for it' ||
+  fail "a refresh during a drop failed unclearly: $out"
+[ "$(q "$DB" -c "SELECT count(*) FROM rfm.refresh_log")" = 0 ] || fail "a refresh during a drop left a log row"
+echo "ok: a refresh during drop_tiers fails with 42704 after it and leaves no log row"

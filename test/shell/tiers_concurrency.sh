@@ -112,7 +112,7 @@ floor=1000; [ $((3 * read_max)) -gt "$floor" ] && floor=$((3 * read_max))
 echo "ok: the latency check does detect blocked readers"
 
 # --- 3a. a second refresh while the tier's lock is held fails at once, clearly.
-read -r space object < <(q -F ' ' -c "SELECT space, object FROM rfm._tier_lock_key('live_tiers')")
+read -r space object < <(q -F ' ' -c "SELECT k.space, k.object FROM rfm.tier_tables t, rfm._tier_lock_key(t.id) k WHERE t.tier = 'live_tiers'::regclass")
 mkfifo "$tmp/holder"
 # The holder keeps its transaction (and the lock) open until we write to the fifo.
 ( { echo "BEGIN; SELECT pg_advisory_xact_lock($space, $object);"; cat "$tmp/holder"; echo "COMMIT;"; } \
@@ -128,7 +128,7 @@ before=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM li
 t0=$SECONDS
 if err=$(q -c "CALL rfm.refresh_tiers('live_tiers')" 2>&1); then fail "refresh succeeded while another held the lock"; fi
 [ $((SECONDS - t0)) -le 5 ] || fail "the second refresh waited instead of failing at once"
-echo "$err" | grep -q 'another session is refreshing live_tiers right now' || fail "unclear error: $err"
+echo "$err" | grep -q 'another session is refreshing, altering or dropping live_tiers right now' || fail "unclear error: $err"
 state=$(q -c "SELECT sqlstate FROM rfm.refresh_log ORDER BY id DESC LIMIT 1")
 [ "$state" = 55P03 ] || fail "logged sqlstate $state, expected 55P03"
 # rfm.alter_tiers during a refresh: refused at once too (a wait would end
@@ -138,7 +138,7 @@ if err2=$(PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=10s" q -v VERBOSITY=ver
   fail "alter_tiers succeeded while a refresh held the lock"
 fi
 [ $((SECONDS - t0)) -le 5 ] || fail "alter_tiers waited instead of failing at once"
-echo "$err2" | grep -q '55P03: rfm.alter_tiers: another session is refreshing public.live_tiers right now' \
+echo "$err2" | grep -q '55P03: rfm.alter_tiers: another session is refreshing, altering or dropping public.live_tiers right now' \
   || fail "unclear alter_tiers error: $err2"
 exec 3>&-
 wait $hpid
