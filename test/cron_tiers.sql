@@ -14,14 +14,16 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(22);
+SELECT plan(30);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
   concat_ws(' | ', 'rfm_refresh_tiers_' || :tier_id, '0 3 * * *',
-            format($c$CALL rfm._scheduled_refresh('cron_t."Nightly Tiers"', 'rfm_refresh_tiers_%s')$c$, :tier_id),
+            format($c$CALL rfm._scheduled_refresh('cron_t."Nightly Tiers"', 'rfm_refresh_tiers_%s', '%s')$c$, :tier_id,
+                   (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                      FROM rfm.tier_tables WHERE id = :tier_id)),
             current_database(), current_user),
-  'schedule_refresh makes one pg_cron job: its name, schedule, a CALL naming the table (quoted), this database and role');
+  'schedule_refresh makes one pg_cron job: its name, schedule, a CALL naming the table (quoted) and its catalog row''s creation, this database and role');
 SELECT is(rfm.schedule_refresh('cron_t."Nightly Tiers"', '30 4 * * 1'), :job::bigint,
   'scheduling again keeps the job');
 SELECT is((SELECT schedule FROM cron.job WHERE jobid = :job), '30 4 * * 1', '... and replaces its schedule');
@@ -116,5 +118,58 @@ SELECT is((SELECT count(*)::int FROM rfm.refresh_log WHERE tier = 'cron_t.gone':
 SELECT rfm.drop_tiers('cron_t.gone') \g /dev/null
 SELECT rfm.drop_orphan_tiers() \g /dev/null
 
+-- A job is for the catalog row it was made for: ids start again at 1 when
+-- rfm is dropped and installed again, and a job DROP EXTENSION ... CASCADE
+-- left behind refreshed the new tier table that got its old id.  Here the
+-- row of a scheduled table is made anew (same id, new created_at), as a
+-- reinstall would: the job removes itself and refreshes nothing.
+SELECT rfm.create_tiers('cron_t.reborn', 'cron_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 3, as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT rfm.schedule_refresh('cron_t.reborn', '0 3 * * *') AS job5 \gset
+SELECT id AS reborn_id FROM rfm.tier_tables WHERE tier = 'cron_t.reborn'::regclass \gset
+UPDATE rfm.tier_tables SET created_at = created_at + interval '1 second' WHERE id = :reborn_id;
+SELECT command FROM cron.job WHERE jobid = :job5 \gexec
+SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :job5), 0,
+  'the job of a catalog row made anew under its id removes itself');
+SELECT is((SELECT count(*)::int FROM rfm.refresh_log WHERE tier_id = :reborn_id AND action = 'refresh'), 0,
+  '... and refreshes nothing');
+SELECT rfm.drop_tiers('cron_t.reborn') \g /dev/null
+
+-- Roles: one without USAGE on schema cron sees none of its jobs, so
+-- scheduling and unscheduling are refused clearly (unschedule said
+-- "none"); an incremental tier table's refresh folds with the job role's
+-- rights, so only its owner may schedule it (a superuser's job failed
+-- with 42501 at every run).
+DROP ROLE IF EXISTS rfm_cron_t_owner;
+CREATE ROLE rfm_cron_t_owner;
+CREATE TABLE cron_t.wm_orders (id serial, customer integer, ordered_on date, amount numeric);
+INSERT INTO cron_t.wm_orders (customer, ordered_on, amount) VALUES (1, '2024-01-10', 10), (2, '2024-02-10', 20);
+GRANT USAGE, CREATE ON SCHEMA cron_t TO rfm_cron_t_owner;
+GRANT SELECT ON cron_t.wm_orders TO rfm_cron_t_owner;
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states TO rfm_cron_t_owner;
+SET ROLE rfm_cron_t_owner;
+SELECT rfm.create_tiers('cron_t.wm', 'cron_t.wm_orders', 'customer', 'ordered_on', 'amount',
+                        bins => 2, watermark_column => 'id') \g /dev/null
+SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.wm', '0 3 * * *')$$, '42501',
+  'rfm.schedule_refresh: role rfm_cron_t_owner may not use pg_cron (no USAGE on schema cron)',
+  'a role without USAGE on schema cron: schedule_refresh is 42501');
+SELECT throws_ok($$SELECT rfm.unschedule_refresh('cron_t.wm')$$, '42501',
+  'rfm.unschedule_refresh: role rfm_cron_t_owner may not use pg_cron (no USAGE on schema cron)',
+  '... and so is unschedule_refresh (it said false)');
+RESET ROLE;
+SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.wm', '0 3 * * *')$$, '42501',
+  'rfm: only the owner of cron_t.wm may schedule its refresh',
+  'an incremental tier table: only its owner schedules it, not even a superuser');
+SELECT is((SELECT count(*)::int FROM cron.job WHERE command LIKE '%cron_t.wm%'), 0, '... and no job was made');
+GRANT USAGE ON SCHEMA cron TO rfm_cron_t_owner;
+SET ROLE rfm_cron_t_owner;
+SELECT lives_ok($$SELECT rfm.schedule_refresh('cron_t.wm', '0 3 * * *')$$, 'with USAGE on schema cron its owner schedules it');
+SELECT ok(rfm.unschedule_refresh('cron_t.wm'), '... and unschedules it');
+SELECT rfm.drop_tiers('cron_t.wm') \g /dev/null
+RESET ROLE;
+REVOKE ALL ON SCHEMA cron FROM rfm_cron_t_owner;
+REVOKE ALL ON rfm.customer_state_sources, rfm.customer_states FROM rfm_cron_t_owner;
+
 SELECT * FROM finish();
 DROP SCHEMA cron_t CASCADE;
+DROP ROLE rfm_cron_t_owner;

@@ -2,8 +2,8 @@
 -- only when it is installed in the current database; everything is called
 -- through dynamic SQL so rfm installs without it.  The job is named
 -- rfm_refresh_tiers_<catalog id> and runs
--- CALL rfm._scheduled_refresh('schema.name', 'rfm_refresh_tiers_<id>') as
--- the role that scheduled it.
+-- CALL rfm._scheduled_refresh('schema.name', 'rfm_refresh_tiers_<id>',
+-- '<the catalog row's created_at>') as the role that scheduled it.
 
 CREATE FUNCTION rfm._require_pg_cron(caller text)
     RETURNS void
@@ -16,6 +16,12 @@ BEGIN
                   HINT = 'Install pg_cron (shared_preload_libraries = ''pg_cron'', cron.database_name = this database), '
                       || 'then CREATE EXTENSION pg_cron; or run CALL rfm.refresh_tiers(...) from another scheduler.';
     END IF;
+    -- (without it a role sees none of its jobs: unschedule said "none")
+    IF NOT pg_catalog.has_schema_privilege('cron', 'USAGE') THEN
+        RAISE EXCEPTION '%: role % may not use pg_cron (no USAGE on schema cron)', caller, CURRENT_USER
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A superuser may GRANT USAGE ON SCHEMA cron to it, or schedule and unschedule with cron.schedule / cron.unschedule.';
+    END IF;
 END $$;
 
 CREATE FUNCTION rfm._cron_job_name(tier_id bigint)
@@ -23,32 +29,59 @@ CREATE FUNCTION rfm._cron_job_name(tier_id bigint)
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT 'rfm_refresh_tiers_' || $1::text $$;
 
+-- Which catalog row a job was made for, besides its id: the row's
+-- created_at, in UTC ISO 8601 (read back alike whatever the job's
+-- DateStyle and TimeZone).  Catalog ids start again at 1 when rfm is
+-- dropped and installed again; a job left behind by DROP EXTENSION rfm
+-- CASCADE (or made by another role) then refreshed whichever new tier
+-- table got its old id.  A dump and restore keeps created_at.
+CREATE FUNCTION rfm._cron_job_token(created_at timestamptz)
+    RETURNS text
+    LANGUAGE sql STABLE
+    AS $$ SELECT pg_catalog.to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
+
 -- What a schedule runs: the refresh of the tier table whose catalog id the
--- job's name carries (found by id, so a renamed tier table, or one moved to
--- another schema, keeps its schedule; tier_name, its name when scheduled,
--- makes cron.job readable).  When the caller sees no such tier table any
--- more, the job removes itself (it runs as the role that owns the job),
--- with a WARNING: rfm.drop_tiers removes the caller's own job, but a job
--- another role made (a superuser scheduling your table) it cannot see, and
--- DROP ... CASCADE of a source takes the tier table along.  A procedure
+-- job's name carries and whose catalog row was made at created (found by
+-- id, so a renamed tier table, or one moved to another schema, keeps its
+-- schedule; tier_name, its name when scheduled, makes cron.job readable).
+-- When the caller sees no such tier table any more, the job removes itself
+-- (it runs as the role that owns the job), with a WARNING in the server
+-- log: rfm.drop_tiers removes the caller's own job, but a job another role
+-- made (a superuser scheduling your table) it cannot see, DROP ... CASCADE
+-- of a source takes the tier table along, and a tier table handed over to
+-- another owner is no longer the job role's to refresh.  A procedure
 -- without SET, so that the refresh may commit.
-CREATE PROCEDURE rfm._scheduled_refresh(tier_name text, job_name text)
+CREATE PROCEDURE rfm._scheduled_refresh(tier_name text, job_name text, created text)
     LANGUAGE plpgsql
     AS $$
 DECLARE
     target pg_catalog.regclass;
+    owner  name;
 BEGIN
     SELECT t.tier INTO target
       FROM rfm.tier_tables t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tier
-     WHERE rfm._cron_job_name(t.id) OPERATOR(pg_catalog.=) job_name;
+     WHERE rfm._cron_job_name(t.id) OPERATOR(pg_catalog.=) job_name
+       AND rfm._cron_job_token(t.created_at) OPERATOR(pg_catalog.=) created;
     IF target IS NULL THEN
         EXECUTE 'SELECT cron.unschedule($1::pg_catalog.name)' USING job_name;
-        RAISE WARNING 'rfm: tier table % no longer exists: its schedule % was removed', tier_name, job_name;
+        -- handed over: the table is there, another role's
+        SELECT pg_catalog.pg_get_userbyid(c.relowner) INTO owner
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+         WHERE n.nspname OPERATOR(pg_catalog.=) (pg_catalog.parse_ident(tier_name))[1]
+           AND c.relname OPERATOR(pg_catalog.=) (pg_catalog.parse_ident(tier_name))[2]
+           AND c.relkind OPERATOR(pg_catalog.=) 'm' AND NOT pg_catalog.pg_has_role(c.relowner, 'USAGE');
+        IF owner IS NOT NULL THEN
+            RAISE WARNING 'rfm: tier table % belongs to %, whose tier tables role % may not refresh: its schedule % was removed',
+                          tier_name, owner, CURRENT_USER, job_name
+                USING HINT = 'Its owner may schedule it again with rfm.schedule_refresh.';
+        ELSE
+            RAISE WARNING 'rfm: tier table % no longer exists: its schedule % was removed', tier_name, job_name;
+        END IF;
         RETURN;
     END IF;
     CALL rfm.refresh_tiers(target);
 END $$;
-COMMENT ON PROCEDURE rfm._scheduled_refresh(text, text) IS
+COMMENT ON PROCEDURE rfm._scheduled_refresh(text, text, text) IS
     'What a rfm.schedule_refresh job runs: the refresh, or the job''s own removal once the tier table is gone (internal)';
 
 -- The pg_cron job id of a tier table's schedule; NULL if none (or no pg_cron).
@@ -85,9 +118,15 @@ BEGIN
         RAISE EXCEPTION 'rfm.schedule_refresh: cron_expr must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- its runs fold new orders with the rights of the job's role: caught
+    -- here, not as a failure at every run
+    IF entry.state_name IS NOT NULL THEN
+        PERFORM rfm._tier_require_owner(entry.tier, 'schedule its refresh',
+            'Its refreshes fold new orders into its customer states, reading the source with the rights of the job''s role: schedule it as the owner of the tier table.');
+    END IF;
     -- The job names the table (not its oid), so it survives dump and restore.
-    SELECT pg_catalog.format('CALL rfm._scheduled_refresh(%L, %L)', pg_catalog.format('%I.%I', n.nspname, c.relname),
-                             rfm._cron_job_name(entry.id))
+    SELECT pg_catalog.format('CALL rfm._scheduled_refresh(%L, %L, %L)', pg_catalog.format('%I.%I', n.nspname, c.relname),
+                             rfm._cron_job_name(entry.id), rfm._cron_job_token(entry.created_at))
       INTO command
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = entry.tier;
