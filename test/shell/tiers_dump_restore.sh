@@ -62,6 +62,9 @@ SELECT 'catalog ' || string_agg(concat_ws(',', id, tier, source, customer_column
                                          customer_type, bins, scheme, as_of, keep_history, history_table,
                                          clv, segments_view, grid_view), ' ; ' ORDER BY id)
   FROM rfm.tier_tables;
+-- what a pg_cron job made before the dump names its row by (README "pg_cron")
+SELECT 'job tokens ' || string_agg(rfm._cron_job_name(id) || ' ' || rfm._cron_job_token(created_at), ' ; ' ORDER BY id)
+  FROM rfm.tier_tables;
 SELECT 'log ' || string_agg(concat_ws(',', id, tier_id, tier, action, as_of, row_count, outcome), ' ; ' ORDER BY id)
   FROM rfm.refresh_log;
 SELECT 'indexes ' || string_agg(indexrelid::regclass::text, ',' ORDER BY indexrelid::regclass::text)
