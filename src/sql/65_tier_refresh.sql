@@ -91,7 +91,14 @@ BEGIN
     -- (an altered table's new oid) or finds it gone.  So the log row is
     -- written for the table as it is, and a drop's removal of the log rows
     -- comes after it.
-    SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR SHARE;
+    BEGIN
+        SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR SHARE;
+    EXCEPTION WHEN serialization_failure THEN
+        -- (REPEATABLE READ or SERIALIZABLE: the row changed after the snapshot)
+        RAISE EXCEPTION 'rfm.refresh_tiers: % was altered or dropped while this refresh waited for it', tier_name
+            USING ERRCODE = 'serialization_failure',
+                  HINT = 'Call it again (at REPEATABLE READ or SERIALIZABLE a transaction cannot read the new catalog row).';
+    END;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'rfm.refresh_tiers: % was dropped while this refresh waited for it', tier_name
             USING ERRCODE = 'undefined_object';

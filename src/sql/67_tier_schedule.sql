@@ -79,10 +79,38 @@ BEGIN
         END IF;
         RETURN;
     END IF;
+    -- an incremental tier table handed to a role this one is a member of:
+    -- only its owner may fold (42501 at every run otherwise)
+    SELECT pg_catalog.pg_get_userbyid(c.relowner) INTO owner
+      FROM rfm.tier_tables t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tier
+     WHERE t.tier OPERATOR(pg_catalog.=) target AND t.state_name IS NOT NULL
+       AND c.relowner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER);
+    IF owner IS NOT NULL THEN
+        EXECUTE 'SELECT cron.unschedule($1::pg_catalog.name)' USING job_name;
+        RAISE WARNING 'rfm: incremental tier table % belongs to %, and only its owner may refresh it: its schedule % was removed',
+                      tier_name, owner, job_name
+            USING HINT = 'Its owner may schedule it again with rfm.schedule_refresh.';
+        RETURN;
+    END IF;
     CALL rfm.refresh_tiers(target);
 END $$;
 COMMENT ON PROCEDURE rfm._scheduled_refresh(text, text, text) IS
     'What a rfm.schedule_refresh job runs: the refresh, or the job''s own removal once the tier table is gone (internal)';
+
+-- What jobs made before jobs named their catalog row (builds of main
+-- before 2026-12-06) run: they cannot tell their tier table from a later
+-- one with the same id, so they remove themselves (schedule again).
+CREATE PROCEDURE rfm._scheduled_refresh(tier_name text, job_name text)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp       -- (it commits nothing)
+    AS $$
+BEGIN
+    EXECUTE 'SELECT cron.unschedule($1::pg_catalog.name)' USING job_name;
+    RAISE WARNING 'rfm: the schedule % of % was made by an earlier build of rfm and was removed', job_name, tier_name
+        USING HINT = 'Schedule the tier table again with rfm.schedule_refresh.';
+END $$;
+COMMENT ON PROCEDURE rfm._scheduled_refresh(text, text) IS
+    'What a pg_cron job made by an earlier build of rfm runs: its own removal (internal)';
 
 -- The pg_cron job id of a tier table's schedule; NULL if none (or no pg_cron).
 CREATE FUNCTION rfm._cron_job_id(tier_id bigint)

@@ -13,7 +13,8 @@
 #     new table, logged under it (it went on with the dropped table's oid:
 #     42P01, or 55P03 logged under that oid); one that starts during a drop
 #     fails with 42704 once the drop commits and leaves no log row (its
-#     row outlived the drop).
+#     row outlived the drop); at REPEATABLE READ the one during an alter
+#     fails with 40001, saying why (it was PostgreSQL's bare message).
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -81,6 +82,17 @@ wait
 [ "$(q "$DB" -c "SELECT count(*) || ' ' || max(r_score) FROM public.t")" = "2000 4" ] ||
   fail "the refresh during an alter did not leave the altered table"
 echo "ok: a refresh during alter_tiers waits for it and refreshes the new table"
+# ... at REPEATABLE READ it cannot read the new catalog row: 40001, clearly
+q "$DB" -c "BEGIN; SELECT rfm.alter_tiers('public.t', '{\"bins\": 5}'); SELECT pg_sleep(2); COMMIT" > /dev/null &
+sleep 0.7
+if out=$(PGOPTIONS="$PGOPTIONS -c default_transaction_isolation=repeatable\ read" \
+         q "$DB" -v VERBOSITY=verbose -c "CALL rfm.refresh_tiers('public.t')" 2>&1); then
+  fail "a REPEATABLE READ refresh during an alter succeeded"
+fi
+wait
+echo "$out" | grep -q '40001: rfm.refresh_tiers: \(public\.\)\?t was altered or dropped while this refresh waited for it' ||
+  fail "a REPEATABLE READ refresh during an alter failed unclearly: $out"
+echo "ok: a REPEATABLE READ refresh during alter_tiers fails with 40001, saying why"
 q "$DB" -c "BEGIN; SELECT rfm.drop_tiers('public.t'); SELECT pg_sleep(2); COMMIT" > /dev/null &
 sleep 0.7
 if out=$(q "$DB" -v VERBOSITY=verbose -c "CALL rfm.refresh_tiers('public.t')" 2>&1); then
