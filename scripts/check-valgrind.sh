@@ -46,6 +46,7 @@ echo "== build rfm (-g -O1)"
 mkdir -p "$work/build/src/sql"
 cp Makefile rfm.control $(git ls-files 'rfm--*.sql') "$work/build/"
 cp src/*.c src/*.h "$work/build/src/"; cp src/sql/*.sql "$work/build/src/sql/"
+mkdir -p "$work/build/scripts"; cp scripts/install-shlib.sh "$work/build/scripts/"
 cp -r sql expected test "$work/build/"; ln -s "$repo/data" "$work/build/data"
 make -s -C "$work/build" with_llvm=no COPT='-g -O1 -fno-omit-frame-pointer' >/dev/null
 make -s -C "$work/build" with_llvm=no install DESTDIR="$root" >/dev/null

@@ -151,7 +151,9 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_orders'
 -- A worker's table over rfm.max_memory: 4,000 customers need 8,192 slots
 -- of 64 bytes (512 kB).  No statistics (autovacuum off), so nothing is
 -- reserved up front and the leader, not reading, stays at 1,024 slots
--- (64 kB): the worker's table fails as it grows.
+-- (64 kB): the worker's table fails as it grows, here at the first sum
+-- kept as numeric (beyond 128 bits, which count too) once its 4,096 slots
+-- fill the 256 kB.
 CREATE TABLE fresh_orders WITH (autovacuum_enabled = off) AS SELECT * FROM orders;
 SET rfm.max_memory = '256kB';
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('fresh_orders', 'k', 'day', 'amount', 5, '2020-06-30')$$) AS over_max_memory;

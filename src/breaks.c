@@ -13,6 +13,8 @@
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -46,6 +48,11 @@ rfm_check_bins(int32 bins, const char *caller)
 static int
 compare_numerics(const void *a, const void *b)
 {
+	static uint32 calls = 0;
+
+	/* sorting tens of millions of values takes a while: let a cancel in */
+	if ((++calls & 0xFFFF) == 0)
+		CHECK_FOR_INTERRUPTS();
 	return DatumGetInt32(DirectFunctionCall2(numeric_cmp,
 											 NumericGetDatum(*(const Numeric *) a),
 											 NumericGetDatum(*(const Numeric *) b)));
@@ -170,12 +177,32 @@ new_state(MemoryContext cxt)
 	return state;
 }
 
+/*
+ * The values of one state, as a parallel worker sends them (one bytea,
+ * rfm_breaks_serialize), stay below 1 GB: past it PostgreSQL's own
+ * "invalid memory alloc request size" or "out of memory" came, unnamed.
+ */
+#define BREAKS_MAX_BYTES (MaxAllocSize - VARHDRSZ - sizeof(int32) - sizeof(int64) - 1)
+
+static void
+reserve(BreaksState *state, Size more)
+{
+	if ((Size) state->buf.len + more > BREAKS_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("rfm.breaks: the values need more than 1 GB (%lld values so far)",
+						(long long) state->count),
+				 errdetail("rfm.breaks keeps every value in memory, at most 1 GB for one group (about 16 bytes per value like 123.45, more for long values)."),
+				 errhint("Round the values (numeric(12,2)), or compute cut points per group with GROUP BY, or over a sample.")));
+}
+
 static void
 append_value(BreaksState *state, Numeric value)
 {
 	Size		len = VARSIZE(value);
 	static const char zeros[MAXIMUM_ALIGNOF] = {0};
 
+	reserve(state, MAXALIGN(len));
 	appendBinaryStringInfo(&state->buf, (const char *) value, len);
 	if (MAXALIGN(len) != len)
 		appendBinaryStringInfo(&state->buf, zeros, MAXALIGN(len) - len);
@@ -248,6 +275,7 @@ rfm_breaks_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rfm.breaks: bins must be the same for every row (%d, then %d)",
 						into->bins, from->bins)));
+	reserve(into, from->buf.len);
 	old = MemoryContextSwitchTo(cxt);
 	appendBinaryStringInfo(&into->buf, from->buf.data, from->buf.len);
 	into->count += from->count;

@@ -561,6 +561,8 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 	uint64		rows = 0;
 	char	   *arena = NULL;
 	Size		arena_left = 0;
+	Size		max_bytes;
+	Size		other_bytes = 0;	/* key blocks and numeric-form sums */
 	MemoryContext scratch;
 	MemoryContext old;
 
@@ -583,6 +585,9 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 	}
 
 	desc = RelationGetDescr(rel);
+	/* bounded by rfm.max_memory, as the SQL path (rfm._customer_states_pack) is */
+	max_bytes = max_memory_bytes();
+	rfm_check_max_memory(sizeof(FastEntry) * cap, max_bytes, 0);
 	entries = MemoryContextAllocHuge(cxt, sizeof(FastEntry) * cap);
 	scratch = AllocSetContextCreate(CurrentMemoryContext, "rfm state rows", ALLOCSET_DEFAULT_SIZES);
 	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
@@ -622,6 +627,7 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 		if (n == cap)
 		{
 			cap *= 2;
+			rfm_check_max_memory(sizeof(FastEntry) * cap + other_bytes, max_bytes, n);
 			entries = repalloc_huge(entries, sizeof(FastEntry) * cap);
 		}
 		e = &entries[n];
@@ -650,12 +656,19 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 		}
 		exact_sum_init(&e->net);
 		exact_sum_add(&e->net, money, false, cxt);
+		if (e->net.big)
+		{
+			other_bytes += VARSIZE(e->net.big);
+			rfm_check_max_memory(sizeof(FastEntry) * cap + other_bytes, max_bytes, n);
+		}
 		/* the key, into an arena in cxt */
 		v = PG_DETOAST_DATUM_PACKED(key_value);
 		keylen = VARSIZE_ANY_EXHDR(v);
 		if (keylen > arena_left)
 		{
 			arena_left = Max((Size) 1024 * 1024, keylen);
+			other_bytes += arena_left;
+			rfm_check_max_memory(sizeof(FastEntry) * cap + other_bytes, max_bytes, n);
 			arena = MemoryContextAlloc(cxt, arena_left);
 		}
 		memcpy(arena, VARDATA_ANY(v), keylen);

@@ -18,6 +18,7 @@
 #include "common/int.h"
 #include "mb/pg_wchar.h"
 
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 #ifdef __linux__
@@ -36,23 +37,54 @@ max_memory_bytes(void)
 	return (Size) rfm_max_memory_kb * 1024;
 }
 
-static void
-check_memory(FastTable *table, Size needed)
+/*
+ * 54000 when the per-customer data (slots, keys and the sums kept as
+ * numeric) needs more than max_bytes.
+ */
+void
+rfm_check_max_memory(Size needed, Size max_bytes, uint64 customers)
 {
-	if (needed > table->max_bytes)
+	if (needed > max_bytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 /* in kB below 10 MB, where MB would round to nothing */
-				 table->max_bytes >= 10 * 1024 * 1024 ?
+				 max_bytes >= 10 * 1024 * 1024 ?
 				 errmsg("rfm: the per-customer table needs %zu MB, more than rfm.max_memory (%zu MB)",
-						needed / (1024 * 1024), table->max_bytes / (1024 * 1024)) :
+						(needed + 1024 * 1024 - 1) / (1024 * 1024), max_bytes / (1024 * 1024)) :
 				 errmsg("rfm: the per-customer table needs %zu kB, more than rfm.max_memory (%zu kB)",
-						needed / 1024, table->max_bytes / 1024),
-				 errdetail("%llu customers so far; each costs about %zu bytes per process.",
-						   (unsigned long long) table->count, (Size) (FAST_SLOT_BYTES * 8 / 3)),
+						(needed + 1023) / 1024, max_bytes / 1024),
+				 errdetail("%llu customers so far; each costs about %zu bytes per process, plus its key beyond 8 bytes and a sum of more than 38 digits.",
+						   (unsigned long long) customers, (Size) (FAST_SLOT_BYTES * 8 / 3)),
 				 errhint("Raise rfm.max_memory if the machine has the memory, or build per "
 						 "customer range (WHERE clause in a view) or use rfm.summarize with GROUP BY, "
 						 "which spills to disk.")));
+}
+
+static void
+check_memory(FastTable *table, Size needed)
+{
+	rfm_check_max_memory(needed + table->big_bytes, table->max_bytes, table->count);
+}
+
+static inline Size
+big_size(const FastEntry *e)
+{
+	return e->net.big ? VARSIZE(e->net.big) : 0;
+}
+
+/*
+ * After a change to e's sum, which had big_size before: a sum that has
+ * gone to numeric form (more than 38 digits, or 30 decimals) counts
+ * against rfm.max_memory too.  Rare, so out of line.
+ */
+static pg_noinline void
+track_big(FastTable *table, const FastEntry *e, Size before)
+{
+	Size		after = big_size(e);
+
+	table->big_bytes = table->big_bytes - before + after;
+	if (after > before)
+		check_memory(table, table->capacity * FAST_SLOT_BYTES + table->arena_bytes);
 }
 
 
@@ -345,10 +377,26 @@ entry_add_scaled(FastEntry *entry, DateADT day, int128 amount, int32 scale, Memo
 	if (amount == 0)
 		return;
 	if (!sum_add_scaled(&entry->net, amount, scale))
-		exact_sum_add(&entry->net, scaled_to_numeric(amount, scale), false, cxt);
+	{
+		Numeric		value = scaled_to_numeric(amount, scale);
+
+		exact_sum_add(&entry->net, value, false, cxt);
+		pfree(value);
+	}
 	if (amount < 0)
 		return;
 	entry_count_purchase(entry, day);
+}
+
+/* entry_add_scaled into a slot of table, counting a numeric-form sum */
+static inline void
+table_add_scaled(FastTable *table, FastEntry *e, DateADT day, int128 amount, int32 scale)
+{
+	Size		before = big_size(e);
+
+	entry_add_scaled(e, day, amount, scale, table->cxt);
+	if (unlikely(e->net.big != NULL))
+		track_big(table, e, before);
 }
 
 static inline void
@@ -356,7 +404,7 @@ process_pending(FastTable *table, FastPending *p)
 {
 	FastEntry  *e = lookup_hashed(table, p->hash, p->ikey, p->key, p->keylen);
 
-	entry_add_scaled(e, p->day, p->amount_scaled, p->scale, table->cxt);
+	table_add_scaled(table, e, p->day, p->amount_scaled, p->scale);
 }
 
 /*
@@ -374,7 +422,7 @@ fast_table_add_scaled(FastTable *table, int64 ikey, const char *skey, uint32 len
 
 	if (len > FAST_RING_KEY)
 	{
-		entry_add_scaled(lookup_hashed(table, hash, ikey, skey, len), day, amount, scale, table->cxt);
+		table_add_scaled(table, lookup_hashed(table, hash, ikey, skey, len), day, amount, scale);
 		return;
 	}
 	__builtin_prefetch(&table->slots[hash & (table->capacity - 1)], 1);
@@ -405,12 +453,18 @@ fast_table_add_order(FastTable *table, int64 ikey, const char *skey, uint32 len,
 	int128		scaled;
 	int32		scale;
 
+	FastEntry  *e;
+	Size		before;
+
 	if (numeric_to_scaled(amount, &scaled, &scale))
 	{
 		fast_table_add_scaled(table, ikey, skey, len, day, scaled, scale);
 		return;
 	}
-	fast_entry_add_order(fast_table_lookup(table, ikey, skey, len), day, amount, table->cxt);
+	e = fast_table_lookup(table, ikey, skey, len);
+	before = big_size(e);
+	fast_entry_add_order(e, day, amount, table->cxt);
+	track_big(table, e, before);
 }
 
 /* Processes every queued order (before merging, serializing or reading). */
@@ -464,14 +518,20 @@ fast_table_merge(FastTable *into, FastTable *from)
 	for (uint64 i = 0; i < from->capacity; i++)
 	{
 		FastEntry  *e = &from->slots[i];
+		FastEntry  *target;
+		Size		before;
 
 		/* prefetch the target slot of an entry a few ahead */
 		if (i + 8 < from->capacity && from->slots[i + 8].used)
 			__builtin_prefetch(&into->slots[from->slots[i + 8].hash & (into->capacity - 1)], 1);
 		if (!e->used)
 			continue;
-		fast_entry_merge(fast_table_lookup(into, e->key.ikey, e->key.skey, e->used - 1),
-						 e, into->cxt);
+		CHECK_FOR_INTERRUPTS();
+		target = fast_table_lookup(into, e->key.ikey, e->key.skey, e->used - 1);
+		before = big_size(target);
+		fast_entry_merge(target, e, into->cxt);
+		if (unlikely(target->net.big != NULL))
+			track_big(into, target, before);
 	}
 }
 
@@ -820,9 +880,13 @@ fast_table_merge_serialized(FastTable *table, bytea *bytes)
 		if (n == MERGE_RING || (!more && n > 0))
 		{
 			FastEntry  *e = &ring[head];
+			FastEntry  *target = lookup_hashed(table, e->hash, e->key.ikey, e->key.skey, keylens[head]);
+			Size		before = big_size(target);
 
-			fast_entry_merge(lookup_hashed(table, e->hash, e->key.ikey, e->key.skey, keylens[head]),
-							 e, table->cxt);
+			CHECK_FOR_INTERRUPTS();
+			fast_entry_merge(target, e, table->cxt);
+			if (unlikely(target->net.big != NULL))
+				track_big(table, target, before);
 			if (e->net.big)
 				pfree(e->net.big);
 			head = (head + 1) % MERGE_RING;

@@ -64,6 +64,7 @@ typedef struct FastTable
 	char	   *arena;			/* current key block */
 	Size		arena_left;
 	Size		arena_bytes;	/* all key blocks */
+	Size		big_bytes;		/* sums kept as numeric (exact_sum.c's big form) */
 	Size		max_bytes;		/* rfm.max_memory */
 	int			npending;
 	int			next_pending;	/* oldest pending order */
@@ -89,6 +90,7 @@ rfm_hash_int64(int64 key)
 
 /* rfm.max_memory in bytes (also caps tier_refresh.c). */
 extern Size max_memory_bytes(void);
+extern void rfm_check_max_memory(Size needed, Size max_bytes, uint64 customers);
 extern FastTable *fast_table_create(MemoryContext cxt, bool text_keys);
 extern FastEntry *fast_table_lookup(FastTable *table, int64 ikey, const char *skey, uint32 len);
 extern void fast_table_add_order(FastTable *table, int64 ikey, const char *skey, uint32 len,

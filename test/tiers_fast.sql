@@ -39,7 +39,7 @@ CREATE TABLE fast_t.orders_varchar AS
 CREATE TABLE fast_t.orders_char AS
   SELECT ('C' || customer)::char(8) AS customer, ordered_on, amount FROM fast_t.orders;
 
-SELECT plan(33);
+SELECT plan(37);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION fast_t.grouped(source regclass, c text, t text, a text, bins int, as_of date, cust_type text)
@@ -170,6 +170,38 @@ SELECT is(fast_t.differ('fast_t.tm'), 0::bigint, 'the tier table is built by the
 CALL rfm.refresh_tiers('fast_t.tm');
 SELECT is(fast_t.differ('fast_t.tm'), 0::bigint, '... and refreshed the same way');
 RESET rfm.max_memory;
+
+-- Sums of more than 38 digits are kept as numeric, and count against
+-- rfm.max_memory too: 200 customers of 100,000-digit amounts (50 kB each,
+-- 10 MB in all) pass 1 MB (they were not counted: such a table took a
+-- backend to 1 GB under a 10 MB cap).
+CREATE TABLE fast_t.orders_huge AS
+SELECT g AS customer, date '2024-01-01' + g % 60 AS ordered_on, a.v - g AS amount
+  FROM (SELECT repeat('9', 100000)::numeric AS v) a, generate_series(1, 200) g;
+SET rfm.max_memory = '1MB';
+SELECT throws_like($$SELECT count(*) FROM rfm.customer_scores('fast_t.orders_huge', 'customer', 'ordered_on', 'amount')$$,
+  '%needs % kB, more than rfm.max_memory (1024 kB)', 'sums kept as numeric count against rfm.max_memory');
+RESET rfm.max_memory;
+SELECT is((SELECT count(*)::int FROM rfm.customer_scores('fast_t.orders_huge', 'customer', 'ordered_on', 'amount')), 200,
+  '... which holds them at its default');
+-- The stored states read directly (rfm.direct_scan) are bounded as the
+-- SQL path reads them (it loaded every stored customer whatever the cap).
+CREATE TABLE fast_t.orders_wm (id serial, customer integer, ordered_on date, amount numeric);
+INSERT INTO fast_t.orders_wm (customer, ordered_on, amount)
+SELECT g, date '2024-01-01' + g % 60, g % 50 + 1 FROM generate_series(1, 20000) g;
+SELECT rfm.customer_state_create('fast_t cap', 'fast_t.orders_wm', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+SET rfm.max_memory = '1MB';
+SET rfm.direct_scan = on;
+SELECT throws_ok($$SELECT count(*) FROM rfm.customer_state_scores('fast_t cap', 5, '2024-03-31')$$, '54000',
+  'rfm: the per-customer table needs 1088 kB, more than rfm.max_memory (1024 kB)',
+  'stored states read directly: 54000 past rfm.max_memory');
+SET rfm.direct_scan = off;
+SELECT throws_ok($$SELECT count(*) FROM rfm.customer_state_scores('fast_t cap', 5, '2024-03-31')$$, '54000',
+  'rfm: the per-customer table needs 1088 kB, more than rfm.max_memory (1024 kB)',
+  '... as through SQL');
+RESET rfm.direct_scan;
+RESET rfm.max_memory;
+SELECT rfm.customer_state_drop('fast_t cap') \g /dev/null
 
 -- Keys whose text form does not identify them: the grouped path, which
 -- groups by the type's equality.  numeric 1.0 = 1.00, and a
