@@ -174,8 +174,9 @@ rfm_customer_states_pack_trans(PG_FUNCTION_ARGS)
 	rfm_check_finite_amount(monetary, "rfm.customer_state_scores");
 	exact_sum_init(&row.net);
 	exact_sum_add(&row.net, monetary, false, table->cxt);
-	fast_entry_merge(fast_table_lookup(table, 0, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)),
-					 &row, table->cxt);
+	fast_table_merge_entry(table, fast_table_lookup(table, 0, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)), &row);
+	if (row.net.big)
+		pfree(row.net.big);		/* the slot has its own copy */
 	PG_RETURN_POINTER(table);
 }
 

@@ -510,6 +510,17 @@ fast_entry_merge(FastEntry *into, const FastEntry *from, MemoryContext cxt)
 				 errmsg("bigint out of range")));
 }
 
+/* fast_entry_merge into a slot of table, counting a numeric-form sum */
+void
+fast_table_merge_entry(FastTable *table, FastEntry *target, const FastEntry *from)
+{
+	Size		before = big_size(target);
+
+	fast_entry_merge(target, from, table->cxt);
+	if (unlikely(target->net.big != NULL))
+		track_big(table, target, before);
+}
+
 void
 fast_table_merge(FastTable *into, FastTable *from)
 {
@@ -518,8 +529,6 @@ fast_table_merge(FastTable *into, FastTable *from)
 	for (uint64 i = 0; i < from->capacity; i++)
 	{
 		FastEntry  *e = &from->slots[i];
-		FastEntry  *target;
-		Size		before;
 
 		/* prefetch the target slot of an entry a few ahead */
 		if (i + 8 < from->capacity && from->slots[i + 8].used)
@@ -527,11 +536,7 @@ fast_table_merge(FastTable *into, FastTable *from)
 		if (!e->used)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		target = fast_table_lookup(into, e->key.ikey, e->key.skey, e->used - 1);
-		before = big_size(target);
-		fast_entry_merge(target, e, into->cxt);
-		if (unlikely(target->net.big != NULL))
-			track_big(into, target, before);
+		fast_table_merge_entry(into, fast_table_lookup(into, e->key.ikey, e->key.skey, e->used - 1), e);
 	}
 }
 
@@ -880,13 +885,9 @@ fast_table_merge_serialized(FastTable *table, bytea *bytes)
 		if (n == MERGE_RING || (!more && n > 0))
 		{
 			FastEntry  *e = &ring[head];
-			FastEntry  *target = lookup_hashed(table, e->hash, e->key.ikey, e->key.skey, keylens[head]);
-			Size		before = big_size(target);
 
 			CHECK_FOR_INTERRUPTS();
-			fast_entry_merge(target, e, table->cxt);
-			if (unlikely(target->net.big != NULL))
-				track_big(table, target, before);
+			fast_table_merge_entry(table, lookup_hashed(table, e->hash, e->key.ikey, e->key.skey, keylens[head]), e);
 			if (e->net.big)
 				pfree(e->net.big);
 			head = (head + 1) % MERGE_RING;

@@ -102,6 +102,7 @@ extern void fast_table_reserve(FastTable *table, uint64 customers);
 extern void fast_table_free_slots(FastTable *table);
 extern void fast_entry_add_order(FastEntry *entry, DateADT day, Numeric amount, MemoryContext cxt);
 extern void fast_entry_merge(FastEntry *into, const FastEntry *from, MemoryContext cxt);
+extern void fast_table_merge_entry(FastTable *table, FastEntry *target, const FastEntry *from);
 extern void fast_table_merge(FastTable *into, FastTable *from);
 extern bytea *fast_table_serialize(FastTable *table);
 

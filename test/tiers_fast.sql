@@ -39,7 +39,7 @@ CREATE TABLE fast_t.orders_varchar AS
 CREATE TABLE fast_t.orders_char AS
   SELECT ('C' || customer)::char(8) AS customer, ordered_on, amount FROM fast_t.orders;
 
-SELECT plan(37);
+SELECT plan(39);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION fast_t.grouped(source regclass, c text, t text, a text, bins int, as_of date, cust_type text)
@@ -176,7 +176,7 @@ RESET rfm.max_memory;
 -- 10 MB in all) pass 1 MB (they were not counted: such a table took a
 -- backend to 1 GB under a 10 MB cap).
 CREATE TABLE fast_t.orders_huge AS
-SELECT g AS customer, date '2024-01-01' + g % 60 AS ordered_on, a.v - g AS amount
+SELECT g AS id, g AS customer, date '2024-01-01' + g % 60 AS ordered_on, a.v - g AS amount
   FROM (SELECT repeat('9', 100000)::numeric AS v) a, generate_series(1, 200) g;
 SET rfm.max_memory = '1MB';
 SELECT throws_like($$SELECT count(*) FROM rfm.customer_scores('fast_t.orders_huge', 'customer', 'ordered_on', 'amount')$$,
@@ -184,6 +184,19 @@ SELECT throws_like($$SELECT count(*) FROM rfm.customer_scores('fast_t.orders_hug
 RESET rfm.max_memory;
 SELECT is((SELECT count(*)::int FROM rfm.customer_scores('fast_t.orders_huge', 'customer', 'ordered_on', 'amount')), 200,
   '... which holds them at its default');
+-- ... and so do stored customer states' sums, read either way
+SELECT rfm.customer_state_create('fast_t huge', 'fast_t.orders_huge', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+-- (2 MB: the slots and the first 1 MB block of text keys fit, the sums not)
+SET rfm.max_memory = '2MB';
+SET rfm.direct_scan = off;
+SELECT throws_like($$SELECT count(*) FROM rfm.customer_state_scores('fast_t huge', 5, '2024-03-31')$$,
+  '%needs % kB, more than rfm.max_memory (2048 kB)', 'stored numeric-form sums count against rfm.max_memory (SQL path)');
+SET rfm.direct_scan = on;
+SELECT throws_like($$SELECT count(*) FROM rfm.customer_state_scores('fast_t huge', 5, '2024-03-31')$$,
+  '%needs % kB, more than rfm.max_memory (2048 kB)', '... and read directly');
+RESET rfm.direct_scan;
+RESET rfm.max_memory;
+SELECT rfm.customer_state_drop('fast_t huge') \g /dev/null
 -- The stored states read directly (rfm.direct_scan) are bounded as the
 -- SQL path reads them (it loaded every stored customer whatever the cap).
 CREATE TABLE fast_t.orders_wm (id serial, customer integer, ordered_on date, amount numeric);
