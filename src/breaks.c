@@ -179,10 +179,11 @@ new_state(MemoryContext cxt)
 
 /*
  * The values of one state, as a parallel worker sends them (one bytea,
- * rfm_breaks_serialize), stay below 1 GB: past it PostgreSQL's own
- * "invalid memory alloc request size" or "out of memory" came, unnamed.
+ * rfm_breaks_serialize, in a tuple: 64 bytes spare for its header), stay
+ * below 1 GB: past it PostgreSQL's own "invalid memory alloc request
+ * size" or "out of memory" came, unnamed.
  */
-#define BREAKS_MAX_BYTES (MaxAllocSize - VARHDRSZ - sizeof(int32) - sizeof(int64) - 1)
+#define BREAKS_MAX_BYTES (MaxAllocSize - 64 - VARHDRSZ - sizeof(int32) - sizeof(int64) - 1)
 
 static void
 reserve(BreaksState *state, Size more)
@@ -238,14 +239,15 @@ rfm_breaks_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(state);	/* NULL values are skipped */
 
-	old = MemoryContextSwitchTo(cxt);
 	{
+		/* unpacked in the per-row context: the state keeps its own copy */
 		Numeric		value = PG_GETARG_NUMERIC(1);
 
 		check_finite(value, "rfm.breaks");
+		old = MemoryContextSwitchTo(cxt);
 		append_value(state, value);
+		MemoryContextSwitchTo(old);
 	}
-	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(state);
 }
 

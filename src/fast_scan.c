@@ -587,7 +587,6 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 	desc = RelationGetDescr(rel);
 	/* bounded by rfm.max_memory, as the SQL path (rfm._customer_states_pack) is */
 	max_bytes = max_memory_bytes();
-	rfm_check_max_memory(sizeof(FastEntry) * cap, max_bytes, 0);
 	entries = MemoryContextAllocHuge(cxt, sizeof(FastEntry) * cap);
 	scratch = AllocSetContextCreate(CurrentMemoryContext, "rfm state rows", ALLOCSET_DEFAULT_SIZES);
 	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
@@ -624,6 +623,8 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 		money_value = heap_getattr(tuple, money_att, desc, &money_null);
 		if (key_null || freq_null || money_null)
 			null_state();
+		if (n == 0)				/* (an empty state is no error, as through SQL) */
+			rfm_check_max_memory(sizeof(FastEntry) * cap, max_bytes, 0);
 		if (n == cap)
 		{
 			cap *= 2;

@@ -193,6 +193,13 @@ alloc_slots(FastTable *table, uint64 capacity, SlotAlloc **handle)
 void
 fast_table_free_slots(FastTable *table)
 {
+	/* the sums kept as numeric too (a merged table's outlived the merge) */
+	for (uint64 i = 0; table->big_bytes > 0 && i < table->capacity; i++)
+		if (table->slots[i].used && table->slots[i].net.big)
+		{
+			table->big_bytes -= VARSIZE(table->slots[i].net.big);
+			pfree(table->slots[i].net.big);
+		}
 	free_alloc((SlotAlloc *) table->slots_raw);
 	table->slots = NULL;
 	table->slots_raw = NULL;
@@ -649,7 +656,8 @@ fast_table_serialize(FastTable *table)
 	for (uint64 i = 0; i < table->capacity; i++)
 		if (table->slots[i].used)
 			total += entry_bytes(table, &table->slots[i]);
-	if (total > MaxAllocSize)
+	/* (less 64 bytes: a worker sends it inside a tuple, with a header) */
+	if (total > MaxAllocSize - 64)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("rfm: %llu customers do not fit one state value (%zu MB, the limit is 1 GB)",

@@ -39,7 +39,7 @@ CREATE TABLE fast_t.orders_varchar AS
 CREATE TABLE fast_t.orders_char AS
   SELECT ('C' || customer)::char(8) AS customer, ordered_on, amount FROM fast_t.orders;
 
-SELECT plan(39);
+SELECT plan(41);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION fast_t.grouped(source regclass, c text, t text, a text, bins int, as_of date, cust_type text)
@@ -211,6 +211,16 @@ SELECT throws_ok($$SELECT count(*) FROM rfm.customer_state_scores('fast_t cap', 
 SET rfm.direct_scan = off;
 SELECT throws_ok($$SELECT count(*) FROM rfm.customer_state_scores('fast_t cap', 5, '2024-03-31')$$, '54000',
   'rfm: the per-customer table needs 1088 kB, more than rfm.max_memory (1024 kB)',
+  '... as through SQL');
+RESET rfm.direct_scan;
+-- an empty state is no error under any cap, read either way
+DELETE FROM fast_t.orders_wm;
+SELECT rfm.customer_state_rebuild('fast_t cap') \g /dev/null
+SET rfm.max_memory = '32kB';
+SELECT is((SELECT count(*)::int FROM rfm.customer_state_scores('fast_t cap', 5, '2024-03-31')), 0,
+  'an empty state read directly under a 32 kB cap: no rows, no error (it was 54000)');
+SET rfm.direct_scan = off;
+SELECT is((SELECT count(*)::int FROM rfm.customer_state_scores('fast_t cap', 5, '2024-03-31')), 0,
   '... as through SQL');
 RESET rfm.direct_scan;
 RESET rfm.max_memory;
