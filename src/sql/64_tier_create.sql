@@ -361,16 +361,11 @@ CREATE FUNCTION rfm.drop_tiers(tier regclass)
 DECLARE
     entry      rfm.tier_tables := rfm._tier_entry(tier);
     tier_owner name := (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = tier);
-    key        record := rfm._tier_lock_key(entry.id);
 BEGIN
     -- as rfm.alter_tiers: a refresh holds the tier table and then needs its
     -- history, this drop held the views and history and then needed the
     -- tier table (40P01 for one of them)
-    IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
-        RAISE EXCEPTION 'rfm.drop_tiers: another session is refreshing, altering or dropping % right now', entry.tier
-            USING ERRCODE = 'lock_not_available',
-                  HINT = 'Wait for it to finish (see rfm.refresh_log), then try again.';
-    END IF;
+    PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.drop_tiers: ', entry.tier::pg_catalog.text);
     -- A refresh that starts now waits for this drop (rfm.refresh_tiers),
     -- then fails with 42704 and leaves no log row.
     PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR UPDATE;

@@ -53,6 +53,25 @@ CREATE FUNCTION rfm._tier_lock_key(entry_id bigint, OUT space integer, OUT objec
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT 1380338944 /* "RFM\0" */, ($1 % 4294967296 - 2147483648)::integer $$;
 
+-- Takes the tier table's advisory lock for this transaction, or fails at
+-- once (55P03): refresh, alter and drop each take it, and none waits for
+-- another (a refresh holds the tier table and then needs its history, an
+-- alter or drop the other way round: 40P01).  prefix names the caller
+-- ('' inside a refresh, whose error wraps it with its own name).
+CREATE FUNCTION rfm._tier_lock_or_fail(entry_id bigint, prefix text, tier_name text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+DECLARE
+    key record := rfm._tier_lock_key(entry_id);
+BEGIN
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
+        RAISE EXCEPTION '%another session is refreshing, altering or dropping % right now', prefix, tier_name
+            USING ERRCODE = 'lock_not_available',
+                  HINT = 'Wait for it to finish (see rfm.refresh_log), then try again.';
+    END IF;
+END $$;
+
 -- 42501 unless the current role owns rel.  Steps that run with the rights
 -- of whoever refreshes, not the owner's, use it: the fold of an
 -- incremental tier table reads its source (a view's functions would run
@@ -76,7 +95,6 @@ CREATE PROCEDURE rfm.refresh_tiers(tier regclass)
 DECLARE
     entry     rfm.tier_tables := rfm._tier_entry(tier);
     tier_name text := tier::pg_catalog.text;    -- (a dropped table's oid prints as a number)
-    key       record := rfm._tier_lock_key(entry.id);
     effective date;
     log_id    bigint;
     row_total bigint;
@@ -114,11 +132,7 @@ BEGIN
         -- transaction's CURRENT_DATE (or state's today), and the first one
         -- may have ended before a midnight this one starts after (the
         -- snapshot then replaced the day before, and the log named it).
-        IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
-            RAISE EXCEPTION 'another session is refreshing, altering or dropping % right now', entry.tier
-                USING ERRCODE = 'lock_not_available',
-                      HINT = 'Wait for it to finish (see rfm.refresh_log), then try again.';
-        END IF;
+        PERFORM rfm._tier_lock_or_fail(entry.id, '', entry.tier::pg_catalog.text);
         -- the row again: an alter or drop may have committed since the
         -- first transaction (the log row follows an alter's new oid)
         SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id;

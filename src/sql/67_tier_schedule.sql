@@ -74,6 +74,11 @@ BEGIN
             RAISE WARNING 'rfm: tier table % belongs to %, whose tier tables role % may not refresh: its schedule % was removed',
                           tier_name, owner, CURRENT_USER, job_name
                 USING HINT = 'Its owner may schedule it again with rfm.schedule_refresh.';
+        ELSIF pg_catalog.to_regclass(tier_name) IS NOT NULL THEN
+            -- (the table was dropped and one of the same name made since)
+            RAISE WARNING 'rfm: the tier table % that schedule % was made for was dropped (the % there now was made after it): the schedule was removed',
+                          tier_name, job_name, tier_name
+                USING HINT = 'Schedule the table there now with rfm.schedule_refresh if it should be refreshed.';
         ELSE
             RAISE WARNING 'rfm: tier table % no longer exists: its schedule % was removed', tier_name, job_name;
         END IF;

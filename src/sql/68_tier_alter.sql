@@ -471,7 +471,6 @@ DECLARE
     started  timestamptz := pg_catalog.clock_timestamp();
     entry    rfm.tier_tables := rfm._tier_entry(tier);
     wanted   rfm.tier_tables;
-    key      record;
     changes  text;
     nsp      text;
     rel      text;
@@ -515,12 +514,7 @@ BEGIN
         RAISE EXCEPTION 'rfm.alter_tiers: must be the owner of %', entry.tier
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    key := rfm._tier_lock_key(entry.id);
-    IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
-        RAISE EXCEPTION 'rfm.alter_tiers: another session is refreshing, altering or dropping % right now', entry.tier
-            USING ERRCODE = 'lock_not_available',
-                  HINT = 'Wait for it to finish (see rfm.refresh_log), then try again.';
-    END IF;
+    PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.alter_tiers: ', entry.tier::pg_catalog.text);
     -- A refresh that starts now waits for this alter (rfm.refresh_tiers),
     -- then refreshes the new table.
     PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR NO KEY UPDATE;

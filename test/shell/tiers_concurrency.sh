@@ -140,6 +140,14 @@ fi
 [ $((SECONDS - t0)) -le 5 ] || fail "alter_tiers waited instead of failing at once"
 echo "$err2" | grep -q '55P03: rfm.alter_tiers: another session is refreshing, altering or dropping public.live_tiers right now' \
   || fail "unclear alter_tiers error: $err2"
+# and rfm.drop_tiers: the table, its views and catalog row stay
+if err3=$(PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=10s" q -v VERBOSITY=verbose -c "SELECT rfm.drop_tiers('live_tiers')" 2>&1); then
+  fail "drop_tiers succeeded while a refresh held the lock"
+fi
+echo "$err3" | grep -q '55P03: rfm.drop_tiers: another session is refreshing, altering or dropping public.live_tiers right now' \
+  || fail "unclear drop_tiers error: $err3"
+[ "$(q -c "SELECT to_regclass('live_tiers_segments') IS NOT NULL AND EXISTS (SELECT FROM rfm.tier_tables WHERE tier = 'live_tiers'::regclass)")" = t ] \
+  || fail "the refused drop removed the segments view or the catalog row"
 exec 3>&-
 wait $hpid
 after=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM live_tiers t")
@@ -147,7 +155,7 @@ after=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM liv
 [ "$(q -c "SELECT bins FROM rfm.tier_tables WHERE tier = 'live_tiers'::regclass")" = 5 ] \
   || fail "the refused alter changed the catalog"
 echo "ok: a refresh during another one fails at once (55P03: $(echo "$err" | head -1 | sed 's/^ERROR: *//'))"
-echo "ok: so does rfm.alter_tiers (55P03), leaving the table and catalog as they were"
+echo "ok: so do rfm.alter_tiers and rfm.drop_tiers (55P03), leaving the table, its views and catalog as they were"
 
 # --- 3b. two refreshes started together.
 q -c "UPDATE orders SET amount = amount + 1 WHERE customer % 3 = 0"
