@@ -44,6 +44,9 @@ SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'custome
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.no_such_table', 'customer', 'ordered_on', 'amount')::text$$) AS unknown_source;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'bad_t.orders', 'customer', 'ordered_on', 'amount', as_of => 'infinity')::text$$) AS infinite_as_of;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('a.b.c', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS three_part_name;
+-- not SQL name syntax (PostgreSQL's parse_ident said only "string is not a valid identifier")
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.my tiers', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS unquoted_space;
+SELECT pg_temp.err($$SELECT rfm.create_tiers('', 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS empty_name;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.' || repeat('x', 60), 'bad_t.orders', 'customer', 'ordered_on', 'amount')::text$$) AS name_too_long;
 -- a temporary source (or a view over one, temporary too): the tier table
 -- would outlive it, as PostgreSQL's own materialized views may not
@@ -51,6 +54,11 @@ CREATE TEMP TABLE temp_orders AS SELECT * FROM bad_t.orders;
 CREATE VIEW temp_orders_view AS SELECT * FROM temp_orders;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'temp_orders', 'customer', 'ordered_on', 'amount')::text$$) AS temporary_source;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.x', 'temp_orders_view', 'customer', 'ordered_on', 'amount')::text$$) AS view_over_temporary;
+-- and so would a customer state, which took it until 2026-12-06 and broke
+-- in the next session (42P01 "the source (oid ...) no longer exists")
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('temp_state', 'temp_orders', 'customer', 'ordered_on', 'amount', 'ordered_on')::text$$) AS state_temporary_source,
+       pg_temp.err($$SELECT rfm.customer_state_create('temp_state', 'temp_orders_view', 'customer', 'ordered_on', 'amount', 'ordered_on')::text$$) AS state_view_over_temporary,
+       (SELECT count(*) FROM rfm.customer_state_sources WHERE state_name = 'temp_state') AS state_rows;
 -- nor can the tier table be temporary: pg_temp named (was 3F000 "schema
 -- pg_temp does not exist"), or the session's temporary schema current (was
 -- 42501 "cannot create temporary table within security-restricted

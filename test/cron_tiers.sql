@@ -14,7 +14,7 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(33);
+SELECT plan(34);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
@@ -28,8 +28,10 @@ SELECT is(rfm.schedule_refresh('cron_t."Nightly Tiers"', '30 4 * * 1'), :job::bi
   'scheduling again keeps the job');
 SELECT is((SELECT schedule FROM cron.job WHERE jobid = :job), '30 4 * * 1', '... and replaces its schedule');
 SELECT is((SELECT count(*)::int FROM cron.job WHERE command LIKE '%Nightly Tiers%'), 1, 'still one job');
-SELECT throws_like($$SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', 'every day at 3')$$,
-  '%invalid schedule%', 'pg_cron rejects a bad cron expression');
+SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', 'every day at 3')$$, '22023',
+  'rfm.schedule_refresh: pg_cron does not accept the schedule ''every day at 3''',
+  'pg_cron rejects a bad cron expression: 22023 naming rfm.schedule_refresh (pg_cron said "invalid schedule: ...")');
+SELECT is((SELECT schedule FROM cron.job WHERE jobid = :job), '30 4 * * 1', '... and the job keeps its schedule');
 SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.orders', '0 3 * * *')$$, '42704', NULL,
   'only tier tables can be scheduled');
 

@@ -1,7 +1,7 @@
 -- pgTAP: scores, segments, lifecycle, playbook — signatures, markings,
 -- dump registration, errors.
 BEGIN;
-SELECT plan(30);
+SELECT plan(33);
 
 SELECT has_function('rfm', 'breaks', ARRAY['numeric']);
 SELECT has_function('rfm', 'breaks', ARRAY['numeric', 'integer']);
@@ -10,9 +10,14 @@ SELECT function_returns('rfm', 'breaks', ARRAY['numeric', 'integer'], 'numeric[]
 SELECT has_function('rfm', 'score', ARRAY['numeric', 'numeric[]', 'boolean']);
 SELECT has_function('rfm', 'segment', ARRAY['integer', 'integer', 'integer', 'text', 'text']);
 SELECT has_function('rfm', 'lifecycle', ARRAY['rfm.summary', 'date', 'integer', 'integer', 'integer', 'text']);
+SELECT has_function('rfm', 'lifecycle', ARRAY['date', 'date', 'date', 'integer', 'integer', 'integer', 'text']);
+SELECT is(rfm.lifecycle(DATE '2024-01-01', DATE '2024-03-20', DATE '2024-03-31', 7, 10, 100, 'zh'), '沉睡',
+  'rfm.lifecycle from two days: last purchase 11 days before as_of, sleeping from 10 (positional thresholds)');
 SELECT has_function('rfm', 'high_low', ARRAY['numeric', 'numeric', 'boolean']);
 SELECT has_function('rfm', 'tier', ARRAY['integer', 'integer', 'integer', 'integer', 'integer', 'text']);
 SELECT has_function('rfm', 'ntile_scores', ARRAY['numeric[]', 'text[]', 'integer', 'boolean']);
+SELECT is((SELECT string_agg(key || '=' || score, ' ' ORDER BY score) FROM rfm.ntile_scores('{1,1}', ARRAY['a', 'B'] COLLATE "C", 2)),
+  'B=1 a=2', 'rfm.ntile_scores splits ties by key in the collation the call gives ("C": B before a)');
 SELECT has_function('rfm', 'scores', ARRAY['numeric[]', 'text[]', 'integer', 'boolean', 'text']);
 SELECT has_table('rfm', 'segment_rules', 'rfm.segment_rules exists');
 SELECT has_table('rfm', 'playbook', 'rfm.playbook exists');

@@ -16,3 +16,14 @@ CREATE FUNCTION rfm.lifecycle(s rfm.summary, as_of date, new_days integer DEFAUL
     AS $$ SELECT rfm._lifecycle(($1).first_purchase, ($1).last_purchase, $2, $3, $4, $5, $6) $$;
 COMMENT ON FUNCTION rfm.lifecycle(rfm.summary, date, integer, integer, integer, text) IS
     'churned: last purchase >= churned_days ago; sleeping: >= sleeping_days; new: first purchase < new_days ago; else active';
+
+-- The same from the two days, for rows that carry them without a summary
+-- (rfm.customer_state_scores, a tier table, a BI view of one).
+CREATE FUNCTION rfm.lifecycle(first_purchase date, last_purchase date, as_of date,
+                              new_days integer DEFAULT 30, sleeping_days integer DEFAULT 90,
+                              churned_days integer DEFAULT 180, lang text DEFAULT 'en')
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT rfm._lifecycle($1, $2, $3, $4, $5, $6, $7) $$;
+COMMENT ON FUNCTION rfm.lifecycle(date, date, date, integer, integer, integer, text) IS
+    'rfm.lifecycle from the first and last purchase days: churned, sleeping, new or active';

@@ -184,6 +184,22 @@ BEGIN
     END IF;
 END $$;
 
+-- What rfm keeps (a tier table, a customer state) outlives the session;
+-- a temporary source does not.  PostgreSQL refuses a materialized view
+-- over a temporary table, but rfm reads the source through a function,
+-- which hides it; a view over a temporary table is temporary too.
+CREATE FUNCTION rfm._check_source_permanent(source regclass, caller text, kept text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF (SELECT c.relpersistence FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source) OPERATOR(pg_catalog.=) 't' THEN
+        RAISE EXCEPTION '%: source % is temporary', caller, source
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = pg_catalog.format('A %s outlives the session: copy the orders into a permanent table first.', kept);
+    END IF;
+END $$;
+
 CREATE FUNCTION rfm._source_column_type(source regclass, column_name text)
     RETURNS oid
     LANGUAGE plpgsql STABLE

@@ -129,14 +129,7 @@ BEGIN
         RAISE EXCEPTION 'rfm.create_tiers: only as_of and watermark_column may be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    -- PostgreSQL refuses a materialized view over a temporary table; rfm's
-    -- reads the source through a function, which hides it: the tier table
-    -- would outlive its source (gone at the end of the session).
-    IF (SELECT c.relpersistence FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source) OPERATOR(pg_catalog.=) 't' THEN
-        RAISE EXCEPTION 'rfm.create_tiers: source % is temporary', source
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'A tier table outlives the session: copy the orders into a permanent table first.';
-    END IF;
+    PERFORM rfm._check_source_permanent(source, 'rfm.create_tiers', 'tier table');
     IF NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION 'rfm.create_tiers: as_of must be a finite date, got %', as_of
             USING ERRCODE = 'datetime_field_overflow',
@@ -149,7 +142,13 @@ BEGIN
     END IF;
     PERFORM rfm._tier_check_scheme('rfm.create_tiers', bins, scheme);
     -- name is SQL identifier syntax: [schema.]table, double quotes for odd names
-    parts := pg_catalog.parse_ident(name);
+    BEGIN
+        parts := pg_catalog.parse_ident(name);
+    EXCEPTION WHEN invalid_parameter_value THEN
+        RAISE EXCEPTION 'rfm.create_tiers: name % is not a table name', pg_catalog.quote_literal(name)
+            USING ERRCODE = 'invalid_name',
+                  HINT = 'Write it as SQL does, [schema.]table, with double quotes around a name with spaces, capitals or other characters: ''"My Tiers"'', or build it with format(''%I.%I'', schema, table).';
+    END;
     IF pg_catalog.cardinality(parts) = 1 THEN
         -- in the caller's current schema, named here: the functions below
         -- run with search_path = pg_catalog, pg_temp (95_search_path.sql)

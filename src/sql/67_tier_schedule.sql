@@ -164,8 +164,19 @@ BEGIN
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = entry.tier;
     -- cron.schedule with a job name replaces that job's schedule.
-    EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
-      USING rfm._cron_job_name(entry.id), cron_expr, command;
+    BEGIN
+        EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
+          USING rfm._cron_job_name(entry.id), cron_expr, command;
+    EXCEPTION WHEN OTHERS THEN
+        -- pg_cron's own message, "invalid schedule: ..." (22023 in the
+        -- pg_cron versions tested), names neither rfm nor what to write
+        IF SQLERRM NOT LIKE 'invalid schedule%' THEN
+            RAISE;
+        END IF;
+        RAISE EXCEPTION 'rfm.schedule_refresh: pg_cron does not accept the schedule %', pg_catalog.quote_literal(cron_expr)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give five cron fields (minute hour day-of-month month day-of-week), e.g. ''30 2 * * *'' for 02:30 every day.';
+    END;
     RETURN job;
 END $$;
 COMMENT ON FUNCTION rfm.schedule_refresh(regclass, text) IS

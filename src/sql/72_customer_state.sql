@@ -326,6 +326,7 @@ BEGIN
         RAISE EXCEPTION '%: no argument may be NULL', caller
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    PERFORM rfm._check_source_permanent(source, caller, 'customer state');
     PERFORM rfm._customer_state_check_watermark_type(rfm._fast_column_type(source, watermark_column, caller),
                                                      watermark_column, source, caller);
     -- keys grouped by their type's own equality have no one text to store
