@@ -15,6 +15,7 @@
 #include "clv_hyp2f1.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 
 PG_FUNCTION_INFO_V1(rfm_bgnbd_p_alive);
 PG_FUNCTION_INFO_V1(rfm_bgnbd_expected_purchases);
@@ -142,6 +143,61 @@ expected_by_euler(const BgnbdParams *p, double c, double z, double *out)
 }
 
 /*
+ * c (1 - G) / (a - 1) as one series of positive terms, for c > 0.  With
+ * R = r + x, B = b + x = c - (a - 1) and A = (1 - z)^R, A sum_n T_n = 1 for
+ * T_n = (R)_n z^n / n!, and 2F1(R, B; c; z) = sum_n T_n P_n with
+ * P_n = (B)_n / (c)_n; so 1 - G = A sum_n T_n (1 - P_n), and
+ * (1 - P_n) / (a - 1) = e_n = sum_{k<n} P_k / (c + k).  Neither 1 - G nor
+ * a - 1 is formed: 1 - A 2F1 lost every digit once b + x was far above
+ * 1 / z (b = 1e16 gave negative expectations).  P_k / (c + k) falls with
+ * k (B <= c + 1), so e_(n+1) / e_n <= (n + 1) / n and every ratio of
+ * later terms is below z (R + n) / n: that bounds the tail.  Only where
+ * the plain series' rounding, magnified by c / |a - 1|, would cost more
+ * than 6 digits: elsewhere the plain series is as exact and often much
+ * shorter (its terms also fall with (B)_n / (c)_n; these only as
+ * (R)_n z^n / n!, a million terms and 1e-12 of summed rounding for z near
+ * 1, enough to make E[Y(t)] fall with t).  false then, when A underflows
+ * (R huge: Euler's form or the plain series take that case), or when the
+ * sum does not converge in the term limit.
+ */
+static bool
+expected_by_differences(const BgnbdParams *p, double x, double c, double z, double *out)
+{
+	double		big_r = p->r + x;
+	double		big_b = p->b + x;
+	double		log_a = big_r * log1p(-z);
+	double		weight;			/* A T_n */
+	double		ratio = 1.0;	/* P_n */
+	double		e = 0.0;		/* e_n */
+	double		sum = 0.0;
+
+	if (!(c > 1e6 * fabs(p->a - 1)) || !(log_a > -690))
+		return false;
+	weight = exp(log_a);
+	for (long n = 0; n < (long) CLV_MAX_SERIES_TERMS; n++)
+	{
+		double		term;
+		double		bound;
+
+		/* from n to n + 1 */
+		e += ratio / (c + n);
+		ratio *= (big_b + n) / (c + n);
+		weight *= (big_r + n) * z / (n + 1);
+		term = weight * e;
+		sum += term;
+		bound = z * (big_r + n + 1) / (n + 1);
+		if (bound < 1 && term * bound / (1 - bound) <= 1e-17 * sum)
+		{
+			*out = c * sum;
+			return true;
+		}
+		if ((n & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return false;
+}
+
+/*
  * c (1 - G) / (a - 1) from the original series, all of whose terms are
  * positive: E[Y(t)] for a customer still alive, when Euler's form does
  * not apply.
@@ -215,7 +271,8 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, b
 	 * G = A 2F1(r+x, b+x; c; z), A = ((alpha+T)/(alpha+T+t))^(r+x).
 	 */
 	c = p->a + p->b + x - 1;
-	if (!expected_by_euler(p, c, z, &if_alive))
+	if (!expected_by_euler(p, c, z, &if_alive) &&
+		!expected_by_differences(p, x, c, z, &if_alive))
 		if_alive = expected_by_series(p, t, x, T, c, z, too_long, fname);
 	return if_alive * bgnbd_p_alive(p, x, t_x, T);
 }

@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(46);
+SELECT plan(48);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -134,6 +134,25 @@ SELECT ok(bool_and(abs(rfm.bgnbd_expected_purchases(ROW(0.2426, 4.414, 0.7929, 2
 SELECT ok(rfm.clv(ROW(0.2426, 4.414, 0.7929, 2.426, 0, 0, 0, true)::rfm.bgnbd_fit,
                   ROW(6.25, 3.744, 15.44, 0, 0, 0, true)::rfm.gamma_gamma_fit, 0, 0, 1e18, 0, 12, 52 / 12.0, 0.01) > 0,
   'the CLV of a customer 1e18 weeks old is positive (was -4.5e-15)');
+
+-- b far above the horizon's scale (fits made by hand or imported: a fit
+-- of data does not go there): 1 - G is below a double's precision, and
+-- 1 - A 2F1 lost every digit (b = 1e16 gave -2.22, b = 1e20 -22204; the
+-- limit is (r + x) t / (alpha + T) for a customer still alive).  Summed
+-- as one series of positive differences now.  Expected from python3 +
+-- mpmath (60 digits, the plain Gauss series).
+SELECT ok(bool_and(abs(rfm.bgnbd_expected_purchases(ROW(v.r, v.alpha, v.a, v.b, 0, 0, 0, true)::rfm.bgnbd_fit,
+                                                    v.t, v.x, v.t_x, v.big_t) / v.mp - 1) < 1e-12),
+  'huge b: E[Y(t)] within 1e-12 of mpmath (b = 1e12 and 1e16 at x = 0; 1e16 at x = 3; 1e15 with the CDNOW fit''s r, alpha, a at x = 10)')
+  FROM (VALUES (1::float8, 10::float8, 2::float8, 1e16::float8, 52::float8, 0::float8, 0::float8, 10::float8, 2.599999999999998648::float8),
+               (1, 10, 2, 1e12, 52, 0, 0, 10, 2.59999999998648),
+               (1, 10, 2, 1e16, 52, 3, 20, 30, 5.1999999999999933331),
+               (0.243, 4.414, 0.793, 1e15, 520, 10, 35, 38, 125.58023294194605495)) AS v(r, alpha, a, b, t, x, t_x, big_t, mp);
+SELECT ok(abs(rfm.clv(ROW(1, 10, 2, 1e16, 0, 0, 0, true)::rfm.bgnbd_fit, ROW(6.25, 3.74, 15.44, 0, 0, 0, true)::rfm.gamma_gamma_fit,
+                      0, 0, 10, 0, 12, 52 / 12.0, 0.01)
+              / rfm.clv(ROW(1, 10, 2, 1e20, 0, 0, 0, true)::rfm.bgnbd_fit, ROW(6.25, 3.74, 15.44, 0, 0, 0, true)::rfm.gamma_gamma_fit,
+                        0, 0, 10, 0, 12, 52 / 12.0, 0.01) - 1) < 1e-9,
+  'huge b: the CLV at b = 1e16 and at 1e20 agree (both near the limit; at 1e16 it was -71.2)');
 
 -- A horizon too long to evaluate for one customer: rfm.clv and
 -- rfm.bgnbd_expected_purchases refuse it (22003); rfm.clv_columns, behind
