@@ -7,6 +7,14 @@
 -- job names in the WARNINGs do not depend on the tests run before.
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
+-- This database is shared with the other tests, some of which print
+-- catalog ids: remember the id sequences and put them back at the end.
+SELECT (SELECT last_value FROM rfm.refresh_log_id_seq) AS log_last,
+       (SELECT is_called FROM rfm.refresh_log_id_seq) AS log_called,
+       (SELECT last_value FROM rfm.tier_tables_id_seq) AS tier_last,
+       (SELECT is_called FROM rfm.tier_tables_id_seq) AS tier_called \gset
+DROP ROLE IF EXISTS regress_rfm_job;
+DROP ROLE IF EXISTS regress_rfm_heir;
 CREATE SCHEMA cron;
 CREATE TABLE cron.removed (n serial, job name);
 CREATE FUNCTION cron.unschedule(job name) RETURNS boolean
@@ -69,6 +77,17 @@ SELECT count(*) AS folded_refreshes FROM rfm.refresh_log WHERE tier_id = 7003 AN
 -- 5. a job of a build before jobs carried the creation (two arguments)
 CALL rfm._scheduled_refresh('sched_jobs.kept', 'rfm_refresh_tiers_7001');
 
+-- 6. a table of that name there now, the job role's own, in a schema the
+--    role may not use (no USAGE): removed, "made after it" (the name was
+--    once looked up with to_regclass, which failed with 42501 there and
+--    took the removal back with it)
+CREATE TABLE sched_jobs.mine (x integer);
+ALTER TABLE sched_jobs.mine OWNER TO regress_rfm_job;
+SET ROLE regress_rfm_job;
+SELECT has_schema_privilege('sched_jobs', 'USAGE') AS job_role_may_use_schema;
+CALL rfm._scheduled_refresh('sched_jobs.mine', 'rfm_refresh_tiers_7998', :'kept_token');
+RESET ROLE;
+
 -- each job asked to remove itself, once, in that order
 SELECT n, job FROM cron.removed ORDER BY n;
 
@@ -83,3 +102,8 @@ DROP OWNED BY regress_rfm_heir, regress_rfm_job;
 DROP ROLE regress_rfm_heir, regress_rfm_job;
 DROP SCHEMA cron CASCADE;
 SELECT rfm.drop_orphan_tiers() AS orphans_removed;
+SELECT count(*) AS our_catalog_rows_left FROM rfm.tier_tables
+ WHERE id > CASE WHEN :'tier_called' THEN :tier_last ELSE :tier_last - 1 END;   -- 0
+DELETE FROM rfm.refresh_log WHERE id > CASE WHEN :'log_called' THEN :log_last ELSE :log_last - 1 END;
+SELECT setval('rfm.refresh_log_id_seq', :log_last, :'log_called') IS NOT NULL AS log_seq_restored,
+       setval('rfm.tier_tables_id_seq', :tier_last, :'tier_called') IS NOT NULL AS tier_seq_restored;

@@ -57,6 +57,7 @@ CREATE PROCEDURE rfm._scheduled_refresh(tier_name text, job_name text, created t
 DECLARE
     target pg_catalog.regclass;
     owner  name;
+    there  record;
 BEGIN
     SELECT t.tier INTO target
       FROM rfm.tier_tables t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tier
@@ -64,17 +65,21 @@ BEGIN
        AND rfm._cron_job_token(t.created_at) OPERATOR(pg_catalog.=) created;
     IF target IS NULL THEN
         EXECUTE 'SELECT cron.unschedule($1::pg_catalog.name)' USING job_name;
-        -- handed over: the table is there, another role's
-        SELECT pg_catalog.pg_get_userbyid(c.relowner) INTO owner
+        -- What is under the name now, read from the catalogs: the job's
+        -- role may have lost USAGE on the schema (to_regclass raised 42501
+        -- there, rolling back the unschedule).
+        SELECT c.relkind, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+               pg_catalog.pg_has_role(c.relowner, 'USAGE') AS ours
+          INTO there
           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
          WHERE n.nspname OPERATOR(pg_catalog.=) (pg_catalog.parse_ident(tier_name))[1]
-           AND c.relname OPERATOR(pg_catalog.=) (pg_catalog.parse_ident(tier_name))[2]
-           AND c.relkind OPERATOR(pg_catalog.=) 'm' AND NOT pg_catalog.pg_has_role(c.relowner, 'USAGE');
-        IF owner IS NOT NULL THEN
+           AND c.relname OPERATOR(pg_catalog.=) (pg_catalog.parse_ident(tier_name))[2];
+        IF there.relkind OPERATOR(pg_catalog.=) 'm' AND NOT there.ours THEN
+            -- handed over: the table is there, another role's
             RAISE WARNING 'rfm: tier table % belongs to %, whose tier tables role % may not refresh: its schedule % was removed',
-                          tier_name, owner, CURRENT_USER, job_name
+                          tier_name, there.owner, CURRENT_USER, job_name
                 USING HINT = 'Its owner may schedule it again with rfm.schedule_refresh.';
-        ELSIF pg_catalog.to_regclass(tier_name) IS NOT NULL THEN
+        ELSIF there.relkind IS NOT NULL THEN
             -- (the table was dropped and one of the same name made since)
             RAISE WARNING 'rfm: the tier table % that schedule % was made for was dropped (the % there now was made after it): the schedule was removed',
                           tier_name, job_name, tier_name
