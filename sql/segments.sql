@@ -141,14 +141,18 @@ SELECT customer, rfm.lifecycle(s, '2024-03-31') AS en, rfm.lifecycle(s, '2024-03
  ORDER BY customer;
 -- The same stages from the two days (rows without a summary: customer
 -- states, tier tables): labels as hand-derived above.
-SELECT customer, rfm.lifecycle(first_purchase, last_purchase, '2024-03-31') AS en,
-       rfm.lifecycle(first_purchase, last_purchase, '2024-03-31', lang => 'zh') AS zh,
-       rfm.lifecycle(first_purchase, last_purchase, '2024-03-31', new_days => 7, sleeping_days => 10, churned_days => 100) AS tight
+SELECT customer, rfm.lifecycle_stage(first_purchase, last_purchase, '2024-03-31') AS en,
+       rfm.lifecycle_stage(first_purchase, last_purchase, '2024-03-31', lang => 'zh') AS zh,
+       rfm.lifecycle_stage(first_purchase, last_purchase, '2024-03-31', new_days => 7, sleeping_days => 10, churned_days => 100) AS tight
   FROM (SELECT customer, min(d) AS first_purchase, max(d) AS last_purchase FROM life GROUP BY customer) t
  ORDER BY customer;
 -- No purchase (refund only): no stage.
 SELECT rfm.lifecycle(rfm.summarize(DATE '2024-01-01', -5), '2024-03-31') IS NULL AS refund_only,
-       rfm.lifecycle(NULL::date, NULL::date, '2024-03-31') IS NULL AS no_days;
+       rfm.lifecycle_stage(NULL, NULL, '2024-03-31') IS NULL AS no_days;
+-- Quoted literals alone name one function (it was an overload of
+-- rfm.lifecycle, and such a call matched both: 42725).
+SELECT rfm.lifecycle_stage('2024-03-20', '2024-03-25', '2024-03-31') AS new_customer,
+       rfm.lifecycle_stage('2023-01-01', '2023-06-01', '2024-03-31', lang => 'zh') AS churned_zh;
 \set VERBOSITY terse
 SELECT rfm.lifecycle(rfm.summarize(DATE '2024-01-01', 1), '2024-03-31', sleeping_days => 200);
 SELECT rfm.lifecycle(rfm.summarize(DATE '2024-01-01', 1), '2024-03-31', new_days => 0);

@@ -10,9 +10,9 @@ SELECT function_returns('rfm', 'breaks', ARRAY['numeric', 'integer'], 'numeric[]
 SELECT has_function('rfm', 'score', ARRAY['numeric', 'numeric[]', 'boolean']);
 SELECT has_function('rfm', 'segment', ARRAY['integer', 'integer', 'integer', 'text', 'text']);
 SELECT has_function('rfm', 'lifecycle', ARRAY['rfm.summary', 'date', 'integer', 'integer', 'integer', 'text']);
-SELECT has_function('rfm', 'lifecycle', ARRAY['date', 'date', 'date', 'integer', 'integer', 'integer', 'text']);
-SELECT is(rfm.lifecycle(DATE '2024-01-01', DATE '2024-03-20', DATE '2024-03-31', 7, 10, 100, 'zh'), '沉睡',
-  'rfm.lifecycle from two days: last purchase 11 days before as_of, sleeping from 10 (positional thresholds)');
+SELECT has_function('rfm', 'lifecycle_stage', ARRAY['date', 'date', 'date', 'integer', 'integer', 'integer', 'text']);
+SELECT is(rfm.lifecycle_stage(DATE '2024-01-01', DATE '2024-03-20', DATE '2024-03-31', 7, 10, 100, 'zh'), '沉睡',
+  'rfm.lifecycle_stage from two days: last purchase 11 days before as_of, sleeping from 10 (positional thresholds)');
 SELECT has_function('rfm', 'high_low', ARRAY['numeric', 'numeric', 'boolean']);
 SELECT has_function('rfm', 'tier', ARRAY['integer', 'integer', 'integer', 'integer', 'integer', 'text']);
 SELECT has_function('rfm', 'ntile_scores', ARRAY['numeric[]', 'text[]', 'integer', 'boolean']);
@@ -30,7 +30,7 @@ SELECT is(
 SELECT is(
   (SELECT count(*)::int FROM pg_proc
     WHERE pronamespace = 'rfm'::regnamespace
-      AND proname IN ('score', 'scores', 'ntile_scores', 'segment', 'lifecycle', '_lifecycle', 'high_low', 'tier')
+      AND proname IN ('score', 'scores', 'ntile_scores', 'segment', 'lifecycle', 'lifecycle_stage', '_lifecycle', 'high_low', 'tier')
       AND proparallel <> 's'),
   0, 'scoring functions are PARALLEL SAFE');
 SELECT volatility_is('rfm', 'segment', ARRAY['integer', 'integer', 'integer', 'text', 'text'], 'stable',

@@ -694,7 +694,7 @@ SELECT is((SELECT count(*) FROM sec_evil.calls), 0::bigint, '... and none of the
 DROP SCHEMA sec_evil CASCADE;
 
 -- Which bodies run with the caller's search_path: only the documented ones
--- (src/sql/95_search_path.sql, README "search_path"; lifecycle twice: two overloads); a function with
+-- (src/sql/95_search_path.sql, README "search_path"); a function with
 -- settings of its own (rfm._customer_state_fold) used to lack it.
 SELECT is(ARRAY(SELECT p.proname::text COLLATE "C"
                   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
@@ -702,7 +702,7 @@ SELECT is(ARRAY(SELECT p.proname::text COLLATE "C"
                    AND NOT COALESCE(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']
                  ORDER BY 1),
   ARRAY['_scheduled_refresh', 'average_order_value', 'bgnbd_expected_purchases', 'bgnbd_p_alive', 'clv',
-        'create_tiers', 'gamma_gamma_expected_spend', 'high_low', 'lifecycle', 'lifecycle', 'recency_days',
+        'create_tiers', 'gamma_gamma_expected_spend', 'high_low', 'lifecycle', 'lifecycle_stage', 'recency_days',
         'recommended_action', 'refresh_tiers', 'tenure_days', 'tier'],
   'every SQL and PL/pgSQL function runs with search_path = pg_catalog, pg_temp but the documented ones');
 

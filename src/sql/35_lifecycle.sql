@@ -18,12 +18,14 @@ COMMENT ON FUNCTION rfm.lifecycle(rfm.summary, date, integer, integer, integer, 
     'churned: last purchase >= churned_days ago; sleeping: >= sleeping_days; new: first purchase < new_days ago; else active';
 
 -- The same from the two days, for rows that carry them without a summary
--- (rfm.customer_state_scores, a tier table, a BI view of one).
-CREATE FUNCTION rfm.lifecycle(first_purchase date, last_purchase date, as_of date,
-                              new_days integer DEFAULT 30, sleeping_days integer DEFAULT 90,
-                              churned_days integer DEFAULT 180, lang text DEFAULT 'en')
+-- (rfm.customer_state_scores, a tier table, a BI view of one).  A name of
+-- its own: as an overload of rfm.lifecycle, a call with three quoted
+-- literals matched both (42725, not unique).
+CREATE FUNCTION rfm.lifecycle_stage(first_purchase date, last_purchase date, as_of date,
+                                    new_days integer DEFAULT 30, sleeping_days integer DEFAULT 90,
+                                    churned_days integer DEFAULT 180, lang text DEFAULT 'en')
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT rfm._lifecycle($1, $2, $3, $4, $5, $6, $7) $$;
-COMMENT ON FUNCTION rfm.lifecycle(date, date, date, integer, integer, integer, text) IS
+COMMENT ON FUNCTION rfm.lifecycle_stage(date, date, date, integer, integer, integer, text) IS
     'rfm.lifecycle from the first and last purchase days: churned, sleeping, new or active';
