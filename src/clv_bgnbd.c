@@ -168,10 +168,13 @@ expected_by_differences(const BgnbdParams *p, double x, double c, double z, doub
 	double		log_a = big_r * log1p(-z);
 	double		weight;			/* A T_n */
 	double		ratio = 1.0;	/* P_n */
-	double		e = 0.0;		/* e_n */
+	double		ce = 0.0;		/* c e_n: e_n alone is subnormal for c near 1e300 */
 	double		sum = 0.0;
 
 	if (!(c > 1e6 * fabs(p->a - 1)) || !(log_a > -690))
+		return false;
+	/* the tail bound below 1 needs n + 1 > z R / (1 - z): out of reach */
+	if (!(z * big_r / (1 - z) < CLV_MAX_SERIES_TERMS))
 		return false;
 	weight = exp(log_a);
 	for (long n = 0; n < (long) CLV_MAX_SERIES_TERMS; n++)
@@ -180,15 +183,15 @@ expected_by_differences(const BgnbdParams *p, double x, double c, double z, doub
 		double		bound;
 
 		/* from n to n + 1 */
-		e += ratio / (c + n);
+		ce += ratio * (c / (c + n));
 		ratio *= (big_b + n) / (c + n);
 		weight *= (big_r + n) * z / (n + 1);
-		term = weight * e;
+		term = weight * ce;
 		sum += term;
 		bound = z * (big_r + n + 1) / (n + 1);
 		if (bound < 1 && term * bound / (1 - bound) <= 1e-17 * sum)
 		{
-			*out = c * sum;
+			*out = sum;
 			return true;
 		}
 		if ((n & 0xFFFF) == 0)

@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(48);
+SELECT plan(49);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -148,6 +148,15 @@ SELECT ok(bool_and(abs(rfm.bgnbd_expected_purchases(ROW(v.r, v.alpha, v.a, v.b, 
                (1, 10, 2, 1e12, 52, 0, 0, 10, 2.59999999998648),
                (1, 10, 2, 1e16, 52, 3, 20, 30, 5.1999999999999933331),
                (0.243, 4.414, 0.793, 1e15, 520, 10, 35, 38, 125.58023294194605495)) AS v(r, alpha, a, b, t, x, t_x, big_t, mp);
+-- c near 1e300 (a < 1 and a > 1): the series once summed e_n, about n / c,
+-- which is subnormal there (1e-9 of the value lost at a = 0.5, 1e-6 at
+-- 2); it sums c e_n now.  mpmath at 420 digits, the plain Gauss series
+-- (1 - G is about 1e-315 here).
+SELECT ok(bool_and(abs(rfm.bgnbd_expected_purchases(ROW(v.r, 5e5, v.a, 1e300, 0, 0, 0, true)::rfm.bgnbd_fit,
+                                                    1e-6, 0, 0, 5e5) / v.mp - 1) < 1e-12),
+  'huge b: E[Y(t)] within 1e-12 of mpmath at b = 1e300 (a = 0.5 and a = 2)')
+  FROM (VALUES (0.001::float8, 0.5::float8, 9.9999999999999997556e-16::float8),
+               (1e-5, 2, 1.0000000000000000366e-17)) AS v(r, a, mp);
 SELECT ok(abs(rfm.clv(ROW(1, 10, 2, 1e16, 0, 0, 0, true)::rfm.bgnbd_fit, ROW(6.25, 3.74, 15.44, 0, 0, 0, true)::rfm.gamma_gamma_fit,
                       0, 0, 10, 0, 12, 52 / 12.0, 0.01)
               / rfm.clv(ROW(1, 10, 2, 1e20, 0, 0, 0, true)::rfm.bgnbd_fit, ROW(6.25, 3.74, 15.44, 0, 0, 0, true)::rfm.gamma_gamma_fit,
