@@ -14,7 +14,7 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(34);
+SELECT plan(35);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
@@ -32,6 +32,17 @@ SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', 'every 
   'rfm.schedule_refresh: pg_cron does not accept the schedule ''every day at 3''',
   'pg_cron rejects a bad cron expression: 22023 naming rfm.schedule_refresh (pg_cron said "invalid schedule: ...")');
 SELECT is((SELECT schedule FROM cron.job WHERE jobid = :job), '30 4 * * 1', '... and the job keeps its schedule');
+CREATE FUNCTION pg_temp.detail_of(q text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE d text;
+BEGIN
+    EXECUTE q;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+    RETURN d;
+END $f$;
+SELECT is(pg_temp.detail_of($$SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '61 * * * *')$$),
+  'pg_cron: invalid schedule: 61 * * * *', '... with what pg_cron said as its DETAIL (minute 61)');
 SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.orders', '0 3 * * *')$$, '42704', NULL,
   'only tier tables can be scheduled');
 

@@ -172,15 +172,14 @@ BEGIN
     BEGIN
         EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
           USING rfm._cron_job_name(entry.id), cron_expr, command;
-    EXCEPTION WHEN OTHERS THEN
-        -- pg_cron's own message, "invalid schedule: ..." (22023 in the
-        -- pg_cron versions tested), names neither rfm nor what to write
-        IF SQLERRM NOT LIKE 'invalid schedule%' THEN
-            RAISE;
-        END IF;
+    EXCEPTION WHEN invalid_parameter_value THEN
+        -- pg_cron's own "invalid schedule: ..." (22023 in every pg_cron
+        -- release) names neither rfm nor what to write; kept as DETAIL
         RAISE EXCEPTION 'rfm.schedule_refresh: pg_cron does not accept the schedule %', pg_catalog.quote_literal(cron_expr)
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Give five cron fields (minute hour day-of-month month day-of-week), e.g. ''30 2 * * *'' for 02:30 every day.';
+                  DETAIL = 'pg_cron: ' || SQLERRM,
+                  HINT = 'Give five cron fields (minute hour day-of-month month day-of-week), e.g. ''30 2 * * *'' for 02:30 every day; '
+                      || 'pg_cron 1.5 and later also take ''[1-59] seconds''.';
     END;
     RETURN job;
 END $$;
