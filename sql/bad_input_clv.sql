@@ -22,6 +22,14 @@ SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, true)::rfm.bgnbd_fit AS
 SELECT rfm.clv_inputs(NULL, '2024-01-01') IS NULL AS null_summary,
        rfm.clv_inputs(rfm.summarize('2024-01-01'::date, -5), '2024-01-31') IS NULL AS refunds_only;
 SELECT pg_temp.err($$SELECT rfm.clv_inputs(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', NULL)::text$$) AS null_unit;
+-- NULL options of the SQL helpers: 22004, like rfm's other NULL arguments
+-- (until 2026-12-06 22023 "..., got NULL"), also for a customer without
+-- purchases
+SELECT pg_temp.err($$SELECT rfm.historical_clv(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', NULL)::text$$) AS hist_null_lifespan,
+       pg_temp.err($$SELECT rfm.historical_clv(NULL, '2024-01-31', NULL)::text$$) AS hist_null_lifespan_null_summary;
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', horizon_months => NULL)::text$$) AS columns_null_horizon,
+       pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', unit => NULL)::text$$) AS columns_null_unit,
+       pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, -5), '2024-01-31', lifespan_days => NULL)::text$$) AS columns_null_lifespan_refund_only;
 -- STRICT predictions: any NULL argument -> NULL
 SELECT rfm.bgnbd_p_alive(NULL, 1, 1, 2) AS p_alive_null_fit,
        rfm.bgnbd_p_alive(bg, NULL, 1, 2) AS p_alive_null_x,

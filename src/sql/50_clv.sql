@@ -107,6 +107,10 @@ DECLARE
     per double precision;
     result rfm.clv_inputs;
 BEGIN
+    IF unit IS NULL THEN
+        RAISE EXCEPTION 'rfm.clv_inputs: unit must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Give ''days'' or ''weeks''.';
+    END IF;
     per := CASE unit WHEN 'days' THEN 1.0 WHEN 'weeks' THEN 7.0 END;
     IF per IS NULL THEN
         RAISE EXCEPTION 'rfm.clv_inputs: unit must be ''days'' or ''weeks'', got %', pg_catalog.quote_nullable(unit)
@@ -223,7 +227,11 @@ CREATE FUNCTION rfm.historical_clv(s rfm.summary, as_of date, lifespan_days inte
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
 BEGIN
-    IF lifespan_days IS NULL OR lifespan_days < 0 THEN
+    IF lifespan_days IS NULL THEN
+        RAISE EXCEPTION 'rfm.historical_clv: lifespan_days must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'The default is 1095 days (3 years).';
+    END IF;
+    IF lifespan_days < 0 THEN
         RAISE EXCEPTION 'rfm.historical_clv: lifespan_days must be a non-negative number of days, got %',
                         pg_catalog.quote_nullable(lifespan_days)
             USING ERRCODE = 'invalid_parameter_value',
@@ -272,14 +280,21 @@ DECLARE
 BEGIN
     -- the upper limit is rfm.clv's on its periods, said here in this
     -- function's words (and checked without fits too)
-    IF horizon_months IS NULL OR horizon_months < 0 OR horizon_months > 100000 THEN
+    -- NULL options are 22004, as everywhere in rfm
+    IF horizon_months IS NULL OR discount_rate IS NULL OR unit IS NULL OR lifespan_days IS NULL THEN
+        RAISE EXCEPTION 'rfm.clv_columns: % must not be NULL',
+                        CASE WHEN horizon_months IS NULL THEN 'horizon_months' WHEN discount_rate IS NULL THEN 'discount_rate'
+                             WHEN unit IS NULL THEN 'unit' ELSE 'lifespan_days' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF horizon_months < 0 OR horizon_months > 100000 THEN
         RAISE EXCEPTION 'rfm.clv_columns: horizon_months must be between 0 and 100000 months, got %',
                         pg_catalog.quote_nullable(horizon_months)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- checked here too: with a NULL fit, or a customer without purchases,
     -- rfm.clv never sees it
-    IF discount_rate IS NULL OR NOT discount_rate OPERATOR(pg_catalog.>) -1
+    IF NOT discount_rate OPERATOR(pg_catalog.>) -1
        OR discount_rate OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity}'::double precision[]) THEN
         RAISE EXCEPTION 'rfm.clv_columns: discount_rate must be a finite number greater than -1, got %',
                         pg_catalog.quote_nullable(discount_rate)
