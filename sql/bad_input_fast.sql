@@ -62,6 +62,9 @@ SELECT rfm.customer_state_create('bad_state', 'bad_f.orders', 'customer', 'order
 -- a second state with the same name: 42710; a NULL argument: 22004
 SELECT pg_temp.err($$SELECT rfm.customer_state_create('bad_state', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS duplicate_name;
 SELECT pg_temp.err($$SELECT rfm.customer_state_create(NULL, 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS null_name;
+-- an empty or blank name: 22023 (until 2026-12-06 such states were made)
+SELECT pg_temp.err($$SELECT rfm.customer_state_create('', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS empty_name,
+       pg_temp.err($$SELECT rfm.customer_state_create(E' \t ', 'bad_f.orders', 'customer', 'ordered_on', 'amount', 'id')::text$$) AS blank_name;
 SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', NULL, 'customer', 'ordered_on', 'amount', 'id')::text$$) AS null_source,
        pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', NULL, 'ordered_on', 'amount', 'id')::text$$) AS null_customer;
 SELECT pg_temp.err($$SELECT rfm.customer_state_create('s2', 'bad_f.orders', 'customer', NULL, 'amount', 'id')::text$$) AS null_time,

@@ -326,6 +326,12 @@ BEGIN
         RAISE EXCEPTION '%: no argument may be NULL', caller
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- (a blank name is one nobody can tell apart in a list or a log)
+    IF pg_catalog.btrim(name, E' \t\n\r\f\v') OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION '%: a customer state name must not be empty or blank, got %', caller, pg_catalog.quote_literal(name)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name it after its source, e.g. ''shop_orders''.';
+    END IF;
     PERFORM rfm._check_source_permanent(source, caller, 'customer state');
     PERFORM rfm._customer_state_check_watermark_type(rfm._fast_column_type(source, watermark_column, caller),
                                                      watermark_column, source, caller);
