@@ -85,6 +85,9 @@ SELECT rfm.high_low(NULL, 1) AS null_value, rfm.high_low(1, NULL) AS null_thresh
 SELECT pg_temp.err($$SELECT rfm.high_low(4, 5, NULL)::text$$) AS null_direction,
        pg_temp.err($$SELECT rfm.high_low(6, 5, NULL)::text$$) AS null_direction_above,
        pg_temp.err($$SELECT rfm.high_low(NULL, 5, NULL)::text$$) AS null_value_null_direction;
+-- a NULL threshold or breaks, too (README, Errors)
+SELECT pg_temp.err($$SELECT rfm.high_low(1, NULL, NULL)::text$$) AS null_threshold_null_direction,
+       pg_temp.err($$SELECT rfm.score(1, NULL, NULL)::text$$) AS null_breaks_null_direction;
 -- also where the arguments are columns (not folded to constants at plan time)
 SELECT pg_temp.err($$SELECT string_agg(rfm.high_low(v, t, d)::text, ',') FROM (VALUES (4::numeric, 5::numeric, NULL::boolean), (6, 5, NULL)) x(v, t, d)$$) AS null_direction_column;
 -- NaN value or threshold: 22023 like rfm.score (was 2 or 1: NaN sorts above
@@ -201,6 +204,13 @@ SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-04-01'::date, 1), 
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, 1), 'infinity')$$) AS infinite_as_of;
 -- refunds only: no purchase dates
 SELECT pg_temp.err($$SELECT rfm.lifecycle(rfm.summarize('2024-01-01'::date, -1), '2024-03-31')$$) AS refunds_only;
+-- rfm.lifecycle_stage (from two days) has the same rules and names itself
+-- (until 2026-12-06 its errors said rfm.lifecycle)
+SELECT pg_temp.err($$SELECT rfm.lifecycle_stage('2024-01-01', '2024-01-01', 'infinity')$$) AS stage_infinite_as_of,
+       pg_temp.err($$SELECT rfm.lifecycle_stage('2024-01-01', '2024-01-01', '2024-02-01', 30, 180, 180)$$) AS stage_sleeping_equal_churned;
+SELECT pg_temp.err($$SELECT rfm.lifecycle_stage('2024-01-01', '2024-01-01', '2024-02-01', lang => 'fr')$$) AS stage_unknown_lang,
+       pg_temp.err($$SELECT rfm.lifecycle_stage('2024-01-01', '2024-01-01', NULL)$$) AS stage_null_as_of;
+SELECT pg_temp.err($$SELECT rfm.lifecycle_stage('-infinity', '2024-01-01', '2024-02-01')$$) AS stage_infinite_first;
 -- a summary built by hand with an infinite purchase day: 22008 (day counts
 -- from -infinity overflowed and gave 'new')
 SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('-infinity', '2024-01-01', 1, 1, 1, 0, 0, 0)::rfm.summary, '2024-03-31')$$) AS infinite_first;

@@ -133,6 +133,12 @@ SELECT to_regclass('bad_t.nan_tiers') AS nan_tiers, to_regclass('bad_t.nan_tiers
        to_regclass('bad_t.nan_tiers_grid') AS nan_grid, to_regclass('bad_t.nan_tiers_history') AS nan_history,
        (SELECT count(*) FROM rfm.tier_tables WHERE tier::text = 'bad_t.nan_tiers') AS catalog_rows,
        (SELECT count(*) FROM rfm.customer_state_sources WHERE source = 'bad_t.nan_orders'::regclass) AS state_rows;
+-- A watermark column without max() (boolean): 42804 naming
+-- rfm.create_tiers (it named rfm.customer_state_create), nothing left.
+CREATE TABLE bad_t.flag_orders (customer text, ordered_on date, amount numeric, loaded boolean);
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.flag_tiers', 'bad_t.flag_orders', 'customer', 'ordered_on', 'amount', watermark_column => 'loaded')::text$$) AS boolean_watermark;
+SELECT to_regclass('bad_t.flag_tiers') AS flag_tiers,
+       (SELECT count(*) FROM rfm.customer_state_sources WHERE source = 'bad_t.flag_orders'::regclass) AS flag_state_rows;
 -- Monetary values 1 and 9e-1001 (1001 decimals): every cut point of 5
 -- bins falls between them and would be rounded (rfm.breaks,
 -- sql/bad_input_scores.sql): 54000, and nothing is left.

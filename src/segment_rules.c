@@ -116,13 +116,13 @@ rfm_segment_label(const SegmentScheme *scheme, int32 r, int32 f, int32 m, int la
 }
 
 void
-rfm_lifecycle_check_days(int32 new_days, int32 sleeping_days, int32 churned_days)
+rfm_lifecycle_check_days(int32 new_days, int32 sleeping_days, int32 churned_days, const char *caller)
 {
 	if (!(new_days > 0 && new_days <= sleeping_days && sleeping_days < churned_days))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rfm.lifecycle: need 0 < new_days <= sleeping_days < churned_days, got %d, %d, %d",
-						new_days, sleeping_days, churned_days)));
+				 errmsg("%s: need 0 < new_days <= sleeping_days < churned_days, got %d, %d, %d",
+						caller, new_days, sleeping_days, churned_days)));
 }
 
 /*
@@ -132,18 +132,18 @@ rfm_lifecycle_check_days(int32 new_days, int32 sleeping_days, int32 churned_days
  */
 int
 rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
-					   int32 new_days, int32 sleeping_days, int32 churned_days)
+					   int32 new_days, int32 sleeping_days, int32 churned_days, const char *caller)
 {
 	if (DATE_NOT_FINITE(as_of))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("rfm.lifecycle: as_of must be finite")));
+				 errmsg("%s: as_of must be finite", caller)));
 	/* a summary built by hand: day counts from infinity would overflow */
 	if (DATE_NOT_FINITE(first) || DATE_NOT_FINITE(last))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("rfm.lifecycle: purchase dates must be finite, got first %s and last %s",
-						rfm_day_text(first),
+				 errmsg("%s: purchase dates must be finite, got first %s and last %s",
+						caller, rfm_day_text(first),
 						rfm_day_text(last))));
 	rfm_check_purchase_not_after(last, as_of);
 	rfm_check_first_not_after_last(first, last);

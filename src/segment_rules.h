@@ -41,12 +41,14 @@ extern text *rfm_segment_label(const SegmentScheme *scheme, int32 r, int32 f, in
 #define RFM_STAGE_SLEEPING	2
 #define RFM_STAGE_CHURNED	3
 
-/* Errors for thresholds rfm.lifecycle refuses. */
-extern void rfm_lifecycle_check_days(int32 new_days, int32 sleeping_days, int32 churned_days);
+/* Errors for thresholds rfm.lifecycle refuses; caller names the function. */
+extern void rfm_lifecycle_check_days(int32 new_days, int32 sleeping_days, int32 churned_days,
+									 const char *caller);
 
 /* The stage of a customer with purchases (as_of finite, last <= as_of: else errors). */
 extern int	rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
-								   int32 new_days, int32 sleeping_days, int32 churned_days);
+								   int32 new_days, int32 sleeping_days, int32 churned_days,
+								   const char *caller);
 
 extern const char *rfm_lifecycle_label(int stage, int lang);
 

@@ -115,6 +115,7 @@ rfm_segment_rules_changed(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(rfm_segment);
 PG_FUNCTION_INFO_V1(rfm_lifecycle_stage);
+PG_FUNCTION_INFO_V1(rfm_lifecycle_stage_days);
 
 /*
  * rfm.segment(r, f, m, scheme, lang): the label of the first rule of the
@@ -180,13 +181,14 @@ rfm_segment(PG_FUNCTION_ARGS)
 }
 
 /*
- * rfm._lifecycle(first, last, as_of, new_days, sleeping_days, churned_days,
- * lang): churned when the last purchase is churned_days or more before
+ * rfm._lifecycle and rfm.lifecycle_stage(first, last, as_of, new_days,
+ * sleeping_days, churned_days, lang), whose errors say which was called:
+ * churned when the last purchase is churned_days or more before
  * as_of, sleeping when sleeping_days or more, new when the first purchase is
  * fewer than new_days before as_of, else active.  NULL without purchases.
  */
-Datum
-rfm_lifecycle_stage(PG_FUNCTION_ARGS)
+static Datum
+lifecycle_stage(FunctionCallInfo fcinfo, const char *caller)
 {
 	int32		new_days, sleeping_days, churned_days;
 	int			lang;
@@ -196,15 +198,29 @@ rfm_lifecycle_stage(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(i))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("rfm.lifecycle: as_of, the day thresholds and lang must not be NULL")));
+					 errmsg("%s: as_of, the day thresholds and lang must not be NULL", caller)));
 	new_days = PG_GETARG_INT32(3);
 	sleeping_days = PG_GETARG_INT32(4);
 	churned_days = PG_GETARG_INT32(5);
-	lang = rfm_language_index(PG_GETARG_TEXT_PP(6), "rfm.lifecycle");
-	rfm_lifecycle_check_days(new_days, sleeping_days, churned_days);
+	lang = rfm_language_index(PG_GETARG_TEXT_PP(6), caller);
+	rfm_lifecycle_check_days(new_days, sleeping_days, churned_days, caller);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();		/* no purchase: no stage */
 	stage = rfm_lifecycle_stage_of(PG_GETARG_DATEADT(0), PG_GETARG_DATEADT(1), PG_GETARG_DATEADT(2),
-								   new_days, sleeping_days, churned_days);
+								   new_days, sleeping_days, churned_days, caller);
 	PG_RETURN_TEXT_P(cstring_to_text(rfm_lifecycle_label(stage, lang)));
+}
+
+/* rfm._lifecycle, behind rfm.lifecycle(summary, ...) */
+Datum
+rfm_lifecycle_stage(PG_FUNCTION_ARGS)
+{
+	return lifecycle_stage(fcinfo, "rfm.lifecycle");
+}
+
+/* rfm.lifecycle_stage(first_purchase, last_purchase, as_of, ...) */
+Datum
+rfm_lifecycle_stage_days(PG_FUNCTION_ARGS)
+{
+	return lifecycle_stage(fcinfo, "rfm.lifecycle_stage");
 }

@@ -546,7 +546,7 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 			nulls[10 + c] = cell->isnull[c];
 		}
 		values[13] = stages[rfm_lifecycle_stage_of(e->first_purchase, e->last_purchase, a->as_of,
-												   30, 90, 180)];
+												   30, 90, 180, "rfm.lifecycle")];
 		values[14] = DateADTGetDatum(a->as_of);
 		if (sink)
 			rfm_tier_sink_put(sink, values, nulls);

@@ -702,7 +702,7 @@ SELECT is(ARRAY(SELECT p.proname::text COLLATE "C"
                    AND NOT COALESCE(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']
                  ORDER BY 1),
   ARRAY['_scheduled_refresh', 'average_order_value', 'bgnbd_expected_purchases', 'bgnbd_p_alive', 'clv',
-        'create_tiers', 'gamma_gamma_expected_spend', 'high_low', 'lifecycle', 'lifecycle_stage', 'recency_days',
+        'create_tiers', 'gamma_gamma_expected_spend', 'high_low', 'lifecycle', 'recency_days',
         'recommended_action', 'refresh_tiers', 'tenure_days', 'tier'],
   'every SQL and PL/pgSQL function runs with search_path = pg_catalog, pg_temp but the documented ones');
 

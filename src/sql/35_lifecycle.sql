@@ -25,7 +25,7 @@ CREATE FUNCTION rfm.lifecycle_stage(first_purchase date, last_purchase date, as_
                                     new_days integer DEFAULT 30, sleeping_days integer DEFAULT 90,
                                     churned_days integer DEFAULT 180, lang text DEFAULT 'en')
     RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT rfm._lifecycle($1, $2, $3, $4, $5, $6, $7) $$;
+    LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_lifecycle_stage_days';
 COMMENT ON FUNCTION rfm.lifecycle_stage(date, date, date, integer, integer, integer, text) IS
     'rfm.lifecycle from the first and last purchase days: churned, sleeping, new or active';

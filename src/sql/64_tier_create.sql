@@ -229,7 +229,7 @@ BEGIN
             entry_id := pg_catalog.nextval('rfm.tier_tables_id_seq');
             state := 'rfm tier ' || entry_id::pg_catalog.text;
             EXIT WHEN rfm._customer_state_insert(state, source, customer_column, time_column, amount_column,
-                                                 watermark_column, 'rfm.customer_state_create');
+                                                 watermark_column, 'rfm.create_tiers');
             IF attempt OPERATOR(pg_catalog.=) 10 THEN
                 RAISE EXCEPTION 'rfm.create_tiers: the customer states named for 10 tier table ids in a row already exist (the last %)',
                                 pg_catalog.quote_literal(state)
@@ -237,7 +237,7 @@ BEGIN
                           HINT = 'A superuser wrote them (such names are reserved for tier tables): drop them with rfm.customer_state_drop.';
             END IF;
         END LOOP;
-        PERFORM rfm._customer_state_fold(state, 'rfm.customer_state_create');
+        PERFORM rfm._customer_state_fold(state, 'rfm.create_tiers');
     END IF;
 
     built := rfm._tier_build(target, source, customer_column, time_column, amount_column, customer_type,

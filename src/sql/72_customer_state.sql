@@ -302,7 +302,7 @@ BEGIN
     BEGIN
         EXECUTE pg_catalog.format('SELECT pg_catalog.max(NULL::%s)', rfm._qualified_type(typ));
     EXCEPTION WHEN undefined_function THEN
-        RAISE EXCEPTION '%: watermark column % of % is %, which has no max() to keep the last one seen by',
+        RAISE EXCEPTION '%: watermark column % of % is %, which has no max(): the largest watermark read marks where the next refresh starts',
                         caller, pg_catalog.quote_ident(col), source, rfm._qualified_type(typ)
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'Use a column that only grows: a bigserial order id, or the time an order was loaded.';

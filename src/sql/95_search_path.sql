@@ -17,7 +17,7 @@
 --   * rfm.create_tiers: an unqualified name is made in the caller's
 --     current schema, which a SET search_path would hide;
 --   * the small SQL functions used per row (recency_days, tenure_days,
---     average_order_value, high_low, tier, lifecycle, lifecycle_stage, recommended_action,
+--     average_order_value, high_low, tier, lifecycle, recommended_action,
 --     the CLV wrappers): SET keeps PostgreSQL from inlining them and costs a
 --     configuration save and restore on every call.
 DO $$
@@ -32,7 +32,7 @@ BEGIN
            AND p.prokind OPERATOR(pg_catalog.=) 'f'
            AND p.proconfig IS NULL
            AND p.proname OPERATOR(pg_catalog.<>) ALL (ARRAY['create_tiers', 'recency_days', 'tenure_days',
-                 'average_order_value', 'high_low', 'tier', 'lifecycle', 'lifecycle_stage', 'recommended_action',
+                 'average_order_value', 'high_low', 'tier', 'lifecycle', 'recommended_action',
                  'bgnbd_p_alive', 'bgnbd_expected_purchases', 'gamma_gamma_expected_spend', 'clv']::pg_catalog.name[])
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp', f);
