@@ -49,6 +49,16 @@ SELECT pg_temp.err($$SELECT rfm.bgnbd_p_alive(bg, 'NaN', 1, 2)::text FROM fits$$
 SELECT pg_temp.err($$SELECT rfm.bgnbd_p_alive(bg, 1, 'Infinity', 2)::text FROM fits$$) AS p_alive_inf;
 SELECT pg_temp.err($$SELECT rfm.bgnbd_p_alive(bg, -1, 1, 2)::text FROM fits$$) AS p_alive_negative_x;
 SELECT pg_temp.err($$SELECT rfm.gamma_gamma_expected_spend(gg, 2, -10)::text FROM fits$$) AS spend_negative;
+-- also without repeat purchases, where monetary is not used (until
+-- 2026-12-06 it was accepted there, while NaN was not); 0 is the value
+SELECT pg_temp.err($$SELECT rfm.gamma_gamma_expected_spend(gg, 0, -5)::text FROM fits$$) AS spend_negative_no_repeats,
+       pg_temp.err($$SELECT rfm.clv(bg, gg, 0, 0, 38.86, -5, 12, 4, 0)::text FROM fits$$) AS clv_negative_no_repeats,
+       pg_temp.err($$SELECT round(rfm.gamma_gamma_expected_spend(gg, 0, 0)::numeric, 6)::text FROM fits$$) AS spend_zero_no_repeats;
+-- the Gamma-Gamma fit uses repeat buyers only: a row with frequency 0 is
+-- skipped whatever its monetary (NaN here); the others are fitted
+SELECT (rfm.fit_gamma_gamma(f, m)).n_customers AS gg_fit_skips_frequency_0
+  FROM (SELECT (1 + i % 5)::float8, (10 + (i * 7919) % 23)::float8 FROM generate_series(1, 50) i
+        UNION ALL SELECT 0, 'NaN') v(f, m);
 SELECT pg_temp.err($$SELECT rfm.fit_bgnbd(x, t_x, tenure)::text FROM (VALUES (1::float8, 'NaN'::float8, 2::float8)) v(x, t_x, tenure)$$) AS fit_nan;
 SELECT pg_temp.err($$SELECT rfm.fit_gamma_gamma(f, m)::text FROM (VALUES (2::float8, '-Infinity'::float8)) v(f, m)$$) AS gg_fit_inf;
 SELECT pg_temp.err($$SELECT rfm.historical_clv(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', -1)::text$$) AS negative_lifespan;

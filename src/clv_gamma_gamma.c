@@ -63,6 +63,12 @@ gamma_gamma_check_customer(double x, double m_x, const char *fname)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: a repeat buyer needs a positive monetary value, got %g", fname, m_x),
 				 errhint("monetary is the mean spend per repeat purchase day (repeat_monetary of rfm.summary).")));
+	/* unused without repeat purchases, but a negative one is a mistake */
+	if (m_x < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: monetary must not be negative, got %g", fname, m_x),
+				 errhint("Without repeat purchases monetary is 0 (repeat_monetary of rfm.summary).")));
 }
 
 /* rfm._gamma_gamma_expected_spend(p, q, gamma, x, m_x) */
