@@ -66,7 +66,11 @@ SELECT pg_temp.err($$SELECT rfm.clv(bg, gg, 1, 1, 2, 10, 12, 4.3, -1)::text FROM
 
 -- Unknown options: 22023 -------------------------------------------------
 SELECT pg_temp.err($$SELECT rfm.clv_inputs(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', 'fortnights')::text$$) AS unknown_unit;
-SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', unit => 'fortnights')::text$$) AS columns_unknown_unit;
+-- rfm.clv_columns names itself (it said rfm.clv_inputs, rfm.historical_clv),
+-- also for a customer without purchases
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', unit => 'fortnights')::text$$) AS columns_unknown_unit,
+       pg_temp.err($$SELECT rfm.clv_columns(NULL, '2024-01-31', unit => 'fortnights')::text$$) AS columns_unknown_unit_null_summary;
+SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', lifespan_days => -1)::text$$) AS columns_negative_lifespan;
 SELECT pg_temp.err($$SELECT rfm.clv_columns(rfm.summarize('2024-01-01'::date, 5), '2024-01-31', horizon_months => -1)::text$$) AS negative_horizon;
 -- past rfm.clv's 100,000 periods: said by rfm.clv_columns of horizon_months,
 -- with or without fits (was "rfm.clv: periods must be ...", with fits only)

@@ -287,6 +287,18 @@ BEGIN
                              WHEN unit IS NULL THEN 'unit' ELSE 'lifespan_days' END
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- unit and lifespan_days are checked again by the functions called,
+    -- whose errors named them, not this one
+    IF unit OPERATOR(pg_catalog.<>) ALL (ARRAY['days', 'weeks']) THEN
+        RAISE EXCEPTION 'rfm.clv_columns: unit must be ''days'' or ''weeks'', got %', pg_catalog.quote_literal(unit)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The unit the fits were made in; weeks are days / 7.';
+    END IF;
+    IF lifespan_days < 0 THEN
+        RAISE EXCEPTION 'rfm.clv_columns: lifespan_days must be a non-negative number of days, got %', lifespan_days
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The default is 1095 days (3 years).';
+    END IF;
     IF horizon_months < 0 OR horizon_months > 100000 THEN
         RAISE EXCEPTION 'rfm.clv_columns: horizon_months must be between 0 and 100000 months, got %',
                         pg_catalog.quote_nullable(horizon_months)
