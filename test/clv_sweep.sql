@@ -12,15 +12,7 @@
 BEGIN;
 SELECT plan(12);
 
-CREATE TEMP TABLE fits AS
-SELECT ROW(r, alpha, a, b, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS fit, r, alpha, a, b
-  FROM unnest(ARRAY[1e-3, 0.25, 8, 500]::float8[]) r,
-       unnest(ARRAY[1e-3, 4, 1e4]::float8[]) alpha,
-       unnest(ARRAY[0.01, 0.8, 0.999, 1.001, 50]::float8[]) a,
-       unnest(ARRAY[0.01, 2.4, 1e3]::float8[]) b;
-CREATE TEMP TABLE customers (x float8, t_x float8, tenure float8);
-INSERT INTO customers VALUES (0, 0, 0), (0, 0, 50), (1, 1e-3, 1e-3), (1, 0.5, 100), (30, 29, 30),
-                             (200, 100, 1000), (1e5, 1e3, 1e3), (1e9, 1e4, 1e4);
+\ir include/clv_sweep_grid.psql
 
 -- every call, its value or its SQLSTATE
 CREATE TEMP TABLE predictions (r float8, alpha float8, a float8, b float8, x float8, t_x float8, tenure float8,

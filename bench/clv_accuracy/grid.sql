@@ -3,15 +3,8 @@
 -- (bench/clv_accuracy/run.sh).
 SET client_min_messages = warning;
 SET extra_float_digits = 3;
-CREATE TEMP TABLE fits AS
-SELECT ROW(r, alpha, a, b, NULL, NULL, NULL, NULL)::rfm.bgnbd_fit AS fit, r, alpha, a, b
-  FROM unnest(ARRAY[1e-3, 0.25, 8, 500]::float8[]) r,
-       unnest(ARRAY[1e-3, 4, 1e4]::float8[]) alpha,
-       unnest(ARRAY[0.01, 0.8, 0.999, 1.001, 50]::float8[]) a,
-       unnest(ARRAY[0.01, 2.4, 1e3]::float8[]) b;
-CREATE TEMP TABLE customers (x float8, t_x float8, tenure float8);
-INSERT INTO customers VALUES (0, 0, 0), (0, 0, 50), (1, 1e-3, 1e-3), (1, 0.5, 100), (30, 29, 30),
-                             (200, 100, 1000), (1e5, 1e3, 1e3);
+\ir ../../test/include/clv_sweep_grid.psql
+DELETE FROM customers WHERE x > 1e5;
 CREATE TEMP TABLE predictions (r float8, alpha float8, a float8, b float8, x float8, t_x float8, tenure float8,
                                t float8, expected float8, sqlstate text, message text);
 DO $$
