@@ -188,7 +188,8 @@ CREATE FUNCTION rfm.transitions(tier regclass, from_as_of date, to_as_of date)
                    revenue_before numeric, revenue_after numeric, revenue_gained numeric,
                    predicted_clv_before double precision, predicted_clv_after double precision,
                    in_from_snapshot boolean, in_to_snapshot boolean)
-    LANGUAGE plpgsql STABLE
+    -- reads only: the rest of a query may run in parallel workers
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
     AS $$
 DECLARE
     entry rfm.tier_tables := rfm._tier_entry(tier);

@@ -431,10 +431,11 @@ END $$;
 -- C: reads the stored rows of the state (directly where the caller may
 -- read the whole table: no row-level security in force; else through
 -- rfm._customer_states_pack) and scores straight into the result set.
+-- PARALLEL RESTRICTED as rfm.customer_scores: reads only, in the leader.
 CREATE FUNCTION rfm.customer_state_scores(name text, bins integer DEFAULT 5, as_of date DEFAULT NULL)
     RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,
                    frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer)
-    LANGUAGE c STABLE CALLED ON NULL INPUT
+    LANGUAGE c STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED
     AS 'MODULE_PATHNAME', 'rfm_customer_state_scores';
 COMMENT ON FUNCTION rfm.customer_state_scores(text, integer, date) IS
     'R/F/M values and scores of every customer of a stored state (recency from as_of, default today in the state''s time zone)';
