@@ -113,7 +113,7 @@ BEGIN
     END IF;
     per := CASE unit WHEN 'days' THEN 1.0 WHEN 'weeks' THEN 7.0 END;
     IF per IS NULL THEN
-        RAISE EXCEPTION 'rfm.clv_inputs: unit must be ''days'' or ''weeks'', got %', pg_catalog.quote_nullable(unit)
+        RAISE EXCEPTION 'rfm.clv_inputs: unit must be ''days'' or ''weeks'', got %', pg_catalog.quote_literal(unit)
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'weeks are days / 7.';
     END IF;
@@ -233,7 +233,7 @@ BEGIN
     END IF;
     IF lifespan_days < 0 THEN
         RAISE EXCEPTION 'rfm.historical_clv: lifespan_days must be a non-negative number of days, got %',
-                        pg_catalog.quote_nullable(lifespan_days)
+                        lifespan_days
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'The default is 1095 days (3 years).';
     END IF;
@@ -301,7 +301,7 @@ BEGIN
     END IF;
     IF horizon_months < 0 OR horizon_months > 100000 THEN
         RAISE EXCEPTION 'rfm.clv_columns: horizon_months must be between 0 and 100000 months, got %',
-                        pg_catalog.quote_nullable(horizon_months)
+                        horizon_months
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- checked here too: with a NULL fit, or a customer without purchases,
@@ -309,7 +309,7 @@ BEGIN
     IF NOT discount_rate OPERATOR(pg_catalog.>) -1
        OR discount_rate OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity}'::double precision[]) THEN
         RAISE EXCEPTION 'rfm.clv_columns: discount_rate must be a finite number greater than -1, got %',
-                        pg_catalog.quote_nullable(discount_rate)
+                        discount_rate
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'discount_rate is per month: 0.01 is 1% per month.';
     END IF;
