@@ -24,4 +24,33 @@ REFRESH MATERIALIZED VIEW tiers_fb.small;
 RESET rfm.max_memory;
 SELECT count(*) AS customers_after_refresh FROM tiers_fb.small;
 SELECT rfm.drop_tiers('tiers_fb.small'), rfm.drop_tiers('tiers_fb.big');
+
+-- The grouped path (numeric keys take it) leaves out orders after as_of by
+-- their day, as the fast path and rfm.customer_scores do.  In
+-- Atlantic/Azores summer time ends at 01:00 on 2024-10-27 (back to 00:00):
+-- an order at 00:30 UTC is 00:30 local on the 27th, after as_of 2024-10-26.
+-- The filter "< (as_of + 1)::timestamptz" read the ambiguous midnight as
+-- the later one and let it in (customer 1's refund counted: 30, not 50; as
+-- a purchase, 22023 "purchase on 2024-10-27 is after as_of").  By hand:
+-- customer 1 bought 50 on the 20th, customer 2 40 on the 21st.
+SET TimeZone = 'Atlantic/Azores';
+CREATE TABLE tiers_fb.azores (customer numeric, ordered_at timestamptz, amount numeric);
+INSERT INTO tiers_fb.azores VALUES (1, '2024-10-20 12:00+00', 50), (1, '2024-10-27 00:30+00', -20),
+                                   (2, '2024-10-21 12:00+00', 40), (2, '2024-10-27 00:40+00', 15);
+SELECT '2024-10-27 00:30+00'::timestamptz::date AS refund_day, '2024-10-27 00:40+00'::timestamptz::date AS purchase_day;
+SELECT rfm.create_tiers('tiers_fb.azores_tiers', 'tiers_fb.azores', 'customer', 'ordered_at', 'amount',
+                        as_of => '2024-10-26', keep_history => false);
+SELECT customer_id, last_purchase, frequency, monetary FROM tiers_fb.azores_tiers ORDER BY customer_id;
+SELECT rfm.drop_tiers('tiers_fb.azores_tiers');
+RESET TimeZone;
+-- and with as_of on the last day a timestamp can have: (as_of + 1) did not
+-- fit a timestamp (22008); the day filter does.  recency_days checked by
+-- date subtraction.
+CREATE TABLE tiers_fb.far (customer numeric, ordered_at timestamp, amount numeric);
+INSERT INTO tiers_fb.far VALUES (1, '2024-01-01 10:00', 5), (2, '294276-12-31 23:00', 7);
+SELECT rfm.create_tiers('tiers_fb.far_tiers', 'tiers_fb.far', 'customer', 'ordered_at', 'amount',
+                        as_of => '294276-12-31', keep_history => false);
+SELECT customer_id, last_purchase, recency_days, recency_days = date '294276-12-31' - last_purchase AS recency_checked,
+       monetary FROM tiers_fb.far_tiers ORDER BY customer_id;
+SELECT rfm.drop_tiers('tiers_fb.far_tiers');
 DROP SCHEMA tiers_fb CASCADE;

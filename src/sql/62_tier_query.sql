@@ -337,11 +337,15 @@ BEGIN
     ELSIF time_base = 'pg_catalog.timestamptz'::pg_catalog.regtype THEN
         -- the calendar day in the session TimeZone, as rfm.summarize counts it
         day_expr := pg_catalog.format('src.%I::pg_catalog.timestamptz', time_column);
-        time_filter := pg_catalog.format('src.%I::pg_catalog.timestamptz < (%L::pg_catalog.date + 1)::pg_catalog.timestamptz',
+        -- by the day, as rfm.customer_scores filters: "< (as_of + 1)::timestamptz"
+        -- let in the repeated hour after a midnight where DST ends
+        -- (Atlantic/Azores: the later 00:00 is the one read), and overflowed
+        -- at the end of the timestamp range
+        time_filter := pg_catalog.format('src.%I::pg_catalog.timestamptz::pg_catalog.date <= %L::pg_catalog.date',
                                          time_column, as_of);
     ELSE
         day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
-        time_filter := pg_catalog.format('src.%I::pg_catalog.timestamp < (%L::pg_catalog.date + 1)::pg_catalog.timestamp',
+        time_filter := pg_catalog.format('src.%I::pg_catalog.timestamp::pg_catalog.date <= %L::pg_catalog.date',
                                          time_column, as_of);
     END IF;
 
