@@ -8,8 +8,8 @@
  *       rfm._customer_states_rows(states) ORDER BY customer took about half
  *       of creating a state (a million customers: ~3.5 of ~7 s): the rows
  *       went through a result set and a sort, and every row fired the
- *       foreign key's trigger, one query per row for the state_name all rows
- *       share.  Here they are sorted in memory and written in batches
+ *       foreign key's trigger (there was one then), one query per row for
+ *       the state_name all rows share.  Here they are sorted in memory and written in batches
  *       (table_multi_insert), in primary key order.
  *   rfm._customer_states_merge(name, states): a refresh's new orders folded
  *       into the stored states, what INSERT ... ON CONFLICT DO UPDATE did
@@ -17,12 +17,13 @@
  *       primary key and updated in place (HOT: the table's fillfactor leaves
  *       room), new customers written in batches.
  *
- * Both check the foreign key once (the SELECT ... FOR KEY SHARE its trigger
- * runs, so the source row cannot go away before commit).  Anything that
- * would make the executor do more -- row-level security for the caller,
- * triggers other than the foreign key's, check constraints, another column
- * layout, privileges granted only on columns -- and they return NULL: the
- * caller then runs the SQL statement.
+ * Both check once that the state's row of rfm.customer_state_sources exists
+ * and lock it as a foreign key's trigger would (SELECT ... FOR KEY SHARE,
+ * so it cannot go away before commit; rfm's refreshes hold it FOR UPDATE
+ * already).  Anything that would make the executor do more -- row-level
+ * security for the caller, triggers of anyone's, check constraints, another
+ * column layout, privileges granted only on columns -- and they return
+ * NULL: the caller then runs the SQL statement.
  */
 #include "compat.h"
 
@@ -105,7 +106,7 @@ plain_states_table(Relation rel)
 	return true;
 }
 
-/* What the foreign key's trigger checks for each row, once for all of them. */
+/* What a foreign key's trigger would check for each row, once for all of them. */
 static void
 lock_state_source(text *name, const char *fn)
 {

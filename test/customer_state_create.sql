@@ -14,7 +14,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(58);
+SELECT plan(63);
 
 CREATE SCHEMA csi_t;
 CREATE TABLE csi_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
@@ -189,6 +189,33 @@ SELECT results_eq($$SELECT count(*), sum(monetary), max(watermark) FROM rfm.cust
   '... the state unchanged: 5 rows, 15.50 + 0 - 3 + 7 + 99 = 118.50, watermark 7 (7 orders)');
 SELECT is((SELECT count(*) FROM rfm.customer_state_scores('csi keeper')), 4::bigint,
   '... but may read it (4 of the 5 customers have a purchase)');
+
+-- state_name is kept to rfm.customer_state_sources by triggers, not by a
+-- foreign key (pg_restore -j loads both tables at once: a foreign key
+-- failed the states' COPY, test/shell/tiers_incremental_dump.sh).  They do
+-- what the foreign key did: deleting a state's row deletes its rows (as the
+-- role deleting, under row-level security: before the source row goes,
+-- while it still shows that role its states); renaming a state that has
+-- rows, or truncating the sources alone, is refused.
+SET ROLE rfm_csi_keeper;
+SELECT rfm.customer_state_create('csi doomed', 'csi_t.orders', 'customer', 'ordered_on', 'amount', 'id') \g /dev/null
+DELETE FROM rfm.customer_state_sources WHERE state_name = 'csi doomed';
+RESET ROLE;
+SELECT is((SELECT count(*) FROM rfm.customer_states WHERE state_name = 'csi doomed'), 0::bigint,
+  'a role deleting its state''s row of rfm.customer_state_sources deletes its 5 rows (row-level security applies)');
+SELECT throws_ok($$UPDATE rfm.customer_state_sources SET state_name = 'csi 2 renamed' WHERE state_name = 'csi 2'$$,
+  '23503', $$rfm: customer state 'csi 2' cannot be renamed while it has rows in rfm.customer_states$$,
+  'renaming a state that has rows: 23503, as the foreign key said');
+SELECT throws_ok($$TRUNCATE rfm.customer_state_sources$$, '0A000',
+  'rfm: rfm.customer_state_sources cannot be truncated while rfm.customer_states has rows',
+  'truncating the sources alone: 0A000');
+SELECT throws_ok($q$DO $d$ BEGIN
+                     TRUNCATE rfm.customer_state_sources, rfm.customer_states;
+                     RAISE EXCEPTION 'both truncated' USING ERRCODE = 'P0001';
+                   END $d$$q$,
+  'P0001', 'both truncated', '... both together: allowed (rolled back here)');
+SELECT is((SELECT count(*) FROM rfm.customer_states WHERE state_name = 'csi keeper'), 5::bigint,
+  '... the rows are back');
 
 -- States are kept by their owner's name (a dump restores it).  A role
 -- dropped with a state left behind: the state is a superuser's to see, and

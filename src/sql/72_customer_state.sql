@@ -21,8 +21,12 @@ COMMENT ON TABLE rfm.customer_state_sources IS
     'Incremental customer states: source, columns and watermark of each (rfm.customer_state_create)';
 
 -- fillfactor: refreshes update rows in place (HOT), the key never changes.
+-- state_name names a row of rfm.customer_state_sources, kept so by the
+-- triggers below rather than by a foreign key: pg_restore -j loads the
+-- data of two extension tables at once, in separate sessions, and a
+-- foreign key between them failed the states' COPY (every state lost).
 CREATE TABLE rfm.customer_states (
-    state_name     text NOT NULL REFERENCES rfm.customer_state_sources ON DELETE CASCADE,
+    state_name     text NOT NULL,
     customer       text COLLATE "C" NOT NULL,
     first_purchase date,
     last_purchase  date,
@@ -76,6 +80,44 @@ END $$;
 CREATE TRIGGER customer_state_sources_check_name BEFORE INSERT OR UPDATE OF state_name ON rfm.customer_state_sources
     FOR EACH ROW EXECUTE FUNCTION rfm._customer_state_sources_check_name();
 
+-- What the foreign key did: ON DELETE CASCADE, and no rename or TRUNCATE
+-- while states use the name.  BEFORE the row changes, as whoever changes
+-- it (no SECURITY DEFINER): the source row still shows its states to that
+-- role under row-level security.  Only values are used, no text of the
+-- caller's is run.
+CREATE FUNCTION rfm._customer_state_sources_cascade()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+        DELETE FROM rfm.customer_states c WHERE c.state_name OPERATOR(pg_catalog.=) OLD.state_name;
+        RETURN OLD;
+    ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
+        IF NEW.state_name OPERATOR(pg_catalog.<>) OLD.state_name
+           AND EXISTS (SELECT FROM rfm.customer_states c WHERE c.state_name OPERATOR(pg_catalog.=) OLD.state_name) THEN
+            RAISE EXCEPTION 'rfm: customer state % cannot be renamed while it has rows in rfm.customer_states',
+                            pg_catalog.quote_literal(OLD.state_name)
+                USING ERRCODE = 'foreign_key_violation',
+                      HINT = 'Make a state of the new name with rfm.customer_state_create and drop the old one.';
+        END IF;
+        RETURN NEW;
+    ELSIF EXISTS (SELECT FROM rfm.customer_states) THEN
+        -- AFTER TRUNCATE: the states too if both are in the statement
+        RAISE EXCEPTION 'rfm: rfm.customer_state_sources cannot be truncated while rfm.customer_states has rows'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Truncate both in one statement: TRUNCATE rfm.customer_state_sources, rfm.customer_states.';
+    END IF;
+    RETURN NULL;
+END $$;
+-- (named to fire after customer_state_sources_check_name: BEFORE triggers
+-- fire in name order, and a reserved name is 42939 before anything else)
+CREATE TRIGGER customer_state_sources_keep_states BEFORE DELETE OR UPDATE OF state_name ON rfm.customer_state_sources
+    FOR EACH ROW EXECUTE FUNCTION rfm._customer_state_sources_cascade();
+CREATE TRIGGER customer_state_sources_truncate AFTER TRUNCATE ON rfm.customer_state_sources
+    FOR EACH STATEMENT EXECUTE FUNCTION rfm._customer_state_sources_cascade();
+
 SELECT pg_catalog.pg_extension_config_dump('rfm.customer_state_sources', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.customer_states', '');
 
@@ -113,7 +155,7 @@ COMMENT ON FUNCTION rfm._customer_states_direct(regclass, text, text, text, text
 
 -- A new or rebuilt state's rows (every customer new), sorted by customer and
 -- written in batches; NULL when rfm.customer_states has row-level security,
--- triggers besides its foreign key's, check constraints, or the caller
+-- triggers, check constraints, or the caller
 -- lacks table-wide INSERT (src/customer_states_write.c).
 CREATE FUNCTION rfm._customer_states_insert(name text, states bytea)
     RETURNS bigint

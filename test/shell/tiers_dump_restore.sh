@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tier tables survive pg_dump / pg_restore (custom format) and a plain SQL
+# Tier tables survive pg_dump / pg_restore (custom format, serially and with
+# -j 4) and a plain SQL
 # dump replayed with psql: after the round trip the tier tables hold the same
 # rows, the catalog (rfm.tier_tables, rfm.refresh_log) points at the restored
 # objects, the views and history are there, and refresh, transitions and
@@ -11,7 +12,8 @@ cd "$(dirname "$0")/../.."
 SRC=rfm_tiers_dump_src
 DST=rfm_tiers_dump_dst
 PLAIN=rfm_tiers_dump_plain
-SCRATCH_DBS="$SRC $DST $PLAIN"
+PARALLEL=rfm_tiers_dump_parallel
+SCRATCH_DBS="$SRC $DST $PLAIN $PARALLEL"
 . test/shell/lib/scratch.sh
 # The CLV fits of "Tiers Q1" fail on purpose at every refresh; keep their NOTICEs quiet.
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
@@ -111,4 +113,4 @@ check_restored() {
   echo "ok: $how: refresh, transitions and drop_tiers work on the restored database"
 }
 
-dump_round_trip $SRC $DST $PLAIN check_restored
+dump_round_trip $SRC $DST $PLAIN check_restored $PARALLEL

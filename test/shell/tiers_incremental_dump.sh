@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # An incremental tier table (create_tiers ... watermark_column) survives
-# pg_dump / pg_restore (custom format) and a plain dump replayed with psql:
+# pg_dump / pg_restore (custom format, serially and with -j 4) and a plain
+# dump replayed with psql:
 # the restored database has the same tier rows, customer states and
 # watermark; after new orders, its incremental refresh equals a tier table
 # built from all orders; drop_tiers removes the state.
@@ -11,7 +12,8 @@ cd "$(dirname "$0")/../.."
 SRC=rfm_tinc_src
 DST=rfm_tinc_dst
 PLAIN=rfm_tinc_plain
-SCRATCH_DBS="$SRC $DST $PLAIN"
+PARALLEL=rfm_tiers_dump_parallel
+SCRATCH_DBS="$SRC $DST $PLAIN $PARALLEL"
 . test/shell/lib/scratch.sh
 
 dropdbs
@@ -67,7 +69,7 @@ SQL
   echo "ok: $how: same tier rows, states and watermark; incremental refresh == full build; drop removes the state"
 }
 
-dump_round_trip $SRC $DST $PLAIN check_restored
+dump_round_trip $SRC $DST $PLAIN check_restored $PARALLEL
 
 # The same with a tier table owned by a role that is not a superuser.  The
 # restore refreshes it as that role with row_security off (pg_dump writes
@@ -100,4 +102,4 @@ SQL
   [ "$(q "$db" -c 'SELECT count(*) FROM shop.inc')" = 21 ] || fail "$how: its owner's refresh did not fold in the new order"
   echo "ok: $how: a non-superuser's incremental tier table is refilled by the restore and refreshes"
 }
-dump_round_trip $SRC $DST $PLAIN check_owned
+dump_round_trip $SRC $DST $PLAIN check_owned $PARALLEL

@@ -14,15 +14,22 @@ normalized_dump() {
   pg_dump "$@" | grep -v -E '^(\\(un)?restrict |-- Dumped )'
 }
 
-# dump_round_trip SRC CUSTOM PLAIN CHECK: restores a custom-format dump of
-# SRC into a new database CUSTOM (errors fatal) and replays a plain dump
-# into PLAIN, running "CHECK db description" on each.
+# dump_round_trip SRC CUSTOM PLAIN CHECK [PARALLEL]: restores a
+# custom-format dump of SRC into a new database CUSTOM (errors fatal) and
+# replays a plain dump into PLAIN, running "CHECK db description" on each;
+# with PARALLEL, also pg_restore -j 4 into that new database (each of its
+# sessions loads another table's data at the same time).
 dump_round_trip() {
-  local src=$1 custom=$2 plain=$3 check=$4
+  local src=$1 custom=$2 plain=$3 check=$4 parallel=${5:-}
   pg_dump -Fc -f "$tmp/dump.custom" "$src"
   createdb "$custom"
   pg_restore --exit-on-error -d "$custom" "$tmp/dump.custom" || fail "pg_restore failed"
   "$check" "$custom" "pg_dump -Fc | pg_restore"
+  if [ -n "$parallel" ]; then
+    createdb "$parallel"
+    pg_restore --exit-on-error -j 4 -d "$parallel" "$tmp/dump.custom" || fail "pg_restore -j 4 failed"
+    "$check" "$parallel" "pg_dump -Fc | pg_restore -j 4"
+  fi
   pg_dump -Fp -f "$tmp/dump.sql" "$src"
   createdb "$plain"
   psql -X -q -v ON_ERROR_STOP=1 -d "$plain" -f "$tmp/dump.sql" > /dev/null || fail "replaying the plain dump failed"
