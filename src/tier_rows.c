@@ -30,6 +30,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -601,12 +602,10 @@ check_tier_bins(int32 bins, const char *caller)
 }
 
 /*
- * rfm._tier_rows(source, customer_column, time_column, amount_column,
- * customer_type, bins, scheme, as_of, clv, state): as_of NULL is the day
- * of each refresh.
+ * The rows, in the session's TimeZone as it is now (rfm_tier_rows sets it).
  */
-Datum
-rfm_tier_rows(PG_FUNCTION_ARGS)
+static Datum
+tier_rows_here(FunctionCallInfo fcinfo)
 {
 	/* as_of NULL: the refresh day (in its state's zone for an incremental table) */
 	DateADT		day = !PG_ARGISNULL(7) ? PG_GETARG_DATEADT(7) :
@@ -664,6 +663,32 @@ rfm_tier_rows(PG_FUNCTION_ARGS)
 	fast_rows(fcinfo, &a, &s, key_type, key_kind(key_base), cxt);
 	MemoryContextDelete(cxt);
 	return (Datum) 0;
+}
+
+/*
+ * rfm._tier_rows(source, customer_column, time_column, amount_column,
+ * customer_type, bins, scheme, as_of, clv, state, time_zone): as_of NULL
+ * is the day of each refresh.  time_zone (the tier table creator's,
+ * rfm.tier_tables.time_zone) is the TimeZone for the call, as a function's
+ * SET clause would set it: a timestamptz order's day and today are those
+ * of the tier table's zone, whoever refreshes it (a pg_cron job, a
+ * restore).  NULL: the session's.
+ */
+Datum
+rfm_tier_rows(PG_FUNCTION_ARGS)
+{
+	int			nest_level;
+	Datum		result;
+
+	if (PG_NARGS() < 11 || PG_ARGISNULL(10))
+		return tier_rows_here(fcinfo);
+	nest_level = NewGUCNestLevel();
+	(void) set_config_option("TimeZone", text_to_cstring(PG_GETARG_TEXT_PP(10)),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	result = tier_rows_here(fcinfo);
+	/* (an error rolls it back with the (sub)transaction) */
+	AtEOXact_GUC(true, nest_level);
+	return result;
 }
 
 /*

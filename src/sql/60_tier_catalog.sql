@@ -29,6 +29,9 @@ CREATE TABLE rfm.tier_tables (
     state_name      text,                       -- incremental refresh: its rfm.customer_state_sources name
     segments_view   regclass NOT NULL,
     grid_view       regclass NOT NULL,
+    -- a timestamptz order's day and as_of NULL's today are taken in the
+    -- creator's TimeZone, whoever refreshes (rfm._tier_rows' time_zone)
+    time_zone       text     NOT NULL DEFAULT pg_catalog.current_setting('TimeZone'),
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     created_by      name     NOT NULL DEFAULT CURRENT_USER
 );

@@ -421,16 +421,17 @@ COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, t
 -- rfm._tier_query's grouped SELECT.  More customers than the fast path may
 -- hold in memory (rfm.max_memory, program_limit_exceeded before any row is
 -- returned) fall back to the grouped path, which spills to disk: same
--- rows, with a NOTICE.
+-- rows, with a NOTICE.  time_zone: the TimeZone for the call (the tier
+-- table creator's, so that whoever refreshes gets the same days).
 CREATE FUNCTION rfm._tier_rows(source regclass, customer_column text, time_column text,
                                amount_column text, customer_type text, bins integer,
                                scheme text, as_of date, clv boolean DEFAULT false,
-                               state text DEFAULT NULL)
+                               state text DEFAULT NULL, time_zone text DEFAULT NULL)
     RETURNS SETOF record
     LANGUAGE C VOLATILE
     AS 'MODULE_PATHNAME', 'rfm_tier_rows';
-COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean, text) IS
-    'Rows of a tier table computed now (internal; as_of NULL = today)';
+COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean, text, text) IS
+    'Rows of a tier table computed now, in time_zone (internal; as_of NULL = today)';
 
 -- The labels rfm._tier_rows gives each score cell of 1..bins for a scheme
 -- (rules read now); tests compare them with rfm.segment.

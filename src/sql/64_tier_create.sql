@@ -30,7 +30,7 @@ COMMENT ON FUNCTION rfm._tier_fill(regclass) IS
 CREATE FUNCTION rfm._tier_build(target text, source regclass, customer_column text, time_column text,
                                 amount_column text, customer_type text, bins integer, scheme text,
                                 as_of date, clv boolean, state text, storage text DEFAULT '',
-                                owner text DEFAULT NULL,
+                                owner text DEFAULT NULL, time_zone text DEFAULT NULL,
                                 OUT tier regclass, OUT row_total bigint,
                                 OUT segments_view regclass, OUT grid_view regclass)
     LANGUAGE plpgsql
@@ -42,10 +42,9 @@ BEGIN
     -- REFRESH ... CONCURRENTLY's duplicate check gains from it.
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
     EXECUTE pg_catalog.format(
-        'CREATE MATERIALIZED VIEW %s%s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean%s) AS t(%s) WITH NO DATA',
+        'CREATE MATERIALIZED VIEW %s%s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean, %L::pg_catalog.text, %L::pg_catalog.text) AS t(%s) WITH NO DATA',
         target, storage, source::oid, customer_column, time_column, amount_column, customer_type,
-        bins, scheme, as_of, clv, CASE WHEN state IS NOT NULL THEN pg_catalog.format(', %L', state) ELSE '' END,
-        rfm._tier_columns(customer_type, clv));
+        bins, scheme, as_of, clv, state, time_zone, rfm._tier_columns(customer_type, clv));
     tier := target::regclass;
     IF owner IS NOT NULL THEN
         EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', tier, owner);
@@ -59,7 +58,7 @@ BEGIN
     segments_view := views.segments_view;
     grid_view := views.grid_view;
 END $$;
-COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text, text) IS
+COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text, text, text) IS
     'Internal (rfm.create_tiers, rfm.alter_tiers): make and fill a tier table, its unique index and its views';
 
 -- What a tier table with watermark_column (customer states) cannot have,
@@ -111,6 +110,7 @@ CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column tex
     AS $$
 DECLARE
     started       timestamptz := pg_catalog.clock_timestamp();
+    zone          text := pg_catalog.current_setting('TimeZone');  -- the tier table's, for good
     parts         text[];
     target        text;
     target_schema text;
@@ -241,7 +241,7 @@ BEGIN
     END IF;
 
     built := rfm._tier_build(target, source, customer_column, time_column, amount_column, customer_type,
-                             bins, scheme, as_of, clv, state);
+                             bins, scheme, as_of, clv, state, time_zone => zone);
     new_tier := built.tier;
     row_total := built.row_total;
     IF keep_history THEN
@@ -250,20 +250,21 @@ BEGIN
 
     INSERT INTO rfm.tier_tables (id, tier, source, customer_column, time_column, amount_column,
                                  customer_type, bins, scheme, as_of, keep_history,
-                                 history_table, clv, watermark_column, state_name, segments_view, grid_view)
+                                 history_table, clv, watermark_column, state_name, segments_view, grid_view,
+                                 time_zone)
     VALUES (COALESCE(entry_id, pg_catalog.nextval('rfm.tier_tables_id_seq')),
             new_tier, source, customer_column, time_column, amount_column, customer_type,
             bins, scheme, as_of, keep_history, history, clv, watermark_column, state,
-            built.segments_view, built.grid_view)
+            built.segments_view, built.grid_view, zone)
     RETURNING id INTO entry_id;
 
     IF keep_history THEN
-        PERFORM rfm._tier_snapshot(new_tier, history, clv, rfm._tier_day(as_of, state));
+        PERFORM rfm._tier_snapshot(new_tier, history, clv, rfm._tier_day(as_of, state, zone));
     END IF;
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
                                  message)
     VALUES (entry_id, new_tier, 'create', started, pg_catalog.clock_timestamp(),
-            rfm._tier_day(as_of, state), row_total, 'succeeded',
+            rfm._tier_day(as_of, state, zone), row_total, 'succeeded',
             CASE WHEN clv THEN rfm._tier_model_note(new_tier) END);
     RETURN new_tier;
 END $$;

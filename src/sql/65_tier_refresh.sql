@@ -121,7 +121,7 @@ BEGIN
         RAISE EXCEPTION 'rfm.refresh_tiers: % was dropped while this refresh waited for it', tier_name
             USING ERRCODE = 'undefined_object';
     END IF;
-    effective := rfm._tier_day(entry.as_of, entry.state_name);
+    effective := rfm._tier_day(entry.as_of, entry.state_name, entry.time_zone);
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, as_of, outcome)
     VALUES (entry.id, entry.tier, 'refresh', pg_catalog.clock_timestamp(), effective, 'running')
     RETURNING id INTO log_id;
@@ -140,7 +140,7 @@ BEGIN
             RAISE EXCEPTION 'rfm: % was dropped as this refresh started', tier_name
                 USING ERRCODE = 'undefined_object';
         END IF;
-        effective := rfm._tier_day(entry.as_of, entry.state_name);
+        effective := rfm._tier_day(entry.as_of, entry.state_name, entry.time_zone);
         PERFORM rfm._tier_lock_source(entry.source);
         -- The source's shape is checked first, for a clear error.
         PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column,

@@ -615,7 +615,7 @@ BEGIN
     built := rfm._tier_build(pg_catalog.format('%I.%I', nsp, scratch), entry.source, entry.customer_column,
                              entry.time_column, entry.amount_column, entry.customer_type, wanted.bins,
                              wanted.scheme, wanted.as_of, wanted.clv, entry.state_name, storage,
-                             kept->>'owner');
+                             kept->>'owner', entry.time_zone);
     SELECT i.indexrelid INTO made_index FROM pg_catalog.pg_index i WHERE i.indrelid = built.tier;
     -- columns renamed by hand would come back under rfm's names, without
     -- their grants and comments
@@ -690,13 +690,13 @@ BEGIN
         RAISE NOTICE 'rfm.alter_tiers: % keeps its snapshots but is no longer written', entry.history_table;
     END IF;
     IF wanted.keep_history THEN
-        PERFORM rfm._tier_snapshot(built.tier, history, wanted.clv, rfm._tier_day(wanted.as_of, entry.state_name));
+        PERFORM rfm._tier_snapshot(built.tier, history, wanted.clv, rfm._tier_day(wanted.as_of, entry.state_name, entry.time_zone));
     END IF;
 
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome,
                                  message)
     VALUES (entry.id, built.tier, 'alter', started, pg_catalog.clock_timestamp(),
-            rfm._tier_day(wanted.as_of, entry.state_name), built.row_total, 'succeeded',
+            rfm._tier_day(wanted.as_of, entry.state_name, entry.time_zone), built.row_total, 'succeeded',
             pg_catalog.concat_ws('; ', changes, CASE WHEN wanted.clv THEN rfm._tier_model_note(built.tier) END));
     RETURN built.tier;
 END $$;

@@ -317,10 +317,10 @@ CREATE FUNCTION rfm._customer_state_today(name text)
                             CURRENT_DATE) $$;
 
 -- The day a tier table's rows are for: its as_of, or the refresh day (in
--- its state's zone for an incremental one).
+-- its state's zone for an incremental one, else in its own zone).
 -- (plpgsql: a tier table without a state never reads the states' table,
 -- which its owner may have no right to read)
-CREATE FUNCTION rfm._tier_day(as_of date, state text)
+CREATE FUNCTION rfm._tier_day(as_of date, state text, zone text)
     RETURNS date
     LANGUAGE plpgsql STABLE
     AS $$
@@ -330,6 +330,11 @@ BEGIN
     END IF;
     IF state IS NOT NULL THEN
         RETURN rfm._customer_state_today(state);
+    END IF;
+    -- today in the tier table's zone, as rfm._tier_rows takes it (the
+    -- transaction's start, as CURRENT_DATE)
+    IF zone IS NOT NULL THEN
+        RETURN pg_catalog.timezone(zone, pg_catalog.now())::pg_catalog.date;
     END IF;
     RETURN CURRENT_DATE;
 END $$;
