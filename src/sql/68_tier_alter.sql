@@ -518,6 +518,11 @@ BEGIN
     -- A refresh that starts now waits for this alter (rfm.refresh_tiers),
     -- then refreshes the new table.
     PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR NO KEY UPDATE;
+    -- The source before the tier table and its views, in the order
+    -- rfm.refresh_tiers takes them: a transaction that rewrote or locked
+    -- the source (TRUNCATE and reload) and then read the tier table
+    -- deadlocked with an alter that held the tier table (40P01).
+    PERFORM rfm._tier_lock_source(entry.source);
     -- Readers wait from here to the end of the transaction.  Locked in the
     -- order readers take them, so that none deadlocks with the alter (a
     -- reader of the _segments view held it and waited for the tier table,
@@ -544,7 +549,6 @@ BEGIN
     -- The caller's default tablespace must not move anything.
     PERFORM pg_catalog.set_config('default_tablespace', '', true);
     -- The source and the new options, checked before any change.
-    PERFORM rfm._tier_lock_source(entry.source);
     PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column, entry.amount_column,
                             entry.customer_type, wanted.bins, wanted.scheme,
                             COALESCE(wanted.as_of, CURRENT_DATE), wanted.clv);

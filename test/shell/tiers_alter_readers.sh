@@ -2,10 +2,14 @@
 # What readers see while rfm.alter_tiers replaces a tier table (README
 # "Changing a tier table"):
 #  1. a reader of the _segments or _grid view, or of the history joined to
-#     the tier table, that comes while an alter waits (here for the source,
-#     which another session holds) waits for the alter and gets the new
-#     rows: before 2026-12-06 the alter took the tier table first and the
-#     views when it dropped them, and one of the two died with 40P01;
+#     the tier table, that comes while an alter waits (here for the tier
+#     table, which another session is reading) waits for the alter and gets
+#     the new rows: before 2026-12-06 the alter took the tier table first
+#     and the views when it dropped them, and one of the two died with
+#     40P01;  a transaction that locked the source (TRUNCATE and reload,
+#     say) and then reads the tier table does not deadlock with an alter
+#     (the alter took the tier table before the source until 2026-12-06:
+#     40P01);
 #  2. a REPEATABLE READ reader whose snapshot is older than the alter sees
 #     the new table's rows, as after REFRESH MATERIALIZED VIEW (it saw the
 #     table empty, the rows being newer than its snapshot);
@@ -34,10 +38,11 @@ INSERT INTO orders SELECT c, date '2024-01-01' + (c * 7 + k * 37) % 300, (c * 13
 SELECT rfm.create_tiers('public.t', 'public.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-12-31');
 SQL
 
-# alter_with_reader OPTIONS READER_SQL EXPECTED: the alter waits 2 s for
-# the source (held by another session) while the reader comes.
+# alter_with_reader OPTIONS READER_SQL EXPECTED: the alter, holding the
+# views, waits 2 s for the tier table (another session reads it) while the
+# reader comes.
 alter_with_reader() {
-  psql -X -q -At -d "$DB" -c "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT" > /dev/null &
+  psql -X -q -At -d "$DB" -c "BEGIN; SELECT count(*) FROM public.t; SELECT pg_sleep(2); COMMIT" > /dev/null &
   sleep 0.5
   q "$DB" -c "SELECT rfm.alter_tiers('public.t', '$1')" > "$tmp/alter.out" 2>&1 &
   local alter=$!
@@ -56,6 +61,15 @@ alter_with_reader '{"bins": 3}' 'SELECT sum(customers) || '"' '"' || max(r_score
 echo "ok: readers of the _segments and _grid views during alter_tiers wait for it and see the new table"
 alter_with_reader '{"clv": true}' 'SELECT count(*) FROM public.t_history h JOIN public.t USING (customer_id)' 2000
 echo "ok: a reader of the history joined to the tier table during alter_tiers clv on waits for it"
+# the source locked first, the tier table read after, while an alter comes
+psql -X -q -At -d "$DB" -c "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2); SELECT count(*) FROM public.t; COMMIT" \
+  > "$tmp/loader.out" 2>&1 &
+loader=$!
+sleep 0.5
+q "$DB" -c "SELECT rfm.alter_tiers('public.t', '{\"clv\": false}')" > "$tmp/alter.out" 2>&1 ||
+  fail "alter_tiers during a transaction that locked the source failed: $(cat "$tmp/alter.out")"
+wait "$loader" || fail "a transaction that locked the source, then read the tier table during alter_tiers failed: $(cat "$tmp/loader.out")"
+echo "ok: a transaction that locks the source and then reads the tier table does not deadlock with alter_tiers"
 
 # 2. a REPEATABLE READ snapshot taken before the alter
 mkfifo "$tmp/rr.in"
