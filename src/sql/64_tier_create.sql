@@ -240,8 +240,21 @@ BEGIN
         PERFORM rfm._customer_state_fold(state, 'rfm.create_tiers');
     END IF;
 
-    built := rfm._tier_build(target, source, customer_column, time_column, amount_column, customer_type,
-                             bins, scheme, as_of, clv, state, time_zone => zone);
+    BEGIN
+        built := rfm._tier_build(target, source, customer_column, time_column, amount_column, customer_type,
+                                 bins, scheme, as_of, clv, state, time_zone => zone);
+    EXCEPTION WHEN unique_violation THEN
+        -- another session made one of the names after the check above and
+        -- committed while this CREATE waited for it: the catalog's own
+        -- unique index said so, in its words
+        GET STACKED DIAGNOSTICS member = CONSTRAINT_NAME;
+        IF member OPERATOR(pg_catalog.=) ANY (ARRAY['pg_type_typname_nsp_index', 'pg_class_relname_nsp_index']) THEN
+            RAISE EXCEPTION 'rfm.create_tiers: % already exists', target
+                USING ERRCODE = 'duplicate_table',
+                      HINT = 'Another session created it (or its _segments or _grid view) while this one was building.';
+        END IF;
+        RAISE;
+    END;
     new_tier := built.tier;
     row_total := built.row_total;
     IF keep_history THEN

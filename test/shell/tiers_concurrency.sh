@@ -13,7 +13,9 @@
 #     clear message, and leaves the table intact; two refreshes started
 #     together both end cleanly (one succeeds, the other succeeds after it or
 #     fails with 55P03), and no log row is left 'running'; rfm.alter_tiers
-#     during a refresh fails at once with 55P03 too.
+#     during a refresh fails at once with 55P03 too;
+#  4. two rfm.create_tiers of one new name at once: one makes it, the other
+#     fails with 42P07.
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -180,3 +182,21 @@ got=$(q -c "SELECT round(sum(monetary), 2) FROM live_tiers")
 same=$(q -c "SELECT (SELECT sum(amount) FROM orders) = (SELECT sum(monetary) FROM live_tiers)")
 [ "$same" = t ] || fail "tier revenue $got differs from the orders total"
 echo "ok: two simultaneous refreshes: $ok succeeded, the other $([ $ok = 2 ] && echo 'ran after it' || echo 'failed with 55P03'); table complete and current (revenue $got)"
+
+# 4. two rfm.create_tiers of the same new name at once: one builds it, the
+# other fails with rfm's 42P07 (the catalog's raw 23505 on
+# pg_type_typname_nsp_index when its CREATE waited for the first one's,
+# until 2026-12-06), nothing of it left behind.
+for i in 1 2; do
+  psql -X -q -At -v VERBOSITY=verbose -d "$DB" \
+       -c "SELECT rfm.create_tiers('public.twin', 'public.orders', 'customer', 'ordered_on', 'amount', keep_history => false)" \
+       > "$tmp/twin$i.out" 2>&1 &
+done
+wait
+made=$(grep -l '^twin$' "$tmp/twin1.out" "$tmp/twin2.out" | wc -l)
+refused=$(grep -l '42P07: rfm.create_tiers: public.twin already exists' "$tmp/twin1.out" "$tmp/twin2.out" | wc -l)
+[ "$made" = 1 ] && [ "$refused" = 1 ] ||
+  fail "two create_tiers of one name: $(cat "$tmp/twin1.out" "$tmp/twin2.out")"
+[ "$(q -c "SELECT count(*) FROM rfm.tier_tables WHERE tier = 'public.twin'::regclass")" = 1 ] ||
+  fail "two create_tiers of one name: not one catalog row"
+echo "ok: two create_tiers of one name at once: one made it, the other failed with 42P07"
