@@ -401,6 +401,59 @@ cursor_find(KeyCursor *cursor, text *customer, TupleTableSlot *slot)
 	}
 }
 
+/*
+ * Updates the stored row in old_slot (the version the snapshot sees) to
+ * the merge of it and row.  A row another transaction changed after the
+ * snapshot (an owner's hand edit: rfm's own refreshes of a state wait for
+ * each other) is merged again from its latest version, as INSERT ... ON
+ * CONFLICT DO UPDATE does under READ COMMITTED, instead of the
+ * "tuple concurrently updated" internal error of simple_table_tuple_update;
+ * at REPEATABLE READ or above, or when it was deleted, 40001.
+ */
+static void
+merge_update(Relation rel, TupleTableSlot *old_slot, TupleTableSlot *new_slot, const StateRow *row,
+			 Snapshot snapshot, rfm_tuple_update_result *update_indexes)
+{
+	CommandId	cid = GetCurrentCommandId(true);
+
+	for (int attempt = 0;; attempt++)
+	{
+		Datum		values[6];
+		bool		nulls[6];
+		TM_FailureData tmfd;
+		LockTupleMode lockmode;
+		TM_Result	result;
+
+		merge_values(old_slot, row, values, nulls);
+		ExecClearTuple(new_slot);
+		memcpy(new_slot->tts_values, values, sizeof(values));
+		memcpy(new_slot->tts_isnull, nulls, sizeof(nulls));
+		ExecStoreVirtualTuple(new_slot);
+		result = table_tuple_update(rel, &old_slot->tts_tid, new_slot, cid, snapshot, InvalidSnapshot,
+									true, &tmfd, &lockmode, update_indexes);
+		if (result == TM_Ok)
+			return;
+		if (result == TM_Updated && attempt == 0 && !IsolationUsesXactSnapshot())
+		{
+			/* the latest version, locked: the update above cannot fail on it */
+			ItemPointerData tid = old_slot->tts_tid;
+
+			result = table_tuple_lock(rel, &tid, snapshot, old_slot, cid,
+									  LockTupleNoKeyExclusive, LockWaitBlock,
+									  TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
+			if (result == TM_Ok)
+				continue;
+		}
+		if (result == TM_Updated || result == TM_Deleted)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("rfm: a customer's row of rfm.customer_states was %s by another transaction during this fold",
+							result == TM_Deleted ? "deleted" : "changed"),
+					 errhint("Refresh again.")));
+		elog(ERROR, "rfm: updating a row of rfm.customer_states failed (%d)", (int) result);
+	}
+}
+
 PG_FUNCTION_INFO_V1(rfm_customer_states_merge);
 
 Datum
@@ -447,12 +500,7 @@ rfm_customer_states_merge(PG_FUNCTION_ARGS)
 			rfm_tuple_update_result update_indexes;
 
 			MemoryContextSwitchTo(rowcxt);
-			merge_values(old_slot, &rows[i], values, nulls);
-			ExecClearTuple(new_slot);
-			memcpy(new_slot->tts_values, values, sizeof(values));
-			memcpy(new_slot->tts_isnull, nulls, sizeof(nulls));
-			ExecStoreVirtualTuple(new_slot);
-			simple_table_tuple_update(rel, &old_slot->tts_tid, new_slot, snapshot, &update_indexes);
+			merge_update(rel, old_slot, new_slot, &rows[i], snapshot, &update_indexes);
 			if (rfm_tuple_update_needs_index(update_indexes) && batch.rri->ri_NumIndices > 0)
 			{
 				list_free(rfm_update_index_tuples(batch.rri, new_slot, batch.estate, update_indexes));

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A customer state's fold while another transaction edits one of its rows
+# (the owner may write rfm.customer_states by hand): the fold waits for it
+# and merges the new orders into the edited row, as INSERT ... ON CONFLICT
+# DO UPDATE does (it failed with XX000 "tuple concurrently updated" until
+# 2026-12-06); at REPEATABLE READ it fails with 40001 and changes nothing;
+# a row deleted meanwhile is 40001 too.
+# Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DB=rfm_state_concurrent_edit
+SCRATCH_DBS=$DB
+. test/shell/lib/scratch.sh
+
+dropdbs
+createdb "$DB"
+q "$DB" > /dev/null <<'SQL'
+CREATE EXTENSION rfm;
+CREATE TABLE orders (id bigserial PRIMARY KEY, customer integer, ordered_on date, amount numeric);
+INSERT INTO orders (customer, ordered_on, amount) VALUES (1, '2024-01-05', 10), (2, '2024-01-06', 20), (3, '2024-01-07', 30);
+SELECT rfm.customer_state_create('s', 'orders', 'customer', 'ordered_on', 'amount', 'id');
+INSERT INTO orders (customer, ordered_on, amount) VALUES (1, '2024-02-01', 5), (2, '2024-02-02', 7);
+SQL
+state() { q "$DB" -c "SELECT string_agg(customer || ':' || frequency || ':' || monetary, ' ' ORDER BY customer) FROM rfm.customer_states"; }
+
+# edit_during_fold EDIT_SQL ISOLATION: EDIT_SQL runs in a transaction that
+# stays open 2 s while the fold (a refresh at ISOLATION, begun after the
+# edit's transaction took its snapshot) waits for it.
+edit_during_fold() {
+  psql -X -q -At -d "$DB" -c "BEGIN; $1; SELECT pg_sleep(2); COMMIT" > /dev/null &
+  sleep 0.7
+  PGOPTIONS="-c default_transaction_isolation=${2// /\\ }" q "$DB" -v VERBOSITY=verbose \
+    -c "SELECT rfm.customer_state_refresh('s')" > "$tmp/fold.out" 2>&1 && echo ok || echo failed
+  wait
+}
+
+# By hand: customer 1 had 1 purchase, 10; the edit adds 100; the fold adds 5.
+[ "$(edit_during_fold "UPDATE rfm.customer_states SET monetary = monetary + 100 WHERE customer = '1'" 'read committed')" = ok ] ||
+  fail "a fold during an edit of a state row failed: $(cat "$tmp/fold.out")"
+[ "$(state)" = "1:2:115 2:2:27 3:1:30" ] || fail "after a fold during an edit: $(state), not 1:2:115 2:2:27 3:1:30"
+echo "ok: a fold waits for a transaction editing a state row and merges into the edited row"
+
+INSERT_SQL="INSERT INTO orders (customer, ordered_on, amount) VALUES (1, '2024-03-01', 1)"
+q "$DB" -c "$INSERT_SQL"
+[ "$(edit_during_fold "UPDATE rfm.customer_states SET monetary = monetary + 100 WHERE customer = '1'" 'repeatable read')" = failed ] ||
+  fail "a REPEATABLE READ fold during an edit of a state row succeeded"
+grep -q '40001: rfm: a customer.s row of rfm.customer_states was changed by another transaction during this fold' "$tmp/fold.out" ||
+  fail "a REPEATABLE READ fold during an edit failed unclearly: $(cat "$tmp/fold.out")"
+[ "$(state)" = "1:2:215 2:2:27 3:1:30" ] || fail "after a failed fold: $(state), not 1:2:215 2:2:27 3:1:30 (the edit alone)"
+echo "ok: at REPEATABLE READ it fails with 40001 and folds nothing"
+
+[ "$(edit_during_fold "DELETE FROM rfm.customer_states WHERE customer = '1'" 'read committed')" = failed ] ||
+  fail "a fold during a delete of a state row succeeded"
+grep -q '40001: rfm: a customer.s row of rfm.customer_states was deleted by another transaction during this fold' "$tmp/fold.out" ||
+  fail "a fold during a delete failed unclearly: $(cat "$tmp/fold.out")"
+echo "ok: a row deleted during the fold: 40001"
