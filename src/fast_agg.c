@@ -20,6 +20,7 @@
 #include "fast_scan.h"
 #include "breaks.h"
 #include "rfm_state.h"
+#include "safe_path.h"
 #include "settings.h"
 
 #include "access/htup_details.h"
@@ -687,8 +688,8 @@ rfm_load_order_customers(Datum source, Datum customer_column, Datum time_column,
  * bins, as_of): scores straight into the result set (no second copy of the
  * rows).
  */
-Datum
-rfm_customer_scores(PG_FUNCTION_ARGS)
+static Datum
+rfm_customer_scores_here(FunctionCallInfo fcinfo)
 {
 	int32		bins;
 	DateADT		as_of;
@@ -718,6 +719,17 @@ rfm_customer_scores(PG_FUNCTION_ARGS)
 	INSTR_TIME_SUBTRACT(t2, t1);
 	elog(DEBUG2, "rfm.customer_scores: scoring and rows %.3f s", INSTR_TIME_GET_DOUBLE(t2));
 	return (Datum) 0;
+}
+
+/* rfm.customer_scores: with search_path = pg_catalog, pg_temp for its SQL (src/safe_path.c) */
+Datum
+rfm_customer_scores(PG_FUNCTION_ARGS)
+{
+	int			nest_level = rfm_enter_safe_path(NULL);
+	Datum		result = rfm_customer_scores_here(fcinfo);
+
+	rfm_leave_safe_path(nest_level);
+	return result;
 }
 
 /*
@@ -819,8 +831,8 @@ load_state_customers(Datum state_name, int32 bins, MemoryContext cxt, Scored *s,
  * rfm.customer_state_scores(name, bins, as_of): the stored states of one
  * state, scored straight into the result set.
  */
-Datum
-rfm_customer_state_scores(PG_FUNCTION_ARGS)
+static Datum
+rfm_customer_state_scores_here(FunctionCallInfo fcinfo)
 {
 	Scored		s;
 	DateADT		as_of;
@@ -852,6 +864,17 @@ rfm_customer_state_scores(PG_FUNCTION_ARGS)
 	}
 	score_rows(fcinfo, &s, PG_GETARG_INT32(1), as_of, "rfm.customer_state_scores");
 	return (Datum) 0;
+}
+
+/* rfm.customer_state_scores: with search_path = pg_catalog, pg_temp for its SQL (src/safe_path.c) */
+Datum
+rfm_customer_state_scores(PG_FUNCTION_ARGS)
+{
+	int			nest_level = rfm_enter_safe_path(NULL);
+	Datum		result = rfm_customer_state_scores_here(fcinfo);
+
+	rfm_leave_safe_path(nest_level);
+	return result;
 }
 
 /* A live column declared NOT NULL (PostgreSQL's own get_attnotnull is 17+). */

@@ -17,6 +17,7 @@
 
 #include "fast_rows.h"
 #include "radix_sort.h"
+#include "safe_path.h"
 #include "segment_rules.h"
 #include "tier_fill.h"
 #include "settings.h"
@@ -30,7 +31,6 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -672,7 +672,8 @@ tier_rows_here(FunctionCallInfo fcinfo)
  * rfm.tier_tables.time_zone) is the TimeZone for the call, as a function's
  * SET clause would set it: a timestamptz order's day and today are those
  * of the tier table's zone, whoever refreshes it (a pg_cron job, a
- * restore).  NULL: the session's.
+ * restore).  NULL: the session's.  search_path is pg_catalog, pg_temp for
+ * the call (src/safe_path.c).
  */
 Datum
 rfm_tier_rows(PG_FUNCTION_ARGS)
@@ -680,14 +681,10 @@ rfm_tier_rows(PG_FUNCTION_ARGS)
 	int			nest_level;
 	Datum		result;
 
-	if (PG_NARGS() < 11 || PG_ARGISNULL(10))
-		return tier_rows_here(fcinfo);
-	nest_level = NewGUCNestLevel();
-	(void) set_config_option("TimeZone", text_to_cstring(PG_GETARG_TEXT_PP(10)),
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	nest_level = rfm_enter_safe_path(PG_NARGS() < 11 || PG_ARGISNULL(10) ? NULL :
+									 text_to_cstring(PG_GETARG_TEXT_PP(10)));
 	result = tier_rows_here(fcinfo);
-	/* (an error rolls it back with the (sub)transaction) */
-	AtEOXact_GUC(true, nest_level);
+	rfm_leave_safe_path(nest_level);
 	return result;
 }
 

@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(142);
+SELECT plan(145);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -692,6 +692,69 @@ SELECT is(:evil_plain::int, 1, 'the schema''s || (text, bigint) captures a plain
 SELECT is(:evil_n::int, 2, 'with that schema first in search_path: create, refresh, scores, alter and drop work');
 SELECT is((SELECT count(*) FROM sec_evil.calls), 0::bigint, '... and none of them ran its operators');
 DROP SCHEMA sec_evil CASCADE;
+
+-- A search_path that names a schema before pg_catalog ("x, pg_catalog")
+-- lets x's operators with exactly pg_catalog's argument types capture
+-- every unqualified operator.  rfm's own statements still use
+-- pg_catalog's: the procedures and rfm.create_tiers set search_path for
+-- themselves, and the C functions that run SQL (the grouped tier query,
+-- the customer states' query, the segment rules) set it for their call.
+-- Until 2026-12-06 a refresh ran thousands of such operators (<= on dates
+-- per order, = on text), create_tiers a few.  Every binary operator of
+-- pg_catalog over these types gets a twin that records its calls.
+CREATE SCHEMA sec_evil2;
+CREATE TABLE sec_evil2.calls (op text);
+DO $d$
+DECLARE r record; n int := 0;
+BEGIN
+  FOR r IN SELECT o.oprname, o.oprleft::regtype AS l, o.oprright::regtype AS rt, o.oprcode::regproc AS code,
+                  o.oprresult::regtype AS res
+             FROM pg_operator o
+            WHERE o.oprnamespace = 'pg_catalog'::regnamespace AND o.oprleft <> 0 AND o.oprright <> 0
+              AND o.oprleft::regtype::text = ANY (ARRAY['bigint', 'integer', 'smallint', 'text', 'name', 'date', 'numeric',
+                  'timestamp with time zone', 'timestamp without time zone', 'oid', 'boolean', 'double precision'])
+              AND o.oprright::regtype::text = ANY (ARRAY['bigint', 'integer', 'smallint', 'text', 'name', 'date', 'numeric',
+                  'timestamp with time zone', 'timestamp without time zone', 'oid', 'boolean', 'double precision'])
+  LOOP
+    n := n + 1;
+    EXECUTE format('CREATE FUNCTION sec_evil2.f%s(%s, %s) RETURNS %s LANGUAGE plpgsql AS $f$BEGIN INSERT INTO sec_evil2.calls VALUES (%L); RETURN %s($1, $2); END$f$',
+                   n, r.l, r.rt, r.res, r.oprname || '(' || r.l || ', ' || r.rt || ')', r.code);
+    EXECUTE format('CREATE OPERATOR sec_evil2.%s (LEFTARG = %s, RIGHTARG = %s, FUNCTION = sec_evil2.f%s)', r.oprname, r.l, r.rt, n);
+  END LOOP;
+END $d$;
+CREATE TABLE sec_t.evil2_orders (order_id bigserial PRIMARY KEY, customer integer, ordered_on date, at timestamptz, amount numeric);
+INSERT INTO sec_t.evil2_orders (customer, ordered_on, at, amount)
+SELECT g % 30, date '2024-01-01' + g % 90, timestamptz '2024-01-01 00:00+00' + g * interval '1 hour', g % 17 + 1
+  FROM generate_series(1, 600) g;
+SET search_path = sec_evil2, pg_catalog, public;
+SELECT (1::bigint = 1::bigint) AS captured \g /dev/null
+SELECT count(*) AS evil2_plain FROM sec_evil2.calls \gset
+TRUNCATE sec_evil2.calls;
+SELECT rfm.create_tiers('sec_t.e2_full', 'sec_t.evil2_orders', 'customer', 'at', 'amount', bins => 3) \g /dev/null
+SELECT rfm.create_tiers('sec_t.e2_inc', 'sec_t.evil2_orders', 'customer', 'ordered_on', 'amount', watermark_column => 'order_id') \g /dev/null
+SELECT rfm.create_tiers('sec_t.e2_clv', 'sec_t.evil2_orders', 'customer', 'ordered_on', 'amount', clv => true) \g /dev/null
+INSERT INTO sec_t.evil2_orders (customer, ordered_on, at, amount) VALUES (1, '2024-04-01', '2024-04-01 10:00+00', 9);
+CALL rfm.refresh_tiers('sec_t.e2_full');
+CALL rfm.refresh_tiers('sec_t.e2_inc');
+CALL rfm.refresh_tiers('sec_t.e2_clv');
+REFRESH MATERIALIZED VIEW sec_t.e2_full;
+SELECT count(*) FROM rfm.customer_scores('sec_t.evil2_orders', 'customer', 'ordered_on', 'amount') \g /dev/null
+SET rfm.direct_scan = off;
+SELECT count(*) FROM rfm.customer_scores('sec_t.evil2_orders', 'customer', 'at', 'amount') \g /dev/null
+RESET rfm.direct_scan;
+RESET search_path;   -- (this query's own = would be captured)
+SELECT state_name AS e2_state FROM rfm.tier_tables WHERE tier = 'sec_t.e2_inc'::regclass \gset
+SET search_path = sec_evil2, pg_catalog, public;
+SELECT count(*) FROM rfm.customer_state_scores(:'e2_state') \g /dev/null
+SELECT rfm.alter_tiers('sec_t.e2_full', '{"bins": 4}') \g /dev/null
+SELECT current_setting('search_path') AS path_after \gset
+SELECT rfm.drop_tiers('sec_t.e2_full'), rfm.drop_tiers('sec_t.e2_inc'), rfm.drop_tiers('sec_t.e2_clv') \g /dev/null
+RESET search_path;
+SELECT is(:evil2_plain::int, 1, 'with sec_evil2 before pg_catalog its = (bigint, bigint) captures a plain query''s =');
+SELECT is((SELECT string_agg(op || ' x' || n, ', ' ORDER BY op) FROM (SELECT op, count(*) AS n FROM sec_evil2.calls GROUP BY op) c),
+          NULL, 'create_tiers (full, incremental, clv), refresh_tiers, REFRESH, customer_scores (both ways), customer_state_scores, alter_tiers and drop_tiers ran none of its operators');
+SELECT is(:'path_after'::text, 'sec_evil2, pg_catalog, public', '... and the caller''s search_path is as it was');
+DROP SCHEMA sec_evil2 CASCADE;
 
 -- Which bodies run with the caller's search_path: only the documented ones
 -- (src/sql/95_search_path.sql, README "search_path"); a function with

@@ -111,6 +111,10 @@ CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column tex
 DECLARE
     started       timestamptz := pg_catalog.clock_timestamp();
     zone          text := pg_catalog.current_setting('TimeZone');  -- the tier table's, for good
+    -- the caller's, read before the search_path below: an unqualified
+    -- name is made in the caller's current schema
+    caller_schema name := pg_catalog.current_schema();
+    caller_path   text := pg_catalog.current_setting('search_path');
     parts         text[];
     target        text;
     target_schema text;
@@ -123,6 +127,9 @@ DECLARE
     state         text;
     member        text;
 BEGIN
+    -- search_path = pg_catalog, pg_temp for the rest, as a SET clause would
+    -- (which would hide the caller's current schema); given back at the end
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
        OR amount_column IS NULL OR bins IS NULL OR scheme IS NULL OR keep_history IS NULL
        OR clv IS NULL THEN
@@ -152,12 +159,12 @@ BEGIN
     IF pg_catalog.cardinality(parts) = 1 THEN
         -- in the caller's current schema, named here: the functions below
         -- run with search_path = pg_catalog, pg_temp (95_search_path.sql)
-        IF pg_catalog.current_schema() IS NULL THEN
+        IF caller_schema IS NULL THEN
             RAISE EXCEPTION 'rfm.create_tiers: no schema has been selected to create % in', pg_catalog.quote_literal(name)
                 USING ERRCODE = 'invalid_schema_name',
                       HINT = 'Name the schema: schema.table.';
         END IF;
-        target_schema := pg_catalog.current_schema();
+        target_schema := caller_schema;
     ELSIF pg_catalog.cardinality(parts) = 2 THEN
         target_schema := parts[1];
     ELSE
@@ -279,6 +286,7 @@ BEGIN
     VALUES (entry_id, new_tier, 'create', started, pg_catalog.clock_timestamp(),
             rfm._tier_day(as_of, state, zone), row_total, 'succeeded',
             CASE WHEN clv THEN rfm._tier_model_note(new_tier) END);
+    PERFORM pg_catalog.set_config('search_path', caller_path, true);
     RETURN new_tier;
 END $$;
 COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean, text) IS

@@ -104,6 +104,10 @@ DECLARE
     err_text  text;
     err_hint  text;
 BEGIN
+    -- search_path = pg_catalog, pg_temp for each of its transactions, as a
+    -- SET clause would give a function (a procedure that commits cannot
+    -- have one); each COMMIT ends it, the last one gives the caller's back
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     -- The catalog row, shared: an alter or a drop under way holds it (from
     -- its start), and this waits for it, then reads the row as it left it
     -- (an altered table's new oid) or finds it gone.  So the log row is
@@ -126,6 +130,7 @@ BEGIN
     VALUES (entry.id, entry.tier, 'refresh', pg_catalog.clock_timestamp(), effective, 'running')
     RETURNING id INTO log_id;
     COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 
     BEGIN
         -- The day again, in this transaction: its rows' as_of NULL is this

@@ -59,6 +59,8 @@ DECLARE
     owner  name;
     there  record;
 BEGIN
+    -- as rfm.refresh_tiers: no SET clause on a procedure that commits
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     SELECT t.tier INTO target
       FROM rfm.tier_tables t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tier
      WHERE rfm._cron_job_name(t.id) OPERATOR(pg_catalog.=) job_name

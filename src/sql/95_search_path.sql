@@ -7,15 +7,15 @@
 -- hold one with exactly those types, which would then run with the
 -- caller's rights (a superuser's scheduled refresh, say).
 --
--- Not set on (audited instead, operators matched exactly or written as
--- OPERATOR(pg_catalog.x)):
+-- Not set on (they set it for themselves with set_config as they start,
+-- or their operators are matched exactly or written as OPERATOR(pg_catalog.x)):
 --   * rfm.refresh_tiers and rfm._scheduled_refresh: a procedure with SET
---     cannot COMMIT;
+--     cannot COMMIT (set again after each COMMIT);
 -- Functions with settings of their own set search_path with them (the loop
 -- skips them); test/tiers_security.sql checks that every function but
 -- these has it.
 --   * rfm.create_tiers: an unqualified name is made in the caller's
---     current schema, which a SET search_path would hide;
+--     current schema, which a SET search_path would hide (read first);
 --   * the small SQL functions used per row (recency_days, tenure_days,
 --     average_order_value, high_low, tier, lifecycle, recommended_action,
 --     the CLV wrappers): SET keeps PostgreSQL from inlining them and costs a
