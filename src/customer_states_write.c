@@ -401,6 +401,17 @@ cursor_find(KeyCursor *cursor, text *customer, TupleTableSlot *slot)
 	}
 }
 
+/* Whether two text values have the same bytes (the key's deterministic equality). */
+static bool
+same_text(Datum a, Datum b)
+{
+	text	   *x = DatumGetTextPP(a);
+	text	   *y = DatumGetTextPP(b);
+
+	return VARSIZE_ANY_EXHDR(x) == VARSIZE_ANY_EXHDR(y) &&
+		memcmp(VARDATA_ANY(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(x)) == 0;
+}
+
 /*
  * Updates the stored row in old_slot (the version the snapshot sees) to
  * the merge of it and row.  A row another transaction changed after the
@@ -408,14 +419,21 @@ cursor_find(KeyCursor *cursor, text *customer, TupleTableSlot *slot)
  * each other) is merged again from its latest version, as INSERT ... ON
  * CONFLICT DO UPDATE does under READ COMMITTED, instead of the
  * "tuple concurrently updated" internal error of simple_table_tuple_update;
- * at REPEATABLE READ or above, or when it was deleted, 40001.
+ * at REPEATABLE READ or above, or when it was deleted or given another key
+ * (state_name, customer), 40001.
  */
 static void
 merge_update(Relation rel, TupleTableSlot *old_slot, TupleTableSlot *new_slot, const StateRow *row,
 			 Snapshot snapshot, rfm_tuple_update_result *update_indexes)
 {
 	CommandId	cid = GetCurrentCommandId(true);
+	Datum		state_name;
+	Datum		customer;
 
+	/* the key the row was found under (state_name, customer) */
+	slot_getallattrs(old_slot);
+	state_name = PointerGetDatum(DatumGetTextPCopy(old_slot->tts_values[0]));
+	customer = PointerGetDatum(DatumGetTextPCopy(old_slot->tts_values[1]));
 	for (int attempt = 0;; attempt++)
 	{
 		Datum		values[6];
@@ -442,7 +460,14 @@ merge_update(Relation rel, TupleTableSlot *old_slot, TupleTableSlot *new_slot, c
 									  LockTupleNoKeyExclusive, LockWaitBlock,
 									  TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
 			if (result == TM_Ok)
-				continue;
+			{
+				/* the edit may have given the row another key: not this customer's then */
+				slot_getallattrs(old_slot);
+				if (same_text(state_name, old_slot->tts_values[0]) &&
+					same_text(customer, old_slot->tts_values[1]))
+					continue;
+				result = TM_Deleted;
+			}
 		}
 		if (result == TM_Updated || result == TM_Deleted)
 			ereport(ERROR,

@@ -4,7 +4,7 @@
 # and merges the new orders into the edited row, as INSERT ... ON CONFLICT
 # DO UPDATE does (it failed with XX000 "tuple concurrently updated" until
 # 2026-12-06); at REPEATABLE READ it fails with 40001 and changes nothing;
-# a row deleted meanwhile is 40001 too.
+# a row deleted or given another key meanwhile is 40001 too.
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,3 +55,15 @@ echo "ok: at REPEATABLE READ it fails with 40001 and folds nothing"
 grep -q '40001: rfm: a customer.s row of rfm.customer_states was deleted by another transaction during this fold' "$tmp/fold.out" ||
   fail "a fold during a delete failed unclearly: $(cat "$tmp/fold.out")"
 echo "ok: a row deleted during the fold: 40001"
+
+# a row given another key meanwhile is not this customer's any more: 40001,
+# and nothing merged into it (the new orders went into the renamed row)
+q "$DB" -c "DELETE FROM orders WHERE customer = 1"
+q "$DB" -c "SELECT rfm.customer_state_rebuild('s')" > /dev/null
+q "$DB" -c "INSERT INTO orders (customer, ordered_on, amount) VALUES (2, '2024-03-02', 3)"
+[ "$(edit_during_fold "UPDATE rfm.customer_states SET customer = '2x' WHERE customer = '2'" 'read committed')" = failed ] ||
+  fail "a fold during a change of a state row's key succeeded: $(state)"
+grep -q '40001: rfm: a customer.s row of rfm.customer_states was deleted by another transaction during this fold' "$tmp/fold.out" ||
+  fail "a fold during a change of a row's key failed unclearly: $(cat "$tmp/fold.out")"
+[ "$(state)" = "2x:2:27 3:1:30" ] || fail "after a fold during a key change: $(state), not 2x:2:27 3:1:30"
+echo "ok: a row given another key during the fold: 40001, nothing merged into it"
