@@ -1,9 +1,12 @@
--- The set-returning readers rfm.customer_scores, rfm.customer_state_scores
--- and rfm.transitions are PARALLEL RESTRICTED: in a query that joins them
--- with a big table, that table is scanned by parallel workers while the
--- function runs in the leader, in parallel mode (where writes, new
--- commands and settings are refused).  Marked PARALLEL UNSAFE (as before),
--- the whole query stays serial: the "gather" columns below say false.
+-- The set-returning readers rfm.customer_state_scores and rfm.transitions
+-- are PARALLEL RESTRICTED: in a query that joins them with a big table,
+-- that table is scanned by parallel workers while the function runs in the
+-- leader, in parallel mode (where writes, new commands and settings are
+-- refused).  Marked PARALLEL UNSAFE (as before), the whole query stays
+-- serial: the "gather" columns below say false.  rfm.customer_scores stays
+-- PARALLEL UNSAFE: it runs the source's own code, and a source view that
+-- calls nextval() failed ("cannot execute nextval() during a parallel
+-- operation") when it was restricted and the query around it went parallel.
 --
 -- How the expected values were checked: each query's result under the
 -- parallel plan is compared with the same query with
@@ -27,6 +30,8 @@ CREATE TABLE orders (id bigserial, k integer, day date, amount numeric);
 INSERT INTO orders (k, day, amount)
 SELECT g % 200, date '2024-01-01' + (g * 7) % 500, (g * 13) % 97 + 1
   FROM generate_series(1, 2000) g;
+CREATE SEQUENCE seen;
+CREATE VIEW orders_counted AS SELECT o.*, nextval('seen') AS n FROM orders o;
 CREATE TABLE big (k integer, pad text);
 INSERT INTO big SELECT g % 200, repeat('x', 100) FROM generate_series(1, 10000) g;
 ANALYZE orders;
@@ -56,6 +61,10 @@ INSERT INTO queries VALUES
   ('customer_scores',
    $q$SELECT s.r_score, s.f_score, s.m_score, count(*) AS n
         FROM rfm.customer_scores('orders', 'k', 'day', 'amount', 5, '2025-06-01') s
+        JOIN big b ON b.k::text = s.customer GROUP BY 1, 2, 3$q$),
+  ('customer_scores of a view that calls nextval()',
+   $q$SELECT s.r_score, s.f_score, s.m_score, count(*) AS n
+        FROM rfm.customer_scores('orders_counted', 'k', 'day', 'amount', 5, '2025-06-01') s
         JOIN big b ON b.k::text = s.customer GROUP BY 1, 2, 3$q$),
   ('customer_state_scores',
    $q$SELECT s.r_score, s.f_score, s.m_score, count(*) AS n

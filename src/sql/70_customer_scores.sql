@@ -209,16 +209,15 @@ END $$;
 
 -- C: runs the query above (parallel workers allowed) and scores straight
 -- into the result set.  STABLE: reads tables; as_of NULL is CURRENT_DATE.
--- PARALLEL RESTRICTED: it reads only (read-only SPI, no writes, no
--- settings), so the rest of a query may run in parallel workers while it
--- runs in the leader; never in a worker itself (its SPI and its own
--- parallel scan need a leader).  Inside such a parallel query its direct
--- scan reads alone (src/fast_scan_parallel.c).
+-- PARALLEL UNSAFE (the default), unlike rfm.customer_state_scores: it runs
+-- the source's own code (a view's functions, policies), which may do what
+-- a parallel query forbids (nextval(), a write): that failed only when the
+-- planner chose a parallel plan for the query around it.
 CREATE FUNCTION rfm.customer_scores(source regclass, customer_column text, time_column text,
                                     amount_column text, bins integer DEFAULT 5, as_of date DEFAULT NULL)
     RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,
                    frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer)
-    LANGUAGE c STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED
+    LANGUAGE c STABLE CALLED ON NULL INPUT
     AS 'MODULE_PATHNAME', 'rfm_customer_scores';
 COMMENT ON FUNCTION rfm.customer_scores(regclass, text, text, text, integer, date) IS
     'R/F/M values and scores of every customer with a purchase up to as_of (default today), in one parallel pass';

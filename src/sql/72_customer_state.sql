@@ -478,7 +478,10 @@ END $$;
 -- C: reads the stored rows of the state (directly where the caller may
 -- read the whole table: no row-level security in force; else through
 -- rfm._customer_states_pack) and scores straight into the result set.
--- PARALLEL RESTRICTED as rfm.customer_scores: reads only, in the leader.
+-- PARALLEL RESTRICTED: it reads only (read-only SPI of rfm's own tables,
+-- no writes, no settings but its own call's), so the rest of a query may
+-- run in parallel workers while it runs in the leader; never in a worker
+-- itself (its SPI needs a leader).
 CREATE FUNCTION rfm.customer_state_scores(name text, bins integer DEFAULT 5, as_of date DEFAULT NULL)
     RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,
                    frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer)
