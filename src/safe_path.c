@@ -12,6 +12,9 @@
  */
 #include "postgres.h"
 
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/guc.h"
 
 #include "safe_path.h"
@@ -33,4 +36,23 @@ void
 rfm_leave_safe_path(int nest_level)
 {
 	AtEOXact_GUC(true, nest_level);
+}
+
+/*
+ * rfm._zone_today(zone): today (the transaction's start) in a TimeZone
+ * setting's zone, as CURRENT_DATE gives it there.  timezone(zone, now())
+ * reads the name as an abbreviation first (timezone_abbreviations: 'EST',
+ * 'CET' in summer, ...), which can be another day than the rows a tier
+ * table computes with TimeZone set to it.
+ */
+PG_FUNCTION_INFO_V1(rfm_zone_today);
+
+Datum
+rfm_zone_today(PG_FUNCTION_ARGS)
+{
+	int			nest_level = rfm_enter_safe_path(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	DateADT		today = GetSQLCurrentDate();
+
+	rfm_leave_safe_path(nest_level);
+	PG_RETURN_DATEADT(today);
 }

@@ -39,7 +39,7 @@ CREATE TABLE fast_t.orders_varchar AS
 CREATE TABLE fast_t.orders_char AS
   SELECT ('C' || customer)::char(8) AS customer, ordered_on, amount FROM fast_t.orders;
 
-SELECT plan(47);
+SELECT plan(49);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION fast_t.grouped(source regclass, c text, t text, a text, bins int, as_of date, cust_type text)
@@ -164,6 +164,22 @@ SELECT is(ARRAY[(SELECT as_of FROM rfm.refresh_log WHERE tier = 'fast_t.tk_today
                 (SELECT max(as_of) FROM fast_t.tk_today_history)],
           ARRAY[timezone('Pacific/Kiritimati', now())::date, timezone('Pacific/Kiritimati', now())::date],
           '... in its log and history snapshot too');
+-- The zone is read as TimeZone reads it, never as an abbreviation: 'EST'
+-- is the zone file's UTC-5, also for a session whose
+-- timezone_abbreviations make EST Australian (UTC+10: a later day 15 hours
+-- of every 24); the log and snapshot day used to be taken that way.
+SET TimeZone = 'EST';
+SELECT rfm.create_tiers('fast_t.est_today', 'fast_t.orders_text', 'customer', 'ordered_at', 'amount', bins => 3) \g /dev/null
+SET TimeZone = 'UTC';
+SET timezone_abbreviations = 'Australia';
+CALL rfm.refresh_tiers('fast_t.est_today');
+SELECT is(ARRAY[(SELECT as_of FROM rfm.refresh_log WHERE tier = 'fast_t.est_today'::regclass ORDER BY id DESC LIMIT 1),
+                (SELECT max(as_of) FROM fast_t.est_today_history), (SELECT max(as_of) FROM fast_t.est_today)],
+          ARRAY[timezone('America/Panama', now())::date, timezone('America/Panama', now())::date,
+                timezone('America/Panama', now())::date],
+          'a tier table made in TimeZone EST: its log, snapshot and rows are for today at UTC-5 (America/Panama), with Australian abbreviations too');
+SELECT is(rfm._zone_today('EST'), timezone('America/Panama', now())::date, '... as rfm._zone_today reads the zone');
+RESET timezone_abbreviations;
 RESET TimeZone;
 
 SELECT rfm.create_tiers('fast_t.tu', 'fast_t.orders_uuid', 'customer', 'ordered_at', 'amount', bins => 9,

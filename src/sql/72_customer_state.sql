@@ -300,6 +300,15 @@ BEGIN
     RETURN touched;
 END $$;
 
+-- Today (the transaction's start) in a zone as TimeZone reads it, which
+-- is how tier tables and customer states take their days
+-- (src/safe_path.c); timezone(zone, now()) reads an abbreviation first
+-- ('EST', 'CET' in summer: another day near midnight).
+CREATE FUNCTION rfm._zone_today(zone text)
+    RETURNS date
+    LANGUAGE c STABLE STRICT
+    AS 'MODULE_PATHNAME', 'rfm_zone_today';
+
 -- Today in the state's time zone, where its orders fall on their days:
 -- the refresh day of an incremental tier table and the default as_of of
 -- rfm.customer_state_scores (CURRENT_DATE in a session behind that zone
@@ -312,7 +321,7 @@ CREATE FUNCTION rfm._customer_state_today(name text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     SET row_security = on
-    AS $$ SELECT COALESCE((SELECT pg_catalog.timezone(s.time_zone, pg_catalog.now())::pg_catalog.date
+    AS $$ SELECT COALESCE((SELECT rfm._zone_today(s.time_zone)
                              FROM rfm.customer_state_sources s WHERE s.state_name OPERATOR(pg_catalog.=) $1),
                             CURRENT_DATE) $$;
 
@@ -334,7 +343,7 @@ BEGIN
     -- today in the tier table's zone, as rfm._tier_rows takes it (the
     -- transaction's start, as CURRENT_DATE)
     IF zone IS NOT NULL THEN
-        RETURN pg_catalog.timezone(zone, pg_catalog.now())::pg_catalog.date;
+        RETURN rfm._zone_today(zone);
     END IF;
     RETURN CURRENT_DATE;
 END $$;
