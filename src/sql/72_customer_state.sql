@@ -118,6 +118,41 @@ CREATE TRIGGER customer_state_sources_keep_states BEFORE DELETE OR UPDATE OF sta
 CREATE TRIGGER customer_state_sources_truncate AFTER TRUNCATE ON rfm.customer_state_sources
     FOR EACH STATEMENT EXECUTE FUNCTION rfm._customer_state_sources_cascade();
 
+-- Every row written into rfm.customer_states names an existing state, as
+-- the foreign key checked, and locks its source row (FOR KEY SHARE, as
+-- the foreign key's trigger did) so that a drop under way waits for the
+-- writer or the writer for it: a row written by hand while the state was
+-- dropped outlived it and went to the next role to take the name.  Once
+-- per statement (transition table), not once per row; rfm's C writers
+-- lock the source row themselves and pass over this trigger
+-- (src/customer_states_write.c).  Superusers and roles that bypass
+-- row-level security are not checked: pg_restore -j loads the two tables'
+-- rows in either order (a COPY fires this trigger).
+CREATE FUNCTION rfm._customer_states_check_sources()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    named text;
+BEGIN
+    IF rfm._caller_bypasses_rls() THEN
+        RETURN NULL;
+    END IF;
+    FOR named IN SELECT DISTINCT n.state_name FROM new_rows n LOOP
+        PERFORM FROM rfm.customer_state_sources s WHERE s.state_name OPERATOR(pg_catalog.=) named FOR KEY SHARE OF s;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'rfm: no customer state named % in rfm.customer_state_sources', pg_catalog.quote_literal(named)
+                USING ERRCODE = 'foreign_key_violation',
+                      HINT = 'Create it with rfm.customer_state_create; its rows are written there.';
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER customer_states_check_sources_insert AFTER INSERT ON rfm.customer_states
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rfm._customer_states_check_sources();
+CREATE TRIGGER customer_states_check_sources_update AFTER UPDATE ON rfm.customer_states
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rfm._customer_states_check_sources();
+
 SELECT pg_catalog.pg_extension_config_dump('rfm.customer_state_sources', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.customer_states', '');
 

@@ -4,7 +4,9 @@
 # and merges the new orders into the edited row, as INSERT ... ON CONFLICT
 # DO UPDATE does (it failed with XX000 "tuple concurrently updated" until
 # 2026-12-06); at REPEATABLE READ it fails with 40001 and changes nothing;
-# a row deleted or given another key meanwhile is 40001 too.
+# a row deleted or given another key meanwhile is 40001 too.  A row a role
+# writes by hand while its state is dropped fails with 23503 (as the foreign
+# key made it) instead of outliving the state.
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -67,3 +69,31 @@ grep -q '40001: rfm: a customer.s row of rfm.customer_states was deleted by anot
   fail "a fold during a change of a row's key failed unclearly: $(cat "$tmp/fold.out")"
 [ "$(state)" = "2x:2:27 3:1:30" ] || fail "after a fold during a key change: $(state), not 2x:2:27 3:1:30"
 echo "ok: a row given another key during the fold: 40001, nothing merged into it"
+
+# A role writing a row of its state by hand while the state is being
+# dropped: the write waits for the drop, then fails with 23503, and no row
+# outlives the state (one did, and went to the next role to create a state
+# of that name, as the foreign key used to prevent).
+ROLE=rfm_sce_keeper
+psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS $ROLE" -c "CREATE ROLE $ROLE"
+trap 'jobs -p | xargs -r kill 2>/dev/null || true; dropdbs; psql -X -q -d postgres -c "DROP ROLE IF EXISTS '"$ROLE"'" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+q "$DB" > /dev/null <<SQL
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.customer_state_sources, rfm.customer_states TO $ROLE;
+CREATE TABLE keeper_orders (id bigserial PRIMARY KEY, customer text, ordered_on date, amount numeric);
+INSERT INTO keeper_orders (customer, ordered_on, amount) VALUES ('a', '2024-01-01', 5);
+ALTER TABLE keeper_orders OWNER TO $ROLE;
+SET ROLE $ROLE;
+SELECT rfm.customer_state_create('kept', 'keeper_orders', 'customer', 'ordered_on', 'amount', 'id');
+SQL
+psql -X -q -At -d "$DB" -c "SET ROLE $ROLE; BEGIN; SELECT rfm.customer_state_drop('kept'); SELECT pg_sleep(2); COMMIT" > /dev/null &
+sleep 0.7
+if q "$DB" -v VERBOSITY=verbose -c "SET ROLE $ROLE; INSERT INTO rfm.customer_states VALUES ('kept', 'secret', '2024-01-01', '2024-01-01', 1, 100)" \
+     > "$tmp/insert.out" 2>&1; then
+  fail "a row written by hand during the state's drop was accepted"
+fi
+wait
+grep -q "23503: rfm: no customer state named 'kept' in rfm.customer_state_sources" "$tmp/insert.out" ||
+  fail "a row written by hand during the drop failed unclearly: $(cat "$tmp/insert.out")"
+[ "$(q "$DB" -c "SELECT count(*) FROM rfm.customer_states WHERE state_name = 'kept'")" = 0 ] ||
+  fail "rows of the dropped state were left behind"
+echo "ok: a row written by hand while its state is dropped: 23503 once the drop commits, nothing left behind"
