@@ -725,11 +725,7 @@ rfm_customer_scores_here(FunctionCallInfo fcinfo)
 Datum
 rfm_customer_scores(PG_FUNCTION_ARGS)
 {
-	int			nest_level = rfm_enter_safe_path(NULL);
-	Datum		result = rfm_customer_scores_here(fcinfo);
-
-	rfm_leave_safe_path(nest_level);
-	return result;
+	return rfm_call_in_safe_path(rfm_customer_scores_here, fcinfo, NULL);
 }
 
 /*
@@ -870,11 +866,7 @@ rfm_customer_state_scores_here(FunctionCallInfo fcinfo)
 Datum
 rfm_customer_state_scores(PG_FUNCTION_ARGS)
 {
-	int			nest_level = rfm_enter_safe_path(NULL);
-	Datum		result = rfm_customer_state_scores_here(fcinfo);
-
-	rfm_leave_safe_path(nest_level);
-	return result;
+	return rfm_call_in_safe_path(rfm_customer_state_scores_here, fcinfo, NULL);
 }
 
 /* A live column declared NOT NULL (PostgreSQL's own get_attnotnull is 17+). */

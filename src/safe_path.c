@@ -38,6 +38,17 @@ rfm_leave_safe_path(int nest_level)
 	AtEOXact_GUC(true, nest_level);
 }
 
+/* body(fcinfo) with those settings */
+Datum
+rfm_call_in_safe_path(PGFunction body, FunctionCallInfo fcinfo, const char *time_zone)
+{
+	int			nest_level = rfm_enter_safe_path(time_zone);
+	Datum		result = body(fcinfo);
+
+	rfm_leave_safe_path(nest_level);
+	return result;
+}
+
 /*
  * rfm._zone_today(zone): today (the transaction's start) in a TimeZone
  * setting's zone, as CURRENT_DATE gives it there.  timezone(zone, now())

@@ -8,7 +8,10 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
+
 extern int	rfm_enter_safe_path(const char *time_zone);
 extern void rfm_leave_safe_path(int nest_level);
+extern Datum rfm_call_in_safe_path(PGFunction body, FunctionCallInfo fcinfo, const char *time_zone);
 
 #endif							/* RFM_SAFE_PATH_H */

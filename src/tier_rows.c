@@ -678,14 +678,9 @@ tier_rows_here(FunctionCallInfo fcinfo)
 Datum
 rfm_tier_rows(PG_FUNCTION_ARGS)
 {
-	int			nest_level;
-	Datum		result;
-
-	nest_level = rfm_enter_safe_path(PG_NARGS() < 11 || PG_ARGISNULL(10) ? NULL :
-									 text_to_cstring(PG_GETARG_TEXT_PP(10)));
-	result = tier_rows_here(fcinfo);
-	rfm_leave_safe_path(nest_level);
-	return result;
+	return rfm_call_in_safe_path(tier_rows_here, fcinfo,
+								 PG_NARGS() < 11 || PG_ARGISNULL(10) ? NULL :
+								 text_to_cstring(PG_GETARG_TEXT_PP(10)));
 }
 
 /*
