@@ -35,9 +35,9 @@ SQL
           -c "SELECT rfm.customer_state_create('\''small'\'', '\''small_orders'\'', '\''customer'\'', '\''ordered_on'\'', '\''amount'\'', '\''id'\'')" 2>&1)
   big=$(psql -X -At -v ON_ERROR_STOP=1 -d rfm_bwc -c "SET client_min_messages = debug1" \
           -c "SELECT rfm.customer_state_create('\''big'\'', '\''big_orders'\'', '\''customer'\'', '\''ordered_on'\'', '\''amount'\'', '\''id'\'')" 2>&1)
-  echo "$small" | grep -q "^30000$" || fail "small state: $small"
-  echo "$big" | grep -q "^330000$" || fail "big state: $big"
-  if echo "$small" | grep -q "bulk-write ring"; then fail "a state smaller than a quarter of shared buffers used the ring"; fi
+  grep -q "^30000$" <<< "$small" || fail "small state: $small"
+  grep -q "^330000$" <<< "$big" || fail "big state: $big"
+  if grep -q "bulk-write ring" <<< "$small"; then fail "a state smaller than a quarter of shared buffers used the ring"; fi
   rings=$(echo "$big" | grep -c "writing customer_states through the bulk-write ring" || true)
   [ "$rings" = 1 ] || fail "the big state switched to the ring $rings times: $big"
   bytes=$(echo "$big" | sed -n "s/.*ring from here on (\([0-9]*\) bytes.*/\1/p")
@@ -52,7 +52,7 @@ SQL
     got=$(psql -X -At -v ON_ERROR_STOP=1 -d rfm_bwc -c "SET client_min_messages = debug1" \
             -c "SELECT rfm.create_tiers('\''big_tiers_$clv'\'', '\''big_orders'\'', '\''customer'\'', '\''ordered_on'\'', '\''amount'\'', as_of => '\''2024-12-31'\'', keep_history => false, clv => $clv)" \
             -c "SELECT count(*) FROM big_tiers_$clv" 2>&1) || fail "tier build (clv $clv): $got"
-    echo "$got" | grep -q "through the bulk-write ring" || fail "the tier build (clv $clv) did not reach the ring: $got"
-    echo "$got" | grep -q "^330000$" || fail "tier build (clv $clv): $got"
+    grep -q "through the bulk-write ring" <<< "$got" || fail "the tier build (clv $clv) did not reach the ring: $got"
+    grep -q "^330000$" <<< "$got" || fail "tier build (clv $clv): $got"
   done
   echo "ok: tier builds of 330,000 customers past the ring threshold (fast path and clv)"' 2>&1 | grep -v "^\(Creating new\|Dropping cluster\)"

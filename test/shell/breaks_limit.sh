@@ -20,7 +20,7 @@ if out=$(q "$DB" -v VERBOSITY=verbose -c "SET max_parallel_workers_per_gather = 
            -c "SELECT cardinality(rfm.breaks(v)) FROM (SELECT repeat('9', 1000)::numeric - g AS v FROM generate_series(1, 2200000) g) s" 2>&1); then
   fail "rfm.breaks over more than 1 GB of values succeeded"
 fi
-echo "$out" | grep -q '54000: rfm.breaks: the values need more than 1 GB (2097151 values so far)' ||
+grep -q '54000: rfm.breaks: the values need more than 1 GB (2097151 values so far)' <<< "$out" ||
   fail "rfm.breaks past 1 GB failed unclearly: $out"
 echo "ok: rfm.breaks past 1 GB of values: 54000 naming it and the cap"
 [ "$(q "$DB" -c "SELECT cardinality(rfm.breaks(v)) FROM (SELECT repeat('9', 1000)::numeric - g AS v FROM generate_series(1, 1000000) g) s")" = 4 ] ||

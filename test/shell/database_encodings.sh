@@ -79,8 +79,8 @@ for enc in LATIN1 WIN1252 EUC_TW; do
   if out=$(q "$db" -v VERBOSITY=verbose -c "CREATE EXTENSION rfm" 2>&1); then
     fail "CREATE EXTENSION rfm succeeded in a $enc database"
   fi
-  echo "$out" | grep -q '22P05' || fail "CREATE EXTENSION rfm in $enc failed, but not with 22P05: $out"
-  echo "$out" | grep -q "byte sequence $bytes in encoding \"UTF8\" has no equivalent in encoding \"$enc\"" ||
+  grep -q '22P05' <<< "$out" || fail "CREATE EXTENSION rfm in $enc failed, but not with 22P05: $out"
+  grep -q "byte sequence $bytes in encoding \" <<< "$out"UTF8\" has no equivalent in encoding \"$enc\"" ||
     fail "CREATE EXTENSION rfm in $enc failed on another character than $bytes: $out"
   [ "$(q "$db" -c "SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'rfm'")" = 0 ] ||
     fail "rfm is installed in the $enc database after all"

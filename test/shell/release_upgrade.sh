@@ -28,7 +28,7 @@ for f in "$extdir"/rfm--*.sql; do
   head -n 5 "$f" | grep -Eq '^\\echo Use "(CREATE|ALTER) EXTENSION rfm[^"]*" to load this file\. \\quit$' \
     || fail "$(basename "$f") lacks the \\echo ... \\quit guard in its first lines"
   out=$(psql -X -v ON_ERROR_STOP=1 -d $RAW -f "$f" 2>&1) || fail "psql -f $(basename "$f") failed: $out"
-  echo "$out" | grep -q 'to load this file' || fail "psql -f $(basename "$f") did not print the guard message"
+  grep -q 'to load this file' <<< "$out" || fail "psql -f $(basename "$f") did not print the guard message"
   n=$(q $RAW -c "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'rfm'")
   [ "$n" = 0 ] || fail "psql -f $(basename "$f") created objects"
   case "$f" in *--*--*.sql)

@@ -104,7 +104,7 @@ if out=$(PGOPTIONS="$PGOPTIONS -c default_transaction_isolation=repeatable\ read
   fail "a REPEATABLE READ refresh during an alter succeeded"
 fi
 wait
-echo "$out" | grep -q '40001: rfm.refresh_tiers: \(public\.\)\?t was altered or dropped while this refresh waited for it' ||
+grep -q '40001: rfm.refresh_tiers: \(public\.\)\?t was altered or dropped while this refresh waited for it' <<< "$out" ||
   fail "a REPEATABLE READ refresh during an alter failed unclearly: $out"
 echo "ok: a REPEATABLE READ refresh during alter_tiers fails with 40001, saying why"
 q "$DB" -c "BEGIN; SELECT rfm.drop_tiers('public.t'); SELECT pg_sleep(2); COMMIT" > /dev/null &
@@ -113,7 +113,7 @@ if out=$(q "$DB" -v VERBOSITY=verbose -c "CALL rfm.refresh_tiers('public.t')" 2>
   fail "a refresh during a drop succeeded"
 fi
 wait
-echo "$out" | grep -q '42704: rfm.refresh_tiers: \(public\.\)\?t was dropped while this refresh waited for it' ||
+grep -q '42704: rfm.refresh_tiers: \(public\.\)\?t was dropped while this refresh waited for it' <<< "$out" ||
   fail "a refresh during a drop failed unclearly: $out"
 [ "$(q "$DB" -c "SELECT count(*) FROM rfm.refresh_log")" = 0 ] || fail "a refresh during a drop left a log row"
 echo "ok: a refresh during drop_tiers fails with 42704 after it and leaves no log row"

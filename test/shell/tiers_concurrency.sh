@@ -130,7 +130,7 @@ before=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM li
 t0=$SECONDS
 if err=$(q -c "CALL rfm.refresh_tiers('live_tiers')" 2>&1); then fail "refresh succeeded while another held the lock"; fi
 [ $((SECONDS - t0)) -le 5 ] || fail "the second refresh waited instead of failing at once"
-echo "$err" | grep -q 'another session is refreshing, altering or dropping \(public\.\)\?live_tiers right now' || fail "unclear error: $err"
+grep -q 'another session is refreshing, altering or dropping \(public\.\)\?live_tiers right now' <<< "$err" || fail "unclear error: $err"
 state=$(q -c "SELECT sqlstate FROM rfm.refresh_log ORDER BY id DESC LIMIT 1")
 [ "$state" = 55P03 ] || fail "logged sqlstate $state, expected 55P03"
 # rfm.alter_tiers during a refresh: refused at once too (a wait would end
@@ -140,13 +140,13 @@ if err2=$(PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=10s" q -v VERBOSITY=ver
   fail "alter_tiers succeeded while a refresh held the lock"
 fi
 [ $((SECONDS - t0)) -le 5 ] || fail "alter_tiers waited instead of failing at once"
-echo "$err2" | grep -q '55P03: rfm.alter_tiers: another session is refreshing, altering or dropping public.live_tiers right now' \
+grep -q '55P03: rfm.alter_tiers: another session is refreshing, altering or dropping public.live_tiers right now' <<< "$err2" \
   || fail "unclear alter_tiers error: $err2"
 # and rfm.drop_tiers: the table, its views and catalog row stay
 if err3=$(PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=10s" q -v VERBOSITY=verbose -c "SELECT rfm.drop_tiers('live_tiers')" 2>&1); then
   fail "drop_tiers succeeded while a refresh held the lock"
 fi
-echo "$err3" | grep -q '55P03: rfm.drop_tiers: another session is refreshing, altering or dropping public.live_tiers right now' \
+grep -q '55P03: rfm.drop_tiers: another session is refreshing, altering or dropping public.live_tiers right now' <<< "$err3" \
   || fail "unclear drop_tiers error: $err3"
 [ "$(q -c "SELECT to_regclass('live_tiers_segments') IS NOT NULL AND EXISTS (SELECT FROM rfm.tier_tables WHERE tier = 'live_tiers'::regclass)")" = t ] \
   || fail "the refused drop removed the segments view or the catalog row"

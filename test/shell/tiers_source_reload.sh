@@ -79,7 +79,7 @@ if out=$(q "$DB" -c "CALL rfm.refresh_tiers('public.t')" 2>&1); then
   fail "a refresh during a retype of the amount to float8 succeeded"
 fi
 wait
-echo "$out" | grep -q 'amount' || fail "the refresh failed, but not naming the amount: $out"
+grep -q 'amount' <<< "$out" || fail "the refresh failed, but not naming the amount: $out"
 [ "$(q "$DB" -c "SELECT outcome || ' ' || sqlstate FROM rfm.refresh_log WHERE action = 'refresh' ORDER BY id DESC LIMIT 1")" = "failed 42804" ] ||
   fail "the failed refresh is not logged with 42804"
 [ "$(q "$DB" -c 'SELECT count(*) FROM public.t')" = 300 ] || fail "the failed refresh did not keep the old rows"
@@ -96,7 +96,7 @@ sleep 1
 if out=$(q "$DB" -v VERBOSITY=verbose -c "SELECT rfm.drop_tiers('public.slow')" 2>&1); then
   fail "drop_tiers during a refresh succeeded"
 fi
-echo "$out" | grep -q '55P03' || fail "drop_tiers during a refresh failed, but not with 55P03: $out"
+grep -q '55P03' <<< "$out" || fail "drop_tiers during a refresh failed, but not with 55P03: $out"
 wait || fail "the refresh failed while drop_tiers was refused: $(cat "$tmp/refresh.out")"
 [ "$(q "$DB" -c 'SELECT count(*) FROM public.slow')" = 300 ] || fail "the refreshed table lost rows"
 echo "ok: drop_tiers during a refresh fails at once with 55P03, and the refresh succeeds"
