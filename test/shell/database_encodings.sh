@@ -80,7 +80,7 @@ for enc in LATIN1 WIN1252 EUC_TW; do
     fail "CREATE EXTENSION rfm succeeded in a $enc database"
   fi
   grep -q '22P05' <<< "$out" || fail "CREATE EXTENSION rfm in $enc failed, but not with 22P05: $out"
-  grep -q "byte sequence $bytes in encoding \" <<< "$out"UTF8\" has no equivalent in encoding \"$enc\"" ||
+  grep -q "byte sequence $bytes in encoding \"UTF8\" has no equivalent in encoding \"$enc\"" <<< "$out" ||
     fail "CREATE EXTENSION rfm in $enc failed on another character than $bytes: $out"
   [ "$(q "$db" -c "SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'rfm'")" = 0 ] ||
     fail "rfm is installed in the $enc database after all"
