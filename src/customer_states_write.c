@@ -444,13 +444,7 @@ merge_update(Relation rel, TupleTableSlot *old_slot, TupleTableSlot *new_slot, c
 			 Snapshot snapshot, rfm_tuple_update_result *update_indexes)
 {
 	CommandId	cid = GetCurrentCommandId(true);
-	Datum		state_name;
-	Datum		customer;
 
-	/* the key the row was found under (state_name, customer) */
-	slot_getallattrs(old_slot);
-	state_name = PointerGetDatum(DatumGetTextPCopy(old_slot->tts_values[0]));
-	customer = PointerGetDatum(DatumGetTextPCopy(old_slot->tts_values[1]));
 	for (int attempt = 0;; attempt++)
 	{
 		Datum		values[6];
@@ -472,6 +466,9 @@ merge_update(Relation rel, TupleTableSlot *old_slot, TupleTableSlot *new_slot, c
 		{
 			/* the latest version, locked: the update above cannot fail on it */
 			ItemPointerData tid = old_slot->tts_tid;
+			/* the key the row was found under (merge_values read the slot whole) */
+			Datum		state_name = PointerGetDatum(DatumGetTextPCopy(old_slot->tts_values[0]));
+			Datum		customer = PointerGetDatum(DatumGetTextPCopy(old_slot->tts_values[1]));
 
 			result = table_tuple_lock(rel, &tid, snapshot, old_slot, cid,
 									  LockTupleNoKeyExclusive, LockWaitBlock,
