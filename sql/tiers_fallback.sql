@@ -53,4 +53,13 @@ SELECT rfm.create_tiers('tiers_fb.far_tiers', 'tiers_fb.far', 'customer', 'order
 SELECT customer_id, last_purchase, recency_days, recency_days = date '294276-12-31' - last_purchase AS recency_checked,
        monetary FROM tiers_fb.far_tiers ORDER BY customer_id;
 SELECT rfm.drop_tiers('tiers_fb.far_tiers');
+-- A zone this server's time zone data lacks (a tier table or customer
+-- state restored on another server): PostgreSQL's error, and a context
+-- line saying whose zone it is (until 2026-12-06 the error alone).  Both
+-- the refresh day and the stored query's rows set it through rfm.
+\set SHOW_CONTEXT errors
+SELECT rfm._zone_today('Mars/Olympus');
+SELECT count(*) FROM rfm._tier_rows('tiers_fb.far', 'customer', 'ordered_at', 'amount', 'numeric', 5,
+                                    'standard', NULL, false, NULL, 'Mars/Olympus') AS t(customer_id numeric);
+\set SHOW_CONTEXT never
 DROP SCHEMA tiers_fb CASCADE;

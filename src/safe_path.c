@@ -19,6 +19,18 @@
 
 #include "safe_path.h"
 
+/*
+ * The zone was recorded on the server the tier table or customer state was
+ * made on; a server whose time zone data lacks it (a restore elsewhere)
+ * rejects it, and PostgreSQL's error alone would not say where it came from.
+ */
+static void
+zone_error_context(void *arg)
+{
+	errcontext("rfm: the TimeZone recorded when this tier table or customer state was created, \"%s\" (create it again on this server)",
+			   (const char *) arg);
+}
+
 int
 rfm_enter_safe_path(const char *time_zone)
 {
@@ -27,8 +39,17 @@ rfm_enter_safe_path(const char *time_zone)
 	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	if (time_zone != NULL)
+	{
+		ErrorContextCallback context;
+
+		context.callback = zone_error_context;
+		context.arg = (void *) time_zone;
+		context.previous = error_context_stack;
+		error_context_stack = &context;
 		(void) set_config_option("TimeZone", time_zone, PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
+		error_context_stack = context.previous;
+	}
 	return nest_level;
 }
 

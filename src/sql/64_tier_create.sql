@@ -126,6 +126,7 @@ DECLARE
     row_total     bigint;
     state         text;
     member        text;
+    taken_index   text;
 BEGIN
     -- search_path = pg_catalog, pg_temp for the rest, as a SET clause would
     -- (which would hide the caller's current schema); given back at the end
@@ -254,8 +255,8 @@ BEGIN
         -- another session made one of the names after the check above and
         -- committed while this CREATE waited for it: the catalog's own
         -- unique index said so, in its words
-        GET STACKED DIAGNOSTICS member = CONSTRAINT_NAME;
-        IF member OPERATOR(pg_catalog.=) ANY (ARRAY['pg_type_typname_nsp_index', 'pg_class_relname_nsp_index']) THEN
+        GET STACKED DIAGNOSTICS taken_index = CONSTRAINT_NAME;
+        IF taken_index OPERATOR(pg_catalog.=) ANY (ARRAY['pg_type_typname_nsp_index', 'pg_class_relname_nsp_index']) THEN
             RAISE EXCEPTION 'rfm.create_tiers: % already exists', target
                 USING ERRCODE = 'duplicate_table',
                       HINT = 'Another session created it (or its _segments or _grid view) while this one was building.';
@@ -390,6 +391,15 @@ BEGIN
     -- A refresh that starts now waits for this drop (rfm.refresh_tiers),
     -- then fails with 42704 and leaves no log row.
     PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR UPDATE;
+    -- The state's lock before any of the tables': a transaction that folds
+    -- the state by hand (rfm.customer_state_refresh locks it) and then reads
+    -- the tier table makes this drop wait rather than deadlock with it.
+    IF entry.state_name IS NOT NULL
+       AND pg_catalog.has_table_privilege('rfm.customer_state_sources', 'UPDATE') THEN
+        PERFORM FROM rfm.customer_state_sources s
+         WHERE s.state_name = entry.state_name AND s.owner IN (entry.created_by, tier_owner)
+           FOR UPDATE OF s;
+    END IF;
     IF rfm._cron_job_id(entry.id) IS NOT NULL THEN
         PERFORM rfm.unschedule_refresh(entry.tier);
     END IF;

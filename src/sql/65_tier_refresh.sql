@@ -103,6 +103,7 @@ DECLARE
     err_state text;
     err_text  text;
     err_hint  text;
+    dropped   boolean := false;
 BEGIN
     -- search_path = pg_catalog, pg_temp for each of its transactions, as a
     -- SET clause would give a function (a procedure that commits cannot
@@ -142,6 +143,7 @@ BEGIN
         -- first transaction (the log row follows an alter's new oid)
         SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id;
         IF NOT FOUND THEN
+            dropped := true;
             RAISE EXCEPTION 'rfm: % was dropped as this refresh started', tier_name
                 USING ERRCODE = 'undefined_object';
         END IF;
@@ -202,9 +204,14 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = err_state,
             MESSAGE = pg_catalog.format('rfm.refresh_tiers: refresh of %s failed: %s', tier_name,
                                         pg_catalog.regexp_replace(err_text, '^rfm: ', '')),
-            HINT = COALESCE(NULLIF(err_hint, ''), 'The tier table keeps its previous rows.'),
-            DETAIL = pg_catalog.format('The refresh of %s was rolled back; the tier table keeps its previous rows (rfm.refresh_log id %s).',
-                                       tier_name, log_id);
+            HINT = COALESCE(NULLIF(err_hint, ''),
+                            CASE WHEN dropped THEN 'Nothing is left to refresh.' ELSE 'The tier table keeps its previous rows.' END),
+            DETAIL = CASE WHEN dropped
+                          THEN pg_catalog.format('Another session dropped %s as this refresh started; its rfm.refresh_log rows went with it.',
+                                                 tier_name)
+                          ELSE pg_catalog.format('The refresh of %s was rolled back; the tier table keeps its previous rows (rfm.refresh_log id %s).',
+                                                 tier_name, log_id)
+                     END;
     END IF;
 END $$;
 COMMENT ON PROCEDURE rfm.refresh_tiers(regclass) IS

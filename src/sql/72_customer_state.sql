@@ -246,6 +246,7 @@ BEGIN
     -- zone or a scheduled job put them on other days than its full build.
     -- Set back before returning (an error rolls it back with the rest).
     outer_zone := pg_catalog.current_setting('TimeZone');
+    PERFORM rfm._zone_today(src.time_zone);  -- a zone this server lacks: an error saying whose zone it is
     PERFORM pg_catalog.set_config('TimeZone', src.time_zone, true);
     PERFORM rfm._tier_lock_source(src.source);
     wm_typ := rfm._fast_column_type(src.source, src.watermark_column, caller);

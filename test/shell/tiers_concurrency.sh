@@ -15,7 +15,10 @@
 #     fails with 55P03), and no log row is left 'running'; rfm.alter_tiers
 #     during a refresh fails at once with 55P03 too;
 #  4. two rfm.create_tiers of one new name at once: one makes it, the other
-#     fails with 42P07.
+#     fails with 42P07;
+#  5. rfm.drop_tiers of an incremental tier table while a transaction that
+#     folded its customer state by hand goes on to read the tier table: the
+#     drop waits for it, both succeed (40P01 until 2026-12-06).
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -200,3 +203,38 @@ refused=$(grep -l '42P07: rfm.create_tiers: public.twin already exists' "$tmp/tw
 [ "$(q -c "SELECT count(*) FROM rfm.tier_tables WHERE tier = 'public.twin'::regclass")" = 1 ] ||
   fail "two create_tiers of one name: not one catalog row"
 echo "ok: two create_tiers of one name at once: one made it, the other failed with 42P07"
+
+# 5. an incremental tier table's drop and a transaction that folds its state
+# by hand (rfm.customer_state_refresh) and then reads the tier table: the
+# drop takes the state's lock before it drops anything, so it waits for the
+# transaction instead of holding the tier table while waiting for the state
+# (until 2026-12-06 it did, and one of the two failed with 40P01).
+q > /dev/null <<SQL
+CREATE TABLE inc_orders (id bigserial, customer integer, ordered_on date, amount numeric);
+INSERT INTO inc_orders (customer, ordered_on, amount)
+SELECT c, current_date - (c % 300), c % 50 + 1 FROM generate_series(1, 2000) c;
+SELECT rfm.create_tiers('inc_tiers', 'inc_orders', 'customer', 'ordered_on', 'amount',
+                        keep_history => false, watermark_column => 'id');
+INSERT INTO inc_orders (customer, ordered_on, amount) VALUES (1, current_date, 5), (2001, current_date, 7);
+SQL
+state=$(q -c "SELECT state_name FROM rfm.tier_tables WHERE tier = 'inc_tiers'::regclass")
+[ -n "$state" ] || fail "the incremental tier table has no state"
+psql -X -q -At -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d "$DB" > "$tmp/fold.out" 2>&1 <<SQL &
+BEGIN;
+SELECT rfm.customer_state_refresh('$state');
+SELECT pg_sleep(2);
+SELECT count(*) FROM inc_tiers;
+COMMIT;
+SQL
+fold=$!
+sleep 0.7
+if ! drop_out=$(q -v VERBOSITY=verbose -c "SELECT rfm.drop_tiers('inc_tiers')" 2>&1); then
+  wait "$fold" || true
+  fail "drop_tiers during a hand fold and read failed: $drop_out"
+fi
+wait "$fold" || fail "a hand fold and read during drop_tiers failed: $(cat "$tmp/fold.out")"
+grep -q '^2000$' "$tmp/fold.out" || fail "the hand fold's read of the tier table: $(cat "$tmp/fold.out")"
+[ "$(q -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'inc_tiers%'")" = 0 ] &&
+  [ "$(q -c "SELECT count(*) FROM rfm.tier_tables") $(q -c "SELECT count(*) FROM rfm.customer_state_sources")" = "2 0" ] ||
+  fail "drop_tiers after the hand fold left something behind"
+echo "ok: drop_tiers of an incremental tier table waits for a hand fold that then reads the tier table; both succeed"
