@@ -59,6 +59,8 @@ awk '/^STEP /{step=$2} /^Time: /{ if (step != "") { t[step]=$2/1000; order[++n]=
          bp = t["tier_plain_sql"] < t["tier_plain_sql_2"] ? t["tier_plain_sql"] : t["tier_plain_sql_2"];
          bc = t["tier_create"] < t["tier_create_2"] ? t["tier_create"] : t["tier_create_2"];
          printf "  same, best of two runs each                            : %.1fx faster\n", bp / bc;
+         if ("tier_plain_matview" in t)
+           printf "  plain SQL as a materialized view + unique index / rfm.create_tiers (best) : %.1fx faster (the same kind of table)\n", t["tier_plain_matview"] / bc;
          printf "  rfm.refresh_tiers (1%% new orders) / rfm.create_tiers     : %.2f\n", t["tier_refresh"] / t["tier_create"];
          if ("tier_refresh_concurrently" in t)
            printf "  REFRESH ... CONCURRENTLY / rfm.refresh_tiers (in place)  : %.1fx slower\n", t["tier_refresh_concurrently"] / t["tier_refresh"];
