@@ -39,7 +39,8 @@ SELECT rfm._cron_job_token(created_at) AS folded_token FROM rfm.tier_tables WHER
 SELECT :'kept_token' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$' AS token_is_utc_iso8601;
 
 -- 1. a catalog id no tier table has, and no table of its name: removed,
---    "no longer exists"
+--    "no longer exists" (or renamed and handed over: the old name finds
+--    nothing, and the job's role cannot see the new owner's catalog row)
 CALL rfm._scheduled_refresh('sched_jobs.gone', 'rfm_refresh_tiers_7999', :'kept_token');
 -- 2. the id of a tier table made after the job (rfm dropped with CASCADE
 --    and installed again: ids start at 1 again; a table of the same name

@@ -14,7 +14,7 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(35);
+SELECT plan(39);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
@@ -154,7 +154,7 @@ SELECT rfm.drop_tiers('cron_t.reborn') \g /dev/null
 -- rights, so only its owner may schedule it (a superuser's job failed
 -- with 42501 at every run).
 DROP ROLE IF EXISTS rfm_cron_t_owner;
-CREATE ROLE rfm_cron_t_owner;
+CREATE ROLE rfm_cron_t_owner LOGIN;  -- (pg_cron connects as the job's role)
 CREATE TABLE cron_t.wm_orders (id serial, customer integer, ordered_on date, amount numeric);
 INSERT INTO cron_t.wm_orders (customer, ordered_on, amount) VALUES (1, '2024-01-10', 10), (2, '2024-02-10', 20);
 GRANT USAGE, CREATE ON SCHEMA cron_t TO rfm_cron_t_owner;
@@ -178,6 +178,46 @@ GRANT USAGE ON SCHEMA cron TO rfm_cron_t_owner;
 SET ROLE rfm_cron_t_owner;
 SELECT lives_ok($$SELECT rfm.schedule_refresh('cron_t.wm', '0 3 * * *')$$, 'with USAGE on schema cron its owner schedules it');
 SELECT ok(rfm.unschedule_refresh('cron_t.wm'), '... and unschedules it');
+-- A table its owner scheduled, scheduled again by a superuser: pg_cron
+-- keeps each role's jobs apart, so that made a second job, the two met at
+-- every run and one failed with 55P03 (until 2026-12-06).
+RESET ROLE;
+GRANT SELECT ON cron_t.orders TO rfm_cron_t_owner;
+SET ROLE rfm_cron_t_owner;
+SELECT rfm.create_tiers('cron_t.owned', 'cron_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 2, as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT rfm.schedule_refresh('cron_t.owned', '0 3 * * *') AS job8 \gset
+RESET ROLE;
+SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.owned', '0 4 * * *')$$, '42710',
+  'rfm.schedule_refresh: cron_t.owned is already scheduled by role rfm_cron_t_owner (pg_cron job ' || :job8 || ')',
+  'a superuser scheduling a tier table its owner scheduled: 42710 naming that job (it made a second one)');
+SELECT is((SELECT string_agg(username || ' ' || schedule, ', ') FROM cron.job
+            WHERE command LIKE '%cron_t.owned%'), 'rfm_cron_t_owner 0 3 * * *', '... and the owner''s job is the only one, unchanged');
+SET ROLE rfm_cron_t_owner;
+SELECT rfm.drop_tiers('cron_t.owned') \g /dev/null
+RESET ROLE;
+REVOKE SELECT ON cron_t.orders FROM rfm_cron_t_owner;
+-- A role that cannot log in (a group role owning tier tables): its job
+-- failed at every run ("role ... is not permitted to log in"), no trace
+-- in rfm.refresh_log.
+DROP ROLE IF EXISTS rfm_cron_t_group;
+CREATE ROLE rfm_cron_t_group NOLOGIN;
+GRANT USAGE, CREATE ON SCHEMA cron_t TO rfm_cron_t_group;
+GRANT SELECT ON cron_t.orders TO rfm_cron_t_group;
+GRANT USAGE ON SCHEMA cron TO rfm_cron_t_group;
+SET ROLE rfm_cron_t_group;
+SELECT rfm.create_tiers('cron_t.grouped', 'cron_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 2, as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.grouped', '0 3 * * *')$$, '42501',
+  'rfm.schedule_refresh: role rfm_cron_t_group cannot log in, and pg_cron runs a job as the role that scheduled it',
+  'a role that cannot log in may not schedule: 42501 (its job failed at every run)');
+SELECT rfm.drop_tiers('cron_t.grouped') \g /dev/null
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM cron.job WHERE command LIKE '%cron_t.grouped%'), 0, '... and no job was made');
+REVOKE ALL ON SCHEMA cron_t, cron FROM rfm_cron_t_group;
+REVOKE ALL ON cron_t.orders FROM rfm_cron_t_group;
+DROP ROLE rfm_cron_t_group;
+SET ROLE rfm_cron_t_owner;
 -- handed over to a role its job's role is a member of: the job may see it
 -- but not fold into it (42501 at every run), so it removes itself
 SELECT rfm.schedule_refresh('cron_t.wm', '0 3 * * *') AS job6 \gset

@@ -38,7 +38,7 @@ VALUES ('rows_t partial', 1, 'top', '顶', 4, 100, 1, 100, 1, 100, NULL, NULL),
        ('rows_t partial', 2, 'mid', '中', 2, 3, 2, 100, 1, 100, 5, NULL),
        ('rows_t partial', 3, 'low', '低', 1, 100, 1, 1, 1, 1, NULL, NULL);
 
-SELECT plan(36);
+SELECT plan(37);
 
 -- The rows of the grouped path for the same options, as a table.
 CREATE FUNCTION rows_t.grouped(source regclass, c text, bins int, scheme text, as_of date)
@@ -115,6 +115,20 @@ SELECT is(rows_t.differ('rows_t.tu'), 0::bigint, 'uuid key through the states ag
 SELECT rfm.create_tiers('rows_t.tv', 'rows_t.orders_uuid_v', 'customer', 'ordered_on', 'amount', bins => 2,
                         scheme => 'value8', keep_history => false) \g /dev/null
 SELECT is(rows_t.differ('rows_t.tv'), 0::bigint, 'uuid key from a view source: equal to the grouped path');
+
+-- value8 in a tier table: each score split at the median by 2-bin quantile
+-- scores; a frequency or monetary equal to it is low, a recency equal to
+-- it high (recent: recency's scores run the other way), unlike
+-- rfm.high_low(recency, median, false), where equal is low.  By hand:
+-- recency 10 / 20 / 30 days, median 20; one purchase each (median 1, all
+-- low); monetary 10 / 20 / 30, median 20.
+CREATE TABLE rows_t.v8 (c text, d date, a numeric);
+INSERT INTO rows_t.v8 VALUES ('p', '2024-06-20', 10), ('q', '2024-06-10', 20), ('r', '2024-05-31', 30);
+SELECT rfm.create_tiers('rows_t.v8_tiers', 'rows_t.v8', 'c', 'd', 'a', bins => 2, scheme => 'value8',
+                        as_of => '2024-06-30', keep_history => false) \g /dev/null
+SELECT is(ARRAY(SELECT concat_ws(' ', customer_id, recency_days, rfm_cell, segment) FROM rows_t.v8_tiers ORDER BY customer_id),
+          ARRAY['p 10 211 General Development', 'q 20 211 General Development', 'r 30 112 Important Win-back'],
+          'value8 tier table: a recency equal to the median is high (q), a monetary equal to it low (q)');
 
 -- A watermark tier table (rows from the stored states) against the grouped path over all orders.
 SELECT rfm.create_tiers('rows_t.tw', 'rows_t.orders', 'customer', 'ordered_on', 'amount', bins => 3,

@@ -53,7 +53,9 @@ SELECT is((SELECT count(*)::int FROM rfm.tier_tables), 0, 'outsider: sees no cat
 SELECT is((SELECT count(*)::int FROM rfm.refresh_log), 0, 'outsider: sees no log rows of others');
 SELECT throws_ok($$SELECT * FROM rfm.transitions('sec_t.t', '2024-03-31', '2024-03-31')$$, '42704', NULL,
   'outsider: transitions of a tier table it does not own: not found');
-SELECT throws_ok($$SELECT rfm.drop_tiers('sec_t.t')$$, '42704', NULL, 'outsider: cannot drop it');
+SELECT throws_ok($$SELECT rfm.drop_tiers('sec_t.t')$$, '42704',
+  'rfm: sec_t.t is a tier table of role rfm_t_owner, whose rights you do not have',
+  'outsider: cannot drop it, told whose it is (it said "not a tier table" until 2026-12-06)');
 \set ON_ERROR_STOP 0
 CALL rfm.refresh_tiers('sec_t.t');
 \set ON_ERROR_STOP 1

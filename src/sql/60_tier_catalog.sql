@@ -227,6 +227,20 @@ BEGIN
     END IF;
     SELECT * INTO entry FROM rfm.tier_tables t WHERE t.tier = $1;
     IF NOT FOUND THEN
+        -- Another role's tier table: its catalog row is hidden (row-level
+        -- security), the table itself is not (its stored query calls
+        -- rfm._tier_rows); saying "not a tier table" misled its readers.
+        IF EXISTS (SELECT FROM pg_catalog.pg_class c
+                     JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid
+                     JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
+                     JOIN pg_catalog.pg_proc p ON d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid = d.refobjid
+                    WHERE c.oid = $1 AND c.relkind = 'm' AND NOT pg_catalog.pg_has_role(c.relowner, 'USAGE')
+                      AND p.proname = '_tier_rows' AND p.pronamespace = 'rfm'::pg_catalog.regnamespace) THEN
+            RAISE EXCEPTION 'rfm: % is a tier table of role %, whose rights you do not have', $1,
+                            (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = $1)
+                USING ERRCODE = 'undefined_object',
+                      HINT = 'Only its owner (or a member of its role) may refresh, alter, schedule, drop it or read its transitions.';
+        END IF;
         RAISE EXCEPTION 'rfm: % is not a tier table made by rfm.create_tiers', $1
             USING ERRCODE = 'undefined_object',
                   HINT = 'SELECT tier FROM rfm.tier_tables lists the tier tables you own.';

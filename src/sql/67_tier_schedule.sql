@@ -87,7 +87,9 @@ BEGIN
                           tier_name, job_name, tier_name
                 USING HINT = 'Schedule the table there now with rfm.schedule_refresh if it should be refreshed.';
         ELSE
-            RAISE WARNING 'rfm: tier table % no longer exists: its schedule % was removed', tier_name, job_name;
+            -- (or it was renamed and handed over: its old name finds nothing)
+            RAISE WARNING 'rfm: tier table % no longer exists, or was renamed and handed to a role whose tier tables this job''s role may not refresh: its schedule % was removed',
+                          tier_name, job_name;
         END IF;
         RETURN;
     END IF;
@@ -152,11 +154,29 @@ DECLARE
     entry   rfm.tier_tables := rfm._tier_entry(tier);
     command text;
     job     bigint;
+    other   record;
 BEGIN
     PERFORM rfm._require_pg_cron('rfm.schedule_refresh');
     IF cron_expr IS NULL THEN
         RAISE EXCEPTION 'rfm.schedule_refresh: cron_expr must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- pg_cron connects as the job's role: one that cannot log in (a group
+    -- role owning the tier table) failed at every run, unseen by rfm
+    IF NOT (SELECT r.rolcanlogin FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER) THEN
+        RAISE EXCEPTION 'rfm.schedule_refresh: role % cannot log in, and pg_cron runs a job as the role that scheduled it', CURRENT_USER
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Schedule it as a role that can log in and has the rights of the tier table''s owner (RESET ROLE first).';
+    END IF;
+    -- pg_cron keeps each role's jobs apart: a second role's schedule made a
+    -- second job, the two met at every run and one failed (55P03).  Seen
+    -- here when the caller may read other roles' jobs (a superuser).
+    EXECUTE 'SELECT j.jobid, j.username FROM cron.job j WHERE j.jobname = $1 AND j.username <> CURRENT_USER LIMIT 1'
+       INTO other USING rfm._cron_job_name(entry.id);
+    IF other.jobid IS NOT NULL THEN
+        RAISE EXCEPTION 'rfm.schedule_refresh: % is already scheduled by role % (pg_cron job %)', entry.tier, other.username, other.jobid
+            USING ERRCODE = 'duplicate_object',
+                  HINT = 'A tier table needs one schedule: change it as that role, or remove that job first (SELECT cron.unschedule(' || other.jobid || ')).';
     END IF;
     -- its runs fold new orders with the rights of the job's role: caught
     -- here, not as a failure at every run
