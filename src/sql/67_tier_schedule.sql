@@ -171,7 +171,8 @@ BEGIN
     -- pg_cron keeps each role's jobs apart: a second role's schedule made a
     -- second job, the two met at every run and one failed (55P03).  Seen
     -- here when the caller may read other roles' jobs (a superuser).
-    EXECUTE 'SELECT j.jobid, j.username FROM cron.job j WHERE j.jobname = $1 AND j.username <> CURRENT_USER LIMIT 1'
+    EXECUTE 'SELECT j.jobid, j.username FROM cron.job j WHERE j.jobname = $1 AND j.username <> CURRENT_USER'
+            ' AND j.database = pg_catalog.current_database() LIMIT 1'
        INTO other USING rfm._cron_job_name(entry.id);
     IF other.jobid IS NOT NULL THEN
         RAISE EXCEPTION 'rfm.schedule_refresh: % is already scheduled by role % (pg_cron job %)', entry.tier, other.username, other.jobid
