@@ -45,8 +45,21 @@ PG_FUNCTION_INFO_V1(rfm_clv_fit_deserialize);
 typedef struct FitProblem
 {
 	ClvPoints  *set;
+	int			dim;
 	double		log_scale[4];
 } FitProblem;
+
+/* past LOG_PARAM_LIMIT: check_fit would refuse this point (clv_minimize) */
+static bool
+past_limit(const double *theta, void *arg)
+{
+	const FitProblem *fp = (const FitProblem *) arg;
+
+	for (int i = 0; i < fp->dim; i++)
+		if (fabs(theta[i] - fp->log_scale[i]) > LOG_PARAM_LIMIT)
+			return true;
+	return false;
+}
 
 static bool
 outside_fence(const double *theta, const FitProblem *fp, int dim)
@@ -135,6 +148,8 @@ check_fit(const ClvOptResult *res, int dim, const double *log_scale,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("%s: no maximum-likelihood fit: parameter %s runs off to %s",
 							fname, names[i], res->x[i] > log_scale[i] ? "infinity" : "zero"),
+					 errdetail("The search stopped after %d iterations, with %s = %g.",
+							   res->iterations, names[i], exp(res->x[i])),
 					 errhint("The data do not identify the model (for example no variation between customers); check the inputs and the time unit.")));
 	if (!isfinite(res->f))
 		ereport(ERROR,
@@ -236,7 +251,8 @@ rfm_fit_bgnbd_final(PG_FUNCTION_ARGS)
 	fp.set = set;
 	fp.log_scale[0] = fp.log_scale[2] = fp.log_scale[3] = 0.0;
 	fp.log_scale[1] = log(sum_T / set->ncustomers);
-	clv_minimize(bgnbd_objective, &fp, 4, start, MAX_ITERATIONS, &res);
+	fp.dim = 4;
+	clv_minimize(bgnbd_objective, past_limit, &fp, 4, start, MAX_ITERATIONS, &res);
 	check_fit(&res, 4, fp.log_scale, names, fname);
 	bgnbd_from_log(res.x, &p);
 
@@ -340,7 +356,8 @@ rfm_fit_gamma_gamma_final(PG_FUNCTION_ARGS)
 	fp.set = set;
 	fp.log_scale[0] = fp.log_scale[1] = 0.0;
 	fp.log_scale[2] = start[2];
-	clv_minimize(gamma_gamma_objective, &fp, 3, start, MAX_ITERATIONS, &res);
+	fp.dim = 3;
+	clv_minimize(gamma_gamma_objective, past_limit, &fp, 3, start, MAX_ITERATIONS, &res);
 	check_fit(&res, 3, fp.log_scale, names, fname);
 	gamma_gamma_from_log(res.x, &g);
 

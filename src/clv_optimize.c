@@ -20,6 +20,13 @@
 #define NM_FTOL		1e-12		/* relative spread of simplex values */
 #define NM_XTOL		1e-9		/* spread of simplex points (log scale) */
 #define NM_RESTARTS	20
+/*
+ * Iterations the best point may stay where the caller's ran_off test says
+ * the fit has run off before the search ends: it then only creeps along the
+ * boundary, and a fit bound to fail spent its whole budget (minutes on
+ * tens of thousands of customers) before saying so.
+ */
+#define NM_RAN_OFF_PATIENCE	500
 
 static double
 safe_eval(ClvObjective f, void *arg, const double *x)
@@ -29,16 +36,20 @@ safe_eval(ClvObjective f, void *arg, const double *x)
 	return isnan(v) ? INFINITY : v;
 }
 
-/* One Nelder-Mead run from start; returns iterations used. */
+/*
+ * One Nelder-Mead run from start; returns iterations used.  *gave_up: it
+ * ended because the best point stayed where ran_off says.
+ */
 static int
-nelder_mead(ClvObjective f, void *arg, int dim, const double *start,
-			double step, int max_iterations, double *best, double *fbest)
+nelder_mead(ClvObjective f, ClvRanOff ran_off, void *arg, int dim, const double *start,
+			double step, int max_iterations, double *best, double *fbest, bool *gave_up)
 {
 	double		s[CLV_OPT_MAXDIM + 1][CLV_OPT_MAXDIM];
-	double		fs[CLV_OPT_MAXDIM + 1];
+	double		fs[CLV_OPT_MAXDIM + 1] = {0};	/* (all set below; for the compiler) */
 	double		centroid[CLV_OPT_MAXDIM], xr[CLV_OPT_MAXDIM], xe[CLV_OPT_MAXDIM], xc[CLV_OPT_MAXDIM];
 	int			n = dim + 1;
 	int			iter;
+	int			off_for = 0;	/* iterations the best point has been off */
 
 	for (int i = 0; i < n; i++)
 	{
@@ -78,6 +89,16 @@ nelder_mead(ClvObjective f, void *arg, int dim, const double *start,
 		if (isfinite(fs[hi]) &&
 			fs[hi] - fs[lo] <= NM_FTOL * (fabs(fs[lo]) + 1e-30) && spread <= NM_XTOL)
 			break;
+		if (ran_off != NULL && ran_off(s[lo], arg))
+		{
+			if (++off_for >= NM_RAN_OFF_PATIENCE)
+			{
+				*gave_up = true;
+				break;
+			}
+		}
+		else
+			off_for = 0;
 
 		for (int d = 0; d < dim; d++)
 		{
@@ -152,7 +173,7 @@ nelder_mead(ClvObjective f, void *arg, int dim, const double *start,
 }
 
 void
-clv_minimize(ClvObjective f, void *arg, int dim, const double *start,
+clv_minimize(ClvObjective f, ClvRanOff ran_off, void *arg, int dim, const double *start,
 			 int max_iterations, ClvOptResult *result)
 {
 	double		x[CLV_OPT_MAXDIM];
@@ -169,11 +190,22 @@ clv_minimize(ClvObjective f, void *arg, int dim, const double *start,
 		double		nx[CLV_OPT_MAXDIM];
 		double		nf;
 		int			it;
+		bool		gave_up = false;
 
 		/* First run explores widely; restarts probe around the optimum. */
-		it = nelder_mead(f, arg, dim, x, run == 0 ? 0.5 : 0.05,
-						 max_iterations - used, nx, &nf);
+		it = nelder_mead(f, ran_off, arg, dim, x, run == 0 ? 0.5 : 0.05,
+						 max_iterations - used, nx, &nf, &gave_up);
 		used += it;
+		if (gave_up)
+		{
+			/* run off: the best point says where (the caller reports it) */
+			if (nf <= fx || !isfinite(fx))
+			{
+				memcpy(x, nx, sizeof(double) * dim);
+				fx = nf;
+			}
+			break;
+		}
 		if (run > 0 && isfinite(fx) &&
 			!(nf < fx - NM_FTOL * (fabs(fx) + 1e-30)))
 		{

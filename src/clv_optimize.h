@@ -9,6 +9,9 @@
 
 typedef double (*ClvObjective) (const double *x, void *arg);
 
+/* true where a fit has run off (no interior optimum there); may be NULL */
+typedef bool (*ClvRanOff) (const double *x, void *arg);
+
 typedef struct ClvOptResult
 {
 	double		x[CLV_OPT_MAXDIM];	/* best point found */
@@ -17,7 +20,7 @@ typedef struct ClvOptResult
 	bool		converged;		/* a restart at the optimum found nothing better */
 } ClvOptResult;
 
-extern void clv_minimize(ClvObjective f, void *arg, int dim, const double *start,
-						 int max_iterations, ClvOptResult *result);
+extern void clv_minimize(ClvObjective f, ClvRanOff ran_off, void *arg, int dim,
+						 const double *start, int max_iterations, ClvOptResult *result);
 
 #endif							/* RFM_CLV_OPTIMIZE_H */
