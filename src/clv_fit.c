@@ -49,25 +49,21 @@ typedef struct FitProblem
 	double		log_scale[4];
 } FitProblem;
 
-/* past LOG_PARAM_LIMIT: check_fit would refuse this point (clv_minimize) */
+/* some parameter further than bound (log scale) from the data's scale */
 static bool
-past_limit(const double *theta, void *arg)
+beyond(const double *theta, const FitProblem *fp, double bound)
 {
-	const FitProblem *fp = (const FitProblem *) arg;
-
 	for (int i = 0; i < fp->dim; i++)
-		if (fabs(theta[i] - fp->log_scale[i]) > LOG_PARAM_LIMIT)
+		if (fabs(theta[i] - fp->log_scale[i]) > bound)
 			return true;
 	return false;
 }
 
+/* past LOG_PARAM_LIMIT: check_fit would refuse this point (clv_minimize) */
 static bool
-outside_fence(const double *theta, const FitProblem *fp, int dim)
+past_limit(const double *theta, void *arg)
 {
-	for (int i = 0; i < dim; i++)
-		if (fabs(theta[i] - fp->log_scale[i]) > LOG_PARAM_FENCE)
-			return true;
-	return false;
+	return beyond(theta, (const FitProblem *) arg, LOG_PARAM_LIMIT);
 }
 
 /* ---- shared aggregate glue ---- */
@@ -200,7 +196,7 @@ bgnbd_objective(const double *theta, void *arg)
 	BgnbdXTerms xt;
 	double		ll = 0.0;
 
-	if (outside_fence(theta, fp, 4))
+	if (beyond(theta, fp, LOG_PARAM_FENCE))
 		return INFINITY;
 	bgnbd_from_log(theta, &p);
 	/* The set is compact, so sorted by x: x-only terms change rarely. */
@@ -313,7 +309,7 @@ gamma_gamma_objective(const double *theta, void *arg)
 				last_x = 0.0,
 				x_term = 0.0;
 
-	if (outside_fence(theta, fp, 3))
+	if (beyond(theta, fp, LOG_PARAM_FENCE))
 		return INFINITY;
 	gamma_gamma_from_log(theta, &g);
 	/* Compact set: sorted by x, so the x-only term changes rarely. */
