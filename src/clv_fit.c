@@ -135,10 +135,12 @@ check_enough(ClvPoints *set, const char *fname, const char *who)
 }
 
 static void
-check_fit(const ClvOptResult *res, int dim, const double *log_scale,
+check_fit(const ClvOptResult *res, const FitProblem *fp,
 		  const char *const *names, const char *fname)
 {
-	for (int i = 0; i < dim; i++)
+	const double *log_scale = fp->log_scale;
+
+	for (int i = 0; i < fp->dim; i++)
 		if (!isfinite(res->x[i]) || fabs(res->x[i] - log_scale[i]) > LOG_PARAM_LIMIT)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -248,8 +250,8 @@ rfm_fit_bgnbd_final(PG_FUNCTION_ARGS)
 	fp.log_scale[0] = fp.log_scale[2] = fp.log_scale[3] = 0.0;
 	fp.log_scale[1] = log(sum_T / set->ncustomers);
 	fp.dim = 4;
-	clv_minimize(bgnbd_objective, past_limit, &fp, 4, start, MAX_ITERATIONS, &res);
-	check_fit(&res, 4, fp.log_scale, names, fname);
+	clv_minimize(bgnbd_objective, past_limit, &fp, fp.dim, start, MAX_ITERATIONS, &res);
+	check_fit(&res, &fp, names, fname);
 	bgnbd_from_log(res.x, &p);
 
 	values[0] = Float8GetDatum(p.r);
@@ -353,8 +355,8 @@ rfm_fit_gamma_gamma_final(PG_FUNCTION_ARGS)
 	fp.log_scale[0] = fp.log_scale[1] = 0.0;
 	fp.log_scale[2] = start[2];
 	fp.dim = 3;
-	clv_minimize(gamma_gamma_objective, past_limit, &fp, 3, start, MAX_ITERATIONS, &res);
-	check_fit(&res, 3, fp.log_scale, names, fname);
+	clv_minimize(gamma_gamma_objective, past_limit, &fp, fp.dim, start, MAX_ITERATIONS, &res);
+	check_fit(&res, &fp, names, fname);
 	gamma_gamma_from_log(res.x, &g);
 
 	values[0] = Float8GetDatum(g.p);
