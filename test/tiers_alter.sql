@@ -442,6 +442,8 @@ SELECT is(pg_temp.tier_differ('alter_t."Odd ""Tiers"""', 'alter_t.fresh3'), 0::b
 -- incremental table is refused.
 ALTER MATERIALIZED VIEW alter_t."Odd ""Tiers""" OWNER TO alter_owner;
 ALTER TABLE alter_t."Odd ""Tiers""_history" OWNER TO alter_owner;
+ALTER VIEW alter_t."Odd ""Tiers""_segments" OWNER TO alter_owner;
+ALTER VIEW alter_t."Odd ""Tiers""_grid" OWNER TO alter_owner;
 -- A new order, which a fold would take in: neither the rows, the customer
 -- state and its watermark, the options nor the history may change.
 INSERT INTO alter_t.orders (customer, ordered_on, amount) VALUES (9, current_date, 4);

@@ -86,8 +86,8 @@ CREATE FUNCTION rfm.high_low(value numeric, threshold numeric, higher_is_better 
     AS $$ SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL
                       WHEN $3 IS NULL OR pg_catalog.scale($1) IS NULL OR pg_catalog.scale($2) IS NULL
                       THEN rfm._bad_high_low($1, $2, $3)
-                      WHEN $3 THEN CASE WHEN $1 > $2 THEN 2 ELSE 1 END
-                      ELSE CASE WHEN $1 < $2 THEN 2 ELSE 1 END END $$;
+                      WHEN $3 THEN CASE WHEN $1 OPERATOR(pg_catalog.>) $2 THEN 2 ELSE 1 END
+                      ELSE CASE WHEN $1 OPERATOR(pg_catalog.<) $2 THEN 2 ELSE 1 END END $$;
 COMMENT ON FUNCTION rfm.high_low(numeric, numeric, boolean) IS
     '2 (high) when value is better than threshold (above it, or below it when lower is better), else 1 (low)';
 

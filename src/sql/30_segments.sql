@@ -117,14 +117,20 @@ CREATE FUNCTION rfm.tier(r integer, f integer, m integer, core_min integer DEFAU
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-    SELECT CASE WHEN $4 IS NULL OR $5 IS NULL OR $5 > $4
-                     OR $6 IS NULL OR $6 NOT IN ('en', 'zh')
+    -- operators named: the body is inlined into the caller's query and
+    -- parsed with the caller's search_path (no SET, which would stop that)
+    SELECT CASE WHEN $4 IS NULL OR $5 IS NULL OR $5 OPERATOR(pg_catalog.>) $4
+                     OR $6 IS NULL OR NOT $6 OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh']::pg_catalog.text[])
                 THEN rfm._bad_tier_arguments($4, $5, $6)
                 WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL
-                     OR $1 NOT BETWEEN 1 AND 100 OR $2 NOT BETWEEN 1 AND 100 OR $3 NOT BETWEEN 1 AND 100
+                     OR $1 OPERATOR(pg_catalog.<) 1 OR $1 OPERATOR(pg_catalog.>) 100
+                     OR $2 OPERATOR(pg_catalog.<) 1 OR $2 OPERATOR(pg_catalog.>) 100
+                     OR $3 OPERATOR(pg_catalog.<) 1 OR $3 OPERATOR(pg_catalog.>) 100
                 THEN NULL
-                WHEN $1 + $2 + $3 >= $4 THEN CASE $6 WHEN 'zh' THEN '核心' ELSE 'core' END
-                WHEN $1 + $2 + $3 >= $5 THEN CASE $6 WHEN 'zh' THEN '潜力' ELSE 'potential' END
-                ELSE CASE $6 WHEN 'zh' THEN '边缘' ELSE 'marginal' END END $$;
+                WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $4
+                THEN CASE WHEN $6 OPERATOR(pg_catalog.=) 'zh' THEN '核心' ELSE 'core' END
+                WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $5
+                THEN CASE WHEN $6 OPERATOR(pg_catalog.=) 'zh' THEN '潜力' ELSE 'potential' END
+                ELSE CASE WHEN $6 OPERATOR(pg_catalog.=) 'zh' THEN '边缘' ELSE 'marginal' END END $$;
 COMMENT ON FUNCTION rfm.tier(integer, integer, integer, integer, integer, text) IS
     'core when r+f+m >= core_min, potential when >= potential_min, else marginal (核心 / 潜力 / 边缘); NULL when a score is NULL or outside 1..100, as in tier3';

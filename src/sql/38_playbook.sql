@@ -79,7 +79,8 @@ CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standa
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT p.action FROM rfm.playbook p
-     WHERE p.scheme = $2 AND p.segment = $1 AND p.lang = $3
+     WHERE p.scheme OPERATOR(pg_catalog.=) $2 AND p.segment OPERATOR(pg_catalog.=) $1
+       AND p.lang OPERATOR(pg_catalog.=) $3
      ORDER BY p.builtin            -- a user's row (false) before the built-in one
      LIMIT 1 $$;
 COMMENT ON FUNCTION rfm.recommended_action(text, text, text) IS

@@ -103,6 +103,33 @@ SELECT member IS NULL
                AND d.refobjid OPERATOR(pg_catalog.=) tier))
 $$;
 
+-- Before rfm.drop_tiers or rfm.alter_tiers drops or replaces a tier
+-- table's views: each must be the tier table owner's.  A view of another
+-- role built on the tier table passes rfm._tier_member_ok, and a row
+-- edited to name one would have a superuser's drop take that role's view.
+CREATE FUNCTION rfm._tier_require_own_views(entry rfm.tier_tables, caller text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    member pg_catalog.regclass;
+    member_owner pg_catalog.name;
+    tier_owner pg_catalog.name := (SELECT pg_catalog.pg_get_userbyid(c.relowner)
+                                     FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) entry.tier);
+BEGIN
+    FOREACH member IN ARRAY ARRAY[entry.segments_view, entry.grid_view] LOOP
+        member_owner := (SELECT pg_catalog.pg_get_userbyid(c.relowner)
+                           FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) member);
+        IF member_owner IS NOT NULL AND member_owner OPERATOR(pg_catalog.<>) tier_owner THEN
+            RAISE EXCEPTION '%: view % belongs to role %, not to %, the owner of tier table %',
+                            caller, member, member_owner, tier_owner, entry.tier
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = 'rfm drops and replaces only the views of the tier table''s owner; nothing was changed.',
+                      HINT = 'Hand the view over (ALTER VIEW ... OWNER TO the tier table''s owner) if it is the one rfm.create_tiers made; else point the catalog row back at those views.';
+        END IF;
+    END LOOP;
+END $$;
+
 -- A row a role writes names only what is its own: the tier table, views
 -- and history table of one owner, the customer state rfm.create_tiers
 -- names after the row's id, and (below) a creator whose rights the
@@ -175,6 +202,16 @@ BEGIN
         END IF;
     ELSIF NEW.id IS DISTINCT FROM OLD.id THEN
         RAISE EXCEPTION 'rfm: the id of a row of rfm.tier_tables never changes'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- created_at names the row's pg_cron job with its id (ids start again
+    -- after a reinstall): a row given a stale job's time would get its job
+    IF inserted AND NEW.created_at IS DISTINCT FROM pg_catalog.now() THEN
+        RAISE EXCEPTION 'rfm: a new row of rfm.tier_tables must take the time of its transaction as created_at, not %', NEW.created_at
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Leave created_at to its default.';
+    ELSIF NOT inserted AND NEW.created_at IS DISTINCT FROM OLD.created_at THEN
+        RAISE EXCEPTION 'rfm: the created_at of a row of rfm.tier_tables never changes'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF (inserted OR NEW.created_by IS DISTINCT FROM OLD.created_by)

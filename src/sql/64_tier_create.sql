@@ -109,24 +109,24 @@ CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column tex
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    started       timestamptz := pg_catalog.clock_timestamp();
-    zone          text := pg_catalog.current_setting('TimeZone');  -- the tier table's, for good
+    started       pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+    zone          pg_catalog.text := pg_catalog.current_setting('TimeZone');  -- the tier table's, for good
     -- the caller's, read before the search_path below: an unqualified
     -- name is made in the caller's current schema
-    caller_schema name := pg_catalog.current_schema();
-    caller_path   text := pg_catalog.current_setting('search_path');
-    parts         text[];
-    target        text;
-    target_schema text;
-    customer_type text;
-    new_tier      regclass;
+    caller_schema pg_catalog.name := pg_catalog.current_schema();
+    caller_path   pg_catalog.text := pg_catalog.current_setting('search_path');
+    parts         pg_catalog.text[];
+    target        pg_catalog.text;
+    target_schema pg_catalog.text;
+    customer_type pg_catalog.text;
+    new_tier      pg_catalog.regclass;
     built         record;
-    history       regclass;
+    history       pg_catalog.regclass;
     entry_id      bigint;
     row_total     bigint;
-    state         text;
-    member        text;
-    taken_index   text;
+    state         pg_catalog.text;
+    member        pg_catalog.text;
+    taken_index   pg_catalog.text;
 BEGIN
     -- search_path = pg_catalog, pg_temp for the rest, as a SET clause would
     -- (which would hide the caller's current schema); given back at the end
@@ -168,6 +168,13 @@ BEGIN
         target_schema := caller_schema;
     ELSIF pg_catalog.cardinality(parts) = 2 THEN
         target_schema := parts[1];
+        -- (PostgreSQL would cut it to 63 bytes, naming another schema than
+        -- the one written; "does not exist" said the uncut name)
+        IF pg_catalog.octet_length(target_schema) > 63 THEN
+            RAISE EXCEPTION 'rfm.create_tiers: schema name % is too long', pg_catalog.quote_literal(target_schema)
+                USING ERRCODE = 'name_too_long',
+                      HINT = 'A schema name has at most 63 bytes.';
+        END IF;
     ELSE
         RAISE EXCEPTION 'rfm.create_tiers: name % must be table or schema.table', pg_catalog.quote_literal(name)
             USING ERRCODE = 'invalid_name';
@@ -387,6 +394,7 @@ BEGIN
     -- as rfm.alter_tiers: a refresh holds the tier table and then needs its
     -- history, this drop held the views and history and then needed the
     -- tier table (40P01 for one of them)
+    PERFORM rfm._tier_require_own_views(entry, 'rfm.drop_tiers');
     PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.drop_tiers: ', entry.tier::pg_catalog.text);
     -- A refresh that starts now waits for this drop (rfm.refresh_tiers),
     -- then fails with 42704 and leaves no log row.

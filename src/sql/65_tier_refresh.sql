@@ -94,15 +94,15 @@ CREATE PROCEDURE rfm.refresh_tiers(tier regclass)
     AS $$
 DECLARE
     entry     rfm.tier_tables := rfm._tier_entry(tier);
-    tier_name text := tier::pg_catalog.text;    -- (a dropped table's oid prints as a number)
-    effective date;
+    tier_name pg_catalog.text := tier::pg_catalog.text;    -- (a dropped table's oid prints as a number)
+    effective pg_catalog.date;
     log_id    bigint;
     row_total bigint;
     counts    record;
-    how       text;
-    err_state text;
-    err_text  text;
-    err_hint  text;
+    how       pg_catalog.text;
+    err_state pg_catalog.text;
+    err_text  pg_catalog.text;
+    err_hint  pg_catalog.text;
     dropped   boolean := false;
 BEGIN
     -- search_path = pg_catalog, pg_temp for each of its transactions, as a

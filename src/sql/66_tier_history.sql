@@ -149,6 +149,37 @@ BEGIN
     END IF;
 END $$;
 
+-- Whether copying the tier table's rows into the history table runs no
+-- code: the tier table is a materialized view (reading it runs nothing,
+-- where a view's or a policy's functions would run as the reader) and each
+-- copied column has exactly the history column's type (no cast, whose
+-- function would run as the reader).  rfm.create_tiers makes it so; a
+-- catalog row edited to name another materialized view of the owner's,
+-- with a column of a type of its own, would run that type's cast as a
+-- superuser's refresh.
+CREATE FUNCTION rfm._tier_copies_plainly(tier regclass, history regclass, clv boolean)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT COALESCE((SELECT c.relkind OPERATOR(pg_catalog.=) 'm'
+                   FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) tier), false)
+   AND NOT EXISTS (
+        SELECT FROM pg_catalog.unnest(ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'lifecycle',
+                                            'r_score', 'f_score', 'm_score', 'rfm_cell', 'recency_days',
+                                            'frequency', 'monetary']::pg_catalog.text[]
+                                      OPERATOR(pg_catalog.||)
+                                      CASE WHEN clv THEN ARRAY['historical_clv', 'p_alive', 'expected_purchases',
+                                                               'expected_spend', 'predicted_clv']::pg_catalog.text[]
+                                           ELSE '{}'::pg_catalog.text[] END) AS n(col)
+          LEFT JOIN pg_catalog.pg_attribute a
+                 ON a.attrelid OPERATOR(pg_catalog.=) tier AND a.attname OPERATOR(pg_catalog.=) n.col
+                AND NOT a.attisdropped
+          LEFT JOIN pg_catalog.pg_attribute h
+                 ON h.attrelid OPERATOR(pg_catalog.=) history AND h.attname OPERATOR(pg_catalog.=) n.col
+                AND NOT h.attisdropped
+         WHERE a.atttypid IS NULL OR a.atttypid IS DISTINCT FROM h.atttypid)
+$$;
+
 -- Store the tier table's current rows as the snapshot of their as_of.
 CREATE FUNCTION rfm._tier_snapshot(tier regclass, history regclass, clv boolean, as_of date)
     RETURNS bigint
@@ -166,6 +197,10 @@ BEGIN
     IF NOT rfm._tier_history_is_plain(history, tier) THEN
         PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
             'Refresh as the owner of the tier table (schedule the refresh as that role), or remove what was added to the history table.');
+    END IF;
+    IF NOT rfm._tier_copies_plainly(tier, history, clv) THEN
+        PERFORM rfm._tier_require_owner(tier, 'copy its rows into its history table while it is not a materialized view whose columns have the history table''s types',
+            'Refresh as the owner of the tier table, or point its rfm.tier_tables row back at the table rfm.create_tiers made.');
     END IF;
     -- the day's earlier snapshot goes, also when the tier table is now
     -- empty (its rows name no day): as_of is the day this build is for
@@ -206,6 +241,12 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.transitions');
+    -- read with the caller's rights: code on the history table (a policy, a
+    -- rule, a type's functions) would run as the caller, a superuser too
+    IF NOT rfm._tier_history_is_plain(entry.history_table, entry.tier) THEN
+        PERFORM rfm._tier_require_owner(entry.history_table, 'read transitions from it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
+            'Read them as the owner of the tier table, or remove what was added to the history table.');
+    END IF;
     FOREACH missing IN ARRAY ARRAY[from_as_of, to_as_of] LOOP
         EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %s h WHERE h.as_of = $1)', entry.history_table)
            INTO found_day USING missing;

@@ -56,7 +56,7 @@ CREATE PROCEDURE rfm._scheduled_refresh(tier_name text, job_name text, created t
     AS $$
 DECLARE
     target pg_catalog.regclass;
-    owner  name;
+    owner  pg_catalog.name;
     there  record;
 BEGIN
     -- as rfm.refresh_tiers: no SET clause on a procedure that commits

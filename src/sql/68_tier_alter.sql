@@ -514,6 +514,7 @@ BEGIN
         RAISE EXCEPTION 'rfm.alter_tiers: must be the owner of %', entry.tier
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    PERFORM rfm._tier_require_own_views(entry, 'rfm.alter_tiers');
     PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.alter_tiers: ', entry.tier::pg_catalog.text);
     -- A refresh that starts now waits for this alter (rfm.refresh_tiers),
     -- then refreshes the new table.
