@@ -48,6 +48,24 @@ SELECT pg_temp.err($$SELECT rfm.breaks(v, 2)::text FROM (VALUES (-2::numeric), (
 SELECT pg_temp.err($$SELECT rfm.breaks(v)::text FROM (VALUES (0::numeric), (9e-1001)) t(v)$$) AS too_many_decimals;
 SELECT rfm.breaks(v) = ARRAY[1.8e-993, 3.6e-993, 5.4e-993, 7.2e-993]::numeric[] AS decimals_993_exact
   FROM (VALUES (0::numeric), (9e-993)) t(v);
+-- Equal neighbours need no division, whatever their decimals: the cut is
+-- their value (until 2026-12-07 their zero difference, kept at 1000
+-- decimals, was 54000).  1e-1000 twice in 2 bins: position (2-1)/2 =
+-- 0.5, between the two: 1e-1000; 0, 1e-1000, 1e-1000, 1 in 2 bins:
+-- position 3/2 = 1.5, between the two equal middle values: 1e-1000.
+SELECT rfm.breaks(v, 2) = ARRAY[1e-1000]::numeric[] AS equal_1000_decimals,
+       rfm.breaks(v, 2)::text = '{' || 1e-1000::text || '}' AS shown_as_the_value
+  FROM (VALUES (1e-1000::numeric), (1e-1000)) t(v);
+SELECT rfm.breaks(v, 2) = ARRAY[1e-1000]::numeric[] AS equal_neighbours_of_the_cut
+  FROM (VALUES (0::numeric), (1e-1000), (1e-1000), (1)) t(v);
+-- the same through rfm.customer_scores' own order statistics: two
+-- customers who each spent 1e-1000, every cut point 1e-1000, so both
+-- score 1 (1 + the cuts strictly below)
+CREATE TEMP TABLE equal_tiny (c integer, d date, a numeric);
+INSERT INTO equal_tiny VALUES (1, '2024-01-01', 1e-1000), (2, '2024-01-01', 1e-1000);
+SELECT customer, monetary = 1e-1000 AS spent_1e_1000, m_score
+  FROM rfm.customer_scores('equal_tiny', 'c', 'd', 'a', 5, '2024-12-31') ORDER BY customer;
+DROP TABLE equal_tiny;
 -- rfm.scores finds its cut points with rfm.breaks (quantile; median: the
 -- one cut of 2 bins): 54000 too, from 994 decimals on (994 + 7 > 1000).
 -- At 993 the cuts are exact (above): 0 -> 1, 9e-993 -> 5 (above all four

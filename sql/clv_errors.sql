@@ -89,6 +89,12 @@ SELECT pg_temp.err($q$SELECT rfm.clv(row(1, 0.5, 2, 1, 0, 10, 1, true)::rfm.bgnb
 SELECT pg_temp.err($q$SELECT rfm.fit_gamma_gamma(f, m) FROM (SELECT 1e15::float8 AS f, (1 + i % 7)::float8 AS m
                                                                 FROM generate_series(1, 20) i) s$q$);
 SELECT pg_temp.err('SELECT rfm.bgnbd_expected_purchases(bg, 10, 1e10, 2, 3) FROM f');
+-- The values in these messages are shown as SELECT shows them (until
+-- 2026-12-07 as %g: 1.0000001 as "1", 1000000001 as "1e+09", t_x =
+-- 2.0000001 "after T = 2" as "t_x = 2"), so the message says what is wrong.
+SELECT pg_temp.err('SELECT rfm.bgnbd_p_alive(bg, 1.0000001, 1, 2) FROM f') AS not_whole;
+SELECT pg_temp.err('SELECT rfm.bgnbd_p_alive(bg, 1, 2.0000001, 2) FROM f') AS t_x_after_t;
+SELECT pg_temp.err('SELECT rfm.bgnbd_p_alive(bg, 1000000001, 1, 2) FROM f') AS over_1e9;
 -- A summary built by hand with its first purchase after its last (no order
 -- gives one; t_x came out negative): 22023.  An infinite last purchase: 22008.
 SELECT pg_temp.err($q$SELECT rfm.clv_inputs(row('2020-01-15', '2020-01-01', 3, 3, 100, 0, 2, 50)::rfm.summary, '2020-01-31')$q$);

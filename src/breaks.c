@@ -126,7 +126,14 @@ rfm_cut_points(Numeric *sorted, int n, int32 bins, Numeric *cuts)
 		int64		rem = scaled % bins;
 		Numeric		cut = trimmed(sorted[lo]);
 
-		if (rem != 0)
+		/*
+		 * Equal neighbours: the cut is their value.  (Their zero difference
+		 * keeps their scale, and at more than 993 decimals the division
+		 * would refuse it: 54000 for values that need no rounding.)
+		 */
+		if (rem != 0 &&
+			DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(sorted[lo + 1]),
+											  NumericGetDatum(sorted[lo]))) != 0)
 		{
 			Numeric		step = num_op(numeric_sub, trimmed(sorted[lo + 1]), cut);
 

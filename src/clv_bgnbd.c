@@ -43,7 +43,7 @@ bgnbd_x_terms(const BgnbdParams *p, double x, BgnbdXTerms *xt)
 
 	xt->x = x;
 	xt->common = a1 + a2;
-	xt->log_odds = x > 0 ? log(p->a) - log(p->b + x - 1) : -INFINITY;
+	xt->log_odds = x > 0 ? log(p->a) - log(p->b + (x - 1)) : -INFINITY;
 }
 
 double
@@ -65,7 +65,7 @@ log_dropout_odds(const BgnbdParams *p, double x, double t_x, double T)
 	if (x == 0)
 		return -INFINITY;
 	/* log1p, not a difference of logs: r + x may be huge */
-	return log(p->a) - log(p->b + x - 1) +
+	return log(p->a) - log(p->b + (x - 1)) +
 		(p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
 }
 
@@ -266,14 +266,14 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, b
 		}
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: horizon t = %g is too long to evaluate", fname, t),
+				 errmsg("%s: horizon t = %s is too long to evaluate", fname, clv_show(t)),
 				 errhint("Use a horizon of a few years in the fit's time unit.")));
 	}
 	/*
 	 * E = c (1 - G) / (a - 1) P(alive), c = a+b+x-1,
 	 * G = A 2F1(r+x, b+x; c; z), A = ((alpha+T)/(alpha+T+t))^(r+x).
 	 */
-	c = p->a + p->b + x - 1;
+	c = p->a + p->b + (x - 1);
 	if (!expected_by_euler(p, c, z, &if_alive) &&
 		!expected_by_differences(p, x, c, z, &if_alive))
 		if_alive = expected_by_series(p, t, x, T, c, z, too_long, fname);
@@ -291,17 +291,17 @@ bgnbd_check_customer(double x, double t_x, double T, const char *fname)
 	if (t_x > T)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: inconsistent customer: t_x = %g is after T = %g", fname, t_x, T),
+				 errmsg("%s: inconsistent customer: t_x = %s is after T = %s", fname, clv_show(t_x), clv_show(T)),
 				 errhint("t_x (last minus first purchase) cannot exceed T (as_of minus first purchase); check as_of and the time unit.")));
 	if (x == 0 && t_x != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: inconsistent customer: x = 0 but t_x = %g", fname, t_x),
+				 errmsg("%s: inconsistent customer: x = 0 but t_x = %s", fname, clv_show(t_x)),
 				 errhint("Without repeat purchases the last purchase is the first one, so t_x must be 0.")));
 	if (x > 0 && t_x == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: inconsistent customer: x = %g repeat purchases but t_x = 0", fname, x),
+				 errmsg("%s: inconsistent customer: x = %s repeat purchases but t_x = 0", fname, clv_show(x)),
 				 errhint("Merge same-day purchases: x counts repeat purchase days (repeat_days of rfm.summary).")));
 }
 

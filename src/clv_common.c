@@ -11,6 +11,18 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "utils/float.h"
+
+/*
+ * A double in an error message as SELECT shows it: the shortest text that
+ * reads back as the same value (%g showed 1.0000001 as 1 and 1000000001 as
+ * 1e+09, hiding what was wrong with them).
+ */
+const char *
+clv_show(double v)
+{
+	return float8out_internal(v);
+}
 
 MemoryContext
 clv_aggregate_context(FunctionCallInfo fcinfo, const char *fname)
@@ -35,7 +47,7 @@ clv_arg_finite(FunctionCallInfo fcinfo, int argno, const char *fname, const char
 	if (!isfinite(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s must be finite, got %g", fname, name, v)));
+				 errmsg("%s: %s must be finite, got %s", fname, name, clv_show(v))));
 	return v;
 }
 
@@ -45,7 +57,7 @@ clv_check_nonnegative(double v, const char *fname, const char *name)
 	if (v < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s must not be negative, got %g", fname, name, v)));
+				 errmsg("%s: %s must not be negative, got %s", fname, name, clv_show(v))));
 }
 
 void
@@ -59,13 +71,13 @@ clv_check_whole(double v, const char *fname, const char *name)
 	if (v > CLV_MAX_REPEATS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s counts repeat purchases and must be at most %.0f, got %g",
-						fname, name, CLV_MAX_REPEATS, v)));
+				 errmsg("%s: %s counts repeat purchases and must be at most %.0f, got %s",
+						fname, name, CLV_MAX_REPEATS, clv_show(v))));
 	if (v != floor(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s counts repeat purchases and must be a whole number, got %g",
-						fname, name, v),
+				 errmsg("%s: %s counts repeat purchases and must be a whole number, got %s",
+						fname, name, clv_show(v)),
 				 errhint("Use repeat_days of rfm.summary (distinct purchase days minus one).")));
 }
 
@@ -76,8 +88,8 @@ clv_check_parameter(double v, const char *fname, const char *name)
 	if (!isfinite(v) || v <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: model parameter %s must be positive and finite, got %g",
-						fname, name, v),
+				 errmsg("%s: model parameter %s must be positive and finite, got %s",
+						fname, name, clv_show(v)),
 				 errhint("Pass a fit returned by rfm.fit_bgnbd or rfm.fit_gamma_gamma.")));
 }
 

@@ -10,6 +10,7 @@
 extern MemoryContext clv_aggregate_context(FunctionCallInfo fcinfo, const char *fname);
 extern double clv_arg_finite(FunctionCallInfo fcinfo, int argno, const char *fname, const char *name);
 extern void clv_check_nonnegative(double v, const char *fname, const char *name);
+extern const char *clv_show(double v);
 /* the most terms one 2F1 series, or one rfm.clv call in all, may sum */
 #define CLV_MAX_SERIES_TERMS 50000000.0
 

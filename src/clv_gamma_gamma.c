@@ -46,7 +46,7 @@ gamma_gamma_expected_spend(const GammaGammaParams *g, double x, double m_x, cons
 	if (g->q <= 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: expected spend is infinite for q = %g <= 1", fname, g->q),
+				 errmsg("%s: expected spend is infinite for q = %s <= 1", fname, clv_show(g->q)),
 				 errhint("The fitted spend distribution has no finite mean; check the monetary values for outliers.")));
 	if (x == 0)
 		m_x = 0;
@@ -61,13 +61,13 @@ gamma_gamma_check_customer(double x, double m_x, const char *fname)
 	if (x > 0 && m_x <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: a repeat buyer needs a positive monetary value, got %g", fname, m_x),
+				 errmsg("%s: a repeat buyer needs a positive monetary value, got %s", fname, clv_show(m_x)),
 				 errhint("monetary is the mean spend per repeat purchase day (repeat_monetary of rfm.summary).")));
 	/* unused without repeat purchases, but a negative one is a mistake */
 	if (m_x < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: monetary must not be negative, got %g", fname, m_x),
+				 errmsg("%s: monetary must not be negative, got %s", fname, clv_show(m_x)),
 				 errhint("Without repeat purchases monetary is 0 (repeat_monetary of rfm.summary).")));
 }
 

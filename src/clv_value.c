@@ -83,12 +83,12 @@ rfm_clv_predicted(PG_FUNCTION_ARGS)
 	if (length <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: period_length must be positive, got %g", fname, length),
+				 errmsg("%s: period_length must be positive, got %s", fname, clv_show(length)),
 				 errhint("period_length is in the time unit of the BG/NBD fit, e.g. 52/12.0 weeks for a month.")));
 	if (rate <= -1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: discount_rate must be greater than -1, got %g", fname, rate),
+				 errmsg("%s: discount_rate must be greater than -1, got %s", fname, clv_show(rate)),
 				 errhint("discount_rate is per period: 0.01 is 1%% per period.")));
 
 	/*
@@ -107,8 +107,8 @@ rfm_clv_predicted(PG_FUNCTION_ARGS)
 		if (work > CLV_MAX_SERIES_TERMS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("%s: %d periods of %g are too long to evaluate for a customer of age %g (alpha + T)",
-							fname, periods, length, age),
+					 errmsg("%s: %d periods of %s are too long to evaluate for a customer of age %s (alpha + T)",
+							fname, periods, clv_show(length), clv_show(age)),
 					 errhint("Use fewer or shorter periods: a few years in the fit's time unit.")));
 	}
 	spend = gamma_gamma_expected_spend(&gp, x, m_x, fname);

@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(52);
+SELECT plan(54);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -241,6 +241,18 @@ SELECT cmp_ok(substring(pg_temp.fit_error('SELECT rfm.fit_bgnbd(x, t_x, tenure) 
   '<', 5000, '... stopped well before the budget of 20,000 iterations');
 SELECT cmp_ok(substring(pg_temp.fit_error('SELECT rfm.fit_gamma_gamma(x, m_x) FROM runaway') FROM 'after (\d+) iterations')::int,
   '<', 5000, 'so does a Gamma-Gamma fit that runs off');
+
+-- P(alive) for x = 1 with a tiny b: the odds a / (b + x - 1) were formed
+-- as (b + 1) - 1, which loses b's digits (0 for b = 1e-17).  By hand, with
+-- r = 0.5, alpha = 1, a = 0.5, t_x = 1, T = 2: odds = (a / b) (3/2)^1.5
+-- = 0.9185586535436918 / b, so P(alive) = b / (b + 0.9185586535436918),
+-- 1.0886621079036347e-17 for b = 1e-17 and 1.0886621079024495e-12 for 1e-12.
+SELECT cmp_ok(abs(rfm.bgnbd_p_alive(row(0.5, 1, 0.5, 1e-17, 0, 10, 1, true)::rfm.bgnbd_fit, 1, 1, 2)
+                  / 1.0886621079036347e-17 - 1), '<', 1e-9::float8,
+  'P(alive) for x = 1 and b = 1e-17 keeps b''s digits (it was 0)');
+SELECT cmp_ok(abs(rfm.bgnbd_p_alive(row(0.5, 1, 0.5, 1e-12, 0, 10, 1, true)::rfm.bgnbd_fit, 1, 1, 2)
+                  / 1.0886621079024495e-12 - 1), '<', 1e-9::float8,
+  '... and for b = 1e-12 (it was 9e-5 off)');
 
 SELECT * FROM finish();
 ROLLBACK;
