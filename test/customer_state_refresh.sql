@@ -10,7 +10,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(26);
+SELECT plan(30);
 
 CREATE SCHEMA csr_t;
 CREATE TABLE csr_t.orders (id bigserial PRIMARY KEY, customer text NOT NULL, ordered_on date NOT NULL,
@@ -174,6 +174,29 @@ SELECT is((SELECT last_purchase || ' ' || recency_days FROM rfm.customer_state_s
           timezone('Pacific/Kiritimati', now())::date || ' 0',
   'scores from a zone 25 hours behind: recency 0 on the state''s today');
 RESET TimeZone;
+
+-- A NaN or infinite watermark sorts above every value: stored, it would
+-- make every later refresh fold nothing, silently.  22023, nothing folded.
+CREATE TABLE csr_t.float_wm (w double precision, customer text, ordered_on date, amount numeric);
+INSERT INTO csr_t.float_wm VALUES (1.5, 'a', '2024-01-01', 10);
+SELECT rfm.customer_state_create('csr float', 'csr_t.float_wm', 'customer', 'ordered_on', 'amount', 'w') \g /dev/null
+INSERT INTO csr_t.float_wm VALUES ('NaN', 'b', '2024-01-02', 5);
+SELECT throws_ok($$SELECT rfm.customer_state_refresh('csr float')$$, '22023',
+  'rfm.customer_state_refresh: the largest watermark of w in csr_t.float_wm is NaN',
+  'a NaN watermark: 22023');
+SELECT is((SELECT watermark || ' ' || (SELECT count(*) FROM rfm.customer_states WHERE state_name = 'csr float')
+             FROM rfm.customer_state_sources WHERE state_name = 'csr float'), '1.5 1',
+  '... nothing folded, the watermark as it was');
+CREATE TABLE csr_t.ts_wm (w timestamp, customer text, ordered_on date, amount numeric);
+INSERT INTO csr_t.ts_wm VALUES ('2024-01-01 10:00', 'a', '2024-01-01', 10), ('infinity', 'b', '2024-01-02', 5);
+SELECT throws_ok($$SELECT rfm.customer_state_create('csr ts inf', 'csr_t.ts_wm', 'customer', 'ordered_on', 'amount', 'w')$$,
+  '22023', 'rfm.customer_state_create: the largest watermark of w in csr_t.ts_wm is infinity',
+  'an infinite timestamp watermark at creation: 22023, no state made');
+-- text is compared as text: 'NaN' there is an ordinary value
+CREATE TABLE csr_t.text_wm (w text, customer text, ordered_on date, amount numeric);
+INSERT INTO csr_t.text_wm VALUES ('NaN', 'a', '2024-01-01', 10);
+SELECT is(rfm.customer_state_create('csr text nan', 'csr_t.text_wm', 'customer', 'ordered_on', 'amount', 'w'), 1::bigint,
+  'a text watermark ''NaN'' is a value like any other');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -291,6 +291,19 @@ BEGIN
         PERFORM pg_catalog.set_config('TimeZone', outer_zone, true);
         RETURN 0;
     END IF;
+    -- NaN and infinity sort above every value: stored as the watermark, no
+    -- later order would be above it, and every refresh would fold nothing,
+    -- silently (a float, numeric, date or timestamp column)
+    IF new_wm OPERATOR(pg_catalog.=) ANY (ARRAY['NaN', 'Infinity', 'infinity']::pg_catalog.text[])
+       AND (SELECT t.typcategory FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) wm_typ)
+           OPERATOR(pg_catalog.=) ANY (ARRAY['N', 'D']::pg_catalog."char"[])   -- numbers, dates and times
+    THEN
+        RAISE EXCEPTION '%: the largest watermark of % in % is %', caller,
+                        pg_catalog.quote_ident(src.watermark_column), src.source, new_wm
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'No later value would be above it: every refresh after this one would fold nothing. Nothing was folded.',
+                  HINT = 'Give those orders a finite watermark, or read the orders through a view that leaves them out.';
+    END IF;
 
     -- Customers in key order: the primary key is then filled page after
     -- page instead of at random (a new state of a million customers from
