@@ -194,7 +194,8 @@ SELECT throws_ok($$SELECT rfm.customer_state_create('sec shared name', 'sec_t.wm
   '42710', 'rfm.customer_state_create: a customer state named ''sec shared name'' already exists',
   'a state name another role holds (hidden): 42710 naming it');
 RESET ROLE;
-SELECT is((SELECT string_agg(state_name || ' ' || owner::text, ', ' ORDER BY state_name) FROM rfm.customer_state_sources
+-- (ordered by length first: ids 9 and 10 sort as numbers)
+SELECT is((SELECT string_agg(state_name || ' ' || owner::text, ', ' ORDER BY length(state_name), state_name) FROM rfm.customer_state_sources
             WHERE state_name IN ('rfm tier ' || :next_tier_id, 'rfm tier ' || (:next_tier_id + 1), 'sec shared name')),
           format('rfm tier %s %s, rfm tier %s %s, sec shared name %s', :next_tier_id, current_user, :next_tier_id + 1, current_user, current_user),
   'the superuser''s states are untouched');

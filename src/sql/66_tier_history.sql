@@ -135,6 +135,28 @@ SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
                                AND rfm._domain_over_builtin(a.atttypid)))
 $$;
 
+-- Whether reading the history table runs no code but PostgreSQL's own:
+-- what a read can run, of what rfm._tier_history_is_plain refuses (an
+-- index or a trigger of the owner's runs nothing on a read; a view, a
+-- foreign table, a policy, an inheritance child or a type of the owner's
+-- with a cast would).
+CREATE FUNCTION rfm._tier_history_readable(history regclass, tier regclass)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT (SELECT c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relrowsecurity
+          FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) history)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits i
+                    WHERE i.inhparent OPERATOR(pg_catalog.=) history OR i.inhrelid OPERATOR(pg_catalog.=) history)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+                    WHERE a.attrelid OPERATOR(pg_catalog.=) history AND a.attnum OPERATOR(pg_catalog.>) 0
+                      AND NOT a.attisdropped
+                      AND (t.typnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
+                           OR t.typtype OPERATOR(pg_catalog.=) 'd')
+                      AND NOT (a.attname OPERATOR(pg_catalog.=) 'customer_id'
+                               AND rfm._domain_over_builtin(a.atttypid)))
+$$;
+
 -- A history table dropped by hand leaves its oid in the catalog row; used
 -- as a name it printed as a bare number, a syntax error deep inside.
 CREATE FUNCTION rfm._tier_check_history_exists(tier regclass, history regclass, caller text)
@@ -243,8 +265,8 @@ BEGIN
     PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.transitions');
     -- read with the caller's rights: code on the history table (a policy, a
     -- rule, a type's functions) would run as the caller, a superuser too
-    IF NOT rfm._tier_history_is_plain(entry.history_table, entry.tier) THEN
-        PERFORM rfm._tier_require_owner(entry.history_table, 'read transitions from it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
+    IF NOT rfm._tier_history_readable(entry.history_table, entry.tier) THEN
+        PERFORM rfm._tier_require_owner(entry.history_table, 'read transitions from it while it has row-level security, non-builtin types, inheritance children or parents, or is not an ordinary table',
             'Read them as the owner of the tier table, or remove what was added to the history table.');
     END IF;
     FOREACH missing IN ARRAY ARRAY[from_as_of, to_as_of] LOOP
