@@ -140,7 +140,7 @@ $$;
 -- index or a trigger of the owner's runs nothing on a read; a view, a
 -- foreign table, a policy, an inheritance child or a type of the owner's
 -- with a cast would).
-CREATE FUNCTION rfm._tier_history_readable(history regclass, tier regclass)
+CREATE FUNCTION rfm._tier_history_readable(history regclass)
     RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
@@ -265,7 +265,7 @@ BEGIN
     PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.transitions');
     -- read with the caller's rights: code on the history table (a policy, a
     -- rule, a type's functions) would run as the caller, a superuser too
-    IF NOT rfm._tier_history_readable(entry.history_table, entry.tier) THEN
+    IF NOT rfm._tier_history_readable(entry.history_table) THEN
         PERFORM rfm._tier_require_owner(entry.history_table, 'read transitions from it while it has row-level security, non-builtin types, inheritance children or parents, or is not an ordinary table',
             'Read them as the owner of the tier table, or remove what was added to the history table.');
     END IF;
