@@ -53,7 +53,7 @@ BEGIN
   RETURN n;
 END $f$;
 
-SELECT plan(51);
+SELECT plan(55);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
@@ -267,6 +267,33 @@ SELECT results_eq('SELECT count(*)::int, count(p_alive)::int, count(expected_pur
   'all-or-nothing dropout: every model column filled, one-time buyers too');
 SELECT is(tclv.mismatches('tclv.ushape_tiers', 'tclv.ushape_direct'), 0::bigint,
   'all-or-nothing dropout: every CLV column equals the direct computation');
+
+-- A customer whose mean repeat spend double precision cannot hold (two
+-- orders of 1e400): its cast to the models' double precision failed the
+-- whole build (22003, a message of 400 digits).  Now its spend columns are
+-- NULL and it is left out of the Gamma-Gamma fit, so every other
+-- customer's expected_spend equals tclv.direct's, which fits without it;
+-- BG/NBD keeps it (its x, t_x and T are ordinary).
+CREATE VIEW tclv.huge AS
+SELECT customer, ordered_on, amount FROM tclv.orders
+UNION ALL VALUES (999999, DATE '1997-02-01', 1e400::numeric), (999999, DATE '1997-03-01', 1e400::numeric);
+SELECT lives_ok($$SELECT rfm.create_tiers('tclv.huge_tiers', 'tclv.huge', 'customer', 'ordered_on', 'amount',
+                                          as_of => '1997-09-30', clv => true, keep_history => false)$$,
+  'a customer of 1e400 spend: the clv tier table is built');
+SELECT is((SELECT expected_spend IS NULL AND predicted_clv IS NULL AND p_alive IS NOT NULL AND historical_clv >= 1e400
+             FROM tclv.huge_tiers WHERE customer_id = 999999), true,
+  '... that customer''s spend columns are NULL, its P(alive) and historical CLV filled');
+SELECT is((SELECT count(*)::int FROM tclv.huge_tiers t JOIN tclv.direct d ON d.customer = t.customer_id
+            WHERE NOT (abs(t.expected_spend - d.expected_spend) <= 1e-9 * greatest(1, abs(d.expected_spend)))
+               OR (t.expected_spend IS NULL) <> (d.expected_spend IS NULL)), 0,
+  '... every other customer''s expected_spend equals the fit without it');
+SELECT is((SELECT c.expected_spend IS NULL AND c.predicted_clv IS NULL AND c.historical_clv >= 1e400
+             FROM (SELECT (rfm.clv_columns(s, '1997-09-30', NULL, row(1, 2, 3, 0, 10, 1, true)::rfm.gamma_gamma_fit)).*
+                     FROM (SELECT rfm.summarize(d, a) AS s
+                             FROM (VALUES (DATE '1997-02-01', 1e400::numeric), (DATE '1997-03-01', 1e400)) v(d, a)) q) c),
+          true, 'rfm.clv_columns of such a customer: NULL spend columns, no error');
+SELECT rfm.drop_tiers('tclv.huge_tiers') \g /dev/null
+DROP VIEW tclv.huge;
 
 -- Without clv the same data has no CLV columns.
 SELECT rfm.create_tiers('tclv.plain', 'tclv.small', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31') \g /dev/null

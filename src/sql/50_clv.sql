@@ -275,6 +275,7 @@ CREATE FUNCTION rfm.clv_columns(s rfm.summary, as_of date,
     AS $$
 DECLARE
     c rfm.clv_inputs;
+    m_x double precision;
     month double precision;
     result rfm.clv_columns;
 BEGIN
@@ -322,8 +323,14 @@ BEGIN
     result.p_alive := rfm.bgnbd_p_alive(bgnbd, c.x, c.t_x, c.tenure);
     result.expected_purchases := rfm._bgnbd_expected_purchases_or_null(bgnbd, horizon_months * month,
                                                                         c.x, c.t_x, c.tenure);
-    result.expected_spend := rfm.gamma_gamma_expected_spend(spend, c.x, c.m_x);
-    result.predicted_clv := rfm._clv_or_null(bgnbd, spend, c.x, c.t_x, c.tenure, c.m_x,
+    -- a mean spend double precision cannot hold (above 1.8e308, or below
+    -- 2.2e-308 but not 0): no spend model of it, NULL spend columns (its
+    -- cast failed the call, and a clv tier table's whole build)
+    m_x := CASE WHEN pg_catalog.abs(c.m_x) <= 1.7976931348623157e308
+                     AND (c.m_x = 0 OR pg_catalog.abs(c.m_x) >= 2.2250738585072014e-308)
+                THEN c.m_x::double precision END;
+    result.expected_spend := rfm.gamma_gamma_expected_spend(spend, c.x, m_x);
+    result.predicted_clv := rfm._clv_or_null(bgnbd, spend, c.x, c.t_x, c.tenure, m_x,
                                              horizon_months, month, discount_rate);
     RETURN result;
 END

@@ -355,7 +355,12 @@ BEGIN
         -- a month, historical CLV over 1095 days.
         clv_fits := pg_catalog.format($c$, fit_inputs AS (
     SELECT pg_catalog.array_agg(i.x::double precision) AS xs, pg_catalog.array_agg(i.t_x) AS t_xs,
-           pg_catalog.array_agg(i.tenure) AS tenures, pg_catalog.array_agg(i.m_x::double precision) AS m_xs
+           pg_catalog.array_agg(i.tenure) AS tenures,
+           -- (a mean spend double precision cannot hold: NULL, left out of
+           -- the Gamma-Gamma fit, as rfm.clv_columns leaves its spend columns)
+           pg_catalog.array_agg(CASE WHEN pg_catalog.abs(i.m_x) <= 1.7976931348623157e308
+                                      AND (i.m_x = 0 OR pg_catalog.abs(i.m_x) >= 2.2250738585072014e-308)
+                                     THEN i.m_x::double precision END) AS m_xs
       FROM measured m CROSS JOIN LATERAL rfm.clv_inputs(m.s, %1$L::pg_catalog.date, 'weeks') AS i
 ), fits AS (
     SELECT f.bgnbd, f.spend
