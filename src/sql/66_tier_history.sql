@@ -69,8 +69,6 @@ BEGIN
         USING ERRCODE = 'duplicate_table', HINT = hint;
 END $$;
 
--- Whether writing into a history table runs no code but PostgreSQL's
--- own: nothing was added to the table rfm._tier_create_history made.
 -- Whether typ is a domain over a pg_catalog base type (through domains
 -- over domains): a value of it copied from a column of the same type runs
 -- none of its code (its checks run on a cast into it, which the snapshot
@@ -89,50 +87,6 @@ WITH RECURSIVE chain AS (
 SELECT (SELECT t.typtype FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) typ) OPERATOR(pg_catalog.=) 'd'
    AND EXISTS (SELECT FROM chain c WHERE c.typtype OPERATOR(pg_catalog.<>) 'd'
                  AND c.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)
-$$;
-
--- (tier: its customer_id's type is the history's own, rfm put it there: a
--- key column of a domain over a built-in type, from the source, is plain;
--- until 2026-12-06 it made every refresh by another role than the owner,
--- a superuser's scheduled job included, 42501)
-CREATE FUNCTION rfm._tier_history_is_plain(history regclass, tier regclass)
-    RETURNS boolean
-    LANGUAGE sql STABLE
-    AS $$
-SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
-                    WHERE g.tgrelid OPERATOR(pg_catalog.=) history AND NOT g.tgisinternal)
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite w WHERE w.ev_class OPERATOR(pg_catalog.=) history)
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) history)
-   -- primary key and (PostgreSQL 18) NOT NULL constraints only
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k
-                    WHERE k.conrelid OPERATOR(pg_catalog.=) history
-                      AND k.contype OPERATOR(pg_catalog.<>) ALL (ARRAY['p', 'n']::pg_catalog."char"[]))
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i
-                    WHERE i.indrelid OPERATOR(pg_catalog.=) history
-                      AND (NOT i.indisprimary OR i.indexprs IS NOT NULL OR i.indpred IS NOT NULL
-                           OR EXISTS (SELECT FROM pg_catalog.unnest(i.indclass::pg_catalog.oid[]) AS c(oc)
-                                        JOIN pg_catalog.pg_opclass o ON o.oid OPERATOR(pg_catalog.=) c.oc
-                                       WHERE o.opcnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace)))
-   -- an ordinary table on its own: not a foreign table, and not a
-   -- partition (a row written into one is checked against its parent's
-   -- partition key, whose functions run as the writer)
-   AND (SELECT c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition AND NOT c.relrowsecurity
-          FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) history)
-   -- the snapshot's DELETE would reach inheritance children (and fire
-   -- their triggers); a parent's code would not run, but a child is not plain
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits i
-                    WHERE i.inhparent OPERATOR(pg_catalog.=) history OR i.inhrelid OPERATOR(pg_catalog.=) history)
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
-                    WHERE a.attrelid OPERATOR(pg_catalog.=) history AND a.attnum OPERATOR(pg_catalog.>) 0
-                      AND NOT a.attisdropped
-                      AND (t.typnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
-                           OR t.typtype OPERATOR(pg_catalog.=) 'd')
-                      AND NOT (a.attname OPERATOR(pg_catalog.=) 'customer_id'
-                               AND a.atttypid OPERATOR(pg_catalog.=)
-                                   (SELECT k.atttypid FROM pg_catalog.pg_attribute k
-                                     WHERE k.attrelid OPERATOR(pg_catalog.=) tier
-                                       AND k.attname OPERATOR(pg_catalog.=) 'customer_id' AND NOT k.attisdropped)
-                               AND rfm._domain_over_builtin(a.atttypid)))
 $$;
 
 -- Whether reading the history table runs no code but PostgreSQL's own:
@@ -155,6 +109,48 @@ SELECT (SELECT c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relrowsecurity
                            OR t.typtype OPERATOR(pg_catalog.=) 'd')
                       AND NOT (a.attname OPERATOR(pg_catalog.=) 'customer_id'
                                AND rfm._domain_over_builtin(a.atttypid)))
+$$;
+
+-- Whether writing into a history table runs no code but PostgreSQL's
+-- own: nothing was added to the table rfm._tier_create_history made.
+-- (tier: its customer_id's type is the history's own, rfm put it there: a
+-- key column of a domain over a built-in type, from the source, is plain;
+-- until 2026-12-06 it made every refresh by another role than the owner,
+-- a superuser's scheduled job included, 42501)
+CREATE FUNCTION rfm._tier_history_is_plain(history regclass, tier regclass)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT rfm._tier_history_readable(history)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g
+                    WHERE g.tgrelid OPERATOR(pg_catalog.=) history AND NOT g.tgisinternal)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite w WHERE w.ev_class OPERATOR(pg_catalog.=) history)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) history)
+   -- primary key and (PostgreSQL 18) NOT NULL constraints only
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k
+                    WHERE k.conrelid OPERATOR(pg_catalog.=) history
+                      AND k.contype OPERATOR(pg_catalog.<>) ALL (ARRAY['p', 'n']::pg_catalog."char"[]))
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i
+                    WHERE i.indrelid OPERATOR(pg_catalog.=) history
+                      AND (NOT i.indisprimary OR i.indexprs IS NOT NULL OR i.indpred IS NOT NULL
+                           OR EXISTS (SELECT FROM pg_catalog.unnest(i.indclass::pg_catalog.oid[]) AS c(oc)
+                                        JOIN pg_catalog.pg_opclass o ON o.oid OPERATOR(pg_catalog.=) c.oc
+                                       WHERE o.opcnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace)))
+   -- not a partition (a row written into one is checked against its
+   -- parent's partition key, whose functions run as the writer); the
+   -- snapshot's DELETE would reach inheritance children (and fire their
+   -- triggers): rfm._tier_history_readable refuses those
+   AND NOT (SELECT c.relispartition FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) history)
+   -- a customer_id of a domain: the tier table's own type (copied, not cast)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+                    WHERE a.attrelid OPERATOR(pg_catalog.=) history AND a.attname OPERATOR(pg_catalog.=) 'customer_id'
+                      AND NOT a.attisdropped
+                      AND (t.typnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
+                           OR t.typtype OPERATOR(pg_catalog.=) 'd')
+                      AND a.atttypid IS DISTINCT FROM
+                          (SELECT k.atttypid FROM pg_catalog.pg_attribute k
+                            WHERE k.attrelid OPERATOR(pg_catalog.=) tier
+                              AND k.attname OPERATOR(pg_catalog.=) 'customer_id' AND NOT k.attisdropped))
 $$;
 
 -- A history table dropped by hand leaves its oid in the catalog row; used
