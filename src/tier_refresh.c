@@ -305,7 +305,9 @@ unique_key_index(Relation rel)
 		if (ix->indisunique && ix->indisvalid && ix->indimmediate &&
 			ix->indnkeyatts == 1 && ix->indkey.values[0] == 1 &&
 			index->rd_rel->relam == BTREE_AM_OID &&
-			RelationGetIndexPredicate(index) == NIL)
+			/* from the catalog: RelationGetIndexPredicate would fold its
+			 * constant parts, running the owner's functions as the caller */
+			heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL))
 			found = RelationGetRelid(index);
 		index_close(index, AccessShareLock);
 		if (OidIsValid(found))

@@ -25,7 +25,7 @@ SELECT g % 12, date '2024-01-01' + g % 80, g % 9 + 1 FROM generate_series(1, 120
 CREATE TABLE hj_t.calls (what text, by_role text, superuser text);
 GRANT INSERT ON hj_t.calls TO PUBLIC;
 
-SELECT plan(20);
+SELECT plan(26);
 
 -- 1. Types and operators on the caller's search_path.  rfm.create_tiers,
 -- rfm.refresh_tiers and rfm._scheduled_refresh (the procedure a pg_cron
@@ -167,6 +167,49 @@ SELECT lives_ok($$SELECT * FROM rfm.transitions('hj_t.tiers', '2024-03-31', '202
 SET ROLE rfm_hj_owner;
 DROP VIEW hj_t.history_spy, hj_t.spying;
 DROP MATERIALIZED VIEW hj_t.swapped;
+RESET ROLE;
+
+-- 3b. The planner folds the constant parts of index expressions and
+-- predicates and of statistics on expressions, calling their functions as
+-- whoever plans: an IMMUTABLE function of the owner's in a partial index of
+-- the tier table ran as a superuser's refresh (looking for the key index,
+-- and planning the snapshot), and one in the history's statistics as a
+-- superuser's rfm.transitions.  (ALTER INDEX ... SET rebuilds the cached
+-- index entry, so the next planner folds the predicate again.)
+SET ROLE rfm_hj_owner;
+CREATE FUNCTION hj_t.imm() RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$BEGIN RETURN hj_t.spy(); END$$;
+CREATE FUNCTION hj_t.immint() RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$BEGIN PERFORM hj_t.spy(); RETURN 1; END$$;
+CREATE INDEX hj_partial ON hj_t.tiers (recency_days) WHERE hj_t.imm();
+ALTER INDEX hj_t.hj_partial SET (fillfactor = 90);
+DROP INDEX hj_t.tiers_history_customer_id_idx;   -- (part 3's: an extra index keeps others from writing snapshots)
+RESET ROLE;
+TRUNCATE hj_t.calls;
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('hj_t.tiers');
+\set ON_ERROR_STOP 1
+SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42501', 'a superuser''s refresh of a tier table with a partial index of the owner''s is refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('hj_t.tiers', '{"bins": 4}')$$, '42501', NULL, '... and so is an alter');
+SELECT is((SELECT count(*)::int FROM hj_t.calls WHERE superuser = 'on'), 0, '... and the predicate''s function never ran as the superuser');
+SET ROLE rfm_hj_owner;
+DROP INDEX hj_t.hj_partial;
+CREATE INDEX hj_plain ON hj_t.tiers (lower(segment)) WHERE r_score > 1;   -- PostgreSQL's functions only
+RESET ROLE;
+CALL rfm.refresh_tiers('hj_t.tiers');
+SELECT is((SELECT outcome FROM rfm.refresh_log WHERE tier = 'hj_t.tiers'::regclass ORDER BY id DESC LIMIT 1), 'succeeded',
+  'an index of the owner''s on PostgreSQL''s own functions does not stop a superuser''s refresh');
+-- statistics on an expression (PostgreSQL 14 and later; on 13 an index on it)
+SET ROLE rfm_hj_owner;
+SELECT CASE WHEN current_setting('server_version_num')::int >= 140000
+            THEN 'CREATE STATISTICS hj_t.hst ON (recency_days + hj_t.immint()), frequency FROM hj_t.tiers_history'
+            ELSE 'CREATE INDEX hj_hexpr ON hj_t.tiers_history ((recency_days + hj_t.immint())); ALTER INDEX hj_t.hj_hexpr SET (fillfactor = 90)' END \gexec
+RESET ROLE;
+TRUNCATE hj_t.calls;
+SELECT throws_ok($$SELECT * FROM rfm.transitions('hj_t.tiers', '2024-03-31', '2024-03-31')$$, '42501', NULL,
+  'a superuser''s rfm.transitions over a history table with statistics on the owner''s expression is refused');
+SELECT is((SELECT count(*)::int FROM hj_t.calls WHERE superuser = 'on'), 0, '... and the expression''s function never ran as the superuser');
+SET ROLE rfm_hj_owner;
+DROP STATISTICS IF EXISTS hj_t.hst;
+DROP INDEX IF EXISTS hj_t.hj_hexpr;
 RESET ROLE;
 
 -- 4. A row edited to name another role's view built on the tier table as

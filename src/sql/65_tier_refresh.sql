@@ -148,6 +148,13 @@ BEGIN
                 USING ERRCODE = 'undefined_object';
         END IF;
         effective := rfm._tier_day(entry.as_of, entry.state_name, entry.time_zone);
+        -- The refresh plans queries over the tier table as the caller (the
+        -- snapshot, counts): the owner's index or statistics expressions
+        -- would run as them (rfm._plans_plainly).
+        IF NOT rfm._plans_plainly(entry.tier) THEN
+            PERFORM rfm._tier_require_owner(entry.tier, 'refresh it while it has indexes or statistics whose expressions or WHERE clauses use functions, operators or types of a role that is not a superuser',
+                'Refresh (or schedule the refresh) as its owner, or drop those indexes and statistics.');
+        END IF;
         PERFORM rfm._tier_lock_source(entry.source);
         -- The source's shape is checked first, for a clear error.
         PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column,

@@ -89,17 +89,52 @@ SELECT (SELECT t.typtype FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catal
                  AND c.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace)
 $$;
 
+-- Whether planning a query over rel runs none of its owner's code: the
+-- planner folds the constant parts of index expressions and predicates
+-- and of statistics on expressions, calling their functions as whoever
+-- plans (an IMMUTABLE function of the owner's in a partial index ran as a
+-- superuser's refresh).  What they use is in pg_depend: functions,
+-- operators (their functions) and types (a domain's checks) must be a
+-- superuser's, as PostgreSQL's and extensions' are (lower(), r_score > 1).
+CREATE FUNCTION rfm._plans_plainly(rel regclass)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT NOT EXISTS (
+    SELECT FROM pg_catalog.pg_depend d
+     WHERE ((d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+             AND d.objid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT i.indexrelid FROM pg_catalog.pg_index i
+                                                           WHERE i.indrelid OPERATOR(pg_catalog.=) rel)))
+         OR (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass
+             AND d.objid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x.oid FROM pg_catalog.pg_statistic_ext x
+                                                           WHERE x.stxrelid OPERATOR(pg_catalog.=) rel))))
+       AND NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                          WHERE r.oid OPERATOR(pg_catalog.=) CASE d.refclassid
+                              WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass
+                              THEN (SELECT p.proowner FROM pg_catalog.pg_proc p
+                                     WHERE p.oid OPERATOR(pg_catalog.=) d.refobjid)
+                              WHEN 'pg_catalog.pg_operator'::pg_catalog.regclass
+                              THEN (SELECT p.proowner FROM pg_catalog.pg_operator o
+                                      JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) o.oprcode::pg_catalog.oid
+                                     WHERE o.oid OPERATOR(pg_catalog.=) d.refobjid)
+                              WHEN 'pg_catalog.pg_type'::pg_catalog.regclass
+                              THEN (SELECT t.typowner FROM pg_catalog.pg_type t
+                                     WHERE t.oid OPERATOR(pg_catalog.=) d.refobjid)
+                              END), true))
+$$;
+
 -- Whether reading the history table runs no code but PostgreSQL's own:
 -- what a read can run, of what rfm._tier_history_is_plain refuses (an
 -- index or a trigger of the owner's runs nothing on a read; a view, a
--- foreign table, a policy, an inheritance child or a type of the owner's
--- with a cast would).
+-- foreign table, a policy, an inheritance child, a type of the owner's
+-- with a cast, an index or statistics on the owner's functions would).
 CREATE FUNCTION rfm._tier_history_readable(history regclass)
     RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
 SELECT (SELECT c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relrowsecurity
           FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) history)
+   AND rfm._plans_plainly(history)
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits i
                     WHERE i.inhparent OPERATOR(pg_catalog.=) history OR i.inhrelid OPERATOR(pg_catalog.=) history)
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
@@ -181,6 +216,7 @@ CREATE FUNCTION rfm._tier_copies_plainly(tier regclass, history regclass, clv bo
     AS $$
 SELECT COALESCE((SELECT c.relkind OPERATOR(pg_catalog.=) 'm'
                    FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) tier), false)
+   AND rfm._plans_plainly(tier)
    AND NOT EXISTS (
         SELECT FROM pg_catalog.unnest(ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'lifecycle',
                                             'r_score', 'f_score', 'm_score', 'rfm_cell', 'recency_days',

@@ -515,6 +515,10 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM rfm._tier_require_own_views(entry, 'rfm.alter_tiers');
+    IF NOT rfm._plans_plainly(entry.tier) THEN
+        PERFORM rfm._tier_require_owner(entry.tier, 'alter it while it has indexes or statistics whose expressions or WHERE clauses use functions, operators or types of a role that is not a superuser',
+            'Alter it as its owner, or drop those indexes and statistics.');
+    END IF;
     PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.alter_tiers: ', entry.tier::pg_catalog.text);
     -- A refresh that starts now waits for this alter (rfm.refresh_tiers),
     -- then refreshes the new table.
