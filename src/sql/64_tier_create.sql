@@ -394,11 +394,11 @@ BEGIN
     -- as rfm.alter_tiers: a refresh holds the tier table and then needs its
     -- history, this drop held the views and history and then needed the
     -- tier table (40P01 for one of them)
-    PERFORM rfm._tier_require_own_views(entry, 'rfm.drop_tiers');
     PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.drop_tiers: ', entry.tier::pg_catalog.text);
     -- A refresh that starts now waits for this drop (rfm.refresh_tiers),
     -- then fails with 42704 and leaves no log row.
     PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR UPDATE;
+    PERFORM rfm._tier_require_own_views(entry, 'rfm.drop_tiers');
     -- The state's lock before any of the tables': a transaction that folds
     -- the state by hand (rfm.customer_state_refresh locks it) and then reads
     -- the tier table makes this drop wait rather than deadlock with it.

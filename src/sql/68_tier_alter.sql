@@ -514,15 +514,16 @@ BEGIN
         RAISE EXCEPTION 'rfm.alter_tiers: must be the owner of %', entry.tier
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.alter_tiers: ', entry.tier::pg_catalog.text);
+    -- A refresh that starts now waits for this alter (rfm.refresh_tiers),
+    -- then refreshes the new table.
+    PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR NO KEY UPDATE;
+    -- (checked with the locks held, which a refresh starting now waits for)
     PERFORM rfm._tier_require_own_views(entry, 'rfm.alter_tiers');
     IF NOT rfm._plans_plainly(entry.tier) THEN
         PERFORM rfm._tier_require_owner(entry.tier, 'alter it while it has indexes or statistics whose expressions or WHERE clauses use functions, operators or types of a role that is not a superuser',
             'Alter it as its owner, or drop those indexes and statistics.');
     END IF;
-    PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.alter_tiers: ', entry.tier::pg_catalog.text);
-    -- A refresh that starts now waits for this alter (rfm.refresh_tiers),
-    -- then refreshes the new table.
-    PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR NO KEY UPDATE;
     -- The source before the tier table and its views, in the order
     -- rfm.refresh_tiers takes them: a transaction that rewrote or locked
     -- the source (TRUNCATE and reload) and then read the tier table

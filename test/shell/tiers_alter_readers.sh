@@ -86,9 +86,21 @@ wait
   fail "a REPEATABLE READ reader older than alter_tiers read: $(cat "$tmp/rr.out")"
 echo "ok: a REPEATABLE READ reader older than alter_tiers sees the new table's rows"
 
-# 3. a refresh during an alter (open for 2 s after it) and during a drop
+# 3. a refresh during an alter (open for 2 s after it) and during a drop.
+# Until the alter or drop in the background holds the tier table's lock
+# (a fixed 0.7 s was too short on a loaded machine: the refresh came first
+# and the alter then took the lock between the refresh's two transactions)
+wait_for_tier_lock() {
+  for _ in $(seq 1 200); do
+    if [ "$(q "$DB" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -gt 0 ]; then
+      sleep 0.3; return 0
+    fi
+    sleep 0.1
+  done
+  fail "the alter or drop in the background never took the tier table's lock"
+}
 q "$DB" -c "BEGIN; SELECT rfm.alter_tiers('public.t', '{\"bins\": 4, \"scheme\": \"standard\"}'); SELECT pg_sleep(2); COMMIT" > /dev/null &
-sleep 0.7
+wait_for_tier_lock
 q "$DB" -c "CALL rfm.refresh_tiers('public.t')" || fail "a refresh during an alter failed"
 wait
 [ "$(q "$DB" -c "SELECT outcome || ' ' || (tier = 'public.t'::regclass) FROM rfm.refresh_log WHERE action = 'refresh' ORDER BY id DESC LIMIT 1")" = "succeeded true" ] ||
@@ -98,7 +110,7 @@ wait
 echo "ok: a refresh during alter_tiers waits for it and refreshes the new table"
 # ... at REPEATABLE READ it cannot read the new catalog row: 40001, clearly
 q "$DB" -c "BEGIN; SELECT rfm.alter_tiers('public.t', '{\"bins\": 5}'); SELECT pg_sleep(2); COMMIT" > /dev/null &
-sleep 0.7
+wait_for_tier_lock
 if out=$(PGOPTIONS="$PGOPTIONS -c default_transaction_isolation=repeatable\ read" \
          q "$DB" -v VERBOSITY=verbose -c "CALL rfm.refresh_tiers('public.t')" 2>&1); then
   fail "a REPEATABLE READ refresh during an alter succeeded"
@@ -108,7 +120,7 @@ grep -q '40001: rfm.refresh_tiers: \(public\.\)\?t was altered or dropped while 
   fail "a REPEATABLE READ refresh during an alter failed unclearly: $out"
 echo "ok: a REPEATABLE READ refresh during alter_tiers fails with 40001, saying why"
 q "$DB" -c "BEGIN; SELECT rfm.drop_tiers('public.t'); SELECT pg_sleep(2); COMMIT" > /dev/null &
-sleep 0.7
+wait_for_tier_lock
 if out=$(q "$DB" -v VERBOSITY=verbose -c "CALL rfm.refresh_tiers('public.t')" 2>&1); then
   fail "a refresh during a drop succeeded"
 fi
