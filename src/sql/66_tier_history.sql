@@ -202,6 +202,19 @@ BEGIN
     END IF;
 END $$;
 
+-- The columns a snapshot copies from the tier table into its history
+-- table (rfm._tier_create_history makes them; a clv one's five too).
+CREATE FUNCTION rfm._tier_history_column_names(clv boolean)
+    RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'lifecycle', 'r_score', 'f_score',
+             'm_score', 'rfm_cell', 'recency_days', 'frequency', 'monetary']::pg_catalog.text[]
+       OPERATOR(pg_catalog.||)
+       CASE WHEN clv THEN pg_catalog.string_to_array(rfm._tier_clv_columns('', false), ', ')
+            ELSE '{}'::pg_catalog.text[] END
+$$;
+
 -- Whether copying the tier table's rows into the history table runs no
 -- code: the tier table is a materialized view (reading it runs nothing,
 -- where a view's or a policy's functions would run as the reader) and each
@@ -218,13 +231,7 @@ SELECT COALESCE((SELECT c.relkind OPERATOR(pg_catalog.=) 'm'
                    FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) tier), false)
    AND rfm._plans_plainly(tier)
    AND NOT EXISTS (
-        SELECT FROM pg_catalog.unnest(ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'lifecycle',
-                                            'r_score', 'f_score', 'm_score', 'rfm_cell', 'recency_days',
-                                            'frequency', 'monetary']::pg_catalog.text[]
-                                      OPERATOR(pg_catalog.||)
-                                      CASE WHEN clv THEN ARRAY['historical_clv', 'p_alive', 'expected_purchases',
-                                                               'expected_spend', 'predicted_clv']::pg_catalog.text[]
-                                           ELSE '{}'::pg_catalog.text[] END) AS n(col)
+        SELECT FROM pg_catalog.unnest(rfm._tier_history_column_names(clv)) AS n(col)
           LEFT JOIN pg_catalog.pg_attribute a
                  ON a.attrelid OPERATOR(pg_catalog.=) tier AND a.attname OPERATOR(pg_catalog.=) n.col
                 AND NOT a.attisdropped
@@ -260,14 +267,11 @@ BEGIN
     -- empty (its rows name no day): as_of is the day this build is for
     EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of = $1 OR h.as_of IN (SELECT DISTINCT t.as_of FROM %s t)',
                               history, tier) USING as_of;
-    EXECUTE pg_catalog.format($i$
-INSERT INTO %s (as_of, customer_id, segment, segment_zh, tier, lifecycle, r_score, f_score, m_score,
-                rfm_cell, recency_days, frequency, monetary%s)
-SELECT t.as_of, t.customer_id, t.segment, t.segment_zh, t.tier, t.lifecycle, t.r_score, t.f_score,
-       t.m_score, t.rfm_cell, t.recency_days, t.frequency, t.monetary%s
-  FROM %s t$i$, history,
-        CASE WHEN clv THEN ', ' || rfm._tier_clv_columns('', false) ELSE '' END,
-        CASE WHEN clv THEN ', ' || rfm._tier_clv_columns('t.', false) ELSE '' END, tier);
+    EXECUTE pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM %s t', history,
+        pg_catalog.array_to_string(rfm._tier_history_column_names(clv), ', '),
+        (SELECT pg_catalog.string_agg('t.' OPERATOR(pg_catalog.||) n.col, ', ' ORDER BY n.k)
+           FROM pg_catalog.unnest(rfm._tier_history_column_names(clv)) WITH ORDINALITY AS n(col, k)),
+        tier);
     GET DIAGNOSTICS stored = ROW_COUNT;
     RETURN stored;
 END $$;
