@@ -47,10 +47,14 @@ CREATE TABLE rfm.refresh_log (
     finished_at timestamptz,
     as_of       date,                           -- the as_of the rows were computed for
     row_count   bigint,                         -- customers in the tier table afterwards
-    outcome     text        NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed')),
+    outcome     text        NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'abandoned')),
     sqlstate    text,                           -- set when outcome = 'failed'
     message     text,                           -- the error (failed), or which CLV model was not fitted (succeeded)
-    run_by      name        NOT NULL DEFAULT CURRENT_USER
+    run_by      name        NOT NULL DEFAULT CURRENT_USER,
+    -- the session of a refresh (pg_stat_activity's pid and backend_start):
+    -- a 'running' row whose session ended is 'abandoned' at the next refresh
+    pid           integer,
+    backend_start timestamptz
 );
 CREATE INDEX ON rfm.refresh_log (tier_id, started_at);
 COMMENT ON TABLE rfm.refresh_log IS

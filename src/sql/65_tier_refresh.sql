@@ -89,6 +89,25 @@ BEGIN
     END IF;
 END $$;
 
+-- Whether the session that wrote a 'running' refresh_log row is gone: no
+-- session has its pid, or one started at another time has it (compared
+-- only when both starts are known: PostgreSQL shows a session's start to
+-- a superuser, a member of its login role or of pg_read_all_stats; a
+-- refresh under SET ROLE may not see its own), or it is this session,
+-- which runs one refresh at a time.  A row without a pid (written by
+-- hand) is never gone.
+CREATE FUNCTION rfm._refresh_session_gone(pid integer, backend_start timestamptz)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT $1 IS NOT NULL
+       AND ($1 OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()
+            OR NOT EXISTS (SELECT FROM pg_catalog.pg_stat_get_activity($1) a
+                        WHERE a.pid OPERATOR(pg_catalog.=) $1
+                              AND ($2 IS NULL OR a.backend_start IS NULL
+                                   OR a.backend_start OPERATOR(pg_catalog.=) $2)))
+$$;
+
 CREATE PROCEDURE rfm.refresh_tiers(tier regclass)
     LANGUAGE plpgsql
     AS $$
@@ -127,9 +146,19 @@ BEGIN
             USING ERRCODE = 'undefined_object';
     END IF;
     effective := rfm._tier_day(entry.as_of, entry.state_name, entry.time_zone);
-    INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, as_of, outcome)
-    VALUES (entry.id, entry.tier, 'refresh', pg_catalog.clock_timestamp(), effective, 'running')
+    INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, as_of, outcome, pid, backend_start)
+    SELECT entry.id, entry.tier, 'refresh', pg_catalog.clock_timestamp(), effective, 'running', a.pid, a.backend_start
+      FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) a
     RETURNING id INTO log_id;
+    -- Earlier 'running' rows of this tier table that no session will
+    -- finish: a killed session's, or this session's own (a second cancel
+    -- interrupted the write of the first one's 'failed').
+    UPDATE rfm.refresh_log l
+       SET outcome = 'abandoned',
+           message = pg_catalog.format('its session (pid %s) ended or was interrupted before the refresh recorded an outcome; seen by the refresh of rfm.refresh_log id %s',
+                                       l.pid, log_id)
+     WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.outcome OPERATOR(pg_catalog.=) 'running'
+       AND l.id OPERATOR(pg_catalog.<>) log_id AND rfm._refresh_session_gone(l.pid, l.backend_start);
     COMMIT;
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 
