@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(145);
+SELECT plan(151);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -83,7 +83,37 @@ RESET ROLE;
 GRANT SELECT ON sec_t.t TO rfm_t_outsider;
 SET ROLE rfm_t_outsider;
 SELECT is((SELECT sum(customers)::int FROM sec_t.t_segments), 3, 'with SELECT on the tier table: readable');
+SELECT is((SELECT string_agg(action || ' ' || outcome || ' ' || row_count, ', ' ORDER BY id) FROM rfm.refresh_log),
+          'create succeeded 3, refresh succeeded 3', '... and so are its log rows (when it was refreshed, how many customers)');
+SELECT is((SELECT count(*)::int FROM rfm.tier_tables), 0, '... but not its catalog row');
+WITH d AS (DELETE FROM rfm.refresh_log RETURNING 1) SELECT count(*) AS deleted FROM d \gset
+WITH u AS (UPDATE rfm.refresh_log SET outcome = 'failed' RETURNING 1) SELECT count(*) AS updated FROM u \gset
+SELECT is(:deleted + :updated, 0, '... and it changes no log row (writes stay the owner''s)');
 RESET ROLE;
+SELECT is((SELECT count(*)::int FROM rfm.refresh_log WHERE tier = 'sec_t.t'::regclass AND outcome = 'succeeded'), 2,
+          'the two log rows are still there and succeeded');
+-- README's way to give a reader the transitions: the owner's SECURITY
+-- DEFINER function over rfm.transitions (a view over it runs it as the
+-- reader, who does not see the catalog row: 42704).
+SET ROLE rfm_t_owner;
+CREATE FUNCTION sec_t.t_moves(from_as_of date, to_as_of date)
+    RETURNS TABLE (from_segment text, to_segment text, customers bigint, revenue_before numeric, revenue_after numeric,
+                   revenue_gained numeric, predicted_clv_before double precision, predicted_clv_after double precision,
+                   in_from_snapshot boolean, in_to_snapshot boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT * FROM rfm.transitions('sec_t.t', from_as_of, to_as_of) $$;
+REVOKE EXECUTE ON FUNCTION sec_t.t_moves(date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sec_t.t_moves(date, date) TO rfm_t_outsider;
+CREATE VIEW sec_t.t_moves_view AS SELECT * FROM rfm.transitions('sec_t.t', '2024-03-31', '2024-03-31');
+GRANT SELECT ON sec_t.t_moves_view TO rfm_t_outsider;
+SET ROLE rfm_t_outsider;
+SELECT is((SELECT sum(customers)::int FROM sec_t.t_moves('2024-03-31', '2024-03-31')), 3,
+          'a reader gets the transitions through the owner''s SECURITY DEFINER function');
+SELECT throws_ok('SELECT * FROM sec_t.t_moves_view', '42704', NULL,
+                 '... not through a view over rfm.transitions (it runs as the reader)');
+RESET ROLE;
+DROP VIEW sec_t.t_moves_view;
+DROP FUNCTION sec_t.t_moves(date, date);
 
 -- Incremental tier tables keep their customer states in rfm.customer_state_*,
 -- which need grants (README): without them create_tiers is denied and

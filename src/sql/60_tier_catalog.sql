@@ -155,6 +155,11 @@ CREATE POLICY refresh_log_owner ON rfm.refresh_log
                 AND EXISTS (SELECT FROM rfm.tier_tables t
                              WHERE t.id OPERATOR(pg_catalog.=) refresh_log.tier_id
                                AND t.tier OPERATOR(pg_catalog.=) refresh_log.tier));
+-- Who may read a tier table may read when and how it was refreshed (a BI
+-- tool's "data as of"); writes stay the owner's (a DELETE or UPDATE must
+-- pass the policy above as well).
+CREATE POLICY refresh_log_readers ON rfm.refresh_log FOR SELECT
+    USING (pg_catalog.has_table_privilege(tier, 'SELECT'));
 
 -- What row-level security cannot check (it does not see the old row):
 --  * created_by decides whose rfm.drop_orphan_tiers sees the row once its
