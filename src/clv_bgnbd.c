@@ -149,16 +149,20 @@ expected_by_euler(const BgnbdParams *p, double c, double z, double *out)
  * P_n = (B)_n / (c)_n; so 1 - G = A sum_n T_n (1 - P_n), and
  * (1 - P_n) / (a - 1) = e_n = sum_{k<n} P_k / (c + k).  Neither 1 - G nor
  * a - 1 is formed: 1 - A 2F1 lost every digit once b + x was far above
- * 1 / z (b = 1e16 gave negative expectations).  P_k / (c + k) falls with
+ * 1 / z (b = 1e16 gave negative expectations), and a = 1 is no special
+ * case (e_n is then sum_{k<n} 1 / (B + k)).  P_k / (c + k) falls with
  * k (B <= c + 1), so e_(n+1) / e_n <= (n + 1) / n and every ratio of
  * later terms is below z (R + n) / n: that bounds the tail.  Only where
  * the plain series' rounding, magnified by c / |a - 1|, would cost more
  * than 6 digits: elsewhere the plain series is as exact and often much
  * shorter (its terms also fall with (B)_n / (c)_n; these only as
  * (R)_n z^n / n!, a million terms and 1e-12 of summed rounding for z near
- * 1, enough to make E[Y(t)] fall with t).  false then, when A underflows
- * (R huge: Euler's form or the plain series take that case), or when the
- * sum does not converge in the term limit.
+ * 1, enough to make E[Y(t)] fall with t).  When A underflows (R large
+ * against z: r = 1e4, z = 0.999), the weights A T_n are carried as
+ * w exp(scale) until they come into range; the ones skipped are below
+ * 1e-90 while the sum is at least 1 - A (c e_n >= 1 for n >= 1), and
+ * the plain series, the one fallback there, lost 1 % near a = 1.  false
+ * when the sum needs more terms than the limit.
  */
 static bool
 expected_by_differences(const BgnbdParams *p, double x, double c, double z, double *out)
@@ -166,17 +170,28 @@ expected_by_differences(const BgnbdParams *p, double x, double c, double z, doub
 	double		big_r = p->r + x;
 	double		big_b = p->b + x;
 	double		log_a = big_r * log1p(-z);
-	double		weight;			/* A T_n */
+	double		weight;			/* A T_n, or exp(-scale) A T_n while scale < 0 */
+	double		scale = 0.0;
 	double		ratio = 1.0;	/* P_n */
 	double		ce = 0.0;		/* c e_n: e_n alone is subnormal for c near 1e300 */
 	double		sum = 0.0;
 
-	if (!(c > 1e6 * fabs(p->a - 1)) || !(log_a > -690))
+	if (!(c > 1e6 * fabs(p->a - 1)) || !isfinite(log_a))
 		return false;
-	/* the tail bound below 1 needs n + 1 > z R / (1 - z): out of reach */
+	/*
+	 * the tail bound below 1 needs n + 1 > z R / (1 - z): out of reach.
+	 * It also keeps each step's factor z (R + n) / (n + 1) below 5e7 + 1,
+	 * so a scaled weight below 1e200 cannot overflow in one step.
+	 */
 	if (!(z * big_r / (1 - z) < CLV_MAX_SERIES_TERMS))
 		return false;
-	weight = exp(log_a);
+	if (log_a > -690)
+		weight = exp(log_a);
+	else
+	{
+		weight = 1.0;
+		scale = log_a;
+	}
 	for (long n = 0; n < (long) CLV_MAX_SERIES_TERMS; n++)
 	{
 		double		term;
@@ -186,13 +201,33 @@ expected_by_differences(const BgnbdParams *p, double x, double c, double z, doub
 		ce += ratio * (c / (c + n));
 		ratio *= (big_b + n) / (c + n);
 		weight *= (big_r + n) * z / (n + 1);
-		term = weight * ce;
-		sum += term;
 		bound = z * (big_r + n + 1) / (n + 1);
-		if (bound < 1 && term * bound / (1 - bound) <= 1e-17 * sum)
+		if (scale < 0)
 		{
-			*out = sum;
-			return true;
+			/* the weight is below exp(scale) 1e200 < 1e-99: left out */
+			if (weight > 1e200)
+			{
+				scale += log(weight);
+				weight = 1.0;
+				if (scale > -690)
+				{
+					weight = exp(scale);
+					scale = 0.0;
+				}
+			}
+			/* past the weights' peak without reaching 1e-100: no sum */
+			if (scale < 0 && bound < 1)
+				return false;
+		}
+		else
+		{
+			term = weight * ce;
+			sum += term;
+			if (bound < 1 && term * bound / (1 - bound) <= 1e-17 * sum)
+			{
+				*out = sum;
+				return true;
+			}
 		}
 		if ((n & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -240,6 +275,25 @@ expected_by_series(const BgnbdParams *p, double t, double x, double T, double c,
 	return c_one_minus_g / (p->a - 1);
 }
 
+/*
+ * A horizon the expectation cannot be evaluated at: with too_long, *too_long
+ * is set (the caller returns NULL), else 22003.
+ */
+static double
+horizon_too_long(double t, bool *too_long, const char *fname)
+{
+	if (too_long)
+	{
+		*too_long = true;
+		return 0.0;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s: horizon t = %s is too long to evaluate", fname, clv_show(t)),
+			 errhint("Use a horizon of a few years in the fit's time unit.")));
+	return 0.0;					/* not reached */
+}
+
 double
 bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, bool *too_long,
 			   const char *fname)
@@ -250,25 +304,10 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, b
 
 	if (t == 0)
 		return 0.0;
-	if (fabs(p->a - 1) < 1e-9)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: the BG/NBD expectation is undefined for a = 1", fname),
-				 errhint("Refit the model, or nudge a slightly away from 1.")));
 	/* The series argument t/(alpha+T+t) must stay below 1 in doubles. */
 	z = t / (p->alpha + T + t);
 	if (!isfinite(p->alpha + T + t) || !(z < 1))
-	{
-		if (too_long)
-		{
-			*too_long = true;
-			return 0.0;
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: horizon t = %s is too long to evaluate", fname, clv_show(t)),
-				 errhint("Use a horizon of a few years in the fit's time unit.")));
-	}
+		return horizon_too_long(t, too_long, fname);
 	/*
 	 * E = c (1 - G) / (a - 1) P(alive), c = a+b+x-1,
 	 * G = A 2F1(r+x, b+x; c; z), A = ((alpha+T)/(alpha+T+t))^(r+x).
@@ -276,7 +315,16 @@ bgnbd_expected(const BgnbdParams *p, double t, double x, double t_x, double T, b
 	c = p->a + p->b + (x - 1);
 	if (!expected_by_euler(p, c, z, &if_alive) &&
 		!expected_by_differences(p, x, c, z, &if_alive))
+	{
+		/*
+		 * The series of positive terms needs more terms than the limit;
+		 * the plain one would lose more than 6 digits to c / (a - 1)
+		 * (a = 1: all of them).
+		 */
+		if (c > 1e6 * fabs(p->a - 1))
+			return horizon_too_long(t, too_long, fname);
 		if_alive = expected_by_series(p, t, x, T, c, z, too_long, fname);
+	}
 	return if_alive * bgnbd_p_alive(p, x, t_x, T);
 }
 

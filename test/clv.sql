@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(54);
+SELECT plan(55);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -148,6 +148,24 @@ SELECT ok(bool_and(abs(rfm.bgnbd_expected_purchases(ROW(v.r, v.alpha, v.a, v.b, 
                (1, 10, 2, 1e12, 52, 0, 0, 10, 2.59999999998648),
                (1, 10, 2, 1e16, 52, 3, 20, 30, 5.1999999999999933331),
                (0.243, 4.414, 0.793, 1e15, 520, 10, 35, 38, 125.58023294194605495)) AS v(r, alpha, a, b, t, x, t_x, big_t, mp);
+-- a = 1 and next to it: c (1 - G) / (a - 1) has a limit there, which the
+-- series of positive differences sums (a = 1 was refused with 22023, and
+-- with r = 1e4 and z = 0.999, where A underflows, the plain series was 1 %
+-- off at a = 1 + 1e-9).  Expected from python3 + mpmath (80 digits, the
+-- Gauss series at a = 1 + 1e-40, 1 + 1e-9, ...).
+SELECT ok(bool_and(abs(rfm.bgnbd_expected_purchases(ROW(v.r, v.alpha, v.a, v.b, 0, 0, 0, true)::rfm.bgnbd_fit,
+                                                    v.t, v.x, v.t_x, v.big_t) / v.mp - 1) < 1e-10),
+  'a = 1 and next to it: E[Y(t)] within 1e-10 of mpmath (CDNOW-like fits at x = 0, 1, 2, 1000; b = 1e-5; r = 1e4 with A underflowing)')
+  FROM (VALUES (0.243::float8, 4.414::float8, 1::float8, 2.426::float8, 10::float8, 1::float8, 2::float8, 3::float8, 0.86544748022623656::float8),
+               (0.243, 4.414, 1, 2.426, 39, 2, 30.43, 38.86, 1.1021367860399558),
+               (0.243, 4.414, 1, 2.426, 52, 0, 0, 38.86, 0.2455205364337984),
+               (0.243, 4.414, 1 + 1e-12, 2.426, 52, 0, 0, 38.86, 0.24552053643376924),
+               (0.243, 4.414, 1 - 1e-12, 2.426, 52, 0, 0, 38.86, 0.24552053643382755),
+               (0.243, 4.414, 1, 2.426, 52, 1000, 30, 38.86, 2.4106988338292831e-94),
+               (0.243, 4.414, 1, 1e-5, 52, 0, 0, 38.86, 0.17450976371300453),
+               (1e4, 1, 1, 1, 1000, 0, 0, 0, 16.695261315026519),
+               (1e4, 1, 1 + 1e-9, 1, 1000, 0, 0, 0, 16.695261191533389),
+               (1e4, 1, 1 + 1e-7, 1, 1000, 0, 0, 0, 16.695248965719924)) AS v(r, alpha, a, b, t, x, t_x, big_t, mp);
 -- c near 1e300 (a < 1 and a > 1): the series once summed e_n, about n / c,
 -- which is subnormal there (1e-9 of the value lost at a = 0.5, 1e-6 at
 -- 2); it sums c e_n now.  mpmath at 420 digits, the plain Gauss series

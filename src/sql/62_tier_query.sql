@@ -82,7 +82,7 @@ CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)
 -- over all its customers (times in weeks, as rfm.clv_inputs gives them).
 -- A fit the data cannot support -- fewer than 10 customers (10 repeat buyers
 -- for Gamma-Gamma), nobody buying twice, no interior maximum (22023, 22003),
--- or parameters the predictions refuse (a = 1, q <= 1) -- is NULL, with a
+-- or parameters the predictions refuse (q <= 1) -- is NULL, with a
 -- NOTICE, so the model columns are NULL and the refresh still succeeds.  Other
 -- errors (out of memory, cancel) are raised.  A plpgsql function because
 -- only plpgsql can catch an error inside the materialized view's query.
@@ -98,10 +98,6 @@ BEGIN
         bgnbd := (SELECT rfm.fit_bgnbd(u.x, u.t_x, u.tenure)
                     FROM ROWS FROM (pg_catalog.unnest(xs), pg_catalog.unnest(t_xs), pg_catalog.unnest(tenures))
                          AS u(x, t_x, tenure));
-        IF pg_catalog.abs((bgnbd).a - 1) < 1e-9 THEN
-            RAISE EXCEPTION 'rfm.fit_bgnbd: a = 1, the expected purchases are undefined'
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
     EXCEPTION WHEN invalid_parameter_value OR numeric_value_out_of_range THEN
         GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
         bgnbd := NULL;
