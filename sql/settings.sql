@@ -54,3 +54,15 @@ CREATE TEMP TABLE o AS SELECT g AS c, DATE '2020-01-01' AS d, 1::numeric AS a FR
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('o', 'c', 'd', 'a', 5, '2020-06-30')$$) AS over_max_memory;
 RESET rfm.max_memory;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('o', 'c', 'd', 'a', 5, '2020-06-30')$$) AS default_holds_them;
+-- Text keys go to blocks of 16 kB, then as large as all before, up to
+-- 1 MB (the first block was 1 MB: every text-key build needed 1,088 kB).
+-- 700 keys of 40 bytes (28,000 bytes) fill one 16 kB block (409 keys) and
+-- go on in a second: 64 kB of slots + 32 kB = 96 kB, so 96kB holds them
+-- and 95kB does not.
+CREATE TEMP TABLE o_text AS SELECT pg_catalog.lpad(g::text, 40, 'k') AS c, DATE '2020-01-01' AS d, 1::numeric AS a
+  FROM generate_series(1, 700) g;
+SET rfm.max_memory = '96kB';
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('o_text', 'c', 'd', 'a', 5, '2020-06-30')$$) AS text_keys_in_96kb;
+SET rfm.max_memory = '95kB';
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('o_text', 'c', 'd', 'a', 5, '2020-06-30')$$) AS text_keys_in_95kb;
+RESET rfm.max_memory;

@@ -561,6 +561,7 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 	uint64		rows = 0;
 	char	   *arena = NULL;
 	Size		arena_left = 0;
+	Size		arena_bytes = 0;	/* all key blocks */
 	Size		max_bytes;
 	Size		other_bytes = 0;	/* key blocks and numeric-form sums */
 	MemoryContext scratch;
@@ -667,7 +668,8 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 		keylen = VARSIZE_ANY_EXHDR(v);
 		if (keylen > arena_left)
 		{
-			arena_left = Max((Size) 1024 * 1024, keylen);
+			arena_left = rfm_arena_block(arena_bytes, keylen);
+			arena_bytes += arena_left;
 			other_bytes += arena_left;
 			rfm_check_max_memory(sizeof(FastEntry) * cap + other_bytes, max_bytes, n);
 			arena = MemoryContextAlloc(cxt, arena_left);

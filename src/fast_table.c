@@ -26,7 +26,6 @@
 #endif
 
 #define INITIAL_CAPACITY	1024
-#define ARENA_BLOCK			(1024 * 1024)
 #define SERIAL_MAGIC		0x52464d43	/* "RFMC" */
 #define SERIAL_VERSION		1
 
@@ -287,7 +286,7 @@ arena_copy(FastTable *table, const char *s, uint32 len)
 
 	if (len > table->arena_left)
 	{
-		Size		block = Max((Size) ARENA_BLOCK, (Size) len);
+		Size		block = rfm_arena_block(table->arena_bytes, len);
 
 		check_memory(table, table->capacity * FAST_SLOT_BYTES + table->arena_bytes + block);
 		table->arena = MemoryContextAlloc(table->cxt, block);

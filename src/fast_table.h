@@ -71,6 +71,21 @@ typedef struct FastTable
 	FastPending pending[FAST_RING];
 } FastTable;
 
+/*
+ * Size of the next block of a bump arena (keys, kept rows) that holds
+ * arena_bytes so far and needs need bytes now: 16 kB first, then the
+ * arena's size again, up to 1 MB.  A fixed 1 MB first block made any
+ * text-key build need 1.1 MB, more than a small rfm.max_memory allows.
+ */
+static inline Size
+rfm_arena_block(Size arena_bytes, Size need)
+{
+	Size		block = arena_bytes < 16 * 1024 ? 16 * 1024 :
+		Min(arena_bytes, (Size) 1024 * 1024);
+
+	return Max(block, need);
+}
+
 /* Bytes per customer slot (the table keeps at most 3/4 of its slots full). */
 #define FAST_SLOT_BYTES ((Size) sizeof(FastEntry))
 

@@ -146,28 +146,31 @@ typedef struct RowCollector
 	uint64		count;
 	char	   *arena;			/* current block for rows */
 	Size		arena_left;
+	Size		arena_bytes;	/* all row blocks */
 } RowCollector;
 
 /*
- * Rows are copied into 1 MB blocks, never freed one by one: palloc would
- * round each ~150-byte row up to 256 bytes plus a chunk header.
+ * Rows are copied into blocks of up to 1 MB (rfm_arena_block), never freed
+ * one by one: palloc would round each ~150-byte row up to 256 bytes plus a
+ * chunk header.
  */
-#define ARENA_BLOCK		(1024 * 1024)
-
 static MinimalTuple
 keep_row(RowCollector *rc, MinimalTuple tuple)
 {
 	Size		len = MAXALIGN(tuple->t_len);
 	char	   *copy;
 
-	if (len > ARENA_BLOCK / 8)
+	if (len > 128 * 1024)
 		copy = MemoryContextAllocHuge(rc->cxt, len);
 	else
 	{
 		if (len > rc->arena_left)
 		{
-			rc->arena = MemoryContextAlloc(rc->cxt, ARENA_BLOCK);
-			rc->arena_left = ARENA_BLOCK;
+			Size		block = rfm_arena_block(rc->arena_bytes, len);
+
+			rc->arena = MemoryContextAlloc(rc->cxt, block);
+			rc->arena_left = block;
+			rc->arena_bytes += block;
 		}
 		copy = rc->arena;
 		rc->arena += len;
