@@ -236,8 +236,20 @@ SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('2024-01-01', '-infinity', 1, 1, 1
 -- first purchase after the last (hand-built; it was 'new'): 22023
 SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('2025-03-01', '2024-12-01', 2, 2, 10, 0, 1, 5)::rfm.summary, '2025-01-02')$$) AS first_after_last;
 
--- rfm.recommended_action: a lookup; no playbook row gives NULL (also for
--- an unknown language, where rfm.segment raises).
+-- rfm.recommended_action: a lookup; no playbook row gives NULL.  A NULL or
+-- unknown language is an error, as in rfm.segment (it gave NULL until
+-- 2026-12-07), 'ZH' and 'zh-CN' included.
 SELECT rfm.recommended_action(NULL) AS null_segment,
        rfm.recommended_action('No Such Segment') AS unknown_segment,
-       rfm.recommended_action('Champions', 'standard', 'fr') AS unknown_lang;
+       rfm.recommended_action('Champions', 'no such scheme') AS unknown_scheme;
+SELECT pg_temp.err($$SELECT rfm.recommended_action('Champions', 'standard', 'fr')$$) AS unknown_lang,
+       pg_temp.err($$SELECT rfm.recommended_action('Champions', 'standard', NULL)$$) AS null_lang;
+SELECT pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'ZH')$$) AS upper_case,
+       pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'zh-CN')$$) AS zh_cn;
+-- The language is matched byte for byte, whatever the argument's collation:
+-- under a case-insensitive one rfm.tier took 'ZH' (rfm.segment did not).
+CREATE COLLATION pg_temp.any_case (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SELECT pg_temp.err($$SELECT rfm.tier(5, 5, 5, lang => 'ZH' COLLATE pg_temp.any_case)$$) AS tier_upper_case,
+       pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'ZH' COLLATE pg_temp.any_case)$$) AS action_upper_case,
+       pg_temp.err($$SELECT rfm.segment(5, 5, 5, lang => 'ZH' COLLATE pg_temp.any_case)$$) AS segment_upper_case;
+SELECT rfm.tier(5, 5, 5, lang => 'zh' COLLATE pg_temp.any_case) AS tier_zh_any_case;

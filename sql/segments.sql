@@ -163,6 +163,13 @@ SELECT rfm.lifecycle(rfm.summarize(DATE '2024-01-01', 1), '2024-03-31', lang => 
 -- Playbook: a built-in action, and a user's override that wins.
 SELECT rfm.recommended_action('Champions') AS en, rfm.recommended_action('At Risk', lang => 'zh') AS zh,
        rfm.recommended_action('core', 'tier3') AS tier;
+-- A Chinese label (segment_zh of a tier table) finds the same action (it
+-- gave NULL until 2026-12-07): 流失风险客户 is At Risk, 重要价值客户
+-- value8's Important Value, 核心 tier3's core.
+SELECT rfm.recommended_action('流失风险客户', lang => 'zh') AS zh_label,
+       rfm.recommended_action('流失风险客户') AS zh_label_en_action,
+       rfm.recommended_action('重要价值客户', 'value8', 'zh') AS value8_zh,
+       rfm.recommended_action('核心', 'tier3') AS tier3_zh_label;
 INSERT INTO rfm.playbook (scheme, segment, lang, action)
 VALUES ('standard', 'Champions', 'en', 'Invite to the VIP evening');
 SELECT rfm.recommended_action('Champions') AS overridden;

@@ -100,7 +100,7 @@ BEGIN
         RAISE EXCEPTION 'rfm.tier: lang must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF lang NOT IN ('en', 'zh') THEN
+    IF (lang COLLATE "C") NOT IN ('en', 'zh') THEN
         RAISE EXCEPTION 'rfm.tier: unknown language "%"', lang
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''en'' (English) or ''zh'' (Chinese).';
     END IF;
@@ -120,7 +120,7 @@ CREATE FUNCTION rfm.tier(r integer, f integer, m integer, core_min integer DEFAU
     -- operators named: the body is inlined into the caller's query and
     -- parsed with the caller's search_path (no SET, which would stop that)
     SELECT CASE WHEN $4 IS NULL OR $5 IS NULL OR $5 OPERATOR(pg_catalog.>) $4
-                     OR $6 IS NULL OR NOT $6 OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh']::pg_catalog.text[])
+                     OR $6 IS NULL OR NOT ($6 COLLATE "C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh']::pg_catalog.text[])
                 THEN rfm._bad_tier_arguments($4, $5, $6)
                 WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL
                      OR $1 OPERATOR(pg_catalog.<) 1 OR $1 OPERATOR(pg_catalog.>) 100
@@ -128,9 +128,9 @@ CREATE FUNCTION rfm.tier(r integer, f integer, m integer, core_min integer DEFAU
                      OR $3 OPERATOR(pg_catalog.<) 1 OR $3 OPERATOR(pg_catalog.>) 100
                 THEN NULL
                 WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $4
-                THEN CASE WHEN $6 OPERATOR(pg_catalog.=) 'zh' THEN '核心' ELSE 'core' END
+                THEN CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'zh' THEN '核心' ELSE 'core' END
                 WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $5
-                THEN CASE WHEN $6 OPERATOR(pg_catalog.=) 'zh' THEN '潜力' ELSE 'potential' END
-                ELSE CASE WHEN $6 OPERATOR(pg_catalog.=) 'zh' THEN '边缘' ELSE 'marginal' END END $$;
+                THEN CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'zh' THEN '潜力' ELSE 'potential' END
+                ELSE CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'zh' THEN '边缘' ELSE 'marginal' END END $$;
 COMMENT ON FUNCTION rfm.tier(integer, integer, integer, integer, integer, text) IS
     'core when r+f+m >= core_min, potential when >= potential_min, else marginal (核心 / 潜力 / 边缘); NULL when a score is NULL or outside 1..100, as in tier3';

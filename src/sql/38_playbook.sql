@@ -73,15 +73,44 @@ SELECT pg_catalog.pg_extension_config_dump('rfm.playbook', 'WHERE NOT builtin');
 -- rfm.segment_rules; writing them is the extension owner's, or granted.
 GRANT SELECT ON rfm.playbook TO PUBLIC;
 
+-- 22004 / 22023 for a NULL or unknown language (it gave NULL, as for a
+-- segment without an action, so a typo went unseen).
+CREATE FUNCTION rfm._bad_language(caller text, lang text)
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF lang IS NULL THEN
+        RAISE EXCEPTION '%: lang must not be NULL', caller
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RAISE EXCEPTION '%: unknown language "%"', caller, lang
+        USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''en'' (English) or ''zh'' (Chinese).';
+END $$;
+
+-- The segment is its English label or, in a scheme of rfm.segment_rules,
+-- its Chinese one (segment_zh of a tier table), which names the English
+-- label of the scheme's first rule that has it.  The language is matched
+-- byte for byte (COLLATE "C": a case-insensitive collation of the
+-- argument made 'ZH' a language).
 CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standard',
                                        lang text DEFAULT 'en')
     RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
-    SELECT p.action FROM rfm.playbook p
-     WHERE p.scheme OPERATOR(pg_catalog.=) $2 AND p.segment OPERATOR(pg_catalog.=) $1
-       AND p.lang OPERATOR(pg_catalog.=) $3
-     ORDER BY p.builtin            -- a user's row (false) before the built-in one
-     LIMIT 1 $$;
+    SELECT CASE WHEN $3 IS NULL
+                  OR NOT ($3 COLLATE "C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh']::pg_catalog.text[])
+                THEN rfm._bad_language('rfm.recommended_action', $3)
+                ELSE (SELECT p.action FROM rfm.playbook p
+                       WHERE p.scheme OPERATOR(pg_catalog.=) $2 AND p.lang OPERATOR(pg_catalog.=) ($3 COLLATE "C")
+                         AND (p.segment OPERATOR(pg_catalog.=) $1
+                              OR p.segment OPERATOR(pg_catalog.=)
+                                 (SELECT r.label_en FROM rfm.segment_rules r
+                                   WHERE r.scheme OPERATOR(pg_catalog.=) $2 AND r.label_zh OPERATOR(pg_catalog.=) $1
+                                   ORDER BY r.priority LIMIT 1))
+                       ORDER BY p.builtin            -- a user's row (false) before the built-in one
+                       LIMIT 1)
+           END $$;
 COMMENT ON FUNCTION rfm.recommended_action(text, text, text) IS
-    'The playbook action for a segment (English label) in a language; user rows override built-in ones';
+    'The playbook action for a segment (English or Chinese label) in a language (en, zh); user rows override built-in ones';

@@ -8,7 +8,8 @@
 #  2. in LATIN1 and WIN1252, which have no Chinese characters, and EUC_TW,
 #     which has no simplified ones, CREATE EXTENSION fails with
 #     untranslatable_character (22P05) and installs nothing (before, LATIN1
-#     got the labels as mojibake).
+#     got the labels as mojibake);
+#  3. GBK and GB18030 clients read the labels; a BIG5 client gets 22P05.
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -88,3 +89,23 @@ for enc in LATIN1 WIN1252 EUC_TW; do
     fail "CREATE EXTENSION rfm left a schema rfm in the $enc database"
   echo "ok: $enc: CREATE EXTENSION rfm fails with 22P05 ($(echo "$out" | grep -m1 -o 'character with .*'))"
 done
+
+# --- 3. clients (README "Database encodings"): a GBK or GB18030 client of
+# the UTF8 database reads the labels, converted (冠军客户: 8 bytes in both);
+# a BIG5 client (traditional characters) gets 22P05 for 冠军客户 and can
+# read 核心, the one segment label BIG5 has.
+for enc in GBK GB18030; do
+  out=$(PGCLIENTENCODING=$enc psql -X -q -At -v ON_ERROR_STOP=1 -d $UTF8_DB -c "SELECT segment_zh FROM public.tiers ORDER BY 1" | iconv -f "$enc" -t UTF-8)
+  [ "$(echo "$out" | tr '\n' ' ')" = "$(cut -d'|' -f3 "$tmp/utf8.tiers" | LC_ALL=C sort | tr '\n' ' ')" ] ||
+    fail "a $enc client reads other labels: $out"
+  [ "$(PGCLIENTENCODING=$enc psql -X -q -At -d $UTF8_DB -c "SELECT rfm.segment(5, 5, 5, lang => 'zh')" | wc -c)" = 9 ] ||
+    fail "a $enc client does not get 冠军客户 in its own two-byte encoding"
+  echo "ok: a $enc client reads the tier table's Chinese labels"
+done
+if out=$(PGCLIENTENCODING=BIG5 psql -X -q -At -v VERBOSITY=verbose -d $UTF8_DB -c "SELECT rfm.segment(5, 5, 5, lang => 'zh')" 2>&1); then
+  fail "a BIG5 client read 冠军客户: $out"
+fi
+grep -q '22P05' <<< "$out" || fail "a BIG5 client's read of 冠军客户 failed, but not with 22P05: $out"
+[ "$(PGCLIENTENCODING=BIG5 psql -X -q -At -d $UTF8_DB -c "SELECT rfm.tier(5, 5, 5, lang => 'zh')" | iconv -f BIG5 -t UTF-8)" = 核心 ] ||
+  fail "a BIG5 client does not read 核心"
+echo "ok: a BIG5 client gets 22P05 for 冠军客户 and reads 核心"
