@@ -221,8 +221,12 @@ SELECT customer_id, first_purchase, last_purchase, recency_days, frequency, mone
                     WHEN 'Hibernating' THEN '休眠客户' ELSE '其他客户' END AS segment_zh,
        CASE WHEN r_score + f_score + m_score >= 12 THEN 'core'
             WHEN r_score + f_score + m_score >= 8 THEN 'potential' ELSE 'marginal' END AS tier,
+       CASE WHEN r_score + f_score + m_score >= 12 THEN '核心'
+            WHEN r_score + f_score + m_score >= 8 THEN '潜力' ELSE '边缘' END AS tier_zh,
        CASE WHEN recency_days >= 180 THEN 'churned' WHEN recency_days >= 90 THEN 'sleeping'
             WHEN :as_of::date - first_purchase < 30 THEN 'new' ELSE 'active' END AS lifecycle,
+       CASE WHEN recency_days >= 180 THEN '流失' WHEN recency_days >= 90 THEN '沉睡'
+            WHEN :as_of::date - first_purchase < 30 THEN '新客' ELSE '活跃' END AS lifecycle_zh,
        :as_of::date AS as_of
   FROM labelled;
 -- each twice (the machine is shared; the ratio uses each one's best run)
@@ -275,7 +279,9 @@ SELECT 'CHECK plain SQL labels equal rfm.segment / tier3 of its NTILE scores, li
        CASE WHEN pg_catalog.count(*) FILTER (WHERE p.segment IS DISTINCT FROM rfm.segment(p.r_score, p.f_score, p.m_score)
                                           OR p.segment_zh IS DISTINCT FROM rfm.segment(p.r_score, p.f_score, p.m_score, lang => 'zh')
                                           OR p.tier IS DISTINCT FROM rfm.segment(p.r_score, p.f_score, p.m_score, 'tier3')
-                                          OR p.lifecycle IS DISTINCT FROM t.lifecycle) = 0
+                                          OR p.tier_zh IS DISTINCT FROM rfm.segment(p.r_score, p.f_score, p.m_score, 'tier3', 'zh')
+                                          OR p.lifecycle IS DISTINCT FROM t.lifecycle
+                                          OR p.lifecycle_zh IS DISTINCT FROM t.lifecycle_zh) = 0
             THEN 'ok' ELSE 'FAIL' END
   FROM t_tier_plain p JOIN bench_tiers t ON t.customer_id = p.customer_id \g
 SELECT 'INFO tier table: ' || pg_catalog.count(*) || ' customers; R/F/M scores equal to NTILE''s for ' ||

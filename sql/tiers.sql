@@ -38,8 +38,9 @@ SELECT customer_id, r_score, f_score, m_score, rfm_cell FROM tiers_r.customer_ti
 --   dave 1/1/1 Lost, erin 5/1/3 Potential Loyalist (not New Customers: m 3 > 1);
 --   tier3 by r+f+m: 11 potential, 5 marginal, 13 core, 3 marginal, 9 potential;
 --   lifecycle: dave 121 days since last purchase >= 90 sleeping; erin first
---   bought 0 days ago < 30 new; the rest active.
-SELECT customer_id, segment, segment_zh, tier, lifecycle FROM tiers_r.customer_tiers ORDER BY customer_id;
+--   bought 0 days ago < 30 new; the rest active.  In Chinese (README tables):
+--   core 核心, potential 潜力, marginal 边缘; new 新客, active 活跃, sleeping 沉睡.
+SELECT customer_id, segment, segment_zh, tier, tier_zh, lifecycle, lifecycle_zh FROM tiers_r.customer_tiers ORDER BY customer_id;
 -- One customer per segment: share 0.2 each; revenue shares = monetary / 173
 -- rounded half up to 4 places (python Decimal): 0.1734, 0.0289, 0.7514, 0.0058, 0.0405.
 SELECT segment, customers, customer_share, revenue, revenue_share, mean_recency_days, mean_r_score

@@ -40,7 +40,7 @@
 PG_FUNCTION_INFO_V1(rfm_tier_rows);
 
 #define TIER_CALLER "rfm._tier_rows"
-#define TIER_NATTS	15			/* rfm._tier_columns without clv */
+#define TIER_NATTS	17			/* rfm._tier_columns without clv */
 #define TIER_MAX_BINS 9			/* scores are single digits in rfm_cell (rfm.create_tiers) */
 #define NCELLS		(TIER_MAX_BINS * TIER_MAX_BINS * TIER_MAX_BINS)
 #define CELL(r, f, m) ((((r) - 1) * TIER_MAX_BINS + (f) - 1) * TIER_MAX_BINS + (m) - 1)
@@ -67,8 +67,8 @@ typedef struct TierArgs
 typedef struct TierCell
 {
 	Datum		rfm_cell;
-	Datum		label[3];		/* segment, segment_zh, tier */
-	bool		isnull[3];
+	Datum		label[4];		/* segment, segment_zh, tier, tier_zh */
+	bool		isnull[4];
 } TierCell;
 
 /*
@@ -183,7 +183,7 @@ check_columns(TupleDesc desc, Oid key_type)
 {
 	static const Oid types[TIER_NATTS] = {
 		InvalidOid, DATEOID, DATEOID, INT4OID, INT8OID, NUMERICOID, INT4OID, INT4OID, INT4OID,
-		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, DATEOID
+		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, DATEOID
 	};
 
 	if (desc->natts != TIER_NATTS)
@@ -267,12 +267,13 @@ build_cells(TierCell *cells, int32 bins, const char *scheme, MemoryContext cxt)
 			{
 				TierCell   *c = &cells[CELL(r, f, m)];
 				char		digits[4] = {'0' + r, '0' + f, '0' + m, '\0'};
-				text	   *labels[3] = {rfm_segment_label(main, r, f, m, 0),
+				text	   *labels[4] = {rfm_segment_label(main, r, f, m, 0),
 					rfm_segment_label(main, r, f, m, 1),
-				rfm_segment_label(tier3, r, f, m, 0)};
+					rfm_segment_label(tier3, r, f, m, 0),
+				rfm_segment_label(tier3, r, f, m, 1)};
 
 				c->rfm_cell = CStringGetTextDatum(digits);
-				for (int k = 0; k < 3; k++)
+				for (int k = 0; k < 4; k++)
 				{
 					c->isnull[k] = labels[k] == NULL;
 					c->label[k] = PointerGetDatum(labels[k]);
@@ -437,7 +438,7 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 	TierSink   *sink;
 	ScoreLimits limits;
 	TierCell   *cells;
-	Datum		stages[4];
+	Datum		stages[4][2];	/* each lifecycle stage in English, Chinese */
 	int64	   *ints = NULL;
 	int32	   *order = NULL;
 	void	   *domain_extra = NULL;
@@ -463,7 +464,8 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 	cells = palloc(sizeof(TierCell) * NCELLS);
 	build_cells(cells, a->bins, a->scheme, cxt);
 	for (int k = 0; k < 4; k++)
-		stages[k] = CStringGetTextDatum(rfm_lifecycle_label(k, 0));
+		for (int lang = 0; lang < 2; lang++)
+			stages[k][lang] = CStringGetTextDatum(rfm_lifecycle_label(k, lang));
 	if (kind == TIER_KEY_INT2 || kind == TIER_KEY_INT4 || kind == TIER_KEY_INT8)
 	{
 		ints = MemoryContextAllocHuge(cxt, sizeof(int64) * s->n);
@@ -485,6 +487,7 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 		bool		nulls[TIER_NATTS] = {false};
 		int32		scores[3];
 		TierCell   *cell;
+		int			stage;
 
 		CHECK_FOR_INTERRUPTS();
 #ifdef __GNUC__
@@ -541,14 +544,17 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 		values[7] = Int32GetDatum(scores[1]);
 		values[8] = Int32GetDatum(scores[2]);
 		values[9] = cell->rfm_cell;
-		for (int c = 0; c < 3; c++)
+		/* segment, segment_zh, tier, tier_zh */
+		for (int c = 0; c < 4; c++)
 		{
 			values[10 + c] = cell->label[c];
 			nulls[10 + c] = cell->isnull[c];
 		}
-		values[13] = stages[rfm_lifecycle_stage_of(e->first_purchase, e->last_purchase, a->as_of,
-												   30, 90, 180, "rfm.lifecycle")];
-		values[14] = DateADTGetDatum(a->as_of);
+		stage = rfm_lifecycle_stage_of(e->first_purchase, e->last_purchase, a->as_of,
+									   30, 90, 180, "rfm.lifecycle");
+		values[14] = stages[stage][0];
+		values[15] = stages[stage][1];
+		values[16] = DateADTGetDatum(a->as_of);
 		if (sink)
 			rfm_tier_sink_put(sink, values, nulls);
 		else
@@ -707,9 +713,10 @@ rfm_tier_cell_labels(PG_FUNCTION_ARGS)
 			for (int32 m = 1; m <= bins; m++)
 			{
 				TierCell   *c = &cells[CELL(r, f, m)];
-				Datum		values[7] = {Int32GetDatum(r), Int32GetDatum(f), Int32GetDatum(m), c->rfm_cell,
-				c->label[0], c->label[1], c->label[2]};
-				bool		nulls[7] = {false, false, false, false, c->isnull[0], c->isnull[1], c->isnull[2]};
+				Datum		values[8] = {Int32GetDatum(r), Int32GetDatum(f), Int32GetDatum(m), c->rfm_cell,
+				c->label[0], c->label[1], c->label[2], c->label[3]};
+				bool		nulls[8] = {false, false, false, false, c->isnull[0], c->isnull[1], c->isnull[2],
+				c->isnull[3]};
 
 				tuplestore_putvalues(store, desc, values, nulls);
 			}

@@ -32,13 +32,13 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(72);
+SELECT plan(76);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text']);
 SELECT has_function('rfm', 'drop_tiers', ARRAY['regclass']);
-SELECT has_function('rfm', 'transitions', ARRAY['regclass', 'date', 'date']);
+SELECT has_function('rfm', 'transitions', ARRAY['regclass', 'date', 'date', 'text']);
 SELECT ok(EXISTS (SELECT FROM pg_proc WHERE oid = 'rfm.refresh_tiers(regclass)'::regprocedure AND prokind = 'p'),
   'rfm.refresh_tiers is a procedure (it commits its log row)');
 SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'rfm'::regnamespace AND prosecdef),
@@ -56,8 +56,16 @@ SELECT is((SELECT relkind::text FROM pg_class WHERE oid = 'tiers_t.t1'::regclass
   'the tier table is a materialized view');
 SELECT columns_are('tiers_t', 't1',
   ARRAY['customer_id', 'first_purchase', 'last_purchase', 'recency_days', 'frequency', 'monetary',
-        'r_score', 'f_score', 'm_score', 'rfm_cell', 'segment', 'segment_zh', 'tier', 'lifecycle', 'as_of'],
+        'r_score', 'f_score', 'm_score', 'rfm_cell', 'segment', 'segment_zh', 'tier', 'tier_zh', 'lifecycle',
+        'lifecycle_zh', 'as_of'],
   'tier table has the documented columns (no CLV columns without clv => true)');
+-- The Chinese tier and lifecycle labels (README "Columns"; until 2026-12-07
+-- a tier table had segment_zh only): each row's pair, by hand from README.
+SELECT is((SELECT count(*) FROM tiers_t.t1
+            WHERE (tier, tier_zh) NOT IN (('core', '核心'), ('potential', '潜力'), ('marginal', '边缘'))
+               OR (lifecycle, lifecycle_zh) NOT IN (('new', '新客'), ('active', '活跃'), ('sleeping', '沉睡'), ('churned', '流失'))
+               OR tier_zh IS NULL OR lifecycle_zh IS NULL),
+          0::bigint, 'tier_zh and lifecycle_zh are the Chinese of tier and lifecycle in every row');
 SELECT col_type_is('tiers_t', 't1', 'customer_id', 'bigint', 'customer_id keeps the source type');
 SELECT col_type_is('tiers_t', 't1', 'monetary', 'numeric', 'monetary is numeric');
 SELECT col_type_is('tiers_t', 't1', 'rfm_cell', 'text', 'rfm_cell is text');
@@ -210,6 +218,23 @@ SELECT results_eq(
 DELETE FROM tiers_t.t1_history WHERE as_of = '2024-02-29' AND customer_id IN (4, 99);
 SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t1', '2024-01-01', '2024-03-31')$$, 'P0002', NULL,
   'transitions from a day without snapshot: no_data_found');
+-- In Chinese (lang => 'zh'): the same rows by segment_zh.  The earlier
+-- snapshot's hand-written rows get Chinese labels of their own ('旧甲' for
+-- 'Old A', '旧乙' for 'Old B'); the later one's are the build's: each
+-- English row's counts under its segment's label_zh (rfm.segment_rules).
+UPDATE tiers_t.t1_history SET segment_zh = CASE segment WHEN 'Old A' THEN '旧甲' ELSE '旧乙' END WHERE as_of = '2024-02-29';
+SELECT set_eq(
+  $$SELECT from_segment, to_segment, customers, revenue_before, revenue_after
+      FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31', lang => 'zh')$$,
+  $$SELECT CASE t.from_segment WHEN 'Old A' THEN '旧甲' WHEN 'Old B' THEN '旧乙' END, r.label_zh,
+           t.customers, t.revenue_before, t.revenue_after
+      FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31') t
+      LEFT JOIN rfm.segment_rules r ON r.scheme = 'standard' AND r.label_en = t.to_segment$$,
+  'transitions in Chinese: the same rows, by segment_zh');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31', lang => 'ZH')$$, '22023',
+  'rfm.transitions: unknown language "ZH"', 'transitions: an unknown language is 22023');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31', lang => NULL)$$, '22004',
+  'rfm.transitions: lang must not be NULL', 'transitions: a NULL language is 22004');
 
 -- Timestamps, no history, as_of NULL (= the refresh day).
 CREATE TABLE tiers_t.events (who text, at timestamptz, paid integer);

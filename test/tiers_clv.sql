@@ -67,7 +67,7 @@ RESET search_path;
 
 SELECT columns_are('tclv', 'cd',
   ARRAY['customer_id', 'first_purchase', 'last_purchase', 'recency_days', 'frequency', 'monetary',
-        'r_score', 'f_score', 'm_score', 'rfm_cell', 'segment', 'segment_zh', 'tier', 'lifecycle', 'as_of',
+        'r_score', 'f_score', 'm_score', 'rfm_cell', 'segment', 'segment_zh', 'tier', 'tier_zh', 'lifecycle', 'lifecycle_zh', 'as_of',
         'historical_clv', 'p_alive', 'expected_purchases', 'expected_spend', 'predicted_clv'],
   'clv => true adds the five rfm.clv_columns columns after as_of');
 SELECT col_type_is('tclv', 'cd', 'historical_clv', 'numeric', 'historical_clv is numeric');
@@ -93,7 +93,7 @@ SELECT is((SELECT sum(customers)::int FROM tclv.cd_segments), 2349, 'the segment
 SELECT is((SELECT sum(customers)::int FROM tclv.cd_grid), 2349, 'the grid view works on a CLV tier table');
 SELECT is((SELECT count(*)::int FROM tclv.cd_history), 2349, 'the history snapshot is written');
 SELECT columns_are('tclv', 'cd_history',
-  ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'lifecycle', 'r_score', 'f_score', 'm_score',
+  ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'tier_zh', 'lifecycle', 'lifecycle_zh', 'r_score', 'f_score', 'm_score',
         'rfm_cell', 'recency_days', 'frequency', 'monetary',
         'historical_clv', 'p_alive', 'expected_purchases', 'expected_spend', 'predicted_clv'],
   'the history of a CLV tier table has the five CLV columns after monetary');

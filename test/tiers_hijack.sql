@@ -106,7 +106,7 @@ CREATE FUNCTION hj_t.label_text(hj_t.label) RETURNS text LANGUAGE plpgsql AS
 CREATE CAST (hj_t.label AS text) WITH FUNCTION hj_t.label_text(hj_t.label) AS ASSIGNMENT;
 CREATE MATERIALIZED VIEW hj_t.swapped AS
 SELECT customer_id, first_purchase, last_purchase, recency_days, frequency, monetary, r_score, f_score, m_score,
-       rfm_cell, ROW(segment)::hj_t.label AS segment, segment_zh, tier, lifecycle, as_of FROM hj_t.tiers;
+       rfm_cell, ROW(segment)::hj_t.label AS segment, segment_zh, tier, tier_zh, lifecycle, lifecycle_zh, as_of FROM hj_t.tiers;
 CREATE UNIQUE INDEX ON hj_t.swapped (customer_id);
 SELECT lives_ok($$UPDATE rfm.tier_tables SET tier = 'hj_t.swapped' WHERE tier = 'hj_t.tiers'::regclass$$,
   'the owner may point its catalog row at another materialized view of its own');

@@ -64,8 +64,9 @@ SELECT is(pg_temp.tier_differ('inc_t.incr', 'inc_t.full'), 0::bigint, 'built: id
 SELECT is(inc_t.plain_differ('inc_t.full'), 0::bigint, 'the full build''s R/F/M values equal plain SQL');
 SELECT is((SELECT count(*) FROM inc_t.incr WHERE customer_id = 7001), 0::bigint, 'a refund-only customer has no row');
 
--- Scoring at read time (README "Tier tables"): a customer state of its own
--- and a view that scores and labels it whenever it is read.  Its rows are
+-- Scoring at read time (README "Tier tables", its view as written there): a
+-- customer state of its own and a view that scores and labels it whenever
+-- it is read.  Its rows are
 -- the full tier table's, after each refresh of the state.
 SELECT rfm.customer_state_create('inc live', 'inc_t.orders', 'customer', 'ordered_on', 'amount',
                                  watermark_column => 'order_id') \g /dev/null
@@ -76,7 +77,9 @@ SELECT s.customer::bigint AS customer_id, s.first_purchase, s.last_purchase, s.r
        rfm.segment(s.r_score, s.f_score, s.m_score, 'standard', 'en') AS segment,
        rfm.segment(s.r_score, s.f_score, s.m_score, 'standard', 'zh') AS segment_zh,
        rfm.segment(s.r_score, s.f_score, s.m_score, 'tier3', 'en') AS tier,
-       rfm._lifecycle(s.first_purchase, s.last_purchase, current_date, 30, 90, 180, 'en') AS lifecycle,
+       rfm.segment(s.r_score, s.f_score, s.m_score, 'tier3', 'zh') AS tier_zh,
+       rfm.lifecycle_stage(s.first_purchase, s.last_purchase, current_date) AS lifecycle,
+       rfm.lifecycle_stage(s.first_purchase, s.last_purchase, current_date, lang => 'zh') AS lifecycle_zh,
        current_date AS as_of
   FROM rfm.customer_state_scores('inc live', 5, NULL) AS s;
 SELECT is(pg_temp.tier_differ('inc_t.live', 'inc_t.full'), 0::bigint,

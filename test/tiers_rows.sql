@@ -52,7 +52,7 @@ END $$;
 \ir include/tier_compare.psql
 CREATE FUNCTION rows_t.differ(tier regclass) RETURNS bigint LANGUAGE sql AS $$
   SELECT pg_temp.tier_differ(tier, pg_catalog.to_regclass('rows_t.expected')) $$;
--- Every cell of bins 2..9 whose C labels differ from rfm.segment (en, zh, and tier3), for one scheme.
+-- Every cell of bins 2..9 whose C labels differ from rfm.segment (en, zh, and tier3 in both), for one scheme.
 CREATE FUNCTION rows_t.label_differ(scheme text) RETURNS bigint LANGUAGE sql AS $$
 SELECT count(*)
   FROM generate_series(2, 9) b
@@ -60,7 +60,8 @@ SELECT count(*)
  WHERE c.rfm_cell IS DISTINCT FROM c.r_score::text || c.f_score::text || c.m_score::text
     OR c.segment IS DISTINCT FROM rfm.segment(c.r_score, c.f_score, c.m_score, scheme, 'en')
     OR c.segment_zh IS DISTINCT FROM rfm.segment(c.r_score, c.f_score, c.m_score, scheme, 'zh')
-    OR c.tier IS DISTINCT FROM rfm.segment(c.r_score, c.f_score, c.m_score, 'tier3', 'en') $$;
+    OR c.tier IS DISTINCT FROM rfm.segment(c.r_score, c.f_score, c.m_score, 'tier3', 'en')
+    OR c.tier_zh IS DISTINCT FROM rfm.segment(c.r_score, c.f_score, c.m_score, 'tier3', 'zh') $$;
 
 -- Labels per cell.
 SELECT is((SELECT count(*) FROM generate_series(2, 9) b CROSS JOIN LATERAL rfm._tier_cell_labels(b, 'standard')),
@@ -143,14 +144,14 @@ CREATE TEMP TABLE got_int AS
   SELECT row_number() OVER () AS n, customer_id FROM rfm._tier_rows('rows_t.orders_dom', 'customer_n', 'ordered_on', 'amount',
        'rows_t.num', 5, 'standard', current_date) AS t(customer_id rows_t.num, first_purchase date, last_purchase date,
        recency_days integer, frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer,
-       rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date);
+       rfm_cell text, segment text, segment_zh text, tier text, tier_zh text, lifecycle text, lifecycle_zh text, as_of date);
 SELECT is((SELECT count(*) FROM got_int a JOIN got_int b ON b.n = a.n + 1 WHERE b.customer_id <= a.customer_id), 0::bigint,
           'integer keys come out ascending');
 CREATE TEMP TABLE got_text AS
   SELECT row_number() OVER () AS n, customer_id FROM rfm._tier_rows('rows_t.orders_dom', 'customer', 'ordered_on', 'amount',
        'rows_t.code', 5, 'standard', current_date) AS t(customer_id rows_t.code, first_purchase date, last_purchase date,
        recency_days integer, frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer,
-       rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date);
+       rfm_cell text, segment text, segment_zh text, tier text, tier_zh text, lifecycle text, lifecycle_zh text, as_of date);
 SELECT is((SELECT count(*) FROM got_text a JOIN got_text b ON b.n = a.n + 1
             WHERE b.customer_id::text COLLATE "C" <= a.customer_id::text COLLATE "C"), 0::bigint,
           'text keys come out in byte order (K10 before K9)');
@@ -166,7 +167,7 @@ CREATE TEMP TABLE got_wide AS
   SELECT row_number() OVER () AS n, customer_id FROM rfm._tier_rows('rows_t.orders_wide', 'customer', 'ordered_on', 'amount',
        'bigint', 5, 'standard', current_date) AS t(customer_id bigint, first_purchase date, last_purchase date,
        recency_days integer, frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer,
-       rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date);
+       rfm_cell text, segment text, segment_zh text, tier text, tier_zh text, lifecycle text, lifecycle_zh text, as_of date);
 SELECT is((SELECT count(*) FROM got_wide a JOIN got_wide b ON b.n = a.n + 1 WHERE b.customer_id <= a.customer_id), 0::bigint,
           'bigint keys over the whole range come out ascending');
 SELECT is((SELECT array_agg(customer_id ORDER BY n) FROM got_wide WHERE n IN (1, (SELECT max(n) FROM got_wide))),
@@ -179,7 +180,7 @@ CREATE TEMP TABLE got_long AS
   SELECT row_number() OVER () AS n, customer_id FROM rfm._tier_rows('rows_t.orders_long', 'customer', 'ordered_on', 'amount',
        'text', 5, 'standard', current_date) AS t(customer_id text, first_purchase date, last_purchase date,
        recency_days integer, frequency bigint, monetary numeric, r_score integer, f_score integer, m_score integer,
-       rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date);
+       rfm_cell text, segment text, segment_zh text, tier text, tier_zh text, lifecycle text, lifecycle_zh text, as_of date);
 SELECT is((SELECT count(*) FROM got_long a JOIN got_long b ON b.n = a.n + 1
             WHERE b.customer_id COLLATE "C" <= a.customer_id COLLATE "C"), 0::bigint,
           'long text keys with a common prefix come out in byte order');
@@ -187,12 +188,12 @@ SELECT is((SELECT count(*) FROM got_long a JOIN got_long b ON b.n = a.n + 1
 -- Errors.
 SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'ordered_on', 'amount', 'bigint', 5,
                    'standard', current_date) AS t(customer_id bigint, first_purchase date)$$,
-  '42804', 'rfm._tier_rows: the column definition list has 2 columns, a tier table without CLV columns has 15',
+  '42804', 'rfm._tier_rows: the column definition list has 2 columns, a tier table without CLV columns has 17',
   'a column definition list of the wrong length: clear error');
 SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'ordered_on', 'amount', 'bigint', 5,
                    'standard', current_date) AS t(customer_id integer, first_purchase date, last_purchase date,
                    recency_days integer, frequency bigint, monetary numeric, r_score integer, f_score integer,
-                   m_score integer, rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date)$$,
+                   m_score integer, rfm_cell text, segment text, segment_zh text, tier text, tier_zh text, lifecycle text, lifecycle_zh text, as_of date)$$,
   '42804', 'rfm._tier_rows: column 1 of the column definition list is integer, the tier table''s is bigint',
   'a key column of another type: clear error');
 -- A declared length or precision would not be applied to the rows (a C
@@ -200,7 +201,7 @@ SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'or
 SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'ordered_on', 'amount', 'bigint', 5,
                    'standard', current_date) AS t(customer_id bigint, first_purchase date, last_purchase date,
                    recency_days integer, frequency bigint, monetary numeric(4,1), r_score integer, f_score integer,
-                   m_score integer, rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date)$$,
+                   m_score integer, rfm_cell text, segment text, segment_zh text, tier text, tier_zh text, lifecycle text, lifecycle_zh text, as_of date)$$,
   '42804', 'rfm._tier_rows: column 6 of the column definition list is numeric(4,1), the tier table''s is numeric',
   'a column with a typmod: clear error, not rows that break it');
 SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders', 'customer', 'ordered_on', 'amount', 'bigint', 5,
@@ -220,7 +221,7 @@ SELECT throws_ok($$SELECT * FROM rfm._tier_rows('rows_t.orders_num', 'customer',
                    'standard', NULL, false, 'rows_t numeric') AS t(customer_id numeric, first_purchase date,
                    last_purchase date, recency_days integer, frequency bigint, monetary numeric, r_score integer,
                    f_score integer, m_score integer, rfm_cell text, segment text, segment_zh text, tier text,
-                   lifecycle text, as_of date)$$,
+                   tier_zh text, lifecycle text, lifecycle_zh text, as_of date)$$,
   '0A000', 'rfm._tier_rows: a customer key of type numeric cannot be read from stored customer states',
   'a numeric key over stored states: 0A000, never its bytes read as numeric');
 SELECT rfm.customer_state_drop('rows_t numeric') \g /dev/null

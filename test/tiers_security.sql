@@ -43,7 +43,7 @@ SELECT throws_ok($$SELECT rfm.create_tiers('sec_t.mine', 'sec_t.orders', 'custom
 SELECT throws_ok($$SELECT * FROM rfm._tier_rows('sec_t.orders', 'customer', 'ordered_on', 'amount', 'integer', 3,
                    'standard', '2024-03-31') AS t(customer_id integer, first_purchase date, last_purchase date,
                    recency_days integer, frequency bigint, monetary numeric, r_score integer, f_score integer,
-                   m_score integer, rfm_cell text, segment text, segment_zh text, tier text, lifecycle text, as_of date)$$,
+                   m_score integer, rfm_cell text, segment text, segment_zh text, tier text, tier_zh text, lifecycle text, lifecycle_zh text, as_of date)$$,
   '42501', NULL, 'outsider: the internal row function reads with the caller''s rights');
 SELECT throws_ok('SELECT * FROM sec_t.t', '42501', NULL, 'outsider: tier table not readable');
 SELECT throws_ok('SELECT * FROM sec_t.t_segments', '42501', NULL, 'outsider: segment summary not readable');

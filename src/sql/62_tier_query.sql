@@ -75,7 +75,8 @@ CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)
     AS $$ SELECT 'customer_id ' || $1 || ', first_purchase pg_catalog.date, last_purchase pg_catalog.date, '
               || 'recency_days integer, frequency bigint, monetary pg_catalog.numeric, '
               || 'r_score integer, f_score integer, m_score integer, rfm_cell text, '
-              || 'segment text, segment_zh text, tier text, lifecycle text, as_of pg_catalog.date'
+              || 'segment text, segment_zh text, tier text, tier_zh text, lifecycle text, lifecycle_zh text, '
+              || 'as_of pg_catalog.date'
               || CASE WHEN $2 THEN ', ' || rfm._tier_clv_columns('', true) ELSE '' END $$;
 
 -- The BG/NBD and Gamma-Gamma fits behind the CLV columns of a tier table,
@@ -401,7 +402,9 @@ SELECT x.customer_id, (x.s).first_purchase, (x.s).last_purchase, x.recency_days,
        rfm.segment(x.r_score, x.f_score, x.m_score, %8$L, 'en') AS segment,
        rfm.segment(x.r_score, x.f_score, x.m_score, %8$L, 'zh') AS segment_zh,
        rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'en') AS tier,
+       rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'zh') AS tier_zh,
        rfm.lifecycle(s => x.s, as_of => %6$L::pg_catalog.date, lang => 'en') AS lifecycle,
+       rfm.lifecycle(s => x.s, as_of => %6$L::pg_catalog.date, lang => 'zh') AS lifecycle_zh,
        %6$L::pg_catalog.date AS as_of%10$s
   FROM scored x%11$s
 $q$, customer_column, day_expr, amount_column, source, time_filter, as_of, bins, scheme,
@@ -438,7 +441,8 @@ COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, te
 -- (rules read now); tests compare them with rfm.segment.
 CREATE FUNCTION rfm._tier_cell_labels(bins integer, scheme text,
                                       OUT r_score integer, OUT f_score integer, OUT m_score integer,
-                                      OUT rfm_cell text, OUT segment text, OUT segment_zh text, OUT tier text)
+                                      OUT rfm_cell text, OUT segment text, OUT segment_zh text, OUT tier text,
+                                      OUT tier_zh text)
     RETURNS SETOF record
     LANGUAGE C STABLE STRICT
     AS 'MODULE_PATHNAME', 'rfm_tier_cell_labels';

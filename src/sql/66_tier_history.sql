@@ -19,7 +19,9 @@ CREATE TABLE %s (
     segment      text,
     segment_zh   text,
     tier         text,
+    tier_zh      text,
     lifecycle    text,
+    lifecycle_zh text,
     r_score      integer,
     f_score      integer,
     m_score      integer,
@@ -208,8 +210,8 @@ CREATE FUNCTION rfm._tier_history_column_names(clv boolean)
     RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-SELECT ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'lifecycle', 'r_score', 'f_score',
-             'm_score', 'rfm_cell', 'recency_days', 'frequency', 'monetary']::pg_catalog.text[]
+SELECT ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'tier_zh', 'lifecycle', 'lifecycle_zh',
+             'r_score', 'f_score', 'm_score', 'rfm_cell', 'recency_days', 'frequency', 'monetary']::pg_catalog.text[]
        OPERATOR(pg_catalog.||)
        CASE WHEN clv THEN pg_catalog.string_to_array(rfm._tier_clv_columns('', false), ', ')
             ELSE '{}'::pg_catalog.text[] END
@@ -276,7 +278,8 @@ BEGIN
     RETURN stored;
 END $$;
 
-CREATE FUNCTION rfm.transitions(tier regclass, from_as_of date, to_as_of date)
+-- lang 'zh': the segments by their Chinese labels (segment_zh).
+CREATE FUNCTION rfm.transitions(tier regclass, from_as_of date, to_as_of date, lang text DEFAULT 'en')
     RETURNS TABLE (from_segment text, to_segment text, customers bigint,
                    revenue_before numeric, revenue_after numeric, revenue_gained numeric,
                    predicted_clv_before double precision, predicted_clv_after double precision,
@@ -297,6 +300,9 @@ BEGIN
     IF from_as_of IS NULL OR to_as_of IS NULL THEN
         RAISE EXCEPTION 'rfm.transitions: from_as_of and to_as_of must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lang IS NULL OR (lang COLLATE "C") NOT IN ('en', 'zh') THEN
+        PERFORM rfm._bad_language('rfm.transitions', lang);
     END IF;
     PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.transitions');
     -- read with the caller's rights: code on the history table (a policy, a
@@ -319,20 +325,21 @@ BEGIN
     -- as is that of a customer a scheme of one's own leaves unlabelled: the
     -- flags keep the two apart.
     RETURN QUERY EXECUTE pg_catalog.format($q$
-SELECT a.segment, b.segment, pg_catalog.count(*),
+SELECT a.%3$I, b.%3$I, pg_catalog.count(*),
        COALESCE(pg_catalog.sum(a.monetary), 0), COALESCE(pg_catalog.sum(b.monetary), 0),
        COALESCE(pg_catalog.sum(b.monetary), 0) - COALESCE(pg_catalog.sum(a.monetary), 0),
        %2$s,
        a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
   FROM (SELECT * FROM %1$s h WHERE h.as_of = $1) a
   FULL JOIN (SELECT * FROM %1$s h WHERE h.as_of = $2) b ON b.customer_id = a.customer_id
- GROUP BY a.segment, b.segment, a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
- ORDER BY a.segment NULLS FIRST, a.customer_id IS NOT NULL, b.segment NULLS LAST,
+ GROUP BY a.%3$I, b.%3$I, a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
+ ORDER BY a.%3$I NULLS FIRST, a.customer_id IS NOT NULL, b.%3$I NULLS LAST,
           b.customer_id IS NOT NULL DESC$q$, entry.history_table,
         -- the history of a clv tier table has predicted_clv; others: NULL
         CASE WHEN entry.clv THEN 'pg_catalog.sum(a.predicted_clv), pg_catalog.sum(b.predicted_clv)'
-             ELSE 'NULL::double precision, NULL::double precision' END)
+             ELSE 'NULL::double precision, NULL::double precision' END,
+        CASE WHEN (lang COLLATE "C") = 'zh' THEN 'segment_zh' ELSE 'segment' END)
     USING from_as_of, to_as_of;
 END $$;
-COMMENT ON FUNCTION rfm.transitions(regclass, date, date) IS
-    'Segment-to-segment migration between two history snapshots of a tier table: customers, revenue and predicted CLV';
+COMMENT ON FUNCTION rfm.transitions(regclass, date, date, text) IS
+    'Segment-to-segment migration between two history snapshots of a tier table: customers, revenue and predicted CLV; lang zh names the segments in Chinese';
