@@ -216,7 +216,7 @@ SELECT customer_id, first_purchase, last_purchase, recency_days, frequency, mone
        CASE segment WHEN 'Champions' THEN '冠军客户' WHEN 'Loyal Customers' THEN '忠诚客户'
                     WHEN 'New Customers' THEN '新客户' WHEN 'Promising' THEN '有潜力客户'
                     WHEN 'Potential Loyalist' THEN '潜在忠诚客户' WHEN 'Need Attention' THEN '需要关注客户'
-                    WHEN 'About To Sleep' THEN '即将沉睡客户' WHEN 'Can''t Lose Them' THEN '不能失去客户'
+                    WHEN 'About To Sleep' THEN '即将沉睡客户' WHEN 'Can''t Lose Them' THEN '不能失去的客户'
                     WHEN 'At Risk' THEN '流失风险客户' WHEN 'Lost' THEN '已流失客户'
                     WHEN 'Hibernating' THEN '休眠客户' ELSE '其他客户' END AS segment_zh,
        CASE WHEN r_score + f_score + m_score >= 12 THEN 'core'

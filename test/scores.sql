@@ -65,7 +65,7 @@ SELECT is(rfm.segment(5, 5, 5), 'Champions', 'an ordinary role labels segments (
 SELECT is(rfm.recommended_action('Champions'),
           'Reward them: exclusive service, early access, ask for reviews and referrals',
           'an ordinary role reads the playbook (rfm.recommended_action)');
-SELECT is(rfm.recommended_action('Champions', lang => 'zh'), '专属服务与新品优先体验，邀请评价和推荐',
+SELECT is(rfm.recommended_action('Champions', lang => 'zh'), '专属服务与新品优先体验，邀请评价和转介绍',
           'an ordinary role reads the playbook in Chinese');
 SELECT throws_ok($$INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Champions', 'en', 'x')$$,
                  '42501', NULL, 'an ordinary role cannot change the playbook');

@@ -35,7 +35,7 @@ INSERT INTO rfm.segment_rules
     ('standard',  50, 'Potential Loyalist', '潜在忠诚客户', 3, 5, 1, 3, 1, 3, true),
     ('standard',  60, 'Need Attention',     '需要关注客户', 2, 3, 2, 3, 2, 3, true),
     ('standard',  70, 'About To Sleep',     '即将沉睡客户', 2, 3, 1, 2, 1, 2, true),
-    ('standard',  80, 'Can''t Lose Them',   '不能失去客户', 1, 1, 4, 5, 4, 5, true),
+    ('standard',  80, 'Can''t Lose Them',   '不能失去的客户', 1, 1, 4, 5, 4, 5, true),
     ('standard',  90, 'At Risk',            '流失风险客户', 1, 2, 2, 5, 2, 5, true),
     ('standard', 100, 'Lost',               '已流失客户',   1, 1, 1, 1, 1, 1, true),
     ('standard', 110, 'Hibernating',        '休眠客户',     1, 2, 1, 2, 1, 2, true),

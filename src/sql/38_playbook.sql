@@ -16,7 +16,7 @@ COMMENT ON TABLE rfm.playbook IS
 INSERT INTO rfm.playbook (scheme, segment, lang, action, builtin)
 SELECT 'standard', s, l, a, true FROM (VALUES
     ('Champions', 'en', 'Reward them: exclusive service, early access, ask for reviews and referrals'),
-    ('Champions', 'zh', '专属服务与新品优先体验，邀请评价和推荐'),
+    ('Champions', 'zh', '专属服务与新品优先体验，邀请评价和转介绍'),
     ('Loyal Customers', 'en', 'Upsell higher-value products; loyalty programme'),
     ('Loyal Customers', 'zh', '推荐高价值商品，会员积分计划'),
     ('Potential Loyalist', 'en', 'Membership offer and personalised recommendations'),
@@ -28,13 +28,13 @@ SELECT 'standard', s, l, a, true FROM (VALUES
     ('Need Attention', 'en', 'Limited-time offers based on past purchases'),
     ('Need Attention', 'zh', '基于历史购买的限时优惠'),
     ('About To Sleep', 'en', 'Care message and popular-product recommendations'),
-    ('About To Sleep', 'zh', '关怀短信与热门商品推荐'),
+    ('About To Sleep', 'zh', '关怀触达与热门商品推荐'),
     ('At Risk', 'en', 'Win-back campaign with a personal message and a strong offer'),
     ('At Risk', 'zh', '个性化召回活动与大额优惠'),
     ('Can''t Lose Them', 'en', 'Win them back: personal call, renewal offer, survey what went wrong'),
-    ('Can''t Lose Them', 'zh', '一对一回访挽回，了解流失原因'),
+    ('Can''t Lose Them', 'zh', '一对一回访召回，了解流失原因'),
     ('Hibernating', 'en', 'Reactivation offer with relevant products; otherwise low-cost channels only'),
-    ('Hibernating', 'zh', '唤醒优惠，其余仅用低成本渠道触达'),
+    ('Hibernating', 'zh', '相关商品唤醒优惠；未响应者仅用低成本渠道触达'),
     ('Lost', 'en', 'Low-cost reactivation only; exclude from expensive campaigns'),
     ('Lost', 'zh', '仅低成本唤醒，不纳入高成本营销'),
     ('Others', 'en', 'Monitor; include in general campaigns'),
@@ -49,7 +49,7 @@ SELECT 'value8', s, l, a, true FROM (VALUES
     ('Important Retention', 'en', 'Recent activity is low: proactive outreach to bring them back'),
     ('Important Retention', 'zh', '近期不活跃：主动联系促其回购'),
     ('Important Win-back', 'en', 'High value at risk: win-back offer and personal contact'),
-    ('Important Win-back', 'zh', '高价值但流失风险高：挽留优惠与专人联系'),
+    ('Important Win-back', 'zh', '高价值但流失风险高：召回优惠与专人联系'),
     ('General Value', 'en', 'Increase basket size: cross-sell, coupons over a threshold'),
     ('General Value', 'zh', '提升客单价：交叉销售、满减券'),
     ('General Development', 'en', 'Nurture: coupons for potential customers'),
@@ -64,7 +64,7 @@ SELECT 'tier3', s, l, a, true FROM (VALUES
     ('core', 'en', 'Exclusive service for top value'),
     ('core', 'zh', '高价值客户专属服务'),
     ('potential', 'en', 'Coupons and recommendations to grow them'),
-    ('potential', 'zh', '优惠券与推荐，促进成长'),
+    ('potential', 'zh', '优惠券与推荐，提升客户价值'),
     ('marginal', 'en', 'Low-cost channels; win-back when they show interest'),
     ('marginal', 'zh', '低成本渠道维护，有兴趣时再召回')) v(s, l, a);
 
