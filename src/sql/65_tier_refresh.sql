@@ -147,8 +147,8 @@ BEGIN
     END IF;
     effective := rfm._tier_day(entry.as_of, entry.state_name, entry.time_zone);
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, as_of, outcome, pid, backend_start)
-    SELECT entry.id, entry.tier, 'refresh', pg_catalog.clock_timestamp(), effective, 'running', a.pid, a.backend_start
-      FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) a
+    VALUES (entry.id, entry.tier, 'refresh', pg_catalog.clock_timestamp(), effective, 'running', pg_catalog.pg_backend_pid(),
+            (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) a))
     RETURNING id INTO log_id;
     -- Earlier 'running' rows of this tier table that no session will
     -- finish: a killed session's, or this session's own (a second cancel
