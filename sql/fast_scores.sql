@@ -38,6 +38,61 @@ SELECT * FROM rfm.customer_scores('tiny', 'customer', 'ordered_at', 'amount', 2,
 SELECT customer, r_score, f_score, m_score
   FROM rfm.customer_scores('tiny', 'customer', 'ordered_at', 'amount', 3, '2020-01-10') ORDER BY 1;
 
+-- Net spend below zero (refunds larger than purchases), where the cut is
+-- not on the values' grid: customer 1 bought 1 and got 2 back (-1), 2
+-- bought 1 and got 3 back (-2).  bins 2: the cut is -2 + (-1 - -2) / 2 =
+-- -1.5, so 1 (-1 > -1.5) scores m 2 and 2 scores 1 (a cut's floor on the
+-- scaled grid rounds toward minus infinity: rounded toward zero it was -1,
+-- and both scored 1).  rfm.score over rfm.breaks says the same.
+CREATE TABLE net_negative (c integer, d date, a numeric);
+INSERT INTO net_negative VALUES (1, '2024-01-01', 1), (1, '2024-01-02', -2), (2, '2024-01-01', 1), (2, '2024-01-02', -3);
+SELECT customer, monetary, m_score FROM rfm.customer_scores('net_negative', 'c', 'd', 'a', 2, '2024-02-01') ORDER BY 1;
+SELECT (rfm.summarize(d, a)).monetary AS monetary,
+       rfm.score((rfm.summarize(d, a)).monetary, (SELECT rfm.breaks(m, 2) FROM (SELECT (rfm.summarize(d, a)).monetary AS m
+                                                                          FROM net_negative GROUP BY c) x)) AS m_score
+  FROM net_negative GROUP BY c ORDER BY c;
+
+-- Two partial states of the same customers combined (the SQL path's
+-- combine function; partitionwise aggregation makes one state per
+-- partition, deterministically, where a parallel plan may leave a worker
+-- without rows): customer 1 bought in both partitions, so its state from
+-- 2021 is merged into the one from 2020.  By hand, as_of 2021-12-31:
+--   1: first 2020-03-01, last 2021-05-01 (recency 30+30+31+31+30+31+30+31
+--      = 244), 2 purchases, 15;  2: 2020-02-01 .. 2020-06-01 (365 + 213 =
+--      578), 2, 8;  3: 2021-02-01 (27 + 306 = 333), 1, 4.
+-- (With the merge keeping the earlier last purchase, 1's was 2020-03-01.)
+CREATE TABLE split_orders (k integer, day date, amount numeric) PARTITION BY RANGE (day);
+CREATE TABLE split_orders_2020 PARTITION OF split_orders FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE split_orders_2021 PARTITION OF split_orders FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+INSERT INTO split_orders VALUES (1, '2020-03-01', 10), (1, '2021-05-01', 5), (2, '2020-02-01', 7), (2, '2020-06-01', 1),
+  (3, '2021-02-01', 4);
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+CREATE FUNCTION pg_temp.partial_aggregates(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE line text; n bigint := 0;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+        IF line LIKE '%Partial Aggregate%' THEN n := n + 1; END IF;
+    END LOOP;
+    RETURN n;
+END $$;
+SELECT pg_temp.partial_aggregates($$SELECT rfm._customer_states(k, day, amount, 'x') FROM split_orders$$) AS states_combined;
+SELECT customer, first_purchase, last_purchase, recency_days, frequency, monetary
+  FROM rfm.customer_scores('split_orders', 'k', 'day', 'amount', 2, '2021-12-31') ORDER BY 1;
+RESET enable_partitionwise_aggregate;
+RESET max_parallel_workers_per_gather;
+
+-- A zero amount with more than 30 decimals is no purchase either (README
+-- "Input rules": amount 0 is neither a purchase nor a refund); it takes
+-- the numeric path, not the scaled one.  Expected: 1 bought once (10, on
+-- 01-01; its zero on 02-01 is not its last purchase), 2 (a zero only) has
+-- no row, 3 bought 5 on 01-20.
+CREATE TABLE zero_decimals (c integer, d date, a numeric);
+INSERT INTO zero_decimals VALUES (1, '2024-01-01', 10), (1, '2024-02-01', 0.0000000000000000000000000000000),
+  (2, '2024-01-15', 0.0000000000000000000000000000000), (3, '2024-01-20', 5);
+SELECT customer, last_purchase, frequency, monetary
+  FROM rfm.customer_scores('zero_decimals', 'c', 'd', 'a', 2, '2024-03-01') ORDER BY 1;
+
 -- The plain path, as the tier query computes it.
 CREATE FUNCTION plain_scores(src regclass, c text, t text, a text, bins integer, as_of date)
     RETURNS TABLE (customer text, first_purchase date, last_purchase date, recency_days integer,

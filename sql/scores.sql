@@ -115,3 +115,10 @@ SELECT rfm.breaks(v) = (SELECT array_agg(p::numeric ORDER BY q)
                                LATERAL (SELECT percentile_cont(q) WITHIN GROUP (ORDER BY v) AS p FROM many) z)
        AS same_as_percentile_cont
   FROM many;
+-- With bins other than 5 too (the workers' states carry their bins; a
+-- state sent as 5 bins gave four cut points): 4 bins of the customers
+-- 1..30,000 cut at the 0-based positions 29,999 j / 4 = 7,499.75,
+-- 14,999.5, 22,499.25, between the values 7,500 and 7,501 (and so on):
+-- 7,500.75, 15,000.5, 22,500.25.
+EXPLAIN (COSTS OFF) SELECT rfm.breaks(customer::numeric, 4) FROM many;
+SELECT rfm.breaks(customer::numeric, 4) AS four_bins FROM many;

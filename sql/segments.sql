@@ -160,6 +160,12 @@ SELECT rfm.lifecycle(rfm.summarize(DATE '2024-05-01', 1), '2024-03-31');
 SELECT rfm.lifecycle(rfm.summarize(DATE '2024-01-01', 1), '2024-03-31', lang => 'fr');
 \set VERBOSITY default
 
+-- A scheme per row at one call site (rfm.segment caches the rules of the
+-- scheme it last read): 2,2,2 is value8's Important Value (rule 10: each
+-- score 2), standard's Need Attention (rule 60: each in 2..3, no earlier
+-- rule matches) and tier3's marginal (total 6 <= 7).
+SELECT i, s, rfm.segment(2, 2, 2, s) FROM (VALUES (1, 'value8'), (2, 'standard'), (3, 'tier3'), (4, 'value8')) v(i, s) ORDER BY i;
+
 -- Playbook: a built-in action, and a user's override that wins.
 SELECT rfm.recommended_action('Champions') AS en, rfm.recommended_action('At Risk', lang => 'zh') AS zh,
        rfm.recommended_action('core', 'tier3') AS tier;

@@ -40,7 +40,7 @@ BEGIN
   RETURN (t::text || '_twin')::regclass;
 END $$;
 
-SELECT plan(28);
+SELECT plan(31);
 
 -- 1. Fast path: integer keys.
 SELECT rfm.create_tiers('fill_t.t_int', 'fill_t.orders', 'cust', 'ordered_on', 'amount') \g /dev/null
@@ -107,6 +107,12 @@ SELECT format('CREATE MATERIALIZED VIEW fill_t.m_where AS %s WHERE t.r_score = 5
 SELECT format('CREATE MATERIALIZED VIEW fill_t.m_cols AS %s WITH NO DATA',
               regexp_replace(fill_t.tier_call('fill_t.t_int'), '^\s*SELECT.*?FROM', 'SELECT t.segment, t.customer_id FROM')) \gexec
 SELECT format('CREATE MATERIALIZED VIEW fill_t.m_all AS %s WITH NO DATA', fill_t.tier_call('fill_t.t_int')) \gexec
+-- every column, two of one type swapped: same types in the same places,
+-- but not the function's columns in its order (handed over, each row's
+-- first and last purchase would land in each other's place)
+SELECT format('CREATE MATERIALIZED VIEW fill_t.m_swapped AS %s WITH NO DATA',
+              regexp_replace(fill_t.tier_call('fill_t.t_int'), 't\.first_purchase,\s*t\.last_purchase,',
+                             't.last_purchase AS first_purchase, t.first_purchase AS last_purchase,')) \gexec
 SELECT is(rfm._tier_fill('fill_t.m_where'), (SELECT count(*) FROM fill_t.t_int WHERE r_score = 5),
   'a stored query with a condition: only its rows (count as in the tier table)');
 SELECT is(pg_temp.tier_differ('fill_t.m_where', fill_t.twin('fill_t.m_where')), 0::bigint,
@@ -114,6 +120,15 @@ SELECT is(pg_temp.tier_differ('fill_t.m_where', fill_t.twin('fill_t.m_where')), 
 SELECT is(rfm._tier_fill('fill_t.m_cols') || ' ' || pg_temp.tier_differ('fill_t.m_cols', fill_t.twin('fill_t.m_cols')),
           (SELECT count(*) FROM fill_t.t_int) || ' 0',
   'two columns in another order: every customer, the rows CREATE MATERIALIZED VIEW writes');
+SELECT is(regexp_replace(fill_t.tier_call('fill_t.m_swapped'), '\s+', ' ', 'g'),
+          regexp_replace(regexp_replace(fill_t.tier_call('fill_t.t_int'), '\s+', ' ', 'g'),
+                         't.first_purchase, t.last_purchase,', 't.last_purchase AS first_purchase, t.first_purchase AS last_purchase,'),
+          'the swapped view: the tier table''s query with its first and last purchase swapped');
+SELECT is(rfm._tier_fill('fill_t.m_swapped') || ' ' || pg_temp.tier_differ('fill_t.m_swapped', fill_t.twin('fill_t.m_swapped')),
+          (SELECT count(*) FROM fill_t.t_int) || ' 0',
+  'two columns of one type swapped: every customer, the rows CREATE MATERIALIZED VIEW writes');
+SELECT is((SELECT count(*) FROM fill_t.m_swapped WHERE first_purchase < last_purchase), 0::bigint,
+  '... so no row''s (swapped) first purchase is before its last');
 SELECT is(rfm._tier_fill('fill_t.m_all') || ' ' || pg_temp.tier_differ('fill_t.m_all', 'fill_t.t_int'),
           (SELECT count(*) FROM fill_t.t_int) || ' 0',
   'every column, by hand: the tier table''s rows');
