@@ -4,7 +4,8 @@
 # EXTENSION converts them to the database's encoding, so
 #  1. in EUC_CN (GB2312) and SQL_ASCII databases every built-in rule and
 #     playbook row, Chinese labels included, reads back (as UTF-8) exactly
-#     as in a UTF8 database, and a tier table's Chinese labels are right;
+#     as in a UTF8 database, and a tier table's Chinese labels (segment,
+#     tier, lifecycle) are right;
 #  2. in LATIN1 and WIN1252, which have no Chinese characters, and EUC_TW,
 #     which has no simplified ones, CREATE EXTENSION fails with
 #     untranslatable_character (22P05) and installs nothing (before, LATIN1
@@ -33,13 +34,19 @@ tier_sql="
 CREATE TABLE public.orders (customer text, ordered_on date, amount numeric);
 INSERT INTO public.orders VALUES ('alice', '2024-03-01', 32.25), ('bob', '2024-03-01', 7), ('carol', '2024-03-01', 150);
 SELECT rfm.create_tiers('public.tiers', 'public.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31');"
-tier_check="SELECT customer_id, segment, segment_zh FROM public.tiers ORDER BY 1;"
+tier_check="SELECT customer_id, segment, segment_zh, tier_zh, lifecycle_zh FROM public.tiers ORDER BY 1;"
 
 createdb -E UTF8 -T template0 --locale=C $UTF8_DB
 q $UTF8_DB -c "CREATE EXTENSION rfm"
 q $UTF8_DB <<<"$builtins" > "$tmp/utf8.builtins"
 q $UTF8_DB <<<"$tier_sql" > /dev/null
 q $UTF8_DB <<<"$tier_check" > "$tmp/utf8.tiers"
+# tier and lifecycle in Chinese, by hand: every recency is 30 (r 5, as
+# equal values score the top where lower is better), f 1, m 1 / 3 / 5 for
+# 7 / 32.25 / 150 (cuts 17.1, 27.2, 55.8, 102.9): r + f + m = 9, 7, 11 ->
+# 潜力, 边缘, 潜力; bought once 30 days before as_of -> 活跃 (new is < 30)
+[ "$(cut -d'|' -f1,4,5 "$tmp/utf8.tiers" | tr '\n' ' ')" = 'alice|潜力|活跃 bob|边缘|活跃 carol|潜力|活跃 ' ] ||
+  fail "the UTF8 tier table's Chinese tier and lifecycle: $(cat "$tmp/utf8.tiers")"
 # the Champions label of the standard scheme, as README "Scores and segments" gives it
 grep -qx 'standard|10|Champions|冠军客户' "$tmp/utf8.builtins" || fail "the UTF8 database lacks the Champions rule"
 [ "$(grep -c '[^ -~]' "$tmp/utf8.builtins")" -gt 40 ] || fail "too few Chinese labels in the UTF8 database"
