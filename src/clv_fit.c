@@ -36,8 +36,11 @@ PG_FUNCTION_INFO_V1(rfm_clv_fit_deserialize);
  * likelihood kept rising towards a boundary: no interior maximum (e.g. no
  * variation between customers, or no dropout at all).  Shape parameters are
  * dimensionless; scale parameters (alpha, gamma) are taken relative to the
- * data's own scale (mean T, mean spend).  The search is fenced a little
- * further out so that it stops there instead of creeping along a ridge.
+ * data's own scale, the mean (T, spend) or the median: a parameter runs off
+ * only when it is that far from both (one customer's absurd spend moves the
+ * mean by orders of magnitude, not the median, and a valid fit near the
+ * median scale was refused).  The search is fenced a little further out so
+ * that it stops there instead of creeping along a ridge.
  */
 #define LOG_PARAM_LIMIT	12.0
 #define LOG_PARAM_FENCE	(LOG_PARAM_LIMIT + 1.0)
@@ -46,17 +49,34 @@ typedef struct FitProblem
 {
 	ClvPoints  *set;
 	int			dim;
-	double		log_scale[4];
+	double		log_scale[4];	/* from the mean */
+	double		log_median[4];	/* from the median (log_scale if none) */
 } FitProblem;
 
-/* some parameter further than bound (log scale) from the data's scale */
+/* parameter i further than bound (log scale) from both of the data's scales */
+static bool
+off_scale(const double *theta, const FitProblem *fp, int i, double bound)
+{
+	return fabs(theta[i] - fp->log_scale[i]) > bound &&
+		fabs(theta[i] - fp->log_median[i]) > bound;
+}
+
+/* some parameter off the data's scales by more than bound */
 static bool
 beyond(const double *theta, const FitProblem *fp, double bound)
 {
 	for (int i = 0; i < fp->dim; i++)
-		if (fabs(theta[i] - fp->log_scale[i]) > bound)
+		if (off_scale(theta, fp, i, bound))
 			return true;
 	return false;
+}
+
+/* a scale parameter's scales: log(mean), and log(median) when it is positive */
+static void
+set_scales(FitProblem *fp, int i, double mean, double median)
+{
+	fp->log_scale[i] = log(mean);
+	fp->log_median[i] = (median > 0 && isfinite(median)) ? log(median) : fp->log_scale[i];
 }
 
 /* past LOG_PARAM_LIMIT: check_fit would refuse this point (clv_minimize) */
@@ -138,14 +158,13 @@ static void
 check_fit(const ClvOptResult *res, const FitProblem *fp,
 		  const char *const *names, const char *fname)
 {
-	const double *log_scale = fp->log_scale;
-
 	for (int i = 0; i < fp->dim; i++)
-		if (!isfinite(res->x[i]) || fabs(res->x[i] - log_scale[i]) > LOG_PARAM_LIMIT)
+		if (!isfinite(res->x[i]) || off_scale(res->x, fp, i, LOG_PARAM_LIMIT))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("%s: no maximum-likelihood fit: parameter %s runs off to %s",
-							fname, names[i], res->x[i] > log_scale[i] ? "infinity" : "zero"),
+							fname, names[i],
+							res->x[i] > Min(fp->log_scale[i], fp->log_median[i]) ? "infinity" : "zero"),
 					 errdetail("The search stopped after %d iterations, with %s = %g.",
 							   res->iterations, names[i], exp(res->x[i])),
 					 errhint("The data do not identify the model (for example no variation between customers); check the inputs and the time unit.")));
@@ -247,8 +266,9 @@ rfm_fit_bgnbd_final(PG_FUNCTION_ARGS)
 	start[2] = 0.0;
 	start[3] = 0.0;
 	fp.set = set;
-	fp.log_scale[0] = fp.log_scale[2] = fp.log_scale[3] = 0.0;
-	fp.log_scale[1] = log(sum_T / set->ncustomers);
+	for (int i = 0; i < 4; i++)
+		fp.log_scale[i] = fp.log_median[i] = 0.0;
+	set_scales(&fp, 1, sum_T / set->ncustomers, clv_points_median(set, 2));
 	fp.dim = 4;
 	clv_minimize(bgnbd_objective, past_limit, &fp, fp.dim, start, MAX_ITERATIONS, &res);
 	check_fit(&res, &fp, names, fname);
@@ -352,8 +372,9 @@ rfm_fit_gamma_gamma_final(PG_FUNCTION_ARGS)
 	start[1] = log(2.0);
 	start[2] = log(sum_m / set->ncustomers);
 	fp.set = set;
-	fp.log_scale[0] = fp.log_scale[1] = 0.0;
-	fp.log_scale[2] = start[2];
+	for (int i = 0; i < 3; i++)
+		fp.log_scale[i] = fp.log_median[i] = 0.0;
+	set_scales(&fp, 2, sum_m / set->ncustomers, clv_points_median(set, 1));
 	fp.dim = 3;
 	clv_minimize(gamma_gamma_objective, past_limit, &fp, fp.dim, start, MAX_ITERATIONS, &res);
 	check_fit(&res, &fp, names, fname);

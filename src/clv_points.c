@@ -5,6 +5,8 @@
  */
 #include "compat.h"
 
+#include <math.h>
+
 #include "clv_points.h"
 
 #include "libpq/pqformat.h"
@@ -183,4 +185,53 @@ clv_points_deserialize(bytea *bytes, MemoryContext cxt)
 	set->compact = true;
 	pq_getmsgend(&buf);
 	return set;
+}
+
+typedef struct WeightedValue
+{
+	double		value;
+	int64		weight;
+} WeightedValue;
+
+static int
+compare_weighted(const void *a, const void *b)
+{
+	double		x = ((const WeightedValue *) a)->value;
+	double		y = ((const WeightedValue *) b)->value;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The customers' median of v[k] (the lower one of an even count), each
+ * point counted weight times; NaN for an empty set.
+ */
+double
+clv_points_median(const ClvPoints *set, int k)
+{
+	WeightedValue *w;
+	int64		half = (set->ncustomers + 1) / 2;
+	int64		seen = 0;
+	double		median = NAN;
+
+	if (set->n == 0)
+		return median;
+	w = palloc(sizeof(WeightedValue) * set->n);
+	for (int32 i = 0; i < set->n; i++)
+	{
+		w[i].value = set->p[i].v[k];
+		w[i].weight = set->p[i].weight;
+	}
+	qsort(w, set->n, sizeof(WeightedValue), compare_weighted);
+	for (int32 i = 0; i < set->n; i++)
+	{
+		seen += w[i].weight;
+		if (seen >= half)
+		{
+			median = w[i].value;
+			break;
+		}
+	}
+	pfree(w);
+	return median;
 }

@@ -32,6 +32,7 @@ typedef struct ClvPoints
 extern ClvPoints *clv_points_create(int dim, MemoryContext cxt);
 extern void clv_points_add(ClvPoints *set, const double *v, int64 weight);
 extern void clv_points_compact(ClvPoints *set);
+extern double clv_points_median(const ClvPoints *set, int k);
 extern void clv_points_merge(ClvPoints *into, ClvPoints *from);
 extern ClvPoints *clv_points_copy(ClvPoints *src, MemoryContext cxt);
 extern bytea *clv_points_serialize(ClvPoints *set);

@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(55);
+SELECT plan(56);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -259,6 +259,17 @@ SELECT cmp_ok(substring(pg_temp.fit_error('SELECT rfm.fit_bgnbd(x, t_x, tenure) 
   '<', 5000, '... stopped well before the budget of 20,000 iterations');
 SELECT cmp_ok(substring(pg_temp.fit_error('SELECT rfm.fit_gamma_gamma(x, m_x) FROM runaway') FROM 'after (\d+) iterations')::int,
   '<', 5000, 'so does a Gamma-Gamma fit that runs off');
+-- An outlier whose data have no interior maximum: 300 repeat buyers plus
+-- one with spend 1e15 (x = 3).  python3 (the Gamma-Gamma log-likelihood
+-- maximised over q and gamma for each p) finds it rising all the way to
+-- p = 1e7 (-1385.7122 there, -1385.9870 at p = 100): p runs off, with
+-- gamma going to zero along; the refusal names p (it named gamma, stopped
+-- at the fence around the mean spend, at gamma = 7.5e6).
+SELECT alike(pg_temp.fit_error($q$SELECT rfm.fit_gamma_gamma(x, m)
+                                    FROM (SELECT 1 + (g % 5) AS x, (10 + (g * 37) % 50)::float8 AS m FROM generate_series(1, 300) g
+                                          UNION ALL SELECT 3, 1e15) o$q$),
+  'rfm.fit_gamma_gamma: no maximum-likelihood fit: parameter p runs off to infinity | %',
+  'a Gamma-Gamma fit of data without an interior maximum, one outlier among them: p runs off to infinity');
 
 -- P(alive) for x = 1 with a tiny b: the odds a / (b + x - 1) were formed
 -- as (b + 1) - 1, which loses b's digits (0 for b = 1e-17).  By hand, with
