@@ -7,18 +7,13 @@
 \set ON_ERROR_STOP 1
 \set QUIET 1
 SET client_min_messages = warning;
-DO $$
-DECLARE t regclass;
-BEGIN
-  -- what a failed earlier run left
-  FOR t IN SELECT tier FROM rfm.tier_tables WHERE tier::text LIKE 'mem\_t%' LOOP
-    EXECUTE format('ALTER MATERIALIZED VIEW %s OWNER TO CURRENT_USER', t);
-    PERFORM rfm.drop_tiers(t);
-  END LOOP;
+\set leftover_schema mem_t
+\ir include/drop_leftover_tiers.psql
+\set leftover_schema mem_t2
+\ir include/drop_leftover_tiers.psql
+DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rfm_t_mem_new_owner') THEN CREATE ROLE rfm_t_mem_new_owner; END IF;
 END $$;
-DROP SCHEMA IF EXISTS mem_t CASCADE;
-DROP SCHEMA IF EXISTS mem_t2 CASCADE;
 SELECT plan(39);
 
 CREATE SCHEMA mem_t;

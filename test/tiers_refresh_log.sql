@@ -10,17 +10,11 @@
 \set ON_ERROR_STOP 1
 \set QUIET 1
 SET client_min_messages = warning;
-DO $$
-DECLARE t regclass;
-BEGIN
-  -- what a failed earlier run left
-  FOR t IN SELECT tier FROM rfm.tier_tables WHERE tier::text LIKE 'log\_t%' LOOP
-    EXECUTE format('ALTER MATERIALIZED VIEW %s OWNER TO CURRENT_USER', t);
-    PERFORM rfm.drop_tiers(t);
-  END LOOP;
+\set leftover_schema log_t
+\ir include/drop_leftover_tiers.psql
+DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rfm_t_log_owner') THEN CREATE ROLE rfm_t_log_owner; END IF;
 END $$;
-DROP SCHEMA IF EXISTS log_t CASCADE;
 SELECT plan(17);
 
 CREATE SCHEMA log_t;

@@ -26,11 +26,8 @@ wait_for() {
 }
 
 dropdbs
-createdb "$DB"
+orders_db "$DB"
 q "$DB" > /dev/null <<'SQL'
-CREATE EXTENSION rfm;
-CREATE TABLE orders (id bigint, customer integer, ordered_on date, amount numeric);
-INSERT INTO orders SELECT g, g % 300, date '2024-01-01' + g % 200, g % 97 + 1 FROM generate_series(1, 3000) g;
 SELECT rfm.create_tiers('public.t', 'public.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-12-31');
 SQL
 

@@ -27,11 +27,8 @@ ROLE=rfm_source_reload_analyst
 trap 'jobs -p | xargs -r kill 2>/dev/null || true; dropdbs; psql -X -q -d postgres -c "DROP ROLE IF EXISTS $ROLE" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 dropdbs
-createdb "$DB"
+orders_db "$DB"
 q "$DB" > /dev/null <<'SQL'
-CREATE EXTENSION rfm;
-CREATE TABLE orders (id bigint, customer integer, ordered_on date, amount numeric);
-INSERT INTO orders SELECT g, g % 300, date '2024-01-01' + g % 200, g % 97 + 1 FROM generate_series(1, 3000) g;
 CREATE TABLE orders_copy AS TABLE orders;
 SELECT rfm.create_tiers('public.t', 'public.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-12-31');
 SELECT rfm.customer_state_create('s', 'public.orders', 'customer', 'ordered_on', 'amount', 'id');

@@ -35,3 +35,14 @@ dump_round_trip() {
   psql -X -q -v ON_ERROR_STOP=1 -d "$plain" -f "$tmp/dump.sql" > /dev/null || fail "replaying the plain dump failed"
   "$check" "$plain" "plain pg_dump | psql"
 }
+
+# orders_db DB: a new database DB with rfm and public.orders (id, customer,
+# ordered_on, amount): 3,000 orders of 300 customers in 2024, amounts 1..97.
+orders_db() {
+  createdb "$1"
+  q "$1" > /dev/null <<'ORDERS_SQL'
+CREATE EXTENSION rfm;
+CREATE TABLE orders (id bigint, customer integer, ordered_on date, amount numeric);
+INSERT INTO orders SELECT g, g % 300, date '2024-01-01' + g % 200, g % 97 + 1 FROM generate_series(1, 3000) g;
+ORDERS_SQL
+}
