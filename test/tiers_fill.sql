@@ -111,7 +111,7 @@ SELECT format('CREATE MATERIALIZED VIEW fill_t.m_all AS %s WITH NO DATA', fill_t
 -- but not the function's columns in its order (handed over, each row's
 -- first and last purchase would land in each other's place)
 SELECT format('CREATE MATERIALIZED VIEW fill_t.m_swapped AS %s WITH NO DATA',
-              regexp_replace(fill_t.tier_call('fill_t.t_int'), 't\.first_purchase,\s*t\.last_purchase,',
+              regexp_replace(fill_t.tier_call('fill_t.t_int'), '(t\.)?first_purchase,\s*(t\.)?last_purchase,',
                              't.last_purchase AS first_purchase, t.first_purchase AS last_purchase,')) \gexec
 SELECT is(rfm._tier_fill('fill_t.m_where'), (SELECT count(*) FROM fill_t.t_int WHERE r_score = 5),
   'a stored query with a condition: only its rows (count as in the tier table)');
@@ -120,9 +120,8 @@ SELECT is(pg_temp.tier_differ('fill_t.m_where', fill_t.twin('fill_t.m_where')), 
 SELECT is(rfm._tier_fill('fill_t.m_cols') || ' ' || pg_temp.tier_differ('fill_t.m_cols', fill_t.twin('fill_t.m_cols')),
           (SELECT count(*) FROM fill_t.t_int) || ' 0',
   'two columns in another order: every customer, the rows CREATE MATERIALIZED VIEW writes');
-SELECT is(regexp_replace(fill_t.tier_call('fill_t.m_swapped'), '\s+', ' ', 'g'),
-          regexp_replace(regexp_replace(fill_t.tier_call('fill_t.t_int'), '\s+', ' ', 'g'),
-                         't.first_purchase, t.last_purchase,', 't.last_purchase AS first_purchase, t.first_purchase AS last_purchase,'),
+-- (PostgreSQL 16 on prints the columns of a one-relation view without "t.")
+SELECT ok(fill_t.tier_call('fill_t.m_swapped') ~ 'last_purchase AS first_purchase,\s*(t\.)?first_purchase AS last_purchase,',
           'the swapped view: the tier table''s query with its first and last purchase swapped');
 SELECT is(rfm._tier_fill('fill_t.m_swapped') || ' ' || pg_temp.tier_differ('fill_t.m_swapped', fill_t.twin('fill_t.m_swapped')),
           (SELECT count(*) FROM fill_t.t_int) || ' 0',
