@@ -82,6 +82,24 @@ CREATE FUNCTION rfm.segment(r integer, f integer, m integer,
 COMMENT ON FUNCTION rfm.segment(integer, integer, integer, text, text) IS
     'Segment label (lang en or zh) of the first rule of the scheme in rfm.segment_rules whose ranges contain the scores';
 
+-- The language checks of rfm.tier, rfm.recommended_action and
+-- rfm.transitions raise here: 22004 / 22023 for a NULL or unknown language
+-- (rfm.recommended_action gave NULL, as for a segment without an action,
+-- so a typo went unseen).
+CREATE FUNCTION rfm._bad_language(caller text, lang text)
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF lang IS NULL THEN
+        RAISE EXCEPTION '%: lang must not be NULL', caller
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RAISE EXCEPTION '%: unknown language "%"', caller, lang
+        USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''en'' (English) or ''zh'' (Chinese).';
+END $$;
+
 CREATE FUNCTION rfm._bad_tier_arguments(core_min integer, potential_min integer, lang text)
     RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -96,13 +114,8 @@ BEGIN
         RAISE EXCEPTION 'rfm.tier: potential_min must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF lang IS NULL THEN
-        RAISE EXCEPTION 'rfm.tier: lang must not be NULL'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF (lang COLLATE "C") NOT IN ('en', 'zh') THEN
-        RAISE EXCEPTION 'rfm.tier: unknown language "%"', lang
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''en'' (English) or ''zh'' (Chinese).';
+    IF lang IS NULL OR (lang COLLATE "C") NOT IN ('en', 'zh') THEN
+        RETURN rfm._bad_language('rfm.tier', lang);
     END IF;
     RAISE EXCEPTION 'rfm.tier: need potential_min <= core_min, got % and %', potential_min, core_min
         USING ERRCODE = 'invalid_parameter_value';

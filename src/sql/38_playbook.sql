@@ -73,22 +73,6 @@ SELECT pg_catalog.pg_extension_config_dump('rfm.playbook', 'WHERE NOT builtin');
 -- rfm.segment_rules; writing them is the extension owner's, or granted.
 GRANT SELECT ON rfm.playbook TO PUBLIC;
 
--- 22004 / 22023 for a NULL or unknown language (it gave NULL, as for a
--- segment without an action, so a typo went unseen).
-CREATE FUNCTION rfm._bad_language(caller text, lang text)
-    RETURNS text
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF lang IS NULL THEN
-        RAISE EXCEPTION '%: lang must not be NULL', caller
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    RAISE EXCEPTION '%: unknown language "%"', caller, lang
-        USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''en'' (English) or ''zh'' (Chinese).';
-END $$;
-
 -- The segment is its English label or, in a scheme of rfm.segment_rules,
 -- its Chinese one (segment_zh of a tier table), which names the English
 -- label of the scheme's first rule that has it.  The language is matched

@@ -273,7 +273,7 @@ BEGIN
     new_tier := built.tier;
     row_total := built.row_total;
     IF keep_history THEN
-        history := rfm._tier_create_history(new_tier, customer_type, clv);
+        history := rfm._tier_create_history(new_tier, clv);
     END IF;
 
     INSERT INTO rfm.tier_tables (id, tier, source, customer_column, time_column, amount_column,

@@ -5,33 +5,25 @@
 -- rfm.transitions compares two snapshots: the segment-to-segment migration
 -- matrix with customer counts, revenue and (clv) predicted CLV.
 
-CREATE FUNCTION rfm._tier_create_history(tier regclass, customer_type text, clv boolean DEFAULT false)
+-- The history table's columns are the tier table's own, by name
+-- (rfm._tier_history_column_names) and type: the snapshot copies them
+-- without a cast (rfm._tier_copies_plainly).
+CREATE FUNCTION rfm._tier_create_history(tier regclass, clv boolean DEFAULT false)
     RETURNS regclass
     LANGUAGE plpgsql
     AS $$
 DECLARE
     history_name text := rfm._tier_sibling(tier, '_history');
+    columns      text;
 BEGIN
-    EXECUTE pg_catalog.format($t$
-CREATE TABLE %s (
-    as_of        pg_catalog.date NOT NULL,
-    customer_id  %s NOT NULL,
-    segment      text,
-    segment_zh   text,
-    tier         text,
-    tier_zh      text,
-    lifecycle    text,
-    lifecycle_zh text,
-    r_score      integer,
-    f_score      integer,
-    m_score      integer,
-    rfm_cell     text,
-    recency_days integer,
-    frequency    bigint,
-    monetary     pg_catalog.numeric,%s
-    PRIMARY KEY (as_of, customer_id)
-)$t$, history_name, customer_type,
-          CASE WHEN clv THEN ' ' || rfm._tier_clv_columns('', true) || ',' ELSE '' END);
+    PERFORM rfm._tier_check_column_names(tier, rfm._tier_column_names(clv), 'rfm');
+    SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', n.col, rfm._qualified_type(a.atttypid))
+                                 || CASE WHEN n.col IN ('as_of', 'customer_id') THEN ' NOT NULL' ELSE '' END,
+                                 ', ' ORDER BY n.k)
+      INTO columns
+      FROM pg_catalog.unnest(rfm._tier_history_column_names(clv)) WITH ORDINALITY AS n(col, k)
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = tier AND a.attname = n.col AND NOT a.attisdropped;
+    EXECUTE pg_catalog.format('CREATE TABLE %s (%s, PRIMARY KEY (as_of, customer_id))', history_name, columns);
     RETURN history_name::regclass;
 END $$;
 
@@ -205,7 +197,8 @@ BEGIN
 END $$;
 
 -- The columns a snapshot copies from the tier table into its history
--- table (rfm._tier_create_history makes them; a clv one's five too).
+-- table, the history table's columns (rfm._tier_create_history); a clv
+-- one's five too.
 CREATE FUNCTION rfm._tier_history_column_names(clv boolean)
     RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE

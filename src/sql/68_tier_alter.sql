@@ -683,7 +683,7 @@ BEGIN
         END IF;
         PERFORM rfm._tier_check_history_name('rfm.alter_tiers', pg_catalog.format('%I.%I', nsp, rel || '_history'),
             'keep_history makes a new history table under that name: rename or drop the old one (an earlier keep_history left it in place).');
-        history := rfm._tier_create_history(built.tier, entry.customer_type, wanted.clv);
+        history := rfm._tier_create_history(built.tier, wanted.clv);
         -- the owner's, with the owner's privileges only (not the caller's defaults)
         PERFORM rfm._tier_restore(history, 'TABLE', pg_catalog.jsonb_build_object('owner', kept->>'owner'));
         UPDATE rfm.tier_tables t SET history_table = history WHERE t.id = entry.id;
