@@ -35,12 +35,12 @@ SELECT customer_id, recency_days, frequency, monetary, rfm_cell, segment, segmen
  ORDER BY monetary DESC, customer_id
  LIMIT 15;
 
-\echo '== Segments (the table a BI chart is drawn from)'
+\echo '== Segments (the table a BI chart is drawn from), in the scheme''s order'
 SELECT segment, segment_zh, customers, customer_share, revenue_share,
        round(mean_recency_days) AS mean_recency_days, round(mean_frequency, 1) AS mean_frequency,
        round(mean_monetary, 2) AS mean_monetary
   FROM cdnow_tiers_segments
- ORDER BY revenue DESC;
+ ORDER BY segment_priority;
 
 \echo '== Recommended actions (rfm.playbook)'
 SELECT DISTINCT segment, rfm.recommended_action(segment) AS action, rfm.recommended_action(segment, lang => 'zh') AS action_zh

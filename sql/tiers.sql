@@ -47,6 +47,10 @@ SELECT segment, customers, customer_share, revenue, revenue_share, mean_recency_
   FROM tiers_r.customer_tiers_segments ORDER BY revenue DESC;
 SELECT sum(customers) AS customers, sum(revenue) AS revenue, sum(customer_share) AS share
   FROM tiers_r.customer_tiers_segments;
+-- The order to list segments in: each label's rule priority in standard
+-- (rfm.segment_rules): Champions 10, Loyal Customers 20, Potential
+-- Loyalist 50, About To Sleep 70, Lost 100.
+SELECT segment_priority, segment, segment_zh FROM tiers_r.customer_tiers_segments ORDER BY segment_priority;
 SELECT count(*) AS cells, sum(customers) AS customers FROM tiers_r.customer_tiers_grid;
 SELECT tier, source, customer_column, time_column, amount_column, customer_type, bins, scheme, as_of,
        keep_history, history_table, segments_view, grid_view

@@ -20,6 +20,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS tiers_t CASCADE;
+DELETE FROM rfm.segment_rules WHERE scheme = 'tiers_t prio';
 CREATE SCHEMA tiers_t;
 CREATE TABLE tiers_t.orders (customer bigint, ordered_on date, amount numeric, note text);
 INSERT INTO tiers_t.orders VALUES
@@ -32,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(76);
+SELECT plan(79);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -119,6 +120,24 @@ SELECT is((SELECT sum(customers)::int FROM tiers_t.t1_segments), 5, 'segment sum
 SELECT is((SELECT sum(revenue) FROM tiers_t.t1_segments), 173::numeric, 'segment summary revenue totals 173');
 SELECT ok((SELECT abs(sum(customer_share) - 1) < 0.001 AND abs(sum(revenue_share) - 1) < 0.001
              FROM tiers_t.t1_segments), 'shares add up to 1');
+-- segment_priority: the label's first rule in the table's scheme, read
+-- live.  A scheme of one's own with 'Top' twice (priorities 5 and 9): r
+-- scores 5 and 4 (c5, c3) are Top, 3..1 (c1, c2, c4) Rest.
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, r_min, r_max)
+VALUES ('tiers_t prio', 5, 'Top', '顶', 5, 5), ('tiers_t prio', 7, 'Rest', '余', 1, 3),
+       ('tiers_t prio', 9, 'Top', '顶', 4, 4);
+SELECT rfm.create_tiers('tiers_t.prio', 'tiers_t.orders', 'customer', 'ordered_on', 'amount',
+                        scheme => 'tiers_t prio', as_of => '2024-03-31', keep_history => false) \g /dev/null
+SELECT results_eq('SELECT segment, customers, segment_priority FROM tiers_t.prio_segments ORDER BY segment_priority',
+  $$VALUES ('Top', 2::bigint, 5), ('Rest', 3, 7)$$,
+  'segment_priority is the first priority of the label in the scheme');
+UPDATE rfm.segment_rules SET priority = 60 WHERE scheme = 'tiers_t prio' AND priority = 5;
+SELECT results_eq('SELECT segment, segment_priority FROM tiers_t.prio_segments ORDER BY segment_priority',
+  $$VALUES ('Rest', 7), ('Top', 9)$$, '... read from the rules as they are now');
+SELECT is((SELECT segment_priority FROM tiers_t.t1_segments WHERE segment = 'Champions'), 10,
+  'a standard table''s Champions: 10');
+SELECT rfm.drop_tiers('tiers_t.prio') \g /dev/null
+DELETE FROM rfm.segment_rules WHERE scheme = 'tiers_t prio';
 SELECT is((SELECT count(*)::int FROM tiers_t.t1_grid), 25, 'the R x F grid has every cell of 5 x 5');
 SELECT is((SELECT sum(customers)::int FROM tiers_t.t1_grid), 5, 'the grid counts every customer once');
 SELECT is((SELECT customers::int FROM tiers_t.t1_grid g JOIN tiers_t.t1 t USING (r_score, f_score)

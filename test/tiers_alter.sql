@@ -57,7 +57,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(111);
+SELECT plan(112);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -254,6 +254,9 @@ SELECT is((SELECT count(*)::int FROM alter_t."t1 chart"), 4, 'the grid view has 
 SELECT ok((SELECT reloptions IS NULL FROM pg_class WHERE oid = 'alter_t."t1 chart"'::regclass),
   'the renamed grid view keeps its name, and the security_invoker the owner reset stays reset');
 SELECT is((SELECT sum(customers)::int FROM alter_t.t1_segments), 5, 'the segments view reads the new table');
+SELECT results_eq('SELECT segment, segment_priority FROM alter_t.t1_segments ORDER BY segment_priority',
+  $$VALUES ('Important Value', 10), ('General Development', 60), ('General Win-back', 80)$$,
+  '... and its segment_priority the new scheme''s (value8''s rules)');
 
 -- Everything the user set is still there.
 SELECT is((SELECT relowner::regrole::text FROM pg_class WHERE oid = 'alter_t.t1'::regclass), 'alter_owner',

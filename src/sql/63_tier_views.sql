@@ -1,7 +1,8 @@
 -- Tier tables, part 3: the two views a BI chart is drawn from, made next to
 -- each tier table: NAME_segments (customers, shares and mean R/F/M per
--- segment; CLV per segment for a clv tier table) and NAME_grid (R score x
--- F score, every cell present).  On PostgreSQL 15+ they are
+-- segment, and the label's rule priority in the scheme, the order to list
+-- segments in; CLV per segment for a clv tier table) and NAME_grid (R
+-- score x F score, every cell present).  On PostgreSQL 15+ they are
 -- security_invoker views: a reader needs SELECT on the tier table itself,
 -- not just on the view.
 
@@ -32,7 +33,7 @@ CREATE FUNCTION rfm._tier_view_options()
     AS $$ SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 150000
                       THEN ' WITH (security_invoker = true)' ELSE '' END $$;
 
-CREATE FUNCTION rfm._tier_create_views(tier regclass, bins integer, clv boolean DEFAULT false,
+CREATE FUNCTION rfm._tier_create_views(tier regclass, bins integer, scheme text, clv boolean DEFAULT false,
                                        OUT segments_view regclass, OUT grid_view regclass)
     LANGUAGE plpgsql
     AS $$
@@ -43,6 +44,8 @@ BEGIN
     EXECUTE pg_catalog.format($v$
 CREATE VIEW %1$s%2$s AS
 SELECT t.segment, t.segment_zh,
+       (SELECT pg_catalog.min(r.priority) FROM rfm.segment_rules r
+         WHERE r.scheme = %5$L AND r.label_en = t.segment) AS segment_priority,
        pg_catalog.count(*) AS customers,
        pg_catalog.round(pg_catalog.count(*)::pg_catalog.numeric
                         / pg_catalog.sum(pg_catalog.count(*)) OVER (), 4) AS customer_share,
@@ -62,7 +65,7 @@ SELECT t.segment, t.segment_zh,
        pg_catalog.round(pg_catalog.avg(t.p_alive)::pg_catalog.numeric, 4) AS mean_p_alive,
        pg_catalog.round(pg_catalog.sum(t.predicted_clv)::pg_catalog.numeric, 2) AS predicted_clv,
        pg_catalog.round(pg_catalog.avg(t.predicted_clv)::pg_catalog.numeric, 2) AS mean_predicted_clv$c$
-        ELSE '' END);
+        ELSE '' END, scheme);
 
     EXECUTE pg_catalog.format($v$
 CREATE VIEW %1$s%2$s AS

@@ -54,7 +54,7 @@ BEGIN
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
     -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', tier);
-    views := rfm._tier_create_views(tier, bins, clv);
+    views := rfm._tier_create_views(tier, bins, scheme, clv);
     segments_view := views.segments_view;
     grid_view := views.grid_view;
 END $$;

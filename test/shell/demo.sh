@@ -11,8 +11,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-# its own cluster: not the one the other tests run on
-env -u PGHOST -u PGPORT -u PGDATABASE -u PGUSER -u PGPASSWORD \
+# its own cluster, not the one the other tests run on, and the PostgreSQL
+# it runs (pg_virtualenv), not one PG_CONFIG may name
+env -u PGHOST -u PGPORT -u PGDATABASE -u PGUSER -u PGPASSWORD -u PG_CONFIG \
   bash demo/run.sh > "$out" 2>&1 || { tail -n 30 "$out"; fail "bash demo/run.sh failed"; }
 
 # Orders loaded: 6919 rows, 2357 customers, 1997-01-01 .. 1998-06-30.
