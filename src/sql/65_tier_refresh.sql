@@ -108,6 +108,15 @@ CREATE FUNCTION rfm._refresh_session_gone(pid integer, backend_start timestamptz
                                    OR a.backend_start OPERATOR(pg_catalog.=) $2)))
 $$;
 
+-- The error of a failed refresh, with the caught error's fields that have
+-- a value (src/raise_error.c: RAISE would send the others empty).
+CREATE FUNCTION rfm._raise_error(sqlstate text, message text, detail text, hint text,
+                                 schema_name text, table_name text, column_name text,
+                                 constraint_name text, datatype_name text)
+    RETURNS void
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'rfm_raise_error';
+
 CREATE PROCEDURE rfm.refresh_tiers(tier regclass)
     LANGUAGE plpgsql
     AS $$
@@ -122,6 +131,15 @@ DECLARE
     err_state pg_catalog.text;
     err_text  pg_catalog.text;
     err_hint  pg_catalog.text;
+    err_detail pg_catalog.text;
+    err_schema pg_catalog.text;
+    err_table  pg_catalog.text;
+    err_column pg_catalog.text;
+    err_constraint pg_catalog.text;
+    err_datatype pg_catalog.text;
+    message_text pg_catalog.text;
+    detail_text  pg_catalog.text;
+    hint_text    pg_catalog.text;
     dropped   boolean := false;
 BEGIN
     -- search_path = pg_catalog, pg_temp for each of its transactions, as a
@@ -228,7 +246,9 @@ BEGIN
     -- named, so that it is logged too instead of staying 'running'.
     EXCEPTION WHEN OTHERS OR query_canceled THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
-                                err_hint = PG_EXCEPTION_HINT;
+                                err_hint = PG_EXCEPTION_HINT, err_detail = PG_EXCEPTION_DETAIL,
+                                err_schema = SCHEMA_NAME, err_table = TABLE_NAME, err_column = COLUMN_NAME,
+                                err_constraint = CONSTRAINT_NAME, err_datatype = PG_DATATYPE_NAME;
         UPDATE rfm.refresh_log l
            SET tier = COALESCE(entry.tier, l.tier), finished_at = pg_catalog.clock_timestamp(), outcome = 'failed', as_of = effective,
                sqlstate = err_state, message = err_text
@@ -236,18 +256,23 @@ BEGIN
     END;
     COMMIT;
 
+    -- The error as it was (its detail and the names of the table, column,
+    -- constraint or type it is about), with what became of the refresh.
     IF err_state IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = err_state,
-            MESSAGE = pg_catalog.format('rfm.refresh_tiers: refresh of %s failed: %s', tier_name,
-                                        pg_catalog.regexp_replace(err_text, '^rfm: ', '')),
-            HINT = COALESCE(NULLIF(err_hint, ''),
-                            CASE WHEN dropped THEN 'Nothing is left to refresh.' ELSE 'The tier table keeps its previous rows.' END),
-            DETAIL = CASE WHEN dropped
-                          THEN pg_catalog.format('Another session dropped %s as this refresh started; its rfm.refresh_log rows went with it.',
-                                                 tier_name)
-                          ELSE pg_catalog.format('The refresh of %s was rolled back; the tier table keeps its previous rows (rfm.refresh_log id %s).',
-                                                 tier_name, log_id)
-                     END;
+        message_text := pg_catalog.format('rfm.refresh_tiers: refresh of %s failed: %s', tier_name,
+                                          pg_catalog.regexp_replace(err_text, '^rfm: ', ''));
+        detail_text := pg_catalog.concat_ws(E'\n', NULLIF(err_detail, ''),
+            CASE WHEN dropped
+                 THEN pg_catalog.format('Another session dropped %s as this refresh started; its rfm.refresh_log rows went with it.',
+                                        tier_name)
+                 ELSE pg_catalog.format('The refresh of %s was rolled back: the tier table, its history and its customer states are as they were (rfm.refresh_log id %s).',
+                                        tier_name, log_id)
+            END);
+        hint_text := COALESCE(NULLIF(err_hint, ''),
+                              CASE WHEN dropped THEN 'Nothing is left to refresh.'
+                                   ELSE 'Call rfm.refresh_tiers again once the cause is fixed; the failure stays in rfm.refresh_log.' END);
+        PERFORM rfm._raise_error(err_state, message_text, detail_text, hint_text,
+                                 err_schema, err_table, err_column, err_constraint, err_datatype);
     END IF;
 END $$;
 COMMENT ON PROCEDURE rfm.refresh_tiers(regclass) IS
