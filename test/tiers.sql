@@ -33,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(79);
+SELECT plan(80);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -158,6 +158,20 @@ SELECT is((SELECT count(*)::int FROM tiers_t.t1_history WHERE as_of = '2024-03-3
   'a refresh on the same as_of replaces that day''s history snapshot');
 SELECT throws_ok($$CALL rfm.refresh_tiers('tiers_t.t1')$$, '2D000', NULL,
   'refresh_tiers inside a transaction block is refused (it must commit its log row)');
+-- The snapshot replaces its days by the history's primary key, not by
+-- reading every day ever kept (an OR with a subquery did: a sequential scan
+-- of the whole history on every refresh).  With sequential scans priced
+-- out, the session's not yet reported statistics (pg_stat_xact_*, before
+-- and after) show how it read the table.
+BEGIN;
+SET LOCAL enable_seqscan = off;
+SELECT seq_scan AS seq_before, idx_scan AS idx_before FROM pg_stat_xact_user_tables
+ WHERE relid = 'tiers_t.t1_history'::regclass \gset
+SELECT rfm._tier_snapshot('tiers_t.t1', 'tiers_t.t1_history', false, '2024-03-31') \g /dev/null
+SELECT results_eq(format($$SELECT seq_scan - %s, idx_scan > %s FROM pg_stat_xact_user_tables
+                            WHERE relid = 'tiers_t.t1_history'::regclass$$, :seq_before, :idx_before),
+  $$VALUES (0::bigint, true)$$, 'a snapshot finds the days it replaces by the history''s primary key');
+ROLLBACK;
 
 -- A source that changes shape: clear error at refresh, the old rows stay.
 ALTER TABLE tiers_t.orders DROP COLUMN amount;

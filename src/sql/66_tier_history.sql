@@ -259,8 +259,10 @@ BEGIN
             'Refresh as the owner of the tier table, or point its rfm.tier_tables row back at the table rfm.create_tiers made.');
     END IF;
     -- the day's earlier snapshot goes, also when the tier table is now
-    -- empty (its rows name no day): as_of is the day this build is for
-    EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of = $1 OR h.as_of IN (SELECT DISTINCT t.as_of FROM %s t)',
+    -- empty (its rows name no day): as_of is the day this build is for.
+    -- One array of days, found by the primary key (an OR with the
+    -- subquery read every snapshot ever kept, on every refresh).
+    EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of = ANY (ARRAY(SELECT DISTINCT t.as_of FROM %s t) || $1)',
                               history, tier) USING as_of;
     EXECUTE pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM %s t', history,
         pg_catalog.array_to_string(rfm._tier_history_column_names(clv), ', '),
