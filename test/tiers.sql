@@ -33,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(80);
+SELECT plan(82);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -156,8 +156,15 @@ SELECT ok((SELECT finished_at >= started_at FROM rfm.refresh_log WHERE tier = 't
             AND action = 'refresh'), 'the log has start and end times');
 SELECT is((SELECT count(*)::int FROM tiers_t.t1_history WHERE as_of = '2024-03-31'), 6,
   'a refresh on the same as_of replaces that day''s history snapshot');
-SELECT throws_ok($$CALL rfm.refresh_tiers('tiers_t.t1')$$, '2D000', NULL,
-  'refresh_tiers inside a transaction block is refused (it must commit its log row)');
+SELECT throws_ok($$CALL rfm.refresh_tiers('tiers_t.t1')$$, '2D000',
+  'rfm.refresh_tiers must be called with CALL at top level, outside a transaction block',
+  'refresh_tiers inside a transaction block is refused (it must commit its log row), saying where to call it');
+SELECT is((SELECT count(*)::int FROM rfm.refresh_log WHERE tier = 'tiers_t.t1'::regclass), 2,
+  '... before it logs anything');
+-- A DO block at top level may commit: the refresh runs there.
+DO $$ BEGIN CALL rfm.refresh_tiers('tiers_t.t1'); END $$;
+SELECT is((SELECT count(*)::int FROM rfm.refresh_log WHERE tier = 'tiers_t.t1'::regclass AND outcome = 'succeeded'), 3,
+  'a refresh from a DO block at top level runs and is logged');
 -- The snapshot replaces its days by the history's primary key, not by
 -- reading every day ever kept (an OR with a subquery did: a sequential scan
 -- of the whole history on every refresh).  With sequential scans priced

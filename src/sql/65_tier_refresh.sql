@@ -117,6 +117,13 @@ CREATE FUNCTION rfm._raise_error(sqlstate text, message text, detail text, hint 
     LANGUAGE c VOLATILE
     AS 'MODULE_PATHNAME', 'rfm_raise_error';
 
+-- 2D000 with where to call it, before a procedure that commits does
+-- anything (src/commit_check.c).
+CREATE FUNCTION rfm._check_can_commit(caller text)
+    RETURNS void
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'rfm_check_can_commit';
+
 CREATE PROCEDURE rfm.refresh_tiers(tier regclass)
     LANGUAGE plpgsql
     AS $$
@@ -142,6 +149,7 @@ DECLARE
     hint_text    pg_catalog.text;
     dropped   boolean := false;
 BEGIN
+    PERFORM rfm._check_can_commit('rfm.refresh_tiers');
     -- search_path = pg_catalog, pg_temp for each of its transactions, as a
     -- SET clause would give a function (a procedure that commits cannot
     -- have one); each COMMIT ends it, the last one gives the caller's back
