@@ -209,6 +209,29 @@ check_columns(TupleDesc desc, Oid key_type)
 }
 
 /*
+ * Why this backend's last rfm._tier_rows took the grouped path ("" when
+ * none did since rfm._tier_grouped_note read it): a refresh or build
+ * writes it into its rfm.refresh_log message, where a scheduled job's
+ * NOTICE is lost.
+ */
+static char grouped_note[512];
+
+PG_FUNCTION_INFO_V1(rfm_tier_grouped_note);
+
+/* rfm._tier_grouped_note(): the note, or NULL; read once. */
+Datum
+rfm_tier_grouped_note(PG_FUNCTION_ARGS)
+{
+	text	   *note;
+
+	if (grouped_note[0] == '\0')
+		PG_RETURN_NULL();
+	note = cstring_to_text(grouped_note);
+	grouped_note[0] = '\0';
+	PG_RETURN_TEXT_P(note);
+}
+
+/*
  * Loads the customers of the orders; false (after a NOTICE) when they need
  * more memory than rfm.max_memory allows.  In a subtransaction, as the
  * plpgsql exception block this replaces, so that the failed scan's locks,
@@ -246,6 +269,8 @@ load_orders_or_give_up(const TierArgs *a, MemoryContext cxt, Scored *s)
 		MemoryContextReset(cxt);
 		ereport(NOTICE,
 				(errmsg("rfm: tier table computed with rfm.summarize GROUP BY instead: %s", edata->message)));
+		snprintf(grouped_note, sizeof(grouped_note), "computed with rfm.summarize GROUP BY: %s",
+				 strncmp(edata->message, "rfm: ", 5) == 0 ? edata->message + 5 : edata->message);
 		FreeErrorData(edata);
 		loaded = false;
 	}

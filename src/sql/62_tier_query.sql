@@ -437,6 +437,14 @@ CREATE FUNCTION rfm._tier_rows(source regclass, customer_column text, time_colum
 COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean, text, text) IS
     'Rows of a tier table computed now, in time_zone (internal; as_of NULL = today)';
 
+-- Why this session's last rfm._tier_rows took the grouped path over
+-- rfm.max_memory, read once (NULL when none did since): for the
+-- rfm.refresh_log message of a build, alter or refresh.
+CREATE FUNCTION rfm._tier_grouped_note()
+    RETURNS text
+    LANGUAGE C VOLATILE
+    AS 'MODULE_PATHNAME', 'rfm_tier_grouped_note';
+
 -- The labels rfm._tier_rows gives each score cell of 1..bins for a scheme
 -- (rules read now); tests compare them with rfm.segment.
 CREATE FUNCTION rfm._tier_cell_labels(bins integer, scheme text,

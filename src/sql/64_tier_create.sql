@@ -32,7 +32,8 @@ CREATE FUNCTION rfm._tier_build(target text, source regclass, customer_column te
                                 as_of date, clv boolean, state text, storage text DEFAULT '',
                                 owner text DEFAULT NULL, time_zone text DEFAULT NULL,
                                 OUT tier regclass, OUT row_total bigint,
-                                OUT segments_view regclass, OUT grid_view regclass)
+                                OUT segments_view regclass, OUT grid_view regclass,
+                                OUT grouped_note text)
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -50,7 +51,9 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', tier, owner);
     END IF;
     -- its rows written in batches, as CREATE ... WITH DATA would write them one by one
+    PERFORM rfm._tier_grouped_note();    -- (an earlier call's, read)
     row_total := rfm._tier_fill(tier);
+    grouped_note := rfm._tier_grouped_note();
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
     -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', tier);
@@ -293,7 +296,7 @@ BEGIN
                                  message)
     VALUES (entry_id, new_tier, 'create', started, pg_catalog.clock_timestamp(),
             rfm._tier_day(as_of, state, zone), row_total, 'succeeded',
-            CASE WHEN clv THEN rfm._tier_model_note(new_tier) END);
+            NULLIF(pg_catalog.concat_ws('; ', built.grouped_note, CASE WHEN clv THEN rfm._tier_model_note(new_tier) END), ''));
     PERFORM pg_catalog.set_config('search_path', caller_path, true);
     RETURN new_tier;
 END $$;

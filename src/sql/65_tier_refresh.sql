@@ -229,6 +229,7 @@ BEGIN
         -- counts, nothing changed, and CONCURRENTLY instead, whose
         -- duplicate check wants the rows sorted (rfm.tier_unsorted off).
         PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
+        PERFORM rfm._tier_grouped_note();    -- (an earlier call's, read)
         counts := rfm._tier_refresh_in_place(entry.tier, fall_back => true);
         PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
         IF counts.unchanged IS NOT NULL THEN
@@ -248,7 +249,8 @@ BEGIN
         UPDATE rfm.refresh_log l
            SET tier = COALESCE(entry.tier, l.tier), finished_at = pg_catalog.clock_timestamp(), row_count = row_total,
                outcome = 'succeeded', as_of = effective,
-               message = pg_catalog.concat_ws('; ', how, CASE WHEN entry.clv THEN rfm._tier_model_note(entry.tier) END)
+               message = pg_catalog.concat_ws('; ', how, rfm._tier_grouped_note(),
+                                              CASE WHEN entry.clv THEN rfm._tier_model_note(entry.tier) END)
          WHERE l.id = log_id;
     -- OTHERS leaves out a cancel (statement_timeout, pg_cancel_backend):
     -- named, so that it is logged too instead of staying 'running'.

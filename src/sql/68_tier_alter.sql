@@ -707,7 +707,8 @@ BEGIN
                                  message)
     VALUES (entry.id, built.tier, 'alter', started, pg_catalog.clock_timestamp(),
             rfm._tier_day(wanted.as_of, entry.state_name, entry.time_zone), built.row_total, 'succeeded',
-            pg_catalog.concat_ws('; ', changes, CASE WHEN wanted.clv THEN rfm._tier_model_note(built.tier) END));
+            pg_catalog.concat_ws('; ', changes, built.grouped_note,
+                                 CASE WHEN wanted.clv THEN rfm._tier_model_note(built.tier) END));
     RETURN built.tier;
 END $$;
 COMMENT ON FUNCTION rfm.alter_tiers(regclass, jsonb) IS
