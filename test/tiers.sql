@@ -33,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(82);
+SELECT plan(86);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -100,6 +100,18 @@ SELECT is((SELECT count(*)::int FROM tiers_t.t1
   'segment, segment_zh and tier are rfm.segment of the scores');
 SELECT is((SELECT count(*)::int FROM tiers_t.t1 WHERE segment IS NULL OR segment_zh IS NULL
               OR tier IS NULL OR lifecycle IS NULL), 0, 'every customer has segment, tier and lifecycle');
+-- Descriptions for BI tools: a COMMENT on every column, in English and
+-- Chinese, and on the table, its views and its history table.
+SELECT is((SELECT string_agg(attname, ', ') FROM pg_attribute
+            WHERE attrelid IN ('tiers_t.t1'::regclass, 'tiers_t.t1_history'::regclass) AND attnum > 0
+              AND NOT attisdropped AND col_description(attrelid, attnum) IS NULL), NULL,
+  'every column of the tier table and of its history has a comment');
+SELECT is(col_description('tiers_t.t1'::regclass, 4), 'Recency: days from the last purchase to as_of / 最近一次购买距统计截止日的天数 (R)',
+  'recency_days (column 4) is described in both languages');
+SELECT is(col_description('tiers_t.t1_history'::regclass, 1),
+  'Day of the snapshot (the tier table''s as_of at that build or refresh) / 快照日期', 'the history''s as_of is the snapshot''s day');
+SELECT is((SELECT count(*)::int FROM unnest(ARRAY['tiers_t.t1', 'tiers_t.t1_segments', 'tiers_t.t1_grid', 'tiers_t.t1_history']::regclass[]) r
+            WHERE obj_description(r, 'pg_class') LIKE '% / %'), 4, 'the table, its views and its history table have comments');
 
 -- Catalog and log.
 SELECT results_eq(

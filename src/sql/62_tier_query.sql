@@ -79,6 +79,67 @@ CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)
               || 'as_of pg_catalog.date'
               || CASE WHEN $2 THEN ', ' || rfm._tier_clv_columns('', true) ELSE '' END $$;
 
+-- What each column of a tier table (and of its history) holds, in English
+-- and Chinese: rfm.create_tiers and rfm.alter_tiers put it on the columns
+-- as their comments, which BI tools show as column descriptions.
+CREATE FUNCTION rfm._tier_column_comment(col text, history boolean DEFAULT false)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT CASE WHEN history AND col = 'as_of'
+            THEN 'Day of the snapshot (the tier table''s as_of at that build or refresh) / 快照日期'
+            ELSE (SELECT c.comment FROM (VALUES
+    ('customer_id', 'Customer (the source''s customer column) / 客户'),
+    ('first_purchase', 'Day of the first purchase / 首次购买日期'),
+    ('last_purchase', 'Day of the last purchase / 最近一次购买日期'),
+    ('recency_days', 'Recency: days from the last purchase to as_of / 最近一次购买距统计截止日的天数 (R)'),
+    ('frequency', 'Frequency: purchases up to as_of / 购买次数 (F)'),
+    ('monetary', 'Monetary: net spend, purchases less refunds / 净消费金额 (M)'),
+    ('r_score', 'Recency score, 1 to bins (recent buyers score high) / 最近购买得分 (R)'),
+    ('f_score', 'Frequency score, 1 to bins / 购买频率得分 (F)'),
+    ('m_score', 'Monetary score, 1 to bins / 消费金额得分 (M)'),
+    ('rfm_cell', 'The three scores, e.g. 555 / RFM 得分组合'),
+    ('segment', 'Segment of the table''s scheme (rfm.segment_rules), in English / 客户分群（英文）'),
+    ('segment_zh', 'Segment of the table''s scheme, in Chinese / 客户分群'),
+    ('tier', 'Value tier: core, potential or marginal / 价值层级（英文）'),
+    ('tier_zh', 'Value tier in Chinese: 核心, 潜力, 边缘 / 价值层级'),
+    ('lifecycle', 'Lifecycle stage: new, active, sleeping or churned / 生命周期阶段（英文）'),
+    ('lifecycle_zh', 'Lifecycle stage in Chinese: 新客, 活跃, 沉睡, 流失 / 生命周期阶段'),
+    ('as_of', 'Day the row describes: orders after it are left out / 统计截止日期'),
+    ('historical_clv', 'Historical CLV: net spend per day since the first purchase, times 1095 (3 years) / 历史客户价值（按 3 年折算）'),
+    ('p_alive', 'BG/NBD probability that the customer is still active at as_of / 客户仍活跃的概率'),
+    ('expected_purchases', 'BG/NBD expected purchases in the next 12 months / 未来 12 个月预期购买次数'),
+    ('expected_spend', 'Gamma-Gamma expected spend per purchase / 预期每次消费金额'),
+    ('predicted_clv', 'Predicted CLV over 12 months, discounted 1% a month / 未来 12 个月预测客户价值'))
+                 AS c(name, comment) WHERE c.name = col) END
+$$;
+
+-- Comments on a tier table, its views or its history table (what): on
+-- the relation, and on each column rfm._tier_column_comment describes.
+CREATE FUNCTION rfm._tier_comment(rel regclass, what text)
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    col text;
+BEGIN
+    EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L',
+        CASE what WHEN 'tier' THEN 'MATERIALIZED VIEW' WHEN 'history' THEN 'TABLE' ELSE 'VIEW' END, rel,
+        CASE what
+            WHEN 'tier' THEN 'RFM customer value tiers, one row per customer: rfm.create_tiers made it (options in rfm.tier_tables), CALL rfm.refresh_tiers refreshes it / RFM 客户价值分层'
+            WHEN 'segments' THEN 'Customers, revenue and mean R/F/M per segment of the tier table / 各客户分群的人数、收入与平均 R/F/M'
+            WHEN 'grid' THEN 'Customers and revenue per R score x F score cell of the tier table / R 得分 × F 得分矩阵'
+            ELSE 'Snapshots of the tier table, one per as_of day (rfm.transitions compares two) / 客户分层历史快照' END);
+    IF what IN ('tier', 'history') THEN
+        FOR col IN SELECT pg_catalog.unnest(rfm._column_names(rel)) LOOP
+            IF rfm._tier_column_comment(col, what = 'history') IS NOT NULL THEN
+                EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col,
+                                          rfm._tier_column_comment(col, what = 'history'));
+            END IF;
+        END LOOP;
+    END IF;
+END $$;
+
 -- The BG/NBD and Gamma-Gamma fits behind the CLV columns of a tier table,
 -- over all its customers (times in weeks, as rfm.clv_inputs gives them).
 -- A fit the data cannot support -- fewer than 10 customers (10 repeat buyers

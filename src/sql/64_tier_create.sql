@@ -60,6 +60,8 @@ BEGIN
     views := rfm._tier_create_views(tier, bins, scheme, clv);
     segments_view := views.segments_view;
     grid_view := views.grid_view;
+    PERFORM rfm._tier_comment(tier, 'tier'), rfm._tier_comment(segments_view, 'segments'),
+            rfm._tier_comment(grid_view, 'grid');
 END $$;
 COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text, text, text) IS
     'Internal (rfm.create_tiers, rfm.alter_tiers): make and fill a tier table, its unique index and its views';

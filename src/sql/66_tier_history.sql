@@ -24,6 +24,7 @@ BEGIN
       FROM pg_catalog.unnest(rfm._tier_history_column_names(clv)) WITH ORDINALITY AS n(col, k)
       JOIN pg_catalog.pg_attribute a ON a.attrelid = tier AND a.attname = n.col AND NOT a.attisdropped;
     EXECUTE pg_catalog.format('CREATE TABLE %s (%s, PRIMARY KEY (as_of, customer_id))', history_name, columns);
+    PERFORM rfm._tier_comment(history_name::regclass, 'history');
     RETURN history_name::regclass;
 END $$;
 
