@@ -106,10 +106,11 @@ SELECT is((SELECT string_agg(attname, ', ') FROM pg_attribute
             WHERE attrelid IN ('tiers_t.t1'::regclass, 'tiers_t.t1_history'::regclass) AND attnum > 0
               AND NOT attisdropped AND col_description(attrelid, attnum) IS NULL), NULL,
   'every column of the tier table and of its history has a comment');
-SELECT is(col_description('tiers_t.t1'::regclass, 4), 'Recency: days from the last purchase to as_of / 最近一次购买距统计截止日的天数 (R)',
+SELECT is(col_description('tiers_t.t1'::regclass, 4), 'Recency: days from the last purchase to as_of / 最近购买间隔（天）：最近一次购买距统计截止日期的天数 (R)',
   'recency_days (column 4) is described in both languages');
 SELECT is(col_description('tiers_t.t1_history'::regclass, 1),
-  'Day of the snapshot (the tier table''s as_of at that build or refresh) / 快照日期', 'the history''s as_of is the snapshot''s day');
+  'The tier table''s as_of at the build or refresh that wrote the snapshot / 快照的统计截止日期（当次构建或刷新时的 as_of）',
+  'the history''s as_of is the tier table''s as_of of the snapshot');
 SELECT is((SELECT count(*)::int FROM unnest(ARRAY['tiers_t.t1', 'tiers_t.t1_segments', 'tiers_t.t1_grid', 'tiers_t.t1_history']::regclass[]) r
             WHERE obj_description(r, 'pg_class') LIKE '% / %'), 4, 'the table, its views and its history table have comments');
 

@@ -87,30 +87,30 @@ CREATE FUNCTION rfm._tier_column_comment(col text, history boolean DEFAULT false
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
 SELECT CASE WHEN history AND col = 'as_of'
-            THEN 'Day of the snapshot (the tier table''s as_of at that build or refresh) / 快照日期'
+            THEN 'The tier table''s as_of at the build or refresh that wrote the snapshot / 快照的统计截止日期（当次构建或刷新时的 as_of）'
             ELSE (SELECT c.comment FROM (VALUES
-    ('customer_id', 'Customer (the source''s customer column) / 客户'),
+    ('customer_id', 'Customer (the source''s customer column) / 客户 ID（源表的客户列）'),
     ('first_purchase', 'Day of the first purchase / 首次购买日期'),
     ('last_purchase', 'Day of the last purchase / 最近一次购买日期'),
-    ('recency_days', 'Recency: days from the last purchase to as_of / 最近一次购买距统计截止日的天数 (R)'),
-    ('frequency', 'Frequency: purchases up to as_of / 购买次数 (F)'),
-    ('monetary', 'Monetary: net spend, purchases less refunds / 净消费金额 (M)'),
-    ('r_score', 'Recency score, 1 to bins (recent buyers score high) / 最近购买得分 (R)'),
-    ('f_score', 'Frequency score, 1 to bins / 购买频率得分 (F)'),
-    ('m_score', 'Monetary score, 1 to bins / 消费金额得分 (M)'),
-    ('rfm_cell', 'The three scores, e.g. 555 / RFM 得分组合'),
-    ('segment', 'Segment of the table''s scheme (rfm.segment_rules), in English / 客户分群（英文）'),
-    ('segment_zh', 'Segment of the table''s scheme, in Chinese / 客户分群'),
-    ('tier', 'Value tier: core, potential or marginal / 价值层级（英文）'),
-    ('tier_zh', 'Value tier in Chinese: 核心, 潜力, 边缘 / 价值层级'),
+    ('recency_days', 'Recency: days from the last purchase to as_of / 最近购买间隔（天）：最近一次购买距统计截止日期的天数 (R)'),
+    ('frequency', 'Frequency: purchase rows up to as_of / 消费频次：截至统计截止日期的购买记录数 (F)'),
+    ('monetary', 'Monetary: net spend, purchases less refunds / 消费金额：净消费额（购买减退款）(M)'),
+    ('r_score', 'Recency score, 1 to bins: the more recent, the higher / 最近购买间隔得分 (R)：1 至分档数，购买越近得分越高'),
+    ('f_score', 'Frequency score, 1 to bins / 消费频次得分 (F)：1 至分档数'),
+    ('m_score', 'Monetary score, 1 to bins / 消费金额得分 (M)：1 至分档数'),
+    ('rfm_cell', 'The three scores, e.g. 555 / RFM 得分组合（如 555）'),
+    ('segment', 'Segment of the table''s scheme (rfm.segment_rules), in English / 客户分群（英文，按本表的分群方案）'),
+    ('segment_zh', 'Segment of the table''s scheme, in Chinese / 客户分群（中文）'),
+    ('tier', 'Value tier: core, potential or marginal / 价值分层（英文：core、potential、marginal）'),
+    ('tier_zh', 'Value tier in Chinese: 核心, 潜力, 边缘 / 价值分层：核心、潜力、边缘'),
     ('lifecycle', 'Lifecycle stage: new, active, sleeping or churned / 生命周期阶段（英文）'),
-    ('lifecycle_zh', 'Lifecycle stage in Chinese: 新客, 活跃, 沉睡, 流失 / 生命周期阶段'),
-    ('as_of', 'Day the row describes: orders after it are left out / 统计截止日期'),
-    ('historical_clv', 'Historical CLV: net spend per day since the first purchase, times 1095 (3 years) / 历史客户价值（按 3 年折算）'),
-    ('p_alive', 'BG/NBD probability that the customer is still active at as_of / 客户仍活跃的概率'),
-    ('expected_purchases', 'BG/NBD expected purchases in the next 12 months / 未来 12 个月预期购买次数'),
-    ('expected_spend', 'Gamma-Gamma expected spend per purchase / 预期每次消费金额'),
-    ('predicted_clv', 'Predicted CLV over 12 months, discounted 1% a month / 未来 12 个月预测客户价值'))
+    ('lifecycle_zh', 'Lifecycle stage in Chinese: 新客, 活跃, 沉睡, 流失 / 生命周期阶段：新客、活跃、沉睡、流失'),
+    ('as_of', 'Day the row describes: orders after it are left out / 统计截止日期（此后的订单不计入）'),
+    ('historical_clv', 'Historical CLV: net spend per day since the first purchase, times 1095 (3 years) / 历史客户生命周期价值 (CLV)：首购以来日均净消费额 × 1095 天（3 年）'),
+    ('p_alive', 'BG/NBD probability that the customer is still active at as_of / BG/NBD 存活概率：截至统计截止日期仍未流失的概率'),
+    ('expected_purchases', 'BG/NBD expected repeat purchases (purchase days) in the next 12 months / BG/NBD 未来 12 个月预期复购次数（按购买天数计）'),
+    ('expected_spend', 'Gamma-Gamma expected spend per purchase / Gamma-Gamma 预期每次消费金额（客单价）'),
+    ('predicted_clv', 'Predicted CLV over 12 months, discounted 1% a month / 未来 12 个月预测客户生命周期价值 (CLV)，按月 1% 折现'))
                  AS c(name, comment) WHERE c.name = col) END
 $$;
 
@@ -126,10 +126,10 @@ BEGIN
     EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L',
         CASE what WHEN 'tier' THEN 'MATERIALIZED VIEW' WHEN 'history' THEN 'TABLE' ELSE 'VIEW' END, rel,
         CASE what
-            WHEN 'tier' THEN 'RFM customer value tiers, one row per customer: rfm.create_tiers made it (options in rfm.tier_tables), CALL rfm.refresh_tiers refreshes it / RFM 客户价值分层'
-            WHEN 'segments' THEN 'Customers, revenue and mean R/F/M per segment of the tier table / 各客户分群的人数、收入与平均 R/F/M'
-            WHEN 'grid' THEN 'Customers and revenue per R score x F score cell of the tier table / R 得分 × F 得分矩阵'
-            ELSE 'Snapshots of the tier table, one per as_of day (rfm.transitions compares two) / 客户分层历史快照' END);
+            WHEN 'tier' THEN 'RFM customer value tiers, one row per customer: rfm.create_tiers made it (options in rfm.tier_tables), CALL rfm.refresh_tiers refreshes it / RFM 客户价值分层表（每位客户一行；由 rfm.create_tiers 创建，CALL rfm.refresh_tiers 刷新）'
+            WHEN 'segments' THEN 'Customers, revenue (net spend) and mean R/F/M per segment of the tier table / 各客户分群的客户数、消费总额与平均 R/F/M'
+            WHEN 'grid' THEN 'Customers and revenue (net spend) per R score x F score cell of the tier table / R 得分 × F 得分矩阵：各格客户数与消费总额'
+            ELSE 'Snapshots of the tier table, one per as_of day (rfm.transitions compares two) / 客户分层历史快照（每个统计截止日期一份，rfm.transitions 可比较两份）' END);
     IF what IN ('tier', 'history') THEN
         FOR col IN SELECT pg_catalog.unnest(rfm._column_names(rel)) LOOP
             IF rfm._tier_column_comment(col, what = 'history') IS NOT NULL THEN
