@@ -1,8 +1,9 @@
 /*
  * commit_check.c: rfm._check_can_commit(caller), the first step of the
  * procedures that commit (rfm.refresh_tiers).  Called where a COMMIT is
- * not allowed (inside BEGIN ... COMMIT, a function, a procedure with a SET
- * clause, a client with autocommit off), they failed at their first
+ * not allowed (inside BEGIN ... COMMIT, a function, an EXCEPTION block, a
+ * procedure with a SET clause or in SQL, a query string of several
+ * statements, a client with autocommit off), they failed at their first
  * COMMIT with PostgreSQL's bare "invalid transaction termination"; this
  * says where they may be called instead.
  */
@@ -28,7 +29,8 @@ rfm_check_can_commit(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
 				 errmsg("%s must be called with CALL at top level, outside a transaction block", caller),
 				 errdetail("It commits its rfm.refresh_log row before the refresh, and the refresh after it."),
-				 errhint("Not inside BEGIN ... COMMIT, a function or a procedure with a SET clause; "
+				 errhint("Not inside BEGIN ... COMMIT, a function, a PL/pgSQL block with EXCEPTION, a procedure "
+						 "with a SET clause or in LANGUAGE sql, or a query string of several statements; "
 						 "a client with autocommit off (psql's \\set AUTOCOMMIT off, psycopg2's default) must turn it on for this call.")));
 	PG_RETURN_VOID();
 }

@@ -57,7 +57,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(112);
+SELECT plan(117);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -346,6 +346,10 @@ SELECT ok((SELECT as_of IS NULL FROM rfm.tier_tables WHERE id = :t1_id), 'the ca
 SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": true}')$$, 'clv turned on');
 SELECT has_column('alter_t', 't1', 'predicted_clv', 'the tier table has the CLV columns');
 SELECT has_column('alter_t', 't1_history', 'predicted_clv', 'the history table got them too');
+SELECT is(col_description('alter_t.t1_history'::regclass,
+                          (SELECT attnum FROM pg_attribute WHERE attrelid = 'alter_t.t1_history'::regclass AND attname = 'p_alive')),
+          'BG/NBD probability that the customer is still active at as_of / BG/NBD 存活概率：截至统计截止日期仍未流失的概率',
+  '... described as in a history made with clv');
 SELECT is((SELECT count(*)::int FROM alter_t.t1_history WHERE as_of = current_date AND historical_clv IS NOT NULL), 6,
   'today''s snapshot has historical CLV for every customer');
 CREATE INDEX t1_by_clv ON alter_t.t1 (predicted_clv);
@@ -565,6 +569,25 @@ SELECT rfm.alter_tiers('alter_t.part', '{"bins": 3}') \g /dev/null
 SELECT ok(EXISTS (SELECT FROM pg_index i WHERE i.indrelid = 'alter_t.part'::regclass
                      AND pg_get_indexdef(i.indexrelid) = 'CREATE UNIQUE INDEX part_customer_id_idx ON alter_t.part USING btree (customer_id)'),
   'a unique index on two columns does not stand in for rfm''s: its own is made again');
+
+-- A _segments view made before 2026-12-07, without segment_priority (its
+-- third column): the alter makes it again with it, and a comment the user
+-- removed stays removed (rfm puts its own on every column it makes).
+SELECT rfm.create_tiers('alter_t.old_view', 'alter_t.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31', keep_history => false) \g /dev/null
+DROP VIEW alter_t.old_view_segments;
+CREATE VIEW alter_t.old_view_segments AS
+SELECT segment, segment_zh, count(*) AS customers, 0::numeric AS customer_share, sum(monetary) AS revenue,
+       0::numeric AS revenue_share, 0::numeric AS mean_recency_days, 0::numeric AS mean_frequency,
+       0::numeric AS mean_monetary, 0::numeric AS mean_r_score, 0::numeric AS mean_f_score, 0::numeric AS mean_m_score
+  FROM alter_t.old_view GROUP BY segment, segment_zh;
+UPDATE rfm.tier_tables SET segments_view = 'alter_t.old_view_segments'::regclass WHERE tier = 'alter_t.old_view'::regclass;
+COMMENT ON COLUMN alter_t.old_view.tier IS NULL;
+SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.old_view', '{"bins": 4}')$$,
+  'alter_tiers of a tier table whose _segments view predates segment_priority');
+SELECT has_column('alter_t', 'old_view_segments', 'segment_priority', '... which the new view has');
+SELECT is(col_description('alter_t.old_view'::regclass, 13), NULL, '... and the comment the user removed stays removed');
+SELECT isnt(col_description('alter_t.old_view'::regclass, 12), NULL, '... while rfm''s other comments stay');
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'alter_t.%' \g /dev/null

@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(151);
+SELECT plan(152);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -737,6 +737,8 @@ DROP SCHEMA sec_evil CASCADE;
 -- pg_catalog over these types gets a twin that records its calls.
 CREATE SCHEMA sec_evil2;
 CREATE TABLE sec_evil2.calls (op text);
+-- (and a sequence, which a rolled-back call, as in a failed refresh, still advances)
+CREATE SEQUENCE sec_evil2.n;
 DO $d$
 DECLARE r record; n int := 0;
 BEGIN
@@ -750,7 +752,7 @@ BEGIN
                   'timestamp with time zone', 'timestamp without time zone', 'oid', 'boolean', 'double precision'])
   LOOP
     n := n + 1;
-    EXECUTE format('CREATE FUNCTION sec_evil2.f%s(%s, %s) RETURNS %s LANGUAGE plpgsql AS $f$BEGIN INSERT INTO sec_evil2.calls VALUES (%L); RETURN %s($1, $2); END$f$',
+    EXECUTE format('CREATE FUNCTION sec_evil2.f%s(%s, %s) RETURNS %s LANGUAGE plpgsql AS $f$BEGIN INSERT INTO sec_evil2.calls VALUES (%L); PERFORM pg_catalog.nextval(''sec_evil2.n''); RETURN %s($1, $2); END$f$',
                    n, r.l, r.rt, r.res, r.oprname || '(' || r.l || ', ' || r.rt || ')', r.code);
     EXECUTE format('CREATE OPERATOR sec_evil2.%s (LEFTARG = %s, RIGHTARG = %s, FUNCTION = sec_evil2.f%s)', r.oprname, r.l, r.rt, n);
   END LOOP;
@@ -763,6 +765,7 @@ SET search_path = sec_evil2, pg_catalog, public;
 SELECT (1::bigint = 1::bigint) AS captured \g /dev/null
 SELECT count(*) AS evil2_plain FROM sec_evil2.calls \gset
 TRUNCATE sec_evil2.calls;
+SELECT last_value AS evil2_seq_before FROM sec_evil2.n \gset
 SELECT rfm.create_tiers('sec_t.e2_full', 'sec_t.evil2_orders', 'customer', 'at', 'amount', bins => 3) \g /dev/null
 SELECT rfm.create_tiers('sec_t.e2_inc', 'sec_t.evil2_orders', 'customer', 'ordered_on', 'amount', watermark_column => 'order_id') \g /dev/null
 SELECT rfm.create_tiers('sec_t.e2_clv', 'sec_t.evil2_orders', 'customer', 'ordered_on', 'amount', clv => true) \g /dev/null
@@ -770,6 +773,11 @@ INSERT INTO sec_t.evil2_orders (customer, ordered_on, at, amount) VALUES (1, '20
 CALL rfm.refresh_tiers('sec_t.e2_full');
 CALL rfm.refresh_tiers('sec_t.e2_inc');
 CALL rfm.refresh_tiers('sec_t.e2_clv');
+-- a failed refresh too: its error is put together after its last commit
+ALTER TABLE sec_t.evil2_orders RENAME COLUMN amount TO paid;
+\set failing_tier sec_t.e2_full
+\ir include/refresh_expecting_error.psql
+ALTER TABLE sec_t.evil2_orders RENAME COLUMN paid TO amount;
 REFRESH MATERIALIZED VIEW sec_t.e2_full;
 SELECT count(*) FROM rfm.customer_scores('sec_t.evil2_orders', 'customer', 'ordered_on', 'amount') \g /dev/null
 SET rfm.direct_scan = off;
@@ -785,8 +793,10 @@ SELECT rfm.drop_tiers('sec_t.e2_full'), rfm.drop_tiers('sec_t.e2_inc'), rfm.drop
 RESET search_path;
 SELECT is(:evil2_plain::int, 1, 'with sec_evil2 before pg_catalog its = (bigint, bigint) captures a plain query''s =');
 SELECT is((SELECT string_agg(op || ' x' || n, ', ' ORDER BY op) FROM (SELECT op, count(*) AS n FROM sec_evil2.calls GROUP BY op) c),
-          NULL, 'create_tiers (full, incremental, clv), refresh_tiers, REFRESH, customer_scores (both ways), customer_state_scores, alter_tiers and drop_tiers ran none of its operators');
+          NULL, 'create_tiers (full, incremental, clv), refresh_tiers (and a failed one), REFRESH, customer_scores (both ways), customer_state_scores, alter_tiers and drop_tiers ran none of its operators');
 SELECT is(:'path_after'::text, 'sec_evil2, pg_catalog, public', '... and the caller''s search_path is as it was');
+SELECT is((SELECT last_value FROM sec_evil2.n), :evil2_seq_before::bigint,
+  '... not even in work rolled back (the failed refresh''s error, put together after its last commit)');
 DROP SCHEMA sec_evil2 CASCADE;
 
 -- Which bodies run with the caller's search_path: only the documented ones

@@ -268,7 +268,10 @@ BEGIN
 
     -- The error as it was (its detail and the names of the table, column,
     -- constraint or type it is about), with what became of the refresh.
+    -- The COMMIT gave the caller's search_path back: pg_catalog's again,
+    -- for NULLIF's = (the transaction ends with the error).
     IF err_state IS NOT NULL THEN
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
         message_text := pg_catalog.format('rfm.refresh_tiers: refresh of %s failed: %s', tier_name,
                                           pg_catalog.regexp_replace(err_text, '^rfm: ', ''));
         detail_text := pg_catalog.concat_ws(E'\n', NULLIF(err_detail, ''),

@@ -318,7 +318,9 @@ BEGIN
         PERFORM rfm._tier_regrant(rel, NULL, COALESCE(rfm._tier_acl(kept->'acl'), pg_catalog.acldefault('r', owner)),
                                   shown_as);
     END IF;
-    IF kept->>'comment' IS NOT NULL THEN
+    -- the comment as it was, also none where the user removed rfm's
+    -- (rfm._tier_build puts rfm's on everything it makes)
+    IF kept ? 'comment' THEN
         EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', kind, rel, kept->>'comment');
     END IF;
     -- a table gets its storage options when it is made (rfm._tier_build's storage)
@@ -340,10 +342,8 @@ BEGIN
         CONTINUE WHEN NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                                    WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
                                      AND a.attname = col->>'name');
-        IF col->>'comment' IS NOT NULL THEN
-            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col->>'name',
-                                      col->>'comment');
-        END IF;
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col->>'name',
+                                  col->>'comment');
         PERFORM rfm._tier_regrant(rel, col->>'name', rfm._tier_acl(col->'acl'), shown_as);
         CONTINUE WHEN kind = 'VIEW';
         IF COALESCE(col->>'statistics', '-1') <> '-1' THEN
@@ -488,6 +488,7 @@ DECLARE
     grid_nsp text;
     view_oid oid;
     view_owner oid;
+    added    text[];
 BEGIN
     wanted := rfm._tier_alter_options(entry, options);
     changes := pg_catalog.concat_ws(', ',
@@ -629,7 +630,13 @@ BEGIN
     SELECT i.indexrelid INTO made_index FROM pg_catalog.pg_index i WHERE i.indrelid = built.tier;
     -- columns renamed by hand would come back under rfm's names, without
     -- their grants and comments
-    PERFORM rfm._tier_check_column_names(entry.segments_view, rfm._column_names(built.segments_view), 'rfm.alter_tiers');
+    -- (a _segments view made before 2026-12-07 has no segment_priority,
+    -- its third column: customers follows segment_zh there)
+    PERFORM rfm._tier_check_column_names(entry.segments_view,
+        CASE WHEN NOT 'segment_priority' = ANY (rfm._column_names(entry.segments_view))
+                  AND (rfm._column_names(entry.segments_view))[3] = 'customers'
+             THEN pg_catalog.array_remove(rfm._column_names(built.segments_view), 'segment_priority')
+             ELSE rfm._column_names(built.segments_view) END, 'rfm.alter_tiers');
     PERFORM rfm._tier_check_column_names(entry.grid_view, rfm._column_names(built.grid_view), 'rfm.alter_tiers');
     PERFORM rfm._tier_restore(built.tier, 'MATERIALIZED VIEW', kept, entry.tier::text);
     PERFORM rfm._tier_restore(built.segments_view, 'VIEW', kept_segments, entry.segments_view::text);
@@ -692,8 +699,15 @@ BEGIN
     ELSIF history IS NOT NULL AND wanted.clv AND NOT entry.clv
           AND NOT rfm._column_names(history) OPERATOR(pg_catalog.@>)
               ARRAY['historical_clv', 'p_alive', 'expected_purchases', 'expected_spend', 'predicted_clv'] THEN
+        added := ARRAY(SELECT n.col FROM pg_catalog.unnest(pg_catalog.string_to_array(rfm._tier_clv_columns('', false), ', ')) AS n(col)
+                        WHERE n.col <> ALL (rfm._column_names(history)));
         EXECUTE pg_catalog.format('ALTER TABLE %s %s', history,
                                   rfm._tier_clv_columns('ADD COLUMN IF NOT EXISTS ', true));
+        -- described as in a history made with clv
+        FOR i IN 1 .. pg_catalog.cardinality(added) LOOP
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', history, added[i],
+                                      rfm._tier_column_comment(added[i], true));
+        END LOOP;
     END IF;
     IF entry.keep_history AND NOT wanted.keep_history AND entry.history_table IS NOT NULL
        AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) entry.history_table) THEN
