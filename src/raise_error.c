@@ -5,7 +5,8 @@
  * PL/pgSQL's RAISE ... USING sends every option it is given: the fields
  * the caught error did not have (a column name for a check violation)
  * would reach clients as empty ones.  Here an empty or NULL field is left
- * out.
+ * out, and so is the CONTEXT of this call (PL/pgSQL's line and the
+ * SELECT of this function's arguments, which said nothing to the user).
  */
 #include "postgres.h"
 
@@ -53,6 +54,8 @@ rfm_raise_error(PG_FUNCTION_ARGS)
 	const char *constraint = optional_text(fcinfo, 7);
 	const char *datatype = optional_text(fcinfo, 8);
 
+	/* every handler this error reaches restores the stack it saved */
+	error_context_stack = NULL;
 	ereport(ERROR,
 			(errcode(sqlstate_code(optional_text(fcinfo, 0))),
 			 errmsg_internal("%s", message ? message : "rfm: error"),

@@ -3,7 +3,8 @@
 # became of the refresh (README "Refresh"): the original DETAIL ("Failing
 # row contains ...") before rfm's own, the original HINT or rfm's, and the
 # object fields (schema, table, column, constraint, type) that clients
-# read; only psql's verbose mode prints those, hence a shell test.
+# read, and no CONTEXT of the call that raises it; only psql's verbose mode
+# prints the fields, hence a shell test.
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,6 +37,7 @@ expect 'SCHEMA NAME:  public'
 expect 'TABLE NAME:  t_history'
 expect 'CONSTRAINT NAME:  small'
 grep -q '^COLUMN NAME:' <<< "$out" && fail "a column name field where the error had none: $out"
+grep -q '^CONTEXT:' <<< "$out" && fail "a CONTEXT of rfm's own inner call: $out"
 
 # An error without object fields raises none, and its own hint stays.
 q "$DB" -c "ALTER TABLE t_history DROP CONSTRAINT small; ALTER TABLE orders RENAME COLUMN amount TO paid"
