@@ -103,9 +103,10 @@ SELECT is((SELECT count(*)::int FROM tiers_t.t1 WHERE segment IS NULL OR segment
 -- Descriptions for BI tools: a COMMENT on every column, in English and
 -- Chinese, and on the table, its views and its history table.
 SELECT is((SELECT string_agg(attname, ', ') FROM pg_attribute
-            WHERE attrelid IN ('tiers_t.t1'::regclass, 'tiers_t.t1_history'::regclass) AND attnum > 0
+            WHERE attrelid IN ('tiers_t.t1'::regclass, 'tiers_t.t1_history'::regclass,
+                               'tiers_t.t1_segments'::regclass, 'tiers_t.t1_grid'::regclass) AND attnum > 0
               AND NOT attisdropped AND col_description(attrelid, attnum) IS NULL), NULL,
-  'every column of the tier table and of its history has a comment');
+  'every column of the tier table, its history and its two views has a comment');
 SELECT is(col_description('tiers_t.t1'::regclass, 4), 'Recency: days from the last purchase to as_of / 最近购买间隔（天）：最近一次购买距统计截止日期的天数 (R)',
   'recency_days (column 4) is described in both languages');
 SELECT is(col_description('tiers_t.t1_history'::regclass, 1),

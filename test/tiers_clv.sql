@@ -93,9 +93,9 @@ SELECT is((SELECT sum(customers)::int FROM tclv.cd_segments), 2349, 'the segment
 SELECT is((SELECT sum(customers)::int FROM tclv.cd_grid), 2349, 'the grid view works on a CLV tier table');
 SELECT is((SELECT count(*)::int FROM tclv.cd_history), 2349, 'the history snapshot is written');
 SELECT is((SELECT string_agg(attname, ', ') FROM pg_attribute
-            WHERE attrelid IN ('tclv.cd'::regclass, 'tclv.cd_history'::regclass) AND attnum > 0
-              AND NOT attisdropped AND col_description(attrelid, attnum) IS NULL), NULL,
-  'every column of a CLV tier table and of its history has a comment, the five CLV columns too');
+            WHERE attrelid IN ('tclv.cd'::regclass, 'tclv.cd_history'::regclass, 'tclv.cd_segments'::regclass)
+              AND attnum > 0 AND NOT attisdropped AND col_description(attrelid, attnum) IS NULL), NULL,
+  'every column of a CLV tier table, its history and its segments view has a comment, the CLV columns too');
 SELECT columns_are('tclv', 'cd_history',
   ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'tier_zh', 'lifecycle', 'lifecycle_zh', 'r_score', 'f_score', 'm_score',
         'rfm_cell', 'recency_days', 'frequency', 'monetary',

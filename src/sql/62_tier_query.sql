@@ -114,8 +114,42 @@ SELECT CASE WHEN history AND col = 'as_of'
                  AS c(name, comment) WHERE c.name = col) END
 $$;
 
+-- The columns of a tier table's _segments and _grid views (view: what
+-- rfm._tier_comment calls them), described as rfm._tier_column_comment
+-- describes the table's.
+CREATE FUNCTION rfm._tier_view_column_comment(view text, col text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT c.comment FROM (VALUES
+    ('segments', 'segment', 'Segment, in English / 客户分群（英文）'),
+    ('segments', 'segment_zh', 'Segment, in Chinese / 客户分群（中文）'),
+    ('segments', 'segment_priority', 'Priority of the label''s first rule in the scheme: the order to list segments in / 分群在方案中的优先级（排序用）'),
+    ('segments', 'customers', 'Customers in the segment / 客户数'),
+    ('segments', 'customer_share', 'Share of all customers / 客户数占比'),
+    ('segments', 'revenue', 'Net spend of the segment''s customers / 消费总额'),
+    ('segments', 'revenue_share', 'Share of all net spend / 消费总额占比'),
+    ('segments', 'mean_recency_days', 'Mean recency in days / 平均最近购买间隔（天）'),
+    ('segments', 'mean_frequency', 'Mean frequency / 平均消费频次'),
+    ('segments', 'mean_monetary', 'Mean net spend per customer / 平均消费金额'),
+    ('segments', 'mean_r_score', 'Mean R score / 平均 R 得分'),
+    ('segments', 'mean_f_score', 'Mean F score / 平均 F 得分'),
+    ('segments', 'mean_m_score', 'Mean M score / 平均 M 得分'),
+    ('segments', 'mean_historical_clv', 'Mean historical CLV / 平均历史客户生命周期价值'),
+    ('segments', 'mean_p_alive', 'Mean BG/NBD probability of being still active / 平均存活概率'),
+    ('segments', 'predicted_clv', 'Predicted CLV of the segment''s customers over 12 months / 分群未来 12 个月预测客户生命周期价值合计'),
+    ('segments', 'mean_predicted_clv', 'Mean predicted CLV over 12 months / 平均未来 12 个月预测客户生命周期价值'),
+    ('grid', 'r_score', 'R score of the cell / R 得分'),
+    ('grid', 'f_score', 'F score of the cell / F 得分'),
+    ('grid', 'customers', 'Customers in the cell (0 for an empty one) / 客户数（空格为 0）'),
+    ('grid', 'revenue', 'Net spend of the cell''s customers / 消费总额'),
+    ('grid', 'mean_monetary', 'Mean net spend per customer / 平均消费金额'))
+    AS c(view, name, comment) WHERE c.view = $1 AND c.name = $2
+$$;
+
 -- Comments on a tier table, its views or its history table (what): on
--- the relation, and on each column rfm._tier_column_comment describes.
+-- the relation, and on each column rfm._tier_column_comment or
+-- rfm._tier_view_column_comment describes.
 CREATE FUNCTION rfm._tier_comment(rel regclass, what text)
     RETURNS void
     LANGUAGE plpgsql
@@ -130,14 +164,15 @@ BEGIN
             WHEN 'segments' THEN 'Customers, revenue (net spend) and mean R/F/M per segment of the tier table / 各客户分群的客户数、消费总额与平均 R/F/M'
             WHEN 'grid' THEN 'Customers and revenue (net spend) per R score x F score cell of the tier table / R 得分 × F 得分矩阵：各格客户数与消费总额'
             ELSE 'Snapshots of the tier table, one per as_of day (rfm.transitions compares two) / 客户分层历史快照（每个统计截止日期一份，rfm.transitions 可比较两份）' END);
-    IF what IN ('tier', 'history') THEN
-        FOR col IN SELECT pg_catalog.unnest(rfm._column_names(rel)) LOOP
-            IF rfm._tier_column_comment(col, what = 'history') IS NOT NULL THEN
-                EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col,
-                                          rfm._tier_column_comment(col, what = 'history'));
-            END IF;
-        END LOOP;
-    END IF;
+    FOR col IN SELECT pg_catalog.unnest(rfm._column_names(rel)) LOOP
+        IF what IN ('tier', 'history') AND rfm._tier_column_comment(col, what = 'history') IS NOT NULL THEN
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col,
+                                      rfm._tier_column_comment(col, what = 'history'));
+        ELSIF rfm._tier_view_column_comment(what, col) IS NOT NULL THEN
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col,
+                                      rfm._tier_view_column_comment(what, col));
+        END IF;
+    END LOOP;
 END $$;
 
 -- The BG/NBD and Gamma-Gamma fits behind the CLV columns of a tier table,
