@@ -79,49 +79,39 @@ CREATE FUNCTION rfm._tier_columns(customer_type text, clv boolean DEFAULT false)
               || 'as_of pg_catalog.date'
               || CASE WHEN $2 THEN ', ' || rfm._tier_clv_columns('', true) ELSE '' END $$;
 
--- What each column of a tier table (and of its history) holds, in English
--- and Chinese: rfm.create_tiers and rfm.alter_tiers put it on the columns
--- as their comments, which BI tools show as column descriptions.
-CREATE FUNCTION rfm._tier_column_comment(col text, history boolean DEFAULT false)
-    RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$
-SELECT CASE WHEN history AND col = 'as_of'
-            THEN 'The tier table''s as_of at the build or refresh that wrote the snapshot / 快照的统计截止日期（当次构建或刷新时的 as_of）'
-            ELSE (SELECT c.comment FROM (VALUES
-    ('customer_id', 'Customer (the source''s customer column) / 客户 ID（源表的客户列）'),
-    ('first_purchase', 'Day of the first purchase / 首次购买日期'),
-    ('last_purchase', 'Day of the last purchase / 最近一次购买日期'),
-    ('recency_days', 'Recency: days from the last purchase to as_of / 最近购买间隔（天）：最近一次购买距统计截止日期的天数 (R)'),
-    ('frequency', 'Frequency: purchase rows up to as_of / 消费频次：截至统计截止日期的购买记录数 (F)'),
-    ('monetary', 'Monetary: net spend, purchases less refunds / 消费金额：净消费额（购买减退款）(M)'),
-    ('r_score', 'Recency score, 1 to bins: the more recent, the higher / 最近购买间隔得分 (R)：1 至分档数，购买越近得分越高'),
-    ('f_score', 'Frequency score, 1 to bins / 消费频次得分 (F)：1 至分档数'),
-    ('m_score', 'Monetary score, 1 to bins / 消费金额得分 (M)：1 至分档数'),
-    ('rfm_cell', 'The three scores, e.g. 555 / RFM 得分组合（如 555）'),
-    ('segment', 'Segment of the table''s scheme (rfm.segment_rules), in English / 客户分群（英文，按本表的分群方案）'),
-    ('segment_zh', 'Segment of the table''s scheme, in Chinese / 客户分群（中文）'),
-    ('tier', 'Value tier: core, potential or marginal / 价值分层（英文：core、potential、marginal）'),
-    ('tier_zh', 'Value tier in Chinese: 核心, 潜力, 边缘 / 价值分层：核心、潜力、边缘'),
-    ('lifecycle', 'Lifecycle stage: new, active, sleeping or churned / 生命周期阶段（英文）'),
-    ('lifecycle_zh', 'Lifecycle stage in Chinese: 新客, 活跃, 沉睡, 流失 / 生命周期阶段：新客、活跃、沉睡、流失'),
-    ('as_of', 'Day the row describes: orders after it are left out / 统计截止日期（此后的订单不计入）'),
-    ('historical_clv', 'Historical CLV: net spend per day since the first purchase, times 1095 (3 years) / 历史客户生命周期价值 (CLV)：首购以来日均净消费额 × 1095 天（3 年）'),
-    ('p_alive', 'BG/NBD probability that the customer is still active at as_of / BG/NBD 存活概率：截至统计截止日期仍未流失的概率'),
-    ('expected_purchases', 'BG/NBD expected repeat purchases (purchase days) in the next 12 months / BG/NBD 未来 12 个月预期复购次数（按购买天数计）'),
-    ('expected_spend', 'Gamma-Gamma expected spend per purchase / Gamma-Gamma 预期每次消费金额（客单价）'),
-    ('predicted_clv', 'Predicted CLV over 12 months, discounted 1% a month / 未来 12 个月预测客户生命周期价值 (CLV)，按月 1% 折现'))
-                 AS c(name, comment) WHERE c.name = col) END
-$$;
-
--- The columns of a tier table's _segments and _grid views (view: what
--- rfm._tier_comment calls them), described as rfm._tier_column_comment
--- describes the table's.
-CREATE FUNCTION rfm._tier_view_column_comment(view text, col text)
+-- What each column of a tier table, its history table and its two views
+-- holds (what: 'tier', 'history', 'segments' or 'grid'), in English and
+-- Chinese: rfm._tier_comment puts it on the columns as their comments,
+-- which BI tools show as column descriptions.  A history column but as_of
+-- holds what the tier table's column of that name holds.
+CREATE FUNCTION rfm._tier_column_comment(what text, col text)
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
 SELECT c.comment FROM (VALUES
+    ('tier', 'customer_id', 'Customer (the source''s customer column) / 客户 ID（源表的客户列）'),
+    ('tier', 'first_purchase', 'Day of the first purchase / 首次购买日期'),
+    ('tier', 'last_purchase', 'Day of the last purchase / 最近一次购买日期'),
+    ('tier', 'recency_days', 'Recency: days from the last purchase to as_of / 最近购买间隔（天）：最近一次购买距统计截止日期的天数 (R)'),
+    ('tier', 'frequency', 'Frequency: purchase rows up to as_of / 消费频次：截至统计截止日期的购买记录数 (F)'),
+    ('tier', 'monetary', 'Monetary: net spend, purchases less refunds / 消费金额：净消费额（购买减退款）(M)'),
+    ('tier', 'r_score', 'Recency score, 1 to bins: the more recent, the higher / 最近购买间隔得分 (R)：1 至分档数，购买越近得分越高'),
+    ('tier', 'f_score', 'Frequency score, 1 to bins / 消费频次得分 (F)：1 至分档数'),
+    ('tier', 'm_score', 'Monetary score, 1 to bins / 消费金额得分 (M)：1 至分档数'),
+    ('tier', 'rfm_cell', 'The three scores, e.g. 555 / RFM 得分组合（如 555）'),
+    ('tier', 'segment', 'Segment of the table''s scheme (rfm.segment_rules), in English / 客户分群（英文，按本表的分群方案）'),
+    ('tier', 'segment_zh', 'Segment of the table''s scheme, in Chinese / 客户分群（中文）'),
+    ('tier', 'tier', 'Value tier: core, potential or marginal / 价值分层（英文：core、potential、marginal）'),
+    ('tier', 'tier_zh', 'Value tier in Chinese: 核心, 潜力, 边缘 / 价值分层：核心、潜力、边缘'),
+    ('tier', 'lifecycle', 'Lifecycle stage: new, active, sleeping or churned / 生命周期阶段（英文）'),
+    ('tier', 'lifecycle_zh', 'Lifecycle stage in Chinese: 新客, 活跃, 沉睡, 流失 / 生命周期阶段：新客、活跃、沉睡、流失'),
+    ('tier', 'as_of', 'Day the row describes: orders after it are left out / 统计截止日期（此后的订单不计入）'),
+    ('tier', 'historical_clv', 'Historical CLV: net spend per day since the first purchase, times 1095 (3 years) / 历史客户生命周期价值 (CLV)：首购以来日均净消费额 × 1095 天（3 年）'),
+    ('tier', 'p_alive', 'BG/NBD probability that the customer is still active at as_of / BG/NBD 存活概率：截至统计截止日期仍未流失的概率'),
+    ('tier', 'expected_purchases', 'BG/NBD expected repeat purchases (purchase days) in the next 12 months / BG/NBD 未来 12 个月预期复购次数（按购买天数计）'),
+    ('tier', 'expected_spend', 'Gamma-Gamma expected spend per purchase / Gamma-Gamma 预期每次消费金额（客单价）'),
+    ('tier', 'predicted_clv', 'Predicted CLV over 12 months, discounted 1% a month / 未来 12 个月预测客户生命周期价值 (CLV)，按月 1% 折现'),
+    ('history', 'as_of', 'The tier table''s as_of at the build or refresh that wrote the snapshot / 快照的统计截止日期（当次构建或刷新时的 as_of）'),
     ('segments', 'segment', 'Segment, in English / 客户分群（英文）'),
     ('segments', 'segment_zh', 'Segment, in Chinese / 客户分群（中文）'),
     ('segments', 'segment_priority', 'Priority of the label''s first rule in the scheme: the order to list segments in / 分群在方案中的优先级（排序用）'),
@@ -143,19 +133,20 @@ SELECT c.comment FROM (VALUES
     ('grid', 'f_score', 'F score of the cell / F 得分'),
     ('grid', 'customers', 'Customers in the cell (0 for an empty one) / 客户数（空格为 0）'),
     ('grid', 'revenue', 'Net spend of the cell''s customers / 消费总额'),
-    ('grid', 'mean_monetary', 'Mean net spend per customer / 平均消费金额'))
-    AS c(view, name, comment) WHERE c.view = $1 AND c.name = $2
+    ('grid', 'mean_monetary', 'Mean net spend per customer / 平均消费金额')
+) AS c(what, name, comment)
+ WHERE c.name = $2 AND c.what = CASE WHEN $1 = 'history' AND $2 <> 'as_of' THEN 'tier' ELSE $1 END
 $$;
 
 -- Comments on a tier table, its views or its history table (what): on
--- the relation, and on each column rfm._tier_column_comment or
--- rfm._tier_view_column_comment describes.
+-- the relation, and on each column rfm._tier_column_comment describes.
 CREATE FUNCTION rfm._tier_comment(rel regclass, what text)
     RETURNS void
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    col text;
+    col  text;
+    note text;
 BEGIN
     EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L',
         CASE what WHEN 'tier' THEN 'MATERIALIZED VIEW' WHEN 'history' THEN 'TABLE' ELSE 'VIEW' END, rel,
@@ -165,12 +156,9 @@ BEGIN
             WHEN 'grid' THEN 'Customers and revenue (net spend) per R score x F score cell of the tier table / R 得分 × F 得分矩阵：各格客户数与消费总额'
             ELSE 'Snapshots of the tier table, one per as_of day (rfm.transitions compares two) / 客户分层历史快照（每个统计截止日期一份，rfm.transitions 可比较两份）' END);
     FOR col IN SELECT pg_catalog.unnest(rfm._column_names(rel)) LOOP
-        IF what IN ('tier', 'history') AND rfm._tier_column_comment(col, what = 'history') IS NOT NULL THEN
-            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col,
-                                      rfm._tier_column_comment(col, what = 'history'));
-        ELSIF rfm._tier_view_column_comment(what, col) IS NOT NULL THEN
-            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col,
-                                      rfm._tier_view_column_comment(what, col));
+        note := rfm._tier_column_comment(what, col);
+        IF note IS NOT NULL THEN
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, col, note);
         END IF;
     END LOOP;
 END $$;

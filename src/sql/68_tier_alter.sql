@@ -706,7 +706,7 @@ BEGIN
         -- described as in a history made with clv
         FOR i IN 1 .. pg_catalog.cardinality(added) LOOP
             EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', history, added[i],
-                                      rfm._tier_column_comment(added[i], true));
+                                      rfm._tier_column_comment('history', added[i]));
         END LOOP;
     END IF;
     IF entry.keep_history AND NOT wanted.keep_history AND entry.history_table IS NOT NULL
