@@ -4,6 +4,7 @@
 #include "compat.h"
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 
@@ -17,6 +18,23 @@ char *
 rfm_day_text(DateADT day)
 {
 	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day)));
+}
+
+/*
+ * Whose order a bad amount or day was, for the message of
+ * rfm_check_finite_amount / _day: "customer 42, order on 2024-01-05" (a key
+ * cut at 60 bytes, on a character boundary; the day left out when it is the
+ * infinite one the message names).
+ */
+char *
+rfm_order_text(const char *customer, size_t len, DateADT day)
+{
+	int			clip = pg_mbcliplen(customer, (int) Min(len, 64), 60);
+
+	if (DATE_NOT_FINITE(day))
+		return psprintf("customer %.*s%s", clip, customer, (size_t) clip < len ? "..." : "");
+	return psprintf("customer %.*s%s, order on %s", clip, customer,
+					(size_t) clip < len ? "..." : "", rfm_day_text(day));
 }
 
 /*

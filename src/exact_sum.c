@@ -27,9 +27,13 @@ rfm_numeric_is_finite(Numeric value)
 	return (header & NUM_SIGN_MASK) != NUM_SPECIAL;
 }
 
-/* Works on packed (short varlena) numerics, unlike numeric_is_nan(). */
+/*
+ * Works on packed (short varlena) numerics, unlike numeric_is_nan().  order,
+ * when the caller knows it, says whose order it was ("customer 42, order on
+ * 2024-01-05"): the message is all a scheduled refresh's log keeps.
+ */
 void
-rfm_check_finite_amount(Numeric value, const char *caller)
+rfm_check_finite_amount(Numeric value, const char *caller, const char *order)
 {
 	uint16		header;
 
@@ -40,12 +44,14 @@ rfm_check_finite_amount(Numeric value, const char *caller)
 	if ((header & NUM_SPECIAL_MASK) == NUM_NAN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: amount must not be NaN", caller),
+				 errmsg("%s: amount must not be NaN%s%s%s", caller,
+						order ? " (" : "", order ? order : "", order ? ")" : ""),
 				 errhint("Filter the row out, or replace it with a real amount.")));
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: amount must be finite", caller),
+				 errmsg("%s: amount must be finite%s%s%s", caller,
+						order ? " (" : "", order ? order : "", order ? ")" : ""),
 				 errhint("Filter the row out, or replace it with a real amount.")));
 }
 

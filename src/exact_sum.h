@@ -44,6 +44,6 @@ extern int	rfm_numeric_sign(Numeric value);
 extern bool rfm_numeric_is_finite(Numeric value);
 
 /* Errors out on NaN and infinities, naming the calling function. */
-extern void rfm_check_finite_amount(Numeric value, const char *caller);
+extern void rfm_check_finite_amount(Numeric value, const char *caller, const char *order);
 
 #endif							/* RFM_EXACT_SUM_H */

@@ -90,7 +90,8 @@ skip_row(FunctionCallInfo fcinfo)
 
 /*
  * A bad order's error names the aggregate's caller argument (rfm's own
- * callers pass their name); the name is read only then, not per row.
+ * callers pass their name) and the customer; both are read only then, not
+ * per row.
  */
 static void
 add_order(FastTable *table, int64 ikey, const char *skey, uint32 len, FunctionCallInfo fcinfo)
@@ -101,9 +102,18 @@ add_order(FastTable *table, int64 ikey, const char *skey, uint32 len, FunctionCa
 	if (unlikely(DATE_NOT_FINITE(day) || !rfm_numeric_is_finite(amount)))
 	{
 		const char *caller = PG_ARGISNULL(4) ? CALLER : text_to_cstring(PG_GETARG_TEXT_PP(4));
+		char	   *order;
 
-		rfm_check_finite_day(day, caller);
-		rfm_check_finite_amount(amount, caller);
+		if (skey)
+			order = rfm_order_text(skey, len, day);
+		else
+		{
+			char	   *number = psprintf(INT64_FORMAT, ikey);
+
+			order = rfm_order_text(number, strlen(number), day);
+		}
+		rfm_check_finite_day(day, caller, order);
+		rfm_check_finite_amount(amount, caller, order);
 	}
 	fast_table_add_order(table, ikey, skey, len, day, amount);
 }
@@ -172,7 +182,7 @@ rfm_customer_states_pack_trans(PG_FUNCTION_ARGS)
 	}
 	fast_check_stored_state(row.frequency, row.first_purchase, row.last_purchase);
 	monetary = (Numeric) PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(5));
-	rfm_check_finite_amount(monetary, "rfm.customer_state_scores");
+	rfm_check_finite_amount(monetary, "rfm.customer_state_scores", NULL);
 	exact_sum_init(&row.net);
 	exact_sum_add(&row.net, monetary, false, table->cxt);
 	fast_table_merge_entry(table, fast_table_lookup(table, 0, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)), &row);

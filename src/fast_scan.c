@@ -166,11 +166,11 @@ key_kind(Oid type, Oid collation, KeyKind *kind)
  * A numeric amount as value * 10^dscale: the common case (short header,
  * at most 4 base-10000 digits) here in 64-bit arithmetic, everything else
  * through exact_sum.c (NaN/infinity checks, long header, big values).
- * Same result as rfm_check_finite_amount + numeric_to_scaled; false when
- * the amount has no fast form.
+ * Same result as numeric_to_scaled; false when the amount has no fast form
+ * or is not finite (the caller tells them apart: bad_order).
  */
 static inline bool
-decode_amount(Numeric n, const char *caller, int128 *out, int32 *dscale_out)
+decode_amount(Numeric n, int128 *out, int32 *dscale_out)
 {
 	const char *data = VARDATA_ANY(n);
 	Size		len = VARSIZE_ANY_EXHDR(n);
@@ -184,10 +184,7 @@ decode_amount(Numeric n, const char *caller, int128 *out, int32 *dscale_out)
 	memcpy(&header, data, sizeof(uint16));
 	ndigits = (int) ((len - sizeof(uint16)) / sizeof(int16));
 	if ((header & NUM_SIGN_MASK) != NUM_SHORT || ndigits > 4)
-	{
-		rfm_check_finite_amount(n, caller);
-		return numeric_to_scaled(n, out, dscale_out);
-	}
+		return rfm_numeric_is_finite(n) && numeric_to_scaled(n, out, dscale_out);
 	/* a short numeric is never NaN or infinite */
 	dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
 	weight = (header & NUM_SHORT_WEIGHT_SIGN) ? (int) (~NUM_SHORT_WEIGHT_MASK | (header & NUM_SHORT_WEIGHT_MASK))
@@ -242,6 +239,27 @@ estimated_customers(Relation rel, AttrNumber attnum)
 }
 
 /*
+ * An order with an infinite day or a NaN or infinite amount: the error of
+ * rfm_check_finite_day / _amount, naming the customer (printed by the key
+ * type's output function, only now).
+ */
+static void
+bad_order(const OrderScan *os, Datum key_value, DateADT day, Numeric amount)
+{
+	Oid			outfunc;
+	bool		varlena;
+	char	   *key;
+	char	   *order;
+
+	getTypeOutputInfo(os->key_type, &outfunc, &varlena);
+	key = OidOutputFunctionCall(outfunc, key_value);
+	order = rfm_order_text(key, strlen(key), day);
+	rfm_check_finite_day(day, os->caller, order);
+	if (amount)
+		rfm_check_finite_amount(amount, os->caller, order);
+}
+
+/*
  * The order pass proper: every row the scan returns into table.  Used by
  * the leader and by each parallel worker (fast_scan_parallel.c) with its
  * own scan and table.
@@ -250,7 +268,6 @@ void
 fast_scan_rows(const OrderScan *os, Relation rel, TableScanDesc scan, FastTable *table)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
-	const char *caller = os->caller;
 	KeyKind		kkind = (KeyKind) os->key_kind;
 	DayKind		dkind = (DayKind) os->day_kind;
 	AmountKind	akind = (AmountKind) os->amount_kind;
@@ -308,14 +325,19 @@ fast_scan_rows(const OrderScan *os, Relation rel, TableScanDesc scan, FastTable 
 		}
 		if (day > os->as_of)
 			continue;
-		rfm_check_finite_day(day, caller);
+		if (unlikely(DATE_NOT_FINITE(day)))
+			bad_order(os, key_value, day, NULL);
 
 		switch (akind)
 		{
 			case AMOUNT_NUMERIC:
 				numeric = (Numeric) PG_DETOAST_DATUM_PACKED(amount_value);
-				if (!decode_amount(numeric, caller, &amount, &scale))
-					scale = -1;		/* no fast form: numeric arithmetic below (rare) */
+				if (!decode_amount(numeric, &amount, &scale))
+				{
+					if (unlikely(!rfm_numeric_is_finite(numeric)))
+						bad_order(os, key_value, day, numeric);
+					scale = -1; /* no fast form: numeric arithmetic below (rare) */
+				}
 				break;
 			case AMOUNT_INT2:
 				amount = DatumGetInt16(amount_value);
@@ -650,7 +672,7 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 		}
 		fast_check_stored_state(frequency, e->first_purchase, e->last_purchase);
 		money = (Numeric) PG_DETOAST_DATUM_PACKED(money_value);
-		rfm_check_finite_amount(money, STATE_CALLER);
+		rfm_check_finite_amount(money, STATE_CALLER, NULL);
 		if (frequency == 0)
 		{
 			MemoryContextReset(scratch);

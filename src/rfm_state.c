@@ -206,14 +206,16 @@ sum_set(RfmState *into, const RfmState *from, int i, MemoryContext cxt)
 	exact_sum_copy(&into->wide[i], sum_get(from, i, &tmp), cxt);
 }
 
+/* order: whose order, when known (as in rfm_check_finite_amount) */
 DateADT
-rfm_check_finite_day(DateADT day, const char *caller)
+rfm_check_finite_day(DateADT day, const char *caller, const char *order)
 {
 	if (DATE_NOT_FINITE(day))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: order time must be finite, not %s", caller,
-						DATE_IS_NOBEGIN(day) ? "-infinity" : "infinity"),
+				 errmsg("%s: order time must be finite, not %s%s%s%s", caller,
+						DATE_IS_NOBEGIN(day) ? "-infinity" : "infinity",
+						order ? " (" : "", order ? order : "", order ? ")" : ""),
 				 errhint("Filter out rows with infinite dates or timestamps.")));
 	return day;
 }
@@ -304,7 +306,7 @@ rfm_state_add(RfmState *state, DateADT day, Numeric amount, MemoryContext cxt)
 {
 	int			sign;
 
-	rfm_check_finite_amount(amount, "rfm.summarize");
+	rfm_check_finite_amount(amount, "rfm.summarize", NULL);
 	sign = rfm_numeric_sign(amount);
 	if (sign < 0)
 	{

@@ -45,7 +45,7 @@ summarize_add(FunctionCallInfo fcinfo, DateADT day)
 	/* Packed form: no copy of the (usually short) amount per row. */
 	amount = (Numeric) PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(2));
 	/* The state may move when it grows. */
-	PG_RETURN_POINTER(rfm_state_add(state, rfm_check_finite_day(day, "rfm.summarize"), amount, cxt));
+	PG_RETURN_POINTER(rfm_state_add(state, rfm_check_finite_day(day, "rfm.summarize", NULL), amount, cxt));
 }
 
 Datum

@@ -14,7 +14,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(63);
+SELECT plan(66);
 
 CREATE SCHEMA csi_t;
 CREATE TABLE csi_t.orders (id bigserial PRIMARY KEY, customer bigint, ordered_on date, amount numeric);
@@ -78,10 +78,26 @@ SELECT is((SELECT watermark FROM rfm.customer_state_sources WHERE state_name = '
 CREATE TABLE csi_t.nan_orders (id bigserial PRIMARY KEY, customer int, ordered_on date, amount numeric);
 INSERT INTO csi_t.nan_orders (customer, ordered_on, amount) VALUES (1, '2024-01-01', 5), (2, '2024-01-02', 'NaN');
 SELECT throws_ok($$SELECT rfm.customer_state_create('csi nan', 'csi_t.nan_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
-  '22023', 'rfm.customer_state_create: amount must not be NaN', 'a NaN amount, read directly: 22023 naming the function called');
+  '22023', 'rfm.customer_state_create: amount must not be NaN (customer 2, order on 2024-01-02)',
+  'a NaN amount, read directly: 22023 naming the function called and the customer');
 SET rfm.direct_scan = off;
 SELECT throws_ok($$SELECT rfm.customer_state_create('csi nan', 'csi_t.nan_orders', 'customer', 'ordered_on', 'amount', 'id')$$,
-  '22023', 'rfm.customer_state_create: amount must not be NaN', '... and through the SQL aggregate: the same error');
+  '22023', 'rfm.customer_state_create: amount must not be NaN (customer 2, order on 2024-01-02)', '... and through the SQL aggregate: the same error');
+RESET rfm.direct_scan;
+-- A long key is cut at 60 bytes on a character boundary (客 is 3 bytes in UTF-8).
+CREATE TABLE csi_t.long_keys (id bigserial PRIMARY KEY, customer text, ordered_on date, amount numeric);
+INSERT INTO csi_t.long_keys (customer, ordered_on, amount) VALUES (repeat('客', 20), '2024-01-02', 'NaN');
+SELECT throws_ok($$SELECT rfm.customer_state_create('csi long', 'csi_t.long_keys', 'customer', 'ordered_on', 'amount', 'id')$$,
+  '22023', 'rfm.customer_state_create: amount must not be NaN (customer ' || repeat('客', 20) || ', order on 2024-01-02)',
+  'a key of exactly 60 bytes is named whole');
+UPDATE csi_t.long_keys SET customer = 'a' || repeat('客', 20);
+SELECT throws_ok($$SELECT rfm.customer_state_create('csi long', 'csi_t.long_keys', 'customer', 'ordered_on', 'amount', 'id')$$,
+  '22023', 'rfm.customer_state_create: amount must not be NaN (customer a' || repeat('客', 19) || '..., order on 2024-01-02)',
+  'a longer key is cut before the character that would cross 60 bytes');
+SET rfm.direct_scan = off;
+SELECT throws_ok($$SELECT rfm.customer_state_create('csi long', 'csi_t.long_keys', 'customer', 'ordered_on', 'amount', 'id')$$,
+  '22023', 'rfm.customer_state_create: amount must not be NaN (customer a' || repeat('客', 19) || '..., order on 2024-01-02)',
+  '... on the SQL path too');
 RESET rfm.direct_scan;
 
 -- The writer itself, on a state registered over an empty table.

@@ -33,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(86);
+SELECT plan(87);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -225,6 +225,16 @@ CALL rfm.refresh_tiers('tiers_t.t1');
 \set ON_ERROR_STOP 1
 SELECT is(:'LAST_ERROR_SQLSTATE'::text, '42804', 'a floating-point amount is refused (datatype_mismatch)');
 ALTER TABLE tiers_t.orders ALTER COLUMN amount TYPE numeric;
+-- A NaN amount: the log row (all a scheduled job leaves) names the customer.
+INSERT INTO tiers_t.orders (customer, ordered_on, amount, note) VALUES (3, '2024-03-10', 'NaN', 'bad');
+\set ON_ERROR_STOP 0
+CALL rfm.refresh_tiers('tiers_t.t1');
+\set ON_ERROR_STOP 1
+SELECT results_eq(
+  $$SELECT sqlstate, message FROM rfm.refresh_log WHERE tier = 'tiers_t.t1'::regclass ORDER BY id DESC LIMIT 1$$,
+  $$VALUES ('22023', 'rfm.customer_scores: amount must not be NaN (customer 3, order on 2024-03-10)')$$,
+  'a NaN amount: the logged error names the customer and the order''s day');
+DELETE FROM tiers_t.orders WHERE note = 'bad';
 CALL rfm.refresh_tiers('tiers_t.t1');
 SELECT results_eq('SELECT count(*)::int, sum(monetary) FROM tiers_t.t1', 'VALUES (7, 10::numeric)',
   'with the columns back the refresh works again (7 customers, revenue 10: see below)');
