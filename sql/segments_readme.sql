@@ -17,6 +17,10 @@
 --   value8 vs means: recency 83.2 (ann, ben recent), frequency 2.4 (ann,
 --     cai), monetary 279 (ann, cai) -> ann 2/2/2 重要价值客户, ben 2/1/1
 --     一般发展客户, cai 1/2/2 重要保持客户, dan and eve 1/1/1 一般挽留客户.
+-- fay has a $0 line only (no purchase) and ann an order after as_of: the
+-- recipe leaves both out, as rfm.customer_scores does (with fay, at
+-- frequency 0, the frequency cut points would be {1, 2, 2, 3}: h = 5j/5 over
+-- 0, 1, 2, 2, 3, 4; and ann's order would make recency_days an error).
 SET client_min_messages = warning;
 -- A private schema: all regression tests share one database.
 CREATE SCHEMA segments_readme;
@@ -27,7 +31,8 @@ INSERT INTO orders VALUES
   ('ben', '2024-06-15', 40),
   ('cai', '2023-11-02', 200), ('cai', '2024-02-14', 300), ('cai', '2024-04-01', 250),
   ('dan', '2023-08-20', 30), ('dan', '2023-12-01', 25),
-  ('eve', '2024-02-01', 90), ('eve', '2024-02-20', -20), ('eve', '2024-03-25', 70);
+  ('eve', '2024-02-01', 90), ('eve', '2024-02-20', -20), ('eve', '2024-03-25', 70),
+  ('fay', '2024-06-01', 0), ('ann', '2024-07-02', 999);
 
 CREATE TABLE customer_rfm AS
 SELECT customer, s,
@@ -35,7 +40,8 @@ SELECT customer, s,
        (s).frequency::numeric AS frequency,
        (s).monetary AS monetary
   FROM (SELECT customer, rfm.summarize(ordered_on, amount) AS s
-          FROM orders GROUP BY customer) t;
+          FROM orders WHERE ordered_on <= '2024-06-30' GROUP BY customer) t
+ WHERE (s).frequency > 0;
 
 SELECT rfm.breaks(recency) AS r_breaks, rfm.breaks(frequency) AS f_breaks,
        rfm.breaks(monetary) AS m_breaks
@@ -60,6 +66,18 @@ SELECT customer, recency, frequency, monetary, r, f, m,
 
 SELECT customer, rfm.recommended_action(rfm.segment(r, f, m)) AS action
   FROM customer_scores ORDER BY customer;
+
+-- The same customers, values and scores as rfm.customer_scores in one call.
+SELECT count(*) AS differences FROM (
+  (SELECT customer, recency::int, frequency::bigint, monetary, r, f, m FROM customer_scores
+   EXCEPT ALL
+   SELECT customer, recency_days, frequency, monetary, r_score, f_score, m_score
+     FROM rfm.customer_scores('orders', 'customer', 'ordered_on', 'amount', as_of => '2024-06-30'))
+  UNION ALL
+  (SELECT customer, recency_days, frequency, monetary, r_score, f_score, m_score
+     FROM rfm.customer_scores('orders', 'customer', 'ordered_on', 'amount', as_of => '2024-06-30')
+   EXCEPT ALL
+   SELECT customer, recency::int, frequency::bigint, monetary, r, f, m FROM customer_scores)) d;
 
 -- value8: each of R, F, M high (2) or low (1) against the mean.
 SELECT customer,
