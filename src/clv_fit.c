@@ -1,6 +1,6 @@
 /*
  * clv_fit.c: the aggregates rfm.fit_bgnbd(x, t_x, T) and
- * rfm.fit_gamma_gamma(frequency, monetary): maximum likelihood in C.
+ * rfm.fit_gamma_gamma(x, m_x): maximum likelihood in C.
  *
  * State: a ClvPoints set of distinct customer tuples with counts (parallel
  * safe: combine, serialize, deserialize).  Final: Nelder-Mead on the log of
@@ -288,9 +288,9 @@ rfm_fit_bgnbd_final(PG_FUNCTION_ARGS)
 /* ---- Gamma-Gamma ---- */
 
 /*
- * rfm._fit_gamma_gamma_trans(internal, frequency, monetary): customers with
- * frequency 0 (no repeat purchase) carry no spend information and are
- * skipped, like rows with a NULL.
+ * rfm._fit_gamma_gamma_trans(internal, x, m_x): customers with x = 0 (no
+ * repeat purchase) carry no spend information and are skipped, like rows
+ * with a NULL.
  */
 Datum
 rfm_fit_gamma_gamma_trans(PG_FUNCTION_ARGS)
@@ -306,8 +306,8 @@ rfm_fit_gamma_gamma_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	set = state_for(fcinfo, 2, fname);
-	v[0] = clv_arg_finite(fcinfo, 1, fname, "frequency");
-	v[1] = clv_arg_finite(fcinfo, 2, fname, "monetary");
+	v[0] = clv_arg_finite(fcinfo, 1, fname, "x");
+	v[1] = clv_arg_finite(fcinfo, 2, fname, "m_x");
 	gamma_gamma_check_customer(v[0], v[1], fname);
 	clv_points_add(set, v, 1);
 	PG_RETURN_POINTER(set);
@@ -362,7 +362,7 @@ rfm_fit_gamma_gamma_final(PG_FUNCTION_ARGS)
 	GammaGammaParams g;
 	Datum		values[7];
 
-	check_enough(set, fname, "repeat buyers (frequency > 0)");
+	check_enough(set, fname, "repeat buyers (x > 0)");
 	clv_points_compact(set);
 	for (int32 i = 0; i < set->n; i++)
 		sum_m += set->p[i].weight * set->p[i].v[1];

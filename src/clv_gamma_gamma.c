@@ -47,7 +47,7 @@ gamma_gamma_expected_spend(const GammaGammaParams *g, double x, double m_x, cons
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: expected spend is infinite for q = %s <= 1", fname, clv_show(g->q)),
-				 errhint("The fitted spend distribution has no finite mean; check the monetary values for outliers.")));
+				 errhint("The fitted spend distribution has no finite mean; check the m_x values for outliers.")));
 	if (x == 0)
 		m_x = 0;
 	return g->p * (g->gamma + x * m_x) / (g->p * x + g->q - 1);
@@ -56,19 +56,19 @@ gamma_gamma_expected_spend(const GammaGammaParams *g, double x, double m_x, cons
 void
 gamma_gamma_check_customer(double x, double m_x, const char *fname)
 {
-	clv_check_nonnegative(x, fname, "frequency");
-	clv_check_whole(x, fname, "frequency");
+	clv_check_nonnegative(x, fname, "x");
+	clv_check_whole(x, fname, "x");
 	if (x > 0 && m_x <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: a repeat buyer needs a positive monetary value, got %s", fname, clv_show(m_x)),
-				 errhint("monetary is the mean spend per repeat purchase day (repeat_monetary of rfm.summary).")));
+				 errmsg("%s: a repeat buyer (x > 0) needs a positive m_x, got %s", fname, clv_show(m_x)),
+				 errhint("m_x is the mean spend per repeat purchase day: m_x of rfm.clv_inputs, repeat_monetary of rfm.summary.")));
 	/* unused without repeat purchases, but a negative one is a mistake */
 	if (m_x < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: monetary must not be negative, got %s", fname, clv_show(m_x)),
-				 errhint("Without repeat purchases monetary is 0 (repeat_monetary of rfm.summary).")));
+				 errmsg("%s: m_x must not be negative, got %s", fname, clv_show(m_x)),
+				 errhint("Without repeat purchases m_x is 0 (m_x of rfm.clv_inputs, repeat_monetary of rfm.summary).")));
 }
 
 /* rfm._gamma_gamma_expected_spend(p, q, gamma, x, m_x) */
@@ -86,8 +86,8 @@ rfm_gamma_gamma_expected_spend(PG_FUNCTION_ARGS)
 	clv_check_parameter(g.p, fname, "p");
 	clv_check_parameter(g.q, fname, "q");
 	clv_check_parameter(g.gamma, fname, "gamma");
-	x = clv_arg_finite(fcinfo, 3, fname, "frequency");
-	m_x = PG_ARGISNULL(4) && x == 0 ? 0 : clv_arg_finite(fcinfo, 4, fname, "monetary");
+	x = clv_arg_finite(fcinfo, 3, fname, "x");
+	m_x = PG_ARGISNULL(4) && x == 0 ? 0 : clv_arg_finite(fcinfo, 4, fname, "m_x");
 	gamma_gamma_check_customer(x, m_x, fname);
 	PG_RETURN_FLOAT8(clv_check_result(gamma_gamma_expected_spend(&g, x, m_x, fname), fname,
 									  "the expected spend"));

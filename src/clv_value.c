@@ -65,7 +65,7 @@ rfm_clv_predicted(PG_FUNCTION_ARGS)
 	x = clv_arg_finite(fcinfo, 7, fname, "x");
 	t_x = clv_arg_finite(fcinfo, 8, fname, "t_x");
 	T = clv_arg_finite(fcinfo, 9, fname, "T");
-	m_x = PG_ARGISNULL(10) && x == 0 ? 0 : clv_arg_finite(fcinfo, 10, fname, "monetary");
+	m_x = PG_ARGISNULL(10) && x == 0 ? 0 : clv_arg_finite(fcinfo, 10, fname, "m_x");
 	if (PG_ARGISNULL(11))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

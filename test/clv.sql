@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(56);
+SELECT plan(58);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -102,7 +102,19 @@ SELECT throws_ok('SELECT rfm.fit_bgnbd(1, 5, 3)', '22023',
 SELECT throws_ok('SELECT rfm.fit_bgnbd(-1, 0, 3)', '22023',
   'rfm.fit_bgnbd: x must not be negative, got -1', 'negative x: 22023');
 SELECT throws_ok($$SELECT rfm.fit_gamma_gamma(1, 'NaN')$$, '22023',
-  'rfm.fit_gamma_gamma: monetary must be finite, got NaN', 'NaN spend: 22023');
+  'rfm.fit_gamma_gamma: m_x must be finite, got NaN', 'NaN spend: 22023');
+-- The spend model's inputs are x and m_x (rfm.clv_inputs), not a summary's
+-- frequency (purchase rows) and monetary (net total): the names say so.
+SELECT results_eq($$SELECT pg_catalog.pg_get_function_arguments(p.oid) FROM pg_catalog.pg_proc p
+                     WHERE p.oid IN ('rfm.fit_gamma_gamma'::regproc, 'rfm.gamma_gamma_expected_spend'::regproc, 'rfm.clv'::regproc)
+                     ORDER BY p.proname$$,
+  ARRAY['bgnbd rfm.bgnbd_fit, spend rfm.gamma_gamma_fit, x double precision, t_x double precision, tenure double precision, m_x double precision, periods integer, period_length double precision, discount_rate double precision DEFAULT 0',
+        'x double precision, m_x double precision',
+        'fit rfm.gamma_gamma_fit, x double precision, m_x double precision'],
+  'fit_gamma_gamma, gamma_gamma_expected_spend and clv name their spend inputs x and m_x');
+SELECT is(round(rfm.gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::rfm.gamma_gamma_fit,
+                                               x => 2, m_x => 10)::numeric, 9),
+  14.534120735, 'named x and m_x: E[M] = p (gamma + x m_x) / (p x + q - 1) = 6.25 * 35.44 / 15.24');
 SELECT throws_ok('SELECT rfm.fit_bgnbd(2, 10, 20) FROM generate_series(1, 50)', '22003', NULL,
   'identical customers: no maximum, 22003');
 SELECT throws_ok('SELECT rfm.bgnbd_expected_purchases(bg, 10, 1, 2, 1) FROM fits', '22023', NULL,

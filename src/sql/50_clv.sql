@@ -77,7 +77,7 @@ CREATE AGGREGATE rfm.fit_bgnbd(x double precision, t_x double precision, tenure 
 COMMENT ON AGGREGATE rfm.fit_bgnbd(double precision, double precision, double precision) IS
     'Maximum-likelihood BG/NBD fit over customers (x repeat purchases, t_x last repeat, tenure T; one time unit)';
 
-CREATE AGGREGATE rfm.fit_gamma_gamma(frequency double precision, monetary double precision) (
+CREATE AGGREGATE rfm.fit_gamma_gamma(x double precision, m_x double precision) (
     SFUNC        = rfm._fit_gamma_gamma_trans,
     STYPE        = internal,
     SSPACE       = 2200,
@@ -88,7 +88,7 @@ CREATE AGGREGATE rfm.fit_gamma_gamma(frequency double precision, monetary double
     PARALLEL     = SAFE
 );
 COMMENT ON AGGREGATE rfm.fit_gamma_gamma(double precision, double precision) IS
-    'Maximum-likelihood Gamma-Gamma spend fit over repeat buyers (frequency > 0; others skipped)';
+    'Maximum-likelihood Gamma-Gamma spend fit over repeat buyers (x repeat purchase days > 0, m_x mean spend per repeat day, as in rfm.clv_inputs; others skipped)';
 
 -- ---- inputs from rfm.summary ----
 
@@ -182,16 +182,16 @@ CREATE FUNCTION rfm.bgnbd_expected_purchases(fit rfm.bgnbd_fit, t double precisi
 COMMENT ON FUNCTION rfm.bgnbd_expected_purchases(rfm.bgnbd_fit, double precision, double precision, double precision, double precision) IS
     'BG/NBD expected repeat purchases in the next t time units, given x, t_x and T';
 
-CREATE FUNCTION rfm.gamma_gamma_expected_spend(fit rfm.gamma_gamma_fit, frequency double precision, monetary double precision)
+CREATE FUNCTION rfm.gamma_gamma_expected_spend(fit rfm.gamma_gamma_fit, x double precision, m_x double precision)
     RETURNS double precision
     LANGUAGE sql STRICT IMMUTABLE PARALLEL SAFE
     AS $$ SELECT rfm._gamma_gamma_expected_spend(($1).p, ($1).q, ($1).gamma, $2, $3) $$;
 COMMENT ON FUNCTION rfm.gamma_gamma_expected_spend(rfm.gamma_gamma_fit, double precision, double precision) IS
-    'Gamma-Gamma expected spend per purchase of a customer (population mean when frequency = 0)';
+    'Gamma-Gamma expected spend per purchase of a customer with x repeat purchase days of mean spend m_x (population mean when x = 0)';
 
 CREATE FUNCTION rfm.clv(bgnbd rfm.bgnbd_fit, spend rfm.gamma_gamma_fit,
                         x double precision, t_x double precision, tenure double precision,
-                        monetary double precision, periods integer, period_length double precision,
+                        m_x double precision, periods integer, period_length double precision,
                         discount_rate double precision DEFAULT 0)
     RETURNS double precision
     LANGUAGE sql STRICT IMMUTABLE PARALLEL SAFE
@@ -213,7 +213,7 @@ CREATE FUNCTION rfm._bgnbd_expected_purchases_or_null(fit rfm.bgnbd_fit, t doubl
 
 CREATE FUNCTION rfm._clv_or_null(bgnbd rfm.bgnbd_fit, spend rfm.gamma_gamma_fit,
                                  x double precision, t_x double precision, tenure double precision,
-                                 monetary double precision, periods integer, period_length double precision,
+                                 m_x double precision, periods integer, period_length double precision,
                                  discount_rate double precision)
     RETURNS double precision
     LANGUAGE sql STRICT IMMUTABLE PARALLEL SAFE
