@@ -19,7 +19,7 @@ GRANT USAGE, CREATE ON SCHEMA sec_t TO rfm_t_owner;
 GRANT USAGE ON SCHEMA sec_t TO rfm_t_outsider;
 GRANT SELECT ON sec_t.orders TO rfm_t_owner;
 
-SELECT plan(152);
+SELECT plan(155);
 
 -- The owner (SELECT on the source) builds, refreshes and reads.
 SET ROLE rfm_t_owner;
@@ -391,11 +391,11 @@ SELECT ok(to_regclass('sec_t.orphan_history') IS NOT NULL, '... and the history 
 -- Making a tier table of that name again: the history table in the way
 -- is named as the dropped one's, with the way out (not "already exists").
 SELECT throws_ok($$SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.orders', 'customer', 'ordered_on', 'amount', bins => 2)$$,
-  '42P07', format('rfm.create_tiers: sec_t.orphan_history is the history of an earlier tier table (rfm.tier_tables id %s) that was dropped with its source', :orphan_id),
+  '42P07', format('rfm.create_tiers: sec_t.orphan_history is the history of an earlier tier table (rfm.tier_tables id %s) that was dropped without rfm.drop_tiers', :orphan_id),
   'create_tiers under that name again says whose history table is in the way');
 SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.orders', 'customer', 'ordered_on', 'amount', bins => 2, keep_history => false) \g /dev/null
 SELECT throws_ok($$SELECT rfm.alter_tiers('sec_t.orphan', '{"keep_history": true}')$$,
-  '42P07', format('rfm.alter_tiers: sec_t.orphan_history is the history of an earlier tier table (rfm.tier_tables id %s) that was dropped with its source', :orphan_id),
+  '42P07', format('rfm.alter_tiers: sec_t.orphan_history is the history of an earlier tier table (rfm.tier_tables id %s) that was dropped without rfm.drop_tiers', :orphan_id),
   '... and so does alter_tiers turning keep_history on for a new one without history');
 SELECT rfm.drop_tiers('sec_t.orphan') \g /dev/null
 -- a table of the user's own under that name: said before anything is made
@@ -412,6 +412,15 @@ SELECT is((SELECT count(*)::int FROM rfm.customer_state_sources WHERE state_name
   '... its customer state, log rows and catalog row');
 CREATE TABLE sec_t.short_lived (order_id bigserial PRIMARY KEY, customer integer, ordered_on date, amount numeric);
 INSERT INTO sec_t.short_lived (customer, ordered_on, amount) VALUES (1, '2024-01-10', 10), (2, '2024-02-10', 20);
+SELECT lives_ok($$SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.short_lived', 'customer', 'ordered_on', 'amount', bins => 2)$$,
+  '... so the name can be used again');
+-- The same after a DROP of the tier table itself (no CASCADE of a source).
+SELECT id AS orphan_id FROM rfm.tier_tables WHERE tier = 'sec_t.orphan'::regclass \gset
+DROP MATERIALIZED VIEW sec_t.orphan CASCADE;
+SELECT throws_ok($$SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.short_lived', 'customer', 'ordered_on', 'amount', bins => 2)$$,
+  '42P07', format('rfm.create_tiers: sec_t.orphan_history is the history of an earlier tier table (rfm.tier_tables id %s) that was dropped without rfm.drop_tiers', :orphan_id),
+  'after DROP MATERIALIZED VIEW of a tier table: its history table is named as the dropped one''s');
+SELECT is(rfm.drop_orphan_tiers(), 1, '... and drop_orphan_tiers removes what it left');
 SELECT lives_ok($$SELECT rfm.create_tiers('sec_t.orphan', 'sec_t.short_lived', 'customer', 'ordered_on', 'amount', bins => 2)$$,
   '... so the name can be used again');
 -- an orphan row edited to name another role's table: that table stays

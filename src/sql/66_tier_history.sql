@@ -31,7 +31,7 @@ END $$;
 -- Before a history table is made under history_name, a relation already
 -- there is an error before anything is made (duplicate_table, not CREATE
 -- TABLE's bare "already exists" from deep inside).  One left by an earlier
--- tier table of this name, dropped with its source by DROP ... CASCADE
+-- tier table of this name, dropped by a DROP of its own or of its source
 -- (which rfm cannot see), is named as such, with the way to clear it.
 CREATE FUNCTION rfm._tier_check_history_name(caller text, history_name text, hint text)
     RETURNS void
@@ -54,10 +54,10 @@ BEGIN
      WHERE t.history_table = existing
        AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier);
     IF orphan IS NOT NULL THEN
-        RAISE EXCEPTION '%: % is the history of an earlier tier table (rfm.tier_tables id %) that was dropped with its source',
+        RAISE EXCEPTION '%: % is the history of an earlier tier table (rfm.tier_tables id %) that was dropped without rfm.drop_tiers',
                         caller, existing, orphan
             USING ERRCODE = 'duplicate_table',
-                  DETAIL = 'DROP ... CASCADE of a source drops its tier table and views but leaves the history table, customer state, log and catalog row.',
+                  DETAIL = 'A DROP of a tier table (DROP MATERIALIZED VIEW, or DROP ... CASCADE of its source) drops it and its views but leaves the history table, customer state, log and catalog row; rfm.drop_tiers removes them all.',
                   HINT = 'SELECT rfm.drop_orphan_tiers() removes what that tier table left, this history table included (copy it first to keep it).';
     END IF;
     RAISE EXCEPTION '%: % already exists', caller, history_name
