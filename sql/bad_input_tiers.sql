@@ -196,6 +196,24 @@ CALL rfm.refresh_tiers('bad_t.orders');
 \echo :LAST_ERROR_SQLSTATE
 \set VERBOSITY default
 
+-- Hints for a first try's mistakes (SHOW_CONTEXT never: the hint is the point).
+\set SHOW_CONTEXT never
+CREATE TABLE bad_t.typed (customer text, ordered_on date, total text, total_f double precision);
+SELECT rfm.create_tiers('bad_t.typed_tiers', 'bad_t.typed', 'customer', 'ordered_on', 'total');    -- text: cast
+SELECT rfm.create_tiers('bad_t.typed_tiers', 'bad_t.typed', 'customer', 'ordered_on', 'total_f');  -- float: why
+-- a missing column: the hint lists the source's columns, the first 30
+SELECT format('CREATE TABLE bad_t.wide (%s)', string_agg(format('c%s int', i), ', ' ORDER BY i))
+  FROM generate_series(1, 31) i \gexec
+SELECT rfm.create_tiers('bad_t.wide_tiers', 'bad_t.wide', 'customer', 'c1', 'c2');
+ALTER TABLE bad_t.wide DROP COLUMN c31;
+SELECT rfm.create_tiers('bad_t.wide_tiers', 'bad_t.wide', 'customer', 'c1', 'c2');
+SELECT * FROM rfm.customer_scores('bad_t.typed', 'Customer', 'ordered_on', 'total');
+-- a date alter_tiers cannot read names the option
+SELECT rfm.alter_tiers('bad_t.good_tiers', '{"as_of": "2024-13-01"}');
+SELECT rfm.alter_tiers('bad_t.good_tiers', '{"as_of": "end of March"}');
+\set SHOW_CONTEXT errors
+DROP TABLE bad_t.typed, bad_t.wide;
+
 SELECT rfm.drop_tiers('bad_t."Tiers''); DROP TABLE bad_t.orders; --"');
 SELECT rfm.drop_tiers('bad_t.empty_tiers');
 SELECT rfm.drop_tiers('bad_t.good_tiers');

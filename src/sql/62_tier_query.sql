@@ -281,6 +281,19 @@ BEGIN
     END IF;
 END $$;
 
+-- A source's columns for a "has no column" hint, as SQL would write them
+-- (the first 30, then how many in all).
+CREATE FUNCTION rfm._column_list(source regclass)
+    RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname::text), ', ' ORDER BY a.n)
+           FILTER (WHERE a.n OPERATOR(pg_catalog.<=) 30)
+       OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.>) 30 THEN pg_catalog.format(', ... (%s in all)', pg_catalog.count(*)) ELSE '' END
+  FROM (SELECT a.attname, pg_catalog.row_number() OVER (ORDER BY a.attnum) AS n
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) a $$;
+
 CREATE FUNCTION rfm._source_column_type(source regclass, column_name text)
     RETURNS oid
     LANGUAGE plpgsql STABLE
@@ -295,8 +308,9 @@ BEGIN
     IF typ IS NULL THEN
         RAISE EXCEPTION 'rfm: source % has no column %', $1, pg_catalog.quote_ident($2)
             USING ERRCODE = 'undefined_column',
-                  HINT = 'Column names are matched exactly (case and spaces included), not as SQL. '
-                      || 'If the column was dropped or renamed, restore it, or drop and re-create the tier table.';
+                  HINT = pg_catalog.format('Column names are matched exactly (case and spaces included), not as SQL; %s has: %s. '
+                                           'A tier table whose source lost the column: restore it, or drop and re-create the tier table.',
+                                           $1, rfm._column_list($1));
     END IF;
     RETURN typ;
 END $$;
@@ -346,7 +360,9 @@ BEGIN
                         pg_catalog.quote_ident(amount_column), source,
                         pg_catalog.format_type(rfm._source_column_type(source, amount_column), NULL)
             USING ERRCODE = 'datatype_mismatch',
-                  HINT = 'rfm never sums money in floating point: use a view that casts the amount to numeric.';
+                  HINT = CASE WHEN amount_base IN ('pg_catalog.float4'::pg_catalog.regtype, 'pg_catalog.float8'::pg_catalog.regtype)
+                              THEN 'rfm never sums money in floating point: use a view that casts the amount to numeric.'
+                              ELSE 'Use a view that casts the amount to numeric.' END;
     END IF;
     RETURN time_base;
 END $$;

@@ -85,15 +85,24 @@ BEGIN
     END IF;
 END $$;
 
--- A scheme whose rules only know the scores 1 and 2 (value8: high and low)
--- labels nothing but the 1/2 cells of quantile scores with more bins, so
--- most customers would get no segment: refused, for rfm.create_tiers and
--- rfm.alter_tiers (caller: the function's name).
+-- The scheme of rfm.create_tiers and rfm.alter_tiers (caller: the
+-- function's name): one of rfm.segment_rules, named by the function called
+-- (not by rfm.segment, deep inside the build).  A scheme whose rules only
+-- know the scores 1 and 2 (value8: high and low) labels nothing but the 1/2
+-- cells of quantile scores with more bins, so most customers would get no
+-- segment: refused.
 CREATE FUNCTION rfm._tier_check_scheme(caller text, bins integer, scheme_name text)
     RETURNS void
     LANGUAGE plpgsql STABLE
     AS $$
 BEGIN
+    IF NOT EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = scheme_name) THEN
+        RAISE EXCEPTION '%: unknown segment scheme %', caller, pg_catalog.quote_literal(scheme_name)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = pg_catalog.format('The schemes of rfm.segment_rules: %s (names match exactly, case included).',
+                                           (SELECT pg_catalog.string_agg(DISTINCT pg_catalog.quote_literal(r.scheme), ', ')
+                                              FROM rfm.segment_rules r));
+    END IF;
     IF bins <> 2
        AND EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = scheme_name)
        AND NOT EXISTS (SELECT FROM rfm.segment_rules r
@@ -101,7 +110,7 @@ BEGIN
         RAISE EXCEPTION '%: scheme % labels high and low scores (1 and 2), so it needs bins 2, not %',
                         caller, pg_catalog.quote_literal(scheme_name), bins
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'With bins 2 recency, frequency and monetary are each split at the median (a value equal to it is low); for a split at the mean, score with rfm.high_low.';
+                  HINT = 'With bins 2 recency, frequency and monetary are each split at the median (a frequency or monetary equal to it is low, a recency equal to it high); for a split at the mean, score with rfm.high_low.';
     END IF;
 END $$;
 

@@ -45,17 +45,19 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'A scheme of rfm.segment_rules, e.g. "value8".';
             END IF;
-            entry.scheme := value #>> '{}';
-            IF NOT EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = entry.scheme) THEN
-                RAISE EXCEPTION 'rfm.alter_tiers: unknown segment scheme %', pg_catalog.quote_literal(entry.scheme)
-                    USING ERRCODE = 'invalid_parameter_value',
-                          HINT = 'SELECT DISTINCT scheme FROM rfm.segment_rules lists the schemes.';
-            END IF;
+            entry.scheme := value #>> '{}';   -- checked with bins (rfm._tier_check_scheme)
         ELSIF name = 'as_of' THEN
             IF kind = 'null' THEN
                 entry.as_of := NULL;
             ELSIF kind = 'string' THEN
-                entry.as_of := (value #>> '{}')::pg_catalog.date;
+                BEGIN
+                    entry.as_of := (value #>> '{}')::pg_catalog.date;
+                EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow THEN
+                    -- the cast's own error names neither the option nor the function
+                    RAISE EXCEPTION 'rfm.alter_tiers: as_of % is not a date: %', value, SQLERRM
+                        USING ERRCODE = SQLSTATE,
+                              HINT = 'For example "2024-03-31" (year, month, day), or null for the day of each refresh.';
+                END;
                 IF NOT pg_catalog.isfinite(entry.as_of) THEN
                     RAISE EXCEPTION 'rfm.alter_tiers: as_of must be a finite date, got %', entry.as_of
                         USING ERRCODE = 'datetime_field_overflow',

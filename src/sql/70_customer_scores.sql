@@ -136,7 +136,8 @@ BEGIN
     IF typ IS NULL THEN
         RAISE EXCEPTION '%: % has no column %', caller, source, pg_catalog.quote_ident(col)
             USING ERRCODE = 'undefined_column',
-                  HINT = 'Pass column names as they are spelled in the table (case matters).';
+                  HINT = pg_catalog.format('Pass column names as they are spelled in the table (case matters); %s has: %s.',
+                                           source, rfm._column_list(source));
     END IF;
     RETURN typ;
 END $$;
