@@ -69,7 +69,11 @@ SELECT action, outcome, sqlstate, message FROM rfm.refresh_log ORDER BY id DESC 
 ALTER TABLE tiers_r.orders RENAME COLUMN amount_usd TO amount;
 
 -- Errors as users see them.
+-- (terse: with pg_cron loaded for another database the error also says
+-- which, test/shell/cron_other_database.sh)
+\set VERBOSITY terse
 SELECT rfm.schedule_refresh('tiers_r.customer_tiers', '0 3 * * *');   -- no pg_cron in this database
+\set VERBOSITY default
 \set VERBOSITY sqlstate
 SELECT rfm.unschedule_refresh('tiers_r.customer_tiers');               -- 0A000 too, not false
 SELECT rfm.schedule_refresh('tiers_r.customer_tiers', '0 3 * * *');

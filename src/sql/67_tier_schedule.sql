@@ -11,6 +11,18 @@ CREATE FUNCTION rfm._require_pg_cron(caller text)
     AS $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'pg_cron') THEN
+        -- pg_cron loaded for another database: say which, and how to
+        -- schedule this one's refresh from there
+        IF pg_catalog.current_setting('cron.database_name', true) IS NOT NULL THEN
+            RAISE EXCEPTION '%: pg_cron is not installed in database %', caller, pg_catalog.current_database()
+                USING ERRCODE = 'feature_not_supported',
+                      DETAIL = pg_catalog.format('pg_cron runs its jobs from database %s (cron.database_name).',
+                                                 pg_catalog.current_setting('cron.database_name')),
+                      HINT = pg_catalog.format('From database %s, schedule the refresh with pg_cron''s own '
+                                               'cron.schedule_in_database(job_name, schedule, ''CALL rfm.refresh_tiers(''''<tier table>'''')'', %L), '
+                                               'as a role that may refresh the tier table and can log in.',
+                                               pg_catalog.current_setting('cron.database_name'), pg_catalog.current_database());
+        END IF;
         RAISE EXCEPTION '%: pg_cron is not installed in database %', caller, pg_catalog.current_database()
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'Install pg_cron (shared_preload_libraries = ''pg_cron'', cron.database_name = this database), '
