@@ -211,6 +211,16 @@ SELECT * FROM rfm.customer_scores('bad_t.typed', 'Customer', 'ordered_on', 'tota
 -- a date alter_tiers cannot read names the option
 SELECT rfm.alter_tiers('bad_t.good_tiers', '{"as_of": "2024-13-01"}');
 SELECT rfm.alter_tiers('bad_t.good_tiers', '{"as_of": "end of March"}');
+-- Builds that succeed but are seldom meant: a day after today, no customer
+-- (NOTICEs; a past day with customers, last, says nothing).
+SET client_min_messages = notice;
+SELECT rfm.create_tiers('bad_t.later_tiers', 'bad_t.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2200-01-01', keep_history => false)::text;
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"as_of": "2000-01-01"}')::text;
+SELECT count(*) AS customers FROM bad_t.later_tiers;   -- 0
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"as_of": "2024-03-31"}')::text;
+SET client_min_messages = warning;
+SELECT rfm.drop_tiers('bad_t.later_tiers');
 \set SHOW_CONTEXT errors
 DROP TABLE bad_t.typed, bad_t.wide;
 

@@ -114,6 +114,24 @@ BEGIN
     END IF;
 END $$;
 
+-- A build for a day after today, or one that found no customer with a
+-- purchase up to its day, succeeds (a planned day; a source still empty)
+-- but is seldom what was meant: NOTICEs from rfm.create_tiers and
+-- rfm.alter_tiers (caller), not from refreshes (a scheduled job loses them).
+CREATE FUNCTION rfm._tier_build_notices(caller text, as_of date, zone text, day date, row_total bigint)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF as_of > rfm._tier_day(NULL, NULL, zone) THEN
+        RAISE NOTICE '%: as_of % is after today: recency, lifecycle and CLV count the days up to it', caller, as_of;
+    END IF;
+    IF row_total OPERATOR(pg_catalog.=) 0 THEN
+        RAISE NOTICE '%: no customer has a purchase up to %: the tier table is empty', caller, day
+            USING HINT = 'Orders after as_of are left out, and customers with only refunds or $0 lines are not scored.';
+    END IF;
+END $$;
+
 CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column text,
                                  time_column text, amount_column text,
                                  bins integer DEFAULT 5, scheme text DEFAULT 'standard',
@@ -308,6 +326,7 @@ BEGIN
     VALUES (entry_id, new_tier, 'create', started, pg_catalog.clock_timestamp(),
             rfm._tier_day(as_of, state, zone), row_total, 'succeeded',
             NULLIF(pg_catalog.concat_ws('; ', built.grouped_note, CASE WHEN clv THEN rfm._tier_model_note(new_tier) END), ''));
+    PERFORM rfm._tier_build_notices('rfm.create_tiers', as_of, zone, rfm._tier_day(as_of, state, zone), row_total);
     PERFORM pg_catalog.set_config('search_path', caller_path, true);
     RETURN new_tier;
 END $$;

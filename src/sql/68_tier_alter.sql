@@ -725,6 +725,8 @@ BEGIN
             rfm._tier_day(wanted.as_of, entry.state_name, entry.time_zone), built.row_total, 'succeeded',
             pg_catalog.concat_ws('; ', changes, built.grouped_note,
                                  CASE WHEN wanted.clv THEN rfm._tier_model_note(built.tier) END));
+    PERFORM rfm._tier_build_notices('rfm.alter_tiers', wanted.as_of, entry.time_zone,
+                                    rfm._tier_day(wanted.as_of, entry.state_name, entry.time_zone), built.row_total);
     RETURN built.tier;
 END $$;
 COMMENT ON FUNCTION rfm.alter_tiers(regclass, jsonb) IS
