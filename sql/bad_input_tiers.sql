@@ -219,6 +219,11 @@ SELECT rfm.create_tiers('bad_t.later_tiers', 'bad_t.orders', 'customer', 'ordere
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"as_of": "2000-01-01"}')::text;
 SELECT count(*) AS customers FROM bad_t.later_tiers;   -- 0
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"as_of": "2024-03-31"}')::text;
+-- standard's rules are written for 5 bins: with 9, scores 6 to 9 fall to
+-- Others; tier3 (sums, catch-all bounds) and value8 with 2 say nothing
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 9}')::text;
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 4, "scheme": "tier3"}')::text;
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 2, "scheme": "value8"}')::text;
 SET client_min_messages = warning;
 SELECT rfm.drop_tiers('bad_t.later_tiers');
 \set SHOW_CONTEXT errors

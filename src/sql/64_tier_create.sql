@@ -95,6 +95,8 @@ CREATE FUNCTION rfm._tier_check_scheme(caller text, bins integer, scheme_name te
     RETURNS void
     LANGUAGE plpgsql STABLE
     AS $$
+DECLARE
+    top integer;
 BEGIN
     IF NOT EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = scheme_name) THEN
         RAISE EXCEPTION '%: unknown segment scheme %', caller, pg_catalog.quote_literal(scheme_name)
@@ -111,6 +113,18 @@ BEGIN
                         caller, pg_catalog.quote_literal(scheme_name), bins
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'With bins 2 recency, frequency and monetary are each split at the median (a frequency or monetary equal to it is low, a recency equal to it high); for a split at the mean, score with rfm.high_low.';
+    END IF;
+    -- Rules written for other scores (standard's for 1 to 5) label these
+    -- badly: with bins 4 Champions are the top 2 of 4 scores, not of 5; with
+    -- bins 9 the scores above 5 fall to the catch-all rule.  A catch-all
+    -- (up to 100) says nothing of the scores it was written for.
+    SELECT pg_catalog.max(GREATEST(r.r_max, r.f_max, r.m_max)) INTO top
+      FROM rfm.segment_rules r
+     WHERE r.scheme = scheme_name AND GREATEST(r.r_max, r.f_max, r.m_max) < 100;
+    IF top <> bins THEN
+        RAISE NOTICE '%: the rules of scheme % are written for scores 1 to %, not 1 to % (bins)',
+                     caller, pg_catalog.quote_literal(scheme_name), top, bins
+            USING HINT = pg_catalog.format('Pass bins => %s, or write rules for %s bins under a scheme of your own (rfm.segment_rules).', top, bins);
     END IF;
 END $$;
 
