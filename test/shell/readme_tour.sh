@@ -4,8 +4,9 @@
 # orders(customer_id, ordered_at timestamptz, amount numeric), and what it
 # built holds what the raw file says (awk below, not rfm): every customer
 # with a purchase up to each snapshot day once in the history, the
-# _segments view's customers adding up to the tier table's, and the top
-# spender up to 1997-12-31 first in rfm.customer_scores.
+# _segments view's customers adding up to the tier table's, the movers
+# rfm.transitions counts, and the top spender up to 1997-12-31 first in
+# rfm.customer_scores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH_DBS=rfm_readme_tour
@@ -32,6 +33,13 @@ got=$(q rfm_readme_tour -c "SELECT string_agg(as_of || ':' || n, ' ' ORDER BY as
   || fail "history snapshots: got $got, the raw file has $b1997 buyers up to 1997-12-31 and $b1998 up to 1998-06-30"
 got=$(q rfm_readme_tour -c "SELECT (SELECT sum(customers) FROM customer_tiers_segments), (SELECT count(*) FROM customer_tiers)")
 [ "$got" = "$b1998|$b1998" ] || fail "_segments customers | tier table rows: got $got, want $b1998 each"
+
+# the customers the tour lists as moved are those rfm.transitions counts
+got=$(q rfm_readme_tour -c "SELECT (SELECT sum(customers) FROM rfm.transitions('customer_tiers', '1997-12-31', '1998-06-30')
+                                     WHERE from_segment IS DISTINCT FROM to_segment),
+                                   (SELECT count(*) FROM customer_tiers_history b JOIN customer_tiers_history a USING (customer_id)
+                                     WHERE b.as_of = '1997-12-31' AND a.as_of = '1998-06-30' AND a.segment <> b.segment)")
+[ "${got%|*}" = "${got#*|}" ] && [ "${got%|*}" -gt 0 ] || fail "moved customers: transitions | history join: $got"
 
 # the top spender up to 1997-12-31 (net of the amounts, 2 decimals)
 read -r top_id top_sum < <(awk 'NR > 1 && $2 + 0 <= 19971231 { s[$1] += $4 }
