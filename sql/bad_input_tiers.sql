@@ -224,7 +224,20 @@ SELECT rfm.alter_tiers('bad_t.later_tiers', '{"as_of": "2024-03-31"}')::text;
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 9}')::text;
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 4, "scheme": "tier3"}')::text;
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 2, "scheme": "value8"}')::text;
+-- transitions between snapshots labelled by different rules say so (terse:
+-- the hint names the log row, whose id depends on what ran before)
+SELECT rfm.create_tiers('bad_t.moving_tiers', 'bad_t.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-02-29')::text;
+SELECT rfm.alter_tiers('bad_t.moving_tiers', '{"as_of": "2024-03-31"}')::text;
+SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-02-29', '2024-03-31');  -- same rules
+SELECT rfm.alter_tiers('bad_t.moving_tiers', '{"as_of": "2024-04-30", "bins": 2, "scheme": "value8"}')::text;
+\set VERBOSITY terse
+SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-03-31', '2024-04-30');  -- NOTICE
+SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-04-30', '2024-02-29');  -- NOTICE
+\set VERBOSITY default
+SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-02-29', '2024-03-31');  -- same rules
 SET client_min_messages = warning;
+SELECT rfm.drop_tiers('bad_t.moving_tiers');
 SELECT rfm.drop_tiers('bad_t.later_tiers');
 \set SHOW_CONTEXT errors
 DROP TABLE bad_t.typed, bad_t.wide;

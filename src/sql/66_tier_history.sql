@@ -287,6 +287,8 @@ DECLARE
     entry rfm.tier_tables := rfm._tier_entry(tier);
     missing   date;
     found_day boolean;
+    rules_log bigint;
+    rules_change text;
 BEGIN
     IF entry.history_table IS NULL THEN
         RAISE EXCEPTION 'rfm.transitions: % keeps no history', entry.tier
@@ -316,6 +318,24 @@ BEGIN
                       HINT = pg_catalog.format('SELECT DISTINCT as_of FROM %s lists the snapshots.', entry.history_table);
         END IF;
     END LOOP;
+    -- Labels of two days made by different rules (an alter of bins or scheme
+    -- wrote a snapshot after the earlier day, up to the later one) compare
+    -- badly: said, from the log rows the caller may read.
+    SELECT l.id, (SELECT pg_catalog.string_agg(m.part[1], ', ')
+                    FROM pg_catalog.regexp_matches(l.message, '((?:bins|scheme) [^,;]* -> [^,;]*)', 'g') AS m(part))
+      INTO rules_log, rules_change
+      FROM rfm.refresh_log l
+     WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.action OPERATOR(pg_catalog.=) 'alter'
+       AND l.outcome OPERATOR(pg_catalog.=) 'succeeded'
+       AND l.as_of OPERATOR(pg_catalog.>) LEAST(from_as_of, to_as_of)
+       AND l.as_of OPERATOR(pg_catalog.<=) GREATEST(from_as_of, to_as_of)
+       AND l.message OPERATOR(pg_catalog.~) '(^|, )(bins|scheme) '
+     ORDER BY l.id DESC LIMIT 1;
+    IF rules_log IS NOT NULL THEN
+        RAISE NOTICE 'rfm.transitions: the snapshots of % and % were labelled by different rules (rfm.alter_tiers: %)',
+                     LEAST(from_as_of, to_as_of), GREATEST(from_as_of, to_as_of), rules_change
+            USING HINT = pg_catalog.format('A move between their segments may say more about the rules than about the customers (rfm.refresh_log id %s).', rules_log);
+    END IF;
     -- in_from_snapshot false: not yet a customer at from_as_of; in_to_snapshot
     -- false: no longer in the tier table at to_as_of.  Their segment is NULL,
     -- as is that of a customer a scheme of one's own leaves unlabelled: the
