@@ -38,6 +38,13 @@ SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.no_or
 CREATE TABLE bad_f.nan_orders AS SELECT * FROM bad_f.orders;
 INSERT INTO bad_f.nan_orders VALUES (4, 'carol', '2024-01-05', 'NaN');
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.nan_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS nan_amount;
+-- the customer as rfm keys it: a numeric key at its smallest scale, both paths
+CREATE TABLE bad_f.numeric_keys (customer numeric, ordered_on date, amount numeric);
+INSERT INTO bad_f.numeric_keys VALUES (42.50, '2024-01-05', 'NaN');
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.numeric_keys', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS numeric_key_direct;
+SET rfm.direct_scan = off;
+SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.numeric_keys', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS numeric_key_sql;
+RESET rfm.direct_scan;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('bad_f.nan_orders', 'customer', 'ordered_on', 'amount', as_of => 'infinity')$$) AS nan_amount_infinite_as_of;
 -- monetary 1 and 9e-1001 (1001 decimals): the cut points between them
 -- would be rounded, as in rfm.breaks (sql/bad_input_scores.sql): 54000

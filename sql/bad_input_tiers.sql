@@ -220,7 +220,7 @@ SELECT rfm.alter_tiers('bad_t.later_tiers', '{"as_of": "2000-01-01"}')::text;
 SELECT count(*) AS customers FROM bad_t.later_tiers;   -- 0
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"as_of": "2024-03-31"}')::text;
 -- standard's rules are written for 5 bins: with 9, scores 6 to 9 fall to
--- Others; tier3 (sums, catch-all bounds) and value8 with 2 say nothing
+-- Others; tier3 with 4 too (its sums 12 and 8 are for 5), value8 with 2 not
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 9}')::text;
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 4, "scheme": "tier3"}')::text;
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 2, "scheme": "value8"}')::text;

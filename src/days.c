@@ -5,6 +5,7 @@
 
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "utils/datetime.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 
@@ -22,19 +23,39 @@ rfm_day_text(DateADT day)
 
 /*
  * Whose order a bad amount or day was, for the message of
- * rfm_check_finite_amount / _day: "customer 42, order on 2024-01-05" (a key
- * cut at 60 bytes, on a character boundary; the day left out when it is the
- * infinite one the message names).
+ * rfm_check_finite_amount / _day: "customer 42, order on 2024-01-05".  The
+ * customer as rfm keys it (skey, len: its text form; else the integer ikey),
+ * cut at 60 bytes on a character boundary; in SQL_ASCII, whose bytes say
+ * nothing of characters, not inside a UTF-8 sequence either (a UTF-8 client
+ * would refuse the message).  The day in ISO form whatever DateStyle says
+ * (the message is kept in rfm.refresh_log), and left out when it is the
+ * infinite one the message names.
  */
 char *
-rfm_order_text(const char *customer, size_t len, DateADT day)
+rfm_order_text(int64 ikey, const char *skey, size_t len, DateADT day)
 {
-	int			clip = pg_mbcliplen(customer, (int) Min(len, 64), 60);
+	char		number[MAXINT8LEN + 1];
+	int			clip;
+	int			year,
+				month,
+				mday;
 
+	if (skey == NULL)
+	{
+		snprintf(number, sizeof(number), INT64_FORMAT, ikey);
+		skey = number;
+		len = strlen(number);
+	}
+	clip = pg_mbcliplen(skey, (int) Min(len, 64), 60);
+	if (GetDatabaseEncoding() == PG_SQL_ASCII && (size_t) clip < len)
+		while (clip > 0 && (((unsigned char) skey[clip]) & 0xC0) == 0x80)
+			clip--;
 	if (DATE_NOT_FINITE(day))
-		return psprintf("customer %.*s%s", clip, customer, (size_t) clip < len ? "..." : "");
-	return psprintf("customer %.*s%s, order on %s", clip, customer,
-					(size_t) clip < len ? "..." : "", rfm_day_text(day));
+		return psprintf("customer %.*s%s", clip, skey, (size_t) clip < len ? "..." : "");
+	j2date(day + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
+	return psprintf("customer %.*s%s, order on %04d-%02d-%02d%s", clip, skey,
+					(size_t) clip < len ? "..." : "",
+					year > 0 ? year : -(year - 1), month, mday, year > 0 ? "" : " BC");
 }
 
 /*

@@ -102,16 +102,8 @@ add_order(FastTable *table, int64 ikey, const char *skey, uint32 len, FunctionCa
 	if (unlikely(DATE_NOT_FINITE(day) || !rfm_numeric_is_finite(amount)))
 	{
 		const char *caller = PG_ARGISNULL(4) ? CALLER : text_to_cstring(PG_GETARG_TEXT_PP(4));
-		char	   *order;
+		char	   *order = rfm_order_text(ikey, skey, len, day);
 
-		if (skey)
-			order = rfm_order_text(skey, len, day);
-		else
-		{
-			char	   *number = psprintf(INT64_FORMAT, ikey);
-
-			order = rfm_order_text(number, strlen(number), day);
-		}
 		rfm_check_finite_day(day, caller, order);
 		rfm_check_finite_amount(amount, caller, order);
 	}

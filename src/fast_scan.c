@@ -240,20 +240,13 @@ estimated_customers(Relation rel, AttrNumber attnum)
 
 /*
  * An order with an infinite day or a NaN or infinite amount: the error of
- * rfm_check_finite_day / _amount, naming the customer (printed by the key
- * type's output function, only now).
+ * rfm_check_finite_day / _amount, naming the customer as rfm keys it.
  */
 static void
-bad_order(const OrderScan *os, Datum key_value, DateADT day, Numeric amount)
+bad_order(const OrderScan *os, int64 ikey, const char *skey, uint32 keylen, DateADT day, Numeric amount)
 {
-	Oid			outfunc;
-	bool		varlena;
-	char	   *key;
-	char	   *order;
+	char	   *order = rfm_order_text(ikey, skey, keylen, day);
 
-	getTypeOutputInfo(os->key_type, &outfunc, &varlena);
-	key = OidOutputFunctionCall(outfunc, key_value);
-	order = rfm_order_text(key, strlen(key), day);
 	rfm_check_finite_day(day, os->caller, order);
 	if (amount)
 		rfm_check_finite_amount(amount, os->caller, order);
@@ -325,30 +318,6 @@ fast_scan_rows(const OrderScan *os, Relation rel, TableScanDesc scan, FastTable 
 		}
 		if (day > os->as_of)
 			continue;
-		if (unlikely(DATE_NOT_FINITE(day)))
-			bad_order(os, key_value, day, NULL);
-
-		switch (akind)
-		{
-			case AMOUNT_NUMERIC:
-				numeric = (Numeric) PG_DETOAST_DATUM_PACKED(amount_value);
-				if (!decode_amount(numeric, &amount, &scale))
-				{
-					if (unlikely(!rfm_numeric_is_finite(numeric)))
-						bad_order(os, key_value, day, numeric);
-					scale = -1; /* no fast form: numeric arithmetic below (rare) */
-				}
-				break;
-			case AMOUNT_INT2:
-				amount = DatumGetInt16(amount_value);
-				break;
-			case AMOUNT_INT4:
-				amount = DatumGetInt32(amount_value);
-				break;
-			default:
-				amount = DatumGetInt64(amount_value);
-				break;
-		}
 
 		switch (kkind)
 		{
@@ -391,6 +360,32 @@ fast_scan_rows(const OrderScan *os, Relation rel, TableScanDesc scan, FastTable 
 				skey = key_buf;
 				break;
 		}
+		/* the key first: an error names the customer as rfm keys it */
+		if (unlikely(DATE_NOT_FINITE(day)))
+			bad_order(os, ikey, skey, keylen, day, NULL);
+
+		switch (akind)
+		{
+			case AMOUNT_NUMERIC:
+				numeric = (Numeric) PG_DETOAST_DATUM_PACKED(amount_value);
+				if (!decode_amount(numeric, &amount, &scale))
+				{
+					if (unlikely(!rfm_numeric_is_finite(numeric)))
+						bad_order(os, ikey, skey, keylen, day, numeric);
+					scale = -1; /* no fast form: numeric arithmetic below (rare) */
+				}
+				break;
+			case AMOUNT_INT2:
+				amount = DatumGetInt16(amount_value);
+				break;
+			case AMOUNT_INT4:
+				amount = DatumGetInt32(amount_value);
+				break;
+			default:
+				amount = DatumGetInt64(amount_value);
+				break;
+		}
+
 		if (scale >= 0)
 			fast_table_add_scaled(table, ikey, skey, keylen, day, amount, scale);
 		else

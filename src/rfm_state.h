@@ -57,7 +57,7 @@ extern DateADT rfm_check_finite_day(DateADT day, const char *caller, const char 
 extern void rfm_check_purchase_not_after(DateADT purchase, DateADT as_of);	/* days.c */
 extern void rfm_check_first_not_after_last(DateADT first, DateADT last);	/* days.c */
 extern char *rfm_day_text(DateADT day);	/* days.c: for error messages */
-extern char *rfm_order_text(const char *customer, size_t len, DateADT day);	/* days.c */
+extern char *rfm_order_text(int64 ikey, const char *skey, size_t len, DateADT day);	/* days.c */
 extern DateADT rfm_check_finite_as_of(DateADT as_of, const char *caller);
 
 #endif							/* RFM_STATE_H */

@@ -287,8 +287,8 @@ CREATE FUNCTION rfm._column_list(source regclass)
     RETURNS text
     LANGUAGE sql STABLE
     AS $$
-SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname::text), ', ' ORDER BY a.n)
-           FILTER (WHERE a.n OPERATOR(pg_catalog.<=) 30)
+SELECT COALESCE(pg_catalog.string_agg(pg_catalog.quote_ident(a.attname::text), ', ' ORDER BY a.n)
+                    FILTER (WHERE a.n OPERATOR(pg_catalog.<=) 30), 'no columns')
        OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.>) 30 THEN pg_catalog.format(', ... (%s in all)', pg_catalog.count(*)) ELSE '' END
   FROM (SELECT a.attname, pg_catalog.row_number() OVER (ORDER BY a.attnum) AS n
           FROM pg_catalog.pg_attribute a

@@ -114,13 +114,14 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'With bins 2 recency, frequency and monetary are each split at the median (a frequency or monetary equal to it is low, a recency equal to it high); for a split at the mean, score with rfm.high_low.';
     END IF;
-    -- Rules written for other scores (standard's for 1 to 5) label these
-    -- badly: with bins 4 Champions are the top 2 of 4 scores, not of 5; with
-    -- bins 9 the scores above 5 fall to the catch-all rule.  A catch-all
-    -- (up to 100) says nothing of the scores it was written for.
-    SELECT pg_catalog.max(GREATEST(r.r_max, r.f_max, r.m_max)) INTO top
-      FROM rfm.segment_rules r
-     WHERE r.scheme = scheme_name AND GREATEST(r.r_max, r.f_max, r.m_max) < 100;
+    -- The built-in schemes are written for scores 1 to 5 (value8: 1 and 2,
+    -- above), and label others badly: with bins 4 Champions are the top 2 of
+    -- 4 scores, not of 5; with bins 9 scores above 5 fall to Others; tier3's
+    -- sums 12 and 8 leave no core customer below 4 bins.  (A scheme of one's
+    -- own may be written for any scores: its bounds do not say which.)
+    SELECT 5 INTO top
+     WHERE scheme_name IN ('standard', 'tier3')
+       AND EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = scheme_name AND r.builtin);
     IF top <> bins THEN
         RAISE NOTICE '%: the rules of scheme % are written for scores 1 to %, not 1 to % (bins)',
                      caller, pg_catalog.quote_literal(scheme_name), top, bins

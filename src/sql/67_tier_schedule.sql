@@ -9,19 +9,24 @@ CREATE FUNCTION rfm._require_pg_cron(caller text)
     RETURNS void
     LANGUAGE plpgsql STABLE
     AS $$
+DECLARE
+    -- pg_cron's database, when pg_cron is loaded (its setting defined:
+    -- pg_settings does not list a placeholder of a library not loaded)
+    cron_db text := (SELECT s.setting FROM pg_catalog.pg_settings s WHERE s.name OPERATOR(pg_catalog.=) 'cron.database_name');
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'pg_cron') THEN
         -- pg_cron loaded for another database: say which, and how to
-        -- schedule this one's refresh from there
-        IF pg_catalog.current_setting('cron.database_name', true) IS NOT NULL THEN
+        -- schedule this one's refresh from there (or remove a job made there)
+        IF cron_db OPERATOR(pg_catalog.<>) pg_catalog.current_database() THEN
             RAISE EXCEPTION '%: pg_cron is not installed in database %', caller, pg_catalog.current_database()
                 USING ERRCODE = 'feature_not_supported',
-                      DETAIL = pg_catalog.format('pg_cron runs its jobs from database %s (cron.database_name).',
-                                                 pg_catalog.current_setting('cron.database_name')),
-                      HINT = pg_catalog.format('From database %s, schedule the refresh with pg_cron''s own '
-                                               'cron.schedule_in_database(job_name, schedule, ''CALL rfm.refresh_tiers(''''<tier table>'''')'', %L), '
-                                               'as a role that may refresh the tier table and can log in.',
-                                               pg_catalog.current_setting('cron.database_name'), pg_catalog.current_database());
+                      DETAIL = pg_catalog.format('pg_cron runs its jobs from database %s (cron.database_name).', cron_db),
+                      HINT = CASE WHEN caller OPERATOR(pg_catalog.=) 'rfm.unschedule_refresh'
+                                  THEN pg_catalog.format('A job made in database %s is removed there, with cron.unschedule(job_name).', cron_db)
+                                  ELSE pg_catalog.format('From database %s, schedule the refresh with pg_cron''s own '
+                                                         'cron.schedule_in_database(job_name, schedule, ''CALL rfm.refresh_tiers(''''<tier table>'''')'', %L), '
+                                                         'as a role that may refresh the tier table and can log in.',
+                                                         cron_db, pg_catalog.current_database()) END;
         END IF;
         RAISE EXCEPTION '%: pg_cron is not installed in database %', caller, pg_catalog.current_database()
             USING ERRCODE = 'feature_not_supported',

@@ -20,6 +20,7 @@ CREATE FUNCTION rfm._tier_alter_options(entry rfm.tier_tables, options jsonb)
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+    original rfm.tier_tables := entry;
     name  text;
     value jsonb;
     kind  text;
@@ -52,7 +53,7 @@ BEGIN
             ELSIF kind = 'string' THEN
                 BEGIN
                     entry.as_of := (value #>> '{}')::pg_catalog.date;
-                EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow THEN
+                EXCEPTION WHEN data_exception THEN
                     -- the cast's own error names neither the option nor the function
                     RAISE EXCEPTION 'rfm.alter_tiers: as_of % is not a date: %', value, SQLERRM
                         USING ERRCODE = SQLSTATE,
@@ -84,7 +85,10 @@ BEGIN
                       HINT = 'The options are bins, scheme, as_of, clv and keep_history.  The source, its columns and watermark_column cannot change: drop and re-create the tier table.';
         END IF;
     END LOOP;
-    PERFORM rfm._tier_check_scheme('rfm.alter_tiers', entry.bins, entry.scheme);
+    -- checked when changed: an alter of other options leaves them as they are
+    IF entry.bins IS DISTINCT FROM original.bins OR entry.scheme IS DISTINCT FROM original.scheme THEN
+        PERFORM rfm._tier_check_scheme('rfm.alter_tiers', entry.bins, entry.scheme);
+    END IF;
     IF entry.watermark_column IS NOT NULL THEN
         PERFORM rfm._tier_check_incremental('rfm.alter_tiers', entry.clv, entry.as_of);
     END IF;

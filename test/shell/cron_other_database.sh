@@ -10,13 +10,24 @@ cd "$(dirname "$0")/../.."
 SCRATCH_DBS=rfm_cron_other
 source test/shell/lib/scratch.sh
 
-cron_db=$(q postgres -c "SELECT current_setting('cron.database_name', true)")
+cron_db=$(q template1 -c "SELECT setting FROM pg_settings WHERE name = 'cron.database_name'")
 [ -n "$cron_db" ] || { echo "skip: pg_cron is not preloaded"; exit 0; }
+job=
+made_cron=
+cleanup() {
+  [ -z "$job" ] || q "$cron_db" -c "SELECT cron.unschedule($job)" > /dev/null 2>&1 || true
+  [ -z "$made_cron" ] || q "$cron_db" -c "DROP EXTENSION pg_cron" > /dev/null 2>&1 || true
+  jobs -p | xargs -r kill 2>/dev/null || true; dropdbs; rm -rf "$tmp"
+}
+trap cleanup EXIT
+# what a killed earlier run may have left
+q "$cron_db" -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = 'rfm_cron_other_test'" > /dev/null 2>&1 || true
+dropdbs
 createdb rfm_cron_other
 q rfm_cron_other -c "CREATE EXTENSION rfm" \
   -c "CREATE TABLE orders (customer integer, ordered_on date, amount numeric)" \
   -c "INSERT INTO orders VALUES (1, '2024-01-05', 10), (2, '2024-02-05', 20)" \
-  -c "SELECT rfm.create_tiers('shop_tiers', 'orders', 'customer', 'ordered_on', 'amount', bins => 2)" > /dev/null
+  -c "SELECT rfm.create_tiers('shop_tiers', 'orders', 'customer', 'ordered_on', 'amount')" > /dev/null
 
 out=$(psql -X -q -d rfm_cron_other -c "SELECT rfm.schedule_refresh('shop_tiers', '0 3 * * *')" 2>&1) \
   && fail "schedule_refresh succeeded without pg_cron in the database"
@@ -26,14 +37,16 @@ grep -q "^HINT:  From database $cron_db, schedule the refresh with pg_cron's own
   || fail "hint: $out"
 
 # Doing what the hint says (a job every minute; up to 90 s for its run).
-if [ -z "$(q postgres -c "SELECT 1 FROM pg_database WHERE datname = '$cron_db'")" ] \
-   || [ -z "$(q postgres -c "SELECT 1 FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher' LIMIT 1")" ]; then
+if [ -z "$(q template1 -c "SELECT 1 FROM pg_database WHERE datname = '$cron_db'")" ] \
+   || [ -z "$(q template1 -c "SELECT 1 FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher' LIMIT 1")" ]; then
   echo "skip: no pg_cron scheduler running in database $cron_db (the pgTAP run makes it)"; exit 0
 fi
-q "$cron_db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_cron"
+if [ -z "$(q "$cron_db" -c "SELECT 1 FROM pg_extension WHERE extname = 'pg_cron'")" ]; then
+  q "$cron_db" -c "CREATE EXTENSION pg_cron"
+  made_cron=yes
+fi
 job=$(q "$cron_db" -c "SELECT cron.schedule_in_database('rfm_cron_other_test', '* * * * *',
                          \$\$CALL rfm.refresh_tiers('shop_tiers')\$\$, 'rfm_cron_other')")
-trap 'q "$cron_db" -c "SELECT cron.unschedule($job)" > /dev/null 2>&1 || true; jobs -p | xargs -r kill 2>/dev/null || true; dropdbs; rm -rf "$tmp"' EXIT
 q rfm_cron_other -c "INSERT INTO orders VALUES (3, '2024-03-05', 30)"
 for _ in $(seq 90); do
   [ "$(q rfm_cron_other -c "SELECT count(*) FROM shop_tiers")" = 3 ] && break

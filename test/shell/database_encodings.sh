@@ -76,6 +76,25 @@ done
 [ "$(q rfm_enc_euc_cn -c "SELECT octet_length(rfm.lifecycle(rfm.summarize('2023-01-01'::date, 1), '2024-06-30', lang => 'zh'))")" = 4 ] ||
   fail "EUC_CN gets the Chinese lifecycle stages in UTF-8 bytes"
 
+# A bad order's error names the customer, its key cut at 60 bytes: in
+# EUC_CN on a character boundary, in SQL_ASCII (bytes only) not inside a
+# UTF-8 sequence either, which a UTF-8 client would refuse (x + 35 x 语:
+# 60 bytes end inside the 20th 语 in UTF-8, the 30th in EUC_CN)
+for enc in EUC_CN SQL_ASCII; do
+  db=rfm_enc_$(echo "$enc" | tr 'A-Z' 'a-z')
+  q "$db" -c "CREATE TABLE public.bad (c text, d date, a numeric)" \
+          -c "INSERT INTO public.bad VALUES ('x' || repeat('语', 35), '2024-01-01', 'NaN')"
+  out=$(psql -X -q -At -d "$db" -c "SELECT count(*) FROM rfm.customer_scores('public.bad', 'c', 'd', 'a', as_of => '2024-06-30')" 2>&1) \
+    && fail "$enc: a NaN amount was scored"
+  case $enc in
+    EUC_CN) want="x$(printf '语%.0s' $(seq 29))" ;;   # 1 + 29 x 2 = 59 bytes
+    *) want="x$(printf '语%.0s' $(seq 19))" ;;       # 1 + 19 x 3 = 58 bytes
+  esac
+  [ "${out%%$'\n'*}" = "ERROR:  rfm.customer_scores: amount must not be NaN (customer $want..., order on 2024-01-01)" ] \
+    || fail "$enc: the cut key in the error: $out"
+done
+echo "ok: EUC_CN and SQL_ASCII: a long key in an error is cut on a character boundary"
+
 # --- 2. LATIN1, WIN1252 and EUC_TW: refused, nothing installed.  LATIN1 and
 # WIN1252 have no Chinese at all: the scripts' first Chinese character, 冠
 # (UTF-8 0xe5 0x86 0xa0), fails.  EUC_TW (CNS 11643, traditional) has 冠 but
