@@ -278,7 +278,7 @@ run_tests() {       # throwaway cluster, pg_regress, pgTAP
   # The tests, readable by the user that runs them (a root-only clone is
   # not), run from a copy: they read sql/include and data/ relative to it.
   rm -rf "$work/tests"; mkdir -p "$work/tests"
-  cp -r sql expected test data "$work/tests/"
+  cp -r sql expected test data README.md "$work/tests/"   # README: test/shell/readme_tour.sh runs its tour
   chmod -R a+rX "$work/tests"
   cd "$work/tests"
   "${runas[@]}" "$native/bin/initdb" -D "$data" -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
