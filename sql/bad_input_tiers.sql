@@ -222,23 +222,41 @@ SELECT rfm.alter_tiers('bad_t.later_tiers', '{"as_of": "2024-03-31"}')::text;
 -- standard's rules are written for 5 bins: with 9, scores 6 to 9 fall to
 -- Others; tier3 with 4 too (its sums 12 and 8 are for 5), value8 with 2 not
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 9}')::text;
+CALL rfm.refresh_tiers('bad_t.later_tiers');   -- refreshes say nothing
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 4, "scheme": "tier3"}')::text;
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 3}')::text;
+SELECT count(*) FILTER (WHERE tier = 'core') AS core, count(*) AS customers FROM bad_t.later_tiers;  -- 0 core
+-- a scheme of one's own (here standard's rules) says nothing: its bounds
+-- do not tell which scores it was written for
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max)
+SELECT 'bad_t mine', priority, label_en, label_zh, r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max
+  FROM rfm.segment_rules WHERE scheme = 'standard';
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 9, "scheme": "bad_t mine"}')::text;
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 2, "scheme": "value8"}')::text;
--- transitions between snapshots labelled by different rules say so (terse:
--- the hint names the log row, whose id depends on what ran before)
+-- transitions between snapshots labelled by different rules say so, by the
+-- rules each snapshot was last written with: 02-29 and 03-31 standard/5,
+-- 04-30 value8/2, then 03-15 written after it (value8/2), last 02-29
+-- written again by an alter back to standard/5
 SELECT rfm.create_tiers('bad_t.moving_tiers', 'bad_t.orders', 'customer', 'ordered_on', 'amount',
                         as_of => '2024-02-29')::text;
 SELECT rfm.alter_tiers('bad_t.moving_tiers', '{"as_of": "2024-03-31"}')::text;
 SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-02-29', '2024-03-31');  -- same rules
 SELECT rfm.alter_tiers('bad_t.moving_tiers', '{"as_of": "2024-04-30", "bins": 2, "scheme": "value8"}')::text;
-\set VERBOSITY terse
 SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-03-31', '2024-04-30');  -- NOTICE
 SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-04-30', '2024-02-29');  -- NOTICE
-\set VERBOSITY default
 SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-02-29', '2024-03-31');  -- same rules
+-- a snapshot written out of day order: 03-15 by value8/2, between two standard/5 days
+SELECT rfm.alter_tiers('bad_t.moving_tiers', '{"as_of": "2024-03-15"}')::text;
+SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-02-29', '2024-03-15');  -- NOTICE
+SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-03-15', '2024-04-30');  -- same rules
+-- 02-29 written again by standard/5: the same rules as 03-31, unlike 03-15
+SELECT rfm.alter_tiers('bad_t.moving_tiers', '{"as_of": "2024-02-29", "bins": 5, "scheme": "standard"}')::text;
+SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-02-29', '2024-03-31');  -- same rules
+SELECT count(*) AS groups FROM rfm.transitions('bad_t.moving_tiers', '2024-02-29', '2024-03-15');  -- NOTICE
 SET client_min_messages = warning;
 SELECT rfm.drop_tiers('bad_t.moving_tiers');
 SELECT rfm.drop_tiers('bad_t.later_tiers');
+DELETE FROM rfm.segment_rules WHERE scheme = 'bad_t mine';
 \set SHOW_CONTEXT errors
 DROP TABLE bad_t.typed, bad_t.wide;
 

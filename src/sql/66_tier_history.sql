@@ -274,6 +274,42 @@ BEGIN
     RETURN stored;
 END $$;
 
+-- The scheme and bins a day's snapshot was labelled with, from the log
+-- rows the caller may read (NULL when none wrote it): those in force when
+-- the day's last snapshot was written, i.e. the old values of the first
+-- later alter that changed them ("bins 5 -> 2, scheme standard -> value8"),
+-- or the table's own.
+CREATE FUNCTION rfm._tier_snapshot_rules(entry rfm.tier_tables, day date)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    written bigint;
+    bins    text;
+    scheme  text;
+BEGIN
+    SELECT pg_catalog.max(l.id) INTO written
+      FROM rfm.refresh_log l
+     WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.outcome OPERATOR(pg_catalog.=) 'succeeded'
+       AND l.as_of OPERATOR(pg_catalog.=) day;
+    IF written IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT (pg_catalog.regexp_match(l.message, '(?:^|, )bins ([0-9]+) -> '))[1] INTO bins
+      FROM rfm.refresh_log l
+     WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.action OPERATOR(pg_catalog.=) 'alter'
+       AND l.outcome OPERATOR(pg_catalog.=) 'succeeded' AND l.id OPERATOR(pg_catalog.>) written
+       AND l.message OPERATOR(pg_catalog.~) '(^|, )bins [0-9]+ -> '
+     ORDER BY l.id LIMIT 1;
+    SELECT (pg_catalog.regexp_match(l.message, '(?:^|, )scheme ([^,;]*) -> '))[1] INTO scheme
+      FROM rfm.refresh_log l
+     WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.action OPERATOR(pg_catalog.=) 'alter'
+       AND l.outcome OPERATOR(pg_catalog.=) 'succeeded' AND l.id OPERATOR(pg_catalog.>) written
+       AND l.message OPERATOR(pg_catalog.~) '(^|, )scheme [^,;]* -> '
+     ORDER BY l.id LIMIT 1;
+    RETURN pg_catalog.format('%s with %s bins', COALESCE(scheme, entry.scheme), COALESCE(bins, entry.bins::text));
+END $$;
+
 -- lang 'zh': the segments by their Chinese labels (segment_zh).
 CREATE FUNCTION rfm.transitions(tier regclass, from_as_of date, to_as_of date, lang text DEFAULT 'en')
     RETURNS TABLE (from_segment text, to_segment text, customers bigint,
@@ -287,8 +323,8 @@ DECLARE
     entry rfm.tier_tables := rfm._tier_entry(tier);
     missing   date;
     found_day boolean;
-    rules_log bigint;
-    rules_change text;
+    rules_from text;
+    rules_to   text;
 BEGIN
     IF entry.history_table IS NULL THEN
         RAISE EXCEPTION 'rfm.transitions: % keeps no history', entry.tier
@@ -319,22 +355,14 @@ BEGIN
         END IF;
     END LOOP;
     -- Labels of two days made by different rules (an alter of bins or scheme
-    -- wrote a snapshot after the earlier day, up to the later one) compare
-    -- badly: said, from the log rows the caller may read.
-    SELECT l.id, (SELECT pg_catalog.string_agg(m.part[1], ', ')
-                    FROM pg_catalog.regexp_matches(l.message, '((?:bins|scheme) [^,;]* -> [^,;]*)', 'g') AS m(part))
-      INTO rules_log, rules_change
-      FROM rfm.refresh_log l
-     WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.action OPERATOR(pg_catalog.=) 'alter'
-       AND l.outcome OPERATOR(pg_catalog.=) 'succeeded'
-       AND l.as_of OPERATOR(pg_catalog.>) LEAST(from_as_of, to_as_of)
-       AND l.as_of OPERATOR(pg_catalog.<=) GREATEST(from_as_of, to_as_of)
-       AND l.message OPERATOR(pg_catalog.~) '(^|, )(bins|scheme) '
-     ORDER BY l.id DESC LIMIT 1;
-    IF rules_log IS NOT NULL THEN
-        RAISE NOTICE 'rfm.transitions: the snapshots of % and % were labelled by different rules (rfm.alter_tiers: %)',
-                     LEAST(from_as_of, to_as_of), GREATEST(from_as_of, to_as_of), rules_change
-            USING HINT = pg_catalog.format('A move between their segments may say more about the rules than about the customers (rfm.refresh_log id %s).', rules_log);
+    -- in between) compare badly: said, from the log rows the caller may read.
+    rules_from := rfm._tier_snapshot_rules(entry, from_as_of);
+    rules_to := rfm._tier_snapshot_rules(entry, to_as_of);
+    IF rules_from OPERATOR(pg_catalog.<>) rules_to THEN
+        RAISE NOTICE 'rfm.transitions: the snapshot of % was labelled by %, that of % by %',
+                     pg_catalog.to_char(from_as_of, 'YYYY-MM-DD'), rules_from,
+                     pg_catalog.to_char(to_as_of, 'YYYY-MM-DD'), rules_to
+            USING HINT = 'A move between their segments may say more about the rules than about the customers.';
     END IF;
     -- in_from_snapshot false: not yet a customer at from_as_of; in_to_snapshot
     -- false: no longer in the tier table at to_as_of.  Their segment is NULL,

@@ -35,6 +35,11 @@ grep -q "^ERROR:  rfm.schedule_refresh: pg_cron is not installed in database rfm
 grep -q "^DETAIL:  pg_cron runs its jobs from database $cron_db (cron.database_name).$" <<< "$out" || fail "detail: $out"
 grep -q "^HINT:  From database $cron_db, schedule the refresh with pg_cron's own cron.schedule_in_database(job_name, schedule, 'CALL rfm.refresh_tiers(''<tier table>'')', 'rfm_cron_other')" <<< "$out" \
   || fail "hint: $out"
+out=$(psql -X -q -d rfm_cron_other -c "SELECT rfm.unschedule_refresh('shop_tiers')" 2>&1) \
+  && fail "unschedule_refresh succeeded without pg_cron in the database"
+grep -q "^DETAIL:  pg_cron runs its jobs from database $cron_db (cron.database_name).$" <<< "$out" || fail "unschedule detail: $out"
+grep -q "^HINT:  A job made in database $cron_db is removed there, with cron.unschedule(job_name).$" <<< "$out" \
+  || fail "unschedule hint: $out"
 
 # Doing what the hint says (a job every minute; up to 90 s for its run).
 if [ -z "$(q template1 -c "SELECT 1 FROM pg_database WHERE datname = '$cron_db'")" ] \
