@@ -106,7 +106,6 @@ BEGIN
                                               FROM rfm.segment_rules r));
     END IF;
     IF bins <> 2
-       AND EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = scheme_name)
        AND NOT EXISTS (SELECT FROM rfm.segment_rules r
                         WHERE r.scheme = scheme_name AND GREATEST(r.r_max, r.f_max, r.m_max) > 2) THEN
         RAISE EXCEPTION '%: scheme % labels high and low scores (1 and 2), so it needs bins 2, not %',

@@ -295,18 +295,14 @@ BEGIN
     IF written IS NULL THEN
         RETURN NULL;
     END IF;
-    SELECT (pg_catalog.regexp_match(l.message, '(?:^|, )bins ([0-9]+) -> '))[1] INTO bins
-      FROM rfm.refresh_log l
+    SELECT (pg_catalog.array_agg(m.bins ORDER BY l.id) FILTER (WHERE m.bins IS NOT NULL))[1],
+           (pg_catalog.array_agg(m.scheme ORDER BY l.id) FILTER (WHERE m.scheme IS NOT NULL))[1]
+      INTO bins, scheme
+      FROM rfm.refresh_log l,
+           LATERAL (SELECT (pg_catalog.regexp_match(l.message, '(?:^|, )bins ([0-9]+) -> '))[1] AS bins,
+                           (pg_catalog.regexp_match(l.message, '(?:^|, )scheme ([^,;]*) -> '))[1] AS scheme) m
      WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.action OPERATOR(pg_catalog.=) 'alter'
-       AND l.outcome OPERATOR(pg_catalog.=) 'succeeded' AND l.id OPERATOR(pg_catalog.>) written
-       AND l.message OPERATOR(pg_catalog.~) '(^|, )bins [0-9]+ -> '
-     ORDER BY l.id LIMIT 1;
-    SELECT (pg_catalog.regexp_match(l.message, '(?:^|, )scheme ([^,;]*) -> '))[1] INTO scheme
-      FROM rfm.refresh_log l
-     WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.action OPERATOR(pg_catalog.=) 'alter'
-       AND l.outcome OPERATOR(pg_catalog.=) 'succeeded' AND l.id OPERATOR(pg_catalog.>) written
-       AND l.message OPERATOR(pg_catalog.~) '(^|, )scheme [^,;]* -> '
-     ORDER BY l.id LIMIT 1;
+       AND l.outcome OPERATOR(pg_catalog.=) 'succeeded' AND l.id OPERATOR(pg_catalog.>) written;
     RETURN pg_catalog.format('%s with %s bins', COALESCE(scheme, entry.scheme), COALESCE(bins, entry.bins::text));
 END $$;
 
