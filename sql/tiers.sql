@@ -43,13 +43,17 @@ SELECT customer_id, r_score, f_score, m_score, rfm_cell FROM tiers_r.customer_ti
 SELECT customer_id, segment, segment_zh, tier, tier_zh, lifecycle, lifecycle_zh FROM tiers_r.customer_tiers ORDER BY customer_id;
 -- One customer per segment: share 0.2 each; revenue shares = monetary / 173
 -- rounded half up to 4 places (python Decimal): 0.1734, 0.0289, 0.7514, 0.0058, 0.0405.
+-- The other 7 of standard's 12 labels have a row too: 0 customers, share 0,
+-- revenue 0, no means (listed by rule priority: New Customers 30, Promising
+-- 40, Need Attention 60, Can't Lose Them 80, At Risk 90, Hibernating 110,
+-- Others 999).
 SELECT segment, customers, customer_share, revenue, revenue_share, mean_recency_days, mean_r_score
-  FROM tiers_r.customer_tiers_segments ORDER BY revenue DESC;
+  FROM tiers_r.customer_tiers_segments ORDER BY revenue DESC, segment_priority;
 SELECT sum(customers) AS customers, sum(revenue) AS revenue, sum(customer_share) AS share
   FROM tiers_r.customer_tiers_segments;
 -- The order to list segments in: each label's rule priority in standard
 -- (rfm.segment_rules): Champions 10, Loyal Customers 20, Potential
--- Loyalist 50, About To Sleep 70, Lost 100.
+-- Loyalist 50, About To Sleep 70, Lost 100; the empty ones in between.
 SELECT segment_priority, segment, segment_zh FROM tiers_r.customer_tiers_segments ORDER BY segment_priority;
 SELECT count(*) AS cells, sum(customers) AS customers FROM tiers_r.customer_tiers_grid;
 SELECT tier, source, customer_column, time_column, amount_column, customer_type, bins, scheme, as_of,

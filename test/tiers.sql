@@ -33,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(87);
+SELECT plan(92);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -134,6 +134,22 @@ SELECT is((SELECT sum(customers)::int FROM tiers_t.t1_segments), 5, 'segment sum
 SELECT is((SELECT sum(revenue) FROM tiers_t.t1_segments), 173::numeric, 'segment summary revenue totals 173');
 SELECT ok((SELECT abs(sum(customer_share) - 1) < 0.001 AND abs(sum(revenue_share) - 1) < 0.001
              FROM tiers_t.t1_segments), 'shares add up to 1');
+-- Every label of standard has a row (12), those no customer has with 0
+-- customers, 0 revenue, share 0 and no means: t1's 5 customers have 5
+-- labels (scores by hand, as_of 2024-03-31: 1 (3,4,4) Loyal Customers, 2
+-- (2,1,2) About To Sleep, 3 (4,4,5) Champions, 4 (1,1,1) Lost, 5 (5,1,3)
+-- Potential Loyalist), so 7 are empty.
+SELECT results_eq($$SELECT count(*)::int, count(*) FILTER (WHERE customers = 0)::int,
+                           count(*) FILTER (WHERE customers = 0 AND revenue = 0 AND customer_share = 0
+                                            AND revenue_share = 0 AND mean_recency_days IS NULL
+                                            AND mean_frequency IS NULL AND mean_monetary IS NULL
+                                            AND mean_r_score IS NULL AND mean_f_score IS NULL
+                                            AND mean_m_score IS NULL)::int
+                      FROM tiers_t.t1_segments$$,
+  $$VALUES (12, 7, 7)$$, 'every label of the scheme has a row, the empty ones with 0 customers');
+SELECT set_eq($$SELECT segment, segment_zh, segment_priority FROM tiers_t.t1_segments$$,
+  $$SELECT label_en, label_zh, priority FROM rfm.segment_rules WHERE scheme = 'standard'$$,
+  '... the labels and priorities of rfm.segment_rules');
 -- segment_priority: the label's first rule in the table's scheme, read
 -- live.  A scheme of one's own with 'Top' twice (priorities 5 and 9): r
 -- scores 5 and 4 (c5, c3) are Top, 3..1 (c1, c2, c4) Rest.
@@ -148,6 +164,15 @@ SELECT results_eq('SELECT segment, customers, segment_priority FROM tiers_t.prio
 UPDATE rfm.segment_rules SET priority = 60 WHERE scheme = 'tiers_t prio' AND priority = 5;
 SELECT results_eq('SELECT segment, segment_priority FROM tiers_t.prio_segments ORDER BY segment_priority',
   $$VALUES ('Rest', 7), ('Top', 9)$$, '... read from the rules as they are now');
+-- A label edited since the refresh: the table's Rest (3 customers) keeps
+-- its row without a priority, the rules' new label has one with none.
+UPDATE rfm.segment_rules SET label_en = 'Others', label_zh = '其他' WHERE scheme = 'tiers_t prio' AND priority = 7;
+SELECT results_eq('SELECT segment, segment_zh, customers, segment_priority FROM tiers_t.prio_segments ORDER BY segment',
+  $$VALUES ('Others', '其他', 0::bigint, 7), ('Rest', '余', 3, NULL), ('Top', '顶', 2, 9)$$,
+  '... a label the rules no longer give keeps its customers, the new one has 0 until the refresh');
+CALL rfm.refresh_tiers('tiers_t.prio');
+SELECT results_eq('SELECT segment, customers, segment_priority FROM tiers_t.prio_segments ORDER BY segment',
+  $$VALUES ('Others', 3::bigint, 7), ('Top', 2, 9)$$, '... and all of them after it');
 SELECT is((SELECT segment_priority FROM tiers_t.t1_segments WHERE segment = 'Champions'), 10,
   'a standard table''s Champions: 10');
 SELECT rfm.drop_tiers('tiers_t.prio') \g /dev/null
@@ -365,6 +390,13 @@ DELETE FROM tiers_t.emptied;
 CALL rfm.refresh_tiers('tiers_t.emptied_tiers');
 SELECT is((SELECT count(*)::int FROM tiers_t.emptied_tiers_history WHERE as_of = '2024-06-30'), 0,
   'refreshed over an emptied source, the day''s snapshot is empty as the tier table is');
+-- Its segments view still lists standard's 12 labels, each with 0
+-- customers; no share can be computed of nothing (NULL, not an error).
+SELECT results_eq($$SELECT count(*)::int, sum(customers)::int, sum(revenue), count(customer_share)::int,
+                           count(revenue_share)::int, count(mean_monetary)::int
+                      FROM tiers_t.emptied_tiers_segments$$,
+  $$VALUES (12, 0, 0::numeric, 0, 0, 0)$$,
+  'an empty tier table''s segments view: every label, 0 customers, no shares or means');
 SELECT rfm.drop_tiers('tiers_t.emptied_tiers') \g /dev/null
 
 SELECT * FROM finish();

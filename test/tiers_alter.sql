@@ -254,9 +254,11 @@ SELECT is((SELECT count(*)::int FROM alter_t."t1 chart"), 4, 'the grid view has 
 SELECT ok((SELECT reloptions IS NULL FROM pg_class WHERE oid = 'alter_t."t1 chart"'::regclass),
   'the renamed grid view keeps its name, and the security_invoker the owner reset stays reset');
 SELECT is((SELECT sum(customers)::int FROM alter_t.t1_segments), 5, 'the segments view reads the new table');
-SELECT results_eq('SELECT segment, segment_priority FROM alter_t.t1_segments ORDER BY segment_priority',
-  $$VALUES ('Important Value', 10), ('General Development', 60), ('General Win-back', 80)$$,
-  '... and its segment_priority the new scheme''s (value8''s rules)');
+SELECT results_eq('SELECT segment, segment_priority, customers > 0 FROM alter_t.t1_segments ORDER BY segment_priority',
+  $$VALUES ('Important Value', 10, true), ('Important Development', 20, false), ('Important Retention', 30, false),
+           ('Important Win-back', 40, false), ('General Value', 50, false), ('General Development', 60, true),
+           ('General Retention', 70, false), ('General Win-back', 80, true)$$,
+  '... its labels and segment_priority the new scheme''s (value8''s rules, the empty ones too)');
 
 -- Everything the user set is still there.
 SELECT is((SELECT relowner::regrole::text FROM pg_class WHERE oid = 'alter_t.t1'::regclass), 'alter_owner',

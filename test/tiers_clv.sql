@@ -15,6 +15,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS tclv CASCADE;
+DELETE FROM rfm.segment_rules WHERE scheme = 'tclv empty';
 CREATE SCHEMA tclv;
 
 CREATE TEMP TABLE cdnow_raw (line text);
@@ -53,7 +54,7 @@ BEGIN
   RETURN n;
 END $f$;
 
-SELECT plan(56);
+SELECT plan(58);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
@@ -119,6 +120,22 @@ SELECT is((SELECT count(*)::int
                    AND abs(v.predicted_clv - x.s::numeric) <= 0.01
                    AND abs(v.mean_predicted_clv - x.m::numeric) <= 0.01) IS NOT TRUE), 0,
   'the segments view: mean historical CLV, mean P(alive), total and mean predicted CLV per segment');
+-- A segment no customer has (a scheme of one's own: scores of 6 do not
+-- occur with 5 bins): its total predicted CLV is 0 where the model was
+-- fitted, its means NULL; the other segment holds everyone's.
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, r_min, r_max)
+VALUES ('tclv empty', 10, 'Nobody', '无人', 6, 6), ('tclv empty', 20, 'Everyone', '所有人', 1, 5);
+SELECT rfm.create_tiers('tclv.cd_empty', 'tclv.orders', 'customer', 'ordered_on', 'amount',
+                        as_of => '1997-09-30', clv => true, scheme => 'tclv empty', keep_history => false) \g /dev/null
+SELECT results_eq($$SELECT segment, customers, predicted_clv, mean_predicted_clv, mean_historical_clv, mean_p_alive
+                      FROM tclv.cd_empty_segments ORDER BY segment_priority$$,
+  $$SELECT 'Nobody', 0::bigint, 0::numeric, NULL::numeric, NULL::numeric, NULL::numeric
+    UNION ALL
+    SELECT 'Everyone', count(*), round(sum(predicted_clv)::numeric, 2), round(avg(predicted_clv)::numeric, 2),
+           round(avg(historical_clv), 2), round(avg(p_alive)::numeric, 4) FROM tclv.cd_empty$$,
+  'an empty segment of a fitted CLV tier table: predicted_clv 0, no means');
+SELECT rfm.drop_tiers('tclv.cd_empty') \g /dev/null
+DELETE FROM rfm.segment_rules WHERE scheme = 'tclv empty';
 
 -- A refresh refits: a new repeat buyer changes the fits and every customer's
 -- model columns; an order after as_of is ignored.
@@ -179,6 +196,9 @@ SELECT results_eq('SELECT customer_id, historical_clv FROM tclv.small_tiers ORDE
 SELECT is((SELECT count(*)::int FROM tclv.small_tiers WHERE p_alive IS NOT NULL OR expected_purchases IS NOT NULL
               OR expected_spend IS NOT NULL OR predicted_clv IS NOT NULL), 0,
   'the model columns are NULL');
+SELECT is((SELECT count(*)::int FROM tclv.small_tiers_segments WHERE customers = 0 AND predicted_clv IS NULL
+              AND mean_predicted_clv IS NULL AND mean_historical_clv IS NULL), 12 - 5,
+  '... where the model was not fitted, an empty segment''s predicted_clv is NULL as the others'' (the 5 customers of test/tiers.sql''s t1: 5 labels of 12 used)');
 INSERT INTO tclv.small VALUES (6, '2024-03-10', 3);
 CREATE TEMP TABLE small_before AS SELECT * FROM tclv.small_tiers;
 CALL rfm.refresh_tiers('tclv.small_tiers');

@@ -41,31 +41,67 @@ DECLARE
     segments_name text := rfm._tier_sibling(tier, '_segments');
     grid_name     text := rfm._tier_sibling(tier, '_grid');
 BEGIN
+    -- Every label of the scheme has a row, the empty ones with 0 customers
+    -- (a chart keeps its bars from refresh to refresh); a label in the table
+    -- that the rules no longer give (rules edited since the refresh) too.
     EXECUTE pg_catalog.format($v$
 CREATE VIEW %1$s%2$s AS
-SELECT t.segment, t.segment_zh,
+WITH labels AS (
+    SELECT r.label_en, r.label_zh
+      FROM rfm.segment_rules r
+     WHERE r.scheme = %5$L
+     GROUP BY r.label_en, r.label_zh),
+filled AS (
+    SELECT t.segment, t.segment_zh,
+           pg_catalog.count(*) AS customers,
+           pg_catalog.sum(t.monetary) AS revenue,
+           pg_catalog.avg(t.recency_days) AS recency_days,
+           pg_catalog.avg(t.frequency) AS frequency,
+           pg_catalog.avg(t.monetary) AS monetary,
+           pg_catalog.avg(t.r_score) AS r_score,
+           pg_catalog.avg(t.f_score) AS f_score,
+           pg_catalog.avg(t.m_score) AS m_score%4$s
+      FROM %3$s t
+     GROUP BY t.segment, t.segment_zh),
+segments AS (
+    SELECT COALESCE(f.segment, l.label_en) AS segment, COALESCE(f.segment_zh, l.label_zh) AS segment_zh,
+           COALESCE(f.customers, 0) AS customers, COALESCE(f.revenue, 0) AS revenue,
+           f.customers IS NULL AS empty, f.recency_days, f.frequency, f.monetary,
+           f.r_score, f.f_score, f.m_score%7$s
+      FROM filled f
+      FULL JOIN labels l ON f.segment = l.label_en AND f.segment_zh = l.label_zh)
+SELECT s.segment, s.segment_zh,
        (SELECT pg_catalog.min(r.priority) FROM rfm.segment_rules r
-         WHERE r.scheme = %5$L AND r.label_en = t.segment) AS segment_priority,
-       pg_catalog.count(*) AS customers,
-       pg_catalog.round(pg_catalog.count(*)::pg_catalog.numeric
-                        / pg_catalog.sum(pg_catalog.count(*)) OVER (), 4) AS customer_share,
-       pg_catalog.sum(t.monetary) AS revenue,
-       pg_catalog.round(pg_catalog.sum(t.monetary)
-                        / NULLIF(pg_catalog.sum(pg_catalog.sum(t.monetary)) OVER (), 0), 4) AS revenue_share,
-       pg_catalog.round(pg_catalog.avg(t.recency_days), 1) AS mean_recency_days,
-       pg_catalog.round(pg_catalog.avg(t.frequency), 2) AS mean_frequency,
-       pg_catalog.round(pg_catalog.avg(t.monetary), 2) AS mean_monetary,
-       pg_catalog.round(pg_catalog.avg(t.r_score), 2) AS mean_r_score,
-       pg_catalog.round(pg_catalog.avg(t.f_score), 2) AS mean_f_score,
-       pg_catalog.round(pg_catalog.avg(t.m_score), 2) AS mean_m_score%4$s
-  FROM %3$s t
- GROUP BY t.segment, t.segment_zh$v$, segments_name, rfm._tier_view_options(), tier,
+         WHERE r.scheme = %5$L AND r.label_en = s.segment) AS segment_priority,
+       s.customers,
+       pg_catalog.round(s.customers::pg_catalog.numeric
+                        / NULLIF(pg_catalog.sum(s.customers) OVER (), 0), 4) AS customer_share,
+       s.revenue,
+       pg_catalog.round(s.revenue / NULLIF(pg_catalog.sum(s.revenue) OVER (), 0), 4) AS revenue_share,
+       pg_catalog.round(s.recency_days, 1) AS mean_recency_days,
+       pg_catalog.round(s.frequency, 2) AS mean_frequency,
+       pg_catalog.round(s.monetary, 2) AS mean_monetary,
+       pg_catalog.round(s.r_score, 2) AS mean_r_score,
+       pg_catalog.round(s.f_score, 2) AS mean_f_score,
+       pg_catalog.round(s.m_score, 2) AS mean_m_score%6$s
+  FROM segments s$v$, segments_name, rfm._tier_view_options(), tier,
         CASE WHEN clv THEN $c$,
-       pg_catalog.round(pg_catalog.avg(t.historical_clv), 2) AS mean_historical_clv,
-       pg_catalog.round(pg_catalog.avg(t.p_alive)::pg_catalog.numeric, 4) AS mean_p_alive,
-       pg_catalog.round(pg_catalog.sum(t.predicted_clv)::pg_catalog.numeric, 2) AS predicted_clv,
-       pg_catalog.round(pg_catalog.avg(t.predicted_clv)::pg_catalog.numeric, 2) AS mean_predicted_clv$c$
-        ELSE '' END, scheme);
+           pg_catalog.avg(t.historical_clv) AS historical_clv,
+           pg_catalog.avg(t.p_alive) AS p_alive,
+           pg_catalog.sum(t.predicted_clv) AS predicted_clv,
+           pg_catalog.avg(t.predicted_clv) AS mean_predicted_clv$c$
+        ELSE '' END, scheme,
+        -- an empty segment's predicted total is 0 where the model was fitted
+        CASE WHEN clv THEN $c$,
+       pg_catalog.round(s.historical_clv, 2) AS mean_historical_clv,
+       pg_catalog.round(s.p_alive::pg_catalog.numeric, 4) AS mean_p_alive,
+       CASE WHEN NOT s.empty THEN pg_catalog.round(s.predicted_clv::pg_catalog.numeric, 2)
+            WHEN pg_catalog.sum(s.predicted_clv) OVER () IS NOT NULL THEN 0 END AS predicted_clv,
+       pg_catalog.round(s.mean_predicted_clv::pg_catalog.numeric, 2) AS mean_predicted_clv$c$
+        ELSE '' END,
+        CASE WHEN clv THEN $c$,
+           f.historical_clv, f.p_alive, f.predicted_clv, f.mean_predicted_clv$c$
+        ELSE '' END);
 
     EXECUTE pg_catalog.format($v$
 CREATE VIEW %1$s%2$s AS
