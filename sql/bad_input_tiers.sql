@@ -188,6 +188,26 @@ SELECT pg_temp.err($$SELECT rfm.drop_tiers(NULL)::text$$) AS drop_null,
        pg_temp.err($$SELECT rfm.alter_tiers(NULL, '{}')::text$$) AS alter_null,
        pg_temp.err($$SELECT rfm.schedule_refresh(NULL, '* * * * *')::text$$) AS schedule_null;
 SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.orders')::text$$) AS drop_not_a_tier;
+-- By name (rfm.drop_tiers(text, boolean)): a name that is not there is a
+-- NOTICE with if_exists, 42P01 without; NULLs 22004; a relation that is
+-- not a tier table, the regclass form's error either way; a name that is
+-- not one, to_regclass's own error; a hostile name is only a name.
+SET client_min_messages = notice;
+SELECT rfm.drop_tiers('bad_t.no_such_tiers', if_exists => true);
+SELECT rfm.drop_tiers('bad_t."x''); DROP TABLE bad_t.orders; --"', true);
+SET client_min_messages = warning;
+SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.no_such_tiers', false)::text$$) AS drop_missing;
+-- ... with a hint when a tier table was dropped without rfm.drop_tiers
+SELECT rfm.create_tiers('bad_t.gone_tiers', 'bad_t.orders', 'customer', 'ordered_on', 'amount') \g /dev/null
+DROP MATERIALIZED VIEW bad_t.gone_tiers CASCADE;
+SELECT rfm.drop_tiers('bad_t.gone_tiers', false);
+SELECT rfm.drop_orphan_tiers() AS orphans_removed;
+SELECT rfm.drop_tiers('bad_t.gone_tiers', false);
+SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.no_such_tiers', NULL)::text$$) AS drop_null_if_exists,
+       pg_temp.err($$SELECT rfm.drop_tiers(NULL, true)::text$$) AS drop_null_name;
+SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.orders', true)::text$$) AS drop_not_a_tier_if_exists;
+SELECT pg_temp.err($$SELECT rfm.drop_tiers('a.b.c.d', true)::text$$) AS drop_bad_name;
+SELECT count(*) AS orders_left FROM bad_t.orders;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.transitions('bad_t.orders', '2024-01-01', '2024-02-01')$$) AS transitions_not_a_tier;
 \set VERBOSITY terse
 CALL rfm.refresh_tiers(NULL);

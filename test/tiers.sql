@@ -33,12 +33,13 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(92);
+SELECT plan(96);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text']);
 SELECT has_function('rfm', 'drop_tiers', ARRAY['regclass']);
+SELECT has_function('rfm', 'drop_tiers', ARRAY['text', 'boolean']);
 SELECT has_function('rfm', 'transitions', ARRAY['regclass', 'date', 'date', 'text']);
 SELECT ok(EXISTS (SELECT FROM pg_proc WHERE oid = 'rfm.refresh_tiers(regclass)'::regprocedure AND prokind = 'p'),
   'rfm.refresh_tiers is a procedure (it commits its log row)');
@@ -377,7 +378,16 @@ SELECT is((SELECT count(*)::int FROM pg_class WHERE relnamespace = 'tiers_t'::re
 SELECT is((SELECT count(*)::int FROM rfm.tier_tables WHERE tier::text LIKE 'tiers_t.t1%'), 0, 'catalog row gone');
 SELECT is((SELECT count(*)::int FROM rfm.refresh_log l WHERE NOT EXISTS
             (SELECT FROM rfm.tier_tables t WHERE t.id = l.tier_id)), 0, 'its log rows are gone');
-SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.t2'), rfm.drop_tiers('tiers_t.t3')$$, 'drop_tiers without history');
+SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.t2')$$, 'drop_tiers without history');
+-- By name, found in the caller's search_path as a regclass argument is
+-- (rfm.drop_tiers(text, boolean) has no SET search_path of its own).
+SET search_path = tiers_t, public;
+SELECT lives_ok($$SELECT rfm.drop_tiers('t3', if_exists => true)$$, 'drop_tiers by an unqualified name with if_exists');
+RESET search_path;
+SELECT ok(to_regclass('tiers_t.t3') IS NULL AND to_regclass('tiers_t.t3_segments') IS NULL
+          AND NOT EXISTS (SELECT FROM rfm.tier_tables WHERE tier::text LIKE 'tiers_t.t3%'),
+  '... drops the tier table, its views and catalog row');
+SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.t3', true)$$, '... and a second time is a NOTICE, not an error');
 
 -- A refresh whose source is now empty: the day's earlier snapshot goes
 -- too (the empty tier table names no day, and the snapshot was found by

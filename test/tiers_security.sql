@@ -798,11 +798,12 @@ SET search_path = sec_evil2, pg_catalog, public;
 SELECT count(*) FROM rfm.customer_state_scores(:'e2_state') \g /dev/null
 SELECT rfm.alter_tiers('sec_t.e2_full', '{"bins": 4}') \g /dev/null
 SELECT current_setting('search_path') AS path_after \gset
-SELECT rfm.drop_tiers('sec_t.e2_full'), rfm.drop_tiers('sec_t.e2_inc'), rfm.drop_tiers('sec_t.e2_clv') \g /dev/null
+SELECT rfm.drop_tiers('sec_t.e2_full'), rfm.drop_tiers('sec_t.e2_inc', false), rfm.drop_tiers('sec_t.e2_clv') \g /dev/null
+SELECT rfm.drop_tiers('sec_t.e2_gone', true) \g /dev/null
 RESET search_path;
 SELECT is(:evil2_plain::int, 1, 'with sec_evil2 before pg_catalog its = (bigint, bigint) captures a plain query''s =');
 SELECT is((SELECT string_agg(op || ' x' || n, ', ' ORDER BY op) FROM (SELECT op, count(*) AS n FROM sec_evil2.calls GROUP BY op) c),
-          NULL, 'create_tiers (full, incremental, clv), refresh_tiers (and a failed one), REFRESH, customer_scores (both ways), customer_state_scores, alter_tiers and drop_tiers ran none of its operators');
+          NULL, 'create_tiers (full, incremental, clv), refresh_tiers (and a failed one), REFRESH, customer_scores (both ways), customer_state_scores, alter_tiers and drop_tiers (both forms) ran none of its operators');
 SELECT is(:'path_after'::text, 'sec_evil2, pg_catalog, public', '... and the caller''s search_path is as it was');
 SELECT is((SELECT last_value FROM sec_evil2.n), :evil2_seq_before::bigint,
   '... not even in work rolled back (the failed refresh''s error, put together after its last commit)');
@@ -817,7 +818,7 @@ SELECT is(ARRAY(SELECT p.proname::text COLLATE "C"
                    AND NOT COALESCE(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']
                  ORDER BY 1),
   ARRAY['_scheduled_refresh', 'average_order_value', 'bgnbd_expected_purchases', 'bgnbd_p_alive', 'clv',
-        'create_tiers', 'gamma_gamma_expected_spend', 'high_low', 'lifecycle', 'recency_days',
+        'create_tiers', 'drop_tiers', 'gamma_gamma_expected_spend', 'high_low', 'lifecycle', 'recency_days',
         'recommended_action', 'refresh_tiers', 'tenure_days', 'tier'],
   'every SQL and PL/pgSQL function runs with search_path = pg_catalog, pg_temp but the documented ones');
 

@@ -476,3 +476,49 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION rfm.drop_tiers(regclass) IS
     'Drop a tier table and everything rfm.create_tiers made for it (views, history, schedule, catalog and log rows)';
+
+-- By name, for scripts that may run twice: a regclass argument fails
+-- before the function is called when the name is gone (42P01), so
+-- IF EXISTS needs the name as text.  No default for if_exists, so that
+-- rfm.drop_tiers('name') still means the regclass function.  The name is
+-- looked up in the caller's search_path by a one-line SQL function with no
+-- SET (src/sql/95_search_path.sql), the rest done with rfm's path.
+CREATE FUNCTION rfm._drop_tiers_named(rel regclass, tier text, if_exists boolean)
+    RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    hint text;
+BEGIN
+    IF tier IS NULL OR if_exists IS NULL THEN
+        RAISE EXCEPTION 'rfm.drop_tiers: % must not be NULL', CASE WHEN tier IS NULL THEN 'tier' ELSE 'if_exists' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF rel IS NOT NULL THEN
+        PERFORM rfm.drop_tiers(rel);
+        RETURN;
+    END IF;
+    -- A tier table dropped by DROP MATERIALIZED VIEW leaves its catalog row
+    -- (and history) behind: point at the cleanup when there is such a row.
+    IF EXISTS (SELECT FROM rfm.tier_tables t
+                WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier)) THEN
+        hint := 'Tier tables dropped without rfm.drop_tiers left rows behind: rfm.drop_orphan_tiers() removes them.';
+    END IF;
+    IF if_exists AND hint IS NULL THEN
+        RAISE NOTICE 'rfm.drop_tiers: tier table % does not exist, skipping', tier;
+    ELSIF if_exists THEN
+        RAISE NOTICE 'rfm.drop_tiers: tier table % does not exist, skipping', tier USING HINT = hint;
+    ELSIF hint IS NULL THEN
+        RAISE EXCEPTION 'rfm.drop_tiers: tier table % does not exist', tier USING ERRCODE = 'undefined_table';
+    ELSE
+        RAISE EXCEPTION 'rfm.drop_tiers: tier table % does not exist', tier
+            USING ERRCODE = 'undefined_table', HINT = hint;
+    END IF;
+END $$;
+
+CREATE FUNCTION rfm.drop_tiers(tier text, if_exists boolean)
+    RETURNS void
+    LANGUAGE sql
+    AS $$ SELECT rfm._drop_tiers_named(pg_catalog.to_regclass(tier), tier, if_exists) $$;
+COMMENT ON FUNCTION rfm.drop_tiers(text, boolean) IS
+    'rfm.drop_tiers by name; with if_exists a name that is not there is a NOTICE, not an error';

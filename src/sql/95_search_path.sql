@@ -16,6 +16,9 @@
 -- these has it.
 --   * rfm.create_tiers: an unqualified name is made in the caller's
 --     current schema, which a SET search_path would hide (read first);
+--   * rfm.drop_tiers(text, boolean): one call of to_regclass, which finds
+--     an unqualified name in the caller's search_path (as a regclass
+--     argument is found), then rfm._drop_tiers_named, which has the SET;
 --   * the small SQL functions used per row (recency_days, tenure_days,
 --     average_order_value, high_low, tier, lifecycle, recommended_action,
 --     the CLV wrappers): SET keeps PostgreSQL from inlining them and costs a
@@ -34,6 +37,7 @@ BEGIN
            AND p.proname OPERATOR(pg_catalog.<>) ALL (ARRAY['create_tiers', 'recency_days', 'tenure_days',
                  'average_order_value', 'high_low', 'tier', 'lifecycle', 'recommended_action',
                  'bgnbd_p_alive', 'bgnbd_expected_purchases', 'gamma_gamma_expected_spend', 'clv']::pg_catalog.name[])
+           AND p.oid OPERATOR(pg_catalog.<>) 'rfm.drop_tiers(text, boolean)'::pg_catalog.regprocedure
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp', f);
     END LOOP;
