@@ -14,7 +14,7 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(39);
+SELECT plan(53);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
@@ -197,6 +197,66 @@ SET ROLE rfm_cron_t_owner;
 SELECT rfm.drop_tiers('cron_t.owned') \g /dev/null
 RESET ROLE;
 REVOKE SELECT ON cron_t.orders FROM rfm_cron_t_owner;
+-- Two members of the group role that owns a tier table: pg_cron shows
+-- each its own jobs only, so the second one's schedule made a second job
+-- (until 2026-12-07); rfm.tier_tables.scheduled_by tells it.
+DROP ROLE IF EXISTS rfm_cron_t_team, rfm_cron_t_ann, rfm_cron_t_bob;
+CREATE ROLE rfm_cron_t_team NOLOGIN;
+CREATE ROLE rfm_cron_t_ann LOGIN IN ROLE rfm_cron_t_team;
+CREATE ROLE rfm_cron_t_bob LOGIN IN ROLE rfm_cron_t_team;
+GRANT USAGE, CREATE ON SCHEMA cron_t TO rfm_cron_t_team;
+GRANT SELECT ON cron_t.orders TO rfm_cron_t_team;
+GRANT USAGE ON SCHEMA cron TO rfm_cron_t_ann, rfm_cron_t_bob;
+SET ROLE rfm_cron_t_team;
+SELECT rfm.create_tiers('cron_t.team', 'cron_t.orders', 'customer', 'ordered_on', 'amount',
+                        bins => 2, as_of => '2024-03-31', keep_history => false) \g /dev/null
+SET ROLE rfm_cron_t_ann;
+SELECT rfm.schedule_refresh('cron_t.team', '0 3 * * *') AS job_ann \gset
+SELECT is((SELECT scheduled_by::text FROM rfm.tier_tables WHERE tier = 'cron_t.team'::regclass), 'rfm_cron_t_ann',
+  'the catalog row records the role whose job refreshes the table');
+SELECT lives_ok($$SELECT rfm.schedule_refresh('cron_t.team', '0 5 * * *')$$, '... which may change its schedule');
+SET ROLE rfm_cron_t_bob;
+SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.team', '0 4 * * *')$$, '42710',
+  'rfm.schedule_refresh: cron_t.team is already scheduled by role rfm_cron_t_ann',
+  'another member of the owner''s role, who cannot see that job: 42710 naming the role (it made a second job)');
+SELECT is(rfm.unschedule_refresh('cron_t.team'), false, '... and its unschedule_refresh removes nothing (a NOTICE names the role)');
+RESET ROLE;
+SELECT is((SELECT string_agg(username || ' ' || schedule, ', ') FROM cron.job WHERE command LIKE '%cron_t.team%'),
+  'rfm_cron_t_ann 0 5 * * *', '... one job, the first member''s, with its new schedule');
+SET ROLE rfm_cron_t_ann;
+SELECT ok(rfm.unschedule_refresh('cron_t.team'), 'the member who scheduled it unschedules it');
+SELECT is((SELECT scheduled_by FROM rfm.tier_tables WHERE tier = 'cron_t.team'::regclass), NULL,
+  '... and the record goes with the job');
+SET ROLE rfm_cron_t_bob;
+SELECT lives_ok($$SELECT rfm.schedule_refresh('cron_t.team', '0 4 * * *')$$, '... after which the other member may schedule it');
+-- A job removed by hand (cron.unschedule) leaves the record: its role's
+-- rfm.unschedule_refresh clears it.
+SELECT cron.unschedule(jobid) FROM cron.job WHERE command LIKE '%cron_t.team%' \g /dev/null
+SELECT is(rfm.unschedule_refresh('cron_t.team'), false, 'a job removed by hand: unschedule_refresh finds none ...');
+SET ROLE rfm_cron_t_ann;
+SELECT lives_ok($$SELECT rfm.schedule_refresh('cron_t.team', '0 3 * * *')$$, '... and clears the record, so another member may schedule');
+-- Handed over to a role whose rights the recorded role lacks: that role's
+-- job removes itself at its next run, so the record holds nothing.
+RESET ROLE;
+ALTER MATERIALIZED VIEW cron_t.team OWNER TO rfm_cron_t_bob;
+ALTER VIEW cron_t.team_segments OWNER TO rfm_cron_t_bob;
+ALTER VIEW cron_t.team_grid OWNER TO rfm_cron_t_bob;
+SET ROLE rfm_cron_t_bob;
+SELECT lives_ok($$SELECT rfm.schedule_refresh('cron_t.team', '0 4 * * *')$$,
+  'handed over to a role the recorded one is not a member of: the new owner schedules it');
+SET ROLE rfm_cron_t_ann;
+SELECT command FROM cron.job WHERE command LIKE '%cron_t.team%' \gexec
+RESET ROLE;
+SELECT is((SELECT string_agg(username || ' ' || schedule, ', ') FROM cron.job WHERE command LIKE '%cron_t.team%'),
+  'rfm_cron_t_bob 0 4 * * *', '... and once the old job ran and removed itself, the new owner''s is the only one');
+SET ROLE rfm_cron_t_bob;
+SELECT rfm.drop_tiers('cron_t.team') \g /dev/null
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM cron.job WHERE command LIKE '%cron_t.team%'), 0, 'drop_tiers by the role that scheduled it removes the job');
+REVOKE ALL ON SCHEMA cron_t FROM rfm_cron_t_team;
+REVOKE ALL ON cron_t.orders FROM rfm_cron_t_team;
+REVOKE ALL ON SCHEMA cron FROM rfm_cron_t_ann, rfm_cron_t_bob;
+DROP ROLE rfm_cron_t_ann, rfm_cron_t_bob, rfm_cron_t_team;
 -- A role that cannot log in (a group role owning tier tables): its job
 -- failed at every run ("role ... is not permitted to log in"), no trace
 -- in rfm.refresh_log.
@@ -236,6 +296,8 @@ SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :job6), 0,
   'the job of an incremental tier table handed to a role its role is a member of removes itself');
 SELECT is((SELECT count(*)::int FROM rfm.refresh_log l JOIN rfm.tier_tables t ON t.id = l.tier_id
             WHERE t.tier = 'cron_t.wm'::regclass AND l.action = 'refresh'), 0, '... without a failed refresh');
+SELECT is((SELECT scheduled_by FROM rfm.tier_tables WHERE tier = 'cron_t.wm'::regclass), NULL,
+  '... and clears the record of its schedule, so the owner may schedule it');
 SELECT rfm.drop_tiers('cron_t.wm') \g /dev/null
 -- a job made by an earlier build (two arguments, no catalog row token)
 SELECT cron.schedule('rfm_refresh_tiers_999999', '0 3 * * *',

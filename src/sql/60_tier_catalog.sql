@@ -33,7 +33,11 @@ CREATE TABLE rfm.tier_tables (
     -- creator's TimeZone, whoever refreshes (rfm._tier_rows' time_zone)
     time_zone       text     NOT NULL DEFAULT pg_catalog.current_setting('TimeZone'),
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    created_by      name     NOT NULL DEFAULT CURRENT_USER
+    created_by      name     NOT NULL DEFAULT CURRENT_USER,
+    -- the role whose pg_cron job refreshes it (rfm.schedule_refresh), so
+    -- that a role that cannot see that job (pg_cron shows each role its
+    -- own) does not make a second one; NULL: none made through rfm
+    scheduled_by    name
 );
 COMMENT ON TABLE rfm.tier_tables IS
     'Tier tables made by rfm.create_tiers, with the options they are refreshed with';

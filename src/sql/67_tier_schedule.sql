@@ -118,6 +118,9 @@ BEGIN
        AND c.relowner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER);
     IF owner IS NOT NULL THEN
         EXECUTE 'SELECT cron.unschedule($1::pg_catalog.name)' USING job_name;
+        -- (the owner may schedule it now)
+        UPDATE rfm.tier_tables t SET scheduled_by = NULL
+         WHERE t.tier OPERATOR(pg_catalog.=) target AND t.scheduled_by OPERATOR(pg_catalog.=) CURRENT_USER;
         RAISE WARNING 'rfm: incremental tier table % belongs to %, and only its owner may refresh it: its schedule % was removed',
                       tier_name, owner, job_name
             USING HINT = 'Its owner may schedule it again with rfm.schedule_refresh.';
@@ -196,6 +199,23 @@ BEGIN
             USING ERRCODE = 'duplicate_object',
                   HINT = 'A tier table needs one schedule: change it as that role, or remove that job first (SELECT cron.unschedule(' || other.jobid || ')).';
     END IF;
+    -- A role that cannot read other roles' jobs learns of one from the
+    -- catalog row: a member of the owner's role scheduling a table the
+    -- owner (or another member) scheduled made a second job.  A recorded
+    -- role that is gone, or may no longer refresh the table (handed over:
+    -- its job removes itself at its next run), holds nothing; a superuser
+    -- saw the jobs themselves above.
+    IF entry.scheduled_by IS NOT NULL AND entry.scheduled_by <> CURRENT_USER
+       AND NOT rfm._caller_bypasses_rls()
+       AND EXISTS (SELECT FROM pg_catalog.pg_roles r, pg_catalog.pg_class c
+                    WHERE r.rolname = entry.scheduled_by AND c.oid = entry.tier
+                      AND pg_catalog.pg_has_role(r.oid, c.relowner, 'USAGE')) THEN
+        RAISE EXCEPTION 'rfm.schedule_refresh: % is already scheduled by role %', entry.tier, entry.scheduled_by
+            USING ERRCODE = 'duplicate_object',
+                  DETAIL = 'pg_cron shows each role only its own jobs; rfm.tier_tables.scheduled_by names the role whose job refreshes it.',
+                  HINT = 'A tier table needs one schedule: change it as role ' || pg_catalog.quote_ident(entry.scheduled_by)
+                      || ', or have that role remove it with rfm.unschedule_refresh first.';
+    END IF;
     -- its runs fold new orders with the rights of the job's role: caught
     -- here, not as a failure at every run
     IF entry.state_name IS NOT NULL THEN
@@ -221,6 +241,8 @@ BEGIN
                   HINT = 'Give five cron fields (minute hour day-of-month month day-of-week), e.g. ''30 2 * * *'' for 02:30 every day; '
                       || 'pg_cron 1.5 and later also take ''[1-59] seconds''.';
     END;
+    UPDATE rfm.tier_tables t SET scheduled_by = CURRENT_USER
+     WHERE t.id = entry.id AND t.scheduled_by IS DISTINCT FROM CURRENT_USER;
     RETURN job;
 END $$;
 COMMENT ON FUNCTION rfm.schedule_refresh(regclass, text) IS
@@ -236,7 +258,15 @@ DECLARE
 BEGIN
     PERFORM rfm._require_pg_cron('rfm.unschedule_refresh');
     job := rfm._cron_job_id(entry.id);
+    -- (also when the caller's job was removed by hand: the record goes)
+    UPDATE rfm.tier_tables t SET scheduled_by = NULL
+     WHERE t.id = entry.id AND t.scheduled_by = CURRENT_USER;
     IF job IS NULL THEN
+        IF entry.scheduled_by <> CURRENT_USER
+           AND EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = entry.scheduled_by) THEN
+            RAISE NOTICE 'rfm.unschedule_refresh: % is scheduled by role %, whose job only that role (or a superuser) can remove',
+                         entry.tier, entry.scheduled_by;
+        END IF;
         RETURN false;
     END IF;
     EXECUTE 'SELECT cron.unschedule($1)' USING job;
