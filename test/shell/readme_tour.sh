@@ -5,8 +5,8 @@
 # built holds what the raw file says (awk below, not rfm): every customer
 # with a purchase up to each snapshot day once in the history, the
 # _segments view's customers adding up to the tier table's, the movers
-# rfm.transitions counts, and the top spender up to 1997-12-31 first in
-# rfm.customer_scores.
+# rfm.transitions counts, rfm.check_orders' counts, and the top spender up
+# to 1997-12-31 first in rfm.customer_scores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH_DBS=rfm_readme_tour
@@ -40,6 +40,17 @@ got=$(q rfm_readme_tour -c "SELECT (SELECT sum(customers) FROM rfm.transitions('
                                    (SELECT count(*) FROM customer_tiers_history b JOIN customer_tiers_history a USING (customer_id)
                                      WHERE b.as_of = '1997-12-31' AND a.as_of = '1998-06-30' AND a.segment <> b.segment)")
 [ "${got%|*}" = "${got#*|}" ] && [ "${got%|*}" -gt 0 ] || fail "moved customers: transitions | history join: $got"
+
+# rfm.check_orders: the buyers up to 1997-12-31 scored, the $0 lines and
+# the orders after the day counted as the raw file has them
+zero=$(awk 'NR > 1 && $2 + 0 <= 19971231 && $4 + 0 == 0' data/CDNOW_master.txt | wc -l)
+later=$(awk 'NR > 1 && $2 + 0 > 19971231' data/CDNOW_master.txt | wc -l)
+got=$(q rfm_readme_tour -c "SELECT string_agg(rule || '=' || CASE WHEN rule = 'customers scored' THEN customers ELSE orders END, ' ' ORDER BY rule)
+                              FROM rfm.check_orders('orders', 'customer_id', 'ordered_at', 'amount', as_of => '1997-12-31')
+                             WHERE rule IN ('customers scored', 'zero amount', 'after as_of')")
+[ "$got" = "after as_of=$later customers scored=$b1997 zero amount=$zero" ] \
+  || fail "rfm.check_orders: got $got; the raw file has $later orders after 1997-12-31, $b1997 buyers, $zero \$0 lines up to it"
+grep -q "customers scored" "$tmp/tour.out" || fail "the tour's rfm.check_orders rows are not in its output"
 
 # the top spender up to 1997-12-31 (net of the amounts, 2 decimals)
 read -r top_id top_sum < <(awk 'NR > 1 && $2 + 0 <= 19971231 { s[$1] += $4 }

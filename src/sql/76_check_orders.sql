@@ -1,0 +1,95 @@
+-- rfm.check_orders: what rfm.customer_scores (and a tier table built the
+-- same way) does with each order of a source, counted rule by rule, so an
+-- analyst can reconcile rfm's customers and revenue with their own totals
+-- (orders with no customer are left out without a word otherwise).  Each
+-- order falls under the first rule that applies, in the order below; a
+-- diagnostic, one plain scan, not a fast path.
+
+CREATE FUNCTION rfm.check_orders(source regclass, customer_column text, time_column text,
+                                 amount_column text, as_of date DEFAULT NULL)
+    RETURNS TABLE (rule text, orders bigint, customers bigint, amount numeric, effect text)
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    day_limit date := COALESCE(as_of, CURRENT_DATE);
+    counts    record;
+BEGIN
+    IF source IS NULL OR customer_column IS NULL OR time_column IS NULL OR amount_column IS NULL THEN
+        RAISE EXCEPTION 'rfm.check_orders: % must not be NULL',
+                        CASE WHEN source IS NULL THEN 'source' WHEN customer_column IS NULL THEN 'customer_column'
+                             WHEN time_column IS NULL THEN 'time_column' ELSE 'amount_column' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT pg_catalog.isfinite(day_limit) THEN
+        RAISE EXCEPTION 'rfm.check_orders: as_of must be finite, not %', as_of
+            USING ERRCODE = 'datetime_field_overflow';
+    END IF;
+    -- the columns, their types and the customer key checked as
+    -- rfm.customer_scores checks them (the same errors)
+    PERFORM rfm._customer_states_query(source, customer_column, time_column, amount_column,
+                                       day_limit, NULL, NULL, 'rfm.check_orders');
+    -- One scan: every order's rule (1 to 9), then the counts per rule and
+    -- per customer.  NaN and infinite amounts are found by their text
+    -- (PostgreSQL 13's numeric has no infinity to compare with).
+    FOR counts IN EXECUTE pg_catalog.format($q$
+WITH o AS (
+    SELECT src.%1$I AS customer, src.%3$I::pg_catalog.numeric AS amount,
+           CASE WHEN src.%1$I IS NULL THEN 1
+                WHEN src.%2$I IS NULL THEN 2
+                WHEN src.%3$I IS NULL THEN 3
+                WHEN src.%2$I::pg_catalog.date > %5$L::pg_catalog.date THEN 4
+                WHEN NOT pg_catalog.isfinite(src.%2$I::pg_catalog.date) THEN 5
+                WHEN src.%3$I::pg_catalog.numeric::pg_catalog.text IN ('NaN', 'Infinity', '-Infinity') THEN 6
+                WHEN src.%3$I > 0 THEN 7
+                WHEN src.%3$I < 0 THEN 8
+                ELSE 9 END AS rule
+      FROM %4$s AS src),
+per_rule AS (
+    SELECT o.rule, pg_catalog.count(*) AS orders, pg_catalog.count(DISTINCT o.customer) AS customers,
+           pg_catalog.sum(o.amount) FILTER (WHERE o.rule <> 6) AS amount
+      FROM o GROUP BY o.rule),
+per_customer AS (
+    SELECT pg_catalog.bool_or(o.rule = 7) AS scored, pg_catalog.count(*) AS orders,
+           pg_catalog.sum(o.amount) AS amount
+      FROM o WHERE o.rule IN (7, 8, 9) GROUP BY o.customer)
+SELECT r.rule AS n, COALESCE(p.orders, 0) AS orders, COALESCE(p.customers, 0) AS customers,
+       CASE WHEN r.rule = 6 THEN NULL ELSE COALESCE(p.amount, 0) END AS amount
+  FROM pg_catalog.generate_series(1, 9) AS r(rule) LEFT JOIN per_rule p ON p.rule = r.rule
+UNION ALL
+SELECT 10 + g.k, COALESCE(pg_catalog.sum(c.orders), 0), pg_catalog.count(c.scored), COALESCE(pg_catalog.sum(c.amount), 0)
+  FROM (VALUES (0, true), (1, false)) AS g(k, scored) LEFT JOIN per_customer c ON c.scored = g.scored
+ GROUP BY g.k
+ ORDER BY 1$q$, customer_column, time_column, amount_column, source, day_limit)
+    LOOP
+        rule := CASE counts.n
+            WHEN 1 THEN 'no customer'
+            WHEN 2 THEN 'no time'
+            WHEN 3 THEN 'no amount'
+            WHEN 4 THEN 'after as_of'
+            WHEN 5 THEN 'infinite time'
+            WHEN 6 THEN 'NaN or infinite amount'
+            WHEN 7 THEN 'purchase'
+            WHEN 8 THEN 'refund'
+            WHEN 9 THEN 'zero amount'
+            WHEN 10 THEN 'customers scored'
+            ELSE 'customers not scored' END;
+        effect := CASE counts.n
+            WHEN 1 THEN 'left out'
+            WHEN 2 THEN 'left out'
+            WHEN 3 THEN 'left out'
+            WHEN 4 THEN 'left out until as_of reaches its day'
+            WHEN 5 THEN 'error 22008: scoring and tier builds fail'
+            WHEN 6 THEN 'error 22023: scoring and tier builds fail'
+            WHEN 7 THEN 'frequency, dates and monetary'
+            WHEN 8 THEN 'subtracted from monetary'
+            WHEN 9 THEN 'neither purchase nor refund'
+            WHEN 10 THEN 'a row each in rfm.customer_scores and tier tables; amount is their monetary'
+            ELSE 'refunds or zero amounts only: no row' END;
+        orders := counts.orders;
+        customers := counts.customers;
+        amount := counts.amount;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION rfm.check_orders(regclass, text, text, text, date) IS
+    'What rfm.customer_scores does with the orders of a source, rule by rule: orders, customers and amounts left out, counted or failing';
