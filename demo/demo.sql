@@ -35,6 +35,11 @@ SELECT customer_id, recency_days, frequency, monetary, rfm_cell, segment, segmen
  ORDER BY monetary DESC, customer_id
  LIMIT 15;
 
+\echo '== What rfm did with each order (rfm.check_orders): why the tier table has fewer customers than the orders'
+SELECT rule, orders, customers, amount, effect
+  FROM rfm.check_orders('orders', 'customer_id', 'ordered_on', 'amount', as_of => DATE '1998-07-01')
+ WHERE orders > 0;
+
 \echo '== Segments (the table a BI chart is drawn from), in the scheme''s order'
 SELECT segment, segment_zh, customers, customer_share, revenue_share,
        round(mean_recency_days) AS mean_recency_days, round(mean_frequency, 1) AS mean_frequency,

@@ -45,5 +45,13 @@ total=$(awk -F'|' '/^== Segments/ { on = 1; next } /^== / { on = 0 }
 [ "$buyers" = 2349 ] || fail "the sample has $buyers customers with a purchase, not 2349"
 [ "$total" = "$buyers" ] || fail "the segments add up to $total customers, not $buyers"
 
+# rfm.check_orders names the eight: customers not scored, one $0 order each
+# (the raw file: customers with no amount above 0, and their orders).
+read -r unscored unscored_orders < <(awk '{ n[$2]++; if ($5 + 0 > 0) b[$2] = 1 }
+  END { for (c in n) if (!(c in b)) { u++; o += n[c] } printf "%d %d\n", u, o }' data/CDNOW_sample.txt)
+[ "$unscored" = 8 ] || fail "the sample has $unscored customers without a purchase, not 8"
+grep -Eq "^ customers not scored +\| +$unscored_orders \| +$unscored \| +0\.00 \|" "$out" \
+  || fail "rfm.check_orders' customers not scored ($unscored customers, $unscored_orders orders) not printed"
+
 grep -q 'Dropping cluster' "$out" || fail "the throwaway cluster was not removed"
 echo "ok: bash demo/run.sh loads the CDNOW sample, prints the summaries, tier table and segments, removes its cluster"
