@@ -3,7 +3,7 @@
 -- columns), its rights and markings.  Hand and CDNOW values are in
 -- sql/check_orders.sql.
 BEGIN;
-SELECT plan(10);
+SELECT plan(13);
 
 SELECT has_function('rfm', 'check_orders', ARRAY['regclass', 'text', 'text', 'text', 'date']);
 SELECT is((SELECT provolatile::text || prosecdef::text FROM pg_proc
@@ -14,7 +14,7 @@ SELECT is((SELECT provolatile::text || prosecdef::text FROM pg_proc
 -- time, 1% no amount, a tenth refunds, a twentieth zero lines, days up
 -- to 30 past as_of.
 SELECT setseed(0.42);
-CREATE TEMP TABLE rnd AS
+CREATE TABLE rnd AS   -- (permanent: tier tables are built on it; rolled back)
 SELECT CASE WHEN random() < 0.02 THEN NULL ELSE 'c' || (random() * 3000)::int END AS customer,
        CASE WHEN random() < 0.01 THEN NULL
             ELSE timestamptz '2024-01-01 00:00+00' + random() * interval '120 days' END AS at,
@@ -56,6 +56,16 @@ SELECT set_eq($$SELECT * FROM rfm.check_orders('rnd', 'customer', 'at', 'amount'
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
+
+-- A tier table's form against the tier table itself, on the direct path
+-- and on the grouped one (clv => true builds with rfm.summarize GROUP BY).
+SELECT has_function('rfm', 'check_orders', ARRAY['regclass']);
+SELECT rfm.create_tiers('rnd_tiers', 'rnd', 'customer', 'at', 'amount', as_of => '2024-03-31') \g /dev/null
+SELECT rfm.create_tiers('rnd_clv_tiers', 'rnd', 'customer', 'at', 'amount', as_of => '2024-03-31', clv => true) \g /dev/null
+SELECT results_eq($$SELECT customers, amount FROM rfm.check_orders('rnd_tiers') WHERE rule = 'customers scored'$$,
+  $$SELECT count(*), sum(monetary) FROM rnd_tiers$$, 'customers scored: the rows and monetary total of the tier table');
+SELECT results_eq($$SELECT customers, amount FROM rfm.check_orders('rnd_clv_tiers') WHERE rule = 'customers scored'$$,
+  $$SELECT count(*), sum(monetary) FROM rnd_clv_tiers$$, '... and of a CLV tier table (grouped path)');
 
 -- Rights: the caller's.
 CREATE ROLE rfm_co_reader;

@@ -5,14 +5,16 @@
 -- order falls under the first rule that applies, in the order below; a
 -- diagnostic, one plain scan, not a fast path.
 
-CREATE FUNCTION rfm.check_orders(source regclass, customer_column text, time_column text,
-                                 amount_column text, as_of date DEFAULT NULL)
+-- zone: the TimeZone whose calendar days a timestamptz order falls on (a
+-- tier table's own); NULL: the session's, as rfm.customer_scores.
+CREATE FUNCTION rfm._check_orders(source regclass, customer_column text, time_column text,
+                                  amount_column text, day_limit date, zone text)
     RETURNS TABLE (rule text, orders bigint, customers bigint, amount numeric, effect text)
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
-    day_limit date := COALESCE(as_of, CURRENT_DATE);
     counts    record;
+    day_expr  text;
 BEGIN
     IF source IS NULL OR customer_column IS NULL OR time_column IS NULL OR amount_column IS NULL THEN
         RAISE EXCEPTION 'rfm.check_orders: % must not be NULL',
@@ -21,13 +23,17 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF NOT pg_catalog.isfinite(day_limit) THEN
-        RAISE EXCEPTION 'rfm.check_orders: as_of must be finite, not %', as_of
+        RAISE EXCEPTION 'rfm.check_orders: as_of must be finite, not %', day_limit
             USING ERRCODE = 'datetime_field_overflow';
     END IF;
     -- the columns, their types and the customer key checked as
     -- rfm.customer_scores checks them (the same errors)
     PERFORM rfm._customer_states_query(source, customer_column, time_column, amount_column,
                                        day_limit, NULL, NULL, 'rfm.check_orders');
+    day_expr := CASE WHEN zone IS NOT NULL
+                          AND rfm._column_base_type(source, time_column) = 'pg_catalog.timestamptz'::pg_catalog.regtype
+                     THEN pg_catalog.format('(src.%I AT TIME ZONE %L)::pg_catalog.date', time_column, zone)
+                     ELSE pg_catalog.format('src.%I::pg_catalog.date', time_column) END;
     -- One scan: every order's rule (1 to 9), then the counts per rule and
     -- per customer.  NaN and infinite amounts are found by their text
     -- (PostgreSQL 13's numeric has no infinity to compare with).
@@ -37,8 +43,8 @@ WITH o AS (
            CASE WHEN src.%1$I IS NULL THEN 1
                 WHEN src.%2$I IS NULL THEN 2
                 WHEN src.%3$I IS NULL THEN 3
-                WHEN src.%2$I::pg_catalog.date > %5$L::pg_catalog.date THEN 4
-                WHEN NOT pg_catalog.isfinite(src.%2$I::pg_catalog.date) THEN 5
+                WHEN %6$s > %5$L::pg_catalog.date THEN 4
+                WHEN NOT pg_catalog.isfinite(%6$s) THEN 5
                 WHEN src.%3$I::pg_catalog.numeric::pg_catalog.text IN ('NaN', 'Infinity', '-Infinity') THEN 6
                 WHEN src.%3$I > 0 THEN 7
                 WHEN src.%3$I < 0 THEN 8
@@ -59,7 +65,7 @@ UNION ALL
 SELECT 10 + g.k, COALESCE(pg_catalog.sum(c.orders), 0), pg_catalog.count(c.scored), COALESCE(pg_catalog.sum(c.amount), 0)
   FROM (VALUES (0, true), (1, false)) AS g(k, scored) LEFT JOIN per_customer c ON c.scored = g.scored
  GROUP BY g.k
- ORDER BY 1$q$, customer_column, time_column, amount_column, source, day_limit)
+ ORDER BY 1$q$, customer_column, time_column, amount_column, source, day_limit, day_expr)
     LOOP
         rule := CASE counts.n
             WHEN 1 THEN 'no customer'
@@ -91,5 +97,36 @@ SELECT 10 + g.k, COALESCE(pg_catalog.sum(c.orders), 0), pg_catalog.count(c.score
         RETURN NEXT;
     END LOOP;
 END $$;
+COMMENT ON FUNCTION rfm._check_orders(regclass, text, text, text, date, text) IS
+    'rfm.check_orders up to a day, in a zone (internal)';
+
+CREATE FUNCTION rfm.check_orders(source regclass, customer_column text, time_column text,
+                                 amount_column text, as_of date DEFAULT NULL)
+    RETURNS TABLE (rule text, orders bigint, customers bigint, amount numeric, effect text)
+    LANGUAGE sql STABLE
+    AS $$ SELECT * FROM rfm._check_orders($1, $2, $3, $4, COALESCE($5, CURRENT_DATE), NULL) $$;
 COMMENT ON FUNCTION rfm.check_orders(regclass, text, text, text, date) IS
     'What rfm.customer_scores does with the orders of a source, rule by rule: orders, customers and amounts left out, counted or failing';
+
+-- The same for a tier table, with its own options: its source and
+-- columns, its as_of (or today in its zone) and its zone's calendar days.
+-- Not for an incremental one: it folds orders by watermark, and a purchase
+-- after the refresh day fails its refresh rather than being left out.
+CREATE FUNCTION rfm.check_orders(tier regclass)
+    RETURNS TABLE (rule text, orders bigint, customers bigint, amount numeric, effect text)
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    entry rfm.tier_tables := rfm._tier_entry(tier);
+BEGIN
+    IF entry.state_name IS NOT NULL THEN
+        RAISE EXCEPTION 'rfm.check_orders: % is an incremental tier table (watermark_column %), which folds orders by their watermark',
+                        entry.tier, pg_catalog.quote_ident(entry.watermark_column)
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Pass its source and columns: rfm.check_orders(source, customer_column, time_column, amount_column, as_of).';
+    END IF;
+    RETURN QUERY SELECT * FROM rfm._check_orders(entry.source, entry.customer_column, entry.time_column, entry.amount_column,
+                                                 rfm._tier_day(entry.as_of, NULL, entry.time_zone), entry.time_zone);
+END $$;
+COMMENT ON FUNCTION rfm.check_orders(regclass) IS
+    'rfm.check_orders with a tier table''s source, columns, as_of and time zone';
