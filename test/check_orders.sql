@@ -3,7 +3,7 @@
 -- columns), its rights and markings.  Hand and CDNOW values are in
 -- sql/check_orders.sql.
 BEGIN;
-SELECT plan(13);
+SELECT plan(17);
 
 SELECT has_function('rfm', 'check_orders', ARRAY['regclass', 'text', 'text', 'text', 'date']);
 SELECT is((SELECT provolatile::text || prosecdef::text FROM pg_proc
@@ -66,6 +66,26 @@ SELECT results_eq($$SELECT customers, amount FROM rfm.check_orders('rnd_tiers') 
   $$SELECT count(*), sum(monetary) FROM rnd_tiers$$, 'customers scored: the rows and monetary total of the tier table');
 SELECT results_eq($$SELECT customers, amount FROM rfm.check_orders('rnd_clv_tiers') WHERE rule = 'customers scored'$$,
   $$SELECT count(*), sum(monetary) FROM rnd_clv_tiers$$, '... and of a CLV tier table (grouped path)');
+
+-- Its zone's days, whatever the session's: a tier table made in Shanghai,
+-- checked from a UTC session, has customer 1's order of 2024-03-31 23:30
+-- UTC on 04-01 (after as_of), as the tier table left it out.
+CREATE TABLE co_tz (customer int, at timestamptz, amount int);
+INSERT INTO co_tz VALUES (1, '2024-03-31 23:30+00', 5), (2, '2024-03-31 10:00+00', 7);
+SET LOCAL TimeZone = 'Asia/Shanghai';
+SELECT rfm.create_tiers('co_tz_tiers', 'co_tz', 'customer', 'at', 'amount', as_of => '2024-03-31') \g /dev/null
+SET LOCAL TimeZone = 'UTC';
+SELECT results_eq($$SELECT rule, orders, amount FROM rfm.check_orders('co_tz_tiers') WHERE orders > 0 ORDER BY rule$$,
+  $$VALUES ('after as_of', 1::bigint, 5::numeric), ('customers scored', 1, 7), ('purchase', 1, 7)$$,
+  'a tier table''s form counts days in the zone it was made in (Shanghai), not the session''s (UTC)');
+SELECT is((SELECT count(*) FROM co_tz_tiers), 1::bigint, '... as the tier table does');
+-- not an incremental tier table, nor a table that is not a tier table
+CREATE TABLE co_wm (id serial, customer int, ordered_on date, amount numeric);
+SELECT rfm.create_tiers('co_wm_tiers', 'co_wm', 'customer', 'ordered_on', 'amount', watermark_column => 'id') \g /dev/null
+SELECT throws_ok($$SELECT * FROM rfm.check_orders('co_wm_tiers')$$, '0A000',
+  'rfm.check_orders: public.co_wm_tiers is an incremental tier table (watermark_column id), which folds orders by their watermark',
+  'an incremental tier table: 0A000 (it folds by watermark)');
+SELECT throws_ok($$SELECT * FROM rfm.check_orders('co_tz')$$, '42704', NULL, 'a table that is not a tier table: 42704');
 
 -- Rights: the caller's.
 CREATE ROLE rfm_co_reader;
