@@ -197,12 +197,19 @@ SELECT rfm.drop_tiers('bad_t.no_such_tiers', if_exists => true);
 SELECT rfm.drop_tiers('bad_t."x''); DROP TABLE bad_t.orders; --"', true);
 SET client_min_messages = warning;
 SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.no_such_tiers', false)::text$$) AS drop_missing;
--- ... with a hint when a tier table was dropped without rfm.drop_tiers
+-- A tier table of that name dropped by DROP MATERIALIZED VIEW: what it
+-- left (history, log and catalog rows, which keep the name from being
+-- used again) is removed, so a script that drops and makes it runs twice.
 SELECT rfm.create_tiers('bad_t.gone_tiers', 'bad_t.orders', 'customer', 'ordered_on', 'amount') \g /dev/null
 DROP MATERIALIZED VIEW bad_t.gone_tiers CASCADE;
-SELECT rfm.drop_tiers('bad_t.gone_tiers', false);
-SELECT rfm.drop_orphan_tiers() AS orphans_removed;
-SELECT rfm.drop_tiers('bad_t.gone_tiers', false);
+SET client_min_messages = notice;
+SELECT rfm.drop_tiers('bad_t.gone_tiers', true);
+SET client_min_messages = warning;
+SELECT to_regclass('bad_t.gone_tiers_history') AS history_left,
+       (SELECT count(*) FROM rfm.tier_tables t WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = t.tier)) AS orphan_rows;
+SELECT rfm.create_tiers('bad_t.gone_tiers', 'bad_t.orders', 'customer', 'ordered_on', 'amount') IS NOT NULL AS made_again;
+SELECT rfm.drop_tiers('bad_t.gone_tiers', true);
+SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.gone_tiers', false)::text$$) AS dropped_twice;
 SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.no_such_tiers', NULL)::text$$) AS drop_null_if_exists,
        pg_temp.err($$SELECT rfm.drop_tiers(NULL, true)::text$$) AS drop_null_name;
 SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.orders', true)::text$$) AS drop_not_a_tier_if_exists;

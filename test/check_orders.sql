@@ -3,7 +3,7 @@
 -- columns), its rights and markings.  Hand and CDNOW values are in
 -- sql/check_orders.sql.
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 
 SELECT has_function('rfm', 'check_orders', ARRAY['regclass', 'text', 'text', 'text', 'date']);
 SELECT is((SELECT provolatile::text || prosecdef::text FROM pg_proc
@@ -79,6 +79,17 @@ SELECT results_eq($$SELECT rule, orders, amount FROM rfm.check_orders('co_tz_tie
   $$VALUES ('after as_of', 1::bigint, 5::numeric), ('customers scored', 1, 7), ('purchase', 1, 7)$$,
   'a tier table''s form counts days in the zone it was made in (Shanghai), not the session''s (UTC)');
 SELECT is((SELECT count(*) FROM co_tz_tiers), 1::bigint, '... as the tier table does');
+-- A zone that is also an abbreviation: as a TimeZone setting 'CET' has
+-- summer time (+02 on 2024-06-30), where AT TIME ZONE 'CET' is +01 all
+-- year.  22:30 UTC on 06-30 is 00:30 on 07-01 in CET: after as_of.
+CREATE TABLE co_cet (customer int, at timestamptz, amount numeric);
+INSERT INTO co_cet VALUES (1, '2024-06-29 10:00+00', 10), (2, '2024-06-30 22:30+00', 20);
+SET LOCAL TimeZone = 'CET';
+SELECT rfm.create_tiers('co_cet_tiers', 'co_cet', 'customer', 'at', 'amount', as_of => '2024-06-30') \g /dev/null
+SET LOCAL TimeZone = 'UTC';
+SELECT results_eq($$SELECT customers, amount FROM rfm.check_orders('co_cet_tiers') WHERE rule = 'customers scored'$$,
+  $$SELECT count(*), sum(monetary) FROM co_cet_tiers$$, '... in a zone named like an abbreviation (CET) too: 1 customer, 10');
+SELECT is(current_setting('TimeZone'), 'UTC', '... and the session''s TimeZone is given back');
 -- not an incremental tier table, nor a table that is not a tier table
 CREATE TABLE co_wm (id serial, customer int, ordered_on date, amount numeric);
 SELECT rfm.create_tiers('co_wm_tiers', 'co_wm', 'customer', 'ordered_on', 'amount', watermark_column => 'id') \g /dev/null

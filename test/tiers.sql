@@ -33,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(96);
+SELECT plan(97);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -174,6 +174,12 @@ SELECT results_eq('SELECT segment, segment_zh, customers, segment_priority FROM 
 CALL rfm.refresh_tiers('tiers_t.prio');
 SELECT results_eq('SELECT segment, customers, segment_priority FROM tiers_t.prio_segments ORDER BY segment',
   $$VALUES ('Others', 3::bigint, 7), ('Top', 2, 9)$$, '... and all of them after it');
+-- Only the Chinese of a label edited: the pair the table holds has no rule
+-- any more (NULL priority), the rules' new pair shows 0 until the refresh.
+UPDATE rfm.segment_rules SET label_zh = '最高' WHERE scheme = 'tiers_t prio' AND label_en = 'Top';
+SELECT results_eq('SELECT segment, segment_zh, customers, segment_priority FROM tiers_t.prio_segments ORDER BY segment, customers',
+  $$VALUES ('Others', '其他', 3::bigint, 7), ('Top', '最高', 0, 9), ('Top', '顶', 2, NULL)$$,
+  '... the same when only the Chinese label was edited (the priority is that of the pair)');
 SELECT is((SELECT segment_priority FROM tiers_t.t1_segments WHERE segment = 'Champions'), 10,
   'a standard table''s Champions: 10');
 SELECT rfm.drop_tiers('tiers_t.prio') \g /dev/null

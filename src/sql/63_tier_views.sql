@@ -72,7 +72,7 @@ segments AS (
       FULL JOIN labels l ON f.segment = l.label_en AND f.segment_zh = l.label_zh)
 SELECT s.segment, s.segment_zh,
        (SELECT pg_catalog.min(r.priority) FROM rfm.segment_rules r
-         WHERE r.scheme = %5$L AND r.label_en = s.segment) AS segment_priority,
+         WHERE r.scheme = %5$L AND r.label_en = s.segment AND r.label_zh = s.segment_zh) AS segment_priority,
        s.customers,
        pg_catalog.round(s.customers::pg_catalog.numeric
                         / NULLIF(pg_catalog.sum(s.customers) OVER (), 0), 4) AS customer_share,

@@ -376,54 +376,66 @@ END $$;
 -- again.  A history table or view is dropped only when it belongs to the
 -- role that created the row (a row edited to name another role's table
 -- leaves that table alone, with a WARNING).  Returns the rows removed.
+-- What one orphan left (below); false, with a WARNING, when other objects
+-- depend on it.
+CREATE FUNCTION rfm._drop_orphan(entry rfm.tier_tables)
+    RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    member  regclass;
+    job     bigint;
+    detail  text;
+BEGIN
+    FOREACH member IN ARRAY ARRAY[entry.segments_view, entry.grid_view, entry.history_table] LOOP
+        CONTINUE WHEN member IS NULL OR NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = member);
+        IF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = member)
+           = entry.created_by THEN
+            PERFORM rfm._drop_if_exists(member,
+                CASE (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = member) WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END);
+        ELSE
+            RAISE WARNING 'rfm.drop_orphan_tiers: % is not owned by %, who created tier table %; left in place',
+                          member, entry.created_by, entry.id;
+        END IF;
+    END LOOP;
+    -- the state of the role that created the row only (a superuser sees every state)
+    IF entry.state_name IS NOT NULL THEN
+        IF EXISTS (SELECT FROM rfm.customer_state_sources s
+                    WHERE s.state_name = entry.state_name AND s.owner = entry.created_by) THEN
+            PERFORM rfm.customer_state_drop(entry.state_name);
+        END IF;
+    END IF;
+    job := rfm._cron_job_id(entry.id);
+    IF job IS NOT NULL THEN
+        EXECUTE 'SELECT cron.unschedule($1)' USING job;
+    END IF;
+    DELETE FROM rfm.refresh_log l WHERE l.tier_id = entry.id;
+    DELETE FROM rfm.tier_tables t WHERE t.id = entry.id;
+    RETURN true;
+EXCEPTION WHEN dependent_objects_still_exist THEN
+    -- one orphan your objects depend on is left (a WARNING names them),
+    -- not every other one with it
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RAISE WARNING 'rfm.drop_orphan_tiers: what tier table % left is kept: other objects depend on it', entry.id
+        USING DETAIL = detail, HINT = 'Drop them, then call rfm.drop_orphan_tiers() again.';
+    RETURN false;
+END $$;
+
 CREATE FUNCTION rfm.drop_orphan_tiers()
     RETURNS integer
     LANGUAGE plpgsql
     AS $$
 DECLARE
     entry   rfm.tier_tables;
-    member  regclass;
-    job     bigint;
     removed integer := 0;
-    detail  text;
 BEGIN
     FOR entry IN SELECT * FROM rfm.tier_tables t
                   WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier)
                   ORDER BY t.id
     LOOP
-      -- one orphan your objects depend on is left (a WARNING names them),
-      -- not every other one with it
-      BEGIN
-        FOREACH member IN ARRAY ARRAY[entry.segments_view, entry.grid_view, entry.history_table] LOOP
-            CONTINUE WHEN member IS NULL OR NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = member);
-            IF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = member)
-               = entry.created_by THEN
-                PERFORM rfm._drop_if_exists(member,
-                    CASE (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = member) WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END);
-            ELSE
-                RAISE WARNING 'rfm.drop_orphan_tiers: % is not owned by %, who created tier table %; left in place',
-                              member, entry.created_by, entry.id;
-            END IF;
-        END LOOP;
-        -- the state of the role that created the row only (a superuser sees every state)
-        IF entry.state_name IS NOT NULL THEN
-            IF EXISTS (SELECT FROM rfm.customer_state_sources s
-                        WHERE s.state_name = entry.state_name AND s.owner = entry.created_by) THEN
-                PERFORM rfm.customer_state_drop(entry.state_name);
-            END IF;
+        IF rfm._drop_orphan(entry) THEN
+            removed := removed + 1;
         END IF;
-        job := rfm._cron_job_id(entry.id);
-        IF job IS NOT NULL THEN
-            EXECUTE 'SELECT cron.unschedule($1)' USING job;
-        END IF;
-        DELETE FROM rfm.refresh_log l WHERE l.tier_id = entry.id;
-        DELETE FROM rfm.tier_tables t WHERE t.id = entry.id;
-        removed := removed + 1;
-      EXCEPTION WHEN dependent_objects_still_exist THEN
-        GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-        RAISE WARNING 'rfm.drop_orphan_tiers: what tier table % left is kept: other objects depend on it', entry.id
-            USING DETAIL = detail, HINT = 'Drop them, then call rfm.drop_orphan_tiers() again.';
-      END;
     END LOOP;
     RETURN removed;
 END $$;
@@ -455,7 +467,9 @@ BEGIN
          WHERE s.state_name = entry.state_name AND s.owner IN (entry.created_by, tier_owner)
            FOR UPDATE OF s;
     END IF;
-    IF rfm._cron_job_id(entry.id) IS NOT NULL THEN
+    -- (a superuser's drop removes the job of the role that made it too)
+    IF rfm._cron_job_id(entry.id) IS NOT NULL
+       OR rfm._caller_bypasses_rls() AND (rfm._cron_other_job(entry.id)).jobid IS NOT NULL THEN
         PERFORM rfm.unschedule_refresh(entry.tier);
     END IF;
     PERFORM rfm._drop_if_exists(entry.segments_view, 'VIEW');
@@ -483,12 +497,13 @@ COMMENT ON FUNCTION rfm.drop_tiers(regclass) IS
 -- rfm.drop_tiers('name') still means the regclass function.  The name is
 -- looked up in the caller's search_path by a one-line SQL function with no
 -- SET (src/sql/95_search_path.sql), the rest done with rfm's path.
-CREATE FUNCTION rfm._drop_tiers_named(rel regclass, tier text, if_exists boolean)
+CREATE FUNCTION rfm._drop_tiers_named(rel regclass, tier text, if_exists boolean, history regclass)
     RETURNS void
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    hint text;
+    entry        rfm.tier_tables;
+    history_name text;
 BEGIN
     IF tier IS NULL OR if_exists IS NULL THEN
         RAISE EXCEPTION 'rfm.drop_tiers: % must not be NULL', CASE WHEN tier IS NULL THEN 'tier' ELSE 'if_exists' END
@@ -498,27 +513,43 @@ BEGIN
         PERFORM rfm.drop_tiers(rel);
         RETURN;
     END IF;
-    -- A tier table dropped by DROP MATERIALIZED VIEW leaves its catalog row
-    -- (and history) behind: point at the cleanup when there is such a row.
-    IF EXISTS (SELECT FROM rfm.tier_tables t
-                WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier)) THEN
-        hint := 'Tier tables dropped without rfm.drop_tiers left rows behind: rfm.drop_orphan_tiers() removes them.';
+    -- A tier table of this name dropped by DROP MATERIALIZED VIEW left its
+    -- history (found by its name), log and catalog row, which keep the
+    -- name from being used again: removed as rfm.drop_orphan_tiers would.
+    SELECT * INTO entry FROM rfm.tier_tables t
+     WHERE history IS NOT NULL AND t.history_table = history
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier);
+    IF FOUND THEN
+        history_name := history::pg_catalog.text;
+        IF rfm._drop_orphan(entry) THEN
+            RAISE NOTICE 'rfm.drop_tiers: tier table % was dropped without rfm.drop_tiers; what it left (history table %, log and catalog rows) is removed',
+                         tier, history_name;
+        END IF;
+        RETURN;
     END IF;
-    IF if_exists AND hint IS NULL THEN
+    IF if_exists THEN
         RAISE NOTICE 'rfm.drop_tiers: tier table % does not exist, skipping', tier;
-    ELSIF if_exists THEN
-        RAISE NOTICE 'rfm.drop_tiers: tier table % does not exist, skipping', tier USING HINT = hint;
-    ELSIF hint IS NULL THEN
-        RAISE EXCEPTION 'rfm.drop_tiers: tier table % does not exist', tier USING ERRCODE = 'undefined_table';
     ELSE
-        RAISE EXCEPTION 'rfm.drop_tiers: tier table % does not exist', tier
-            USING ERRCODE = 'undefined_table', HINT = hint;
+        RAISE EXCEPTION 'rfm.drop_tiers: tier table % does not exist', tier USING ERRCODE = 'undefined_table';
     END IF;
 END $$;
+
+-- The name with a suffix on its last part, quoted as needed ('bi."My
+-- Tiers"', '_history' -> 'bi."My Tiers_history"').
+CREATE FUNCTION rfm._name_with_suffix(name text, suffix text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+SELECT pg_catalog.string_agg(pg_catalog.quote_ident(CASE WHEN u.o = pg_catalog.cardinality(p.parts)
+                                                         THEN u.part || $2 ELSE u.part END), '.' ORDER BY u.o)
+  FROM pg_catalog.parse_ident($1) AS p(parts),
+       pg_catalog.unnest(p.parts) WITH ORDINALITY AS u(part, o)
+$$;
 
 CREATE FUNCTION rfm.drop_tiers(tier text, if_exists boolean)
     RETURNS void
     LANGUAGE sql
-    AS $$ SELECT rfm._drop_tiers_named(pg_catalog.to_regclass(tier), tier, if_exists) $$;
+    AS $$ SELECT rfm._drop_tiers_named(pg_catalog.to_regclass(tier), tier, if_exists,
+                                       pg_catalog.to_regclass(rfm._name_with_suffix(tier, '_history'))) $$;
 COMMENT ON FUNCTION rfm.drop_tiers(text, boolean) IS
     'rfm.drop_tiers by name; with if_exists a name that is not there is a NOTICE, not an error';

@@ -166,15 +166,33 @@ BEGIN
     RETURN job;
 END $$;
 
+-- Another role's pg_cron job of a tier table, as far as the caller may read
+-- cron.job (all of it for a superuser; pg_cron shows other roles their
+-- own only); NULLs if none or no pg_cron.
+CREATE FUNCTION rfm._cron_other_job(tier_id bigint, OUT jobid bigint, OUT username text)
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname = 'cron')
+       OR NOT pg_catalog.has_schema_privilege('cron', 'USAGE')
+       OR pg_catalog.to_regclass('cron.job') IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE 'SELECT j.jobid, j.username FROM cron.job j WHERE j.jobname = $1 AND j.username <> CURRENT_USER'
+            ' AND j.database = pg_catalog.current_database() ORDER BY j.jobid LIMIT 1'
+       INTO jobid, username USING rfm._cron_job_name(tier_id);
+END $$;
+
 CREATE FUNCTION rfm.schedule_refresh(tier regclass, cron_expr text)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
 DECLARE
     entry   rfm.tier_tables := rfm._tier_entry(tier);
-    command text;
-    job     bigint;
-    other   record;
+    command  text;
+    job      bigint;
+    other    record;
+    recorded name;
 BEGIN
     PERFORM rfm._require_pg_cron('rfm.schedule_refresh');
     IF cron_expr IS NULL THEN
@@ -188,12 +206,14 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Schedule it as a role that can log in and has the rights of the tier table''s owner (RESET ROLE first).';
     END IF;
+    -- One schedule change at a time per tier table: a second role's call
+    -- waits here for the first to commit, then sees its job and record
+    -- (both went through before, and made two jobs).
+    SELECT t.scheduled_by INTO recorded FROM rfm.tier_tables t WHERE t.id = entry.id FOR NO KEY UPDATE;
     -- pg_cron keeps each role's jobs apart: a second role's schedule made a
     -- second job, the two met at every run and one failed (55P03).  Seen
     -- here when the caller may read other roles' jobs (a superuser).
-    EXECUTE 'SELECT j.jobid, j.username FROM cron.job j WHERE j.jobname = $1 AND j.username <> CURRENT_USER'
-            ' AND j.database = pg_catalog.current_database() LIMIT 1'
-       INTO other USING rfm._cron_job_name(entry.id);
+    other := rfm._cron_other_job(entry.id);
     IF other.jobid IS NOT NULL THEN
         RAISE EXCEPTION 'rfm.schedule_refresh: % is already scheduled by role % (pg_cron job %)', entry.tier, other.username, other.jobid
             USING ERRCODE = 'duplicate_object',
@@ -205,16 +225,29 @@ BEGIN
     -- role that is gone, or may no longer refresh the table (handed over:
     -- its job removes itself at its next run), holds nothing; a superuser
     -- saw the jobs themselves above.
-    IF entry.scheduled_by IS NOT NULL AND entry.scheduled_by <> CURRENT_USER
+    IF recorded IS NOT NULL AND recorded <> CURRENT_USER
        AND NOT rfm._caller_bypasses_rls()
        AND EXISTS (SELECT FROM pg_catalog.pg_roles r, pg_catalog.pg_class c
-                    WHERE r.rolname = entry.scheduled_by AND c.oid = entry.tier
+                    WHERE r.rolname = recorded AND c.oid = entry.tier
                       AND pg_catalog.pg_has_role(r.oid, c.relowner, 'USAGE')) THEN
-        RAISE EXCEPTION 'rfm.schedule_refresh: % is already scheduled by role %', entry.tier, entry.scheduled_by
+        RAISE EXCEPTION 'rfm.schedule_refresh: % is already scheduled by role %', entry.tier, recorded
             USING ERRCODE = 'duplicate_object',
                   DETAIL = 'pg_cron shows each role only its own jobs; rfm.tier_tables.scheduled_by names the role whose job refreshes it.',
-                  HINT = 'A tier table needs one schedule: change it as role ' || pg_catalog.quote_ident(entry.scheduled_by)
-                      || ', or have that role remove it with rfm.unschedule_refresh first.';
+                  HINT = 'A tier table needs one schedule: change it as role ' || pg_catalog.quote_ident(recorded)
+                      || ', or have that role remove it with rfm.unschedule_refresh first; if its job is gone already '
+                      || '(cron.unschedule), clear the record: UPDATE rfm.tier_tables SET scheduled_by = NULL WHERE tier = '
+                      || pg_catalog.quote_literal(entry.tier::pg_catalog.text) || '::regclass.';
+    END IF;
+    -- A job left by a role since dropped or renamed stays in cron.job under
+    -- the old name, where pg_cron cannot run it (pg_cron 1.4 stopped
+    -- running every job while one was left): only a superuser sees it.
+    IF recorded IS NOT NULL AND recorded <> CURRENT_USER
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = recorded) THEN
+        RAISE WARNING 'rfm.schedule_refresh: role %, which scheduled % before, no longer exists (dropped or renamed), and its pg_cron job may still be in cron.job',
+                      recorded, entry.tier
+            USING HINT = 'A superuser removes it: SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = '
+                      || pg_catalog.quote_literal(rfm._cron_job_name(entry.id)) || ' AND username = '
+                      || pg_catalog.quote_literal(recorded) || ';';
     END IF;
     -- its runs fold new orders with the rights of the job's role: caught
     -- here, not as a failure at every run
@@ -255,22 +288,34 @@ CREATE FUNCTION rfm.unschedule_refresh(tier regclass)
 DECLARE
     entry rfm.tier_tables := rfm._tier_entry(tier);
     job   bigint;
+    other record;
 BEGIN
     PERFORM rfm._require_pg_cron('rfm.unschedule_refresh');
     job := rfm._cron_job_id(entry.id);
     -- (also when the caller's job was removed by hand: the record goes)
     UPDATE rfm.tier_tables t SET scheduled_by = NULL
      WHERE t.id = entry.id AND t.scheduled_by = CURRENT_USER;
-    IF job IS NULL THEN
-        IF entry.scheduled_by <> CURRENT_USER
-           AND EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = entry.scheduled_by) THEN
-            RAISE NOTICE 'rfm.unschedule_refresh: % is scheduled by role %, whose job only that role (or a superuser) can remove',
-                         entry.tier, entry.scheduled_by;
-        END IF;
-        RETURN false;
+    IF job IS NOT NULL THEN
+        EXECUTE 'SELECT cron.unschedule($1)' USING job;
+        RETURN true;
     END IF;
-    EXECUTE 'SELECT cron.unschedule($1)' USING job;
-    RETURN true;
+    -- A superuser sees every role's jobs: it removes the job of the role
+    -- that made it, and a record no job stands behind any more.
+    IF rfm._caller_bypasses_rls() THEN
+        other := rfm._cron_other_job(entry.id);
+        IF other.jobid IS NOT NULL THEN
+            EXECUTE 'SELECT cron.unschedule($1)' USING other.jobid;
+        END IF;
+        UPDATE rfm.tier_tables t SET scheduled_by = NULL
+         WHERE t.id = entry.id AND t.scheduled_by IS NOT NULL;
+        RETURN other.jobid IS NOT NULL;
+    END IF;
+    IF entry.scheduled_by <> CURRENT_USER
+       AND EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = entry.scheduled_by) THEN
+        RAISE NOTICE 'rfm.unschedule_refresh: % is scheduled by role %, whose job only that role (or a superuser) can remove',
+                     entry.tier, entry.scheduled_by;
+    END IF;
+    RETURN false;
 END $$;
 COMMENT ON FUNCTION rfm.unschedule_refresh(regclass) IS
     'Remove the pg_cron schedule of a tier table; false if it had none';

@@ -13,27 +13,30 @@ CREATE FUNCTION rfm._check_orders(source regclass, customer_column text, time_co
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
-    counts    record;
-    day_expr  text;
+    counts       record;
+    day_expr     text;
+    session_zone text;
 BEGIN
     IF source IS NULL OR customer_column IS NULL OR time_column IS NULL OR amount_column IS NULL THEN
-        RAISE EXCEPTION 'rfm.check_orders: % must not be NULL',
-                        CASE WHEN source IS NULL THEN 'source' WHEN customer_column IS NULL THEN 'customer_column'
-                             WHEN time_column IS NULL THEN 'time_column' ELSE 'amount_column' END
+        RAISE EXCEPTION 'rfm.check_orders: source and column names must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF NOT pg_catalog.isfinite(day_limit) THEN
-        RAISE EXCEPTION 'rfm.check_orders: as_of must be finite, not %', day_limit
+        RAISE EXCEPTION 'rfm.check_orders: as_of must be a finite date, got %', day_limit
             USING ERRCODE = 'datetime_field_overflow';
     END IF;
     -- the columns, their types and the customer key checked as
     -- rfm.customer_scores checks them (the same errors)
     PERFORM rfm._customer_states_query(source, customer_column, time_column, amount_column,
                                        day_limit, NULL, NULL, 'rfm.check_orders');
-    day_expr := CASE WHEN zone IS NOT NULL
-                          AND rfm._column_base_type(source, time_column) = 'pg_catalog.timestamptz'::pg_catalog.regtype
-                     THEN pg_catalog.format('(src.%I AT TIME ZONE %L)::pg_catalog.date', time_column, zone)
-                     ELSE pg_catalog.format('src.%I::pg_catalog.date', time_column) END;
+    -- A tier table's days are those of its zone as a TimeZone setting, as
+    -- rfm._tier_rows takes them: set for the query, given back after.  (AT
+    -- TIME ZONE reads 'CET' as the fixed abbreviation, +01 all year.)
+    IF zone IS NOT NULL THEN
+        session_zone := pg_catalog.current_setting('TimeZone');
+        PERFORM pg_catalog.set_config('TimeZone', zone, true);
+    END IF;
+    day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
     -- One scan: every order's rule (1 to 9), then the counts per rule and
     -- per customer.  NaN and infinite amounts are found by their text
     -- (PostgreSQL 13's numeric has no infinity to compare with).
@@ -96,6 +99,9 @@ SELECT 10 + g.k, COALESCE(pg_catalog.sum(c.orders), 0), pg_catalog.count(c.score
         amount := counts.amount;
         RETURN NEXT;
     END LOOP;
+    IF session_zone IS NOT NULL THEN
+        PERFORM pg_catalog.set_config('TimeZone', session_zone, true);
+    END IF;
 END $$;
 COMMENT ON FUNCTION rfm._check_orders(regclass, text, text, text, date, text) IS
     'rfm.check_orders up to a day, in a zone (internal)';
