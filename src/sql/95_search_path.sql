@@ -16,9 +16,10 @@
 -- these has it.
 --   * rfm.create_tiers: an unqualified name is made in the caller's
 --     current schema, which a SET search_path would hide (read first);
---   * rfm.drop_tiers(text, boolean): one call of to_regclass, which finds
---     an unqualified name in the caller's search_path (as a regclass
---     argument is found), then rfm._drop_tiers_named, which has the SET;
+--   * rfm.drop_tiers(text, boolean): to_regclass of the name and of its
+--     _history sibling, which find an unqualified name in the caller's
+--     search_path (as a regclass argument is found), then
+--     rfm._drop_tiers_named, which has the SET;
 --   * the small SQL functions used per row (recency_days, tenure_days,
 --     average_order_value, high_low, tier, lifecycle, recommended_action,
 --     the CLV wrappers): SET keeps PostgreSQL from inlining them and costs a
