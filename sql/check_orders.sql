@@ -7,6 +7,7 @@ SET client_min_messages = warning;
 \i sql/include/err.sql
 
 -- test/tiers.sql's orders and four more (as_of 2024-03-31):
+--   all orders: 16, 10 customers (1 to 10), amounts 1310 (all but the NULL);
 --   no customer: 1 order (99); no time: customer 8 (3); no amount: customer 9;
 --   after as_of: 1's 1000 on 04-02 and 7's 40 on 04-15 (2 customers, 1040);
 --   purchases: 1: 10, 20; 2: 5; 3: 50, 100; 4: 1; 5: 7 (7 orders, 5 customers, 193);
@@ -26,7 +27,8 @@ SELECT count(*) AS customers, sum(monetary) AS monetary
   FROM rfm.customer_scores('co_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31');
 
 -- Orders scoring fails on, and one dated infinity (after any as_of):
--- a -infinity day (22008) and a NaN amount (22023), one order each.
+-- a -infinity day (22008) and a NaN amount (22023), one order each; all
+-- orders 4, amount 15 (the NaN left out of the sum).
 CREATE TABLE co_bad (customer text, ordered_on date, amount numeric);
 INSERT INTO co_bad VALUES ('a', '-infinity', 5), ('b', 'infinity', 5), ('c', '2024-01-01', 'NaN'), ('d', '2024-01-01', 5);
 SELECT rule, orders, customers, amount FROM rfm.check_orders('co_bad', 'customer', 'ordered_on', 'amount', '2024-03-31')
@@ -47,6 +49,7 @@ RESET TimeZone;
 -- CDNOW (all 69,659 orders of 23,570 customers), as_of 1997-12-31.  awk
 -- over data/CDNOW_master.txt (header skipped; day > 19971231 after as_of,
 -- else amount > 0 a purchase, = 0 a zero line; no refunds in CDNOW):
+--   all orders 69,659 of 23,570 customers, 2,500,315.63;
 --   after as_of 12,757 orders, 5,374 customers, 476,154.37;
 --   purchases 56,829 orders, 23,502 customers, 2,024,161.26;
 --   zero amounts 73 orders of 73 customers;

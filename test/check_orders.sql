@@ -28,8 +28,10 @@ SELECT * FROM rfm.check_orders('rnd', 'customer', 'at', 'amount', '2024-03-31');
 CREATE TEMP TABLE scored AS
 SELECT * FROM rfm.customer_scores('rnd', 'customer', 'at', 'amount', as_of => '2024-03-31');
 
-SELECT is((SELECT sum(orders) FROM checked WHERE rule NOT LIKE 'customers%'), 20000::numeric,
-  'every order falls under exactly one rule');
+SELECT results_eq($$SELECT (SELECT sum(orders) FROM checked WHERE rule NOT LIKE 'customers%' AND rule <> 'all orders'),
+                           orders, customers, amount FROM checked WHERE rule = 'all orders'$$,
+  $$SELECT 20000::numeric, count(*), count(DISTINCT customer), sum(amount) FROM rnd$$,
+  'every order falls under exactly one rule; all orders: the rows, customers and amounts of the source');
 SELECT results_eq($$SELECT customers, amount FROM checked WHERE rule = 'customers scored'$$,
   $$SELECT count(*), sum(monetary) FROM scored$$,
   'customers scored and their amount: the rows and monetary total of rfm.customer_scores');
@@ -76,7 +78,7 @@ SET LOCAL TimeZone = 'Asia/Shanghai';
 SELECT rfm.create_tiers('co_tz_tiers', 'co_tz', 'customer', 'at', 'amount', as_of => '2024-03-31') \g /dev/null
 SET LOCAL TimeZone = 'UTC';
 SELECT results_eq($$SELECT rule, orders, amount FROM rfm.check_orders('co_tz_tiers') WHERE orders > 0 ORDER BY rule$$,
-  $$VALUES ('after as_of', 1::bigint, 5::numeric), ('customers scored', 1, 7), ('purchase', 1, 7)$$,
+  $$VALUES ('after as_of', 1::bigint, 5::numeric), ('all orders', 2, 12), ('customers scored', 1, 7), ('purchase', 1, 7)$$,
   'a tier table''s form counts days in the zone it was made in (Shanghai), not the session''s (UTC)');
 SELECT is((SELECT count(*) FROM co_tz_tiers), 1::bigint, '... as the tier table does');
 -- A zone that is also an abbreviation: as a TimeZone setting 'CET' has

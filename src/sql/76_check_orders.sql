@@ -37,8 +37,8 @@ BEGIN
         PERFORM pg_catalog.set_config('TimeZone', zone, true);
     END IF;
     day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
-    -- One scan: every order's rule (1 to 9), then the counts per rule and
-    -- per customer.  NaN and infinite amounts are found by their text
+    -- One scan: every order's rule (1 to 9), then the counts of all orders,
+    -- per rule and per customer.  NaN and infinite amounts are found by their text
     -- (PostgreSQL 13's numeric has no infinity to compare with).
     FOR counts IN EXECUTE pg_catalog.format($q$
 WITH o AS (
@@ -61,8 +61,12 @@ per_customer AS (
     SELECT pg_catalog.bool_or(o.rule = 7) AS scored, pg_catalog.count(*) AS orders,
            pg_catalog.sum(o.amount) AS amount
       FROM o WHERE o.rule IN (7, 8, 9) GROUP BY o.customer)
-SELECT r.rule AS n, COALESCE(p.orders, 0) AS orders, COALESCE(p.customers, 0) AS customers,
-       CASE WHEN r.rule = 6 THEN NULL ELSE COALESCE(p.amount, 0) END AS amount
+SELECT 0 AS n, pg_catalog.count(*) AS orders, pg_catalog.count(DISTINCT o.customer) AS customers,
+       COALESCE(pg_catalog.sum(o.amount) FILTER (WHERE o.rule <> 6), 0) AS amount
+  FROM o
+UNION ALL
+SELECT r.rule, COALESCE(p.orders, 0), COALESCE(p.customers, 0),
+       CASE WHEN r.rule = 6 THEN NULL ELSE COALESCE(p.amount, 0) END
   FROM pg_catalog.generate_series(1, 9) AS r(rule) LEFT JOIN per_rule p ON p.rule = r.rule
 UNION ALL
 SELECT 10 + g.k, COALESCE(pg_catalog.sum(c.orders), 0), pg_catalog.count(c.scored), COALESCE(pg_catalog.sum(c.amount), 0)
@@ -71,6 +75,7 @@ SELECT 10 + g.k, COALESCE(pg_catalog.sum(c.orders), 0), pg_catalog.count(c.score
  ORDER BY 1$q$, customer_column, time_column, amount_column, source, day_limit, day_expr)
     LOOP
         rule := CASE counts.n
+            WHEN 0 THEN 'all orders'
             WHEN 1 THEN 'no customer'
             WHEN 2 THEN 'no time'
             WHEN 3 THEN 'no amount'
@@ -83,6 +88,7 @@ SELECT 10 + g.k, COALESCE(pg_catalog.sum(c.orders), 0), pg_catalog.count(c.score
             WHEN 10 THEN 'customers scored'
             ELSE 'customers not scored' END;
         effect := CASE counts.n
+            WHEN 0 THEN 'every row of the source (amount: all but NaN and infinite ones)'
             WHEN 1 THEN 'left out'
             WHEN 2 THEN 'left out'
             WHEN 3 THEN 'left out'
