@@ -200,8 +200,14 @@ SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.no_such_tiers', false)::text$$
 -- A tier table of that name dropped by DROP MATERIALIZED VIEW: what it
 -- left (history, log and catalog rows, which keep the name from being
 -- used again) is removed, so a script that drops and makes it runs twice.
+-- A view of yours on its history table: 2BP01 naming it, nothing removed.
 SELECT rfm.create_tiers('bad_t.gone_tiers', 'bad_t.orders', 'customer', 'ordered_on', 'amount') \g /dev/null
 DROP MATERIALIZED VIEW bad_t.gone_tiers CASCADE;
+CREATE VIEW bad_t.gone_days AS SELECT DISTINCT as_of FROM bad_t.gone_tiers_history;
+SELECT pg_temp.err($$SELECT rfm.drop_tiers('bad_t.gone_tiers', true)::text$$) AS history_in_use;
+SELECT to_regclass('bad_t.gone_tiers_history') IS NOT NULL AS history_kept,
+       (SELECT count(*) FROM rfm.tier_tables t WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = t.tier)) AS orphan_rows;
+DROP VIEW bad_t.gone_days;
 SET client_min_messages = notice;
 SELECT rfm.drop_tiers('bad_t.gone_tiers', true);
 SET client_min_messages = warning;

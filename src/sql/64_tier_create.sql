@@ -369,16 +369,10 @@ BEGIN
     END IF;
 END $$;
 
--- Catalog rows whose tier table is gone (its source dropped with CASCADE,
--- which takes the tier table and its views but leaves the history table,
--- the customer state, the log and the row): removes what is left of each
--- the caller can see (rows it created), so that the name can be used
--- again.  A history table or view is dropped only when it belongs to the
--- role that created the row (a row edited to name another role's table
--- leaves that table alone, with a WARNING).  Returns the rows removed.
--- What one orphan left (below); false, with a WARNING, when other objects
--- depend on it.
-CREATE FUNCTION rfm._drop_orphan(entry rfm.tier_tables)
+-- What one orphan left (below).  When other objects depend on it:
+-- rfm.drop_orphan_tiers keeps it with a WARNING (false) and goes on to the
+-- next; any other caller gets the error.
+CREATE FUNCTION rfm._drop_orphan(entry rfm.tier_tables, caller text DEFAULT 'rfm.drop_orphan_tiers')
     RETURNS boolean
     LANGUAGE plpgsql
     AS $$
@@ -394,8 +388,8 @@ BEGIN
             PERFORM rfm._drop_if_exists(member,
                 CASE (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = member) WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END);
         ELSE
-            RAISE WARNING 'rfm.drop_orphan_tiers: % is not owned by %, who created tier table %; left in place',
-                          member, entry.created_by, entry.id;
+            RAISE WARNING '%: % is not owned by %, who created tier table %; left in place',
+                          caller, member, entry.created_by, entry.id;
         END IF;
     END LOOP;
     -- the state of the role that created the row only (a superuser sees every state)
@@ -413,6 +407,9 @@ BEGIN
     DELETE FROM rfm.tier_tables t WHERE t.id = entry.id;
     RETURN true;
 EXCEPTION WHEN dependent_objects_still_exist THEN
+    IF caller <> 'rfm.drop_orphan_tiers' THEN
+        RAISE;
+    END IF;
     -- one orphan your objects depend on is left (a WARNING names them),
     -- not every other one with it
     GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
@@ -421,6 +418,13 @@ EXCEPTION WHEN dependent_objects_still_exist THEN
     RETURN false;
 END $$;
 
+-- Catalog rows whose tier table is gone (its source dropped with CASCADE,
+-- which takes the tier table and its views but leaves the history table,
+-- the customer state, the log and the row): removes what is left of each
+-- the caller can see (rows it created), so that the name can be used
+-- again.  A history table or view is dropped only when it belongs to the
+-- role that created the row (a row edited to name another role's table
+-- leaves that table alone, with a WARNING).  Returns the rows removed.
 CREATE FUNCTION rfm.drop_orphan_tiers()
     RETURNS integer
     LANGUAGE plpgsql
@@ -469,7 +473,7 @@ BEGIN
     END IF;
     -- (a superuser's drop removes the job of the role that made it too)
     IF rfm._cron_job_id(entry.id) IS NOT NULL
-       OR rfm._caller_bypasses_rls() AND (rfm._cron_other_job(entry.id)).jobid IS NOT NULL THEN
+       OR rfm._caller_is_superuser() AND (rfm._cron_other_job(entry.id)).jobid IS NOT NULL THEN
         PERFORM rfm.unschedule_refresh(entry.tier);
     END IF;
     PERFORM rfm._drop_if_exists(entry.segments_view, 'VIEW');
@@ -521,7 +525,12 @@ BEGIN
        AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier);
     IF FOUND THEN
         history_name := history::pg_catalog.text;
-        IF rfm._drop_orphan(entry) THEN
+        -- (objects of yours on the history table: 2BP01 naming them)
+        PERFORM rfm._drop_orphan(entry, 'rfm.drop_tiers');
+        IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = history) THEN
+            RAISE NOTICE 'rfm.drop_tiers: tier table % was dropped without rfm.drop_tiers; its log and catalog rows are removed, its history table % is left (not its creator''s)',
+                         tier, history_name;
+        ELSE
             RAISE NOTICE 'rfm.drop_tiers: tier table % was dropped without rfm.drop_tiers; what it left (history table %, log and catalog rows) is removed',
                          tier, history_name;
         END IF;

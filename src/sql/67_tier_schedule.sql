@@ -166,6 +166,13 @@ BEGIN
     RETURN job;
 END $$;
 
+-- Only a superuser may remove another role's pg_cron job (cron.unschedule
+-- refuses others; a role with BYPASSRLS sees the jobs but may not).
+CREATE FUNCTION rfm._caller_is_superuser()
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER $$;
+
 -- Another role's pg_cron job of a tier table, as far as the caller may read
 -- cron.job (all of it for a superuser; pg_cron shows other roles their
 -- own only); NULLs if none or no pg_cron.
@@ -217,7 +224,7 @@ BEGIN
     IF other.jobid IS NOT NULL THEN
         RAISE EXCEPTION 'rfm.schedule_refresh: % is already scheduled by role % (pg_cron job %)', entry.tier, other.username, other.jobid
             USING ERRCODE = 'duplicate_object',
-                  HINT = 'A tier table needs one schedule: change it as that role, or remove that job first (SELECT cron.unschedule(' || other.jobid || ')).';
+                  HINT = 'A tier table needs one schedule: change it as that role, or remove that job first (as a superuser: SELECT cron.unschedule(' || other.jobid || ')).';
     END IF;
     -- A role that cannot read other roles' jobs learns of one from the
     -- catalog row: a member of the owner's role scheduling a table the
@@ -286,9 +293,10 @@ CREATE FUNCTION rfm.unschedule_refresh(tier regclass)
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    entry rfm.tier_tables := rfm._tier_entry(tier);
-    job   bigint;
-    other record;
+    entry   rfm.tier_tables := rfm._tier_entry(tier);
+    job     bigint;
+    other   record;
+    removed boolean := false;
 BEGIN
     PERFORM rfm._require_pg_cron('rfm.unschedule_refresh');
     job := rfm._cron_job_id(entry.id);
@@ -299,16 +307,19 @@ BEGIN
         EXECUTE 'SELECT cron.unschedule($1)' USING job;
         RETURN true;
     END IF;
-    -- A superuser sees every role's jobs: it removes the job of the role
-    -- that made it, and a record no job stands behind any more.
-    IF rfm._caller_bypasses_rls() THEN
-        other := rfm._cron_other_job(entry.id);
-        IF other.jobid IS NOT NULL THEN
+    -- A superuser sees every role's jobs: it removes those of other roles
+    -- (two, made before the record was kept), and a record no job stands
+    -- behind any more.
+    IF rfm._caller_is_superuser() THEN
+        LOOP
+            other := rfm._cron_other_job(entry.id);
+            EXIT WHEN other.jobid IS NULL;
             EXECUTE 'SELECT cron.unschedule($1)' USING other.jobid;
-        END IF;
+            removed := true;
+        END LOOP;
         UPDATE rfm.tier_tables t SET scheduled_by = NULL
          WHERE t.id = entry.id AND t.scheduled_by IS NOT NULL;
-        RETURN other.jobid IS NOT NULL;
+        RETURN removed;
     END IF;
     IF entry.scheduled_by <> CURRENT_USER
        AND EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = entry.scheduled_by) THEN

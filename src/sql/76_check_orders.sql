@@ -13,7 +13,6 @@ CREATE FUNCTION rfm._check_orders(source regclass, customer_column text, time_co
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
-    counts       record;
     day_expr     text;
     session_zone text;
 BEGIN
@@ -37,10 +36,11 @@ BEGIN
         PERFORM pg_catalog.set_config('TimeZone', zone, true);
     END IF;
     day_expr := pg_catalog.format('src.%I::pg_catalog.date', time_column);
-    -- One scan: every order's rule (1 to 9), then the counts of all orders,
-    -- per rule and per customer.  NaN and infinite amounts are found by their text
+    -- One scan (a CTE read three times is materialized): every order's
+    -- rule (1 to 9), then the counts of all orders, per rule and per
+    -- customer.  NaN and infinite amounts are found by their text
     -- (PostgreSQL 13's numeric has no infinity to compare with).
-    FOR counts IN EXECUTE pg_catalog.format($q$
+    RETURN QUERY EXECUTE pg_catalog.format($q$
 WITH o AS (
     SELECT src.%1$I AS customer, src.%3$I::pg_catalog.numeric AS amount,
            CASE WHEN src.%1$I IS NULL THEN 1
@@ -60,51 +60,34 @@ per_rule AS (
 per_customer AS (
     SELECT pg_catalog.bool_or(o.rule = 7) AS scored, pg_catalog.count(*) AS orders,
            pg_catalog.sum(o.amount) AS amount
-      FROM o WHERE o.rule IN (7, 8, 9) GROUP BY o.customer)
-SELECT 0 AS n, pg_catalog.count(*) AS orders, pg_catalog.count(DISTINCT o.customer) AS customers,
-       COALESCE(pg_catalog.sum(o.amount) FILTER (WHERE o.rule <> 6), 0) AS amount
-  FROM o
-UNION ALL
-SELECT r.rule, COALESCE(p.orders, 0), COALESCE(p.customers, 0),
-       CASE WHEN r.rule = 6 THEN NULL ELSE COALESCE(p.amount, 0) END
-  FROM pg_catalog.generate_series(1, 9) AS r(rule) LEFT JOIN per_rule p ON p.rule = r.rule
-UNION ALL
-SELECT 10 + g.k, COALESCE(pg_catalog.sum(c.orders), 0), pg_catalog.count(c.scored), COALESCE(pg_catalog.sum(c.amount), 0)
-  FROM (VALUES (0, true), (1, false)) AS g(k, scored) LEFT JOIN per_customer c ON c.scored = g.scored
- GROUP BY g.k
- ORDER BY 1$q$, customer_column, time_column, amount_column, source, day_limit, day_expr)
-    LOOP
-        rule := CASE counts.n
-            WHEN 0 THEN 'all orders'
-            WHEN 1 THEN 'no customer'
-            WHEN 2 THEN 'no time'
-            WHEN 3 THEN 'no amount'
-            WHEN 4 THEN 'after as_of'
-            WHEN 5 THEN 'infinite time'
-            WHEN 6 THEN 'NaN or infinite amount'
-            WHEN 7 THEN 'purchase'
-            WHEN 8 THEN 'refund'
-            WHEN 9 THEN 'zero amount'
-            WHEN 10 THEN 'customers scored'
-            ELSE 'customers not scored' END;
-        effect := CASE counts.n
-            WHEN 0 THEN 'every row of the source (amount: all but NaN and infinite ones)'
-            WHEN 1 THEN 'left out'
-            WHEN 2 THEN 'left out'
-            WHEN 3 THEN 'left out'
-            WHEN 4 THEN 'left out until as_of reaches its day'
-            WHEN 5 THEN 'error 22008: scoring and tier builds fail'
-            WHEN 6 THEN 'error 22023: scoring and tier builds fail'
-            WHEN 7 THEN 'frequency, dates and monetary'
-            WHEN 8 THEN 'subtracted from monetary'
-            WHEN 9 THEN 'neither purchase nor refund'
-            WHEN 10 THEN 'a row each in rfm.customer_scores and tier tables; amount is their monetary'
-            ELSE 'refunds or zero amounts only: no row' END;
-        orders := counts.orders;
-        customers := counts.customers;
-        amount := counts.amount;
-        RETURN NEXT;
-    END LOOP;
+      FROM o WHERE o.rule IN (7, 8, 9) GROUP BY o.customer),
+counted AS (
+    SELECT 0 AS n, pg_catalog.count(*) AS orders, pg_catalog.count(DISTINCT o.customer) AS customers,
+           COALESCE(pg_catalog.sum(o.amount) FILTER (WHERE o.rule <> 6), 0) AS amount
+      FROM o
+    UNION ALL
+    SELECT r.n, COALESCE(p.orders, 0), COALESCE(p.customers, 0),
+           CASE WHEN r.n = 6 THEN NULL ELSE COALESCE(p.amount, 0) END
+      FROM pg_catalog.generate_series(1, 9) AS r(n) LEFT JOIN per_rule p ON p.rule = r.n
+    UNION ALL
+    SELECT 10 + g.k, COALESCE(pg_catalog.sum(c.orders), 0)::pg_catalog.int8, pg_catalog.count(c.scored), COALESCE(pg_catalog.sum(c.amount), 0)
+      FROM (VALUES (0, true), (1, false)) AS g(k, scored) LEFT JOIN per_customer c ON c.scored = g.scored
+     GROUP BY g.k)
+SELECT d.rule, c.orders, c.customers, c.amount, d.effect
+  FROM counted c JOIN (VALUES
+    (0, 'all orders', 'every row of the source (amount: all but NaN and infinite ones)'),
+    (1, 'no customer', 'left out'),
+    (2, 'no time', 'left out'),
+    (3, 'no amount', 'left out'),
+    (4, 'after as_of', 'left out until as_of reaches its day'),
+    (5, 'infinite time', 'error 22008: scoring and tier builds fail'),
+    (6, 'NaN or infinite amount', 'error 22023: scoring and tier builds fail'),
+    (7, 'purchase', 'frequency, dates and monetary'),
+    (8, 'refund', 'subtracted from monetary'),
+    (9, 'zero amount', 'neither purchase nor refund'),
+    (10, 'customers scored', 'a row each in rfm.customer_scores and tier tables; amount is their monetary'),
+    (11, 'customers not scored', 'refunds or zero amounts only: no row')) AS d(n, rule, effect) ON d.n = c.n
+ ORDER BY c.n$q$, customer_column, time_column, amount_column, source, day_limit, day_expr);
     IF session_zone IS NOT NULL THEN
         PERFORM pg_catalog.set_config('TimeZone', session_zone, true);
     END IF;
