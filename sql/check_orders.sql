@@ -27,10 +27,13 @@ SELECT count(*) AS customers, sum(monetary) AS monetary
   FROM rfm.customer_scores('co_orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31');
 
 -- Orders scoring fails on, and one dated infinity (after any as_of):
--- a -infinity day (22008) and a NaN amount (22023), one order each; all
--- orders 4, amount 15 (the NaN left out of the sum).
+-- a -infinity day (22008) and a NaN amount (22023), one order each.  NaN
+-- amounts under other rules (after as_of, no customer) count as orders
+-- but stay out of every sum: all orders 6 of 5 customers, amount 15; after
+-- as_of 2 orders (b, e), 5; no customer 1 order, 0.
 CREATE TABLE co_bad (customer text, ordered_on date, amount numeric);
-INSERT INTO co_bad VALUES ('a', '-infinity', 5), ('b', 'infinity', 5), ('c', '2024-01-01', 'NaN'), ('d', '2024-01-01', 5);
+INSERT INTO co_bad VALUES ('a', '-infinity', 5), ('b', 'infinity', 5), ('c', '2024-01-01', 'NaN'), ('d', '2024-01-01', 5),
+                          ('e', '2025-01-01', 'NaN'), (NULL, '2024-01-01', 'NaN');
 SELECT rule, orders, customers, amount FROM rfm.check_orders('co_bad', 'customer', 'ordered_on', 'amount', '2024-03-31')
  WHERE orders > 0;
 SELECT pg_temp.err($$SELECT count(*)::text FROM rfm.customer_scores('co_bad', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31')$$) AS scoring;

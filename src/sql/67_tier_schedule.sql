@@ -241,9 +241,10 @@ BEGIN
             USING ERRCODE = 'duplicate_object',
                   DETAIL = 'pg_cron shows each role only its own jobs; rfm.tier_tables.scheduled_by names the role whose job refreshes it.',
                   HINT = 'A tier table needs one schedule: change it as role ' || pg_catalog.quote_ident(recorded)
-                      || ', or have that role remove it with rfm.unschedule_refresh first; if its job is gone already '
-                      || '(cron.unschedule), clear the record: UPDATE rfm.tier_tables SET scheduled_by = NULL WHERE tier = '
-                      || pg_catalog.quote_literal(entry.tier::pg_catalog.text) || '::regclass.';
+                      || ', or have that role remove it with rfm.unschedule_refresh first.  Only if you know its job is gone '
+                      || '(ask that role, or a superuser, who sees cron.job whole), clear the record: UPDATE rfm.tier_tables '
+                      || 'SET scheduled_by = NULL WHERE tier = ' || pg_catalog.quote_literal(entry.tier::pg_catalog.text)
+                      || '::regclass (while the job exists, that makes a second one).';
     END IF;
     -- A job left by a role since dropped or renamed stays in cron.job under
     -- the old name, where pg_cron cannot run it (pg_cron 1.4 stopped

@@ -41,21 +41,26 @@ BEGIN
     -- customer.  NaN and infinite amounts are found by their text
     -- (PostgreSQL 13's numeric has no infinity to compare with).
     RETURN QUERY EXECUTE pg_catalog.format($q$
-WITH o AS (
-    SELECT src.%1$I AS customer, src.%3$I::pg_catalog.numeric AS amount,
-           CASE WHEN src.%1$I IS NULL THEN 1
-                WHEN src.%2$I IS NULL THEN 2
-                WHEN src.%3$I IS NULL THEN 3
-                WHEN %6$s > %5$L::pg_catalog.date THEN 4
-                WHEN NOT pg_catalog.isfinite(%6$s) THEN 5
-                WHEN src.%3$I::pg_catalog.numeric::pg_catalog.text IN ('NaN', 'Infinity', '-Infinity') THEN 6
-                WHEN src.%3$I > 0 THEN 7
-                WHEN src.%3$I < 0 THEN 8
-                ELSE 9 END AS rule
+WITH a AS (
+    SELECT src.%1$I AS customer, src.%2$I IS NULL AS no_time, %6$s AS day, src.%3$I::pg_catalog.numeric AS amount,
+           src.%3$I::pg_catalog.numeric::pg_catalog.text IN ('NaN', 'Infinity', '-Infinity') AS not_finite
       FROM %4$s AS src),
+o AS (
+    -- (sums leave NaN and infinite amounts out, whatever rule their order falls under)
+    SELECT a.customer, CASE WHEN a.not_finite THEN NULL ELSE a.amount END AS amount,
+           CASE WHEN a.customer IS NULL THEN 1
+                WHEN a.no_time THEN 2
+                WHEN a.amount IS NULL THEN 3
+                WHEN a.day > %5$L::pg_catalog.date THEN 4
+                WHEN NOT pg_catalog.isfinite(a.day) THEN 5
+                WHEN a.not_finite THEN 6
+                WHEN a.amount > 0 THEN 7
+                WHEN a.amount < 0 THEN 8
+                ELSE 9 END AS rule
+      FROM a),
 per_rule AS (
     SELECT o.rule, pg_catalog.count(*) AS orders, pg_catalog.count(DISTINCT o.customer) AS customers,
-           pg_catalog.sum(o.amount) FILTER (WHERE o.rule <> 6) AS amount
+           pg_catalog.sum(o.amount) AS amount
       FROM o GROUP BY o.rule),
 per_customer AS (
     SELECT pg_catalog.bool_or(o.rule = 7) AS scored, pg_catalog.count(*) AS orders,
@@ -63,7 +68,7 @@ per_customer AS (
       FROM o WHERE o.rule IN (7, 8, 9) GROUP BY o.customer),
 counted AS (
     SELECT 0 AS n, pg_catalog.count(*) AS orders, pg_catalog.count(DISTINCT o.customer) AS customers,
-           COALESCE(pg_catalog.sum(o.amount) FILTER (WHERE o.rule <> 6), 0) AS amount
+           COALESCE(pg_catalog.sum(o.amount), 0) AS amount
       FROM o
     UNION ALL
     SELECT r.n, COALESCE(p.orders, 0), COALESCE(p.customers, 0),
@@ -75,12 +80,12 @@ counted AS (
      GROUP BY g.k)
 SELECT d.rule, c.orders, c.customers, c.amount, d.effect
   FROM counted c JOIN (VALUES
-    (0, 'all orders', 'every row of the source (amount: all but NaN and infinite ones)'),
+    (0, 'all orders', 'every row of the source'),
     (1, 'no customer', 'left out'),
     (2, 'no time', 'left out'),
     (3, 'no amount', 'left out'),
     (4, 'after as_of', 'left out until as_of reaches its day'),
-    (5, 'infinite time', 'error 22008: scoring and tier builds fail'),
+    (5, 'infinite time', 'dated -infinity (infinity is after as_of): error 22008, scoring and tier builds fail'),
     (6, 'NaN or infinite amount', 'error 22023: scoring and tier builds fail'),
     (7, 'purchase', 'frequency, dates and monetary'),
     (8, 'refund', 'subtracted from monetary'),
