@@ -7,8 +7,9 @@ SET client_min_messages = warning;
 \i sql/include/err.sql
 
 -- test/tiers.sql's orders and four more (as_of 2024-03-31):
---   all orders: 16, 10 customers (1 to 10), amounts 1310 (all but the NULL);
---   no customer: 1 order (99); no time: customer 8 (3); no amount: customer 9;
+--   all orders: 17, 11 customers (1 to 11), amounts 1310 (all but the NULLs);
+--   no customer: 1 order (99); no time: customers 8 (3) and 11 (no amount
+--   either: no time comes first), 2 orders, 3; no amount: customer 9;
 --   after as_of: 1's 1000 on 04-02 and 7's 40 on 04-15 (2 customers, 1040);
 --   purchases: 1: 10, 20; 2: 5; 3: 50, 100; 4: 1; 5: 7 (7 orders, 5 customers, 193);
 --   refunds: 3's -20 and 6's -5 (-25); zero amounts: 10's and 2's (2 customers);
@@ -20,7 +21,7 @@ INSERT INTO co_orders VALUES
   (2, '2024-02-01', 5), (3, '2024-01-05', 50), (3, '2024-03-30', 100), (3, '2024-03-30', -20),
   (4, '2023-12-01', 1), (5, '2024-03-31', 7), (6, '2024-03-01', -5),
   (NULL, '2024-03-01', 99), (7, '2024-04-15', 40),
-  (8, NULL, 3), (9, '2024-02-02', NULL), (10, '2024-03-05', 0), (2, '2024-03-06', 0);
+  (8, NULL, 3), (9, '2024-02-02', NULL), (10, '2024-03-05', 0), (2, '2024-03-06', 0), (11, NULL, NULL);
 SELECT * FROM rfm.check_orders('co_orders', 'customer', 'ordered_on', 'amount', '2024-03-31');
 -- the scored row is what rfm.customer_scores returns: 5 customers, 173
 SELECT count(*) AS customers, sum(monetary) AS monetary
