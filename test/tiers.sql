@@ -33,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(97);
+SELECT plan(99);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -394,6 +394,16 @@ SELECT ok(to_regclass('tiers_t.t3') IS NULL AND to_regclass('tiers_t.t3_segments
           AND NOT EXISTS (SELECT FROM rfm.tier_tables WHERE tier::text LIKE 'tiers_t.t3%'),
   '... drops the tier table, its views and catalog row');
 SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.t3', true)$$, '... and a second time is a NOTICE, not an error');
+-- A renamed tier table keeps its history's name: dropping its old name
+-- by name finds nothing to drop (its history is a live table's, not an
+-- orphan's).
+SELECT rfm.create_tiers('tiers_t.ren', 'tiers_t.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31') \g /dev/null
+ALTER MATERIALIZED VIEW tiers_t.ren RENAME TO ren2;
+SELECT lives_ok($$SELECT rfm.drop_tiers('tiers_t.ren', true)$$, 'drop_tiers by the old name of a renamed tier table ...');
+SELECT ok(to_regclass('tiers_t.ren_history') IS NOT NULL
+          AND EXISTS (SELECT FROM rfm.tier_tables WHERE tier = 'tiers_t.ren2'::regclass AND history_table = 'tiers_t.ren_history'::regclass),
+  '... leaves it, its history and its catalog row alone');
+SELECT rfm.drop_tiers('tiers_t.ren2') \g /dev/null
 
 -- A refresh whose source is now empty: the day's earlier snapshot goes
 -- too (the empty tier table names no day, and the snapshot was found by

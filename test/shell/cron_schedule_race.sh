@@ -74,6 +74,12 @@ grep -q "^ERROR:  rfm.schedule_refresh: rfm_race.shop_tiers is already scheduled
 got=$(q "$cron_db" -c "SELECT string_agg(username || ' ' || schedule, ', ') FROM cron.job WHERE command LIKE '%rfm_race.shop_tiers%'")
 [ "$got" = "rfm_race_ann 0 3 * * *" ] || fail "jobs after the race: $got"
 
+# another member's unschedule_refresh: false, with a NOTICE naming the
+# role whose job it is
+out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$cron_db" -c "SET ROLE rfm_race_bob" \
+        -c "SELECT rfm.unschedule_refresh('rfm_race.shop_tiers')" 2>&1) || fail "bob's unschedule_refresh failed: $out"
+grep -q "^NOTICE:  rfm.unschedule_refresh: rfm_race.shop_tiers is scheduled by role rfm_race_ann, whose job only that role (or a superuser) can remove$" <<< "$out" \
+  || fail "bob's unschedule_refresh: $out"
 # a second job under the same name, made by bob with pg_cron itself (as
 # a role could before the record was kept)
 job_name=$(q "$cron_db" -c "SELECT 'rfm_refresh_tiers_' || id FROM rfm.tier_tables WHERE tier = 'rfm_race.shop_tiers'::regclass")
@@ -90,6 +96,13 @@ got=$(q "$cron_db" -c "SELECT count(*) FROM cron.job WHERE jobname = '$job_name'
 [ "$got" = 0 ] || fail "$got jobs left after a superuser's unschedule_refresh"
 got=$(q "$cron_db" -c "SELECT scheduled_by IS NULL FROM rfm.tier_tables WHERE tier = 'rfm_race.shop_tiers'::regclass")
 [ "$got" = t ] || fail "scheduled_by not cleared by a superuser's unschedule_refresh"
+
+# a record of an existing role whose job is gone: a superuser, who sees
+# cron.job whole, schedules over it
+q "$cron_db" -c "UPDATE rfm.tier_tables SET scheduled_by = 'rfm_race_ann' WHERE tier = 'rfm_race.shop_tiers'::regclass"
+q "$cron_db" -c "SELECT rfm.schedule_refresh('rfm_race.shop_tiers', '0 7 * * *') IS NOT NULL" > /dev/null \
+  || fail "a superuser could not schedule over a record no job stands behind"
+[ "$(q "$cron_db" -c "SELECT rfm.unschedule_refresh('rfm_race.shop_tiers')")" = t ] || fail "the superuser's own job was not removed"
 
 # a record naming a role that is gone (dropped or renamed): the schedule
 # goes through, with a WARNING on the job such a role may have left
@@ -109,6 +122,7 @@ q "$cron_db" -c "SET ROLE rfm_race_team" \
   -c "SET ROLE rfm_race_bob" -c "SELECT rfm.schedule_refresh('rfm_race.other_tiers', '0 4 * * *') IS NOT NULL" > /dev/null
 out=$(q "$cron_db" -c "SET ROLE rfm_race_adm" -c "SELECT rfm.drop_tiers('rfm_race.other_tiers')" 2>&1) \
   || fail "a BYPASSRLS role's drop_tiers of a table another role scheduled failed: $out"
+[ -z "$out" ] || fail "a BYPASSRLS role's drop_tiers is not silent (README): $out"
 got=$(q "$cron_db" -c "SELECT count(*) FROM cron.job WHERE command LIKE '%rfm_race.other_tiers%'")
 [ "$got" = 1 ] || fail "after a BYPASSRLS role's drop_tiers: $got jobs, want bob's one left"
 
