@@ -14,7 +14,7 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(53);
+SELECT plan(55);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
@@ -193,6 +193,15 @@ SELECT throws_ok($$SELECT rfm.schedule_refresh('cron_t.owned', '0 4 * * *')$$, '
   'a superuser scheduling a tier table its owner scheduled: 42710 naming that job (it made a second one)');
 SELECT is((SELECT string_agg(username || ' ' || schedule, ', ') FROM cron.job
             WHERE command LIKE '%cron_t.owned%'), 'rfm_cron_t_owner 0 3 * * *', '... and the owner''s job is the only one, unchanged');
+-- A superuser with a job of its own besides the owner's (two, made before
+-- the record was kept): its unschedule removes both (it removed its own
+-- only until 2026-12-07, and the owner's went on running).
+SELECT cron.schedule(rfm._cron_job_name(id), '0 4 * * *', 'SELECT 1') FROM rfm.tier_tables
+ WHERE tier = 'cron_t.owned'::regclass \g /dev/null
+SELECT ok(rfm.unschedule_refresh('cron_t.owned'),
+  'a superuser''s unschedule_refresh, with a job of its own and the owner''s ...');
+SELECT is((SELECT count(*)::int FROM cron.job j JOIN rfm.tier_tables t ON j.jobname = rfm._cron_job_name(t.id)
+            WHERE t.tier = 'cron_t.owned'::regclass), 0, '... removes both');
 SET ROLE rfm_cron_t_owner;
 SELECT rfm.drop_tiers('cron_t.owned') \g /dev/null
 RESET ROLE;

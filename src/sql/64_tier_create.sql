@@ -472,10 +472,7 @@ BEGIN
            FOR UPDATE OF s;
     END IF;
     -- (a superuser's drop removes the job of the role that made it too)
-    IF rfm._cron_job_id(entry.id) IS NOT NULL
-       OR rfm._caller_is_superuser() AND (rfm._cron_other_job(entry.id)).jobid IS NOT NULL THEN
-        PERFORM rfm.unschedule_refresh(entry.tier);
-    END IF;
+    PERFORM rfm._unschedule_jobs(entry);
     PERFORM rfm._drop_if_exists(entry.segments_view, 'VIEW');
     PERFORM rfm._drop_if_exists(entry.grid_view, 'VIEW');
     PERFORM rfm._drop_if_exists(entry.history_table, 'TABLE');

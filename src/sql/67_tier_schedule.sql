@@ -146,6 +146,19 @@ END $$;
 COMMENT ON PROCEDURE rfm._scheduled_refresh(text, text) IS
     'What a pg_cron job made by an earlier build of rfm runs: its own removal (internal)';
 
+-- Whether the caller may read cron.job: pg_cron is installed here and the
+-- role has USAGE on schema cron.  Roles without it (pg_cron grants none by
+-- default) have no jobs; to_regclass itself would fail for them.
+CREATE FUNCTION rfm._cron_job_readable()
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+-- (CASE: each test only once the one before holds)
+SELECT CASE WHEN NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'cron') THEN false
+            WHEN NOT pg_catalog.has_schema_privilege('cron', 'USAGE') THEN false
+            ELSE pg_catalog.to_regclass('cron.job') IS NOT NULL END
+$$;
+
 -- The pg_cron job id of a tier table's schedule; NULL if none (or no pg_cron).
 CREATE FUNCTION rfm._cron_job_id(tier_id bigint)
     RETURNS bigint
@@ -154,11 +167,7 @@ CREATE FUNCTION rfm._cron_job_id(tier_id bigint)
 DECLARE
     job bigint;
 BEGIN
-    -- Roles without USAGE on schema cron (pg_cron grants none by default)
-    -- have no jobs; to_regclass itself would fail for them.
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname = 'cron')
-       OR NOT pg_catalog.has_schema_privilege('cron', 'USAGE')
-       OR pg_catalog.to_regclass('cron.job') IS NULL THEN
+    IF NOT rfm._cron_job_readable() THEN
         RETURN NULL;
     END IF;
     EXECUTE 'SELECT j.jobid FROM cron.job j WHERE j.jobname = $1 AND j.username = CURRENT_USER'
@@ -180,14 +189,51 @@ CREATE FUNCTION rfm._cron_other_job(tier_id bigint, OUT jobid bigint, OUT userna
     LANGUAGE plpgsql STABLE
     AS $$
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname = 'cron')
-       OR NOT pg_catalog.has_schema_privilege('cron', 'USAGE')
-       OR pg_catalog.to_regclass('cron.job') IS NULL THEN
+    IF NOT rfm._cron_job_readable() THEN
         RETURN;
     END IF;
     EXECUTE 'SELECT j.jobid, j.username FROM cron.job j WHERE j.jobname = $1 AND j.username <> CURRENT_USER'
             ' AND j.database = pg_catalog.current_database() ORDER BY j.jobid LIMIT 1'
        INTO jobid, username USING rfm._cron_job_name(tier_id);
+END $$;
+
+-- Removes a tier table's pg_cron jobs that the caller may remove: its own,
+-- and for a superuser every role's (two, made before the record was kept),
+-- with the record of who scheduled it.  Nothing without pg_cron.  For
+-- rfm.unschedule_refresh and rfm.drop_tiers; true if a job was removed.
+CREATE FUNCTION rfm._unschedule_jobs(entry rfm.tier_tables)
+    RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    job     bigint;
+    other   record;
+    removed boolean := false;
+BEGIN
+    IF NOT rfm._cron_job_readable() THEN
+        RETURN false;
+    END IF;
+    job := rfm._cron_job_id(entry.id);
+    -- (also when the caller's job was removed by hand: the record goes)
+    UPDATE rfm.tier_tables t SET scheduled_by = NULL
+     WHERE t.id = entry.id AND t.scheduled_by = CURRENT_USER;
+    IF job IS NOT NULL THEN
+        EXECUTE 'SELECT cron.unschedule($1)' USING job;
+        removed := true;
+    END IF;
+    -- A superuser sees every role's jobs: it removes those of other roles,
+    -- and a record no job stands behind any more.
+    IF rfm._caller_is_superuser() THEN
+        LOOP
+            other := rfm._cron_other_job(entry.id);
+            EXIT WHEN other.jobid IS NULL;
+            EXECUTE 'SELECT cron.unschedule($1)' USING other.jobid;
+            removed := true;
+        END LOOP;
+        UPDATE rfm.tier_tables t SET scheduled_by = NULL
+         WHERE t.id = entry.id AND t.scheduled_by IS NOT NULL;
+    END IF;
+    RETURN removed;
 END $$;
 
 CREATE FUNCTION rfm.schedule_refresh(tier regclass, cron_expr text)
@@ -294,35 +340,13 @@ CREATE FUNCTION rfm.unschedule_refresh(tier regclass)
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    entry   rfm.tier_tables := rfm._tier_entry(tier);
-    job     bigint;
-    other   record;
-    removed boolean := false;
+    entry rfm.tier_tables := rfm._tier_entry(tier);
 BEGIN
     PERFORM rfm._require_pg_cron('rfm.unschedule_refresh');
-    job := rfm._cron_job_id(entry.id);
-    -- (also when the caller's job was removed by hand: the record goes)
-    UPDATE rfm.tier_tables t SET scheduled_by = NULL
-     WHERE t.id = entry.id AND t.scheduled_by = CURRENT_USER;
-    IF job IS NOT NULL THEN
-        EXECUTE 'SELECT cron.unschedule($1)' USING job;
+    IF rfm._unschedule_jobs(entry) THEN
         RETURN true;
     END IF;
-    -- A superuser sees every role's jobs: it removes those of other roles
-    -- (two, made before the record was kept), and a record no job stands
-    -- behind any more.
-    IF rfm._caller_is_superuser() THEN
-        LOOP
-            other := rfm._cron_other_job(entry.id);
-            EXIT WHEN other.jobid IS NULL;
-            EXECUTE 'SELECT cron.unschedule($1)' USING other.jobid;
-            removed := true;
-        END LOOP;
-        UPDATE rfm.tier_tables t SET scheduled_by = NULL
-         WHERE t.id = entry.id AND t.scheduled_by IS NOT NULL;
-        RETURN removed;
-    END IF;
-    IF entry.scheduled_by <> CURRENT_USER
+    IF NOT rfm._caller_is_superuser() AND entry.scheduled_by <> CURRENT_USER
        AND EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = entry.scheduled_by) THEN
         RAISE NOTICE 'rfm.unschedule_refresh: % is scheduled by role %, whose job only that role (or a superuser) can remove',
                      entry.tier, entry.scheduled_by;
