@@ -152,29 +152,29 @@ rfm_customer_states_pack_trans(PG_FUNCTION_ARGS)
 	text	   *key;
 	FastEntry	row;
 	Numeric		monetary;
+	bool		fields_null = PG_ARGISNULL(1) || PG_ARGISNULL(4) || PG_ARGISNULL(5);
+	bool		days_null = false;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(4) || PG_ARGISNULL(5))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("rfm: a stored customer state has a NULL customer, frequency or monetary"),
-				 errhint("Rebuild the state with rfm.customer_state_rebuild.")));
-	table = state_or_new(fcinfo, true);
-	key = PG_GETARG_TEXT_PP(1);
+	key = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
 	memset(&row, 0, sizeof(row));
-	row.frequency = PG_GETARG_INT64(4);
-	if (row.frequency > 0)
+	if (!fields_null)
 	{
-		if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("rfm: a stored customer state with purchases has no purchase dates"),
-					 errhint("Rebuild the state with rfm.customer_state_rebuild.")));
-		row.first_purchase = PG_GETARG_DATEADT(2);
-		row.last_purchase = PG_GETARG_DATEADT(3);
+		row.frequency = PG_GETARG_INT64(4);
+		if (row.frequency > 0)
+		{
+			days_null = PG_ARGISNULL(2) || PG_ARGISNULL(3);
+			if (!days_null)
+			{
+				row.first_purchase = PG_GETARG_DATEADT(2);
+				row.last_purchase = PG_GETARG_DATEADT(3);
+			}
+		}
 	}
-	fast_check_stored_state(row.frequency, row.first_purchase, row.last_purchase);
-	monetary = (Numeric) PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(5));
-	rfm_check_finite_amount(monetary, "rfm.customer_state_scores", NULL);
+	monetary = PG_ARGISNULL(5) ? NULL : (Numeric) PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(5));
+	fast_check_stored_state(key ? VARDATA_ANY(key) : NULL, key ? VARSIZE_ANY_EXHDR(key) : 0,
+							fields_null, row.frequency, days_null, row.first_purchase,
+							row.last_purchase, monetary, "rfm.customer_state_scores");
+	table = state_or_new(fcinfo, true);
 	exact_sum_init(&row.net);
 	exact_sum_add(&row.net, monetary, false, table->cxt);
 	fast_table_merge_entry(table, fast_table_lookup(table, 0, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)), &row);

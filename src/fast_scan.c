@@ -547,15 +547,6 @@ typed_column(Relation rel, const char *name, Oid type)
 
 #define STATE_CALLER "rfm.customer_state_scores"
 
-static void
-null_state(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-			 errmsg("rfm: a stored customer state has a NULL customer, frequency or monetary"),
-			 errhint("Rebuild the state with rfm.customer_state_rebuild.")));
-}
-
 bool
 fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 				 FastEntry **entries_out, int *count_out, uint64 *rows_out)
@@ -622,6 +613,9 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 		FastEntry  *e;
 		Numeric		money;
 		int64		frequency;
+		bool		days_null;
+		DateADT		first,
+					last;
 		Size		keylen;
 
 		CHECK_FOR_INTERRUPTS();
@@ -635,12 +629,25 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 			continue;
 		}
 		rows++;
-		/* the checks of rfm._customer_states_pack, in its order */
 		key_value = heap_getattr(tuple, key_att, desc, &key_null);
 		frequency = DatumGetInt64(heap_getattr(tuple, freq_att, desc, &freq_null));
 		money_value = heap_getattr(tuple, money_att, desc, &money_null);
-		if (key_null || freq_null || money_null)
-			null_state();
+		first = last = 0;
+		days_null = false;
+		if (frequency > 0 && !freq_null)
+		{
+			bool		first_null,
+						last_null;
+
+			first = DatumGetDateADT(heap_getattr(tuple, first_att, desc, &first_null));
+			last = DatumGetDateADT(heap_getattr(tuple, last_att, desc, &last_null));
+			days_null = first_null || last_null;
+		}
+		v = key_null ? NULL : PG_DETOAST_DATUM_PACKED(key_value);
+		money = money_null ? NULL : (Numeric) PG_DETOAST_DATUM_PACKED(money_value);
+		fast_check_stored_state(v ? VARDATA_ANY(v) : NULL, v ? VARSIZE_ANY_EXHDR(v) : 0,
+								key_null || freq_null || money_null, frequency, days_null,
+								first, last, money, STATE_CALLER);
 		if (n == 0)				/* (an empty state is no error, as through SQL) */
 			rfm_check_max_memory(sizeof(FastEntry) * cap, max_bytes, 0);
 		if (n == cap)
@@ -652,22 +659,8 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 		e = &entries[n];
 		memset(e, 0, sizeof(FastEntry));
 		e->frequency = frequency;
-		if (frequency > 0)
-		{
-			bool		first_null,
-						last_null;
-
-			e->first_purchase = DatumGetDateADT(heap_getattr(tuple, first_att, desc, &first_null));
-			e->last_purchase = DatumGetDateADT(heap_getattr(tuple, last_att, desc, &last_null));
-			if (first_null || last_null)
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("rfm: a stored customer state with purchases has no purchase dates"),
-						 errhint("Rebuild the state with rfm.customer_state_rebuild.")));
-		}
-		fast_check_stored_state(frequency, e->first_purchase, e->last_purchase);
-		money = (Numeric) PG_DETOAST_DATUM_PACKED(money_value);
-		rfm_check_finite_amount(money, STATE_CALLER, NULL);
+		e->first_purchase = first;
+		e->last_purchase = last;
 		if (frequency == 0)
 		{
 			MemoryContextReset(scratch);
@@ -681,7 +674,6 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 			rfm_check_max_memory(sizeof(FastEntry) * cap + other_bytes, max_bytes, n);
 		}
 		/* the key, into an arena in cxt */
-		v = PG_DETOAST_DATUM_PACKED(key_value);
 		keylen = VARSIZE_ANY_EXHDR(v);
 		if (keylen > arena_left)
 		{

@@ -13,6 +13,7 @@
 #include "fast_table.h"
 #include "numeric_layout.h"
 #include "scaled.h"
+#include "rfm_state.h"
 #include "settings.h"
 
 #include "common/int.h"
@@ -687,23 +688,44 @@ corrupt(void)
 /*
  * A row of rfm.customer_states that no fold could have written (its owner
  * may edit it): scoring it would give recency and frequency no order gave.
+ * The errors name the customer (key, keylen: its text; NULL when the key
+ * is NULL), which is all a scheduled refresh's log keeps: the row to mend
+ * or the reason to rebuild.  days_null: a purchase day is NULL (read only
+ * when frequency > 0).  The checks of rfm._customer_states_pack, in its
+ * order; caller names the amount's error.
  */
 void
-fast_check_stored_state(int64 frequency, DateADT first_purchase, DateADT last_purchase)
+fast_check_stored_state(const char *key, size_t keylen, bool fields_null, int64 frequency,
+						bool days_null, DateADT first_purchase, DateADT last_purchase,
+						Numeric monetary, const char *caller)
 {
 	const char *why = NULL;
+	int			code = ERRCODE_DATA_CORRUPTED;
 
-	if (frequency < 0)
-		why = "a negative frequency";
+	if (fields_null)
+	{
+		code = ERRCODE_NULL_VALUE_NOT_ALLOWED;
+		why = "has a NULL customer, frequency or monetary";
+	}
+	else if (frequency > 0 && days_null)
+	{
+		code = ERRCODE_NULL_VALUE_NOT_ALLOWED;
+		why = "with purchases has no purchase dates";
+	}
+	else if (frequency < 0)
+		why = "has a negative frequency";
 	else if (frequency > 0 && (DATE_NOT_FINITE(first_purchase) || DATE_NOT_FINITE(last_purchase)))
-		why = "an infinite purchase day";
+		why = "has an infinite purchase day";
 	else if (frequency > 0 && first_purchase > last_purchase)
-		why = "a first purchase after its last";
+		why = "has a first purchase after its last";
 	if (why)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("rfm: a stored customer state has %s", why),
+				(errcode(code),
+				 errmsg("rfm: a stored customer state %s%s%s%s", why,
+						key ? " (" : "", key ? rfm_order_text(0, key, keylen, DATEVAL_NOEND) : "", key ? ")" : ""),
 				 errhint("Rebuild the state with rfm.customer_state_rebuild.")));
+	if (!rfm_numeric_is_finite(monetary))
+		rfm_check_finite_amount(monetary, caller, rfm_order_text(0, key, keylen, DATEVAL_NOEND));
 }
 
 /* The fewest bytes a serialized customer takes: an empty text key, a big sum of no digits. */

@@ -150,7 +150,9 @@ typedef struct FastReader
 } FastReader;
 
 extern void fast_reader_init(FastReader *reader, bytea *bytes, bool verify);
-extern void fast_check_stored_state(int64 frequency, DateADT first_purchase, DateADT last_purchase);
+extern void fast_check_stored_state(const char *key, size_t keylen, bool fields_null, int64 frequency,
+									bool days_null, DateADT first_purchase, DateADT last_purchase,
+									Numeric monetary, const char *caller);
 extern bool fast_reader_next(FastReader *reader, FastEntry *entry, uint32 *keylen);
 
 #endif							/* RFM_FAST_TABLE_H */

@@ -16,7 +16,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(39);
+SELECT plan(45);
 
 CREATE SCHEMA cv_t;
 -- Two genuine values.  bigint: customer 7, orders of 12.5 on 2024-01-02
@@ -113,26 +113,38 @@ SELECT throws_ok($$SELECT rfm._customer_states_pack(c, d, d, f, 1)
                      FROM (VALUES ('a', date '2024-01-01', 4611686018427387904::bigint),
                                   ('a', date '2024-01-02', 4611686018427387904)) o(c, d, f)$$,
   '22003', 'bigint out of range', 'frequencies that overflow a bigint are an error');
+-- NULLs (which rfm.customer_states' NOT NULL keeps out of its own rows)
+SELECT throws_ok($$SELECT rfm._customer_states_pack('a', date '2024-01-01', date '2024-01-01', NULL, 1)$$,
+  '22004', 'rfm: a stored customer state has a NULL customer, frequency or monetary (customer a)',
+  'a NULL frequency: 22004 naming the customer');
+SELECT throws_ok($$SELECT rfm._customer_states_pack(NULL, date '2024-01-01', date '2024-01-01', 1, 1)$$,
+  '22004', 'rfm: a stored customer state has a NULL customer, frequency or monetary',
+  'a NULL customer: 22004, no customer to name');
 
 -- Stored rows the owner edited: rfm.customer_state_scores reads them
 -- directly or (rfm.direct_scan off) through rfm._customer_states_pack;
--- both refuse what no fold writes.
-CREATE FUNCTION cv_t.stored_bad(why text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+-- both refuse what no fold writes, naming the customer (the row to mend;
+-- until 2026-12-07 they did not).
+CREATE FUNCTION cv_t.stored_bad(code text, message text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN
     RETURN NEXT throws_ok($q$SELECT * FROM rfm.customer_state_scores('cv', 5, '2024-02-01')$q$,
-                          'XX001', 'rfm: a stored customer state has ' || why, why || ' (direct read)');
+                          code, message, message || ' (direct read)');
     SET LOCAL rfm.direct_scan = off;
     RETURN NEXT throws_ok($q$SELECT * FROM rfm.customer_state_scores('cv', 5, '2024-02-01')$q$,
-                          'XX001', 'rfm: a stored customer state has ' || why, why || ' (SQL path)');
+                          code, message, message || ' (SQL path)');
     SET LOCAL rfm.direct_scan = on;
 END $$;
 UPDATE rfm.customer_states SET frequency = -1 WHERE state_name = 'cv';
-SELECT cv_t.stored_bad('a negative frequency');
+SELECT cv_t.stored_bad('XX001', 'rfm: a stored customer state has a negative frequency (customer x)');
 UPDATE rfm.customer_states SET frequency = 1, last_purchase = 'infinity' WHERE state_name = 'cv';
-SELECT cv_t.stored_bad('an infinite purchase day');
+SELECT cv_t.stored_bad('XX001', 'rfm: a stored customer state has an infinite purchase day (customer x)');
 UPDATE rfm.customer_states SET last_purchase = '2023-12-31' WHERE state_name = 'cv';
-SELECT cv_t.stored_bad('a first purchase after its last');
-UPDATE rfm.customer_states SET last_purchase = '2024-01-01' WHERE state_name = 'cv';
+SELECT cv_t.stored_bad('XX001', 'rfm: a stored customer state has a first purchase after its last (customer x)');
+UPDATE rfm.customer_states SET last_purchase = NULL WHERE state_name = 'cv';
+SELECT cv_t.stored_bad('22004', 'rfm: a stored customer state with purchases has no purchase dates (customer x)');
+UPDATE rfm.customer_states SET last_purchase = '2024-01-01', monetary = 'NaN' WHERE state_name = 'cv';
+SELECT cv_t.stored_bad('22023', 'rfm.customer_state_scores: amount must not be NaN (customer x)');
+UPDATE rfm.customer_states SET monetary = 5 WHERE state_name = 'cv';
 SELECT results_eq($$SELECT customer, frequency, monetary FROM rfm.customer_state_scores('cv', 5, '2024-02-01')$$,
   $$VALUES ('x'::text, 1::bigint, 5::numeric)$$, 'the row set back reads again');
 

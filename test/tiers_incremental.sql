@@ -174,16 +174,16 @@ CALL rfm.refresh_tiers('inc_t.incr');
 \set ON_ERROR_STOP 1
 RESET rfm.direct_scan;
 SELECT is(:'LAST_ERROR_SQLSTATE' || ' ' || :'LAST_ERROR_MESSAGE',
-  'XX001 rfm.refresh_tiers: refresh of inc_t.incr failed: a stored customer state has a first purchase after its last',
+  'XX001 rfm.refresh_tiers: refresh of inc_t.incr failed: a stored customer state has a first purchase after its last (customer 5)',
   'an edited customer state: the refresh fails with XX001');
 SELECT results_eq($$SELECT outcome, sqlstate, message FROM
                      (SELECT * FROM rfm.refresh_log WHERE tier = 'inc_t.incr'::regclass ORDER BY id DESC LIMIT 6) l ORDER BY id$$,
-  $$VALUES ('failed', 'XX001', 'rfm: a stored customer state has a negative frequency'),
-           ('failed', 'XX001', 'rfm: a stored customer state has a negative frequency'),
-           ('failed', 'XX001', 'rfm: a stored customer state has an infinite purchase day'),
-           ('failed', 'XX001', 'rfm: a stored customer state has an infinite purchase day'),
-           ('failed', 'XX001', 'rfm: a stored customer state has a first purchase after its last'),
-           ('failed', 'XX001', 'rfm: a stored customer state has a first purchase after its last')$$,
+  $$VALUES ('failed', 'XX001', 'rfm: a stored customer state has a negative frequency (customer 5)'),
+           ('failed', 'XX001', 'rfm: a stored customer state has a negative frequency (customer 5)'),
+           ('failed', 'XX001', 'rfm: a stored customer state has an infinite purchase day (customer 5)'),
+           ('failed', 'XX001', 'rfm: a stored customer state has an infinite purchase day (customer 5)'),
+           ('failed', 'XX001', 'rfm: a stored customer state has a first purchase after its last (customer 5)'),
+           ('failed', 'XX001', 'rfm: a stored customer state has a first purchase after its last (customer 5)')$$,
   '... a negative frequency, an infinite purchase day, a first purchase after the last: each read both ways, logged');
 SELECT is(pg_temp.tier_differ('inc_t.incr', 'incr_before'), 0::bigint, '... and the tier table keeps its rows');
 -- the remedy: rebuild the state
