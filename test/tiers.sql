@@ -33,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(99);
+SELECT plan(100);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -342,8 +342,21 @@ SELECT results_eq('SELECT customer_id, as_of FROM tiers_t.t2', $$VALUES ('a'::te
   'as_of NULL is the day of the refresh; orders after it are left out');
 SELECT is((SELECT history_table FROM rfm.tier_tables WHERE tier = 'tiers_t.t2'::regclass), NULL,
   'keep_history => false makes no history table');
-SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t2', current_date, current_date)$$, '55000', NULL,
+SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t2', current_date, current_date)$$, '55000',
+  'rfm.transitions: tiers_t.t2 keeps no history',
   'transitions without history: object_not_in_prerequisite_state');
+CREATE FUNCTION pg_temp.hint_of(q text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE h text;
+BEGIN
+  EXECUTE q;
+  RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+  RETURN h;
+END $f$;
+SELECT is(pg_temp.hint_of($$SELECT * FROM rfm.transitions('tiers_t.t2', current_date, current_date)$$),
+  $$Turn it on with SELECT rfm.alter_tiers('tiers_t.t2', '{"keep_history": true}'): each refresh from then on stores a snapshot.$$,
+  '... whose hint is the alter that turns history on (it said to create the table again)');
 
 -- A customer column of a type outside pg_catalog: the recorded type is
 -- schema-qualified, so a refresh under another search_path still matches it.

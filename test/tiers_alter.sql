@@ -57,7 +57,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(117);
+SELECT plan(119);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -153,6 +153,16 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "2024-13-45"}
   'as_of out of range (month 13) refused: 22008 from PostgreSQL''s date input');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": 20240331}')$$, '22023', NULL,
   'as_of as a number refused');
+-- JSON has no dates: only the ISO form, which every DateStyle reads alike
+-- ("06/07/1998" was 6 July under DMY and 7 June under MDY until 2026-12-07)
+SET datestyle = 'ISO, DMY';
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "06/07/1998"}')$$, '22007',
+  'rfm.alter_tiers: as_of "06/07/1998" is not a date in the form YYYY-MM-DD',
+  'as_of in a DateStyle''s own form refused: 22007');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "today"}')$$, '22007',
+  'rfm.alter_tiers: as_of "today" is not a date in the form YYYY-MM-DD',
+  '... "today" too (null is the day of each refresh)');
+RESET datestyle;
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"clv": "yes"}')$$, '22023', NULL, 'clv must be boolean');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.orders', '{"bins": 3}')$$, '42704', NULL,
   'a table not made by create_tiers refused');

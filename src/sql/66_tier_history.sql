@@ -325,7 +325,8 @@ BEGIN
     IF entry.history_table IS NULL THEN
         RAISE EXCEPTION 'rfm.transitions: % keeps no history', entry.tier
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Create the tier table with keep_history => true.';
+                  HINT = pg_catalog.format('Turn it on with SELECT rfm.alter_tiers(%L, ''{"keep_history": true}''): each refresh from then on stores a snapshot.',
+                                           entry.tier::pg_catalog.text);
     END IF;
     IF from_as_of IS NULL OR to_as_of IS NULL THEN
         RAISE EXCEPTION 'rfm.transitions: from_as_of and to_as_of must not be NULL'

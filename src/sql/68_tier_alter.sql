@@ -51,6 +51,18 @@ BEGIN
             IF kind = 'null' THEN
                 entry.as_of := NULL;
             ELSIF kind = 'string' THEN
+                -- JSON has no date type: ISO 8601 only, read alike under every
+                -- DateStyle ("06/07/1998" was 6 July under DMY, 7 June under MDY)
+                IF (value #>> '{}') OPERATOR(pg_catalog.~) '^(-?infinity)$' THEN
+                    RAISE EXCEPTION 'rfm.alter_tiers: as_of must be a finite date, got %', value #>> '{}'
+                        USING ERRCODE = 'datetime_field_overflow',
+                              HINT = 'Pass a day, or null for the day of each refresh.';
+                END IF;
+                IF NOT (value #>> '{}') OPERATOR(pg_catalog.~) '^[0-9]{4,7}-[0-9]{2}-[0-9]{2}$' THEN
+                    RAISE EXCEPTION 'rfm.alter_tiers: as_of % is not a date in the form YYYY-MM-DD', value
+                        USING ERRCODE = 'invalid_datetime_format',
+                              HINT = 'For example "2024-03-31" (year, month, day: the one form every DateStyle reads alike), or null for the day of each refresh.';
+                END IF;
                 BEGIN
                     entry.as_of := (value #>> '{}')::pg_catalog.date;
                 EXCEPTION WHEN data_exception THEN
@@ -59,11 +71,6 @@ BEGIN
                         USING ERRCODE = SQLSTATE,
                               HINT = 'For example "2024-03-31" (year, month, day), or null for the day of each refresh.';
                 END;
-                IF NOT pg_catalog.isfinite(entry.as_of) THEN
-                    RAISE EXCEPTION 'rfm.alter_tiers: as_of must be a finite date, got %', entry.as_of
-                        USING ERRCODE = 'datetime_field_overflow',
-                              HINT = 'Pass a day, or null for the day of each refresh.';
-                END IF;
             ELSE
                 RAISE EXCEPTION 'rfm.alter_tiers: as_of must be a date string or null, not %', value
                     USING ERRCODE = 'invalid_parameter_value',
