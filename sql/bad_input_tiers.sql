@@ -259,12 +259,19 @@ CALL rfm.refresh_tiers('bad_t.later_tiers');   -- refreshes say nothing
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 4, "scheme": "tier3"}')::text;
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 3}')::text;
 SELECT count(*) FILTER (WHERE tier = 'core') AS core, count(*) AS customers FROM bad_t.later_tiers;  -- 0 core
--- a scheme of one's own (here standard's rules) says nothing: its bounds
--- do not tell which scores it was written for
+-- a scheme of one's own (here standard's rules) says nothing of its rules:
+-- its bounds do not tell which scores it was written for; the tier column,
+-- tier3's whatever the scheme, is said of every scheme but tier3 (with
+-- value8's bins 2 everyone was marginal, unsaid, until 2026-12-07)
 INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max)
 SELECT 'bad_t mine', priority, label_en, label_zh, r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max
   FROM rfm.segment_rules WHERE scheme = 'standard';
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 9, "scheme": "bad_t mine"}')::text;
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 2, "scheme": "value8"}')::text;
+SELECT count(*) FILTER (WHERE tier <> 'marginal') AS core_or_potential, count(*) AS customers FROM bad_t.later_tiers;  -- 0
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 3, "scheme": "standard"}')::text;
+SELECT count(*) FILTER (WHERE tier = 'core') AS core, count(*) FILTER (WHERE tier = 'potential') > 0 AS some_potential
+  FROM bad_t.later_tiers;  -- 0, true
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 2, "scheme": "value8"}')::text;
 -- transitions between snapshots labelled by different rules say so, by the
 -- rules each snapshot was last written with: 02-29 and 03-31 standard/5,

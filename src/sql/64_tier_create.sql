@@ -126,6 +126,17 @@ BEGIN
                      caller, pg_catalog.quote_literal(scheme_name), top, bins
             USING HINT = pg_catalog.format('Pass bins => %s, or write rules for %s bins under a scheme of your own (rfm.segment_rules).', top, bins);
     END IF;
+    -- The tier column is tier3's whatever the scheme: with value8's bins 2
+    -- every customer was marginal, unsaid (r + f + m is at most 6).
+    IF bins <> 5 AND scheme_name <> 'tier3'
+       AND EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = 'tier3' AND r.builtin)
+       AND NOT EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = 'tier3' AND NOT r.builtin) THEN
+        RAISE NOTICE '%: the tier column (scheme ''tier3'': core from r + f + m = 12, potential from 8) is written for scores 1 to 5, not 1 to % (bins)%',
+                     caller, bins,
+                     CASE WHEN 3 * bins < 8 THEN ': no customer is core or potential'
+                          WHEN 3 * bins < 12 THEN ': no customer is core' ELSE '' END
+            USING HINT = 'The segment column follows the scheme; the tier column follows tier3''s rules in rfm.segment_rules, which you may change (for every tier table), or use rfm.tier(r_score, f_score, m_score, core_min, potential_min) with thresholds for your bins.';
+    END IF;
 END $$;
 
 -- A build for a day after today, or one that found no customer with a
