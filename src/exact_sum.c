@@ -121,6 +121,9 @@ numeric_to_scaled(Numeric value, int128 *out, int32 *dscale_out)
 	frac_digits = NBASE_DIGITS * (ndigits - 1 - weight);
 	if (frac_digits > dscale)
 	{
+		/* (a weight far below the digits: no form numeric.c writes) */
+		if (frac_digits - dscale > 38)
+			return false;
 		/* exact: those digits are 0; 64-bit division when it fits (much cheaper) */
 		if (acc <= PG_INT64_MAX && frac_digits - dscale <= 18)
 			acc = (int64) acc / (int64) rfm_pow10_i128(frac_digits - dscale);

@@ -321,8 +321,10 @@ rfm_customer_states_rows(PG_FUNCTION_ARGS)
 												 ALLOCSET_DEFAULT_SIZES);
 	KeyBuf		keybuf = {NULL, 0, CurrentMemoryContext};
 	NumericBuf	numbuf;
+	bytea	   *states = PG_GETARG_BYTEA_PP(0);
 
-	fast_reader_init(&reader, PG_GETARG_BYTEA_PP(0), true);
+	fast_check_unique_keys(states);
+	fast_reader_init(&reader, states, true);
 	for (;;)
 	{
 		Datum		values[5];
@@ -414,6 +416,7 @@ load_states(Scored *s, bytea *states)
 	uint32		keylen;
 	uint64		cap;
 
+	fast_check_unique_keys(states);
 	fast_reader_init(&reader, states, true);
 	cap = Max(reader.count, 1);
 	check_count(cap);

@@ -676,14 +676,16 @@ fast_table_serialize_part(FastTable *table, uint64 *next_slot, Size limit)
 	return serialize_slots(table, next_slot, table->capacity, limit);
 }
 
-static void
-corrupt(void)
+void
+fast_state_corrupt(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_CORRUPTED),
 			 errmsg("rfm: invalid customer state value"),
 			 errhint("Customer state values come only from rfm._customer_states; do not build them by hand.")));
 }
+
+#define corrupt() fast_state_corrupt()
 
 /*
  * A row of rfm.customer_states that no fold could have written (its owner
@@ -859,6 +861,61 @@ fast_reader_next(FastReader *reader, FastEntry *e, uint32 *keylen)
 	if (reader->verify)
 		verify_entry(e, *keylen, reader->text_keys);
 	return true;
+}
+
+/* A customer's key in a state value, for fast_check_unique_keys. */
+typedef struct KeyRef
+{
+	const char *skey;			/* text keys: into the value */
+	int64		ikey;
+	uint32		len;
+} KeyRef;
+
+static int
+compare_key_refs(const void *a, const void *b)
+{
+	const KeyRef *x = a;
+	const KeyRef *y = b;
+	int			c;
+
+	if (x->skey == NULL)
+		return (x->ikey > y->ikey) - (x->ikey < y->ikey);
+	c = memcmp(x->skey, y->skey, Min(x->len, y->len));
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * "invalid customer state value" when two customers of a value passed in
+ * SQL have the same key, which no fold writes (rfm._customer_states_rows
+ * and _score returned the customer twice).  Reads the value once more and
+ * sorts its keys: for the functions that take values from outside and do
+ * not sort them anyway.
+ */
+void
+fast_check_unique_keys(bytea *bytes)
+{
+	FastReader	reader;
+	FastEntry	e;
+	uint32		keylen;
+	KeyRef	   *refs;
+	uint64		n = 0;
+
+	fast_reader_init(&reader, bytes, true);
+	refs = MemoryContextAllocHuge(CurrentMemoryContext, Max(reader.count, 1) * sizeof(KeyRef));
+	while (fast_reader_next(&reader, &e, &keylen))
+	{
+		refs[n].skey = reader.text_keys ? e.key.skey : NULL;
+		refs[n].ikey = reader.text_keys ? 0 : e.key.ikey;
+		refs[n].len = keylen;
+		if (e.net.big)
+			pfree(e.net.big);
+		n++;
+	}
+	qsort(refs, n, sizeof(KeyRef), compare_key_refs);
+	for (uint64 i = 1; i < n; i++)
+		if (compare_key_refs(&refs[i - 1], &refs[i]) == 0)
+			corrupt();
+	pfree(refs);
 }
 
 FastTable *

@@ -150,6 +150,8 @@ typedef struct FastReader
 } FastReader;
 
 extern void fast_reader_init(FastReader *reader, bytea *bytes, bool verify);
+extern void fast_check_unique_keys(bytea *bytes);
+extern void fast_state_corrupt(void);
 extern void fast_check_stored_state(const char *key, size_t keylen, bool fields_null, int64 frequency,
 									bool days_null, DateADT first_purchase, DateADT last_purchase,
 									Numeric monetary, const char *caller);

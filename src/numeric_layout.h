@@ -84,8 +84,12 @@ rfm_numeric_digit(const char *digits, int i)
 
 /*
  * Whether size bytes at data are a finite numeric that numeric.c may be
- * given: a whole header, whole digits, each 0..9999.  For values that
- * came from outside (a customer state value passed in SQL).
+ * given, in the form it writes: a whole header, whole digits, each
+ * 0..9999, no leading or trailing zero digit, no digit beyond the display
+ * scale, zero as +0 of weight 0.  For values that came from outside (a
+ * customer state value passed in SQL): a weight far below the digits'
+ * scale made rfm's fast sums read past their table of powers of ten, and
+ * digits past the scale summed unlike numeric.c.
  */
 static inline bool
 rfm_numeric_valid_finite(const char *data, Size size)
@@ -107,6 +111,21 @@ rfm_numeric_valid_finite(const char *data, Size size)
 
 		if (d < 0 || d >= 10000)
 			return false;
+	}
+	if (p.ndigits == 0)
+		return !p.negative && p.weight == 0;
+	if (rfm_numeric_digit(p.digits, 0) == 0 || rfm_numeric_digit(p.digits, p.ndigits - 1) == 0)
+		return false;
+	{
+		/* decimal places the last digit reaches, beyond the display scale */
+		int			past = 4 * (p.ndigits - 1 - p.weight) - p.dscale;
+		int			last = rfm_numeric_digit(p.digits, p.ndigits - 1);
+
+		if (past > 3)
+			return false;
+		for (; past > 0; past--, last /= 10)
+			if (last % 10 != 0)
+				return false;
 	}
 	return true;
 }

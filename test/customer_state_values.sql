@@ -16,7 +16,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(45);
+SELECT plan(54);
 
 CREATE SCHEMA cv_t;
 -- Two genuine values.  bigint: customer 7, orders of 12.5 on 2024-01-02
@@ -99,6 +99,41 @@ SELECT throws_ok($$SELECT rfm._customer_states_insert('cv', (SELECT val FROM cv_
   'XX001', 'rfm: invalid customer state value', 'rfm._customer_states_insert checks the value');
 SELECT throws_ok($$SELECT rfm._customer_states_merge('cv', (SELECT val FROM cv_t.crash))$$,
   'XX001', 'rfm: invalid customer state value', 'rfm._customer_states_merge checks the value');
+-- A numeric sum in a form numeric.c never writes: weight -32768 below one
+-- digit made rfm's fast sums read past their powers of ten ("floating-point
+-- exception" until 2026-12-07), and digits past the display scale summed
+-- unlike numeric.c.  The value: one text customer 'a', frequency 1, a
+-- numeric sum (flag 1, length 10, varlena header, numeric header, weight,
+-- one digit) whose header, weight and digit are set below.
+CREATE FUNCTION cv_t.sum_value(header text, weight text, digit text) RETURNS bytea LANGUAGE sql AS $$
+SELECT ('\x434d4652010100000100000000000000010000006100000000000000000100000000000000010a00000028000000'
+        || header || weight || digit)::bytea $$;
+SELECT throws_ok($$SELECT * FROM rfm._customer_states_rows(cv_t.sum_value('0000', '0080', '0100'))$$,
+  'XX001', 'rfm: invalid customer state value', 'a numeric of weight -32768 and scale 0 (digits far past the scale) refused');
+SELECT throws_ok($$SELECT * FROM rfm._customer_states_rows(cv_t.sum_value('0000', 'ffff', '0100'))$$,
+  'XX001', 'rfm: invalid customer state value', '0.0001 of display scale 0 refused');
+SELECT throws_ok($$SELECT * FROM rfm._customer_states_rows(cv_t.sum_value('0100', 'ffff', 'e903'))$$,
+  'XX001', 'rfm: invalid customer state value', '0.1001 of display scale 1 refused');
+SELECT throws_ok($$SELECT * FROM rfm._customer_states_rows(cv_t.sum_value('0000', '0000', '0000'))$$,
+  'XX001', 'rfm: invalid customer state value', 'a zero digit (zero has none) refused');
+SELECT results_eq($$SELECT monetary FROM rfm._customer_states_rows(cv_t.sum_value('0400', 'ffff', '0100'))
+                    UNION ALL
+                    SELECT monetary FROM rfm._customer_states_rows(cv_t.sum_value('0100', 'ffff', 'e803'))$$,
+  $$VALUES (0.0001::numeric), (0.1)$$, '... while 0.0001 of scale 4 and 0.1 of scale 1 (digit 1000) read back');
+-- The same customer twice: rfm._customer_states_merge failed with XX000 on
+-- it, the others returned the customer twice (until 2026-12-07).
+CREATE TABLE cv_t.dup AS
+SELECT overlay(val placing '\x0200000000000000'::bytea from 9) || substring(val from 17) AS val
+  FROM (SELECT rfm._customer_states(c, d, a, 'test') AS val
+          FROM (VALUES ('x'::text, date '2024-01-02', 5::numeric)) o(c, d, a)) v;
+SELECT throws_ok($$SELECT * FROM rfm._customer_states_rows((SELECT val FROM cv_t.dup))$$,
+  'XX001', 'rfm: invalid customer state value', 'a value with one customer twice: rfm._customer_states_rows refuses it');
+SELECT throws_ok($$SELECT * FROM rfm._customer_states_score((SELECT val FROM cv_t.dup), 5, '2024-02-01')$$,
+  'XX001', 'rfm: invalid customer state value', '... rfm._customer_states_score too');
+SELECT throws_ok($$SELECT rfm._customer_states_insert('cv', (SELECT val FROM cv_t.dup))$$,
+  'XX001', 'rfm: invalid customer state value', '... rfm._customer_states_insert too');
+SELECT throws_ok($$SELECT rfm._customer_states_merge('cv', (SELECT val FROM cv_t.dup))$$,
+  'XX001', 'rfm: invalid customer state value', '... and rfm._customer_states_merge');
 CREATE ROLE cv_plain;
 GRANT USAGE ON SCHEMA cv_t TO cv_plain;
 GRANT SELECT ON cv_t.crash TO cv_plain;
