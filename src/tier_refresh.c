@@ -389,6 +389,27 @@ elapsed_ms(instr_time from, instr_time to)
 	return INSTR_TIME_GET_MILLISEC(to);
 }
 
+/*
+ * A row changed by a transaction the refresh's snapshot cannot see: only
+ * at REPEATABLE READ or above, whose snapshot predates the lock (a REFRESH
+ * ... CONCURRENTLY that committed while this one waited for it).  40001,
+ * as PostgreSQL's own UPDATE and DELETE give there, not the internal
+ * "tuple concurrently deleted" of simple_table_tuple_delete.
+ */
+static void
+check_row_change(TM_Result result, const char *relname)
+{
+	if (result == TM_Ok)
+		return;
+	if (result == TM_Updated || result == TM_Deleted)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg(FN ": a row of %s was changed by another transaction since this transaction's snapshot",
+						relname),
+				 errhint("Refresh again in a new transaction.")));
+	elog(ERROR, FN ": changing a row of %s failed (%d)", relname, (int) result);
+}
+
 PG_FUNCTION_INFO_V1(rfm_tier_refresh_in_place);
 
 Datum
@@ -571,8 +592,12 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	/* From here on rows change.  Deletes first, so new keys never collide. */
 	for (uint64 i = 0; i < ndoomed; i++)
 	{
+		TM_FailureData tmfd;
+
 		CHECK_FOR_INTERRUPTS();
-		simple_table_tuple_delete(rel, &doomed[i], GetActiveSnapshot());
+		check_row_change(table_tuple_delete(rel, &doomed[i], GetCurrentCommandId(true), GetActiveSnapshot(),
+											InvalidSnapshot, true, &tmfd, false),
+						 rc.relname);
 	}
 	CommandCounterIncrement();
 	INSTR_TIME_SET_CURRENT(t3);
@@ -587,11 +612,15 @@ rfm_tier_refresh_in_place(PG_FUNCTION_ARGS)
 	for (uint64 i = 0; i < nin_place; i++)
 	{
 		rfm_tuple_update_result update_indexes;
+		TM_FailureData tmfd;
+		LockTupleMode lockmode;
 
 		CHECK_FOR_INTERRUPTS();
 		ExecStoreMinimalTuple(in_place[i].tuple, update_slot, false);
-		simple_table_tuple_update(rel, &in_place[i].old_tid, update_slot, GetActiveSnapshot(),
-								  &update_indexes);
+		check_row_change(table_tuple_update(rel, &in_place[i].old_tid, update_slot, GetCurrentCommandId(true),
+											GetActiveSnapshot(), InvalidSnapshot, true, &tmfd, &lockmode,
+											&update_indexes),
+						 rc.relname);
 		if (rfm_tuple_update_needs_index(update_indexes))
 		{
 			if (batch.rri->ri_NumIndices > 0)
