@@ -238,10 +238,13 @@ SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('2025-03-01', '2024-12-01', 2, 2, 
 
 -- rfm.recommended_action: a lookup; no playbook row gives NULL.  A NULL or
 -- unknown language is an error, as in rfm.segment (it gave NULL until
--- 2026-12-07), 'ZH' and 'zh-CN' included.
+-- 2026-12-07), 'ZH' and 'zh-CN' included; so is a scheme neither
+-- rfm.segment_rules nor rfm.playbook has (NULL until 2026-12-07; a NULL
+-- scheme: NULL).
 SELECT rfm.recommended_action(NULL) AS null_segment,
        rfm.recommended_action('No Such Segment') AS unknown_segment,
-       rfm.recommended_action('Champions', 'no such scheme') AS unknown_scheme;
+       rfm.recommended_action('Champions', NULL) AS null_scheme;
+SELECT pg_temp.err($$SELECT rfm.recommended_action('Champions', 'no such scheme')$$) AS unknown_scheme;
 SELECT pg_temp.err($$SELECT rfm.recommended_action('Champions', 'standard', 'fr')$$) AS unknown_lang,
        pg_temp.err($$SELECT rfm.recommended_action('Champions', 'standard', NULL)$$) AS null_lang;
 SELECT pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'ZH')$$) AS upper_case,

@@ -78,6 +78,24 @@ GRANT SELECT ON rfm.playbook TO PUBLIC;
 -- label of the scheme's first rule that has it.  The language is matched
 -- byte for byte (COLLATE "C": a case-insensitive collation of the
 -- argument made 'ZH' a language).
+-- NULL, or 22023 for a scheme neither rfm.segment_rules nor rfm.playbook
+-- has (a typo gave NULL for every row, where rfm.segment refuses it).
+CREATE FUNCTION rfm._unknown_scheme(caller text, scheme_name text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF scheme_name IS NULL
+       OR EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = scheme_name)
+       OR EXISTS (SELECT FROM rfm.playbook p WHERE p.scheme = scheme_name) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION '%: unknown scheme "%"', caller, scheme_name
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Built-in schemes are standard, value8 and tier3; add your own rows to rfm.segment_rules and rfm.playbook.';
+END $$;
+
 CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standard',
                                        lang text DEFAULT 'en')
     RETURNS text
@@ -86,7 +104,7 @@ CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standa
     SELECT CASE WHEN $3 IS NULL
                   OR NOT ($3 COLLATE "C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh']::pg_catalog.text[])
                 THEN rfm._bad_language('rfm.recommended_action', $3)
-                ELSE (SELECT p.action FROM rfm.playbook p
+                ELSE COALESCE((SELECT p.action FROM rfm.playbook p
                        WHERE p.scheme OPERATOR(pg_catalog.=) $2 AND p.lang OPERATOR(pg_catalog.=) ($3 COLLATE "C")
                          AND (p.segment OPERATOR(pg_catalog.=) $1
                               OR p.segment OPERATOR(pg_catalog.=)
@@ -94,7 +112,9 @@ CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standa
                                    WHERE r.scheme OPERATOR(pg_catalog.=) $2 AND r.label_zh OPERATOR(pg_catalog.=) $1
                                    ORDER BY r.priority LIMIT 1))
                        ORDER BY p.builtin            -- a user's row (false) before the built-in one
-                       LIMIT 1)
+                       LIMIT 1),
+                      -- (only when there is no action: an unknown scheme)
+                      rfm._unknown_scheme('rfm.recommended_action', $2))
            END $$;
 COMMENT ON FUNCTION rfm.recommended_action(text, text, text) IS
     'The playbook action for a segment (English or Chinese label) in a language (en, zh); user rows override built-in ones';
