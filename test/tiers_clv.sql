@@ -54,7 +54,7 @@ BEGIN
   RETURN n;
 END $f$;
 
-SELECT plan(58);
+SELECT plan(59);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
@@ -76,6 +76,12 @@ SELECT col_type_is('tclv', 'cd', 'p_alive', 'double precision', 'p_alive is doub
 SELECT col_type_is('tclv', 'cd', 'predicted_clv', 'double precision', 'predicted_clv is double precision');
 SELECT is((SELECT clv FROM rfm.tier_tables WHERE tier = 'tclv.cd'::regclass), true,
   'the option is recorded in rfm.tier_tables');
+-- README (CLV columns): p_alive is 1 for every customer with one purchase
+-- day (x = 0), and below 1 for those with more
+SELECT results_eq($$SELECT first_purchase = last_purchase, bool_and(p_alive = 1), bool_or(p_alive = 1), count(*) > 100
+                      FROM tclv.cd GROUP BY 1 ORDER BY 1$$,
+  $$VALUES (false, false, false, true), (true, true, true, true)$$,
+  'p_alive is 1 exactly for the customers with one purchase day');
 -- 2,357 sample customers, all first buying in Q1 1997; eight of them only
 -- ever had one $0.00 order (sql/clv_cdnow.sql counts them), which is not a
 -- purchase: 2,349 rows.
