@@ -31,6 +31,11 @@ SELECT rfm.segment(r, f, m, 'tier3') AS tier, rfm.segment(r, f, m, 'tier3', 'zh'
 SELECT rfm.tier(3, 3, 3) AS default_thresholds, rfm.tier(3, 3, 3, core_min => 9) AS core_at_9,
        rfm.tier(1, 1, 1, lang => 'zh') AS zh;
 
+-- README: one-time buyers of high spend who have not come back (R 1-3, F 1,
+-- M 3-5) are Others but for 3/1/3 (Potential Loyalist: R 3-5, F and M 1-3).
+SELECT string_agg(r || '/1/' || m, ' ' ORDER BY r, m) AS others
+  FROM generate_series(1, 3) r, generate_series(3, 5) m WHERE rfm.segment(r, 1, m) = 'Others';
+
 -- A user's own scheme: two labels, and NULL where no rule matches.
 INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, r_min, r_max)
 VALUES ('recent_only', 1, 'Recent', '近期', 4, 5), ('recent_only', 2, 'Old', '久远', 1, 2);
