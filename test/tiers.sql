@@ -345,15 +345,7 @@ SELECT is((SELECT history_table FROM rfm.tier_tables WHERE tier = 'tiers_t.t2'::
 SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t2', current_date, current_date)$$, '55000',
   'rfm.transitions: tiers_t.t2 keeps no history',
   'transitions without history: object_not_in_prerequisite_state');
-CREATE FUNCTION pg_temp.hint_of(q text) RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE h text;
-BEGIN
-  EXECUTE q;
-  RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
-  RETURN h;
-END $f$;
+\ir include/hint_of.psql
 SELECT is(pg_temp.hint_of($$SELECT * FROM rfm.transitions('tiers_t.t2', current_date, current_date)$$),
   $$Turn it on with SELECT rfm.alter_tiers('tiers_t.t2', '{"keep_history": true}'): each refresh from then on stores a snapshot.$$,
   '... whose hint is the alter that turns history on (it said to create the table again)');

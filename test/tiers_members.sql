@@ -70,15 +70,7 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('mem_t.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
   'a long tier table name and keep_history: 42622');
 
 -- Handed over without its views: the hint names the way out.
-CREATE FUNCTION pg_temp.hint_of(q text) RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE h text;
-BEGIN
-  EXECUTE q;
-  RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
-  RETURN h;
-END $f$;
+\ir include/hint_of.psql
 GRANT USAGE ON SCHEMA mem_t TO rfm_t_mem_new_owner;
 GRANT SELECT ON mem_t.orders TO rfm_t_mem_new_owner;
 SELECT rfm.create_tiers('mem_t.h', 'mem_t.orders', 'customer_id', 'ordered_at', 'amount', as_of => '2024-03-31') \g /dev/null
