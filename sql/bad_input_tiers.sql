@@ -272,6 +272,11 @@ SELECT count(*) FILTER (WHERE tier <> 'marginal') AS core_or_potential, count(*)
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 3, "scheme": "standard"}')::text;
 SELECT count(*) FILTER (WHERE tier = 'core') AS core, count(*) FILTER (WHERE tier = 'potential') > 0 AS some_potential
   FROM bad_t.later_tiers;  -- 0, true
+-- tier3's rules changed (core from 6): the tier column's NOTICE, which names
+-- the built sums 12 and 8, is not said
+UPDATE rfm.segment_rules SET total_min = 6 WHERE scheme = 'tier3' AND label_en = 'core';
+SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 4}')::text;
+UPDATE rfm.segment_rules SET total_min = 12 WHERE scheme = 'tier3' AND label_en = 'core';
 SELECT rfm.alter_tiers('bad_t.later_tiers', '{"bins": 2, "scheme": "value8"}')::text;
 -- transitions between snapshots labelled by different rules say so, by the
 -- rules each snapshot was last written with: 02-29 and 03-31 standard/5,

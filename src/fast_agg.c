@@ -416,7 +416,6 @@ load_states(Scored *s, bytea *states)
 	uint32		keylen;
 	uint64		cap;
 
-	fast_check_unique_keys(states);
 	fast_reader_init(&reader, states, true);
 	cap = Max(reader.count, 1);
 	check_count(cap);
@@ -591,8 +590,11 @@ Datum
 rfm_customer_states_score(PG_FUNCTION_ARGS)
 {
 	Scored		s;
+	bytea	   *states = PG_GETARG_BYTEA_PP(0);
 
-	load_states(&s, PG_GETARG_BYTEA_PP(0));
+	/* a value from outside (rfm's own aggregates keep each customer once) */
+	fast_check_unique_keys(states);
+	load_states(&s, states);
 	score_rows(fcinfo, &s, PG_GETARG_INT32(1), PG_GETARG_DATEADT(2), "rfm._customer_states_score");
 	return (Datum) 0;
 }

@@ -14,7 +14,7 @@ SELECT rfm.create_tiers('cron_t."Nightly Tiers"', 'cron_t.orders', 'customer', '
                         bins => 3, as_of => '2024-03-31') \g /dev/null
 SELECT id AS tier_id FROM rfm.tier_tables WHERE tier = 'cron_t."Nightly Tiers"'::regclass \gset
 
-SELECT plan(55);
+SELECT plan(58);
 
 SELECT rfm.schedule_refresh('cron_t."Nightly Tiers"', '0 3 * * *') AS job \gset
 SELECT is((SELECT concat_ws(' | ', jobname, schedule, command, database, username) FROM cron.job WHERE jobid = :job),
@@ -202,9 +202,24 @@ SELECT ok(rfm.unschedule_refresh('cron_t.owned'),
   'a superuser''s unschedule_refresh, with a job of its own and the owner''s ...');
 SELECT is((SELECT count(*)::int FROM cron.job j JOIN rfm.tier_tables t ON j.jobname = rfm._cron_job_name(t.id)
             WHERE t.tier = 'cron_t.owned'::regclass), 0, '... removes both');
+-- A job of the same name for another database (cron.schedule_in_database,
+-- as README's hint for other databases shows) is not the tier table's:
+-- unschedule_refresh removed it until 2026-12-07.
+SELECT cron.schedule_in_database(rfm._cron_job_name(id), '0 4 * * *', 'SELECT 1', 'postgres') AS other_db_job
+  FROM rfm.tier_tables WHERE tier = 'cron_t.owned'::regclass \gset
+SELECT is(rfm.unschedule_refresh('cron_t.owned'), false,
+  'a job of the same name for another database: unschedule_refresh finds none ...');
+SELECT is((SELECT count(*)::int FROM cron.job WHERE jobid = :other_db_job), 1, '... and leaves it');
+SELECT cron.unschedule(:other_db_job) \g /dev/null
+-- ... and its drop_tiers does the same (it removed its own job only too)
 SET ROLE rfm_cron_t_owner;
-SELECT rfm.drop_tiers('cron_t.owned') \g /dev/null
+SELECT rfm.schedule_refresh('cron_t.owned', '0 3 * * *') \g /dev/null
 RESET ROLE;
+SELECT rfm._cron_job_name(id) AS owned_job_name FROM rfm.tier_tables WHERE tier = 'cron_t.owned'::regclass \gset
+SELECT cron.schedule(:'owned_job_name', '0 4 * * *', 'SELECT 1') \g /dev/null
+SELECT rfm.drop_tiers('cron_t.owned') \g /dev/null
+SELECT is((SELECT count(*)::int FROM cron.job WHERE jobname = :'owned_job_name'), 0,
+  'a superuser''s drop_tiers, with a job of its own and the owner''s, removes both');
 REVOKE SELECT ON cron_t.orders FROM rfm_cron_t_owner;
 -- Two members of the group role that owns a tier table: pg_cron shows
 -- each its own jobs only, so the second one's schedule made a second job

@@ -57,7 +57,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(119);
+SELECT plan(120);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -149,6 +149,8 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "yesterday-is
   'as_of that is no date refused');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "infinity"}')$$, '22008', NULL,
   'infinite as_of refused');
+SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "-Infinity"}')$$, '22008',
+  'rfm.alter_tiers: as_of must be a finite date, got -Infinity', '... in any case, as PostgreSQL reads it');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": "2024-13-45"}')$$, '22008', NULL,
   'as_of out of range (month 13) refused: 22008 from PostgreSQL''s date input');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"as_of": 20240331}')$$, '22023', NULL,

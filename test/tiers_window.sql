@@ -8,7 +8,7 @@
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS win_t CASCADE;
 CREATE SCHEMA win_t;
-SELECT plan(5);
+SELECT plan(6);
 -- Orders at noon of days before today (this session's zone, which the
 -- tier table keeps):
 --   1: 10 days ago 50; 400 days ago 100 (out)   -> frequency 1, monetary 50, recency 10
@@ -39,13 +39,27 @@ SELECT results_eq($$SELECT customer_id, frequency, monetary, recency_days FROM w
 SELECT results_eq($$SELECT orders, customers, amount FROM rfm.check_orders('win_t.tiers') WHERE rule = 'all orders'$$,
   $$VALUES (5::bigint, 4::bigint, 175::numeric)$$,
   'rfm.check_orders of the tier table counts the orders in the window: 5 orders, 4 customers, 50 + 20 - 5 + 30 + 80');
--- The same window with the day counted from as_of: a fixed as_of needs the
--- window written against that day (now() moves on, as_of does not).
+-- A fixed as_of needs the window written against that day (now() moves
+-- on, as_of does not), as README says: as of 300 days ago, the 365 days
+-- before it.  Customer 2 gets an order 700 days ago, before that window.
+INSERT INTO win_t.orders VALUES (2, (current_date - 700) + time '12:00', 60);
+SELECT current_date - 300 AS day_300 \gset
+CREATE VIEW win_t.year_before AS
+SELECT customer, ordered_at, amount FROM win_t.orders WHERE ordered_at > DATE :'day_300' - 365;
 SELECT rfm.create_tiers('win_t.q1', 'win_t.orders', 'customer', 'ordered_at', 'amount',
-                        bins => 2, as_of => current_date - 300, keep_history => false) \g /dev/null
+                        bins => 2, as_of => :'day_300', keep_history => false) \g /dev/null
+SELECT rfm.create_tiers('win_t.q1_window', 'win_t.year_before', 'customer', 'ordered_at', 'amount',
+                        bins => 2, as_of => :'day_300', keep_history => false) \g /dev/null
+--   without a window, as of 300 days ago: 1: 400 days ago 100 (recency 100);
+--   2: 500 and 700 days ago, 70 + 60 (recency 200); 4: 364 and 366 days
+--   ago, 30 + 40 (recency 64); 3 has no order by then
 SELECT results_eq($$SELECT customer_id, frequency, monetary, recency_days FROM win_t.q1 ORDER BY customer_id$$,
-  $$VALUES (1, 1::bigint, 100::numeric, 100), (2, 1, 70, 200), (4, 2, 70, 64)$$,
+  $$VALUES (1, 1::bigint, 100::numeric, 100), (2, 2, 130, 200), (4, 2, 70, 64)$$,
   'without a window, a past as_of counts every order up to that day');
+--   with it: customer 2's order 700 days ago is out (before 665 days ago)
+SELECT results_eq($$SELECT customer_id, frequency, monetary, recency_days FROM win_t.q1_window ORDER BY customer_id$$,
+  $$VALUES (1, 1::bigint, 100::numeric, 100), (2, 1, 70, 200), (4, 2, 70, 64)$$,
+  'with the window written against as_of, only the 365 days before it count');
 SELECT * FROM finish();
-SELECT rfm.drop_tiers('win_t.tiers'), rfm.drop_tiers('win_t.q1') \g /dev/null
+SELECT rfm.drop_tiers('win_t.tiers'), rfm.drop_tiers('win_t.q1'), rfm.drop_tiers('win_t.q1_window') \g /dev/null
 DROP SCHEMA win_t CASCADE;

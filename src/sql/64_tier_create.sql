@@ -127,10 +127,14 @@ BEGIN
             USING HINT = pg_catalog.format('Pass bins => %s, or write rules for %s bins under a scheme of your own (rfm.segment_rules).', top, bins);
     END IF;
     -- The tier column is tier3's whatever the scheme: with value8's bins 2
-    -- every customer was marginal, unsaid (r + f + m is at most 6).
+    -- every customer was marginal, unsaid (r + f + m is at most 6).  Said
+    -- while tier3's rules are as built (sums 12 and 8, which it names).
     IF bins <> 5 AND scheme_name <> 'tier3'
-       AND EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = 'tier3' AND r.builtin)
-       AND NOT EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = 'tier3' AND NOT r.builtin) THEN
+       AND (SELECT pg_catalog.array_agg(pg_catalog.concat_ws(' ', r.label_en, r.r_min, r.r_max, r.f_min, r.f_max, r.m_min,
+                                                              r.m_max, r.total_min, r.total_max, r.builtin) ORDER BY r.priority)
+              FROM rfm.segment_rules r WHERE r.scheme = 'tier3')
+           = ARRAY['core 1 100 1 100 1 100 12 t', 'potential 1 100 1 100 1 100 8 11 t',
+                   'marginal 1 100 1 100 1 100 7 t'] THEN
         RAISE NOTICE '%: the tier column (scheme ''tier3'': core from r + f + m = 12, potential from 8) is written for scores 1 to 5, not 1 to % (bins)%',
                      caller, bins,
                      CASE WHEN 3 * bins < 8 THEN ': no customer is core or potential'

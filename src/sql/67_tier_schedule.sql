@@ -170,7 +170,10 @@ BEGIN
     IF NOT rfm._cron_job_readable() THEN
         RETURN NULL;
     END IF;
+    -- (this database's: ids are per database, and a job of the same name
+    -- made with cron.schedule_in_database for another one is not ours)
     EXECUTE 'SELECT j.jobid FROM cron.job j WHERE j.jobname = $1 AND j.username = CURRENT_USER'
+            ' AND j.database = pg_catalog.current_database()'
        INTO job USING rfm._cron_job_name(tier_id);
     RETURN job;
 END $$;

@@ -53,7 +53,7 @@ BEGIN
             ELSIF kind = 'string' THEN
                 -- JSON has no date type: ISO 8601 only, read alike under every
                 -- DateStyle ("06/07/1998" was 6 July under DMY, 7 June under MDY)
-                IF (value #>> '{}') OPERATOR(pg_catalog.~) '^(-?infinity)$' THEN
+                IF (value #>> '{}') OPERATOR(pg_catalog.~*) '^[-+]?infinity$' THEN
                     RAISE EXCEPTION 'rfm.alter_tiers: as_of must be a finite date, got %', value #>> '{}'
                         USING ERRCODE = 'datetime_field_overflow',
                               HINT = 'Pass a day, or null for the day of each refresh.';
