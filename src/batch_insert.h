@@ -60,7 +60,7 @@ extern void rfm_batch_flush(BatchInsert *b);
 extern void rfm_batch_end(BatchInsert *b);
 
 /*
- * After simple_table_tuple_update: whether, and which, index entries the
+ * After table_tuple_update: whether, and which, index entries the
  * new version needs (16+: TU_None / TU_All / TU_Summarizing, only the
  * summarizing indexes of a HOT update; before: a bool), and making them as
  * execReplication.c's ExecSimpleRelationUpdate does -- but with "update"
