@@ -129,6 +129,12 @@ CREATE TABLE bad_t.nan_orders (customer text, ordered_on date, amount numeric);
 INSERT INTO bad_t.nan_orders VALUES ('carol', '2024-01-01', 'NaN');
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.nan_tiers', 'bad_t.nan_orders', 'customer', 'ordered_on', 'amount')::text$$) AS nan_source;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.nan_tiers', 'bad_t.nan_orders', 'customer', 'ordered_on', 'amount', watermark_column => 'ordered_on')::text$$) AS nan_source_incremental;
+-- The error names rfm, not rfm.customer_scores (which the user did not
+-- call); a clv table's grouped path names the order's day (its aggregate
+-- does not know the customer), whatever DateStyle says.
+SET DateStyle = 'SQL, DMY';
+SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.nan_tiers', 'bad_t.nan_orders', 'customer', 'ordered_on', 'amount', clv => true)::text$$) AS nan_source_clv;
+RESET DateStyle;
 SELECT to_regclass('bad_t.nan_tiers') AS nan_tiers, to_regclass('bad_t.nan_tiers_segments') AS nan_segments,
        to_regclass('bad_t.nan_tiers_grid') AS nan_grid, to_regclass('bad_t.nan_tiers_history') AS nan_history,
        (SELECT count(*) FROM rfm.tier_tables WHERE tier::text = 'bad_t.nan_tiers') AS catalog_rows,

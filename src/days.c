@@ -36,9 +36,6 @@ rfm_order_text(int64 ikey, const char *skey, size_t len, DateADT day)
 {
 	char		number[MAXINT8LEN + 1];
 	int			clip;
-	int			year,
-				month,
-				mday;
 
 	if (skey == NULL)
 	{
@@ -52,10 +49,24 @@ rfm_order_text(int64 ikey, const char *skey, size_t len, DateADT day)
 			clip--;
 	if (DATE_NOT_FINITE(day))
 		return psprintf("customer %.*s%s", clip, skey, (size_t) clip < len ? "..." : "");
+	return psprintf("customer %.*s%s, %s", clip, skey, (size_t) clip < len ? "..." : "",
+					rfm_order_day_text(day));
+}
+
+/*
+ * "order on 2024-01-05" (ISO whatever DateStyle says), for an order whose
+ * customer the caller does not know (rfm.summarize's transition).
+ */
+char *
+rfm_order_day_text(DateADT day)
+{
+	int			year,
+				month,
+				mday;
+
 	j2date(day + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
-	return psprintf("customer %.*s%s, order on %04d-%02d-%02d%s", clip, skey,
-					(size_t) clip < len ? "..." : "",
-					year > 0 ? year : -(year - 1), month, mday, year > 0 ? "" : " BC");
+	return psprintf("order on %04d-%02d-%02d%s", year > 0 ? year : -(year - 1), month, mday,
+					year > 0 ? "" : " BC");
 }
 
 /*

@@ -640,11 +640,13 @@ load_states_in(Scored *s, bytea *states, MemoryContext cxt)
  */
 void
 rfm_load_order_customers(Datum source, Datum customer_column, Datum time_column,
-						 Datum amount_column, DateADT as_of, MemoryContext cxt, Scored *s)
+						 Datum amount_column, DateADT as_of, const char *caller,
+						 MemoryContext cxt, Scored *s)
 {
-	Oid			argtypes[5] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, DATEOID};
-	Datum		args[5] = {source, customer_column, time_column, amount_column, DateADTGetDatum(as_of)};
-	char		argnulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			argtypes[6] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, DATEOID, TEXTOID};
+	Datum		args[6] = {source, customer_column, time_column, amount_column, DateADTGetDatum(as_of),
+		CStringGetTextDatum(caller)};
+	char		argnulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	FastTable  *table;
 	instr_time	t0,
 				t1;
@@ -654,16 +656,15 @@ rfm_load_order_customers(Datum source, Datum customer_column, Datum time_column,
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "rfm.customer_scores: SPI_connect failed");
 	/* builds the SQL path's query: also checks the columns and their types */
-	if (SPI_execute_with_args("SELECT rfm._customer_states_query($1, $2, $3, $4, $5, NULL, NULL, "
-							  "'rfm.customer_scores')",
-							  5, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT ||
+	if (SPI_execute_with_args("SELECT rfm._customer_states_query($1, $2, $3, $4, $5, NULL, NULL, $6)",
+							  6, argtypes, args, argnulls, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "rfm.customer_scores: could not build the query");
 	INSTR_TIME_SET_CURRENT(t0);
 	if (direct_scan_enabled() &&
 		fast_scan_orders(DatumGetObjectId(source), TextDatumGetCString(customer_column),
 						 TextDatumGetCString(time_column), TextDatumGetCString(amount_column),
-						 as_of, CALLER, cxt, &table))
+						 as_of, caller, cxt, &table))
 	{
 		MemoryContext old;
 
@@ -719,7 +720,7 @@ rfm_customer_scores_here(FunctionCallInfo fcinfo)
 	rfm_check_finite_as_of(as_of, CALLER);	/* before any row is read */
 
 	rfm_load_order_customers(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
-							 PG_GETARG_DATUM(3), as_of, CurrentMemoryContext, &s);
+							 PG_GETARG_DATUM(3), as_of, CALLER, CurrentMemoryContext, &s);
 	INSTR_TIME_SET_CURRENT(t1);
 	score_rows(fcinfo, &s, bins, as_of, CALLER);
 	INSTR_TIME_SET_CURRENT(t2);

@@ -45,11 +45,12 @@ extern Tuplestorestate *rfm_begin_rows(FunctionCallInfo fcinfo, TupleDesc *desc_
 /*
  * rfm.customer_scores' customers: checks the arguments (source regclass,
  * three column names as text) as it does, then reads the orders up to as_of
- * directly or through the states aggregate.  Allocates in cxt; s->n = 0 for
- * no purchases.
+ * directly or through the states aggregate.  Errors about them name
+ * caller.  Allocates in cxt; s->n = 0 for no purchases.
  */
 extern void rfm_load_order_customers(Datum source, Datum customer_column, Datum time_column,
-									 Datum amount_column, DateADT as_of, MemoryContext cxt, Scored *s);
+									 Datum amount_column, DateADT as_of, const char *caller,
+									 MemoryContext cxt, Scored *s);
 
 /*
  * rfm.customer_state_scores' customers (state name, bins checked as it

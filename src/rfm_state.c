@@ -306,7 +306,9 @@ rfm_state_add(RfmState *state, DateADT day, Numeric amount, MemoryContext cxt)
 {
 	int			sign;
 
-	rfm_check_finite_amount(amount, "rfm.summarize", NULL);
+	/* the day is finite here (summarize.c): the message can name it */
+	if (!rfm_numeric_is_finite(amount))
+		rfm_check_finite_amount(amount, "rfm.summarize", rfm_order_day_text(day));
 	sign = rfm_numeric_sign(amount);
 	if (sign < 0)
 	{

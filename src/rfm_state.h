@@ -58,6 +58,7 @@ extern void rfm_check_purchase_not_after(DateADT purchase, DateADT as_of);	/* da
 extern void rfm_check_first_not_after_last(DateADT first, DateADT last);	/* days.c */
 extern char *rfm_day_text(DateADT day);	/* days.c: for error messages */
 extern char *rfm_order_text(int64 ikey, const char *skey, size_t len, DateADT day);	/* days.c */
+extern char *rfm_order_day_text(DateADT day);	/* days.c: "order on 2024-01-05" */
 extern DateADT rfm_check_finite_as_of(DateADT as_of, const char *caller);
 
 #endif							/* RFM_STATE_H */

@@ -40,6 +40,13 @@
 PG_FUNCTION_INFO_V1(rfm_tier_rows);
 
 #define TIER_CALLER "rfm._tier_rows"
+/*
+ * Errors about the orders (a NaN amount, a missing column) reach whoever
+ * built or refreshed the tier table: rfm.create_tiers, rfm.alter_tiers,
+ * rfm.refresh_tiers or a plain REFRESH.  "rfm", as the checks before the
+ * build say it, not rfm.customer_scores, which the user did not call.
+ */
+#define ORDERS_CALLER "rfm"
 #define TIER_NATTS	17			/* rfm._tier_columns without clv */
 #define TIER_MAX_BINS 9			/* scores are single digits in rfm_cell (rfm.create_tiers) */
 #define NCELLS		(TIER_MAX_BINS * TIER_MAX_BINS * TIER_MAX_BINS)
@@ -249,7 +256,7 @@ load_orders_or_give_up(const TierArgs *a, MemoryContext cxt, Scored *s)
 	PG_TRY();
 	{
 		rfm_load_order_customers(a->source, a->customer_column, a->time_column, a->amount_column,
-								 a->as_of, cxt, s);
+								 a->as_of, ORDERS_CALLER, cxt, s);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;

@@ -61,11 +61,11 @@ SELECT ok(rfm.recency_days(NULL, DATE '2024-01-01') IS NULL, 'recency of a NULL 
 
 -- Errors carry SQLSTATEs.
 SELECT throws_ok($$SELECT rfm.summarize(DATE '2024-01-01', 'NaN'::numeric)$$,
-  '22023', 'rfm.summarize: amount must not be NaN', 'NaN amount: 22023');
+  '22023', 'rfm.summarize: amount must not be NaN (order on 2024-01-01)', 'NaN amount: 22023, naming the order''s day');
 -- numeric has infinities since PostgreSQL 14 (13 rejects the literal itself)
 SELECT CASE WHEN current_setting('server_version_num')::int >= 140000
             THEN throws_ok($$SELECT rfm.summarize(DATE '2024-01-01', 'Infinity'::numeric)$$,
-                           '22023', 'rfm.summarize: amount must be finite', 'infinite amount: 22023')
+                           '22023', 'rfm.summarize: amount must be finite (order on 2024-01-01)', 'infinite amount: 22023')
             ELSE skip('numeric has no infinity before PostgreSQL 14', 1) END;
 SELECT throws_ok($$SELECT rfm.summarize('infinity'::date, 1::numeric)$$,
   '22008', NULL, 'infinite date: 22008');

@@ -264,7 +264,7 @@ CALL rfm.refresh_tiers('tiers_t.t1');
 \set ON_ERROR_STOP 1
 SELECT results_eq(
   $$SELECT sqlstate, message FROM rfm.refresh_log WHERE tier = 'tiers_t.t1'::regclass ORDER BY id DESC LIMIT 1$$,
-  $$VALUES ('22023', 'rfm.customer_scores: amount must not be NaN (customer 3, order on 2024-03-10)')$$,
+  $$VALUES ('22023', 'rfm: amount must not be NaN (customer 3, order on 2024-03-10)')$$,
   'a NaN amount: the logged error names the customer and the order''s day');
 DELETE FROM tiers_t.orders WHERE note = 'bad';
 CALL rfm.refresh_tiers('tiers_t.t1');
