@@ -84,13 +84,13 @@ rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
 		rule->label[1] = cstring_to_text(SPI_getvalue(tup, desc, 10));
 		MemoryContextSwitchTo(old);
 	}
-	SPI_finish();
-
+	/* raises 22023 listing the schemes there are (one wording for all callers) */
 	if (cache->nrules == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rfm.segment: unknown scheme \"%s\"", scheme),
-				 errhint("Built-in schemes are standard, value8 and tier3; add your own rows to rfm.segment_rules.")));
+		SPI_execute_with_args("SELECT rfm._unknown_scheme_error('rfm.segment', $1, false)",
+							  1, argtypes, args, NULL, true, 0);
+	SPI_finish();
+	if (cache->nrules == 0)
+		elog(ERROR, "rfm.segment: unknown scheme \"%s\"", scheme);	/* not reached */
 	return cache;
 }
 

@@ -1,7 +1,7 @@
 -- pgTAP: scores, segments, lifecycle, playbook — signatures, markings,
 -- dump registration, errors.
 BEGIN;
-SELECT plan(33);
+SELECT plan(39);
 
 SELECT has_function('rfm', 'breaks', ARRAY['numeric']);
 SELECT has_function('rfm', 'breaks', ARRAY['numeric', 'integer']);
@@ -72,6 +72,29 @@ SELECT throws_ok($$INSERT INTO rfm.playbook (scheme, segment, lang, action) VALU
 SELECT throws_ok($$INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh) VALUES ('mine', 1, 'a', 'b')$$,
                  '42501', NULL, 'an ordinary role cannot change the segment rules');
 RESET ROLE;
+
+-- An unknown scheme: one wording from rfm.segment, rfm.create_tiers and
+-- rfm.recommended_action, the hint listing the schemes there are (a
+-- scheme of one's own too; the playbook's for recommended_action).
+\ir include/hint_of.psql
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh) VALUES ('Mine', 1, 'Everyone', '所有人');
+INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('actions only', 'Everyone', 'en', 'Call them');
+SELECT is(pg_temp.hint_of($$SELECT rfm.segment(1, 1, 1, 'mine')$$),
+          'The schemes of rfm.segment_rules: "Mine", "standard", "tier3", "value8" (names match exactly, case included); add rows to rfm.segment_rules for a scheme of your own.',
+          'unknown scheme: the hint lists the schemes of rfm.segment_rules, one''s own too');
+SELECT throws_ok($$SELECT rfm.create_tiers('scores_tiers', 'pg_catalog.pg_class', 'oid', 'oid', 'oid', scheme => 'mine')$$,
+                 '22023', 'rfm.create_tiers: unknown scheme "mine"', 'rfm.create_tiers: the same wording');
+SELECT throws_ok($$SELECT rfm.recommended_action('Everyone', 'mine')$$,
+                 '22023', 'rfm.recommended_action: unknown scheme "mine"', 'rfm.recommended_action: the same wording');
+SELECT is(pg_temp.hint_of($$SELECT rfm.recommended_action('Everyone', 'mine')$$),
+          'The schemes of rfm.segment_rules and rfm.playbook: "Mine", "actions only", "standard", "tier3", "value8" (names match exactly, case included); add rows to rfm.segment_rules and rfm.playbook for a scheme of your own.',
+          'rfm.recommended_action: the hint lists the playbook''s schemes too');
+SELECT is(rfm.recommended_action('Everyone', 'actions only'), 'Call them', 'a scheme of the playbook alone is known to it');
+DELETE FROM rfm.segment_rules WHERE NOT builtin;
+DELETE FROM rfm.segment_rules;
+SELECT is(pg_temp.hint_of($$SELECT rfm.segment(1, 1, 1, 'standard')$$),
+          'The schemes of rfm.segment_rules: none (names match exactly, case included); add rows to rfm.segment_rules for a scheme of your own.',
+          'with no rules at all the hint says none');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -124,7 +124,7 @@ SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": 2.5}')$$, '220
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"bins": "3"}')$$, '22023', NULL, 'bins as a string refused');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": 5}')$$, '22023', NULL, 'scheme must be a string');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": "no such scheme"}')$$, '22023',
-  $$rfm.alter_tiers: unknown segment scheme 'no such scheme'$$, 'unknown scheme refused');
+  $$rfm.alter_tiers: unknown scheme "no such scheme"$$, 'unknown scheme refused');
 SELECT throws_ok($$SELECT rfm.alter_tiers('alter_t.t1', '{"scheme": "value8"}')$$, '22023',
   $$rfm.alter_tiers: scheme 'value8' labels high and low scores (1 and 2), so it needs bins 2, not 5$$,
   'value8 on a table of 5 bins refused (it needs bins 2)');

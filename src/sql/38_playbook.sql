@@ -91,9 +91,8 @@ BEGIN
        OR EXISTS (SELECT FROM rfm.playbook p WHERE p.scheme = scheme_name) THEN
         RETURN NULL;
     END IF;
-    RAISE EXCEPTION '%: unknown scheme "%"', caller, scheme_name
-        USING ERRCODE = 'invalid_parameter_value',
-              HINT = 'Built-in schemes are standard, value8 and tier3; add your own rows to rfm.segment_rules and rfm.playbook.';
+    PERFORM rfm._unknown_scheme_error(caller, scheme_name, true);
+    RETURN NULL;
 END $$;
 
 CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standard',

@@ -99,11 +99,7 @@ DECLARE
     top integer;
 BEGIN
     IF NOT EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = scheme_name) THEN
-        RAISE EXCEPTION '%: unknown segment scheme %', caller, pg_catalog.quote_literal(scheme_name)
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = pg_catalog.format('The schemes of rfm.segment_rules: %s (names match exactly, case included).',
-                                           (SELECT pg_catalog.string_agg(DISTINCT pg_catalog.quote_literal(r.scheme), ', ')
-                                              FROM rfm.segment_rules r));
+        PERFORM rfm._unknown_scheme_error(caller, scheme_name, false);
     END IF;
     IF bins <> 2
        AND NOT EXISTS (SELECT FROM rfm.segment_rules r
