@@ -46,7 +46,7 @@ CREATE TABLE rfm.refresh_log (
     id          bigserial PRIMARY KEY,
     tier_id     bigint      NOT NULL,           -- rfm.tier_tables.id
     tier        regclass    NOT NULL,
-    action      text        NOT NULL CHECK (action IN ('create', 'refresh', 'alter')),
+    action      text        NOT NULL CHECK (action IN ('create', 'refresh', 'alter', 'backfill')),
     started_at  timestamptz NOT NULL,
     finished_at timestamptz,
     as_of       date,                           -- the as_of the rows were computed for

@@ -274,6 +274,79 @@ BEGIN
     RETURN stored;
 END $$;
 
+-- A snapshot of a past day for the history table, computed from the
+-- orders now in the source up to that day (as a tier table built with
+-- as_of => day would have them), with the tier table's bins, scheme and
+-- CLV columns; the tier table itself is not touched.  Replaces the day's
+-- snapshot, as a refresh on that day does.  Only the tier table's owner:
+-- the source is read with the caller's rights (a view's functions run as
+-- the caller), and the snapshot's write fires what is on the history table.
+CREATE FUNCTION rfm.backfill_history(tier regclass, as_of date)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    entry   rfm.tier_tables := rfm._tier_entry(tier);
+    started pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+    today   pg_catalog.date;
+    cols    pg_catalog.text[] := rfm._tier_history_column_names(entry.clv);
+    stored  bigint;
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'rfm.backfill_history: as_of must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the past day to store a snapshot for; rfm.refresh_tiers stores today''s.';
+    END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION 'rfm.backfill_history: as_of must be a finite date, got %', as_of
+            USING ERRCODE = 'datetime_field_overflow', HINT = 'Pass a day.';
+    END IF;
+    IF entry.history_table IS NULL THEN
+        RAISE EXCEPTION 'rfm.backfill_history: % keeps no history', entry.tier
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = pg_catalog.format('Turn it on with SELECT rfm.alter_tiers(%L, ''{"keep_history": true}''), then backfill.',
+                                           entry.tier::pg_catalog.text);
+    END IF;
+    PERFORM rfm._tier_require_owner(entry.tier, 'backfill its history',
+        'The orders are read with the rights of the role that backfills: run it as the owner of the tier table.');
+    today := rfm._tier_day(NULL, entry.state_name, entry.time_zone);
+    IF as_of OPERATOR(pg_catalog.>) today THEN
+        RAISE EXCEPTION 'rfm.backfill_history: % is after today (%, in time zone %)', as_of, today, entry.time_zone
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A snapshot is of a day that has begun: rfm.refresh_tiers stores today''s.';
+    END IF;
+    -- as a refresh, alter or drop takes it (none waits for another: 55P03)
+    PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.backfill_history: ', entry.tier::pg_catalog.text);
+    PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.backfill_history');
+    IF NOT rfm._tier_history_is_plain(entry.history_table, entry.tier) THEN
+        PERFORM rfm._tier_require_owner(entry.history_table, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
+            'Backfill as the owner of the history table, or remove what was added to it.');
+    END IF;
+    -- the source locked in a statement of its own: the reads below then see
+    -- what a transaction that rewrote it committed (rfm._tier_lock_source)
+    PERFORM rfm._tier_lock_source(entry.source);
+    EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of = $1', entry.history_table) USING as_of;
+    PERFORM rfm._tier_grouped_note();    -- (an earlier call's, read)
+    -- the orders themselves, also for an incremental table (its stored
+    -- states count every order folded in, whatever its day)
+    EXECUTE pg_catalog.format(
+        'INSERT INTO %s (%s) SELECT %s FROM rfm._tier_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL::pg_catalog.text, $10) AS t(%s)',
+        entry.history_table, pg_catalog.array_to_string(cols, ', '),
+        (SELECT pg_catalog.string_agg('t.' OPERATOR(pg_catalog.||) n.col, ', ' ORDER BY n.k)
+           FROM pg_catalog.unnest(cols) WITH ORDINALITY AS n(col, k)),
+        rfm._tier_columns(entry.customer_type, entry.clv))
+    USING entry.source, entry.customer_column, entry.time_column, entry.amount_column, entry.customer_type,
+          entry.bins, entry.scheme, as_of, entry.clv, entry.time_zone;
+    GET DIAGNOSTICS stored = ROW_COUNT;
+    -- logged, so that rfm.transitions knows the rules that labelled the day
+    INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome, message)
+    VALUES (entry.id, entry.tier, 'backfill', started, pg_catalog.clock_timestamp(), as_of, stored, 'succeeded',
+            rfm._tier_grouped_note());
+    RETURN stored;
+END $$;
+COMMENT ON FUNCTION rfm.backfill_history(regclass, date) IS
+    'Store a history snapshot of a tier table for a past day, computed from the orders up to that day with the table''s options; returns the customers stored';
+
 -- The scheme and bins a day's snapshot was labelled with, from the log
 -- rows the caller may read (NULL when none wrote it): those in force when
 -- the day's last snapshot was written, i.e. the old values of the first

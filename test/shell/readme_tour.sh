@@ -3,8 +3,9 @@
 # written, statement by statement, on the full CDNOW file loaded into
 # orders(customer_id, ordered_at timestamptz, amount numeric), and what it
 # built holds what the raw file says (awk below, not rfm): every customer
-# with a purchase up to each snapshot day once in the history, the
-# _segments view's customers adding up to the tier table's, the movers
+# with a purchase up to each snapshot day once in the history (a backfilled
+# day too, with its purchases and spend), the _segments view's customers
+# adding up to the tier table's, the movers
 # rfm.transitions counts, rfm.check_orders' counts, and the top spender up
 # to 1997-12-31 first in rfm.customer_scores.
 set -euo pipefail
@@ -26,11 +27,15 @@ q rfm_readme_tour -f "$tmp/tour.sql" > "$tmp/tour.out" 2>&1 || { cat "$tmp/tour.
 
 # customers with a purchase (amount > 0) up to a day, from the raw file
 buyers() { awk -v d="$1" 'NR > 1 && $2 + 0 <= d + 0 && $4 + 0 > 0 { c[$1] = 1 } END { print length(c) }' data/CDNOW_master.txt; }
-b1997=$(buyers 19971231); b1998=$(buyers 19980630)
+b0630=$(buyers 19970630); b1997=$(buyers 19971231); b1998=$(buyers 19980630)
 got=$(q rfm_readme_tour -c "SELECT string_agg(as_of || ':' || n, ' ' ORDER BY as_of)
                             FROM (SELECT as_of, count(*) AS n FROM customer_tiers_history GROUP BY as_of) h")
-[ "$got" = "1997-12-31:$b1997 1998-06-30:$b1998" ] \
-  || fail "history snapshots: got $got, the raw file has $b1997 buyers up to 1997-12-31 and $b1998 up to 1998-06-30"
+[ "$got" = "1997-06-30:$b0630 1997-12-31:$b1997 1998-06-30:$b1998" ] \
+  || fail "history snapshots: got $got, the raw file has $b0630 buyers up to 1997-06-30 (backfilled), $b1997 up to 1997-12-31 and $b1998 up to 1998-06-30"
+# the backfilled day: purchase rows and net spend up to it, as the raw file has them
+read -r p0630 m0630 < <(awk 'NR > 1 && $2 + 0 <= 19970630 { m += $4; if ($4 + 0 > 0) p++ } END { printf "%d %.2f\n", p, m }' data/CDNOW_master.txt)
+got=$(q rfm_readme_tour -c "SELECT sum(frequency) || ' ' || sum(monetary) FROM customer_tiers_history WHERE as_of = '1997-06-30'")
+[ "$got" = "$p0630 $m0630" ] || fail "backfilled 1997-06-30: purchases and spend $got, the raw file has $p0630 and $m0630"
 got=$(q rfm_readme_tour -c "SELECT (SELECT sum(customers) FROM customer_tiers_segments), (SELECT count(*) FROM customer_tiers)")
 [ "$got" = "$b1998|$b1998" ] || fail "_segments customers | tier table rows: got $got, want $b1998 each"
 
@@ -58,4 +63,4 @@ read -r top_id top_sum < <(awk 'NR > 1 && $2 + 0 <= 19971231 { s[$1] += $4 }
 top_id=$((10#$top_id))   # 00001 in the file, 1 in the table
 grep -Eq "^$top_id\|[^|]*\|[^|]*\|[^|]*\|[^|]*\|$top_sum\|" "$tmp/tour.out" \
   || fail "customer $top_id (\$$top_sum up to 1997-12-31) is not in the tour's customer_scores rows"
-echo "ok: the README tour ran; $b1997 and $b1998 buyers in its snapshots; top spender $top_id"
+echo "ok: the README tour ran; $b0630 (backfilled), $b1997 and $b1998 buyers in its snapshots; top spender $top_id"
