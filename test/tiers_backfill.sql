@@ -10,7 +10,7 @@ SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS back_t CASCADE;
 DROP ROLE IF EXISTS rfm_backfill_other;
 CREATE SCHEMA back_t;
-SELECT plan(25);
+SELECT plan(26);
 
 -- By hand (bins 2): orders
 --   1: 2024-01-05 10, 2024-03-01 20;  2: 2024-02-10 5, 2024-03-25 refund 2
@@ -107,6 +107,10 @@ SELECT throws_ok(format('SELECT rfm.backfill_history(%L, %L)', 'back_t.full', cu
 SELECT rfm.create_tiers('back_t.nohist', 'back_t.small', 'customer', 'ordered_on', 'amount', keep_history => false) \g /dev/null
 SELECT throws_ok($$SELECT rfm.backfill_history('back_t.nohist', '2024-01-31')$$, '55000',
                  'rfm.backfill_history: back_t.nohist keeps no history', 'a table without history: 55000');
+\ir include/hint_of.psql
+SELECT is(pg_temp.hint_of($$SELECT rfm.backfill_history('back_t.nohist', '2024-01-31')$$),
+  $$Turn it on with SELECT rfm.alter_tiers('back_t.nohist', '{"keep_history": true}'), then backfill.$$,
+  '... the hint the alter that turns history on');
 -- Another role's table: not even a superuser (the source, a view maybe,
 -- would be read with its rights), as for the fold of an incremental table.
 CREATE ROLE rfm_backfill_other;

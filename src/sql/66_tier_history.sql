@@ -274,6 +274,21 @@ BEGIN
     RETURN stored;
 END $$;
 
+-- 55000 for a tier table built with keep_history => false, the hint the
+-- one-line alter that turns it on (then_what: what follows it).
+CREATE FUNCTION rfm._tier_check_keeps_history(entry rfm.tier_tables, caller text, then_what text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF entry.history_table IS NULL THEN
+        RAISE EXCEPTION '%: % keeps no history', caller, entry.tier
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = pg_catalog.format('Turn it on with SELECT rfm.alter_tiers(%L, ''{"keep_history": true}'')%s',
+                                           entry.tier::pg_catalog.text, then_what);
+    END IF;
+END $$;
+
 -- A snapshot of a past day for the history table, computed from the
 -- orders now in the source up to that day (as a tier table built with
 -- as_of => day would have them), with the tier table's bins, scheme and
@@ -301,12 +316,7 @@ BEGIN
         RAISE EXCEPTION 'rfm.backfill_history: as_of must be a finite date, got %', as_of
             USING ERRCODE = 'datetime_field_overflow', HINT = 'Pass a day.';
     END IF;
-    IF entry.history_table IS NULL THEN
-        RAISE EXCEPTION 'rfm.backfill_history: % keeps no history', entry.tier
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = pg_catalog.format('Turn it on with SELECT rfm.alter_tiers(%L, ''{"keep_history": true}''), then backfill.',
-                                           entry.tier::pg_catalog.text);
-    END IF;
+    PERFORM rfm._tier_check_keeps_history(entry, 'rfm.backfill_history', ', then backfill.');
     PERFORM rfm._tier_require_owner(entry.tier, 'backfill its history',
         'The orders are read with the rights of the role that backfills: run it as the owner of the tier table.');
     today := rfm._tier_day(NULL, entry.state_name, entry.time_zone);
@@ -395,12 +405,7 @@ DECLARE
     rules_from text;
     rules_to   text;
 BEGIN
-    IF entry.history_table IS NULL THEN
-        RAISE EXCEPTION 'rfm.transitions: % keeps no history', entry.tier
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = pg_catalog.format('Turn it on with SELECT rfm.alter_tiers(%L, ''{"keep_history": true}''): each refresh from then on stores a snapshot.',
-                                           entry.tier::pg_catalog.text);
-    END IF;
+    PERFORM rfm._tier_check_keeps_history(entry, 'rfm.transitions', ': each refresh from then on stores a snapshot.');
     IF from_as_of IS NULL OR to_as_of IS NULL THEN
         RAISE EXCEPTION 'rfm.transitions: from_as_of and to_as_of must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
