@@ -10,7 +10,7 @@ SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS back_t CASCADE;
 DROP ROLE IF EXISTS rfm_backfill_other;
 CREATE SCHEMA back_t;
-SELECT plan(26);
+SELECT plan(35);
 
 -- By hand (bins 2): orders
 --   1: 2024-01-05 10, 2024-03-01 20;  2: 2024-02-10 5, 2024-03-25 refund 2
@@ -122,9 +122,42 @@ SELECT throws_ok($$SELECT rfm.backfill_history('back_t.s', '2024-01-15')$$, '427
                  'a role without the owner''s rights does not see the tier table (42704, as for a refresh)');
 RESET ROLE;
 SELECT throws_ok($$SELECT rfm.backfill_history('back_t.others', '2024-01-15')$$, '42501',
-                 'rfm: only the owner of back_t.others may backfill its history',
+                 'rfm.backfill_history: only the owner of back_t.others (role rfm_backfill_other) may backfill its history',
                  'a superuser backfilling another role''s tier table: 42501');
+SELECT is(pg_temp.hint_of($$SELECT rfm.backfill_history('back_t.others', '2024-01-15')$$),
+  'The orders are read with the rights of the role that backfills, a superuser''s too: SET ROLE rfm_backfill_other first.',
+  '... the hint says which role to be');
 SELECT is((SELECT count(*) FROM back_t.others_history WHERE as_of = '2024-01-15'), 0::bigint, '... nothing stored');
+
+
+-- A day whose customers are all gone from the orders keeps its snapshot
+-- (a NOTICE says so): an empty result would otherwise wipe it.
+CREATE TABLE back_t.few (customer integer, ordered_on date, amount numeric);
+INSERT INTO back_t.few VALUES (1, '2024-01-05', 10), (2, '2024-01-20', 5), (2, '2024-03-01', 8);
+SELECT rfm.create_tiers('back_t.f', 'back_t.few', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31') \g /dev/null
+SELECT is(rfm.backfill_history('back_t.f', '2024-01-31'), 2::bigint, 'a day of two customers');
+DELETE FROM back_t.few WHERE ordered_on <= '2024-01-31';
+SET client_min_messages = notice;
+SELECT is(rfm.backfill_history('back_t.f', '2024-01-31'), 0::bigint, 'its orders deleted, the day computes to no customer: 0');
+RESET client_min_messages;
+SELECT results_eq($$SELECT customer_id FROM back_t.f_history WHERE as_of = '2024-01-31' ORDER BY 1$$, $$VALUES (1), (2)$$,
+  '... and the day''s snapshot is kept, not wiped');
+SELECT is((SELECT message FROM rfm.refresh_log WHERE tier = 'back_t.f'::regclass ORDER BY id DESC LIMIT 1),
+  'no customer with a purchase up to the day: nothing stored, the snapshot of 2 customers kept', '... as its log row says');
+SELECT is(rfm.backfill_history('back_t.f', '2023-12-31'), 0::bigint, 'a day before the first order: nothing stored, 0');
+-- A history column renamed by hand: named, with the way back
+ALTER TABLE back_t.f_history RENAME COLUMN segment TO seg;
+SELECT throws_ok($$SELECT rfm.backfill_history('back_t.f', '2024-02-29')$$, '42703',
+  'rfm.backfill_history: column segment of back_t.f_history was renamed to seg', 'a renamed history column: 42703 naming it');
+SELECT is(pg_temp.hint_of($$SELECT rfm.backfill_history('back_t.f', '2024-02-29')$$),
+  'History snapshots and rfm.alter_tiers use the names rfm made: ALTER TABLE back_t.f_history RENAME COLUMN seg TO segment (for names of your own, make a view on it).',
+  '... the hint renames it back');
+\set failing_tier back_t.f
+\ir include/refresh_expecting_error.psql
+SELECT results_eq($$SELECT sqlstate, message FROM rfm.refresh_log WHERE tier = 'back_t.f'::regclass ORDER BY id DESC LIMIT 1$$,
+  $$VALUES ('42703', 'rfm: column segment of back_t.f_history was renamed to seg')$$,
+  'a refresh''s snapshot names it too (it failed inside a generated INSERT)');
+ALTER TABLE back_t.f_history RENAME COLUMN seg TO segment;
 
 SELECT * FROM finish();
 -- dropped by rfm (a DROP SCHEMA alone would leave catalog rows for the next files)

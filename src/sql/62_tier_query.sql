@@ -52,8 +52,8 @@ BEGIN
                             pg_catalog.quote_ident(actual[i])
                 USING ERRCODE = 'undefined_column',
                       HINT = pg_catalog.format('History snapshots and rfm.alter_tiers use the names rfm made: ALTER %s %s RENAME COLUMN %I TO %I (for names of your own, make a view on it).',
-                                               CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rel)
-                                                         OPERATOR(pg_catalog.=) 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END,
+                                               CASE (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rel)
+                                                    WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'r' THEN 'TABLE' ELSE 'VIEW' END,
                                                rel, actual[i], expected[i]);
         END IF;
     END LOOP;

@@ -66,7 +66,7 @@ DECLARE
     key record := rfm._tier_lock_key(entry_id);
 BEGIN
     IF NOT pg_catalog.pg_try_advisory_xact_lock(key.space, key.object) THEN
-        RAISE EXCEPTION '%another session is refreshing, altering or dropping % right now', prefix, tier_name
+        RAISE EXCEPTION '%another session is refreshing, altering, backfilling or dropping % right now', prefix, tier_name
             USING ERRCODE = 'lock_not_available',
                   HINT = 'Wait for it to finish (see rfm.refresh_log), then try again.';
     END IF;
@@ -82,8 +82,9 @@ CREATE FUNCTION rfm._tier_require_owner(rel regclass, action text, hint text)
     LANGUAGE plpgsql STABLE
     AS $$
 BEGIN
+    -- (a relation dropped meanwhile has no owner: refused too)
     IF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = rel)
-       <> CURRENT_USER THEN
+       IS DISTINCT FROM CURRENT_USER THEN
         RAISE EXCEPTION 'rfm: only the owner of % may %', rel, action
             USING ERRCODE = 'insufficient_privilege', HINT = hint;
     END IF;

@@ -247,6 +247,7 @@ DECLARE
 BEGIN
     PERFORM rfm._tier_check_history_exists(tier, history, 'rfm');
     PERFORM rfm._tier_check_column_names(tier, rfm._tier_column_names(clv), 'rfm');
+    PERFORM rfm._tier_check_column_names(history, rfm._tier_history_column_names(clv), 'rfm');
     -- The snapshot is written by whoever refreshes: code on the history
     -- table (a trigger, rule, default, check, index expression or operator
     -- class, policy, a type's functions) would run with that role's rights,
@@ -293,37 +294,62 @@ END $$;
 -- orders now in the source up to that day (as a tier table built with
 -- as_of => day would have them), with the tier table's bins, scheme and
 -- CLV columns; the tier table itself is not touched.  Replaces the day's
--- snapshot, as a refresh on that day does.  Only the tier table's owner:
--- the source is read with the caller's rights (a view's functions run as
--- the caller), and the snapshot's write fires what is on the history table.
+-- snapshot, as a refresh on that day does, but keeps it when no customer
+-- has a purchase up to the day any more (orders deleted since, or a
+-- REPEATABLE READ transaction whose snapshot predates a TRUNCATE and
+-- reload of the source, which reads it empty).  Only the tier table's
+-- owner: the source is read with the caller's rights (a view's functions
+-- run as the caller), and the write fires what is on the history table.
 CREATE FUNCTION rfm.backfill_history(tier regclass, as_of date)
     RETURNS bigint
     LANGUAGE plpgsql
     AS $$
 DECLARE
     entry   rfm.tier_tables := rfm._tier_entry(tier);
-    started pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+    started pg_catalog.timestamptz;
     today   pg_catalog.date;
-    cols    pg_catalog.text[] := rfm._tier_history_column_names(entry.clv);
+    cols    pg_catalog.text[];
+    kept    bigint := 0;
     stored  bigint;
+    owner   pg_catalog.name;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'rfm.backfill_history: as_of must not be NULL'
             USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Pass the past day to store a snapshot for; rfm.refresh_tiers stores today''s.';
+                  HINT = 'Pass the past day to store a snapshot for (a refresh stores the snapshot of the table''s own day).';
     END IF;
     IF NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION 'rfm.backfill_history: as_of must be a finite date, got %', as_of
             USING ERRCODE = 'datetime_field_overflow', HINT = 'Pass a day.';
     END IF;
+    -- The catalog row, shared, as a refresh reads it: an alter or a drop
+    -- under way holds it, and this waits for it, then reads the row as it
+    -- left it (the new oid, bins and scheme) or finds it gone.
+    BEGIN
+        SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR SHARE;
+    EXCEPTION WHEN serialization_failure THEN
+        RAISE EXCEPTION 'rfm.backfill_history: % was altered or dropped while this backfill waited for it', tier
+            USING ERRCODE = 'serialization_failure',
+                  HINT = 'Call it again (at REPEATABLE READ or SERIALIZABLE a transaction cannot read the new catalog row).';
+    END;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'rfm.backfill_history: % was dropped while this backfill waited for it', tier
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    started := pg_catalog.clock_timestamp();
     PERFORM rfm._tier_check_keeps_history(entry, 'rfm.backfill_history', ', then backfill.');
-    PERFORM rfm._tier_require_owner(entry.tier, 'backfill its history',
-        'The orders are read with the rights of the role that backfills: run it as the owner of the tier table.');
+    owner := (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c
+               WHERE c.oid OPERATOR(pg_catalog.=) entry.tier);
+    IF owner IS DISTINCT FROM CURRENT_USER THEN
+        RAISE EXCEPTION 'rfm.backfill_history: only the owner of % (role %) may backfill its history', entry.tier, owner
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = pg_catalog.format('The orders are read with the rights of the role that backfills, a superuser''s too: SET ROLE %I first.', owner);
+    END IF;
     today := rfm._tier_day(NULL, entry.state_name, entry.time_zone);
     IF as_of OPERATOR(pg_catalog.>) today THEN
         RAISE EXCEPTION 'rfm.backfill_history: % is after today (%, in time zone %)', as_of, today, entry.time_zone
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'A snapshot is of a day that has begun: rfm.refresh_tiers stores today''s.';
+                  HINT = 'A snapshot is of a day that has begun.';
     END IF;
     -- as a refresh, alter or drop takes it (none waits for another: 55P03)
     PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.backfill_history: ', entry.tier::pg_catalog.text);
@@ -332,26 +358,47 @@ BEGIN
         PERFORM rfm._tier_require_owner(entry.history_table, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
             'Backfill as the owner of the history table, or remove what was added to it.');
     END IF;
+    cols := rfm._tier_history_column_names(entry.clv);
+    PERFORM rfm._tier_check_column_names(entry.history_table, cols, 'rfm.backfill_history');
     -- the source locked in a statement of its own: the reads below then see
     -- what a transaction that rewrote it committed (rfm._tier_lock_source)
     PERFORM rfm._tier_lock_source(entry.source);
-    EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of = $1', entry.history_table) USING as_of;
     PERFORM rfm._tier_grouped_note();    -- (an earlier call's, read)
-    -- the orders themselves, also for an incremental table (its stored
-    -- states count every order folded in, whatever its day)
-    EXECUTE pg_catalog.format(
-        'INSERT INTO %s (%s) SELECT %s FROM rfm._tier_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL::pg_catalog.text, $10) AS t(%s)',
-        entry.history_table, pg_catalog.array_to_string(cols, ', '),
-        (SELECT pg_catalog.string_agg('t.' OPERATOR(pg_catalog.||) n.col, ', ' ORDER BY n.k)
-           FROM pg_catalog.unnest(cols) WITH ORDINALITY AS n(col, k)),
-        rfm._tier_columns(entry.customer_type, entry.clv))
-    USING entry.source, entry.customer_column, entry.time_column, entry.amount_column, entry.customer_type,
-          entry.bins, entry.scheme, as_of, entry.clv, entry.time_zone;
-    GET DIAGNOSTICS stored = ROW_COUNT;
+    BEGIN
+        EXECUTE pg_catalog.format('DELETE FROM ONLY %s h WHERE h.as_of = $1', entry.history_table) USING as_of;
+        GET DIAGNOSTICS kept = ROW_COUNT;
+        -- the orders themselves, also for an incremental table (its stored
+        -- states count every order folded in, whatever its day)
+        EXECUTE pg_catalog.format(
+            'INSERT INTO %s (%s) SELECT %s FROM rfm._tier_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL::pg_catalog.text, $10) AS t(%s)',
+            entry.history_table, pg_catalog.array_to_string(cols, ', '),
+            (SELECT pg_catalog.string_agg('t.' OPERATOR(pg_catalog.||) n.col, ', ' ORDER BY n.k)
+               FROM pg_catalog.unnest(cols) WITH ORDINALITY AS n(col, k)),
+            rfm._tier_columns(entry.customer_type, entry.clv))
+        USING entry.source, entry.customer_column, entry.time_column, entry.amount_column, entry.customer_type,
+              entry.bins, entry.scheme, as_of, entry.clv, entry.time_zone;
+        GET DIAGNOSTICS stored = ROW_COUNT;
+        IF stored OPERATOR(pg_catalog.=) 0 AND kept OPERATOR(pg_catalog.>) 0 THEN
+            RAISE EXCEPTION USING ERRCODE = 'RFMB0';     -- undoes the DELETE: caught below
+        END IF;
+    EXCEPTION WHEN SQLSTATE 'RFMB0' THEN
+        stored := 0;
+    END;
+    IF stored OPERATOR(pg_catalog.=) 0 THEN
+        RAISE NOTICE 'rfm.backfill_history: no customer of % has a purchase up to %: nothing stored%', entry.tier, as_of,
+                     CASE WHEN kept OPERATOR(pg_catalog.>) 0
+                          THEN pg_catalog.format(', the day''s snapshot of %s customers kept', kept) ELSE '' END
+            USING HINT = 'Orders after the day are left out; so are orders deleted since, and customers with only refunds or $0 lines.';
+    END IF;
     -- logged, so that rfm.transitions knows the rules that labelled the day
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, finished_at, as_of, row_count, outcome, message)
     VALUES (entry.id, entry.tier, 'backfill', started, pg_catalog.clock_timestamp(), as_of, stored, 'succeeded',
-            rfm._tier_grouped_note());
+            pg_catalog.concat_ws('; ',
+                CASE WHEN stored OPERATOR(pg_catalog.=) 0 THEN
+                    pg_catalog.format('no customer with a purchase up to the day: nothing stored%s',
+                                      CASE WHEN kept OPERATOR(pg_catalog.>) 0
+                                           THEN pg_catalog.format(', the snapshot of %s customers kept', kept) ELSE '' END) END,
+                rfm._tier_grouped_note()));
     RETURN stored;
 END $$;
 COMMENT ON FUNCTION rfm.backfill_history(regclass, date) IS

@@ -18,7 +18,9 @@
 #     fails with 42P07;
 #  5. rfm.drop_tiers of an incremental tier table while a transaction that
 #     folded its customer state by hand goes on to read the tier table: the
-#     drop waits for it, both succeed (40P01 until 2026-12-06).
+#     drop waits for it, both succeed (40P01 until 2026-12-06);
+#  6. rfm.backfill_history started while an alter holds the catalog row:
+#     it waits, then backfills the altered table.
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -133,7 +135,7 @@ before=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM li
 t0=$SECONDS
 if err=$(q -c "CALL rfm.refresh_tiers('live_tiers')" 2>&1); then fail "refresh succeeded while another held the lock"; fi
 [ $((SECONDS - t0)) -le 5 ] || fail "the second refresh waited instead of failing at once"
-grep -q 'another session is refreshing, altering or dropping \(public\.\)\?live_tiers right now' <<< "$err" || fail "unclear error: $err"
+grep -q 'another session is refreshing, altering, backfilling or dropping \(public\.\)\?live_tiers right now' <<< "$err" || fail "unclear error: $err"
 state=$(q -c "SELECT sqlstate FROM rfm.refresh_log ORDER BY id DESC LIMIT 1")
 [ "$state" = 55P03 ] || fail "logged sqlstate $state, expected 55P03"
 # rfm.alter_tiers during a refresh: refused at once too (a wait would end
@@ -143,16 +145,24 @@ if err2=$(PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=10s" q -v VERBOSITY=ver
   fail "alter_tiers succeeded while a refresh held the lock"
 fi
 [ $((SECONDS - t0)) -le 5 ] || fail "alter_tiers waited instead of failing at once"
-grep -q '55P03: rfm.alter_tiers: another session is refreshing, altering or dropping public.live_tiers right now' <<< "$err2" \
+grep -q '55P03: rfm.alter_tiers: another session is refreshing, altering, backfilling or dropping public.live_tiers right now' <<< "$err2" \
   || fail "unclear alter_tiers error: $err2"
 # and rfm.drop_tiers: the table, its views and catalog row stay
 if err3=$(PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=10s" q -v VERBOSITY=verbose -c "SELECT rfm.drop_tiers('live_tiers')" 2>&1); then
   fail "drop_tiers succeeded while a refresh held the lock"
 fi
-grep -q '55P03: rfm.drop_tiers: another session is refreshing, altering or dropping public.live_tiers right now' <<< "$err3" \
+grep -q '55P03: rfm.drop_tiers: another session is refreshing, altering, backfilling or dropping public.live_tiers right now' <<< "$err3" \
   || fail "unclear drop_tiers error: $err3"
 [ "$(q -c "SELECT to_regclass('live_tiers_segments') IS NOT NULL AND EXISTS (SELECT FROM rfm.tier_tables WHERE tier = 'live_tiers'::regclass)")" = t ] \
   || fail "the refused drop removed the segments view or the catalog row"
+# and rfm.backfill_history: nothing stored
+if err4=$(PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=10s" q -v VERBOSITY=verbose -c "SELECT rfm.backfill_history('live_tiers', current_date - 7)" 2>&1); then
+  fail "backfill_history succeeded while a refresh held the lock"
+fi
+grep -q '55P03: rfm.backfill_history: another session is refreshing, altering, backfilling or dropping public.live_tiers right now' <<< "$err4" \
+  || fail "unclear backfill_history error: $err4"
+[ "$(q -c "SELECT count(*) FROM live_tiers_history WHERE as_of = current_date - 7")" = 0 ] \
+  || fail "the refused backfill stored a snapshot"
 exec 3>&-
 wait $hpid
 after=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM live_tiers t")
@@ -160,7 +170,7 @@ after=$(q -c "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id)) FROM liv
 [ "$(q -c "SELECT bins FROM rfm.tier_tables WHERE tier = 'live_tiers'::regclass")" = 5 ] \
   || fail "the refused alter changed the catalog"
 echo "ok: a refresh during another one fails at once (55P03: $(echo "$err" | head -1 | sed 's/^ERROR: *//'))"
-echo "ok: so do rfm.alter_tiers and rfm.drop_tiers (55P03), leaving the table, its views and catalog as they were"
+echo "ok: so do rfm.alter_tiers, rfm.drop_tiers and rfm.backfill_history (55P03), leaving the table, its views, history and catalog as they were"
 
 # --- 3b. two refreshes started together.
 q -c "UPDATE orders SET amount = amount + 1 WHERE customer % 3 = 0"
@@ -238,3 +248,31 @@ grep -q '^2000$' "$tmp/fold.out" || fail "the hand fold's read of the tier table
   [ "$(q -c "SELECT count(*) FROM rfm.tier_tables") $(q -c "SELECT count(*) FROM rfm.customer_state_sources")" = "2 0" ] ||
   fail "drop_tiers after the hand fold left something behind"
 echo "ok: drop_tiers of an incremental tier table waits for a hand fold that then reads the tier table; both succeed"
+
+# 6. a backfill that starts while an alter holds the catalog row waits for
+# it, then labels the day as the altered table (its new bins) and logs it
+# under the new table (it kept the row it read first until 2026-12-07:
+# the old bins, and the dropped table's oid in the log).
+q > /dev/null <<SQL
+CREATE TABLE bf_orders (customer integer, ordered_on date, amount numeric);
+INSERT INTO bf_orders SELECT c, current_date - 10 - (c % 200), c % 40 + 1 FROM generate_series(1, 1000) c;
+SELECT rfm.create_tiers('bf_tiers', 'bf_orders', 'customer', 'ordered_on', 'amount');
+SQL
+psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" > "$tmp/alter.out" 2>&1 <<SQL &
+BEGIN;
+SELECT 1 FROM rfm.tier_tables WHERE tier = 'bf_tiers'::regclass FOR UPDATE;
+SELECT pg_sleep(1.5);
+SELECT rfm.alter_tiers('bf_tiers', '{"bins": 3, "scheme": "tier3"}');
+COMMIT;
+SQL
+alter=$!
+sleep 0.5
+got=$(q -c "SELECT rfm.backfill_history('bf_tiers', current_date - 30)") || fail "backfill during an alter failed: $got"
+wait "$alter" || fail "the alter during a backfill failed: $(cat "$tmp/alter.out")"
+[ "$got" = "$(q -c "SELECT count(DISTINCT customer) FROM bf_orders WHERE ordered_on <= current_date - 30")" ] \
+  || fail "backfill during an alter stored $got customers"
+[ "$(q -c "SELECT max(greatest(r_score, f_score, m_score)) FROM bf_tiers_history WHERE as_of = current_date - 30")" = 3 ] \
+  || fail "the backfill after the alter did not use its bins 3"
+[ "$(q -c "SELECT tier = 'bf_tiers'::regclass FROM rfm.refresh_log WHERE action = 'backfill' ORDER BY id DESC LIMIT 1")" = t ] \
+  || fail "the backfill was not logged under the altered table"
+echo "ok: a backfill that waited for an alter uses the altered table (bins 3) and logs under it"
