@@ -84,13 +84,20 @@ rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
 		rule->label[1] = cstring_to_text(SPI_getvalue(tup, desc, 10));
 		MemoryContextSwitchTo(old);
 	}
-	/* raises 22023 listing the schemes there are (one wording for all callers) */
 	if (cache->nrules == 0)
-		SPI_execute_with_args("SELECT rfm._unknown_scheme_error('rfm.segment', $1, false)",
-							  1, argtypes, args, NULL, true, 0);
+	{
+		/* rfm._unknown_scheme_error's words, its hint listing the schemes there are */
+		char	   *hint = NULL;
+
+		if (SPI_execute("SELECT rfm._unknown_scheme_hint(false)", true, 1) == SPI_OK_SELECT &&
+			SPI_processed == 1)
+			hint = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm.segment: unknown scheme \"%s\"", scheme),
+				 hint ? errhint("%s", hint) : 0));
+	}
 	SPI_finish();
-	if (cache->nrules == 0)
-		elog(ERROR, "rfm.segment: unknown scheme \"%s\"", scheme);	/* not reached */
 	return cache;
 }
 

@@ -68,23 +68,31 @@ SELECT pg_catalog.pg_extension_config_dump('rfm.segment_rules', 'WHERE NOT built
 -- The one error for a scheme no rule has (rfm.segment, rfm.create_tiers,
 -- rfm.alter_tiers; with playbook, rfm.recommended_action, which also knows
 -- the schemes of rfm.playbook): 22023 listing the schemes there are.
+-- rfm.segment (C) reads the hint and raises the error itself, so that its
+-- message has no CONTEXT lines of these helpers.
+CREATE FUNCTION rfm._unknown_scheme_hint(playbook boolean)
+    RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT pg_catalog.format('The schemes of %s: %s (names match exactly, case included); add rows to %s for a scheme of your own.',
+                         t.tables,
+                         (SELECT COALESCE(pg_catalog.string_agg(pg_catalog.format('"%s"', n.scheme), ', ' ORDER BY n.scheme COLLATE "C"), 'none')
+                            FROM (SELECT r.scheme FROM rfm.segment_rules r
+                                  UNION
+                                  SELECT p.scheme FROM rfm.playbook p WHERE $1) AS n),
+                         t.tables)
+  FROM (SELECT CASE WHEN $1 THEN 'rfm.segment_rules and rfm.playbook' ELSE 'rfm.segment_rules' END AS tables) AS t
+$$;
+
 CREATE FUNCTION rfm._unknown_scheme_error(caller text, scheme_name text, playbook boolean)
     RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    tables text := CASE WHEN playbook THEN 'rfm.segment_rules and rfm.playbook' ELSE 'rfm.segment_rules' END;
 BEGIN
     RAISE EXCEPTION '%: unknown scheme "%"', caller, scheme_name
-        USING ERRCODE = 'invalid_parameter_value',
-              HINT = pg_catalog.format('The schemes of %s: %s (names match exactly, case included); add rows to %s for a scheme of your own.',
-                                       tables,
-                                       (SELECT COALESCE(pg_catalog.string_agg(pg_catalog.format('"%s"', n.scheme), ', ' ORDER BY n.scheme COLLATE "C"), 'none')
-                                          FROM (SELECT r.scheme FROM rfm.segment_rules r
-                                                UNION
-                                                SELECT p.scheme FROM rfm.playbook p WHERE _unknown_scheme_error.playbook) AS n),
-                                       tables);
+        USING ERRCODE = 'invalid_parameter_value', HINT = rfm._unknown_scheme_hint(playbook);
 END $$;
 
 -- rfm.segment keeps a scheme's rules per call site; a write to the rules in
