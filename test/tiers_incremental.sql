@@ -44,7 +44,7 @@ BEGIN
   RETURN n;
 END $$;
 
-SELECT plan(37);
+SELECT plan(40);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
@@ -227,6 +227,25 @@ CREATE TABLE inc_t.num_orders (id serial, customer numeric, ordered_on date, amo
 SELECT throws_ok($$SELECT rfm.create_tiers('inc_t.x', 'inc_t.num_orders', 'customer', 'ordered_on', 'amount',
                                            watermark_column => 'id')$$, '0A000', NULL,
   'watermark_column with a numeric customer key refused');
+
+-- A NaN amount among the new orders: the refresh fails naming the order,
+-- as a full refresh's does ("rfm: ...", not the fold's own function), and
+-- so does an alter, which folds first; nothing changes.
+CREATE TABLE inc_t.nan_orders (id bigserial, customer integer, ordered_on date, amount numeric);
+INSERT INTO inc_t.nan_orders (customer, ordered_on, amount) VALUES (1, current_date - 3, 5), (2, current_date - 2, 6);
+SELECT rfm.create_tiers('inc_t.nan', 'inc_t.nan_orders', 'customer', 'ordered_on', 'amount',
+                        watermark_column => 'id', keep_history => false) \g /dev/null
+INSERT INTO inc_t.nan_orders (customer, ordered_on, amount) VALUES (3, current_date - 1, 'NaN');
+\set failing_tier inc_t.nan
+\ir include/refresh_expecting_error.psql
+SELECT results_eq($$SELECT sqlstate, message FROM rfm.refresh_log WHERE tier = 'inc_t.nan'::regclass ORDER BY id DESC LIMIT 1$$,
+  format($$VALUES ('22023', 'rfm: amount must not be NaN (customer 3, order on %s)')$$, to_char(current_date - 1, 'YYYY-MM-DD')),
+  'an incremental refresh meeting a NaN amount: the logged error names the order, as a full refresh''s');
+SELECT throws_ok($$SELECT rfm.alter_tiers('inc_t.nan', '{"bins": 3}')$$, '22023',
+  format('rfm.alter_tiers: amount must not be NaN (customer 3, order on %s)', to_char(current_date - 1, 'YYYY-MM-DD')),
+  '... and an alter of it, which folds the new orders first');
+SELECT is((SELECT count(*) FROM inc_t.nan), 2::bigint, '... the tier table as it was');
+SELECT rfm.drop_tiers('inc_t.nan') \g /dev/null
 
 -- Drop removes the state too.
 SELECT rfm.drop_tiers('inc_t.incr') \g /dev/null

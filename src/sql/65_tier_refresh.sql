@@ -223,7 +223,7 @@ BEGIN
         IF entry.state_name IS NOT NULL THEN
             PERFORM rfm._tier_require_owner(entry.tier, 'fold new orders into its customer states',
                 'The fold reads the source with the rights of whoever runs it: refresh (or schedule the refresh) as the owner of the tier table.');
-            PERFORM rfm.customer_state_refresh(entry.state_name);
+            PERFORM rfm._customer_state_refresh(entry.state_name, 'rfm');
         END IF;
         -- In place, the new rows in any order (rfm.tier_unsorted: no sort
         -- by key in rfm._tier_rows).  New rows beyond rfm.max_memory: NULL

@@ -621,7 +621,7 @@ BEGIN
     IF entry.state_name IS NOT NULL THEN
         PERFORM rfm._tier_require_owner(entry.tier, 'fold new orders into its customer states',
             'The fold reads the source with the rights of whoever runs it: alter as the owner of the tier table.');
-        PERFORM rfm.customer_state_refresh(entry.state_name);
+        PERFORM rfm._customer_state_refresh(entry.state_name, 'rfm.alter_tiers');
     END IF;
     -- columns renamed by hand would come back under rfm's names, without
     -- their grants and comments (the views' are compared with the new

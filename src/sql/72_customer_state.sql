@@ -469,15 +469,22 @@ END $$;
 COMMENT ON FUNCTION rfm.customer_state_create(text, regclass, text, text, text, text) IS
     'Creates a named incremental customer state from all orders; returns the number of customers';
 
-CREATE FUNCTION rfm.customer_state_refresh(name text)
+-- caller: the name its errors give (rfm.refresh_tiers' fold: 'rfm', as
+-- the errors of a full refresh's orders say it).
+CREATE FUNCTION rfm._customer_state_refresh(name text, caller text)
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE
     AS $$
 BEGIN
     -- one refresh at a time per state: a second one waits, then sees the new watermark
     PERFORM 1 FROM rfm.customer_state_sources s WHERE s.state_name = name FOR UPDATE;
-    RETURN rfm._customer_state_fold(name, 'rfm.customer_state_refresh');
+    RETURN rfm._customer_state_fold(name, caller);
 END $$;
+
+CREATE FUNCTION rfm.customer_state_refresh(name text)
+    RETURNS bigint
+    LANGUAGE sql VOLATILE
+    AS $$ SELECT rfm._customer_state_refresh($1, 'rfm.customer_state_refresh') $$;
 COMMENT ON FUNCTION rfm.customer_state_refresh(text) IS
     'Folds orders above the stored watermark into the state; returns the number of customers touched';
 
