@@ -129,9 +129,9 @@ CREATE TABLE bad_t.nan_orders (customer text, ordered_on date, amount numeric);
 INSERT INTO bad_t.nan_orders VALUES ('carol', '2024-01-01', 'NaN');
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.nan_tiers', 'bad_t.nan_orders', 'customer', 'ordered_on', 'amount')::text$$) AS nan_source;
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.nan_tiers', 'bad_t.nan_orders', 'customer', 'ordered_on', 'amount', watermark_column => 'ordered_on')::text$$) AS nan_source_incremental;
--- The error names rfm, not rfm.customer_scores (which the user did not
--- call); a clv table's grouped path names the order's day (its aggregate
--- does not know the customer), whatever DateStyle says.
+-- The error names rfm, not rfm.customer_scores or rfm.summarize (which the
+-- user did not call); a clv table's grouped path names the order's day
+-- (its aggregate does not know the customer), whatever DateStyle says.
 SET DateStyle = 'SQL, DMY';
 SELECT pg_temp.err($$SELECT rfm.create_tiers('bad_t.nan_tiers', 'bad_t.nan_orders', 'customer', 'ordered_on', 'amount', clv => true)::text$$) AS nan_source_clv;
 RESET DateStyle;

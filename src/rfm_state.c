@@ -302,13 +302,13 @@ push_day(RfmState *state, DateADT day)
 }
 
 RfmState *
-rfm_state_add(RfmState *state, DateADT day, Numeric amount, MemoryContext cxt)
+rfm_state_add(RfmState *state, DateADT day, Numeric amount, const char *caller, MemoryContext cxt)
 {
 	int			sign;
 
 	/* the day is finite here (summarize.c): the message can name it */
 	if (!rfm_numeric_is_finite(amount))
-		rfm_check_finite_amount(amount, "rfm.summarize", rfm_order_day_text(day));
+		rfm_check_finite_amount(amount, caller, rfm_order_day_text(day));
 	sign = rfm_numeric_sign(amount);
 	if (sign < 0)
 	{

@@ -47,7 +47,8 @@ typedef struct RfmState
  * old pointer is then freed).
  */
 extern RfmState *rfm_state_create(MemoryContext cxt);
-extern RfmState *rfm_state_add(RfmState *state, DateADT day, Numeric amount, MemoryContext cxt);
+extern RfmState *rfm_state_add(RfmState *state, DateADT day, Numeric amount, const char *caller,
+							   MemoryContext cxt);
 extern RfmState *rfm_state_merge(RfmState *into, RfmState *from, MemoryContext cxt);
 extern RfmState *rfm_state_copy(RfmState *src, MemoryContext cxt);
 extern bytea *rfm_state_serialize(RfmState *state);

@@ -17,6 +17,8 @@ PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(rfm_summarize_trans_date);
 PG_FUNCTION_INFO_V1(rfm_summarize_trans_timestamptz);
+PG_FUNCTION_INFO_V1(rfm_tier_summarize_trans_date);
+PG_FUNCTION_INFO_V1(rfm_tier_summarize_trans_timestamptz);
 PG_FUNCTION_INFO_V1(rfm_summarize_combine);
 PG_FUNCTION_INFO_V1(rfm_summarize_serialize);
 PG_FUNCTION_INFO_V1(rfm_summarize_deserialize);
@@ -32,9 +34,12 @@ aggregate_context(FunctionCallInfo fcinfo, const char *fname)
 	return cxt;
 }
 
-/* Shared by both transition functions once the order day is known. */
+/*
+ * Shared by the transition functions once the order day is known; caller
+ * names the function in the errors of a bad order.
+ */
 static Datum
-summarize_add(FunctionCallInfo fcinfo, DateADT day)
+summarize_add(FunctionCallInfo fcinfo, DateADT day, const char *caller)
 {
 	MemoryContext cxt = aggregate_context(fcinfo, "rfm.summarize");
 	RfmState   *state = PG_ARGISNULL(0) ? NULL : (RfmState *) PG_GETARG_POINTER(0);
@@ -45,7 +50,7 @@ summarize_add(FunctionCallInfo fcinfo, DateADT day)
 	/* Packed form: no copy of the (usually short) amount per row. */
 	amount = (Numeric) PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(2));
 	/* The state may move when it grows. */
-	PG_RETURN_POINTER(rfm_state_add(state, rfm_check_finite_day(day, "rfm.summarize", NULL), amount, cxt));
+	PG_RETURN_POINTER(rfm_state_add(state, rfm_check_finite_day(day, caller, NULL), amount, caller, cxt));
 }
 
 Datum
@@ -58,7 +63,7 @@ rfm_summarize_trans_date(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return summarize_add(fcinfo, PG_GETARG_DATEADT(1));
+	return summarize_add(fcinfo, PG_GETARG_DATEADT(1), "rfm.summarize");
 }
 
 Datum
@@ -74,7 +79,37 @@ rfm_summarize_trans_timestamptz(PG_FUNCTION_ARGS)
 	}
 	/* The calendar day in the session's TimeZone, as timestamptz::date. */
 	day = DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(1));
-	return summarize_add(fcinfo, DatumGetDateADT(day));
+	return summarize_add(fcinfo, DatumGetDateADT(day), "rfm.summarize");
+}
+
+/*
+ * rfm._tier_summarize(day, amount): rfm.summarize for a tier table's
+ * grouped path, whose errors say "rfm:" as the fast path's do (the user
+ * built or refreshed a tier table, and did not call rfm.summarize).
+ */
+Datum
+rfm_tier_summarize_trans_date(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	return summarize_add(fcinfo, PG_GETARG_DATEADT(1), "rfm");
+}
+
+Datum
+rfm_tier_summarize_trans_timestamptz(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	return summarize_add(fcinfo, DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(1))),
+						 "rfm");
 }
 
 Datum

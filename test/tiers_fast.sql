@@ -56,7 +56,7 @@ CREATE FUNCTION fast_t.differ(tier regclass) RETURNS bigint LANGUAGE sql AS $$
 
 -- Which path a source takes (rfm._tier_rows decides; its row order: test/tiers_rows.sql).
 SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31')
-          LIKE '%rfm.summarize(%GROUP BY%', 'rfm._tier_query is the grouped path (rfm.summarize GROUP BY)');
+          LIKE '%rfm._tier_summarize(%GROUP BY%', 'rfm._tier_query is the grouped path (rfm._tier_summarize, rfm.summarize for tier tables, GROUP BY)');
 SELECT ok(rfm._tier_query('fast_t.orders', 'customer', 'ordered_on', 'amount', NULL, 5, 'standard', '2024-03-31',
                           clv => true) LIKE '%rfm.clv_columns(%', '... with the CLV columns for clv => true');
 SELECT is(ARRAY[rfm._tier_text_key('fast_t.orders_text', 'customer'), rfm._tier_text_key('fast_t.orders_uuid', 'customer'),

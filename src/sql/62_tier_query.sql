@@ -7,6 +7,38 @@
 -- (they need the whole rfm.summary), for customer keys whose text form
 -- does not identify them the way GROUP BY does, and beyond rfm.max_memory.
 
+-- rfm.summarize(date, numeric) for the grouped path below: the same
+-- summary, but a bad order's error says "rfm:" as the fast path's does
+-- (src/summarize.c), not naming a function the user did not call.
+CREATE FUNCTION rfm._tier_summarize_trans(internal, date, numeric)
+    RETURNS internal
+    LANGUAGE c CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_tier_summarize_trans_date';
+CREATE FUNCTION rfm._tier_summarize_trans(internal, timestamptz, numeric)
+    RETURNS internal
+    LANGUAGE c CALLED ON NULL INPUT STABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_tier_summarize_trans_timestamptz';
+CREATE AGGREGATE rfm._tier_summarize(ordered_at date, amount numeric) (
+    SFUNC        = rfm._tier_summarize_trans,
+    STYPE        = internal,
+    SSPACE       = 144,
+    FINALFUNC    = rfm._summarize_final,
+    COMBINEFUNC  = rfm._summarize_combine,
+    SERIALFUNC   = rfm._summarize_serialize,
+    DESERIALFUNC = rfm._summarize_deserialize,
+    PARALLEL     = SAFE
+);
+CREATE AGGREGATE rfm._tier_summarize(ordered_at timestamptz, amount numeric) (
+    SFUNC        = rfm._tier_summarize_trans,
+    STYPE        = internal,
+    SSPACE       = 144,
+    FINALFUNC    = rfm._summarize_final,
+    COMBINEFUNC  = rfm._summarize_combine,
+    SERIALFUNC   = rfm._summarize_serialize,
+    DESERIALFUNC = rfm._summarize_deserialize,
+    PARALLEL     = SAFE
+);
+
 -- The five CLV columns a clv tier table has after as_of (those of
 -- rfm.clv_columns), named with a prefix (e.g. 't.'), typed or not: for the
 -- tier table, its history table and the snapshot's INSERT.
@@ -473,7 +505,7 @@ BEGIN
     RETURN pg_catalog.format($q$
 WITH per_customer AS (
     SELECT src.%1$I AS customer_id,
-           rfm.summarize(%2$s, src.%3$I::pg_catalog.numeric) AS s
+           rfm._tier_summarize(%2$s, src.%3$I::pg_catalog.numeric) AS s
       FROM %4$s AS src
      WHERE src.%1$I IS NOT NULL AND %5$s
      GROUP BY src.%1$I
