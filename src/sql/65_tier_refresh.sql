@@ -72,6 +72,33 @@ BEGIN
     END IF;
 END $$;
 
+-- A tier table's catalog row read again and held shared for the rest of
+-- the transaction (a refresh, a backfill): an alter or a drop under way
+-- holds it from its start, and this waits for it, then returns the row as
+-- it left it (an altered table's new oid, bins and scheme), or fails when
+-- it is gone (42704) or cannot be read at REPEATABLE READ or SERIALIZABLE,
+-- where it changed after the snapshot (40001).  what: 'refresh', 'backfill'.
+CREATE FUNCTION rfm._tier_entry_held(entry_id bigint, tier_name text, caller text, what text)
+    RETURNS rfm.tier_tables
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+DECLARE
+    entry rfm.tier_tables;
+BEGIN
+    BEGIN
+        SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry_id FOR SHARE;
+    EXCEPTION WHEN serialization_failure THEN
+        RAISE EXCEPTION '%: % was altered or dropped while this % waited for it', caller, tier_name, what
+            USING ERRCODE = 'serialization_failure',
+                  HINT = 'Call it again (at REPEATABLE READ or SERIALIZABLE a transaction cannot read the new catalog row).';
+    END;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '%: % was dropped while this % waited for it', caller, tier_name, what
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN entry;
+END $$;
+
 -- 42501 unless the current role owns rel.  Steps that run with the rights
 -- of whoever refreshes, not the owner's, use it: the fold of an
 -- incremental tier table reads its source (a view's functions would run
@@ -155,23 +182,10 @@ BEGIN
     -- SET clause would give a function (a procedure that commits cannot
     -- have one); each COMMIT ends it, the last one gives the caller's back
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-    -- The catalog row, shared: an alter or a drop under way holds it (from
-    -- its start), and this waits for it, then reads the row as it left it
-    -- (an altered table's new oid) or finds it gone.  So the log row is
-    -- written for the table as it is, and a drop's removal of the log rows
-    -- comes after it.
-    BEGIN
-        SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR SHARE;
-    EXCEPTION WHEN serialization_failure THEN
-        -- (REPEATABLE READ or SERIALIZABLE: the row changed after the snapshot)
-        RAISE EXCEPTION 'rfm.refresh_tiers: % was altered or dropped while this refresh waited for it', tier_name
-            USING ERRCODE = 'serialization_failure',
-                  HINT = 'Call it again (at REPEATABLE READ or SERIALIZABLE a transaction cannot read the new catalog row).';
-    END;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'rfm.refresh_tiers: % was dropped while this refresh waited for it', tier_name
-            USING ERRCODE = 'undefined_object';
-    END IF;
+    -- The catalog row again, shared (waiting for an alter or drop under
+    -- way): the log row is written for the table as it is, and a drop's
+    -- removal of the log rows comes after it.
+    entry := rfm._tier_entry_held(entry.id, tier_name, 'rfm.refresh_tiers', 'refresh');
     effective := rfm._tier_day(entry.as_of, entry.state_name, entry.time_zone);
     INSERT INTO rfm.refresh_log (tier_id, tier, action, started_at, as_of, outcome, pid, backend_start)
     VALUES (entry.id, entry.tier, 'refresh', pg_catalog.clock_timestamp(), effective, 'running', pg_catalog.pg_backend_pid(),

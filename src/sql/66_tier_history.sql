@@ -322,20 +322,9 @@ BEGIN
         RAISE EXCEPTION 'rfm.backfill_history: as_of must be a finite date, got %', as_of
             USING ERRCODE = 'datetime_field_overflow', HINT = 'Pass a day.';
     END IF;
-    -- The catalog row, shared, as a refresh reads it: an alter or a drop
-    -- under way holds it, and this waits for it, then reads the row as it
-    -- left it (the new oid, bins and scheme) or finds it gone.
-    BEGIN
-        SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR SHARE;
-    EXCEPTION WHEN serialization_failure THEN
-        RAISE EXCEPTION 'rfm.backfill_history: % was altered or dropped while this backfill waited for it', tier
-            USING ERRCODE = 'serialization_failure',
-                  HINT = 'Call it again (at REPEATABLE READ or SERIALIZABLE a transaction cannot read the new catalog row).';
-    END;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'rfm.backfill_history: % was dropped while this backfill waited for it', tier
-            USING ERRCODE = 'undefined_object';
-    END IF;
+    -- the catalog row again, shared, as a refresh reads it: after an alter
+    -- or drop under way, the table as the alter left it (or an error)
+    entry := rfm._tier_entry_held(entry.id, tier::pg_catalog.text, 'rfm.backfill_history', 'backfill');
     started := pg_catalog.clock_timestamp();
     PERFORM rfm._tier_check_keeps_history(entry, 'rfm.backfill_history', ', then backfill.');
     owner := (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c
