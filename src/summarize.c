@@ -53,33 +53,37 @@ summarize_add(FunctionCallInfo fcinfo, DateADT day, const char *caller)
 	PG_RETURN_POINTER(rfm_state_add(state, rfm_check_finite_day(day, caller, NULL), amount, caller, cxt));
 }
 
-Datum
-rfm_summarize_trans_date(PG_FUNCTION_ARGS)
+/*
+ * The transition step of a (date, amount) or (timestamptz, amount) row:
+ * rows with a NULL time or amount are skipped (README, "Input rules"); a
+ * timestamptz counts as its calendar day in the session's TimeZone, as
+ * timestamptz::date.
+ */
+static Datum
+summarize_row(FunctionCallInfo fcinfo, bool timestamptz, const char *caller)
 {
-	/* Rows with a NULL time or amount are skipped (README, "Input rules"). */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return summarize_add(fcinfo, PG_GETARG_DATEADT(1), "rfm.summarize");
+	if (timestamptz)
+		return summarize_add(fcinfo, DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(1))),
+							 caller);
+	return summarize_add(fcinfo, PG_GETARG_DATEADT(1), caller);
+}
+
+Datum
+rfm_summarize_trans_date(PG_FUNCTION_ARGS)
+{
+	return summarize_row(fcinfo, false, "rfm.summarize");
 }
 
 Datum
 rfm_summarize_trans_timestamptz(PG_FUNCTION_ARGS)
 {
-	Datum		day;
-
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	/* The calendar day in the session's TimeZone, as timestamptz::date. */
-	day = DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(1));
-	return summarize_add(fcinfo, DatumGetDateADT(day), "rfm.summarize");
+	return summarize_row(fcinfo, true, "rfm.summarize");
 }
 
 /*
@@ -90,26 +94,13 @@ rfm_summarize_trans_timestamptz(PG_FUNCTION_ARGS)
 Datum
 rfm_tier_summarize_trans_date(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	return summarize_add(fcinfo, PG_GETARG_DATEADT(1), "rfm");
+	return summarize_row(fcinfo, false, "rfm");
 }
 
 Datum
 rfm_tier_summarize_trans_timestamptz(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	return summarize_add(fcinfo, DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(1))),
-						 "rfm");
+	return summarize_row(fcinfo, true, "rfm");
 }
 
 Datum
