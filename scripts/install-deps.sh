@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing rfm needs on Debian: PostgreSQL 15
-# server and headers, pgTAP with pg_prove, pg_cron, a C toolchain.
+# server and headers, pgTAP with pg_prove, pg_cron, a C toolchain, OpenCC
+# (test/shell/zh_hant_opencc.sh checks the zh-Hant labels against it).
 # Idempotent; uses sudo when not run as root.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ packages=(
   "postgresql-$PG_MAJOR-cron"
   libtap-parser-sourcehandler-pgtap-perl
   postgresql-common
+  opencc
 )
 
 missing=()

@@ -5,6 +5,7 @@
  * schemes added to rfm.segment_rules later count.
  */
 #include "segment_rules.h"
+#include "labels_zh_hant.h"
 #include "rfm_state.h"
 
 #include "executor/spi.h"
@@ -23,10 +24,12 @@ rfm_language_index(text *lang, const char *caller)
 		return 0;
 	if (strcmp(l, "zh") == 0)
 		return 1;
+	if (strcmp(l, "zh-Hant") == 0)
+		return 2;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("%s: unknown language \"%s\"", caller, l),
-			 errhint("Use 'en' (English) or 'zh' (Chinese).")));
+			 errhint("%s", RFM_LANGUAGE_HINT)));
 	return 0;					/* not reached */
 }
 
@@ -54,7 +57,7 @@ rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
 		elog(ERROR, "rfm.segment: SPI_connect failed");
 	if (SPI_execute_with_args(
 							  "SELECT r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max,"
-							  "       label_en, label_zh"
+							  "       label_en, label_zh, label_zh_hant"
 							  "  FROM rfm.segment_rules WHERE scheme = $1 ORDER BY priority",
 							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "rfm.segment: reading rfm.segment_rules failed");
@@ -82,6 +85,17 @@ rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
 		old = MemoryContextSwitchTo(cxt);
 		rule->label[0] = cstring_to_text(SPI_getvalue(tup, desc, 9));
 		rule->label[1] = cstring_to_text(SPI_getvalue(tup, desc, 10));
+		/* the rule's own traditional label, else rfm's for label_zh */
+		if (SPI_getvalue(tup, desc, 11) != NULL)
+			rule->label[2] = cstring_to_text(SPI_getvalue(tup, desc, 11));
+		else
+		{
+			bool		untranslatable;
+			char	   *hant = rfm_zh_hant(SPI_getvalue(tup, desc, 10), &untranslatable);
+
+			/* NULL: an error if a query asks for it (rfm_segment_label) */
+			rule->label[2] = untranslatable ? NULL : cstring_to_text(hant);
+		}
 		MemoryContextSwitchTo(old);
 	}
 	if (cache->nrules == 0)
@@ -117,7 +131,11 @@ rfm_segment_label(const SegmentScheme *scheme, int32 r, int32 f, int32 m, int la
 			IN_RANGE(f, rule->f_min, rule->f_max) &&
 			IN_RANGE(m, rule->m_min, rule->m_max) &&
 			IN_RANGE(total, rule->total_min, rule->total_max))
+		{
+			if (rule->label[lang] == NULL)
+				rfm_zh_hant_encoding_error("rfm.segment", text_to_cstring(rule->label[1]));
 			return rule->label[lang];
+		}
 	}
 	return NULL;
 }
@@ -169,12 +187,22 @@ rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
  * a character, as CREATE EXTENSION converted the rules' labels).
  */
 const char *
-rfm_lifecycle_label(int stage, int lang)
+rfm_lifecycle_label(int stage, int lang, const char *caller)
 {
 	static const char *const labels[4][2] = {
 		{"new", "新客"}, {"active", "活跃"}, {"sleeping", "沉睡"}, {"churned", "流失"}
 	};
-	const char *label = labels[stage][lang];
+	const char *label = labels[stage][Min(lang, 1)];
+	const char *server = pg_any_to_server(label, strlen(label), PG_UTF8);
 
-	return pg_any_to_server(label, strlen(label), PG_UTF8);
+	if (lang == 2)
+	{
+		bool		untranslatable;
+		char	   *hant = rfm_zh_hant(server, &untranslatable);
+
+		if (untranslatable)
+			rfm_zh_hant_encoding_error(caller, server);
+		return hant;
+	}
+	return server;
 }

@@ -14,7 +14,7 @@ typedef struct SegmentRule
 {
 	int32		r_min, r_max, f_min, f_max, m_min, m_max;
 	int64		total_min, total_max;	/* INT64_MIN / INT64_MAX when NULL (no bound) */
-	text	   *label[2];		/* en, zh */
+	text	   *label[3];		/* en, zh, zh-Hant (NULL: not in this database's encoding) */
 } SegmentRule;
 
 /* The rules of one scheme, in priority order, read from rfm.segment_rules. */
@@ -26,7 +26,10 @@ typedef struct SegmentScheme
 	SegmentRule *rules;
 } SegmentScheme;
 
-/* 0 for 'en', 1 for 'zh'; anything else is an error naming caller. */
+/* The languages rfm labels in, for the hint of an unknown one. */
+#define RFM_LANGUAGE_HINT "Use 'en' (English), 'zh' (Chinese, simplified characters) or 'zh-Hant' (Chinese, traditional characters)."
+
+/* 0 for 'en', 1 for 'zh', 2 for 'zh-Hant'; anything else is an error naming caller. */
 extern int	rfm_language_index(text *lang, const char *caller);
 
 /* Reads a scheme's rules (SPI) into a new child context of parent; unknown scheme: error. */
@@ -50,7 +53,8 @@ extern int	rfm_lifecycle_stage_of(DateADT first, DateADT last, DateADT as_of,
 								   int32 new_days, int32 sleeping_days, int32 churned_days,
 								   const char *caller);
 
-extern const char *rfm_lifecycle_label(int stage, int lang);
+/* A stage's label in a language (rfm_language_index); caller names the function for errors. */
+extern const char *rfm_lifecycle_label(int stage, int lang, const char *caller);
 
 /* Registers the callbacks that keep rfm.segment's rule caches current (segments.c). */
 extern void rfm_segment_cache_init(void);

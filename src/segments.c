@@ -208,7 +208,7 @@ lifecycle_stage(FunctionCallInfo fcinfo, const char *caller)
 		PG_RETURN_NULL();		/* no purchase: no stage */
 	stage = rfm_lifecycle_stage_of(PG_GETARG_DATEADT(0), PG_GETARG_DATEADT(1), PG_GETARG_DATEADT(2),
 								   new_days, sleeping_days, churned_days, caller);
-	PG_RETURN_TEXT_P(cstring_to_text(rfm_lifecycle_label(stage, lang)));
+	PG_RETURN_TEXT_P(cstring_to_text(rfm_lifecycle_label(stage, lang, caller)));
 }
 
 /* rfm._lifecycle, behind rfm.lifecycle(summary, ...) */

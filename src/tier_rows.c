@@ -497,7 +497,7 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 	build_cells(cells, a->bins, a->scheme, cxt);
 	for (int k = 0; k < 4; k++)
 		for (int lang = 0; lang < 2; lang++)
-			stages[k][lang] = CStringGetTextDatum(rfm_lifecycle_label(k, lang));
+			stages[k][lang] = CStringGetTextDatum(rfm_lifecycle_label(k, lang, "rfm"));
 	if (kind == TIER_KEY_INT2 || kind == TIER_KEY_INT4 || kind == TIER_KEY_INT8)
 	{
 		ints = MemoryContextAllocHuge(cxt, sizeof(int64) * s->n);

@@ -79,7 +79,8 @@ SET search_path = hj_evil, pg_catalog, public;
 CALL rfm.refresh_tiers('hj_t.typed');
 CALL rfm._scheduled_refresh('hj_t.typed', :'job_name', :'job_token');
 SELECT rfm.tier(5, 4, 3) AS t1, rfm.tier(1, 1, 1, lang => 'zh') AS t2, rfm.high_low(2, 1) AS h1,
-       rfm.high_low(2, 1, false) AS h2, rfm.recommended_action('Champions') IS NOT NULL AS has_action \gset
+       rfm.high_low(2, 1, false) AS h2, rfm.recommended_action('Champions') IS NOT NULL AS has_action,
+       rfm.tier(1, 1, 1, lang => 'zh-Hant') AS t3, rfm.recommended_action('冠軍客戶', lang => 'zh-Hant') AS action_hant \gset
 RESET search_path;
 SELECT cmp_ok(:captured, '>=', 3, 'with hj_evil first in search_path its domain text and its operators capture plain code');
 SELECT is((SELECT string_agg(DISTINCT what, ', ') FROM hj_t.calls), NULL,
@@ -87,8 +88,9 @@ SELECT is((SELECT string_agg(DISTINCT what, ', ') FROM hj_t.calls), NULL,
 SELECT results_eq($$SELECT action, outcome FROM rfm.refresh_log WHERE tier = 'hj_t.typed'::regclass ORDER BY id$$,
   $$VALUES ('create', 'succeeded'), ('refresh', 'succeeded'), ('refresh', 'succeeded')$$,
   '... and the build and both refreshes succeeded');
-SELECT is(ARRAY[:'t1', :'t2', :'h1', :'h2', :'has_action'], ARRAY['core', '边缘', '2', '1', 't'],
-  '... and the small functions gave their usual answers');
+SELECT is(ARRAY[:'t1', :'t2', :'h1', :'h2', :'has_action', :'t3', :'action_hant'],
+  ARRAY['core', '边缘', '2', '1', 't', '邊緣', '專屬服務與新品優先體驗，邀請評價和轉介紹'],
+  '... and the small functions gave their usual answers (in zh-Hant too)');
 DROP SCHEMA hj_evil CASCADE;
 TRUNCATE hj_t.calls;
 SELECT rfm.drop_tiers('hj_t.typed') \g /dev/null

@@ -7,6 +7,7 @@ CREATE TABLE rfm.segment_rules (
     priority  integer NOT NULL,            -- first matching rule wins
     label_en  text    NOT NULL,
     label_zh  text    NOT NULL,
+    label_zh_hant text,                     -- traditional characters; NULL: rfm.zh_hant(label_zh)
     r_min     integer NOT NULL DEFAULT 1,
     r_max     integer NOT NULL DEFAULT 100,
     f_min     integer NOT NULL DEFAULT 1,
@@ -95,6 +96,33 @@ BEGIN
         USING ERRCODE = 'invalid_parameter_value', HINT = rfm._unknown_scheme_hint(playbook);
 END $$;
 
+-- Traditional characters (lang 'zh-Hant') for rfm's own simplified
+-- labels and actions: kept in C (src/labels_zh_hant.c), because this
+-- script is converted to the database's encoding and EUC_CN has almost
+-- none of them.  Any other text comes back as it is.
+CREATE FUNCTION rfm.zh_hant(label text)
+    RETURNS text
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_zh_hant_label';
+COMMENT ON FUNCTION rfm.zh_hant(text) IS
+    'One of rfm''s Chinese labels or playbook actions in traditional characters (lang zh-Hant); other text unchanged';
+
+-- The same, NULL where the database's encoding has no traditional
+-- characters (rfm.zh_hant: 22P05), for matching labels.
+CREATE FUNCTION rfm._zh_hant_or_null(label text)
+    RETURNS text
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_zh_hant_label_or_null';
+
+-- A simplified label as it is for lang 'zh', traditional for 'zh-Hant',
+-- errors naming caller: lang is an argument so that a constant label
+-- (rfm.tier's) is not converted, and refused in EUC_CN, when the query is
+-- planned.
+CREATE FUNCTION rfm._zh_label_in(label text, lang text, caller text)
+    RETURNS text
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_zh_label_in';
+
 -- rfm.segment keeps a scheme's rules per call site; a write to the rules in
 -- this backend tells it to read them again (src/segments.c).
 CREATE FUNCTION rfm._segment_rules_changed()
@@ -110,7 +138,7 @@ CREATE FUNCTION rfm.segment(r integer, f integer, m integer,
     LANGUAGE c CALLED ON NULL INPUT STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'rfm_segment';
 COMMENT ON FUNCTION rfm.segment(integer, integer, integer, text, text) IS
-    'Segment label (lang en or zh) of the first rule of the scheme in rfm.segment_rules whose ranges contain the scores';
+    'Segment label (lang en, zh or zh-Hant) of the first rule of the scheme in rfm.segment_rules whose ranges contain the scores';
 
 -- The language checks of rfm.tier, rfm.recommended_action and
 -- rfm.transitions raise here: 22004 / 22023 for a NULL or unknown language
@@ -127,7 +155,8 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     RAISE EXCEPTION '%: unknown language "%"', caller, lang
-        USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''en'' (English) or ''zh'' (Chinese).';
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Use ''en'' (English), ''zh'' (Chinese, simplified characters) or ''zh-Hant'' (Chinese, traditional characters).';
 END $$;
 
 CREATE FUNCTION rfm._bad_tier_arguments(core_min integer, potential_min integer, lang text)
@@ -144,7 +173,7 @@ BEGIN
         RAISE EXCEPTION 'rfm.tier: potential_min must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF lang IS NULL OR (lang COLLATE "C") NOT IN ('en', 'zh') THEN
+    IF lang IS NULL OR (lang COLLATE "C") NOT IN ('en', 'zh', 'zh-Hant') THEN
         RETURN rfm._bad_language('rfm.tier', lang);
     END IF;
     RAISE EXCEPTION 'rfm.tier: need potential_min <= core_min, got % and %', potential_min, core_min
@@ -163,7 +192,7 @@ CREATE FUNCTION rfm.tier(r integer, f integer, m integer, core_min integer DEFAU
     -- operators named: the body is inlined into the caller's query and
     -- parsed with the caller's search_path (no SET, which would stop that)
     SELECT CASE WHEN $4 IS NULL OR $5 IS NULL OR $5 OPERATOR(pg_catalog.>) $4
-                     OR $6 IS NULL OR NOT ($6 COLLATE "C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh']::pg_catalog.text[])
+                     OR $6 IS NULL OR NOT ($6 COLLATE "C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh', 'zh-Hant']::pg_catalog.text[])
                 THEN rfm._bad_tier_arguments($4, $5, $6)
                 WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL
                      OR $1 OPERATOR(pg_catalog.<) 1 OR $1 OPERATOR(pg_catalog.>) 100
@@ -171,9 +200,9 @@ CREATE FUNCTION rfm.tier(r integer, f integer, m integer, core_min integer DEFAU
                      OR $3 OPERATOR(pg_catalog.<) 1 OR $3 OPERATOR(pg_catalog.>) 100
                 THEN NULL
                 WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $4
-                THEN CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'zh' THEN '核心' ELSE 'core' END
+                THEN CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'en' THEN 'core' ELSE '核心' END
                 WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $5
-                THEN CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'zh' THEN '潜力' ELSE 'potential' END
-                ELSE CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'zh' THEN '边缘' ELSE 'marginal' END END $$;
+                THEN CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'en' THEN 'potential' ELSE rfm._zh_label_in('潜力', $6, 'rfm.tier') END
+                ELSE CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'en' THEN 'marginal' ELSE rfm._zh_label_in('边缘', $6, 'rfm.tier') END END $$;
 COMMENT ON FUNCTION rfm.tier(integer, integer, integer, integer, integer, text) IS
-    'core when r+f+m >= core_min, potential when >= potential_min, else marginal (核心 / 潜力 / 边缘); NULL when a score is NULL or outside 1..100, as in tier3';
+    'core when r+f+m >= core_min, potential when >= potential_min, else marginal (核心 / 潜力 / 边缘, lang zh-Hant in traditional characters); NULL when a score is NULL or outside 1..100, as in tier3';

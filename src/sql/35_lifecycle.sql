@@ -1,5 +1,6 @@
 -- Lifecycle stages: new / active / sleeping / churned (新客 / 活跃 / 沉睡 /
--- 流失) from the days since the first and the last purchase.
+-- 流失; lang zh-Hant in traditional characters, src/labels_zh_hant.c) from
+-- the days since the first and the last purchase.
 
 CREATE FUNCTION rfm._lifecycle(first_purchase date, last_purchase date, as_of date,
                                new_days integer, sleeping_days integer, churned_days integer,

@@ -5,7 +5,7 @@
 CREATE TABLE rfm.playbook (
     scheme   text    NOT NULL,
     segment  text    NOT NULL,              -- label_en of the segment
-    lang     text    NOT NULL CHECK (lang IN ('en', 'zh')),
+    lang     text    NOT NULL CHECK (lang IN ('en', 'zh', 'zh-Hant')),
     action   text    NOT NULL,
     builtin  boolean NOT NULL DEFAULT false,
     PRIMARY KEY (scheme, segment, lang, builtin)
@@ -74,8 +74,11 @@ SELECT pg_catalog.pg_extension_config_dump('rfm.playbook', 'WHERE NOT builtin');
 GRANT SELECT ON rfm.playbook TO PUBLIC;
 
 -- The segment is its English label or, in a scheme of rfm.segment_rules,
--- its Chinese one (segment_zh of a tier table), which names the English
--- label of the scheme's first rule that has it.  The language is matched
+-- its Chinese one (segment_zh of a tier table; or in traditional
+-- characters), which names the English label of the scheme's first rule
+-- that has it.  For 'zh-Hant' without a row of that language: the 'zh'
+-- action in traditional characters (rfm.zh_hant), because the built-in
+-- rows cannot be in this script (README, "Database encodings").  The language is matched
 -- byte for byte (COLLATE "C": a case-insensitive collation of the
 -- argument made 'ZH' a language).
 -- NULL, or 22023 for a scheme neither rfm.segment_rules nor rfm.playbook
@@ -101,19 +104,26 @@ CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standa
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT CASE WHEN $3 IS NULL
-                  OR NOT ($3 COLLATE "C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh']::pg_catalog.text[])
+                  OR NOT ($3 COLLATE "C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh', 'zh-Hant']::pg_catalog.text[])
                 THEN rfm._bad_language('rfm.recommended_action', $3)
-                ELSE COALESCE((SELECT p.action FROM rfm.playbook p
-                       WHERE p.scheme OPERATOR(pg_catalog.=) $2 AND p.lang OPERATOR(pg_catalog.=) ($3 COLLATE "C")
-                         AND (p.segment OPERATOR(pg_catalog.=) $1
-                              OR p.segment OPERATOR(pg_catalog.=)
-                                 (SELECT r.label_en FROM rfm.segment_rules r
-                                   WHERE r.scheme OPERATOR(pg_catalog.=) $2 AND r.label_zh OPERATOR(pg_catalog.=) $1
-                                   ORDER BY r.priority LIMIT 1))
-                       ORDER BY p.builtin            -- a user's row (false) before the built-in one
-                       LIMIT 1),
+                ELSE COALESCE((SELECT CASE WHEN p.lang OPERATOR(pg_catalog.=) ($3 COLLATE "C") THEN p.action
+                                           ELSE rfm._zh_label_in(p.action, $3, 'rfm.recommended_action') END
+                                 FROM rfm.playbook p
+                                WHERE p.scheme OPERATOR(pg_catalog.=) $2
+                                  AND (p.lang OPERATOR(pg_catalog.=) ($3 COLLATE "C")
+                                       OR (($3 COLLATE "C") OPERATOR(pg_catalog.=) 'zh-Hant' AND p.lang OPERATOR(pg_catalog.=) 'zh'))
+                                  AND (p.segment OPERATOR(pg_catalog.=) $1
+                                       OR p.segment OPERATOR(pg_catalog.=)
+                                          (SELECT r.label_en FROM rfm.segment_rules r
+                                            WHERE r.scheme OPERATOR(pg_catalog.=) $2
+                                              AND (r.label_zh OPERATOR(pg_catalog.=) $1
+                                                   OR COALESCE(r.label_zh_hant, rfm._zh_hant_or_null(r.label_zh)) OPERATOR(pg_catalog.=) $1)
+                                            ORDER BY r.priority LIMIT 1))
+                                -- the language asked for before 'zh', a user's row (false) before the built-in one
+                                ORDER BY p.lang OPERATOR(pg_catalog.<>) ($3 COLLATE "C"), p.builtin
+                                LIMIT 1),
                       -- (only when there is no action: an unknown scheme)
                       rfm._unknown_scheme('rfm.recommended_action', $2))
            END $$;
 COMMENT ON FUNCTION rfm.recommended_action(text, text, text) IS
-    'The playbook action for a segment (English or Chinese label) in a language (en, zh); user rows override built-in ones';
+    'The playbook action for a segment (English or Chinese label) in a language (en, zh, zh-Hant); user rows override built-in ones';

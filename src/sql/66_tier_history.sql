@@ -425,7 +425,23 @@ BEGIN
     RETURN pg_catalog.format('%s with %s bins', COALESCE(scheme, entry.scheme), COALESCE(bins, entry.bins::text));
 END $$;
 
--- lang 'zh': the segments by their Chinese labels (segment_zh).
+-- The traditional form of a scheme's Chinese label (a snapshot's
+-- segment_zh): the scheme's first rule with it that has a label_zh_hant,
+-- else rfm.zh_hant's (errors naming rfm.transitions).
+CREATE FUNCTION rfm._label_zh_hant(scheme text, label_zh text)
+    RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT COALESCE((SELECT r.label_zh_hant FROM rfm.segment_rules r
+                  WHERE r.scheme = $1 AND r.label_zh = $2 AND r.label_zh_hant IS NOT NULL
+                  ORDER BY r.priority LIMIT 1),
+                rfm._zh_label_in($2, 'zh-Hant', 'rfm.transitions'))
+$$;
+
+-- lang 'zh': the segments by their Chinese labels (segment_zh); 'zh-Hant':
+-- those in traditional characters (the scheme's label_zh_hant, else
+-- rfm.zh_hant).
 CREATE FUNCTION rfm.transitions(tier regclass, from_as_of date, to_as_of date, lang text DEFAULT 'en')
     RETURNS TABLE (from_segment text, to_segment text, customers bigint,
                    revenue_before numeric, revenue_after numeric, revenue_gained numeric,
@@ -446,8 +462,16 @@ BEGIN
         RAISE EXCEPTION 'rfm.transitions: from_as_of and to_as_of must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF lang IS NULL OR (lang COLLATE "C") NOT IN ('en', 'zh') THEN
+    IF lang IS NULL OR (lang COLLATE "C") NOT IN ('en', 'zh', 'zh-Hant') THEN
         PERFORM rfm._bad_language('rfm.transitions', lang);
+    END IF;
+    -- the 'zh' transitions, their labels in traditional characters
+    IF (lang COLLATE "C") = 'zh-Hant' THEN
+        RETURN QUERY SELECT rfm._label_zh_hant(entry.scheme, t.from_segment), rfm._label_zh_hant(entry.scheme, t.to_segment),
+                            t.customers, t.revenue_before, t.revenue_after, t.revenue_gained,
+                            t.predicted_clv_before, t.predicted_clv_after, t.in_from_snapshot, t.in_to_snapshot
+                       FROM rfm.transitions(tier, from_as_of, to_as_of, 'zh') AS t;
+        RETURN;
     END IF;
     PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.transitions');
     -- read with the caller's rights: code on the history table (a policy, a
@@ -497,4 +521,4 @@ SELECT a.%3$I, b.%3$I, pg_catalog.count(*),
     USING from_as_of, to_as_of;
 END $$;
 COMMENT ON FUNCTION rfm.transitions(regclass, date, date, text) IS
-    'Segment-to-segment migration between two history snapshots of a tier table: customers, revenue and predicted CLV; lang zh names the segments in Chinese';
+    'Segment-to-segment migration between two history snapshots of a tier table: customers, revenue and predicted CLV; lang zh (or zh-Hant) names the segments in Chinese';

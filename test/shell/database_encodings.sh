@@ -10,7 +10,8 @@
 #     which has no simplified ones, CREATE EXTENSION fails with
 #     untranslatable_character (22P05) and installs nothing (before, LATIN1
 #     got the labels as mojibake);
-#  3. GBK and GB18030 clients read the labels; a BIG5 client gets 22P05.
+#  3. GBK and GB18030 clients read the labels; a BIG5 client gets 22P05;
+#  4. lang 'zh-Hant': SQL_ASCII as UTF8, EUC_CN 22P05 (section 4 below).
 # Run inside a throwaway cluster (scripts/test-all.sh); rfm must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -135,3 +136,39 @@ grep -q '22P05' <<< "$out" || fail "a BIG5 client's read of 冠军客户 failed,
 [ "$(PGCLIENTENCODING=BIG5 psql -X -q -At -d $UTF8_DB -c "SELECT rfm.tier(5, 5, 5, lang => 'zh')" | iconv -f BIG5 -t UTF-8)" = 核心 ] ||
   fail "a BIG5 client does not read 核心"
 echo "ok: a BIG5 client gets 22P05 for 冠军客户 and reads 核心"
+
+# --- 4. lang 'zh-Hant' (README "Database encodings"): the traditional
+# labels come from C, converted when asked for.  In SQL_ASCII they are the
+# UTF8 database's bytes; EUC_CN (GB2312) has almost none of the characters:
+# every function asked for one of rfm's converted labels fails with 22P05
+# naming itself, while 'en' and 'zh' rows of the same query (the language
+# from a column) still work, and a scheme's own label_zh_hant that EUC_CN
+# can store is returned.  A BIG5 client reads the traditional labels.
+hant="SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant'), rfm.tier(1, 1, 1, lang => 'zh-Hant'),
+       rfm.lifecycle_stage('2024-01-01', '2024-06-01', '2024-06-10', lang => 'zh-Hant'),
+       rfm.recommended_action('Champions', lang => 'zh-Hant'), rfm.zh_hant('潜在忠诚客户');"
+[ "$(q $UTF8_DB -c "$hant")" = '冠軍客戶|邊緣|活躍|專屬服務與新品優先體驗，邀請評價和轉介紹|潛在忠誠客戶' ] ||
+  fail "the UTF8 database's zh-Hant labels: $(q $UTF8_DB -c "$hant")"
+[ "$(q rfm_enc_sql_ascii -c "$hant")" = "$(q $UTF8_DB -c "$hant")" ] || fail "SQL_ASCII's zh-Hant labels differ from UTF8's"
+echo "ok: SQL_ASCII: the zh-Hant labels as in UTF8"
+for call in "rfm.segment|SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant')" \
+            "rfm.tier|SELECT rfm.tier(1, 1, 1, lang => 'zh-Hant')" \
+            "rfm.lifecycle_stage|SELECT rfm.lifecycle_stage('2024-01-01', '2024-06-01', '2024-06-10', lang => 'zh-Hant')" \
+            "rfm.recommended_action|SELECT rfm.recommended_action('Champions', lang => 'zh-Hant')" \
+            "rfm.zh_hant|SELECT rfm.zh_hant('边缘')"; do
+  who=${call%%|*}
+  if out=$(psql -X -q -At -v VERBOSITY=verbose -d rfm_enc_euc_cn -c "${call#*|}" 2>&1); then
+    fail "EUC_CN: ${call#*|} gave $out"
+  fi
+  grep -q "ERROR:  22P05: $who: the traditional Chinese form of \"" <<< "$out" || fail "EUC_CN: ${call#*|}: $out"
+done
+echo "ok: EUC_CN: zh-Hant labels are 22P05 naming the function called"
+[ "$(q rfm_enc_euc_cn -c "SELECT string_agg(rfm.tier(1, 1, 1, lang => l), ' ' ORDER BY l) FROM (VALUES ('en'), ('zh')) v(l)")" = 'marginal 边缘' ] ||
+  fail "EUC_CN: rfm.tier with the language from a column fails"
+q rfm_enc_euc_cn -c "INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, label_zh_hant) VALUES ('own', 1, 'All', '全部客户', '全体')"
+[ "$(q rfm_enc_euc_cn -c "SELECT rfm.segment(1, 1, 1, 'own', 'zh-Hant'), rfm.tier(5, 5, 5, lang => 'zh-Hant')")" = '全体|核心' ] ||
+  fail "EUC_CN: a label_zh_hant of one's own, or 核心 (the same in both forms)"
+echo "ok: EUC_CN: 'en' and 'zh' rows of the same query, a scheme's own label_zh_hant and 核心 work"
+[ "$(PGCLIENTENCODING=BIG5 psql -X -q -At -d $UTF8_DB -c "SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant')" | iconv -f BIG5 -t UTF-8)" = 冠軍客戶 ] ||
+  fail "a BIG5 client does not read 冠軍客戶"
+echo "ok: a BIG5 client reads the zh-Hant labels"

@@ -1,0 +1,23 @@
+/*
+ * labels_zh_hant.h: rfm's own Chinese labels in traditional characters
+ * (labels_zh_hant.c).
+ */
+#ifndef RFM_LABELS_ZH_HANT_H
+#define RFM_LABELS_ZH_HANT_H
+
+#include "compat.h"
+
+/* The traditional form (UTF-8) of one of rfm's simplified texts, else NULL. */
+extern const char *rfm_zh_hant_utf8(const char *hans);
+
+/*
+ * A label in the database's encoding, in traditional characters when it is
+ * one of rfm's (else as it is, a copy).  NULL with *untranslatable set when
+ * the database's encoding cannot hold the traditional form.
+ */
+extern char *rfm_zh_hant(const char *label, bool *untranslatable);
+
+/* 22P05 for that case, naming caller and the label. */
+extern void rfm_zh_hant_encoding_error(const char *caller, const char *label) pg_attribute_noreturn();
+
+#endif							/* RFM_LABELS_ZH_HANT_H */

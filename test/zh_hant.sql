@@ -1,0 +1,121 @@
+-- pgTAP: labels in traditional Chinese (lang 'zh-Hant').  rfm's own labels
+-- and actions come from rfm.zh_hant (checked against OpenCC in
+-- sql/segments_zh_hant.sql and test/shell/zh_hant_opencc.sh); here: the
+-- language checks, a scheme's own label_zh_hant, the playbook's fallbacks,
+-- labels asked by their traditional form, transitions, and rfm.segment's
+-- rule cache seeing a changed label.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS zh_t CASCADE;
+CREATE SCHEMA zh_t;
+SELECT plan(27);
+
+-- 1. The language: exactly 'zh-Hant' (as 'zh': byte for byte)
+SELECT is(rfm.segment(5, 5, 5, 'standard', 'zh-Hant'), '冠軍客戶', 'rfm.segment: Champions in traditional characters');
+SELECT throws_ok($$SELECT rfm.segment(5, 5, 5, 'standard', 'zh-hant')$$, '22023',
+  'rfm.segment: unknown language "zh-hant"', 'rfm.segment: zh-hant (another case) is an unknown language');
+SELECT throws_ok($$SELECT rfm.segment(5, 5, 5, 'standard', 'zh-TW')$$, '22023',
+  'rfm.segment: unknown language "zh-TW"', 'rfm.segment: zh-TW is an unknown language');
+SELECT throws_ok($$SELECT rfm.tier(5, 5, 5, lang => 'zh_Hant')$$, '22023',
+  'rfm.tier: unknown language "zh_Hant"', 'rfm.tier: zh_Hant is an unknown language');
+SELECT throws_ok($$SELECT rfm.lifecycle_stage('2024-01-01', '2024-01-01', '2024-01-02', lang => 'Hant')$$, '22023',
+  'rfm.lifecycle_stage: unknown language "Hant"', 'rfm.lifecycle_stage: Hant is an unknown language');
+SELECT throws_ok($$SELECT rfm.recommended_action('Champions', lang => 'zh-HK')$$, '22023',
+  'rfm.recommended_action: unknown language "zh-HK"', 'rfm.recommended_action: zh-HK is an unknown language');
+-- the hint names the three languages, the same from C and from SQL
+CREATE FUNCTION zh_t.hint_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE h text;
+BEGIN
+    EXECUTE q;
+    RETURN NULL;
+EXCEPTION WHEN invalid_parameter_value THEN
+    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+    RETURN h;
+END $$;
+SELECT is(zh_t.hint_of($$SELECT rfm.segment(1, 1, 1, 'standard', 'x')$$),
+  'Use ''en'' (English), ''zh'' (Chinese, simplified characters) or ''zh-Hant'' (Chinese, traditional characters).',
+  'the hint of an unknown language names en, zh and zh-Hant (rfm.segment, C)');
+SELECT is(zh_t.hint_of($$SELECT rfm.tier(1, 1, 1, lang => 'x')$$),
+  zh_t.hint_of($$SELECT rfm.segment(1, 1, 1, 'standard', 'x')$$), '... the same from rfm.tier (SQL)');
+
+-- 2. A scheme of one's own: its label_zh_hant, else label_zh through
+-- rfm.zh_hant (rfm's own text converted, other text as written)
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, label_zh_hant, r_min, r_max)
+VALUES ('zh_mine', 10, 'Top', '顶级客户', '頂級客戶', 5, 5),
+       ('zh_mine', 20, 'Old friends', '老朋友', NULL, 4, 4),
+       ('zh_mine', 30, 'Champions', '冠军客户', NULL, 1, 3);
+SELECT is(rfm.segment(5, 1, 1, 'zh_mine', 'zh-Hant'), '頂級客戶', 'a rule''s own label_zh_hant is its traditional label');
+SELECT is(rfm.segment(4, 1, 1, 'zh_mine', 'zh-Hant'), '老朋友', 'without label_zh_hant, label_zh that is not rfm''s comes as written');
+SELECT is(rfm.segment(2, 1, 1, 'zh_mine', 'zh-Hant'), '冠軍客戶', '... and rfm''s own label_zh is converted');
+-- the rule cache of one query sees a label changed by the same transaction
+CREATE FUNCTION zh_t.label_after_update() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE before text := rfm.segment(4, 1, 1, 'zh_mine', 'zh-Hant');
+BEGIN
+    UPDATE rfm.segment_rules SET label_zh_hant = '老朋友們' WHERE scheme = 'zh_mine' AND priority = 20;
+    RETURN before || ' -> ' || rfm.segment(4, 1, 1, 'zh_mine', 'zh-Hant');
+END $$;
+SELECT is(zh_t.label_after_update(), '老朋友 -> 老朋友們', 'a label_zh_hant written later is read by the next call');
+
+-- 3. rfm.recommended_action in zh-Hant
+SELECT is(rfm.recommended_action('Champions', 'standard', 'zh-Hant'), '專屬服務與新品優先體驗，邀請評價和轉介紹',
+  'the built-in zh action in traditional characters');
+SELECT is(rfm.recommended_action('冠軍客戶', 'standard', 'zh-Hant'), rfm.recommended_action('Champions', 'standard', 'zh-Hant'),
+  'a segment named by its traditional label');
+SELECT is(rfm.recommended_action('冠軍客戶', 'standard', 'en'), rfm.recommended_action('Champions', 'standard', 'en'),
+  '... also for an English action');
+SELECT is(rfm.recommended_action('頂級客戶', 'zh_mine', 'en'), NULL,
+  'a scheme''s own traditional label names its segment (no action for it: NULL)');
+INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('zh_mine', 'Top', 'en', 'Thank them');
+SELECT is(rfm.recommended_action('頂級客戶', 'zh_mine', 'en'), 'Thank them', '... and with an action, that action');
+-- a user's zh row overrides the built-in one for zh-Hant too (written
+-- text as it is); a zh-Hant row of theirs wins over both
+INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Lost', 'zh', '不再联系');
+SELECT is(rfm.recommended_action('Lost', 'standard', 'zh-Hant'), '不再联系',
+  'a user''s zh action, not rfm''s text, comes as written for zh-Hant');
+INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Lost', 'zh-Hant', '不再聯繫');
+SELECT is(rfm.recommended_action('Lost', 'standard', 'zh-Hant'), '不再聯繫', 'a user''s zh-Hant action wins');
+SELECT is(rfm.recommended_action('Lost', 'standard', 'zh'), '不再联系', '... and zh still gives the zh one');
+SELECT throws_ok($$INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Lost', 'zh-TW', 'x')$$,
+  '23514', NULL, 'the playbook takes no other language (check constraint)');
+
+-- 4. rfm.tier and rfm.lifecycle with the language from a column
+SELECT is((SELECT string_agg(rfm.tier(3, 3, 3, lang => l), ' ' ORDER BY l) FROM (VALUES ('en'), ('zh'), ('zh-Hant')) v(l)),
+  'potential 潜力 潛力', 'rfm.tier: a language per row');
+SELECT is((SELECT string_agg(rfm.lifecycle_stage('2024-01-01', '2024-06-01', '2024-06-10', lang => l), ' ' ORDER BY l)
+             FROM (VALUES ('en'), ('zh'), ('zh-Hant')) v(l)),
+  'active 活跃 活躍', 'rfm.lifecycle_stage: a language per row');
+
+-- 5. transitions in zh-Hant: the zh rows with traditional labels (the
+-- scheme's label_zh_hant, else rfm.zh_hant)
+CREATE TABLE zh_t.orders (customer integer, ordered_on date, amount numeric);
+INSERT INTO zh_t.orders VALUES (1, '2024-01-10', 10), (2, '2024-01-20', 50), (3, '2024-03-01', 5),
+                               (1, '2024-03-20', 30), (4, '2024-03-25', 80);
+SELECT rfm.create_tiers('zh_t.tiers', 'zh_t.orders', 'customer', 'ordered_on', 'amount',
+                        scheme => 'zh_mine', as_of => '2024-03-31') \g /dev/null
+SELECT rfm.backfill_history('zh_t.tiers', '2024-02-29') \g /dev/null
+SELECT set_eq(
+  $$SELECT from_segment, to_segment, customers FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-Hant')$$,
+  $$SELECT CASE t.from_segment WHEN '顶级客户' THEN '頂級客戶' WHEN '冠军客户' THEN '冠軍客戶' WHEN '老朋友' THEN '老朋友們' END AS from_segment,
+           CASE t.to_segment WHEN '顶级客户' THEN '頂級客戶' WHEN '冠军客户' THEN '冠軍客戶' WHEN '老朋友' THEN '老朋友們' END AS to_segment,
+           t.customers
+      FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh') t$$,
+  'transitions in zh-Hant: the zh rows, labels in traditional characters');
+-- by hand: on 2024-02-29 customer 2 (last purchase 40 days before) is r 5,
+-- Top; 1 (50 days) r 1, Champions.  On 2024-03-31 recency 6, 11, 30, 71
+-- days for customers 4, 1, 3, 2: r 5 Top, 4 Old friends, 2 and 1 Champions.
+SELECT set_eq(
+  $$SELECT from_segment, to_segment, customers::int FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-Hant')$$,
+  $$VALUES (NULL::text, '冠軍客戶'::text, 1), (NULL, '頂級客戶', 1), ('冠軍客戶', '老朋友們', 1), ('頂級客戶', '冠軍客戶', 1)$$,
+  '... by hand: the rules'' label_zh_hant (頂級客戶, 老朋友們 since the update above), rfm.zh_hant''s (冠軍客戶)');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-hant')$$, '22023',
+  'rfm.transitions: unknown language "zh-hant"', 'transitions: zh-hant is an unknown language');
+
+-- 6. rfm.zh_hant: rfm's own text only
+SELECT is(rfm.zh_hant('边缘'), '邊緣', 'rfm.zh_hant converts rfm''s labels');
+
+SELECT * FROM finish();
+DELETE FROM rfm.playbook WHERE NOT builtin;
+DELETE FROM rfm.segment_rules WHERE scheme = 'zh_mine';
+SELECT rfm.drop_tiers('zh_t.tiers') \g /dev/null
+DROP SCHEMA zh_t CASCADE;
