@@ -192,14 +192,15 @@ SELECT r.scheme, count(*) AS labels,
 -- README's copy of a built-in scheme: its rules and its actions (a user's
 -- override, Champions above, before the built-in one), without which
 -- rfm.recommended_action has no action for the copy's labels.
-INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max)
-SELECT 'my_standard', priority, label_en, label_zh, r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, label_zh_hant, r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max)
+SELECT 'my_standard', priority, label_en, label_zh, label_zh_hant, r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max
   FROM rfm.segment_rules WHERE scheme = 'standard';
 SELECT rfm.recommended_action('Champions', 'my_standard') AS before_actions_copied;
 INSERT INTO rfm.playbook (scheme, segment, lang, action)
 SELECT DISTINCT ON (segment, lang) 'my_standard', segment, lang, action
   FROM rfm.playbook WHERE scheme = 'standard' ORDER BY segment, lang, builtin;
-SELECT rfm.segment(5, 5, 5, 'my_standard') AS label, rfm.recommended_action('Champions', 'my_standard') AS copied_override,
+SELECT rfm.segment(5, 5, 5, 'my_standard') AS label, rfm.segment(5, 5, 5, 'my_standard', 'zh-Hant') AS label_zh_hant,
+       rfm.recommended_action('Champions', 'my_standard') AS copied_override,
        rfm.recommended_action('At Risk', 'my_standard', 'zh') = rfm.recommended_action('At Risk', 'standard', 'zh') AS copied_builtin;
 
 -- Leave the shared regression database as found: the user rows go.

@@ -53,12 +53,13 @@ rfm_segment_scheme_load(const char *scheme, MemoryContext parent)
 	Datum		args[1];
 
 	args[0] = CStringGetTextDatum(scheme);
+	/* the operator named: the query runs under the caller's search_path */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "rfm.segment: SPI_connect failed");
 	if (SPI_execute_with_args(
 							  "SELECT r_min, r_max, f_min, f_max, m_min, m_max, total_min, total_max,"
 							  "       label_en, label_zh, label_zh_hant"
-							  "  FROM rfm.segment_rules WHERE scheme = $1 ORDER BY priority",
+							  "  FROM rfm.segment_rules WHERE scheme OPERATOR(pg_catalog.=) $1 ORDER BY priority",
 							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "rfm.segment: reading rfm.segment_rules failed");
 

@@ -25,7 +25,7 @@ SELECT g % 12, date '2024-01-01' + g % 80, g % 9 + 1 FROM generate_series(1, 120
 CREATE TABLE hj_t.calls (what text, by_role text, superuser text);
 GRANT INSERT ON hj_t.calls TO PUBLIC;
 
-SELECT plan(26);
+SELECT plan(28);
 
 -- 1. Types and operators on the caller's search_path.  rfm.create_tiers,
 -- rfm.refresh_tiers and rfm._scheduled_refresh (the procedure a pg_cron
@@ -80,17 +80,28 @@ CALL rfm.refresh_tiers('hj_t.typed');
 CALL rfm._scheduled_refresh('hj_t.typed', :'job_name', :'job_token');
 SELECT rfm.tier(5, 4, 3) AS t1, rfm.tier(1, 1, 1, lang => 'zh') AS t2, rfm.high_low(2, 1) AS h1,
        rfm.high_low(2, 1, false) AS h2, rfm.recommended_action('Champions') IS NOT NULL AS has_action,
-       rfm.tier(1, 1, 1, lang => 'zh-Hant') AS t3, rfm.recommended_action('冠軍客戶', lang => 'zh-Hant') AS action_hant \gset
+       rfm.tier(1, 1, 1, lang => 'zh-Hant') AS t3, rfm.recommended_action('冠軍客戶', lang => 'zh-Hant') AS action_hant,
+       rfm.segment(5, 5, 5) AS s1, rfm.segment(1, 1, 1, 'value8', 'zh-Hant') AS s2 \gset
 RESET search_path;
 SELECT cmp_ok(:captured, '>=', 3, 'with hj_evil first in search_path its domain text and its operators capture plain code');
 SELECT is((SELECT string_agg(DISTINCT what, ', ') FROM hj_t.calls), NULL,
-  'create_tiers, refresh_tiers, _scheduled_refresh (each compiled under it), tier, high_low and recommended_action ran none of its types or operators');
+  'create_tiers, refresh_tiers, _scheduled_refresh (each compiled under it), tier, high_low, recommended_action and segment ran none of its types or operators');
 SELECT results_eq($$SELECT action, outcome FROM rfm.refresh_log WHERE tier = 'hj_t.typed'::regclass ORDER BY id$$,
   $$VALUES ('create', 'succeeded'), ('refresh', 'succeeded'), ('refresh', 'succeeded')$$,
   '... and the build and both refreshes succeeded');
-SELECT is(ARRAY[:'t1', :'t2', :'h1', :'h2', :'has_action', :'t3', :'action_hant'],
-  ARRAY['core', '边缘', '2', '1', 't', '邊緣', '專屬服務與新品優先體驗，邀請評價和轉介紹'],
+SELECT is(ARRAY[:'t1', :'t2', :'h1', :'h2', :'has_action', :'t3', :'action_hant', :'s1', :'s2'],
+  ARRAY['core', '边缘', '2', '1', 't', '邊緣', '專屬服務與新品優先體驗，邀請評價和轉介紹', 'Champions', '一般挽留客戶'],
   '... and the small functions gave their usual answers (in zh-Hant too)');
+-- A collation named "C" there (case-insensitive): the inlined bodies of
+-- rfm.tier and rfm.recommended_action name pg_catalog's, so a language in
+-- other letters is still unknown.
+CREATE COLLATION hj_evil."C" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE FUNCTION pg_temp.under_evil(q text) RETURNS text LANGUAGE plpgsql SET search_path = hj_evil, pg_catalog, public AS
+  $$BEGIN EXECUTE q; RETURN 'no error'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || ' ' || SQLERRM; END$$;
+SELECT is(pg_temp.under_evil($$SELECT rfm.tier(3, 3, 3, lang => 'ZH-HANT')$$), '22023 rfm.tier: unknown language "ZH-HANT"',
+  'rfm.tier under a search_path with a case-insensitive collation "C": ZH-HANT is still unknown');
+SELECT is(pg_temp.under_evil($$SELECT rfm.recommended_action('Champions', lang => 'ZH-HANT')$$),
+  '22023 rfm.recommended_action: unknown language "ZH-HANT"', '... and so for rfm.recommended_action');
 DROP SCHEMA hj_evil CASCADE;
 TRUNCATE hj_t.calls;
 SELECT rfm.drop_tiers('hj_t.typed') \g /dev/null

@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS zh_t CASCADE;
 CREATE SCHEMA zh_t;
-SELECT plan(27);
+SELECT plan(32);
 
 -- 1. The language: exactly 'zh-Hant' (as 'zh': byte for byte)
 SELECT is(rfm.segment(5, 5, 5, 'standard', 'zh-Hant'), '冠軍客戶', 'rfm.segment: Champions in traditional characters');
@@ -111,11 +111,39 @@ SELECT set_eq(
 SELECT throws_ok($$SELECT * FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-hant')$$, '22023',
   'rfm.transitions: unknown language "zh-hant"', 'transitions: zh-hant is an unknown language');
 
+-- after an alter of the scheme, each snapshot's labels through its own
+-- scheme's rules: 2024-02-29 was labelled by zh_mine (頂級客戶 from its
+-- label_zh_hant), 2024-03-31 now by standard (by hand, bins 5 over 4
+-- customers: 4 r 5, 1 r 4, 3 r 2, 2 r 1; frequency 1 1 1 2 and monetary
+-- 80 40 5 50 for 4 1 3 2 ... only the from side is checked here)
+SELECT rfm.alter_tiers('zh_t.tiers', '{"scheme": "standard"}') \g /dev/null
+SELECT set_eq(
+  $$SELECT DISTINCT from_segment FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-Hant')$$,
+  $$VALUES (NULL::text), ('冠軍客戶'), ('頂級客戶')$$,
+  'after a scheme change the earlier snapshot''s labels still come in traditional characters (its scheme''s rules)');
+SELECT set_eq(
+  $$SELECT DISTINCT to_segment FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-Hant')$$,
+  $$SELECT DISTINCT rfm.zh_hant(segment_zh) FROM zh_t.tiers_history WHERE as_of = '2024-03-31'$$,
+  '... and the later one''s through the standard scheme');
+-- two rules with one label_zh: the first rule's traditional label, as
+-- rfm.segment gives it
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, label_zh_hant, r_min, r_max)
+VALUES ('zh_dup', 10, 'A', '甲客户', NULL, 5, 5), ('zh_dup', 20, 'B', '甲客户', '乙類', 1, 4);
+SELECT is(rfm._label_zh_hant('zh_dup', '甲客户'), rfm.segment(5, 1, 1, 'zh_dup', 'zh-Hant'),
+  'a label_zh two rules share: the first rule''s traditional label, as rfm.segment''s');
+
+-- 5b. Matching is byte for byte, whatever the arguments' collation
+CREATE COLLATION zh_t.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SELECT ok(rfm.recommended_action('CHAMPIONS', 'standard', 'zh-Hant' COLLATE zh_t.ci) IS NULL,
+  'a case-insensitive collation on lang does not make CHAMPIONS a segment (NULL: no action)');
+SELECT throws_ok($$SELECT rfm.recommended_action('Champions', 'STANDARD' COLLATE zh_t.ci, 'zh-Hant')$$, '22023',
+  'rfm.recommended_action: unknown scheme "STANDARD"', '... nor STANDARD a scheme');
+
 -- 6. rfm.zh_hant: rfm's own text only
 SELECT is(rfm.zh_hant('边缘'), '邊緣', 'rfm.zh_hant converts rfm''s labels');
 
 SELECT * FROM finish();
 DELETE FROM rfm.playbook WHERE NOT builtin;
-DELETE FROM rfm.segment_rules WHERE scheme = 'zh_mine';
+DELETE FROM rfm.segment_rules WHERE scheme IN ('zh_mine', 'zh_dup');
 SELECT rfm.drop_tiers('zh_t.tiers') \g /dev/null
 DROP SCHEMA zh_t CASCADE;

@@ -115,9 +115,8 @@ CREATE FUNCTION rfm._zh_hant_or_null(label text)
     AS 'MODULE_PATHNAME', 'rfm_zh_hant_label_or_null';
 
 -- A simplified label as it is for lang 'zh', traditional for 'zh-Hant',
--- errors naming caller: lang is an argument so that a constant label
--- (rfm.tier's) is not converted, and refused in EUC_CN, when the query is
--- planned.
+-- errors naming caller (rfm.tier, rfm.recommended_action,
+-- rfm.transitions).
 CREATE FUNCTION rfm._zh_label_in(label text, lang text, caller text)
     RETURNS text
     LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
@@ -192,17 +191,23 @@ CREATE FUNCTION rfm.tier(r integer, f integer, m integer, core_min integer DEFAU
     -- operators named: the body is inlined into the caller's query and
     -- parsed with the caller's search_path (no SET, which would stop that)
     SELECT CASE WHEN $4 IS NULL OR $5 IS NULL OR $5 OPERATOR(pg_catalog.>) $4
-                     OR $6 IS NULL OR NOT ($6 COLLATE "C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh', 'zh-Hant']::pg_catalog.text[])
+                     OR $6 IS NULL OR NOT ($6 COLLATE pg_catalog."C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh', 'zh-Hant']::pg_catalog.text[])
                 THEN rfm._bad_tier_arguments($4, $5, $6)
                 WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL
                      OR $1 OPERATOR(pg_catalog.<) 1 OR $1 OPERATOR(pg_catalog.>) 100
                      OR $2 OPERATOR(pg_catalog.<) 1 OR $2 OPERATOR(pg_catalog.>) 100
                      OR $3 OPERATOR(pg_catalog.<) 1 OR $3 OPERATOR(pg_catalog.>) 100
                 THEN NULL
-                WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $4
-                THEN CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'en' THEN 'core' ELSE '核心' END
-                WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $5
-                THEN CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'en' THEN 'potential' ELSE rfm._zh_label_in('潜力', $6, 'rfm.tier') END
-                ELSE CASE WHEN ($6 COLLATE "C") OPERATOR(pg_catalog.=) 'en' THEN 'marginal' ELSE rfm._zh_label_in('边缘', $6, 'rfm.tier') END END $$;
+                WHEN ($6 COLLATE pg_catalog."C") OPERATOR(pg_catalog.=) 'en'
+                THEN CASE WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $4 THEN 'core'
+                          WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $5 THEN 'potential'
+                          ELSE 'marginal' END
+                -- the label chosen first, then converted: a conversion of a
+                -- constant label would be folded (and refused in EUC_CN)
+                -- when the query is planned, whichever label the rows get
+                ELSE rfm._zh_label_in(
+                       CASE WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $4 THEN '核心'
+                            WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $5 THEN '潜力'
+                            ELSE '边缘' END, $6, 'rfm.tier') END $$;
 COMMENT ON FUNCTION rfm.tier(integer, integer, integer, integer, integer, text) IS
     'core when r+f+m >= core_min, potential when >= potential_min, else marginal (核心 / 潜力 / 边缘, lang zh-Hant in traditional characters); NULL when a score is NULL or outside 1..100, as in tier3';

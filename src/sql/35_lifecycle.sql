@@ -16,7 +16,7 @@ CREATE FUNCTION rfm.lifecycle(s rfm.summary, as_of date, new_days integer DEFAUL
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT rfm._lifecycle(($1).first_purchase, ($1).last_purchase, $2, $3, $4, $5, $6) $$;
 COMMENT ON FUNCTION rfm.lifecycle(rfm.summary, date, integer, integer, integer, text) IS
-    'churned: last purchase >= churned_days ago; sleeping: >= sleeping_days; new: first purchase < new_days ago; else active';
+    'churned: last purchase >= churned_days ago; sleeping: >= sleeping_days; new: first purchase < new_days ago; else active (lang en, zh or zh-Hant)';
 
 -- The same from the two days, for rows that carry them without a summary
 -- (rfm.customer_state_scores, a tier table, a BI view of one).  A name of

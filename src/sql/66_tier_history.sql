@@ -394,47 +394,46 @@ COMMENT ON FUNCTION rfm.backfill_history(regclass, date) IS
     'Store a history snapshot of a tier table for a past day, computed from the orders up to that day with the table''s options; returns the customers stored';
 
 -- The scheme and bins a day's snapshot was labelled with, from the log
--- rows the caller may read (NULL when none wrote it): those in force when
+-- rows the caller may read (NULLs when none wrote it): those in force when
 -- the day's last snapshot was written, i.e. the old values of the first
 -- later alter that changed them ("bins 5 -> 2, scheme standard -> value8"),
 -- or the table's own.
-CREATE FUNCTION rfm._tier_snapshot_rules(entry rfm.tier_tables, day date)
-    RETURNS text
+CREATE FUNCTION rfm._tier_snapshot_rules(entry rfm.tier_tables, day date, OUT scheme text, OUT bins integer)
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
     written bigint;
-    bins    text;
-    scheme  text;
 BEGIN
     SELECT pg_catalog.max(l.id) INTO written
       FROM rfm.refresh_log l
      WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.outcome OPERATOR(pg_catalog.=) 'succeeded'
        AND l.as_of OPERATOR(pg_catalog.=) day;
     IF written IS NULL THEN
-        RETURN NULL;
+        RETURN;
     END IF;
     SELECT (pg_catalog.array_agg(m.bins ORDER BY l.id) FILTER (WHERE m.bins IS NOT NULL))[1],
            (pg_catalog.array_agg(m.scheme ORDER BY l.id) FILTER (WHERE m.scheme IS NOT NULL))[1]
       INTO bins, scheme
       FROM rfm.refresh_log l,
-           LATERAL (SELECT (pg_catalog.regexp_match(l.message, '(?:^|, )bins ([0-9]+) -> '))[1] AS bins,
+           LATERAL (SELECT (pg_catalog.regexp_match(l.message, '(?:^|, )bins ([0-9]+) -> '))[1]::integer AS bins,
                            (pg_catalog.regexp_match(l.message, '(?:^|, )scheme ([^,;]*) -> '))[1] AS scheme) m
      WHERE l.tier_id OPERATOR(pg_catalog.=) entry.id AND l.action OPERATOR(pg_catalog.=) 'alter'
        AND l.outcome OPERATOR(pg_catalog.=) 'succeeded' AND l.id OPERATOR(pg_catalog.>) written;
-    RETURN pg_catalog.format('%s with %s bins', COALESCE(scheme, entry.scheme), COALESCE(bins, entry.bins::text));
+    scheme := COALESCE(scheme, entry.scheme);
+    bins := COALESCE(bins, entry.bins);
 END $$;
 
 -- The traditional form of a scheme's Chinese label (a snapshot's
--- segment_zh): the scheme's first rule with it that has a label_zh_hant,
--- else rfm.zh_hant's (errors naming rfm.transitions).
+-- segment_zh): that of the scheme's first rule with this label_zh (its
+-- label_zh_hant, else rfm.zh_hant's, as rfm.segment gives it); a label no
+-- rule has: rfm.zh_hant's.
 CREATE FUNCTION rfm._label_zh_hant(scheme text, label_zh text)
     RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT COALESCE((SELECT r.label_zh_hant FROM rfm.segment_rules r
-                  WHERE r.scheme = $1 AND r.label_zh = $2 AND r.label_zh_hant IS NOT NULL
+                  WHERE r.scheme = $1 AND r.label_zh = $2
                   ORDER BY r.priority LIMIT 1),
                 rfm._zh_label_in($2, 'zh-Hant', 'rfm.transitions'))
 $$;
@@ -454,8 +453,8 @@ DECLARE
     entry rfm.tier_tables := rfm._tier_entry(tier);
     missing   date;
     found_day boolean;
-    rules_from text;
-    rules_to   text;
+    rules_from record;
+    rules_to   record;
 BEGIN
     PERFORM rfm._tier_check_keeps_history(entry, 'rfm.transitions', ': each refresh from then on stores a snapshot.');
     IF from_as_of IS NULL OR to_as_of IS NULL THEN
@@ -464,14 +463,6 @@ BEGIN
     END IF;
     IF lang IS NULL OR (lang COLLATE "C") NOT IN ('en', 'zh', 'zh-Hant') THEN
         PERFORM rfm._bad_language('rfm.transitions', lang);
-    END IF;
-    -- the 'zh' transitions, their labels in traditional characters
-    IF (lang COLLATE "C") = 'zh-Hant' THEN
-        RETURN QUERY SELECT rfm._label_zh_hant(entry.scheme, t.from_segment), rfm._label_zh_hant(entry.scheme, t.to_segment),
-                            t.customers, t.revenue_before, t.revenue_after, t.revenue_gained,
-                            t.predicted_clv_before, t.predicted_clv_after, t.in_from_snapshot, t.in_to_snapshot
-                       FROM rfm.transitions(tier, from_as_of, to_as_of, 'zh') AS t;
-        RETURN;
     END IF;
     PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.transitions');
     -- read with the caller's rights: code on the history table (a policy, a
@@ -493,18 +484,19 @@ BEGIN
     -- in between) compare badly: said, from the log rows the caller may read.
     rules_from := rfm._tier_snapshot_rules(entry, from_as_of);
     rules_to := rfm._tier_snapshot_rules(entry, to_as_of);
-    IF rules_from OPERATOR(pg_catalog.<>) rules_to THEN
-        RAISE NOTICE 'rfm.transitions: the snapshot of % was labelled by %, that of % by %',
-                     pg_catalog.to_char(from_as_of, 'YYYY-MM-DD'), rules_from,
-                     pg_catalog.to_char(to_as_of, 'YYYY-MM-DD'), rules_to
+    IF (rules_from.scheme, rules_from.bins) OPERATOR(pg_catalog.<>) (rules_to.scheme, rules_to.bins) THEN
+        RAISE NOTICE 'rfm.transitions: the snapshot of % was labelled by % with % bins, that of % by % with % bins',
+                     pg_catalog.to_char(from_as_of, 'YYYY-MM-DD'), rules_from.scheme, rules_from.bins,
+                     pg_catalog.to_char(to_as_of, 'YYYY-MM-DD'), rules_to.scheme, rules_to.bins
             USING HINT = 'A move between their segments may say more about the rules than about the customers.';
     END IF;
     -- in_from_snapshot false: not yet a customer at from_as_of; in_to_snapshot
     -- false: no longer in the tier table at to_as_of.  Their segment is NULL,
     -- as is that of a customer a scheme of one's own leaves unlabelled: the
     -- flags keep the two apart.
+    -- (zh-Hant: each day's segment_zh through the rules of that day's scheme)
     RETURN QUERY EXECUTE pg_catalog.format($q$
-SELECT a.%3$I, b.%3$I, pg_catalog.count(*),
+SELECT %4$s, pg_catalog.count(*),
        COALESCE(pg_catalog.sum(a.monetary), 0), COALESCE(pg_catalog.sum(b.monetary), 0),
        COALESCE(pg_catalog.sum(b.monetary), 0) - COALESCE(pg_catalog.sum(a.monetary), 0),
        %2$s,
@@ -517,8 +509,11 @@ SELECT a.%3$I, b.%3$I, pg_catalog.count(*),
         -- the history of a clv tier table has predicted_clv; others: NULL
         CASE WHEN entry.clv THEN 'pg_catalog.sum(a.predicted_clv), pg_catalog.sum(b.predicted_clv)'
              ELSE 'NULL::double precision, NULL::double precision' END,
-        CASE WHEN (lang COLLATE "C") = 'zh' THEN 'segment_zh' ELSE 'segment' END)
-    USING from_as_of, to_as_of;
+        CASE WHEN (lang COLLATE "C") = 'en' THEN 'segment' ELSE 'segment_zh' END,
+        CASE WHEN (lang COLLATE "C") = 'zh-Hant'
+             THEN 'rfm._label_zh_hant($3, a.segment_zh), rfm._label_zh_hant($4, b.segment_zh)'
+             ELSE pg_catalog.format('a.%1$I, b.%1$I', CASE WHEN (lang COLLATE "C") = 'en' THEN 'segment' ELSE 'segment_zh' END) END)
+    USING from_as_of, to_as_of, COALESCE(rules_from.scheme, entry.scheme), COALESCE(rules_to.scheme, entry.scheme);
 END $$;
 COMMENT ON FUNCTION rfm.transitions(regclass, date, date, text) IS
     'Segment-to-segment migration between two history snapshots of a tier table: customers, revenue and predicted CLV; lang zh (or zh-Hant) names the segments in Chinese';

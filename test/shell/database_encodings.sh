@@ -168,7 +168,13 @@ echo "ok: EUC_CN: zh-Hant labels are 22P05 naming the function called"
 q rfm_enc_euc_cn -c "INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, label_zh_hant) VALUES ('own', 1, 'All', '全部客户', '全体')"
 [ "$(q rfm_enc_euc_cn -c "SELECT rfm.segment(1, 1, 1, 'own', 'zh-Hant'), rfm.tier(5, 5, 5, lang => 'zh-Hant')")" = '全体|核心' ] ||
   fail "EUC_CN: a label_zh_hant of one's own, or 核心 (the same in both forms)"
-echo "ok: EUC_CN: 'en' and 'zh' rows of the same query, a scheme's own label_zh_hant and 核心 work"
+# every row core, the language a constant: no conversion of the other
+# labels when the query is planned (a custom plan of a prepared statement too)
+[ "$(q rfm_enc_euc_cn -c "SELECT string_agg(rfm.tier(r, r, r, lang => 'zh-Hant'), ' ') FROM (VALUES (5), (5)) v(r)")" = '核心 核心' ] ||
+  fail "EUC_CN: rfm.tier of core rows in zh-Hant fails"
+[ "$(q rfm_enc_euc_cn -c "PREPARE p(text) AS SELECT string_agg(rfm.tier(r, r, r, lang => \$1), ' ') FROM (VALUES (5), (4)) v(r)" -c "EXECUTE p('zh-Hant')")" = '核心 核心' ] ||
+  fail "EUC_CN: a prepared rfm.tier of core rows in zh-Hant fails"
+echo "ok: EUC_CN: 'en' and 'zh' rows of the same query, a scheme's own label_zh_hant and 核心 work (also in rows that are all core)"
 [ "$(PGCLIENTENCODING=BIG5 psql -X -q -At -d $UTF8_DB -c "SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant')" | iconv -f BIG5 -t UTF-8)" = 冠軍客戶 ] ||
   fail "a BIG5 client does not read 冠軍客戶"
 echo "ok: a BIG5 client reads the zh-Hant labels"
