@@ -17,7 +17,7 @@ extern const char *rfm_zh_hant_utf8(const char *hans);
  */
 extern char *rfm_zh_hant(const char *label, bool *untranslatable);
 
-/* 22P05 for that case, naming caller and the label. */
-extern void rfm_zh_hant_encoding_error(const char *caller, const char *label) pg_attribute_noreturn();
+/* 22P05 for that case, naming caller and the label (does not return). */
+extern void rfm_zh_hant_encoding_error(const char *caller, const char *label);
 
 #endif							/* RFM_LABELS_ZH_HANT_H */
