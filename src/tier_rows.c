@@ -30,6 +30,7 @@
 #include "executor/tstoreReceiver.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -68,6 +69,7 @@ typedef struct TierArgs
 	int32		bins;
 	char	   *scheme;
 	DateADT		as_of;			/* COALESCE(as_of, CURRENT_DATE) */
+	int32		lifecycle_days[3];	/* new, sleeping, churned (lifecycle_arg) */
 } TierArgs;
 
 /* The labels of one score cell (r, f, m). */
@@ -79,6 +81,42 @@ typedef struct TierCell
 } TierCell;
 
 /*
+ * The lifecycle thresholds argument (lifecycle_days: new, sleeping and
+ * churned days; NULL or absent: rfm.lifecycle's defaults 30, 90, 180),
+ * checked as rfm.lifecycle checks them; into days when not NULL.  Returns
+ * the array datum, or (Datum) 0 for the defaults.
+ */
+static Datum
+lifecycle_arg(FunctionCallInfo fcinfo, int32 *days)
+{
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	int			n;
+
+	if (days)
+	{
+		days[0] = 30;
+		days[1] = 90;
+		days[2] = 180;
+	}
+	if (PG_NARGS() < 12 || PG_ARGISNULL(11))
+		return (Datum) 0;
+	arr = PG_GETARG_ARRAYTYPE_P(11);
+	deconstruct_array(arr, INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, &elem_nulls, &n);
+	if (n != 3 || ARR_NDIM(arr) != 1 || elem_nulls[0] || elem_nulls[1] || elem_nulls[2])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm._tier_rows: lifecycle_days must be three days (new, sleeping, churned), not NULL")));
+	rfm_lifecycle_check_days(DatumGetInt32(elems[0]), DatumGetInt32(elems[1]), DatumGetInt32(elems[2]),
+							 "rfm._tier_rows");
+	if (days)
+		for (int i = 0; i < 3; i++)
+			days[i] = DatumGetInt32(elems[i]);
+	return PointerGetDatum(arr);
+}
+
+/*
  * rfm._tier_query's grouped query for these arguments (its checks raise the
  * errors), whether the fast path applies (stored states, or fast allowed,
  * no CLV and a key whose text form identifies customers), the source
@@ -88,10 +126,10 @@ static char *
 tier_query(FunctionCallInfo fcinfo, DateADT day, bool fast, bool *fast_path, Oid *key_type,
 		   Oid *key_base)
 {
-	Oid			argtypes[11] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
-	TEXTOID, DATEOID, BOOLOID, TEXTOID, BOOLOID};
-	Datum		args[11];
-	char		nulls[11];
+	Oid			argtypes[12] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
+	TEXTOID, DATEOID, BOOLOID, TEXTOID, BOOLOID, INT4ARRAYOID};
+	Datum		args[12];
+	char		nulls[12];
 	bool		isnull;
 	HeapTuple	row;
 	TupleDesc	desc;
@@ -108,11 +146,13 @@ tier_query(FunctionCallInfo fcinfo, DateADT day, bool fast, bool *fast_path, Oid
 	nulls[9] = PG_ARGISNULL(9) ? 'n' : ' ';
 	args[10] = BoolGetDatum(fast);
 	nulls[10] = ' ';
+	args[11] = lifecycle_arg(fcinfo, NULL);
+	nulls[11] = args[11] == (Datum) 0 ? 'n' : ' ';
 	/* target list order: rfm._tier_query's errors come first */
-	if (SPI_execute_with_args("SELECT rfm._tier_query($1, $2, $3, $4, $5, $6, $7, $8, $9), "
+	if (SPI_execute_with_args("SELECT rfm._tier_query($1, $2, $3, $4, $5, $6, $7, $8, $9, $12), "
 							  "$10 IS NOT NULL OR ($11 AND NOT $9 AND rfm._tier_text_key($1, $2)), "
 							  "rfm._source_column_type($1, $2), rfm._column_base_type($1, $2)",
-							  11, argtypes, args, nulls, true, 1) != SPI_OK_SELECT ||
+							  12, argtypes, args, nulls, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "rfm._tier_rows: could not build the tier query");
 	row = SPI_tuptable->vals[0];
@@ -583,7 +623,8 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 			nulls[10 + c] = cell->isnull[c];
 		}
 		stage = rfm_lifecycle_stage_of(e->first_purchase, e->last_purchase, a->as_of,
-									   30, 90, 180, "rfm.lifecycle");
+									   a->lifecycle_days[0], a->lifecycle_days[1],
+									   a->lifecycle_days[2], "rfm.lifecycle");
 		values[14] = stages[stage][0];
 		values[15] = stages[stage][1];
 		values[16] = DateADTGetDatum(a->as_of);
@@ -663,6 +704,7 @@ tier_rows_here(FunctionCallInfo fcinfo)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("rfm._tier_rows: source, column names, bins and scheme must not be NULL")));
 	check_tier_bins(PG_GETARG_INT32(5), TIER_CALLER);
+	lifecycle_arg(fcinfo, a.lifecycle_days);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "rfm._tier_rows: SPI_connect failed");
 	query = tier_query(fcinfo, day, true, &fast, &key_type, &key_base);
@@ -705,7 +747,8 @@ tier_rows_here(FunctionCallInfo fcinfo)
 
 /*
  * rfm._tier_rows(source, customer_column, time_column, amount_column,
- * customer_type, bins, scheme, as_of, clv, state, time_zone): as_of NULL
+ * customer_type, bins, scheme, as_of, clv, state, time_zone,
+ * lifecycle_days): as_of NULL
  * is the day of each refresh.  time_zone (the tier table creator's,
  * rfm.tier_tables.time_zone) is the TimeZone for the call, as a function's
  * SET clause would set it: a timestamptz order's day and today are those

@@ -57,8 +57,9 @@ END $f$;
 SELECT plan(59);
 
 SELECT has_function('rfm', 'create_tiers',
-  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
-  'create_tiers takes clv as its tenth argument (watermark_column follows)');
+  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text',
+        'integer', 'integer', 'integer'],
+  'create_tiers takes clv as its tenth argument (watermark_column and the lifecycle thresholds follow)');
 
 -- Build under an empty search_path (pg_dump's): the query is fully qualified.
 SET search_path = '';

@@ -47,8 +47,9 @@ END $$;
 SELECT plan(40);
 
 SELECT has_function('rfm', 'create_tiers',
-  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text'],
-  'create_tiers takes watermark_column');
+  ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text',
+        'integer', 'integer', 'integer'],
+  'create_tiers takes watermark_column (the lifecycle thresholds follow)');
 SELECT rfm.create_tiers('inc_t.incr', 'inc_t.orders', 'customer', 'ordered_on', 'amount',
                         watermark_column => 'order_id') \g /dev/null
 SELECT rfm.create_tiers('inc_t.full', 'inc_t.orders', 'customer', 'ordered_on', 'amount') \g /dev/null

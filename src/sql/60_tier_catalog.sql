@@ -21,6 +21,14 @@ CREATE TABLE rfm.tier_tables (
     customer_type   text     NOT NULL,          -- the customer column's type at creation (rfm._qualified_type)
     bins            integer  NOT NULL,
     scheme          text     NOT NULL,
+    -- the lifecycle column's thresholds: new, sleeping and churned days
+    -- (rfm.lifecycle's new_days, sleeping_days, churned_days)
+    lifecycle_days  integer[] NOT NULL DEFAULT ARRAY[30, 90, 180]
+                    CHECK (pg_catalog.array_ndims(lifecycle_days) = 1
+                           AND pg_catalog.cardinality(lifecycle_days) = 3
+                           AND pg_catalog.array_position(lifecycle_days, NULL) IS NULL
+                           AND 0 < lifecycle_days[1] AND lifecycle_days[1] <= lifecycle_days[2]
+                           AND lifecycle_days[2] < lifecycle_days[3]),
     as_of           date,                       -- NULL: the day of each refresh
     keep_history    boolean  NOT NULL,
     history_table   regclass,                   -- NULL when keep_history is false

@@ -431,7 +431,8 @@ COMMENT ON FUNCTION rfm._tier_text_key(regclass, text) IS
 -- path) and runs this query otherwise; tests compare the two.
 CREATE FUNCTION rfm._tier_query(source regclass, customer_column text, time_column text,
                                 amount_column text, customer_type text, bins integer,
-                                scheme text, as_of date, clv boolean DEFAULT false)
+                                scheme text, as_of date, clv boolean DEFAULT false,
+                                lifecycle_days integer[] DEFAULT NULL)
     RETURNS text
     LANGUAGE plpgsql STABLE
     AS $$
@@ -446,6 +447,8 @@ DECLARE
     clv_fits     text := '';
     clv_select   text := '';
     clv_from     text := '';
+    -- new, sleeping and churned days (checked by rfm._tier_rows)
+    days         integer[] := COALESCE(lifecycle_days, ARRAY[30, 90, 180]);
 BEGIN
     IF as_of IS NULL OR clv IS NULL THEN
         RAISE EXCEPTION 'rfm._tier_query: as_of and clv must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -535,14 +538,16 @@ SELECT x.customer_id, (x.s).first_purchase, (x.s).last_purchase, x.recency_days,
        rfm.segment(x.r_score, x.f_score, x.m_score, %8$L, 'zh') AS segment_zh,
        rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'en') AS tier,
        rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'zh') AS tier_zh,
-       rfm.lifecycle(s => x.s, as_of => %6$L::pg_catalog.date, lang => 'en') AS lifecycle,
-       rfm.lifecycle(s => x.s, as_of => %6$L::pg_catalog.date, lang => 'zh') AS lifecycle_zh,
+       rfm.lifecycle(s => x.s, as_of => %6$L::pg_catalog.date, new_days => %12$s, sleeping_days => %13$s,
+                     churned_days => %14$s, lang => 'en') AS lifecycle,
+       rfm.lifecycle(s => x.s, as_of => %6$L::pg_catalog.date, new_days => %12$s, sleeping_days => %13$s,
+                     churned_days => %14$s, lang => 'zh') AS lifecycle_zh,
        %6$L::pg_catalog.date AS as_of%10$s
   FROM scored x%11$s
 $q$, customer_column, day_expr, amount_column, source, time_filter, as_of, bins, scheme,
-     clv_fits, clv_select, clv_from);
+     clv_fits, clv_select, clv_from, days[1], days[2], days[3]);
 END $$;
-COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date, boolean) IS
+COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date, boolean, integer[]) IS
     'The grouped per-customer SELECT behind a tier table, and its source checks (internal; see rfm._tier_columns for its columns)';
 
 -- Rows of a tier table, computed now.  A materialized view selects from
@@ -552,7 +557,8 @@ COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, t
 -- path applies it makes every column itself -- the customers of
 -- rfm.customer_scores / rfm.customer_state_scores, the key in the column's
 -- own type, labels per score cell from rfm.segment_rules as read now (the
--- rules code of rfm.segment), lifecycle as rfm._lifecycle (30/90/180) --
+-- rules code of rfm.segment), lifecycle as rfm._lifecycle (lifecycle_days:
+-- new, sleeping and churned days; NULL: 30/90/180) --
 -- sorted by key unless rfm.tier_unsorted is on; otherwise it runs
 -- rfm._tier_query's grouped SELECT.  More customers than the fast path may
 -- hold in memory (rfm.max_memory, program_limit_exceeded before any row is
@@ -562,11 +568,12 @@ COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, t
 CREATE FUNCTION rfm._tier_rows(source regclass, customer_column text, time_column text,
                                amount_column text, customer_type text, bins integer,
                                scheme text, as_of date, clv boolean DEFAULT false,
-                               state text DEFAULT NULL, time_zone text DEFAULT NULL)
+                               state text DEFAULT NULL, time_zone text DEFAULT NULL,
+                               lifecycle_days integer[] DEFAULT NULL)
     RETURNS SETOF record
     LANGUAGE C VOLATILE
     AS 'MODULE_PATHNAME', 'rfm_tier_rows';
-COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean, text, text) IS
+COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean, text, text, integer[]) IS
     'Rows of a tier table computed now, in time_zone (internal; as_of NULL = today)';
 
 -- Why this session's last rfm._tier_rows took the grouped path over

@@ -31,6 +31,7 @@ CREATE FUNCTION rfm._tier_build(target text, source regclass, customer_column te
                                 amount_column text, customer_type text, bins integer, scheme text,
                                 as_of date, clv boolean, state text, storage text DEFAULT '',
                                 owner text DEFAULT NULL, time_zone text DEFAULT NULL,
+                                lifecycle_days integer[] DEFAULT NULL,
                                 OUT tier regclass, OUT row_total bigint,
                                 OUT segments_view regclass, OUT grid_view regclass,
                                 OUT grouped_note text)
@@ -43,9 +44,9 @@ BEGIN
     -- REFRESH ... CONCURRENTLY's duplicate check gains from it.
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
     EXECUTE pg_catalog.format(
-        'CREATE MATERIALIZED VIEW %s%s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean, %L::pg_catalog.text, %L::pg_catalog.text) AS t(%s) WITH NO DATA',
+        'CREATE MATERIALIZED VIEW %s%s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean, %L::pg_catalog.text, %L::pg_catalog.text, %L::pg_catalog.int4[]) AS t(%s) WITH NO DATA',
         target, storage, source::oid, customer_column, time_column, amount_column, customer_type,
-        bins, scheme, as_of, clv, state, time_zone, rfm._tier_columns(customer_type, clv));
+        bins, scheme, as_of, clv, state, time_zone, lifecycle_days, rfm._tier_columns(customer_type, clv));
     tier := target::regclass;
     IF owner IS NOT NULL THEN
         EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', tier, owner);
@@ -63,8 +64,23 @@ BEGIN
     PERFORM rfm._tier_comment(tier, 'tier'), rfm._tier_comment(segments_view, 'segments'),
             rfm._tier_comment(grid_view, 'grid');
 END $$;
-COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text, text, text) IS
+COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text, text, text, integer[]) IS
     'Internal (rfm.create_tiers, rfm.alter_tiers): make and fill a tier table, its unique index and its views';
+
+-- The lifecycle thresholds (new, sleeping, churned days) of rfm.create_tiers
+-- and rfm.alter_tiers, checked as rfm.lifecycle checks them (22023).
+CREATE FUNCTION rfm._tier_check_lifecycle(caller text, days integer[])
+    RETURNS integer[]
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    IF NOT (days[1] > 0 AND days[1] <= days[2] AND days[2] < days[3]) THEN
+        RAISE EXCEPTION '%: need 0 < new_days <= sleeping_days < churned_days, got %, %, %', caller, days[1], days[2], days[3]
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'new: first purchase fewer than new_days before as_of; sleeping and churned: last purchase at least sleeping_days or churned_days before.';
+    END IF;
+    RETURN days;
+END $$;
 
 -- What a tier table with watermark_column (customer states) cannot have,
 -- for rfm.create_tiers and rfm.alter_tiers (caller: the function's name).
@@ -161,12 +177,15 @@ CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column tex
                                  time_column text, amount_column text,
                                  bins integer DEFAULT 5, scheme text DEFAULT 'standard',
                                  as_of date DEFAULT NULL, keep_history boolean DEFAULT true,
-                                 clv boolean DEFAULT false, watermark_column text DEFAULT NULL)
+                                 clv boolean DEFAULT false, watermark_column text DEFAULT NULL,
+                                 new_days integer DEFAULT 30, sleeping_days integer DEFAULT 90,
+                                 churned_days integer DEFAULT 180)
     RETURNS regclass
     LANGUAGE plpgsql
     AS $$
 DECLARE
     started       pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+    lifecycle     integer[];
     zone          pg_catalog.text := pg_catalog.current_setting('TimeZone');  -- the tier table's, for good
     -- the caller's, read before the search_path below: an unqualified
     -- name is made in the caller's current schema
@@ -190,10 +209,11 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
        OR amount_column IS NULL OR bins IS NULL OR scheme IS NULL OR keep_history IS NULL
-       OR clv IS NULL THEN
+       OR clv IS NULL OR new_days IS NULL OR sleeping_days IS NULL OR churned_days IS NULL THEN
         RAISE EXCEPTION 'rfm.create_tiers: only as_of and watermark_column may be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    lifecycle := rfm._tier_check_lifecycle('rfm.create_tiers', ARRAY[new_days, sleeping_days, churned_days]);
     PERFORM rfm._check_source_permanent(source, 'rfm.create_tiers', 'tier table');
     IF NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION 'rfm.create_tiers: as_of must be a finite date, got %', as_of
@@ -283,7 +303,7 @@ BEGIN
     END IF;
     PERFORM rfm._tier_lock_source(source);
     PERFORM rfm._tier_query(source, customer_column, time_column, amount_column, customer_type,
-                            bins, scheme, COALESCE(as_of, CURRENT_DATE), clv);
+                            bins, scheme, COALESCE(as_of, CURRENT_DATE), clv, lifecycle);
 
     IF watermark_column IS NOT NULL THEN
         PERFORM rfm._source_column_type(source, watermark_column);
@@ -314,7 +334,7 @@ BEGIN
 
     BEGIN
         built := rfm._tier_build(target, source, customer_column, time_column, amount_column, customer_type,
-                                 bins, scheme, as_of, clv, state, time_zone => zone);
+                                 bins, scheme, as_of, clv, state, time_zone => zone, lifecycle_days => lifecycle);
     EXCEPTION WHEN unique_violation THEN
         -- another session made one of the names after the check above and
         -- committed while this CREATE waited for it: the catalog's own
@@ -334,12 +354,12 @@ BEGIN
     END IF;
 
     INSERT INTO rfm.tier_tables (id, tier, source, customer_column, time_column, amount_column,
-                                 customer_type, bins, scheme, as_of, keep_history,
+                                 customer_type, bins, scheme, lifecycle_days, as_of, keep_history,
                                  history_table, clv, watermark_column, state_name, segments_view, grid_view,
                                  time_zone)
     VALUES (COALESCE(entry_id, pg_catalog.nextval('rfm.tier_tables_id_seq')),
             new_tier, source, customer_column, time_column, amount_column, customer_type,
-            bins, scheme, as_of, keep_history, history, clv, watermark_column, state,
+            bins, scheme, lifecycle, as_of, keep_history, history, clv, watermark_column, state,
             built.segments_view, built.grid_view, zone)
     RETURNING id INTO entry_id;
 
@@ -355,7 +375,7 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', caller_path, true);
     RETURN new_tier;
 END $$;
-COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean, text) IS
+COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean, text, integer, integer, integer) IS
     'Create, populate and register a tier table (materialized view) with its unique index, views, history, optional CLV columns and optional incremental refresh';
 
 -- Drop a relation named in the catalog if it still exists.  Never with

@@ -359,13 +359,13 @@ BEGIN
         -- the orders themselves, also for an incremental table (its stored
         -- states count every order folded in, whatever its day)
         EXECUTE pg_catalog.format(
-            'INSERT INTO %s (%s) SELECT %s FROM rfm._tier_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL::pg_catalog.text, $10) AS t(%s)',
+            'INSERT INTO %s (%s) SELECT %s FROM rfm._tier_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL::pg_catalog.text, $10, $11) AS t(%s)',
             entry.history_table, pg_catalog.array_to_string(cols, ', '),
             (SELECT pg_catalog.string_agg('t.' OPERATOR(pg_catalog.||) n.col, ', ' ORDER BY n.k)
                FROM pg_catalog.unnest(cols) WITH ORDINALITY AS n(col, k)),
             rfm._tier_columns(entry.customer_type, entry.clv))
         USING entry.source, entry.customer_column, entry.time_column, entry.amount_column, entry.customer_type,
-              entry.bins, entry.scheme, as_of, entry.clv, entry.time_zone;
+              entry.bins, entry.scheme, as_of, entry.clv, entry.time_zone, entry.lifecycle_days;
         GET DIAGNOSTICS stored = ROW_COUNT;
         IF stored OPERATOR(pg_catalog.=) 0 AND kept OPERATOR(pg_catalog.>) 0 THEN
             RAISE EXCEPTION USING ERRCODE = 'RFMB0';     -- undoes the DELETE: caught below

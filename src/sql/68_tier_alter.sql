@@ -76,6 +76,13 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'For example "2024-03-31", or null for the day of each refresh.';
             END IF;
+        ELSIF name IN ('new_days', 'sleeping_days', 'churned_days') THEN
+            n := CASE WHEN kind = 'number' THEN (value #>> '{}')::pg_catalog.numeric END;
+            IF n IS NULL OR n <> pg_catalog.trunc(n) OR n NOT BETWEEN 1 AND 2147483647 THEN
+                RAISE EXCEPTION 'rfm.alter_tiers: % must be a whole number of days above 0, not %', name, value
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            entry.lifecycle_days[CASE name WHEN 'new_days' THEN 1 WHEN 'sleeping_days' THEN 2 ELSE 3 END] := n::integer;
         ELSIF name IN ('clv', 'keep_history') THEN
             IF kind <> 'boolean' THEN
                 RAISE EXCEPTION 'rfm.alter_tiers: % must be true or false, not %', name, value
@@ -89,12 +96,15 @@ BEGIN
         ELSE
             RAISE EXCEPTION 'rfm.alter_tiers: % is not an option that can change', pg_catalog.quote_literal(name)
                 USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'The options are bins, scheme, as_of, clv and keep_history.  The source, its columns and watermark_column cannot change: drop and re-create the tier table.';
+                      HINT = 'The options are bins, scheme, as_of, clv, keep_history, new_days, sleeping_days and churned_days.  The source, its columns and watermark_column cannot change: drop and re-create the tier table.';
         END IF;
     END LOOP;
     -- checked when changed: an alter of other options leaves them as they are
     IF entry.bins IS DISTINCT FROM original.bins OR entry.scheme IS DISTINCT FROM original.scheme THEN
         PERFORM rfm._tier_check_scheme('rfm.alter_tiers', entry.bins, entry.scheme);
+    END IF;
+    IF entry.lifecycle_days IS DISTINCT FROM original.lifecycle_days THEN
+        PERFORM rfm._tier_check_lifecycle('rfm.alter_tiers', entry.lifecycle_days);
     END IF;
     IF entry.watermark_column IS NOT NULL THEN
         PERFORM rfm._tier_check_incremental('rfm.alter_tiers', entry.clv, entry.as_of);
@@ -510,6 +520,8 @@ BEGIN
         CASE WHEN wanted.as_of IS DISTINCT FROM entry.as_of
              THEN pg_catalog.format('as_of %s -> %s', COALESCE(entry.as_of::text, 'refresh day'),
                                     COALESCE(wanted.as_of::text, 'refresh day')) END,
+        CASE WHEN wanted.lifecycle_days <> entry.lifecycle_days
+             THEN pg_catalog.format('lifecycle_days %s -> %s', entry.lifecycle_days, wanted.lifecycle_days) END,
         CASE WHEN wanted.clv <> entry.clv THEN pg_catalog.format('clv %s -> %s', entry.clv, wanted.clv) END,
         CASE WHEN wanted.keep_history <> entry.keep_history
              THEN pg_catalog.format('keep_history %s -> %s', entry.keep_history, wanted.keep_history) END);
@@ -571,7 +583,7 @@ BEGIN
     -- The source and the new options, checked before any change.
     PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column, entry.amount_column,
                             entry.customer_type, wanted.bins, wanted.scheme,
-                            COALESCE(wanted.as_of, CURRENT_DATE), wanted.clv);
+                            COALESCE(wanted.as_of, CURRENT_DATE), wanted.clv, wanted.lifecycle_days);
 
     kept := rfm._tier_capture(entry.tier);
     -- views moved to another schema than the tier table's go back there
@@ -639,7 +651,7 @@ BEGIN
     built := rfm._tier_build(pg_catalog.format('%I.%I', nsp, scratch), entry.source, entry.customer_column,
                              entry.time_column, entry.amount_column, entry.customer_type, wanted.bins,
                              wanted.scheme, wanted.as_of, wanted.clv, entry.state_name, storage,
-                             kept->>'owner', entry.time_zone);
+                             kept->>'owner', entry.time_zone, wanted.lifecycle_days);
     SELECT i.indexrelid INTO made_index FROM pg_catalog.pg_index i WHERE i.indrelid = built.tier;
     -- columns renamed by hand would come back under rfm's names, without
     -- their grants and comments
@@ -658,7 +670,8 @@ BEGIN
     -- Registered while the old table still exists: the catalog's row-level
     -- security checks ownership through the table's oid, old and new.
     UPDATE rfm.tier_tables t
-       SET tier = built.tier, bins = wanted.bins, scheme = wanted.scheme, as_of = wanted.as_of,
+       SET tier = built.tier, bins = wanted.bins, scheme = wanted.scheme, lifecycle_days = wanted.lifecycle_days,
+           as_of = wanted.as_of,
            clv = wanted.clv, keep_history = wanted.keep_history,
            history_table = CASE WHEN wanted.keep_history THEN t.history_table END,
            segments_view = built.segments_view, grid_view = built.grid_view
@@ -741,4 +754,4 @@ BEGIN
     RETURN built.tier;
 END $$;
 COMMENT ON FUNCTION rfm.alter_tiers(regclass, jsonb) IS
-    'Change a tier table''s bins, scheme, as_of, clv or keep_history: made again under the same name in one transaction, with its privileges, comments, storage, indexes and statistics kept';
+    'Change a tier table''s bins, scheme, as_of, clv, keep_history or lifecycle thresholds: made again under the same name in one transaction, with its privileges, comments, storage, indexes and statistics kept';
