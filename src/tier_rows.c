@@ -104,10 +104,11 @@ lifecycle_arg(FunctionCallInfo fcinfo, int32 *days)
 		return (Datum) 0;
 	arr = PG_GETARG_ARRAYTYPE_P(11);
 	deconstruct_array(arr, INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, &elem_nulls, &n);
-	if (n != 3 || ARR_NDIM(arr) != 1 || elem_nulls[0] || elem_nulls[1] || elem_nulls[2])
+	if (n != 3 || ARR_NDIM(arr) != 1 || ARR_LBOUND(arr)[0] != 1 ||
+		elem_nulls[0] || elem_nulls[1] || elem_nulls[2])
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rfm._tier_rows: lifecycle_days must be three days (new, sleeping, churned), not NULL")));
+				 errmsg("rfm._tier_rows: lifecycle_days must be an array of three days (new, sleeping, churned), none NULL, from subscript 1")));
 	rfm_lifecycle_check_days(DatumGetInt32(elems[0]), DatumGetInt32(elems[1]), DatumGetInt32(elems[2]),
 							 "rfm._tier_rows");
 	if (days)

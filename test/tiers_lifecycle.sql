@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS life_t CASCADE;
 CREATE SCHEMA life_t;
-SELECT plan(22);
+SELECT plan(25);
 
 -- By hand, as of 2024-06-30 (tenure: days since the first purchase,
 -- recency: since the last):
@@ -106,6 +106,13 @@ SELECT is((SELECT lifecycle_days FROM rfm.tier_tables WHERE tier = 'life_t.plain
 SELECT throws_ok($$SELECT * FROM rfm._tier_rows('life_t.orders', 'customer', 'ordered_on', 'amount', 'integer', 5,
                      'standard', '2024-06-30', false, NULL, NULL, ARRAY[30, 90]) AS t(x int)$$,
   '22023', NULL, 'rfm._tier_rows with two thresholds: 22023');
+SELECT throws_ok($$SELECT * FROM rfm._tier_rows('life_t.orders', 'customer', 'ordered_on', 'amount', 'integer', 5,
+                     'standard', '2024-06-30', false, NULL, NULL, '[0:2]={30,90,180}'::int[]) AS t(x int)$$,
+  '22023', NULL, '... or three from subscript 0: 22023');
+SELECT throws_ok($$UPDATE rfm.tier_tables SET lifecycle_days = '[0:2]={5,1,3}' WHERE tier = 'life_t.plain'::regclass$$,
+  '23514', NULL, 'the catalog''s check refuses thresholds from subscript 0 (where [1] to [3] would read past them)');
+SELECT throws_ok($$UPDATE rfm.tier_tables SET lifecycle_days = '{60,180,180}' WHERE tier = 'life_t.plain'::regclass$$,
+  '23514', NULL, '... and sleeping_days equal to churned_days');
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'life_t.%' \g /dev/null

@@ -25,6 +25,7 @@ CREATE TABLE rfm.tier_tables (
     -- (rfm.lifecycle's new_days, sleeping_days, churned_days)
     lifecycle_days  integer[] NOT NULL DEFAULT ARRAY[30, 90, 180]
                     CHECK (pg_catalog.array_ndims(lifecycle_days) = 1
+                           AND pg_catalog.array_lower(lifecycle_days, 1) = 1
                            AND pg_catalog.cardinality(lifecycle_days) = 3
                            AND pg_catalog.array_position(lifecycle_days, NULL) IS NULL
                            AND 0 < lifecycle_days[1] AND lifecycle_days[1] <= lifecycle_days[2]
