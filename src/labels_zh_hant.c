@@ -72,8 +72,9 @@ static const ZhHantPair zh_hant_pairs[] = {
 	{"高价值客户专属服务", "高價值客戶專屬服務"},
 };
 
-const char *
-rfm_zh_hant_utf8(const char *hans)
+/* The traditional form (UTF-8) of one of rfm's simplified texts, else NULL. */
+static const char *
+zh_hant_utf8(const char *hans)
 {
 	int			lo = 0,
 				hi = lengthof(zh_hant_pairs) - 1;
@@ -111,7 +112,7 @@ rfm_zh_hant(const char *label, bool *untranslatable)
 	*untranslatable = false;
 	if (!server_takes_utf8())
 		utf8 = pg_server_to_any(label, strlen(label), PG_UTF8);
-	hant = rfm_zh_hant_utf8(utf8);
+	hant = zh_hant_utf8(utf8);
 	if (hant == NULL)
 		return pstrdup(label);	/* not one of rfm's: as it is */
 	if (server_takes_utf8())
@@ -130,6 +131,17 @@ rfm_zh_hant_encoding_error(const char *caller, const char *label)
 			 errhint("Labels in lang 'zh-Hant' need a UTF8 database (README, \"Database encodings\").")));
 }
 
+char *
+rfm_zh_hant_or_error(const char *label, const char *caller)
+{
+	bool		untranslatable;
+	char	   *hant = rfm_zh_hant(label, &untranslatable);
+
+	if (untranslatable)
+		rfm_zh_hant_encoding_error(caller, label);
+	return hant;
+}
+
 PG_FUNCTION_INFO_V1(rfm_zh_hant_label);
 
 /*
@@ -139,13 +151,8 @@ PG_FUNCTION_INFO_V1(rfm_zh_hant_label);
 Datum
 rfm_zh_hant_label(PG_FUNCTION_ARGS)
 {
-	char	   *label = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	bool		untranslatable;
-	char	   *hant = rfm_zh_hant(label, &untranslatable);
-
-	if (untranslatable)
-		rfm_zh_hant_encoding_error("rfm.zh_hant", label);
-	PG_RETURN_TEXT_P(cstring_to_text(hant));
+	PG_RETURN_TEXT_P(cstring_to_text(rfm_zh_hant_or_error(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+															"rfm.zh_hant")));
 }
 
 PG_FUNCTION_INFO_V1(rfm_zh_hant_label_or_null);
@@ -166,23 +173,16 @@ PG_FUNCTION_INFO_V1(rfm_zh_label_in);
 
 /*
  * rfm._zh_label_in(label, lang, caller): a simplified label as it is for
- * lang 'zh', in traditional characters for 'zh-Hant' (errors name caller).  Taking lang keeps a call with a
- * constant label from being folded (and failing, in EUC_CN) at plan time
- * when lang comes from a column.
+ * lang 'zh', in traditional characters for 'zh-Hant' (errors name caller).
+ * Taking lang keeps a call with a constant label from being folded (and
+ * failing, in EUC_CN) at plan time when lang comes from a column.
  */
 Datum
 rfm_zh_label_in(PG_FUNCTION_ARGS)
 {
 	char	   *label = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *lang = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	char	   *caller = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	bool		untranslatable;
-	char	   *hant;
 
-	if (strcmp(lang, "zh-Hant") != 0)
+	if (strcmp(text_to_cstring(PG_GETARG_TEXT_PP(1)), "zh-Hant") != 0)
 		PG_RETURN_TEXT_P(cstring_to_text(label));
-	hant = rfm_zh_hant(label, &untranslatable);
-	if (untranslatable)
-		rfm_zh_hant_encoding_error(caller, label);
-	PG_RETURN_TEXT_P(cstring_to_text(hant));
+	PG_RETURN_TEXT_P(cstring_to_text(rfm_zh_hant_or_error(label, text_to_cstring(PG_GETARG_TEXT_PP(2)))));
 }

@@ -196,14 +196,5 @@ rfm_lifecycle_label(int stage, int lang, const char *caller)
 	const char *label = labels[stage][Min(lang, 1)];
 	const char *server = pg_any_to_server(label, strlen(label), PG_UTF8);
 
-	if (lang == 2)
-	{
-		bool		untranslatable;
-		char	   *hant = rfm_zh_hant(server, &untranslatable);
-
-		if (untranslatable)
-			rfm_zh_hant_encoding_error(caller, server);
-		return hant;
-	}
-	return server;
+	return lang == 2 ? rfm_zh_hant_or_error(server, caller) : server;
 }
