@@ -83,10 +83,9 @@ typedef struct TierCell
 /*
  * The lifecycle thresholds argument (lifecycle_days: new, sleeping and
  * churned days; NULL or absent: rfm.lifecycle's defaults 30, 90, 180),
- * checked as rfm.lifecycle checks them; into days when not NULL.  Returns
- * the array datum, or (Datum) 0 for the defaults.
+ * checked as rfm.lifecycle checks them, into days.
  */
-static Datum
+static void
 lifecycle_arg(FunctionCallInfo fcinfo, int32 *days)
 {
 	ArrayType  *arr;
@@ -94,14 +93,11 @@ lifecycle_arg(FunctionCallInfo fcinfo, int32 *days)
 	bool	   *elem_nulls;
 	int			n;
 
-	if (days)
-	{
-		days[0] = 30;
-		days[1] = 90;
-		days[2] = 180;
-	}
+	days[0] = 30;
+	days[1] = 90;
+	days[2] = 180;
 	if (PG_NARGS() < 12 || PG_ARGISNULL(11))
-		return (Datum) 0;
+		return;
 	arr = PG_GETARG_ARRAYTYPE_P(11);
 	deconstruct_array(arr, INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, &elem_nulls, &n);
 	if (n != 3 || ARR_NDIM(arr) != 1 || ARR_LBOUND(arr)[0] != 1 ||
@@ -111,10 +107,8 @@ lifecycle_arg(FunctionCallInfo fcinfo, int32 *days)
 				 errmsg("rfm._tier_rows: lifecycle_days must be an array of three days (new, sleeping, churned), none NULL, from subscript 1")));
 	rfm_lifecycle_check_days(DatumGetInt32(elems[0]), DatumGetInt32(elems[1]), DatumGetInt32(elems[2]),
 							 "rfm._tier_rows");
-	if (days)
-		for (int i = 0; i < 3; i++)
-			days[i] = DatumGetInt32(elems[i]);
-	return PointerGetDatum(arr);
+	for (int i = 0; i < 3; i++)
+		days[i] = DatumGetInt32(elems[i]);
 }
 
 /*
@@ -147,8 +141,9 @@ tier_query(FunctionCallInfo fcinfo, DateADT day, bool fast, bool *fast_path, Oid
 	nulls[9] = PG_ARGISNULL(9) ? 'n' : ' ';
 	args[10] = BoolGetDatum(fast);
 	nulls[10] = ' ';
-	args[11] = lifecycle_arg(fcinfo, NULL);
-	nulls[11] = args[11] == (Datum) 0 ? 'n' : ' ';
+	/* (checked by lifecycle_arg) */
+	args[11] = PG_NARGS() > 11 && !PG_ARGISNULL(11) ? PG_GETARG_DATUM(11) : (Datum) 0;
+	nulls[11] = PG_NARGS() > 11 && !PG_ARGISNULL(11) ? ' ' : 'n';
 	/* target list order: rfm._tier_query's errors come first */
 	if (SPI_execute_with_args("SELECT rfm._tier_query($1, $2, $3, $4, $5, $6, $7, $8, $9, $12), "
 							  "$10 IS NOT NULL OR ($11 AND NOT $9 AND rfm._tier_text_key($1, $2)), "
