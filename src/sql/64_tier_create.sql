@@ -74,7 +74,7 @@ CREATE FUNCTION rfm._tier_check_lifecycle(caller text, days integer[])
     LANGUAGE plpgsql IMMUTABLE
     AS $$
 BEGIN
-    IF NOT (days[1] > 0 AND days[1] <= days[2] AND days[2] < days[3]) THEN
+    IF NOT COALESCE(days[1] > 0 AND days[1] <= days[2] AND days[2] < days[3], false) THEN
         RAISE EXCEPTION '%: need 0 < new_days <= sleeping_days < churned_days, got %, %, %', caller, days[1], days[2], days[3]
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'new: first purchase fewer than new_days before as_of; sleeping and churned: last purchase at least sleeping_days or churned_days before.';
