@@ -261,12 +261,17 @@ SQL
 psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" > "$tmp/alter.out" 2>&1 <<SQL &
 BEGIN;
 SELECT 1 FROM rfm.tier_tables WHERE tier = 'bf_tiers'::regclass FOR UPDATE;
-SELECT pg_sleep(1.5);
+SELECT pg_sleep(3) AS bf_holding_the_row;
 SELECT rfm.alter_tiers('bf_tiers', '{"bins": 3, "scheme": "tier3"}');
 COMMIT;
 SQL
 alter=$!
-sleep 0.5
+# the backfill starts once the other session holds the row (and before its
+# alter: 3 s, room for a slow start on a busy machine)
+for _ in $(seq 100); do
+  [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%bf_holding_the_row%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && break
+  sleep 0.05
+done
 got=$(q -c "SELECT rfm.backfill_history('bf_tiers', current_date - 30)") || fail "backfill during an alter failed: $got"
 wait "$alter" || fail "the alter during a backfill failed: $(cat "$tmp/alter.out")"
 [ "$got" = "$(q -c "SELECT count(DISTINCT customer) FROM bf_orders WHERE ordered_on <= current_date - 30")" ] \
