@@ -238,7 +238,7 @@ SELECT pg_temp.err($$SELECT rfm.lifecycle(ROW('2025-03-01', '2024-12-01', 2, 2, 
 
 -- rfm.recommended_action: a lookup; no playbook row gives NULL.  A NULL or
 -- unknown language is an error, as in rfm.segment (it gave NULL until
--- 2026-12-07), 'ZH' and 'zh-CN' included; so is a scheme neither
+-- 2026-12-07), 'fr-CN' and 'zh-Latn' included; so is a scheme neither
 -- rfm.segment_rules nor rfm.playbook has (NULL until 2026-12-07; a NULL
 -- scheme: NULL).
 SELECT rfm.recommended_action(NULL) AS null_segment,
@@ -247,12 +247,16 @@ SELECT rfm.recommended_action(NULL) AS null_segment,
 SELECT pg_temp.err($$SELECT rfm.recommended_action('Champions', 'no such scheme')$$) AS unknown_scheme;
 SELECT pg_temp.err($$SELECT rfm.recommended_action('Champions', 'standard', 'fr')$$) AS unknown_lang,
        pg_temp.err($$SELECT rfm.recommended_action('Champions', 'standard', NULL)$$) AS null_lang;
-SELECT pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'ZH')$$) AS upper_case,
-       pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'zh-CN')$$) AS zh_cn;
--- The language is matched byte for byte, whatever the argument's collation:
--- under a case-insensitive one rfm.tier took 'ZH' (rfm.segment did not).
+SELECT pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'fr-CN')$$) AS fr_cn,
+       pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'zh-Latn')$$) AS zh_latn;
+-- The language is a tag, matched without regard to case (as language tags
+-- are) or to the argument's collation: 'ZH' and 'zh-CN' are 'zh' under
+-- any collation, and under a case-insensitive one 'ZHX' is still unknown.
 CREATE COLLATION pg_temp.any_case (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-SELECT pg_temp.err($$SELECT rfm.tier(5, 5, 5, lang => 'ZH' COLLATE pg_temp.any_case)$$) AS tier_upper_case,
-       pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'ZH' COLLATE pg_temp.any_case)$$) AS action_upper_case,
-       pg_temp.err($$SELECT rfm.segment(5, 5, 5, lang => 'ZH' COLLATE pg_temp.any_case)$$) AS segment_upper_case;
+SELECT rfm.tier(5, 5, 5, lang => 'ZH') AS tier_upper_case,
+       rfm.recommended_action('Champions', lang => 'zh-CN') = rfm.recommended_action('Champions', lang => 'zh') AS action_zh_cn,
+       rfm.segment(5, 5, 5, lang => 'ZH' COLLATE pg_temp.any_case) AS segment_upper_case_any;
+SELECT pg_temp.err($$SELECT rfm.tier(5, 5, 5, lang => 'ZHX' COLLATE pg_temp.any_case)$$) AS tier_zhx,
+       pg_temp.err($$SELECT rfm.recommended_action('Champions', lang => 'ZHX' COLLATE pg_temp.any_case)$$) AS action_zhx,
+       pg_temp.err($$SELECT rfm.segment(5, 5, 5, lang => 'ZHX' COLLATE pg_temp.any_case)$$) AS segment_zhx;
 SELECT rfm.tier(5, 5, 5, lang => 'zh' COLLATE pg_temp.any_case) AS tier_zh_any_case;

@@ -47,3 +47,9 @@ SELECT p.scheme, p.segment, rfm.recommended_action(p.segment, p.scheme, 'zh') AS
 
 -- other text as it is; NULL stays NULL
 SELECT rfm.zh_hant('VIP') AS latin, rfm.zh_hant('全部客户') AS not_rfms, rfm.zh_hant(NULL) IS NULL AS null_stays;
+-- The language is a tag, read without regard to case, '-' or '_': zh with
+-- the script Hant, or without a script and the region TW, HK or MO, is
+-- traditional; any other zh simplified; en with any region English.
+SELECT tag, rfm.segment(5, 5, 5, 'standard', tag) AS champions, rfm.tier(1, 1, 1, lang => tag) AS marginal
+  FROM (VALUES ('en'), ('EN-us'), ('en_GB'), ('zh'), ('zh-CN'), ('zh_Hans'), ('zh-SG'), ('zh-Hans-TW'),
+               ('zh-Hant'), ('zh-hant'), ('zh-TW'), ('zh_HK'), ('zh-MO'), ('ZH-HANT-CN')) AS t(tag);

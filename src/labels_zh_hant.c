@@ -11,6 +11,7 @@
  * checks them against OpenCC again.
  */
 #include "labels_zh_hant.h"
+#include "segment_rules.h"
 
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
@@ -182,7 +183,7 @@ rfm_zh_label_in(PG_FUNCTION_ARGS)
 {
 	char	   *label = text_to_cstring(PG_GETARG_TEXT_PP(0));
 
-	if (strcmp(text_to_cstring(PG_GETARG_TEXT_PP(1)), "zh-Hant") != 0)
+	if (rfm_language_index(PG_GETARG_TEXT_PP(1), text_to_cstring(PG_GETARG_TEXT_PP(2))) != 2)
 		PG_RETURN_TEXT_P(cstring_to_text(label));
 	PG_RETURN_TEXT_P(cstring_to_text(rfm_zh_hant_or_error(label, text_to_cstring(PG_GETARG_TEXT_PP(2)))));
 }

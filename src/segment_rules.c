@@ -15,22 +15,119 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+/* ASCII letters only, compared without case (tags are case-insensitive). */
+static bool
+subtag_is(const char *s, int len, const char *want)
+{
+	return len == (int) strlen(want) && pg_strncasecmp(s, want, len) == 0;
+}
+
+static bool
+subtag_all(const char *s, int len, int want_len, bool digits)
+{
+	if (len != want_len)
+		return false;
+	for (int i = 0; i < len; i++)
+		if (digits ? !(s[i] >= '0' && s[i] <= '9')
+			: !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return true;
+}
+
+int
+rfm_language_of_tag(const char *tag, int len)
+{
+	const char *sub[3];
+	int			sublen[3];
+	int			n = 0;
+	int			start = 0;
+	int			i = 0;
+	bool		zh;
+	int			script = -1;	/* 1 Hans, 2 Hant, 0 Latn */
+
+	/* split at '-' or '_' into at most three non-empty subtags */
+	for (int pos = 0; pos <= len; pos++)
+	{
+		if (pos < len && tag[pos] != '-' && tag[pos] != '_')
+			continue;
+		if (pos == start || n == 3)
+			return -1;
+		sub[n] = tag + start;
+		sublen[n++] = pos - start;
+		start = pos + 1;
+	}
+	if (n == 0)
+		return -1;
+	if (subtag_is(sub[0], sublen[0], "en"))
+		zh = false;
+	else if (subtag_is(sub[0], sublen[0], "zh"))
+		zh = true;
+	else
+		return -1;
+	i = 1;
+	if (i < n && subtag_all(sub[i], sublen[i], 4, false))
+	{
+		if (zh && subtag_is(sub[i], sublen[i], "hans"))
+			script = 1;
+		else if (zh && subtag_is(sub[i], sublen[i], "hant"))
+			script = 2;
+		else if (!zh && subtag_is(sub[i], sublen[i], "latn"))
+			script = 0;
+		else
+			return -1;
+		i++;
+	}
+	/* a region: two letters or three digits (UN M.49) */
+	if (i < n)
+	{
+		if (!subtag_all(sub[i], sublen[i], 2, false) && !subtag_all(sub[i], sublen[i], 3, true))
+			return -1;
+		/* Chinese without a script: traditional where the region writes it */
+		if (zh && script < 0 &&
+			(subtag_is(sub[i], sublen[i], "tw") || subtag_is(sub[i], sublen[i], "hk") ||
+			 subtag_is(sub[i], sublen[i], "mo")))
+			script = 2;
+		i++;
+	}
+	if (i < n)
+		return -1;
+	if (!zh)
+		return 0;
+	return script == 2 ? 2 : 1;
+}
+
 int
 rfm_language_index(text *lang, const char *caller)
 {
-	char	   *l = text_to_cstring(lang);
+	int			index = rfm_language_of_tag(VARDATA_ANY(lang), VARSIZE_ANY_EXHDR(lang));
 
-	if (strcmp(l, "en") == 0)
-		return 0;
-	if (strcmp(l, "zh") == 0)
-		return 1;
-	if (strcmp(l, "zh-Hant") == 0)
-		return 2;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: unknown language \"%s\"", caller, l),
-			 errhint("%s", RFM_LANGUAGE_HINT)));
-	return 0;					/* not reached */
+	if (index < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: unknown language \"%s\"", caller, text_to_cstring(lang)),
+				 errhint("%s", RFM_LANGUAGE_HINT)));
+	return index;
+}
+
+/* The canonical tag of each language index. */
+static const char *const language_tags[3] = {"en", "zh", "zh-Hant"};
+
+PG_FUNCTION_INFO_V1(rfm_language_tag);
+
+/*
+ * rfm._lang_tag(lang): 'en', 'zh' or 'zh-Hant' for a tag rfm labels in
+ * ('ZH-hant', 'zh_TW', 'en-US' ...), NULL for any other, so that the SQL
+ * functions raise their own error naming themselves.
+ */
+Datum
+rfm_language_tag(PG_FUNCTION_ARGS)
+{
+	text	   *lang = PG_GETARG_TEXT_PP(0);
+	int			index = rfm_language_of_tag(VARDATA_ANY(lang), VARSIZE_ANY_EXHDR(lang));
+
+	if (index < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(language_tags[index]));
 }
 
 /* An integer bound, or if_null (wide enough for the 64-bit total bounds). */

@@ -27,9 +27,17 @@ typedef struct SegmentScheme
 } SegmentScheme;
 
 /* The languages rfm labels in, for the hint of an unknown one. */
-#define RFM_LANGUAGE_HINT "Use 'en' (English), 'zh' (Chinese, simplified characters) or 'zh-Hant' (Chinese, traditional characters)."
+#define RFM_LANGUAGE_HINT "Use 'en' (English), 'zh' (Chinese, simplified characters) or 'zh-Hant' (Chinese, traditional characters); tags such as 'en-US', 'zh-CN', 'zh-Hans' or 'zh-TW' name them too."
 
-/* 0 for 'en', 1 for 'zh', 2 for 'zh-Hant'; anything else is an error naming caller. */
+/*
+ * 0 for English, 1 for Chinese in simplified characters, 2 in traditional
+ * ones, from a language tag without regard to case, '-' or '_' between
+ * subtags: en[-Latn][-region]; zh[-Hans|-Hant][-region], where zh with
+ * region TW, HK or MO and no script is traditional.  -1 for any other.
+ */
+extern int	rfm_language_of_tag(const char *tag, int len);
+
+/* The same from a text; anything else is an error naming caller. */
 extern int	rfm_language_index(text *lang, const char *caller);
 
 /* Reads a scheme's rules (SPI) into a new child context of parent; unknown scheme: error. */

@@ -328,8 +328,8 @@ SELECT set_eq(
       FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31') t
       LEFT JOIN rfm.segment_rules r ON r.scheme = 'standard' AND r.label_en = t.to_segment$$,
   'transitions in Chinese: the same rows, by segment_zh');
-SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31', lang => 'ZH')$$, '22023',
-  'rfm.transitions: unknown language "ZH"', 'transitions: an unknown language is 22023');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31', lang => 'zh-Latn')$$, '22023',
+  'rfm.transitions: unknown language "zh-Latn"', 'transitions: an unknown language is 22023');
 SELECT throws_ok($$SELECT * FROM rfm.transitions('tiers_t.t1', '2024-02-29', '2024-03-31', lang => NULL)$$, '22004',
   'rfm.transitions: lang must not be NULL', 'transitions: a NULL language is 22004');
 

@@ -9,20 +9,29 @@
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS zh_t CASCADE;
 CREATE SCHEMA zh_t;
-SELECT plan(32);
+SELECT plan(39);
 
--- 1. The language: exactly 'zh-Hant' (as 'zh': byte for byte)
+-- 1. The language: a tag naming traditional characters, in any case and
+-- with '-' or '_' ('zh-Hant', 'zh-TW', 'zh_HK', 'ZH-HANT-CN'); a script or
+-- subtag rfm does not know is 22023
 SELECT is(rfm.segment(5, 5, 5, 'standard', 'zh-Hant'), '冠軍客戶', 'rfm.segment: Champions in traditional characters');
-SELECT throws_ok($$SELECT rfm.segment(5, 5, 5, 'standard', 'zh-hant')$$, '22023',
-  'rfm.segment: unknown language "zh-hant"', 'rfm.segment: zh-hant (another case) is an unknown language');
-SELECT throws_ok($$SELECT rfm.segment(5, 5, 5, 'standard', 'zh-TW')$$, '22023',
-  'rfm.segment: unknown language "zh-TW"', 'rfm.segment: zh-TW is an unknown language');
-SELECT throws_ok($$SELECT rfm.tier(5, 5, 5, lang => 'zh_Hant')$$, '22023',
-  'rfm.tier: unknown language "zh_Hant"', 'rfm.tier: zh_Hant is an unknown language');
+SELECT is(rfm.segment(5, 5, 5, 'standard', 'zh-hant'), '冠軍客戶', 'rfm.segment: zh-hant (another case) is zh-Hant');
+SELECT is(rfm.segment(5, 5, 5, 'standard', 'zh-TW'), '冠軍客戶', 'rfm.segment: zh-TW (Taiwan writes traditional) is zh-Hant');
+SELECT is(rfm.segment(5, 5, 5, 'standard', 'zh-Hans-TW'), '冠军客户', 'rfm.segment: zh-Hans-TW: the script wins over the region');
+SELECT is(rfm.tier(1, 1, 1, lang => 'zh_Hant'), '邊緣', 'rfm.tier: zh_Hant is zh-Hant');
+SELECT is(rfm.tier(1, 1, 1, lang => 'zh-SG'), '边缘', 'rfm.tier: zh-SG (Singapore writes simplified) is zh');
+SELECT is(rfm.lifecycle_stage('2024-01-01', '2024-06-01', '2024-06-30', lang => 'ZH-HANT-CN'), '活躍',
+  'rfm.lifecycle_stage: ZH-HANT-CN is zh-Hant');
+SELECT is(rfm.recommended_action('Champions', lang => 'zh-HK'), rfm.recommended_action('Champions', lang => 'zh-Hant'),
+  'rfm.recommended_action: zh-HK is zh-Hant');
 SELECT throws_ok($$SELECT rfm.lifecycle_stage('2024-01-01', '2024-01-01', '2024-01-02', lang => 'Hant')$$, '22023',
   'rfm.lifecycle_stage: unknown language "Hant"', 'rfm.lifecycle_stage: Hant is an unknown language');
-SELECT throws_ok($$SELECT rfm.recommended_action('Champions', lang => 'zh-HK')$$, '22023',
-  'rfm.recommended_action: unknown language "zh-HK"', 'rfm.recommended_action: zh-HK is an unknown language');
+SELECT throws_ok($$SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant-TW-x')$$, '22023',
+  'rfm.segment: unknown language "zh-Hant-TW-x"', 'rfm.segment: a fourth subtag is unknown');
+SELECT throws_ok($$SELECT rfm.tier(5, 5, 5, lang => 'zh--TW')$$, '22023',
+  'rfm.tier: unknown language "zh--TW"', 'rfm.tier: an empty subtag is unknown');
+SELECT throws_ok($$SELECT rfm.recommended_action('Champions', lang => 'zh-Latn')$$, '22023',
+  'rfm.recommended_action: unknown language "zh-Latn"', 'rfm.recommended_action: zh-Latn (a script rfm has no labels in) is unknown');
 -- the hint names the three languages, the same from C and from SQL
 CREATE FUNCTION zh_t.hint_of(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE h text;
@@ -34,7 +43,7 @@ EXCEPTION WHEN invalid_parameter_value THEN
     RETURN h;
 END $$;
 SELECT is(zh_t.hint_of($$SELECT rfm.segment(1, 1, 1, 'standard', 'x')$$),
-  'Use ''en'' (English), ''zh'' (Chinese, simplified characters) or ''zh-Hant'' (Chinese, traditional characters).',
+  'Use ''en'' (English), ''zh'' (Chinese, simplified characters) or ''zh-Hant'' (Chinese, traditional characters); tags such as ''en-US'', ''zh-CN'', ''zh-Hans'' or ''zh-TW'' name them too.',
   'the hint of an unknown language names en, zh and zh-Hant (rfm.segment, C)');
 SELECT is(zh_t.hint_of($$SELECT rfm.tier(1, 1, 1, lang => 'x')$$),
   zh_t.hint_of($$SELECT rfm.segment(1, 1, 1, 'standard', 'x')$$), '... the same from rfm.tier (SQL)');
@@ -108,8 +117,12 @@ SELECT set_eq(
   $$SELECT from_segment, to_segment, customers::int FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-Hant')$$,
   $$VALUES (NULL::text, '冠軍客戶'::text, 1), (NULL, '頂級客戶', 1), ('冠軍客戶', '老朋友們', 1), ('頂級客戶', '冠軍客戶', 1)$$,
   '... by hand: the rules'' label_zh_hant (頂級客戶, 老朋友們 since the update above), rfm.zh_hant''s (冠軍客戶)');
-SELECT throws_ok($$SELECT * FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-hant')$$, '22023',
-  'rfm.transitions: unknown language "zh-hant"', 'transitions: zh-hant is an unknown language');
+SELECT set_eq(
+  $$SELECT from_segment, to_segment, customers::int FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-tw')$$,
+  $$VALUES (NULL::text, '冠軍客戶'::text, 1), (NULL, '頂級客戶', 1), ('冠軍客戶', '老朋友們', 1), ('頂級客戶', '冠軍客戶', 1)$$,
+  'transitions: zh-tw is zh-Hant');
+SELECT throws_ok($$SELECT * FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-hant-')$$, '22023',
+  'rfm.transitions: unknown language "zh-hant-"', 'transitions: zh-hant- (an empty subtag) is an unknown language');
 
 -- after an alter of the scheme, each snapshot's labels through its own
 -- scheme's rules: 2024-02-29 was labelled by zh_mine (頂級客戶 from its

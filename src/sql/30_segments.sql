@@ -139,6 +139,14 @@ CREATE FUNCTION rfm.segment(r integer, f integer, m integer,
 COMMENT ON FUNCTION rfm.segment(integer, integer, integer, text, text) IS
     'Segment label (lang en, zh or zh-Hant) of the first rule of the scheme in rfm.segment_rules whose ranges contain the scores';
 
+-- 'en', 'zh' or 'zh-Hant' for a language tag naming one of them, whatever
+-- its case and separators ('ZH-hant', 'zh_TW', 'en-US', 'zh-Hans-CN');
+-- NULL for any other (src/segment_rules.c, rfm_language_of_tag).
+CREATE FUNCTION rfm._lang_tag(lang text)
+    RETURNS text
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_language_tag';
+
 -- The language checks of rfm.tier, rfm.recommended_action and
 -- rfm.transitions raise here: 22004 / 22023 for a NULL or unknown language
 -- (rfm.recommended_action gave NULL, as for a segment without an action,
@@ -155,7 +163,7 @@ BEGIN
     END IF;
     RAISE EXCEPTION '%: unknown language "%"', caller, lang
         USING ERRCODE = 'invalid_parameter_value',
-              HINT = 'Use ''en'' (English), ''zh'' (Chinese, simplified characters) or ''zh-Hant'' (Chinese, traditional characters).';
+              HINT = 'Use ''en'' (English), ''zh'' (Chinese, simplified characters) or ''zh-Hant'' (Chinese, traditional characters); tags such as ''en-US'', ''zh-CN'', ''zh-Hans'' or ''zh-TW'' name them too.';
 END $$;
 
 CREATE FUNCTION rfm._bad_tier_arguments(core_min integer, potential_min integer, lang text)
@@ -172,7 +180,7 @@ BEGIN
         RAISE EXCEPTION 'rfm.tier: potential_min must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF lang IS NULL OR (lang COLLATE "C") NOT IN ('en', 'zh', 'zh-Hant') THEN
+    IF lang IS NULL OR rfm._lang_tag(lang) IS NULL THEN
         RETURN rfm._bad_language('rfm.tier', lang);
     END IF;
     RAISE EXCEPTION 'rfm.tier: need potential_min <= core_min, got % and %', potential_min, core_min
@@ -191,14 +199,14 @@ CREATE FUNCTION rfm.tier(r integer, f integer, m integer, core_min integer DEFAU
     -- operators named: the body is inlined into the caller's query and
     -- parsed with the caller's search_path (no SET, which would stop that)
     SELECT CASE WHEN $4 IS NULL OR $5 IS NULL OR $5 OPERATOR(pg_catalog.>) $4
-                     OR $6 IS NULL OR NOT ($6 COLLATE pg_catalog."C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh', 'zh-Hant']::pg_catalog.text[])
+                     OR rfm._lang_tag($6) IS NULL
                 THEN rfm._bad_tier_arguments($4, $5, $6)
                 WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL
                      OR $1 OPERATOR(pg_catalog.<) 1 OR $1 OPERATOR(pg_catalog.>) 100
                      OR $2 OPERATOR(pg_catalog.<) 1 OR $2 OPERATOR(pg_catalog.>) 100
                      OR $3 OPERATOR(pg_catalog.<) 1 OR $3 OPERATOR(pg_catalog.>) 100
                 THEN NULL
-                WHEN ($6 COLLATE pg_catalog."C") OPERATOR(pg_catalog.=) 'en'
+                WHEN rfm._lang_tag($6) OPERATOR(pg_catalog.=) 'en'
                 THEN CASE WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $4 THEN 'core'
                           WHEN (($1 OPERATOR(pg_catalog.+) $2) OPERATOR(pg_catalog.+) $3) OPERATOR(pg_catalog.>=) $5 THEN 'potential'
                           ELSE 'marginal' END

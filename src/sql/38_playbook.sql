@@ -78,10 +78,10 @@ GRANT SELECT ON rfm.playbook TO PUBLIC;
 -- characters), which names the English label of the scheme's first rule
 -- that has it.  For 'zh-Hant' without a row of that language: the 'zh'
 -- action in traditional characters (rfm.zh_hant), because the built-in
--- rows cannot be in this script (README, "Database encodings").  Segment,
--- scheme and language are matched byte for byte (COLLATE "C": a
--- case-insensitive collation of an argument made 'ZH' a language and
--- 'CHAMPIONS' a segment).
+-- rows cannot be in this script (README, "Database encodings").  Segment
+-- and scheme are matched byte for byte (COLLATE "C": a case-insensitive
+-- collation of an argument made 'CHAMPIONS' a segment), the language by
+-- its tag (rfm._lang_tag: 'ZH-hant' and 'zh-TW' are 'zh-Hant').
 -- NULL, or 22023 for a scheme neither rfm.segment_rules nor rfm.playbook
 -- has (a typo gave NULL for every row, where rfm.segment refuses it).
 CREATE FUNCTION rfm._unknown_scheme(caller text, scheme_name text)
@@ -107,15 +107,14 @@ CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standa
     -- every comparison in pg_catalog's "C" collation (named: the body is
     -- inlined and parsed with the caller's search_path), whatever the
     -- arguments' collation
-    SELECT CASE WHEN $3 IS NULL
-                  OR NOT ($3 COLLATE pg_catalog."C") OPERATOR(pg_catalog.=) ANY (ARRAY['en', 'zh', 'zh-Hant']::pg_catalog.text[])
+    SELECT CASE WHEN rfm._lang_tag($3) IS NULL
                 THEN rfm._bad_language('rfm.recommended_action', $3)
-                ELSE COALESCE((SELECT CASE WHEN p.lang OPERATOR(pg_catalog.=) ($3 COLLATE pg_catalog."C") THEN p.action
+                ELSE COALESCE((SELECT CASE WHEN p.lang OPERATOR(pg_catalog.=) (rfm._lang_tag($3) COLLATE pg_catalog."C") THEN p.action
                                            ELSE rfm._zh_label_in(p.action, $3, 'rfm.recommended_action') END
                                  FROM rfm.playbook p
                                 WHERE p.scheme OPERATOR(pg_catalog.=) ($2 COLLATE pg_catalog."C")
-                                  AND (p.lang OPERATOR(pg_catalog.=) ($3 COLLATE pg_catalog."C")
-                                       OR (($3 COLLATE pg_catalog."C") OPERATOR(pg_catalog.=) 'zh-Hant' AND p.lang OPERATOR(pg_catalog.=) 'zh'))
+                                  AND (p.lang OPERATOR(pg_catalog.=) (rfm._lang_tag($3) COLLATE pg_catalog."C")
+                                       OR ((rfm._lang_tag($3) COLLATE pg_catalog."C") OPERATOR(pg_catalog.=) 'zh-Hant' AND p.lang OPERATOR(pg_catalog.=) 'zh'))
                                   AND (p.segment OPERATOR(pg_catalog.=) ($1 COLLATE pg_catalog."C")
                                        OR p.segment OPERATOR(pg_catalog.=)
                                           (SELECT r.label_en FROM rfm.segment_rules r
@@ -125,7 +124,7 @@ CREATE FUNCTION rfm.recommended_action(segment text, scheme text DEFAULT 'standa
                                                       OPERATOR(pg_catalog.=) ($1 COLLATE pg_catalog."C"))
                                             ORDER BY r.priority LIMIT 1))
                                 -- the language asked for before 'zh', a user's row (false) before the built-in one
-                                ORDER BY p.lang OPERATOR(pg_catalog.<>) ($3 COLLATE pg_catalog."C"), p.builtin
+                                ORDER BY p.lang OPERATOR(pg_catalog.<>) (rfm._lang_tag($3) COLLATE pg_catalog."C"), p.builtin
                                 LIMIT 1),
                       -- (only when there is no action: an unknown scheme)
                       rfm._unknown_scheme('rfm.recommended_action', $2 COLLATE pg_catalog."C"))

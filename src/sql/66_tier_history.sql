@@ -461,9 +461,10 @@ BEGIN
         RAISE EXCEPTION 'rfm.transitions: from_as_of and to_as_of must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF lang IS NULL OR (lang COLLATE "C") NOT IN ('en', 'zh', 'zh-Hant') THEN
+    IF lang IS NULL OR rfm._lang_tag(lang) IS NULL THEN
         PERFORM rfm._bad_language('rfm.transitions', lang);
     END IF;
+    lang := rfm._lang_tag(lang);
     PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.transitions');
     -- read with the caller's rights: code on the history table (a policy, a
     -- rule, a type's functions) would run as the caller, a superuser too

@@ -153,6 +153,7 @@ hant="SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant'), rfm.tier(1, 1, 1, lang
 echo "ok: SQL_ASCII: the zh-Hant labels as in UTF8"
 for call in "rfm.segment|SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant')" \
             "rfm.tier|SELECT rfm.tier(1, 1, 1, lang => 'zh-Hant')" \
+            "rfm.tier|SELECT rfm.tier(1, 1, 1, lang => 'zh-TW')" \
             "rfm.lifecycle_stage|SELECT rfm.lifecycle_stage('2024-01-01', '2024-06-01', '2024-06-10', lang => 'zh-Hant')" \
             "rfm.recommended_action|SELECT rfm.recommended_action('Champions', lang => 'zh-Hant')" \
             "rfm.zh_hant|SELECT rfm.zh_hant('边缘')"; do
@@ -162,8 +163,8 @@ for call in "rfm.segment|SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant')" \
   fi
   grep -q "ERROR:  22P05: $who: the traditional Chinese form of \"" <<< "$out" || fail "EUC_CN: ${call#*|}: $out"
 done
-echo "ok: EUC_CN: zh-Hant labels are 22P05 naming the function called"
-[ "$(q rfm_enc_euc_cn -c "SELECT string_agg(rfm.tier(1, 1, 1, lang => l), ' ' ORDER BY l) FROM (VALUES ('en'), ('zh')) v(l)")" = 'marginal 边缘' ] ||
+echo "ok: EUC_CN: zh-Hant labels (also by the tag zh-TW) are 22P05 naming the function called"
+[ "$(q rfm_enc_euc_cn -c "SELECT string_agg(rfm.tier(1, 1, 1, lang => l), ' ' ORDER BY l) FROM (VALUES ('en'), ('zh'), ('zh-CN')) v(l)")" = 'marginal 边缘 边缘' ] ||
   fail "EUC_CN: rfm.tier with the language from a column fails"
 q rfm_enc_euc_cn -c "INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, label_zh_hant) VALUES ('own', 1, 'All', '全部客户', '全体')"
 [ "$(q rfm_enc_euc_cn -c "SELECT rfm.segment(1, 1, 1, 'own', 'zh-Hant'), rfm.tier(5, 5, 5, lang => 'zh-Hant')")" = '全体|核心' ] ||
