@@ -70,6 +70,7 @@ typedef struct TierArgs
 	char	   *scheme;
 	DateADT		as_of;			/* COALESCE(as_of, CURRENT_DATE) */
 	int32		lifecycle_days[3];	/* new, sleeping, churned (lifecycle_arg) */
+	int			zh;				/* the *_zh columns' language: 1 zh, 2 zh-Hant (zh_arg) */
 } TierArgs;
 
 /* The labels of one score cell (r, f, m). */
@@ -112,6 +113,25 @@ lifecycle_arg(FunctionCallInfo fcinfo, int32 *days)
 }
 
 /*
+ * The language of the *_zh columns (lang_zh, the 13th argument; NULL or
+ * absent: 'zh'): 1 for simplified characters, 2 for traditional ones.
+ */
+static int
+zh_arg(FunctionCallInfo fcinfo)
+{
+	int			zh;
+
+	if (PG_NARGS() < 13 || PG_ARGISNULL(12))
+		return 1;
+	zh = rfm_language_index(PG_GETARG_TEXT_PP(12), "rfm._tier_rows");
+	if (zh == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rfm._tier_rows: lang_zh must name Chinese ('zh' or 'zh-Hant')")));
+	return zh;
+}
+
+/*
  * rfm._tier_query's grouped query for these arguments (its checks raise the
  * errors), whether the fast path applies (stored states, or fast allowed,
  * no CLV and a key whose text form identifies customers), the source
@@ -121,10 +141,10 @@ static char *
 tier_query(FunctionCallInfo fcinfo, DateADT day, bool fast, bool *fast_path, Oid *key_type,
 		   Oid *key_base)
 {
-	Oid			argtypes[12] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
-	TEXTOID, DATEOID, BOOLOID, TEXTOID, BOOLOID, INT4ARRAYOID};
-	Datum		args[12];
-	char		nulls[12];
+	Oid			argtypes[13] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID,
+	TEXTOID, DATEOID, BOOLOID, TEXTOID, BOOLOID, INT4ARRAYOID, TEXTOID};
+	Datum		args[13];
+	char		nulls[13];
 	bool		isnull;
 	HeapTuple	row;
 	TupleDesc	desc;
@@ -144,11 +164,14 @@ tier_query(FunctionCallInfo fcinfo, DateADT day, bool fast, bool *fast_path, Oid
 	/* (checked by lifecycle_arg) */
 	args[11] = PG_NARGS() > 11 && !PG_ARGISNULL(11) ? PG_GETARG_DATUM(11) : (Datum) 0;
 	nulls[11] = PG_NARGS() > 11 && !PG_ARGISNULL(11) ? ' ' : 'n';
+	/* (checked by zh_arg; the grouped query labels in the canonical tag) */
+	args[12] = CStringGetTextDatum(zh_arg(fcinfo) == 2 ? "zh-Hant" : "zh");
+	nulls[12] = ' ';
 	/* target list order: rfm._tier_query's errors come first */
-	if (SPI_execute_with_args("SELECT rfm._tier_query($1, $2, $3, $4, $5, $6, $7, $8, $9, $12), "
+	if (SPI_execute_with_args("SELECT rfm._tier_query($1, $2, $3, $4, $5, $6, $7, $8, $9, $12, $13), "
 							  "$10 IS NOT NULL OR ($11 AND NOT $9 AND rfm._tier_text_key($1, $2)), "
 							  "rfm._source_column_type($1, $2), rfm._column_base_type($1, $2)",
-							  12, argtypes, args, nulls, true, 1) != SPI_OK_SELECT ||
+							  13, argtypes, args, nulls, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "rfm._tier_rows: could not build the tier query");
 	row = SPI_tuptable->vals[0];
@@ -321,9 +344,12 @@ load_orders_or_give_up(const TierArgs *a, MemoryContext cxt, Scored *s)
 	return loaded;
 }
 
-/* The labels of every score cell of 1..bins (rules read now, as rfm.segment does per query). */
+/*
+ * The labels of every score cell of 1..bins (rules read now, as rfm.segment
+ * does per query), the Chinese ones in language zh (1 or 2).
+ */
 static void
-build_cells(TierCell *cells, int32 bins, const char *scheme, MemoryContext cxt)
+build_cells(TierCell *cells, int32 bins, const char *scheme, int zh, MemoryContext cxt)
 {
 	SegmentScheme *main = rfm_segment_scheme_load(scheme, cxt);
 	SegmentScheme *tier3 = rfm_segment_scheme_load("tier3", cxt);
@@ -336,9 +362,9 @@ build_cells(TierCell *cells, int32 bins, const char *scheme, MemoryContext cxt)
 				TierCell   *c = &cells[CELL(r, f, m)];
 				char		digits[4] = {'0' + r, '0' + f, '0' + m, '\0'};
 				text	   *labels[4] = {rfm_segment_label(main, r, f, m, 0),
-					rfm_segment_label(main, r, f, m, 1),
+					rfm_segment_label(main, r, f, m, zh),
 					rfm_segment_label(tier3, r, f, m, 0),
-				rfm_segment_label(tier3, r, f, m, 1)};
+				rfm_segment_label(tier3, r, f, m, zh)};
 
 				c->rfm_cell = CStringGetTextDatum(digits);
 				for (int k = 0; k < 4; k++)
@@ -530,10 +556,12 @@ fast_rows(FunctionCallInfo fcinfo, const TierArgs *a, Scored *s, Oid key_type, T
 	old = MemoryContextSwitchTo(cxt);
 	rfm_score_limits(s, a->bins, a->as_of, &limits);
 	cells = palloc(sizeof(TierCell) * NCELLS);
-	build_cells(cells, a->bins, a->scheme, cxt);
+	build_cells(cells, a->bins, a->scheme, a->zh, cxt);
 	for (int k = 0; k < 4; k++)
-		for (int lang = 0; lang < 2; lang++)
-			stages[k][lang] = CStringGetTextDatum(rfm_lifecycle_label(k, lang, "rfm"));
+	{
+		stages[k][0] = CStringGetTextDatum(rfm_lifecycle_label(k, 0, "rfm"));
+		stages[k][1] = CStringGetTextDatum(rfm_lifecycle_label(k, a->zh, "rfm"));
+	}
 	if (kind == TIER_KEY_INT2 || kind == TIER_KEY_INT4 || kind == TIER_KEY_INT8)
 	{
 		ints = MemoryContextAllocHuge(cxt, sizeof(int64) * s->n);
@@ -701,6 +729,7 @@ tier_rows_here(FunctionCallInfo fcinfo)
 					 errmsg("rfm._tier_rows: source, column names, bins and scheme must not be NULL")));
 	check_tier_bins(PG_GETARG_INT32(5), TIER_CALLER);
 	lifecycle_arg(fcinfo, a.lifecycle_days);
+	a.zh = zh_arg(fcinfo);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "rfm._tier_rows: SPI_connect failed");
 	query = tier_query(fcinfo, day, true, &fast, &key_type, &key_base);
@@ -744,7 +773,7 @@ tier_rows_here(FunctionCallInfo fcinfo)
 /*
  * rfm._tier_rows(source, customer_column, time_column, amount_column,
  * customer_type, bins, scheme, as_of, clv, state, time_zone,
- * lifecycle_days): as_of NULL
+ * lifecycle_days, lang_zh): as_of NULL
  * is the day of each refresh.  time_zone (the tier table creator's,
  * rfm.tier_tables.time_zone) is the TimeZone for the call, as a function's
  * SET clause would set it: a timestamptz order's day and today are those
@@ -777,7 +806,7 @@ rfm_tier_cell_labels(PG_FUNCTION_ARGS)
 	Tuplestorestate *store;
 
 	check_tier_bins(bins, "rfm._tier_cell_labels");
-	build_cells(cells, bins, scheme, CurrentMemoryContext);
+	build_cells(cells, bins, scheme, 1, CurrentMemoryContext);
 	store = rfm_begin_rows(fcinfo, &desc, work_mem);
 	for (int32 r = 1; r <= bins; r++)
 		for (int32 f = 1; f <= bins; f++)

@@ -38,7 +38,7 @@ SELECT plan(100);
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text',
-        'integer', 'integer', 'integer']);
+        'integer', 'integer', 'integer', 'text']);
 SELECT has_function('rfm', 'drop_tiers', ARRAY['regclass']);
 SELECT has_function('rfm', 'drop_tiers', ARRAY['text', 'boolean']);
 SELECT has_function('rfm', 'transitions', ARRAY['regclass', 'date', 'date', 'text']);

@@ -255,8 +255,8 @@ SELECT results_eq(
 SELECT is((SELECT segment_zh FROM alter_t.t1 WHERE customer_id = 5), '一般发展客户', 'Chinese labels follow the scheme');
 SELECT ok(pg_get_viewdef('alter_t.t1'::regclass)
           LIKE '%, 2, ''value8''::text, ''2024-03-31''::date, false, NULL::text, '
-               || quote_literal(current_setting('TimeZone')) || '::text, ''{30,90,180}''::integer[])%',
-  'the stored query holds the new options, the time zone and the lifecycle thresholds, so a plain REFRESH (pg_restore) keeps them');
+               || quote_literal(current_setting('TimeZone')) || '::text, ''{30,90,180}''::integer[], ''zh''::text)%',
+  'the stored query holds the new options, the time zone, the lifecycle thresholds and lang_zh, so a plain REFRESH (pg_restore) keeps them');
 SELECT is((SELECT array[bins::text, scheme, as_of::text] FROM rfm.tier_tables WHERE id = :t1_id),
           ARRAY['2', 'value8', '2024-03-31'], 'the catalog row has the new options, under the same id');
 SELECT is((SELECT tier FROM rfm.tier_tables WHERE id = :t1_id), 'alter_t.t1'::regclass,

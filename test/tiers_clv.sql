@@ -58,8 +58,8 @@ SELECT plan(59);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text',
-        'integer', 'integer', 'integer'],
-  'create_tiers takes clv as its tenth argument (watermark_column and the lifecycle thresholds follow)');
+        'integer', 'integer', 'integer', 'text'],
+  'create_tiers takes clv as its tenth argument (watermark_column, the lifecycle thresholds and lang_zh follow)');
 
 -- Build under an empty search_path (pg_dump's): the query is fully qualified.
 SET search_path = '';

@@ -48,8 +48,8 @@ SELECT plan(40);
 
 SELECT has_function('rfm', 'create_tiers',
   ARRAY['text', 'regclass', 'text', 'text', 'text', 'integer', 'text', 'date', 'boolean', 'boolean', 'text',
-        'integer', 'integer', 'integer'],
-  'create_tiers takes watermark_column (the lifecycle thresholds follow)');
+        'integer', 'integer', 'integer', 'text'],
+  'create_tiers takes watermark_column (the lifecycle thresholds and lang_zh follow)');
 SELECT rfm.create_tiers('inc_t.incr', 'inc_t.orders', 'customer', 'ordered_on', 'amount',
                         watermark_column => 'order_id') \g /dev/null
 SELECT rfm.create_tiers('inc_t.full', 'inc_t.orders', 'customer', 'ordered_on', 'amount') \g /dev/null

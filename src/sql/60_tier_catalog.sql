@@ -30,6 +30,9 @@ CREATE TABLE rfm.tier_tables (
                            AND pg_catalog.array_position(lifecycle_days, NULL) IS NULL
                            AND 0 < lifecycle_days[1] AND lifecycle_days[1] <= lifecycle_days[2]
                            AND lifecycle_days[2] < lifecycle_days[3]),
+    -- the language of segment_zh, tier_zh and lifecycle_zh: simplified
+    -- ('zh') or traditional ('zh-Hant') characters
+    lang_zh         text     NOT NULL DEFAULT 'zh' CHECK (lang_zh IN ('zh', 'zh-Hant')),
     as_of           date,                       -- NULL: the day of each refresh
     keep_history    boolean  NOT NULL,
     history_table   regclass,                   -- NULL when keep_history is false

@@ -132,11 +132,11 @@ SELECT c.comment FROM (VALUES
     ('tier', 'm_score', 'Monetary score, 1 to bins / 消费金额得分 (M)：1 至分档数'),
     ('tier', 'rfm_cell', 'The three scores, e.g. 555 / RFM 得分组合（如 555）'),
     ('tier', 'segment', 'Segment of the table''s scheme (rfm.segment_rules), in English / 客户分群（英文，按本表的分群方案）'),
-    ('tier', 'segment_zh', 'Segment of the table''s scheme, in Chinese / 客户分群（中文）'),
+    ('tier', 'segment_zh', 'Segment of the table''s scheme, in Chinese (the table''s lang_zh: simplified or traditional characters) / 客户分群（中文，简体或繁体字：本表的 lang_zh）'),
     ('tier', 'tier', 'Value tier: core, potential or marginal / 价值分层（英文：core、potential、marginal）'),
-    ('tier', 'tier_zh', 'Value tier in Chinese: 核心, 潜力, 边缘 / 价值分层：核心、潜力、边缘'),
+    ('tier', 'tier_zh', 'Value tier in Chinese: 核心, 潜力, 边缘 (in the table''s lang_zh) / 价值分层：核心、潜力、边缘（简体或繁体字：本表的 lang_zh）'),
     ('tier', 'lifecycle', 'Lifecycle stage: new, active, sleeping or churned / 生命周期阶段（英文）'),
-    ('tier', 'lifecycle_zh', 'Lifecycle stage in Chinese: 新客, 活跃, 沉睡, 流失 / 生命周期阶段：新客、活跃、沉睡、流失'),
+    ('tier', 'lifecycle_zh', 'Lifecycle stage in Chinese: 新客, 活跃, 沉睡, 流失 (in the table''s lang_zh) / 生命周期阶段：新客、活跃、沉睡、流失（简体或繁体字：本表的 lang_zh）'),
     ('tier', 'as_of', 'Day the row describes: orders after it are left out / 统计截止日期（此后的订单不计入）'),
     ('tier', 'historical_clv', 'Historical CLV: net spend per day since the first purchase, times 1095 (3 years) / 历史客户生命周期价值 (CLV)：首购以来日均净消费额 × 1095 天（3 年）'),
     ('tier', 'p_alive', 'BG/NBD probability that the customer is still active at as_of / BG/NBD 存活概率：截至统计截止日期仍未流失的概率'),
@@ -145,7 +145,7 @@ SELECT c.comment FROM (VALUES
     ('tier', 'predicted_clv', 'Predicted CLV over 12 months, discounted 1% a month / 未来 12 个月预测客户生命周期价值 (CLV)，按月 1% 折现'),
     ('history', 'as_of', 'The tier table''s as_of at the build or refresh that wrote the snapshot / 快照的统计截止日期（当次构建或刷新时的 as_of）'),
     ('segments', 'segment', 'Segment, in English / 客户分群（英文）'),
-    ('segments', 'segment_zh', 'Segment, in Chinese / 客户分群（中文）'),
+    ('segments', 'segment_zh', 'Segment, in Chinese (the tier table''s lang_zh) / 客户分群（中文，简体或繁体字：本表的 lang_zh）'),
     ('segments', 'segment_priority', 'Priority of the label''s first rule in the scheme: the order to list segments in / 分群在方案中的优先级（排序用）'),
     ('segments', 'customers', 'Customers in the segment / 客户数'),
     ('segments', 'customer_share', 'Share of all customers / 客户数占比'),
@@ -432,7 +432,7 @@ COMMENT ON FUNCTION rfm._tier_text_key(regclass, text) IS
 CREATE FUNCTION rfm._tier_query(source regclass, customer_column text, time_column text,
                                 amount_column text, customer_type text, bins integer,
                                 scheme text, as_of date, clv boolean DEFAULT false,
-                                lifecycle_days integer[] DEFAULT NULL)
+                                lifecycle_days integer[] DEFAULT NULL, lang_zh text DEFAULT 'zh')
     RETURNS text
     LANGUAGE plpgsql STABLE
     AS $$
@@ -535,19 +535,19 @@ SELECT x.customer_id, (x.s).first_purchase, (x.s).last_purchase, x.recency_days,
        x.frequency, x.monetary, x.r_score, x.f_score, x.m_score,
        x.r_score::text || x.f_score::text || x.m_score::text AS rfm_cell,
        rfm.segment(x.r_score, x.f_score, x.m_score, %8$L, 'en') AS segment,
-       rfm.segment(x.r_score, x.f_score, x.m_score, %8$L, 'zh') AS segment_zh,
+       rfm.segment(x.r_score, x.f_score, x.m_score, %8$L, %15$L) AS segment_zh,
        rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'en') AS tier,
-       rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', 'zh') AS tier_zh,
+       rfm.segment(x.r_score, x.f_score, x.m_score, 'tier3', %15$L) AS tier_zh,
        rfm.lifecycle(s => x.s, as_of => %6$L::pg_catalog.date, new_days => %12$s, sleeping_days => %13$s,
                      churned_days => %14$s, lang => 'en') AS lifecycle,
        rfm.lifecycle(s => x.s, as_of => %6$L::pg_catalog.date, new_days => %12$s, sleeping_days => %13$s,
-                     churned_days => %14$s, lang => 'zh') AS lifecycle_zh,
+                     churned_days => %14$s, lang => %15$L) AS lifecycle_zh,
        %6$L::pg_catalog.date AS as_of%10$s
   FROM scored x%11$s
 $q$, customer_column, day_expr, amount_column, source, time_filter, as_of, bins, scheme,
-     clv_fits, clv_select, clv_from, days[1], days[2], days[3]);
+     clv_fits, clv_select, clv_from, days[1], days[2], days[3], COALESCE(lang_zh, 'zh'));
 END $$;
-COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date, boolean, integer[]) IS
+COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, text, date, boolean, integer[], text) IS
     'The grouped per-customer SELECT behind a tier table, and its source checks (internal; see rfm._tier_columns for its columns)';
 
 -- Rows of a tier table, computed now.  A materialized view selects from
@@ -558,7 +558,8 @@ COMMENT ON FUNCTION rfm._tier_query(regclass, text, text, text, text, integer, t
 -- rfm.customer_scores / rfm.customer_state_scores, the key in the column's
 -- own type, labels per score cell from rfm.segment_rules as read now (the
 -- rules code of rfm.segment), lifecycle as rfm._lifecycle (lifecycle_days:
--- new, sleeping and churned days; NULL: 30/90/180) --
+-- new, sleeping and churned days; NULL: 30/90/180), the *_zh columns in
+-- lang_zh ('zh' or 'zh-Hant'; NULL: 'zh') --
 -- sorted by key unless rfm.tier_unsorted is on; otherwise it runs
 -- rfm._tier_query's grouped SELECT.  More customers than the fast path may
 -- hold in memory (rfm.max_memory, program_limit_exceeded before any row is
@@ -569,11 +570,11 @@ CREATE FUNCTION rfm._tier_rows(source regclass, customer_column text, time_colum
                                amount_column text, customer_type text, bins integer,
                                scheme text, as_of date, clv boolean DEFAULT false,
                                state text DEFAULT NULL, time_zone text DEFAULT NULL,
-                               lifecycle_days integer[] DEFAULT NULL)
+                               lifecycle_days integer[] DEFAULT NULL, lang_zh text DEFAULT NULL)
     RETURNS SETOF record
     LANGUAGE C VOLATILE
     AS 'MODULE_PATHNAME', 'rfm_tier_rows';
-COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean, text, text, integer[]) IS
+COMMENT ON FUNCTION rfm._tier_rows(regclass, text, text, text, text, integer, text, date, boolean, text, text, integer[], text) IS
     'Rows of a tier table computed now, in time_zone (internal; as_of NULL = today)';
 
 -- Why this session's last rfm._tier_rows took the grouped path over

@@ -34,6 +34,7 @@ CREATE FUNCTION rfm._tier_view_options()
                       THEN ' WITH (security_invoker = true)' ELSE '' END $$;
 
 CREATE FUNCTION rfm._tier_create_views(tier regclass, bins integer, scheme text, clv boolean DEFAULT false,
+                                       lang_zh text DEFAULT 'zh',
                                        OUT segments_view regclass, OUT grid_view regclass)
     LANGUAGE plpgsql
     AS $$
@@ -47,10 +48,10 @@ BEGIN
     EXECUTE pg_catalog.format($v$
 CREATE VIEW %1$s%2$s AS
 WITH labels AS (
-    SELECT r.label_en, r.label_zh
+    SELECT r.label_en, %8$s AS label_zh
       FROM rfm.segment_rules r
      WHERE r.scheme = %5$L
-     GROUP BY r.label_en, r.label_zh),
+     GROUP BY r.label_en, 2),
 filled AS (
     SELECT t.segment, t.segment_zh,
            pg_catalog.count(*) AS customers,
@@ -72,7 +73,7 @@ segments AS (
       FULL JOIN labels l ON f.segment = l.label_en AND f.segment_zh = l.label_zh)
 SELECT s.segment, s.segment_zh,
        (SELECT pg_catalog.min(r.priority) FROM rfm.segment_rules r
-         WHERE r.scheme = %5$L AND r.label_en = s.segment AND r.label_zh = s.segment_zh) AS segment_priority,
+         WHERE r.scheme = %5$L AND r.label_en = s.segment AND %8$s = s.segment_zh) AS segment_priority,
        s.customers,
        pg_catalog.round(s.customers::pg_catalog.numeric
                         / NULLIF(pg_catalog.sum(s.customers) OVER (), 0), 4) AS customer_share,
@@ -101,7 +102,10 @@ SELECT s.segment, s.segment_zh,
         ELSE '' END,
         CASE WHEN clv THEN $c$,
            f.historical_clv, f.p_alive, f.predicted_clv, f.mean_predicted_clv$c$
-        ELSE '' END);
+        ELSE '' END,
+        -- the rules' Chinese label as the table's segment_zh has it
+        CASE WHEN lang_zh = 'zh-Hant' THEN 'COALESCE(r.label_zh_hant, rfm.zh_hant(r.label_zh))'
+             ELSE 'r.label_zh' END);
 
     EXECUTE pg_catalog.format($v$
 CREATE VIEW %1$s%2$s AS

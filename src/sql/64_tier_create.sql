@@ -31,7 +31,7 @@ CREATE FUNCTION rfm._tier_build(target text, source regclass, customer_column te
                                 amount_column text, customer_type text, bins integer, scheme text,
                                 as_of date, clv boolean, state text, storage text DEFAULT '',
                                 owner text DEFAULT NULL, time_zone text DEFAULT NULL,
-                                lifecycle_days integer[] DEFAULT NULL,
+                                lifecycle_days integer[] DEFAULT NULL, lang_zh text DEFAULT 'zh',
                                 OUT tier regclass, OUT row_total bigint,
                                 OUT segments_view regclass, OUT grid_view regclass,
                                 OUT grouped_note text)
@@ -44,9 +44,9 @@ BEGIN
     -- REFRESH ... CONCURRENTLY's duplicate check gains from it.
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'on', true);
     EXECUTE pg_catalog.format(
-        'CREATE MATERIALIZED VIEW %s%s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean, %L::pg_catalog.text, %L::pg_catalog.text, %L::pg_catalog.int4[]) AS t(%s) WITH NO DATA',
+        'CREATE MATERIALIZED VIEW %s%s AS SELECT * FROM rfm._tier_rows(%L::regclass, %L, %L, %L, %L, %s, %L, %L::pg_catalog.date, %L::boolean, %L::pg_catalog.text, %L::pg_catalog.text, %L::pg_catalog.int4[], %L::pg_catalog.text) AS t(%s) WITH NO DATA',
         target, storage, source::oid, customer_column, time_column, amount_column, customer_type,
-        bins, scheme, as_of, clv, state, time_zone, lifecycle_days, rfm._tier_columns(customer_type, clv));
+        bins, scheme, as_of, clv, state, time_zone, lifecycle_days, lang_zh, rfm._tier_columns(customer_type, clv));
     tier := target::regclass;
     IF owner IS NOT NULL THEN
         EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', tier, owner);
@@ -58,13 +58,13 @@ BEGIN
     PERFORM pg_catalog.set_config('rfm.tier_unsorted', 'off', true);
     -- REFRESH ... CONCURRENTLY needs a unique index over all rows.
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s (customer_id)', tier);
-    views := rfm._tier_create_views(tier, bins, scheme, clv);
+    views := rfm._tier_create_views(tier, bins, scheme, clv, lang_zh);
     segments_view := views.segments_view;
     grid_view := views.grid_view;
     PERFORM rfm._tier_comment(tier, 'tier'), rfm._tier_comment(segments_view, 'segments'),
             rfm._tier_comment(grid_view, 'grid');
 END $$;
-COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text, text, text, integer[]) IS
+COMMENT ON FUNCTION rfm._tier_build(text, regclass, text, text, text, text, integer, text, date, boolean, text, text, text, text, integer[], text) IS
     'Internal (rfm.create_tiers, rfm.alter_tiers): make and fill a tier table, its unique index and its views';
 
 -- The lifecycle thresholds (new, sleeping, churned days) of rfm.create_tiers
@@ -80,6 +80,28 @@ BEGIN
                   HINT = 'new: first purchase fewer than new_days before as_of; sleeping and churned: last purchase at least sleeping_days or churned_days before.';
     END IF;
     RETURN days;
+END $$;
+
+-- The language of a tier table's segment_zh, tier_zh and lifecycle_zh
+-- (rfm.create_tiers and rfm.alter_tiers' lang_zh): a tag naming Chinese,
+-- as 'zh' (simplified characters) or 'zh-Hant' (traditional); 22023
+-- otherwise, 22P05 naming caller where the database's encoding has no
+-- traditional characters (README, "Database encodings").
+CREATE FUNCTION rfm._tier_check_lang_zh(caller text, lang_zh text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    tag text := rfm._lang_tag(lang_zh);
+BEGIN
+    IF tag IS NULL OR tag = 'en' THEN
+        RAISE EXCEPTION '%: lang_zh must name Chinese, not %', caller, pg_catalog.quote_literal(lang_zh)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''zh'' (simplified characters) or ''zh-Hant'' (traditional characters); tags such as ''zh-CN'' or ''zh-TW'' name them too.';
+    END IF;
+    -- (边缘: a label that differs between the two forms)
+    PERFORM rfm._zh_label_in('边缘', tag, caller);
+    RETURN tag;
 END $$;
 
 -- What a tier table with watermark_column (customer states) cannot have,
@@ -179,13 +201,14 @@ CREATE FUNCTION rfm.create_tiers(name text, source regclass, customer_column tex
                                  as_of date DEFAULT NULL, keep_history boolean DEFAULT true,
                                  clv boolean DEFAULT false, watermark_column text DEFAULT NULL,
                                  new_days integer DEFAULT 30, sleeping_days integer DEFAULT 90,
-                                 churned_days integer DEFAULT 180)
+                                 churned_days integer DEFAULT 180, lang_zh text DEFAULT 'zh')
     RETURNS regclass
     LANGUAGE plpgsql
     AS $$
 DECLARE
     started       pg_catalog.timestamptz := pg_catalog.clock_timestamp();
     lifecycle     integer[];
+    zh            pg_catalog.text;                -- lang_zh as 'zh' or 'zh-Hant'
     zone          pg_catalog.text := pg_catalog.current_setting('TimeZone');  -- the tier table's, for good
     -- the caller's, read before the search_path below: an unqualified
     -- name is made in the caller's current schema
@@ -209,11 +232,13 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF name IS NULL OR source IS NULL OR customer_column IS NULL OR time_column IS NULL
        OR amount_column IS NULL OR bins IS NULL OR scheme IS NULL OR keep_history IS NULL
-       OR clv IS NULL OR new_days IS NULL OR sleeping_days IS NULL OR churned_days IS NULL THEN
+       OR clv IS NULL OR new_days IS NULL OR sleeping_days IS NULL OR churned_days IS NULL
+       OR lang_zh IS NULL THEN
         RAISE EXCEPTION 'rfm.create_tiers: only as_of and watermark_column may be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     lifecycle := rfm._tier_check_lifecycle('rfm.create_tiers', ARRAY[new_days, sleeping_days, churned_days]);
+    zh := rfm._tier_check_lang_zh('rfm.create_tiers', lang_zh);
     PERFORM rfm._check_source_permanent(source, 'rfm.create_tiers', 'tier table');
     IF NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION 'rfm.create_tiers: as_of must be a finite date, got %', as_of
@@ -303,7 +328,7 @@ BEGIN
     END IF;
     PERFORM rfm._tier_lock_source(source);
     PERFORM rfm._tier_query(source, customer_column, time_column, amount_column, customer_type,
-                            bins, scheme, COALESCE(as_of, CURRENT_DATE), clv, lifecycle);
+                            bins, scheme, COALESCE(as_of, CURRENT_DATE), clv, lifecycle, zh);
 
     IF watermark_column IS NOT NULL THEN
         PERFORM rfm._source_column_type(source, watermark_column);
@@ -334,7 +359,8 @@ BEGIN
 
     BEGIN
         built := rfm._tier_build(target, source, customer_column, time_column, amount_column, customer_type,
-                                 bins, scheme, as_of, clv, state, time_zone => zone, lifecycle_days => lifecycle);
+                                 bins, scheme, as_of, clv, state, time_zone => zone, lifecycle_days => lifecycle,
+                                 lang_zh => zh);
     EXCEPTION WHEN unique_violation THEN
         -- another session made one of the names after the check above and
         -- committed while this CREATE waited for it: the catalog's own
@@ -354,12 +380,12 @@ BEGIN
     END IF;
 
     INSERT INTO rfm.tier_tables (id, tier, source, customer_column, time_column, amount_column,
-                                 customer_type, bins, scheme, lifecycle_days, as_of, keep_history,
+                                 customer_type, bins, scheme, lifecycle_days, lang_zh, as_of, keep_history,
                                  history_table, clv, watermark_column, state_name, segments_view, grid_view,
                                  time_zone)
     VALUES (COALESCE(entry_id, pg_catalog.nextval('rfm.tier_tables_id_seq')),
             new_tier, source, customer_column, time_column, amount_column, customer_type,
-            bins, scheme, lifecycle, as_of, keep_history, history, clv, watermark_column, state,
+            bins, scheme, lifecycle, zh, as_of, keep_history, history, clv, watermark_column, state,
             built.segments_view, built.grid_view, zone)
     RETURNING id INTO entry_id;
 
@@ -375,7 +401,7 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', caller_path, true);
     RETURN new_tier;
 END $$;
-COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean, text, integer, integer, integer) IS
+COMMENT ON FUNCTION rfm.create_tiers(text, regclass, text, text, text, integer, text, date, boolean, boolean, text, integer, integer, integer, text) IS
     'Create, populate and register a tier table (materialized view) with its unique index, views, history, optional CLV columns and optional incremental refresh';
 
 -- Drop a relation named in the catalog if it still exists.  Never with

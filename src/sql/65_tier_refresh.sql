@@ -229,7 +229,7 @@ BEGIN
         -- The source's shape is checked first, for a clear error.
         PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column,
                                 entry.amount_column, entry.customer_type, entry.bins,
-                                entry.scheme, effective, entry.clv, entry.lifecycle_days);
+                                entry.scheme, effective, entry.clv, entry.lifecycle_days, entry.lang_zh);
         -- Incremental: fold the orders above the watermark into the stored
         -- states (rolled back with the rest if anything below fails).  A
         -- purchase dated after the refresh day, which a full rebuild would

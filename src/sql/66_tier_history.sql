@@ -359,13 +359,13 @@ BEGIN
         -- the orders themselves, also for an incremental table (its stored
         -- states count every order folded in, whatever its day)
         EXECUTE pg_catalog.format(
-            'INSERT INTO %s (%s) SELECT %s FROM rfm._tier_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL::pg_catalog.text, $10, $11) AS t(%s)',
+            'INSERT INTO %s (%s) SELECT %s FROM rfm._tier_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL::pg_catalog.text, $10, $11, $12) AS t(%s)',
             entry.history_table, pg_catalog.array_to_string(cols, ', '),
             (SELECT pg_catalog.string_agg('t.' OPERATOR(pg_catalog.||) n.col, ', ' ORDER BY n.k)
                FROM pg_catalog.unnest(cols) WITH ORDINALITY AS n(col, k)),
             rfm._tier_columns(entry.customer_type, entry.clv))
         USING entry.source, entry.customer_column, entry.time_column, entry.amount_column, entry.customer_type,
-              entry.bins, entry.scheme, as_of, entry.clv, entry.time_zone, entry.lifecycle_days;
+              entry.bins, entry.scheme, as_of, entry.clv, entry.time_zone, entry.lifecycle_days, entry.lang_zh;
         GET DIAGNOSTICS stored = ROW_COUNT;
         IF stored OPERATOR(pg_catalog.=) 0 AND kept OPERATOR(pg_catalog.>) 0 THEN
             RAISE EXCEPTION USING ERRCODE = 'RFMB0';     -- undoes the DELETE: caught below
@@ -438,7 +438,24 @@ SELECT COALESCE((SELECT r.label_zh_hant FROM rfm.segment_rules r
                 rfm._zh_label_in($2, 'zh-Hant', 'rfm.transitions'))
 $$;
 
--- lang 'zh': the segments by their Chinese labels (segment_zh); 'zh-Hant':
+-- The simplified form of a snapshot's segment_zh, which a tier table with
+-- lang_zh 'zh-Hant' stores in traditional characters: the label itself
+-- when a rule of the scheme has it as label_zh, else the label_zh of the
+-- scheme's first rule whose traditional label (label_zh_hant, else
+-- rfm.zh_hant's) it is; a label no rule has: as it is.
+CREATE FUNCTION rfm._label_zh_hans(scheme text, label text)
+    RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE WHEN EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = $1 AND r.label_zh = $2) THEN $2
+            ELSE COALESCE((SELECT r.label_zh FROM rfm.segment_rules r
+                            WHERE r.scheme = $1 AND COALESCE(r.label_zh_hant, rfm._zh_hant_or_null(r.label_zh)) = $2
+                            ORDER BY r.priority LIMIT 1), $2) END
+$$;
+
+-- lang 'zh': the segments by their Chinese labels (segment_zh, in
+-- simplified characters whatever the table's lang_zh was); 'zh-Hant':
 -- those in traditional characters (the scheme's label_zh_hant, else
 -- rfm.zh_hant).
 CREATE FUNCTION rfm.transitions(tier regclass, from_as_of date, to_as_of date, lang text DEFAULT 'en')
@@ -513,7 +530,9 @@ SELECT %4$s, pg_catalog.count(*),
         CASE WHEN (lang COLLATE "C") = 'en' THEN 'segment' ELSE 'segment_zh' END,
         CASE WHEN (lang COLLATE "C") = 'zh-Hant'
              THEN 'rfm._label_zh_hant($3, a.segment_zh), rfm._label_zh_hant($4, b.segment_zh)'
-             ELSE pg_catalog.format('a.%1$I, b.%1$I', CASE WHEN (lang COLLATE "C") = 'en' THEN 'segment' ELSE 'segment_zh' END) END)
+             WHEN (lang COLLATE "C") = 'zh'
+             THEN 'rfm._label_zh_hans($3, a.segment_zh), rfm._label_zh_hans($4, b.segment_zh)'
+             ELSE 'a.segment, b.segment' END)
     USING from_as_of, to_as_of, COALESCE(rules_from.scheme, entry.scheme), COALESCE(rules_to.scheme, entry.scheme);
 END $$;
 COMMENT ON FUNCTION rfm.transitions(regclass, date, date, text) IS

@@ -83,6 +83,13 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value';
             END IF;
             entry.lifecycle_days[CASE name WHEN 'new_days' THEN 1 WHEN 'sleeping_days' THEN 2 ELSE 3 END] := n::integer;
+        ELSIF name = 'lang_zh' THEN
+            IF kind <> 'string' THEN
+                RAISE EXCEPTION 'rfm.alter_tiers: lang_zh must be a string, not %', value
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Use "zh" (simplified characters) or "zh-Hant" (traditional characters).';
+            END IF;
+            entry.lang_zh := rfm._tier_check_lang_zh('rfm.alter_tiers', value #>> '{}');
         ELSIF name IN ('clv', 'keep_history') THEN
             IF kind <> 'boolean' THEN
                 RAISE EXCEPTION 'rfm.alter_tiers: % must be true or false, not %', name, value
@@ -96,7 +103,7 @@ BEGIN
         ELSE
             RAISE EXCEPTION 'rfm.alter_tiers: % is not an option that can change', pg_catalog.quote_literal(name)
                 USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'The options are bins, scheme, as_of, clv, keep_history, new_days, sleeping_days and churned_days.  The source, its columns and watermark_column cannot change: drop and re-create the tier table.';
+                      HINT = 'The options are bins, scheme, as_of, clv, keep_history, new_days, sleeping_days, churned_days and lang_zh.  The source, its columns and watermark_column cannot change: drop and re-create the tier table.';
         END IF;
     END LOOP;
     -- checked when changed: an alter of other options leaves them as they are
@@ -522,6 +529,7 @@ BEGIN
                                     COALESCE(wanted.as_of::text, 'refresh day')) END,
         CASE WHEN wanted.lifecycle_days <> entry.lifecycle_days
              THEN pg_catalog.format('lifecycle_days %s -> %s', entry.lifecycle_days, wanted.lifecycle_days) END,
+        CASE WHEN wanted.lang_zh <> entry.lang_zh THEN pg_catalog.format('lang_zh %s -> %s', entry.lang_zh, wanted.lang_zh) END,
         CASE WHEN wanted.clv <> entry.clv THEN pg_catalog.format('clv %s -> %s', entry.clv, wanted.clv) END,
         CASE WHEN wanted.keep_history <> entry.keep_history
              THEN pg_catalog.format('keep_history %s -> %s', entry.keep_history, wanted.keep_history) END);
@@ -583,7 +591,7 @@ BEGIN
     -- The source and the new options, checked before any change.
     PERFORM rfm._tier_query(entry.source, entry.customer_column, entry.time_column, entry.amount_column,
                             entry.customer_type, wanted.bins, wanted.scheme,
-                            COALESCE(wanted.as_of, CURRENT_DATE), wanted.clv, wanted.lifecycle_days);
+                            COALESCE(wanted.as_of, CURRENT_DATE), wanted.clv, wanted.lifecycle_days, wanted.lang_zh);
 
     kept := rfm._tier_capture(entry.tier);
     -- views moved to another schema than the tier table's go back there
@@ -651,7 +659,7 @@ BEGIN
     built := rfm._tier_build(pg_catalog.format('%I.%I', nsp, scratch), entry.source, entry.customer_column,
                              entry.time_column, entry.amount_column, entry.customer_type, wanted.bins,
                              wanted.scheme, wanted.as_of, wanted.clv, entry.state_name, storage,
-                             kept->>'owner', entry.time_zone, wanted.lifecycle_days);
+                             kept->>'owner', entry.time_zone, wanted.lifecycle_days, wanted.lang_zh);
     SELECT i.indexrelid INTO made_index FROM pg_catalog.pg_index i WHERE i.indrelid = built.tier;
     -- columns renamed by hand would come back under rfm's names, without
     -- their grants and comments
@@ -671,6 +679,7 @@ BEGIN
     -- security checks ownership through the table's oid, old and new.
     UPDATE rfm.tier_tables t
        SET tier = built.tier, bins = wanted.bins, scheme = wanted.scheme, lifecycle_days = wanted.lifecycle_days,
+           lang_zh = wanted.lang_zh,
            as_of = wanted.as_of,
            clv = wanted.clv, keep_history = wanted.keep_history,
            history_table = CASE WHEN wanted.keep_history THEN t.history_table END,
@@ -754,4 +763,4 @@ BEGIN
     RETURN built.tier;
 END $$;
 COMMENT ON FUNCTION rfm.alter_tiers(regclass, jsonb) IS
-    'Change a tier table''s bins, scheme, as_of, clv, keep_history or lifecycle thresholds: made again under the same name in one transaction, with its privileges, comments, storage, indexes and statistics kept';
+    'Change a tier table''s bins, scheme, as_of, clv, keep_history, lifecycle thresholds or lang_zh: made again under the same name in one transaction, with its privileges, comments, storage, indexes and statistics kept';

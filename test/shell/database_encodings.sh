@@ -156,14 +156,18 @@ for call in "rfm.segment|SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant')" \
             "rfm.tier|SELECT rfm.tier(1, 1, 1, lang => 'zh-TW')" \
             "rfm.lifecycle_stage|SELECT rfm.lifecycle_stage('2024-01-01', '2024-06-01', '2024-06-10', lang => 'zh-Hant')" \
             "rfm.recommended_action|SELECT rfm.recommended_action('Champions', lang => 'zh-Hant')" \
-            "rfm.zh_hant|SELECT rfm.zh_hant('边缘')"; do
+            "rfm.zh_hant|SELECT rfm.zh_hant('边缘')" \
+            "rfm.create_tiers|SELECT rfm.create_tiers('public.tiers_hant', 'public.orders', 'customer', 'ordered_on', 'amount', as_of => '2024-03-31', lang_zh => 'zh-Hant')" \
+            "rfm.alter_tiers|SELECT rfm.alter_tiers('public.tiers', '{\"lang_zh\": \"zh-TW\"}')"; do
   who=${call%%|*}
   if out=$(psql -X -q -At -v VERBOSITY=verbose -d rfm_enc_euc_cn -c "${call#*|}" 2>&1); then
     fail "EUC_CN: ${call#*|} gave $out"
   fi
   grep -q "ERROR:  22P05: $who: the traditional Chinese form of \"" <<< "$out" || fail "EUC_CN: ${call#*|}: $out"
 done
-echo "ok: EUC_CN: zh-Hant labels (also by the tag zh-TW) are 22P05 naming the function called"
+[ "$(q rfm_enc_euc_cn -c "SELECT count(*) || ' ' || string_agg(lang_zh, ',') || ' ' || (to_regclass('public.tiers_hant') IS NULL) FROM rfm.tier_tables")" = '1 zh true' ] ||
+  fail "EUC_CN: the refused create_tiers or alter_tiers left something behind"
+echo "ok: EUC_CN: zh-Hant labels (also by the tag zh-TW) are 22P05 naming the function called, a tier table's lang_zh too"
 [ "$(q rfm_enc_euc_cn -c "SELECT string_agg(rfm.tier(1, 1, 1, lang => l), ' ' ORDER BY l) FROM (VALUES ('en'), ('zh'), ('zh-CN')) v(l)")" = 'marginal 边缘 边缘' ] ||
   fail "EUC_CN: rfm.tier with the language from a column fails"
 q rfm_enc_euc_cn -c "INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, label_zh_hant) VALUES ('own', 1, 'All', '全部客户', '全体')"

@@ -41,8 +41,8 @@ CREATE TABLE public.orders_now (customer bigint, ordered_on date, amount integer
 INSERT INTO public.orders_now SELECT c % 50, current_date - c % 60, c FROM generate_series(1, 500) c;
 SELECT rfm.create_tiers('today_tiers', 'public.orders_now', 'customer', 'ordered_on', 'amount', keep_history => false);
 -- made again by rfm.alter_tiers: its new stored query and catalog row must
--- survive too (lifecycle thresholds of its own included)
-SELECT rfm.alter_tiers('today_tiers', '{"bins": 3, "new_days": 7, "sleeping_days": 20, "churned_days": 45}');
+-- survive too (lifecycle thresholds and traditional labels of its own included)
+SELECT rfm.alter_tiers('today_tiers', '{"bins": 3, "new_days": 7, "sleeping_days": 20, "churned_days": 45, "lang_zh": "zh-Hant"}');
 CREATE TEMP TABLE cdnow_raw (line text);
 \copy cdnow_raw (line) from 'data/CDNOW_sample.txt' with (format text, delimiter E'\x01')
 CREATE TABLE public.cdnow AS
@@ -62,7 +62,7 @@ SELECT 'history ' || md5(string_agg(h::text, '|' ORDER BY as_of, customer_id)) F
 SELECT 'segments ' || md5(string_agg(s::text, '|' ORDER BY segment)) FROM "Sales Data"."Tiers Q1_segments" s;
 SELECT 'grid ' || md5(string_agg(g::text, '|' ORDER BY r_score, f_score)) FROM "Sales Data"."Tiers Q1_grid" g;
 SELECT 'catalog ' || string_agg(concat_ws(',', id, tier, source, customer_column, time_column, amount_column,
-                                         customer_type, bins, scheme, lifecycle_days, as_of, keep_history, history_table,
+                                         customer_type, bins, scheme, lifecycle_days, lang_zh, as_of, keep_history, history_table,
                                          clv, segments_view, grid_view), ' ; ' ORDER BY id)
   FROM rfm.tier_tables;
 -- what a pg_cron job made before the dump names its row by (README "pg_cron")
@@ -97,6 +97,8 @@ check_restored() {
   q "$db" -c "CALL rfm.refresh_tiers('today_tiers')"
   [ "$(q "$db" -c "SELECT count(*) FILTER (WHERE lifecycle IS DISTINCT FROM rfm.lifecycle_stage(first_purchase, last_purchase, as_of, 7, 20, 45)) || ' of ' || count(*) FROM public.today_tiers")" = '0 of 50' ] \
     || fail "$how: today_tiers lost its lifecycle thresholds in the refresh after the restore"
+  [ "$(q "$db" -c "SELECT count(*) FILTER (WHERE segment_zh IS DISTINCT FROM rfm.segment(r_score, f_score, m_score, 'standard', 'zh-Hant') OR tier_zh IS DISTINCT FROM rfm.segment(r_score, f_score, m_score, 'tier3', 'zh-Hant') OR lifecycle_zh IS DISTINCT FROM rfm.lifecycle_stage(first_purchase, last_purchase, as_of, 7, 20, 45, 'zh-Hant')) || ' of ' || count(*) FROM public.today_tiers")" = '0 of 50' ] \
+    || fail "$how: today_tiers lost its traditional labels (lang_zh) in the refresh after the restore"
   [ "$(q "$db" -c "SELECT count(*) FROM \"Sales Data\".\"Tiers Q1\" WHERE customer_id = 'new one'")" = 1 ] \
     || fail "$how: refresh after restore did not pick up the new order"
   q "$db" -c "INSERT INTO public.cdnow VALUES (900001, '1997-02-01', 40), (900001, '1997-09-20', 60)"
