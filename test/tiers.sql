@@ -33,7 +33,7 @@ INSERT INTO tiers_t.orders VALUES
   (NULL, '2024-03-01', 99, 'no customer'),
   (7, '2024-04-15', 40, 'future only');
 
-SELECT plan(100);
+SELECT plan(102);
 
 -- Signatures and markings.
 SELECT has_function('rfm', 'create_tiers',
@@ -136,6 +136,22 @@ SELECT is((SELECT sum(customers)::int FROM tiers_t.t1_segments), 5, 'segment sum
 SELECT is((SELECT sum(revenue) FROM tiers_t.t1_segments), 173::numeric, 'segment summary revenue totals 173');
 SELECT ok((SELECT abs(sum(customer_share) - 1) < 0.001 AND abs(sum(revenue_share) - 1) < 0.001
              FROM tiers_t.t1_segments), 'shares add up to 1');
+-- revenue_share is over the net total (README): refunds outweighing
+-- purchases make it NULL (total 0: monetary 10, -10 and 0) or negative and
+-- above 1 (10 and -40 in two segments, r 1 and 5 by hand: 10 / -30, -40 / -30)
+CREATE TABLE tiers_t.refunds_even (c int, d date, a numeric);
+INSERT INTO tiers_t.refunds_even VALUES (1, '2024-01-01', 10), (2, '2024-01-02', 10), (2, '2024-01-03', -20),
+  (3, '2024-01-05', 5), (3, '2024-01-06', -5);
+CREATE TABLE tiers_t.refunds_over (c int, d date, a numeric);
+INSERT INTO tiers_t.refunds_over VALUES (1, '2024-01-01', 10), (2, '2024-01-02', 10), (2, '2024-01-03', -50);
+SELECT rfm.create_tiers('tiers_t.even', 'tiers_t.refunds_even', 'c', 'd', 'a', as_of => '2024-02-01', keep_history => false) \g /dev/null
+SELECT rfm.create_tiers('tiers_t.over', 'tiers_t.refunds_over', 'c', 'd', 'a', as_of => '2024-02-01', keep_history => false) \g /dev/null
+SELECT is((SELECT count(*) FILTER (WHERE revenue_share IS NULL) || ' of ' || count(*) || ', customer shares '
+                  || sum(customer_share) FROM tiers_t.even_segments WHERE customers > 0),
+  '3 of 3, customer shares 0.9999', 'a net total of 0: every revenue_share NULL (customer shares as ever)');
+SELECT results_eq($$SELECT revenue, revenue_share FROM tiers_t.over_segments WHERE customers > 0 ORDER BY revenue$$,
+  $$VALUES (-40::numeric, 1.3333::numeric), (10, -0.3333)$$, 'a negative net total: shares above 1 and negative');
+SELECT rfm.drop_tiers('tiers_t.even'), rfm.drop_tiers('tiers_t.over') \g /dev/null
 -- Every label of standard has a row (12), those no customer has with 0
 -- customers, 0 revenue, share 0 and no means: t1's 5 customers have 5
 -- labels (scores by hand, as_of 2024-03-31: 1 (3,4,4) Loyal Customers, 2
