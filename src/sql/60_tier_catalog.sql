@@ -93,14 +93,56 @@ CREATE FUNCTION rfm._has_rights_of(role_name name)
     AS $$ SELECT EXISTS (SELECT FROM pg_catalog.pg_roles r
                           WHERE r.rolname OPERATOR(pg_catalog.=) $1 AND pg_catalog.pg_has_role(r.oid, 'USAGE')) $$;
 
+-- Whether the relations a catalog row names are still the ones rfm made.
+-- The row names them by OID (regclass): one dropped by hand leaves a bare
+-- number, which pg_dump writes as it is and a restore into another cluster
+-- (or OID wraparound) can give to an unrelated relation of the same owner,
+-- so rfm drops, writes or reads a row's relation only when it looks like
+-- what rfm.create_tiers made:
+--   a tier table: a materialized view whose stored query calls rfm._tier_rows;
+CREATE FUNCTION rfm._is_tier_matview(rel regclass)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT EXISTS (SELECT FROM pg_catalog.pg_class c
+                 JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) c.oid
+                 JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                                            AND d.objid OPERATOR(pg_catalog.=) r.oid
+                 JOIN pg_catalog.pg_proc p ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                          AND p.oid OPERATOR(pg_catalog.=) d.refobjid
+                WHERE c.oid OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'm'
+                  AND p.proname OPERATOR(pg_catalog.=) '_tier_rows'
+                  AND p.pronamespace OPERATOR(pg_catalog.=) 'rfm'::pg_catalog.regnamespace) $$;
+
+--   its _segments or _grid view: a view whose query reads the tier table
+--   (so none is left once the tier table is gone: they go with it);
+CREATE FUNCTION rfm._is_tier_view(tier regclass, rel regclass)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT EXISTS (SELECT FROM pg_catalog.pg_class c
+                 JOIN pg_catalog.pg_rewrite w ON w.ev_class OPERATOR(pg_catalog.=) c.oid
+                 JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                                            AND d.objid OPERATOR(pg_catalog.=) w.oid
+                WHERE c.oid OPERATOR(pg_catalog.=) $2 AND c.relkind OPERATOR(pg_catalog.=) 'v'
+                  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                  AND d.refobjid OPERATOR(pg_catalog.=) $1) $$;
+
+--   its history table: rfm._is_tier_history (66_tier_history.sql).
+
+CREATE FUNCTION rfm._tier_relation_exists(rel regclass)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1) $$;
+
 -- A row whose tier table is gone (dropped with its source by DROP ...
--- CASCADE, which rfm cannot see) stays visible to the role that created
--- it, so that rfm.drop_orphan_tiers can clean up after it.
+-- CASCADE, which rfm cannot see; or its number given to another relation
+-- since, rfm._is_tier_matview) stays visible to the role that created it,
+-- so that rfm.drop_orphan_tiers can clean up after it.
 CREATE FUNCTION rfm._orphan_of(tier regclass, created_by name)
     RETURNS boolean
     LANGUAGE sql STABLE
-    AS $$ SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1)
-             AND rfm._has_rights_of($2) $$;
+    AS $$ SELECT NOT rfm._is_tier_matview($1) AND rfm._has_rights_of($2) $$;
 
 -- Whether member (a view or history table named by the catalog row of
 -- tier) belongs to it: owned by the tier table's owner, or (a view) built
@@ -274,6 +316,28 @@ SELECT pg_catalog.pg_extension_config_dump('rfm.tier_tables_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log_id_seq', '');
 
+-- The row with its views and history table as rfm uses them: the owner's
+-- relations under their numbers that are no longer what rfm made (a
+-- restore gave a dropped one's number to another) count as dropped, as 0,
+-- a number no relation has, to every check (never written back).
+CREATE FUNCTION rfm._tier_members_checked(entry rfm.tier_tables)
+    RETURNS rfm.tier_tables
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF rfm._tier_relation_exists(entry.segments_view) AND NOT rfm._is_tier_view(entry.tier, entry.segments_view) THEN
+        entry.segments_view := 0;
+    END IF;
+    IF rfm._tier_relation_exists(entry.grid_view) AND NOT rfm._is_tier_view(entry.tier, entry.grid_view) THEN
+        entry.grid_view := 0;
+    END IF;
+    IF rfm._tier_relation_exists(entry.history_table)
+       AND NOT rfm._is_tier_history(entry.history_table, entry.customer_type) THEN
+        entry.history_table := 0;
+    END IF;
+    RETURN entry;
+END $$;
+
 -- The catalog row of a tier table, or a clear error.
 CREATE FUNCTION rfm._tier_entry(tier regclass)
     RETURNS rfm.tier_tables
@@ -307,6 +371,14 @@ BEGIN
             USING ERRCODE = 'undefined_object',
                   HINT = 'SELECT tier FROM rfm.tier_tables lists the tier tables you own.';
     END IF;
+    -- A relation that took the number of a tier table dropped by hand
+    -- (rfm._is_tier_matview): not a tier table, whatever the row says.
+    IF NOT rfm._is_tier_matview(entry.tier) THEN
+        RAISE EXCEPTION 'rfm: % is not a tier table made by rfm.create_tiers', $1
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = pg_catalog.format('The catalog row of tier table %s names it, but it is not the materialized view rfm.create_tiers made: that tier table was dropped by hand and its number went to this relation (as a restore into another cluster can do).', entry.id),
+                  HINT = 'SELECT rfm.drop_orphan_tiers() removes what that tier table left, and leaves this relation alone.';
+    END IF;
     -- The row is the tier table owner's to edit (row-level security), and
     -- rfm drops its views and history table and writes snapshots into the
     -- history, also when a superuser calls: they must be the tier table's
@@ -320,5 +392,5 @@ BEGIN
                                              entry.segments_view, entry.grid_view, entry.history_table),
                   HINT = 'After ALTER ... OWNER TO of the tier table, hand over its views and history table too (ALTER VIEW / ALTER TABLE ... OWNER TO); if rfm.tier_tables was edited by hand, put back the names rfm.create_tiers wrote.';
     END IF;
-    RETURN entry;
+    RETURN rfm._tier_members_checked(entry);
 END $$;

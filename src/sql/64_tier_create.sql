@@ -438,17 +438,23 @@ DECLARE
     job     bigint;
     detail  text;
 BEGIN
-    FOREACH member IN ARRAY ARRAY[entry.segments_view, entry.grid_view, entry.history_table] LOOP
-        CONTINUE WHEN member IS NULL OR NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = member);
-        IF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = member)
-           = entry.created_by THEN
-            PERFORM rfm._drop_if_exists(member,
-                CASE (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = member) WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END);
+    -- Its views went with the tier table (they read it): a relation under
+    -- their numbers now is another one.  Its history table is dropped only
+    -- while it is still one (rfm._is_tier_history: not a relation that got
+    -- its number after a restore into another cluster) and its creator's.
+    member := entry.history_table;
+    IF member IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = member) THEN
+        IF NOT rfm._is_tier_history(member, entry.customer_type) THEN
+            RAISE NOTICE '%: % is no longer the history table of tier table % (it was dropped, and its number went to this relation); left in place',
+                         caller, member, entry.id;
+        ELSIF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = member)
+              = entry.created_by THEN
+            PERFORM rfm._drop_if_exists(member, 'TABLE');
         ELSE
             RAISE WARNING '%: % is not owned by %, who created tier table %; left in place',
                           caller, member, entry.created_by, entry.id;
         END IF;
-    END LOOP;
+    END IF;
     -- the state of the role that created the row only (a superuser sees every state)
     IF entry.state_name IS NOT NULL THEN
         IF EXISTS (SELECT FROM rfm.customer_state_sources s
@@ -490,8 +496,9 @@ DECLARE
     entry   rfm.tier_tables;
     removed integer := 0;
 BEGIN
+    -- (a relation that took a dropped tier table's number is not one)
     FOR entry IN SELECT * FROM rfm.tier_tables t
-                  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier)
+                  WHERE NOT rfm._is_tier_matview(t.tier)
                   ORDER BY t.id
     LOOP
         IF rfm._drop_orphan(entry) THEN
@@ -576,7 +583,7 @@ BEGIN
     -- name from being used again: removed as rfm.drop_orphan_tiers would.
     SELECT * INTO entry FROM rfm.tier_tables t
      WHERE history IS NOT NULL AND t.history_table = history
-       AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier);
+       AND NOT rfm._is_tier_matview(t.tier);
     IF FOUND THEN
         history_name := history::pg_catalog.text;
         -- (objects of yours on the history table: 2BP01 naming them)

@@ -52,7 +52,7 @@ BEGIN
     SELECT t.id INTO orphan
       FROM rfm.tier_tables t
      WHERE t.history_table = existing
-       AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t.tier);
+       AND NOT rfm._is_tier_matview(t.tier);
     IF orphan IS NOT NULL THEN
         RAISE EXCEPTION '%: % is the history of an earlier tier table (rfm.tier_tables id %) that was dropped without rfm.drop_tiers',
                         caller, existing, orphan
@@ -210,6 +210,31 @@ SELECT ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'tier_zh',
        CASE WHEN clv THEN pg_catalog.string_to_array(rfm._tier_clv_columns('', false), ', ')
             ELSE '{}'::pg_catalog.text[] END
 $$;
+
+-- Whether rel is a tier table's history table as rfm made it (the other
+-- checks: rfm._is_tier_matview): an ordinary table with at least as many
+-- columns as a snapshot writes (rfm._tier_history_column_names; one
+-- renamed by hand is named by the snapshot's own error) and a primary key
+-- of two, a date (as_of) and the customer column's type as the row
+-- records it (customer_id).
+CREATE FUNCTION rfm._is_tier_history(rel regclass, customer_type text)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+SELECT EXISTS (SELECT FROM pg_catalog.pg_class c
+                 JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) c.oid AND i.indisprimary
+                 JOIN pg_catalog.pg_attribute a1 ON a1.attrelid OPERATOR(pg_catalog.=) c.oid
+                                                AND a1.attnum OPERATOR(pg_catalog.=) i.indkey[0]
+                 JOIN pg_catalog.pg_attribute a2 ON a2.attrelid OPERATOR(pg_catalog.=) c.oid
+                                                AND a2.attnum OPERATOR(pg_catalog.=) i.indkey[1]
+                WHERE c.oid OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'
+                  AND i.indnatts OPERATOR(pg_catalog.=) 2
+                  AND a1.atttypid OPERATOR(pg_catalog.=) 'pg_catalog.date'::pg_catalog.regtype
+                  AND rfm._qualified_type(a2.atttypid) OPERATOR(pg_catalog.=) $2
+                  AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0
+                          AND NOT a.attisdropped)
+                      OPERATOR(pg_catalog.>=) pg_catalog.cardinality(rfm._tier_history_column_names(false))) $$;
 
 -- Whether copying the tier table's rows into the history table runs no
 -- code: the tier table is a materialized view (reading it runs nothing,
