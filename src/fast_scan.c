@@ -457,6 +457,11 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 			return false;
 	}
 
+	/*
+	 * Locked as a query locks what it reads: until the transaction ends
+	 * (table_close with NoLock below), so that no TRUNCATE or ALTER gets in
+	 * between two reads of a REPEATABLE READ transaction.
+	 */
 	rel = table_open(relid, AccessShareLock);
 	/*
 	 * Inheritance children would be read by FROM source; RLS filters rows.
@@ -470,7 +475,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 		!key_kind(key_type, TupleDescAttr(RelationGetDescr(rel), key_att - 1)->attcollation, &kkind) ||
 		check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 	{
-		table_close(rel, AccessShareLock);
+		table_close(rel, NoLock);
 		return false;
 	}
 	/* as the executor: SELECT on the table, or on each column read */
@@ -507,7 +512,7 @@ fast_scan_orders(Oid relid, const char *customer_column, const char *time_column
 		fast_scan_rows(&os, rel, scan, table);
 		table_endscan(scan);
 	}
-	table_close(rel, AccessShareLock);
+	table_close(rel, NoLock);
 	*result = table;
 	return true;
 }
@@ -589,7 +594,7 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 		rfm_states_rls_beyond_owner(rel))
 	{
-		table_close(rel, AccessShareLock);
+		table_close(rel, NoLock);
 		return false;			/* the SQL path reads it, or reports why not */
 	}
 
@@ -693,7 +698,7 @@ fast_scan_states(Oid relid, text *state_name, MemoryContext cxt,
 	}
 	MemoryContextSwitchTo(old);
 	table_endscan(scan);
-	table_close(rel, AccessShareLock);
+	table_close(rel, NoLock);
 	MemoryContextDelete(scratch);
 	if (n > INT_MAX)
 		ereport(ERROR,

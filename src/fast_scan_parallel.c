@@ -230,7 +230,7 @@ rfm_fast_scan_worker(dsm_segment *seg, shm_toc *toc)
 	scan = table_beginscan_parallel(rel, pscan);
 	fast_scan_rows(os, rel, scan, table);
 	table_endscan(scan);
-	table_close(rel, AccessShareLock);
+	table_close(rel, NoLock);
 
 	while ((part = fast_table_serialize_part(table, &next_slot, PART_BYTES)) != NULL)
 	{
