@@ -95,6 +95,16 @@ zh_hant_utf8(const char *hans)
 	return NULL;
 }
 
+/* The simplified form (UTF-8) of one of rfm's traditional texts, else NULL. */
+static const char *
+zh_hans_utf8(const char *hant)
+{
+	for (size_t i = 0; i < lengthof(zh_hant_pairs); i++)
+		if (strcmp(hant, zh_hant_pairs[i].hant) == 0)
+			return zh_hant_pairs[i].hans;
+	return NULL;
+}
+
 /* Encodings whose text rfm's labels pass through as UTF-8 bytes. */
 static bool
 server_takes_utf8(void)
@@ -186,4 +196,23 @@ rfm_zh_label_in(PG_FUNCTION_ARGS)
 	if (rfm_language_index(PG_GETARG_TEXT_PP(1), text_to_cstring(PG_GETARG_TEXT_PP(2))) != 2)
 		PG_RETURN_TEXT_P(cstring_to_text(label));
 	PG_RETURN_TEXT_P(cstring_to_text(rfm_zh_hant_or_error(label, text_to_cstring(PG_GETARG_TEXT_PP(2)))));
+}
+
+PG_FUNCTION_INFO_V1(rfm_zh_hans_label);
+
+/*
+ * rfm._zh_hans(label): one of rfm's texts in traditional characters back in
+ * simplified ones (always in the database's encoding: rfm installs them);
+ * any other text as it is.
+ */
+Datum
+rfm_zh_hans_label(PG_FUNCTION_ARGS)
+{
+	char	   *label = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	const char *utf8 = server_takes_utf8() ? label : pg_server_to_any(label, strlen(label), PG_UTF8);
+	const char *hans = zh_hans_utf8(utf8);
+
+	if (hans == NULL)
+		PG_RETURN_TEXT_P(cstring_to_text(label));
+	PG_RETURN_TEXT_P(cstring_to_text(pg_any_to_server(hans, strlen(hans), PG_UTF8)));
 }

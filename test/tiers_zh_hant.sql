@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS hant_t CASCADE;
 CREATE SCHEMA hant_t;
-SELECT plan(26);
+SELECT plan(29);
 
 -- By hand, as of 2024-03-31, 5 bins (type-7 cut points over 5 customers,
 -- h = 0.8, 1.6, 2.4, 3.2):
@@ -135,6 +135,45 @@ SELECT results_eq(
       FROM rfm.transitions('hant_t.hant', '2024-03-10', '2024-03-31', 'zh') ORDER BY 1 NULLS FIRST, 2$$,
   'transitions zh-Hant: both in traditional characters');
 
+-- two rules sharing a simplified label but not a traditional one: the
+-- Chinese transitions are the English ones through each rule, one row per
+-- pair of labels, before and after an alter of lang_zh
+INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, label_zh_hant, r_min, f_min)
+VALUES ('hant_dup', 10, 'Best', '重要客户', '重要客戶', 4, 1), ('hant_dup', 20, 'Good', '重要客户', '關鍵客戶', 1, 4),
+       ('hant_dup', 30, 'Rest', '其他客户', NULL, 1, 1);
+-- (customers that move Best -> Good, Good -> Best and Best -> Best between
+-- 2024-03-10 and 2024-03-31: three English rows, one Chinese 重要客户 -> 重要客户)
+CREATE TABLE hant_t.orders2 (customer integer, ordered_on date, amount numeric);
+INSERT INTO hant_t.orders2 VALUES
+  (1, '2024-01-05', 10), (1, '2024-02-05', 10), (1, '2024-03-08', 10),
+  (6, '2024-01-02', 10), (6, '2024-01-03', 10), (6, '2024-01-04', 10), (6, '2024-03-30', 10),
+  (7, '2024-03-09', 5), (8, '2024-02-20', 5), (9, '2024-01-15', 5), (10, '2024-03-28', 5), (11, '2023-12-01', 5);
+SELECT rfm.create_tiers('hant_t.dup', 'hant_t.orders2', 'customer', 'ordered_on', 'amount',
+                        as_of => '2024-03-31', scheme => 'hant_dup', lang_zh => 'zh-Hant') \g /dev/null
+SELECT rfm.backfill_history('hant_t.dup', '2024-03-10') \g /dev/null
+CREATE VIEW hant_t.dup_labels AS
+SELECT label_en, label_zh, COALESCE(label_zh_hant, rfm.zh_hant(label_zh)) AS label_zh_hant FROM rfm.segment_rules WHERE scheme = 'hant_dup';
+SELECT results_eq(
+  $$SELECT from_segment, to_segment, customers, in_from_snapshot, in_to_snapshot
+      FROM rfm.transitions('hant_t.dup', '2024-03-10', '2024-03-31', 'zh') ORDER BY 1 NULLS FIRST, 2, 4, 5$$,
+  $$SELECT f.label_zh, t2.label_zh, sum(t.customers)::bigint, t.in_from_snapshot, t.in_to_snapshot
+      FROM rfm.transitions('hant_t.dup', '2024-03-10', '2024-03-31') t
+      LEFT JOIN hant_t.dup_labels f ON f.label_en = t.from_segment LEFT JOIN hant_t.dup_labels t2 ON t2.label_en = t.to_segment
+     GROUP BY 1, 2, 4, 5 ORDER BY 1 NULLS FIRST, 2, 4, 5$$,
+  'transitions zh of a zh-Hant table: the English rows through each rule''s label_zh, one row per pair');
+SELECT is((SELECT customers FROM rfm.transitions('hant_t.dup', '2024-03-10', '2024-03-31', 'zh')
+            WHERE from_segment = '重要客户' AND to_segment = '重要客户'), 3::bigint,
+  '... 重要客户 -> 重要客户 one row of 3 (Best -> Best, Best -> Good, Good -> Best)');
+SELECT rfm.alter_tiers('hant_t.dup', '{"lang_zh": "zh"}') \g /dev/null
+SELECT results_eq(
+  $$SELECT from_segment, to_segment, customers, in_from_snapshot, in_to_snapshot
+      FROM rfm.transitions('hant_t.dup', '2024-03-10', '2024-03-31', 'zh-Hant') ORDER BY 1 NULLS FIRST, 2, 4, 5$$,
+  $$SELECT f.label_zh_hant, t2.label_zh_hant, sum(t.customers)::bigint, t.in_from_snapshot, t.in_to_snapshot
+      FROM rfm.transitions('hant_t.dup', '2024-03-10', '2024-03-31') t
+      LEFT JOIN hant_t.dup_labels f ON f.label_en = t.from_segment LEFT JOIN hant_t.dup_labels t2 ON t2.label_en = t.to_segment
+     GROUP BY 1, 2, 4, 5 ORDER BY 1 NULLS FIRST, 2, 4, 5$$,
+  '... and zh-Hant after an alter to zh (one snapshot in each form): each rule''s own traditional label');
+
 -- the errors
 SELECT throws_ok($$SELECT rfm.create_tiers('hant_t.bad', 'hant_t.orders', 'customer', 'ordered_on', 'amount', lang_zh => 'en')$$,
   '22023', 'rfm.create_tiers: lang_zh must name Chinese, not ''en''', 'create_tiers: lang_zh en is 22023');
@@ -152,4 +191,4 @@ SELECT throws_ok($$UPDATE rfm.tier_tables SET lang_zh = 'zh-TW' WHERE tier = 'ha
 SELECT * FROM finish();
 SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'hant_t.%' \g /dev/null
 DROP SCHEMA hant_t CASCADE;
-DELETE FROM rfm.segment_rules WHERE scheme = 'hant_mine';
+DELETE FROM rfm.segment_rules WHERE scheme IN ('hant_mine', 'hant_dup');

@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS zh_t CASCADE;
 CREATE SCHEMA zh_t;
-SELECT plan(39);
+SELECT plan(40);
 
 -- 1. The language: a tag naming traditional characters, in any case and
 -- with '-' or '_' ('zh-Hant', 'zh-TW', 'zh_HK', 'ZH-HANT-CN'); a script or
@@ -138,12 +138,18 @@ SELECT set_eq(
   $$SELECT DISTINCT to_segment FROM rfm.transitions('zh_t.tiers', '2024-02-29', '2024-03-31', 'zh-Hant')$$,
   $$SELECT DISTINCT rfm.zh_hant(segment_zh) FROM zh_t.tiers_history WHERE as_of = '2024-03-31'$$,
   '... and the later one''s through the standard scheme');
--- two rules with one label_zh: the first rule's traditional label, as
--- rfm.segment gives it
+-- two rules with one label_zh and traditional labels of their own: a
+-- snapshot's label goes through the rule of its English label too, both ways
 INSERT INTO rfm.segment_rules (scheme, priority, label_en, label_zh, label_zh_hant, r_min, r_max)
 VALUES ('zh_dup', 10, 'A', '甲客户', NULL, 5, 5), ('zh_dup', 20, 'B', '甲客户', '乙類', 1, 4);
-SELECT is(rfm._label_zh_hant('zh_dup', '甲客户'), rfm.segment(5, 1, 1, 'zh_dup', 'zh-Hant'),
-  'a label_zh two rules share: the first rule''s traditional label, as rfm.segment''s');
+SELECT is(ARRAY[rfm._snapshot_segment_zh('zh_dup', 'A', '甲客户', 'zh-Hant'), rfm._snapshot_segment_zh('zh_dup', 'B', '甲客户', 'zh-Hant'),
+                rfm._snapshot_segment_zh('zh_dup', 'B', '乙類', 'zh'), rfm._snapshot_segment_zh('zh_dup', 'B', '乙類', 'zh-Hant')],
+  ARRAY[rfm.segment(5, 1, 1, 'zh_dup', 'zh-Hant'), rfm.segment(4, 1, 1, 'zh_dup', 'zh-Hant'),
+        rfm.segment(4, 1, 1, 'zh_dup', 'zh'), rfm.segment(4, 1, 1, 'zh_dup', 'zh-Hant')],
+  'a label_zh two rules share: each snapshot label through the rule of its English label, as rfm.segment gives it');
+SELECT is(ARRAY[rfm._snapshot_segment_zh('standard', 'Gone', '冠軍客戶', 'zh'), rfm._snapshot_segment_zh('standard', 'Gone', '冠军客户', 'zh-Hant'),
+                rfm._snapshot_segment_zh('standard', 'Gone', '自己的', 'zh')],
+  ARRAY['冠军客户', '冠軍客戶', '自己的'], 'a pair no rule has: rfm''s own texts converted either way, others as they are');
 
 -- 5b. Matching is byte for byte, whatever the arguments' collation
 CREATE COLLATION zh_t.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);

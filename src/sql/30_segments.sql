@@ -114,6 +114,14 @@ CREATE FUNCTION rfm._zh_hant_or_null(label text)
     LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'rfm_zh_hant_label_or_null';
 
+-- The other way: one of rfm's own texts in traditional characters back in
+-- simplified ones; any other text as it is (a tier table's snapshots in
+-- either form, rfm.transitions).
+CREATE FUNCTION rfm._zh_hans(label text)
+    RETURNS text
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'rfm_zh_hans_label';
+
 -- A simplified label as it is for lang 'zh', traditional for 'zh-Hant',
 -- errors naming caller (rfm.tier, rfm.recommended_action,
 -- rfm.transitions).

@@ -448,35 +448,27 @@ BEGIN
     bins := COALESCE(bins, entry.bins);
 END $$;
 
--- The traditional form of a scheme's Chinese label (a snapshot's
--- segment_zh): that of the scheme's first rule with this label_zh (its
--- label_zh_hant, else rfm.zh_hant's, as rfm.segment gives it); a label no
--- rule has: rfm.zh_hant's.
-CREATE FUNCTION rfm._label_zh_hant(scheme text, label_zh text)
-    RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT COALESCE((SELECT r.label_zh_hant FROM rfm.segment_rules r
-                  WHERE r.scheme = $1 AND r.label_zh = $2
-                  ORDER BY r.priority LIMIT 1),
-                rfm._zh_label_in($2, 'zh-Hant', 'rfm.transitions'))
-$$;
 
--- The simplified form of a snapshot's segment_zh, which a tier table with
--- lang_zh 'zh-Hant' stores in traditional characters: the label itself
--- when a rule of the scheme has it as label_zh, else the label_zh of the
--- scheme's first rule whose traditional label (label_zh_hant, else
--- rfm.zh_hant's) it is; a label no rule has: as it is.
-CREATE FUNCTION rfm._label_zh_hans(scheme text, label text)
+-- A snapshot's segment in Chinese in the characters lang asks for ('zh' or
+-- 'zh-Hant'), whichever the snapshot was stored in (the table's lang_zh
+-- then): the scheme's first rule with that English label whose Chinese
+-- one, in either form, is the stored one gives its label in lang (its
+-- label_zh; its label_zh_hant, else rfm.zh_hant of label_zh, as
+-- rfm.segment gives them).  A pair no rule has any more (rules edited
+-- since): rfm's own texts converted, any other as it is.
+CREATE FUNCTION rfm._snapshot_segment_zh(scheme text, segment text, segment_zh text, lang text)
     RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT CASE WHEN EXISTS (SELECT FROM rfm.segment_rules r WHERE r.scheme = $1 AND r.label_zh = $2) THEN $2
-            ELSE COALESCE((SELECT r.label_zh FROM rfm.segment_rules r
-                            WHERE r.scheme = $1 AND COALESCE(r.label_zh_hant, rfm._zh_hant_or_null(r.label_zh)) = $2
-                            ORDER BY r.priority LIMIT 1), $2) END
+SELECT COALESCE(
+         (SELECT CASE WHEN $4 = 'zh' THEN r.label_zh
+                      ELSE COALESCE(r.label_zh_hant, rfm._zh_label_in(r.label_zh, 'zh-Hant', 'rfm.transitions')) END
+            FROM rfm.segment_rules r
+           WHERE r.scheme = $1 AND r.label_en = $2
+             AND (r.label_zh = $3 OR COALESCE(r.label_zh_hant, rfm._zh_hant_or_null(r.label_zh)) = $3)
+           ORDER BY r.priority LIMIT 1),
+         CASE WHEN $4 = 'zh' THEN rfm._zh_hans($3) ELSE rfm._zh_label_in($3, 'zh-Hant', 'rfm.transitions') END)
 $$;
 
 -- lang 'zh': the segments by their Chinese labels (segment_zh, in
@@ -537,27 +529,25 @@ BEGIN
     -- false: no longer in the tier table at to_as_of.  Their segment is NULL,
     -- as is that of a customer a scheme of one's own leaves unlabelled: the
     -- flags keep the two apart.
-    -- (zh-Hant: each day's segment_zh through the rules of that day's scheme)
     RETURN QUERY EXECUTE pg_catalog.format($q$
-SELECT %4$s, pg_catalog.count(*),
+SELECT a.label, b.label, pg_catalog.count(*),
        COALESCE(pg_catalog.sum(a.monetary), 0), COALESCE(pg_catalog.sum(b.monetary), 0),
        COALESCE(pg_catalog.sum(b.monetary), 0) - COALESCE(pg_catalog.sum(a.monetary), 0),
        %2$s,
        a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
-  FROM (SELECT * FROM %1$s h WHERE h.as_of = $1) a
-  FULL JOIN (SELECT * FROM %1$s h WHERE h.as_of = $2) b ON b.customer_id = a.customer_id
- GROUP BY a.%3$I, b.%3$I, a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
- ORDER BY a.%3$I NULLS FIRST, a.customer_id IS NOT NULL, b.%3$I NULLS LAST,
+  FROM (SELECT h.*, %3$s AS label FROM %1$s h WHERE h.as_of = $1) a
+  FULL JOIN (SELECT h.*, %4$s AS label FROM %1$s h WHERE h.as_of = $2) b ON b.customer_id = a.customer_id
+ GROUP BY a.label, b.label, a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
+ ORDER BY a.label NULLS FIRST, a.customer_id IS NOT NULL, b.label NULLS LAST,
           b.customer_id IS NOT NULL DESC$q$, entry.history_table,
         -- the history of a clv tier table has predicted_clv; others: NULL
         CASE WHEN entry.clv THEN 'pg_catalog.sum(a.predicted_clv), pg_catalog.sum(b.predicted_clv)'
              ELSE 'NULL::double precision, NULL::double precision' END,
-        CASE WHEN (lang COLLATE "C") = 'en' THEN 'segment' ELSE 'segment_zh' END,
-        CASE WHEN (lang COLLATE "C") = 'zh-Hant'
-             THEN 'rfm._label_zh_hant($3, a.segment_zh), rfm._label_zh_hant($4, b.segment_zh)'
-             WHEN (lang COLLATE "C") = 'zh'
-             THEN 'rfm._label_zh_hans($3, a.segment_zh), rfm._label_zh_hans($4, b.segment_zh)'
-             ELSE 'a.segment, b.segment' END)
+        -- each day's label in lang, through the rules of that day's scheme
+        CASE WHEN (lang COLLATE "C") = 'en' THEN 'h.segment'
+             ELSE pg_catalog.format('rfm._snapshot_segment_zh($3, h.segment, h.segment_zh, %L)', lang) END,
+        CASE WHEN (lang COLLATE "C") = 'en' THEN 'h.segment'
+             ELSE pg_catalog.format('rfm._snapshot_segment_zh($4, h.segment, h.segment_zh, %L)', lang) END)
     USING from_as_of, to_as_of, COALESCE(rules_from.scheme, entry.scheme), COALESCE(rules_to.scheme, entry.scheme);
 END $$;
 COMMENT ON FUNCTION rfm.transitions(regclass, date, date, text) IS
