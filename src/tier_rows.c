@@ -32,6 +32,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -784,9 +785,22 @@ tier_rows_here(FunctionCallInfo fcinfo)
 Datum
 rfm_tier_rows(PG_FUNCTION_ARGS)
 {
-	return rfm_call_in_safe_path(tier_rows_here, fcinfo,
-								 PG_NARGS() < 11 || PG_ARGISNULL(10) ? NULL :
-								 text_to_cstring(PG_GETARG_TEXT_PP(10)));
+	int			nest_level = rfm_enter_safe_path(PG_NARGS() < 11 || PG_ARGISNULL(10) ? NULL :
+												 text_to_cstring(PG_GETARG_TEXT_PP(10)));
+	Datum		result;
+
+	/*
+	 * The source's row-level security applies as it does to any refresh:
+	 * a restore (pg_dump writes SET row_security = off) refreshes the tier
+	 * table as its owner, and a source with a policy for the owner then
+	 * failed ("query would be affected by row-level security policy")
+	 * instead of giving the rows the owner's refreshes give.
+	 */
+	(void) set_config_option("row_security", "on", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	result = tier_rows_here(fcinfo);
+	rfm_leave_safe_path(nest_level);
+	return result;
 }
 
 /*
