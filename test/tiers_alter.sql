@@ -57,7 +57,7 @@ GRANT SELECT ON alter_t.orders TO alter_owner;
 GRANT USAGE ON SCHEMA alter_t TO alter_stranger;
 \ir include/tier_compare.psql
 
-SELECT plan(120);
+SELECT plan(123);
 
 SELECT has_function('rfm', 'alter_tiers', ARRAY['regclass', 'jsonb']);
 
@@ -602,6 +602,19 @@ SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.old_view', '{"bins": 4}')$$,
 SELECT has_column('alter_t', 'old_view_segments', 'segment_priority', '... which the new view has');
 SELECT is(col_description('alter_t.old_view'::regclass, 13), NULL, '... and the comment the user removed stays removed');
 SELECT isnt(col_description('alter_t.old_view'::regclass, 12), NULL, '... while rfm''s other comments stay');
+
+-- An index left invalid by a CREATE INDEX CONCURRENTLY that failed (a
+-- unique one on as_of, the same in every row): not made again (it made the alter
+-- fail on the duplicates), with a NOTICE; the valid ones are.
+\set ON_ERROR_STOP 0
+CREATE UNIQUE INDEX CONCURRENTLY old_view_bad ON alter_t.old_view (as_of);
+\set ON_ERROR_STOP 1
+CREATE INDEX old_view_good ON alter_t.old_view (segment);
+SELECT is((SELECT indisvalid FROM pg_index WHERE indexrelid = 'alter_t.old_view_bad'::regclass), false,
+  'a failed CREATE UNIQUE INDEX CONCURRENTLY left an invalid index');
+SELECT lives_ok($$SELECT rfm.alter_tiers('alter_t.old_view', '{"bins": 3}')$$, 'alter_tiers goes through');
+SELECT ok(to_regclass('alter_t.old_view_bad') IS NULL AND to_regclass('alter_t.old_view_good') IS NOT NULL,
+  '... without the invalid index, with the valid one');
 
 SELECT * FROM finish();
 SELECT rfm.drop_tiers(tier) FROM rfm.tier_tables WHERE tier::text LIKE 'alter_t.%' \g /dev/null

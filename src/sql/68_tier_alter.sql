@@ -169,7 +169,9 @@ SELECT pg_catalog.jsonb_build_object(
                     'definition', x.d,
                     -- exactly the index rfm._tier_build makes, under any name
                     -- (a WHERE follows WITH: a partial index is the user's)
-                    'made_by_rfm', (x.d = x.e OR x.d LIKE x.e || ' WITH (%') AND i.indpred IS NULL,
+                    'made_by_rfm', (x.d = x.e OR x.d LIKE x.e || ' WITH (%') AND i.indpred IS NULL AND i.indisvalid,
+                    -- false: left invalid by a CREATE INDEX CONCURRENTLY that failed
+                    'valid', i.indisvalid,
                     'options', ic.reloptions,
                     'tablespace', (SELECT s.spcname FROM pg_catalog.pg_tablespace s WHERE s.oid = ic.reltablespace),
                     'comment', pg_catalog.obj_description(ic.oid, 'pg_class'),
@@ -421,6 +423,13 @@ BEGIN
     FOR idx IN SELECT pg_catalog.jsonb_array_elements(kept->'indexes')
     LOOP
         name := pg_catalog.format('%I.%I', nsp, idx->>'name');
+        IF NOT COALESCE((idx->>'valid')::boolean, true) THEN
+            -- it never worked (PostgreSQL neither uses nor checks it), and
+            -- made again it could fail the alter, a unique one on duplicates
+            RAISE NOTICE 'rfm.alter_tiers: index % was invalid (left by a CREATE INDEX CONCURRENTLY that failed) and is not made again', name
+                USING HINT = pg_catalog.format('Make it again on the new tier table if you want it: %s', idx->>'definition');
+            CONTINUE;
+        END IF;
         IF (idx->>'made_by_rfm')::boolean AND NOT ours THEN
             EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', made_index, idx->>'name');
             ours := true;
