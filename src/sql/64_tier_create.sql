@@ -517,6 +517,7 @@ CREATE FUNCTION rfm.drop_tiers(tier regclass)
 DECLARE
     entry      rfm.tier_tables := rfm._tier_entry(tier);
     tier_owner name := (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = tier);
+    tier_name  text := tier::text;       -- (once dropped, a regclass prints as a number)
 BEGIN
     -- as rfm.alter_tiers: a refresh holds the tier table and then needs its
     -- history, this drop held the views and history and then needed the
@@ -548,6 +549,12 @@ BEGIN
         IF EXISTS (SELECT FROM rfm.customer_state_sources s
                     WHERE s.state_name = entry.state_name AND s.owner IN (entry.created_by, tier_owner)) THEN
             PERFORM rfm.customer_state_drop(entry.state_name);
+        ELSE
+            -- kept by a role name that is no longer the owner's (a rename,
+            -- REASSIGN OWNED): invisible here, left for a superuser
+            RAISE NOTICE 'rfm.drop_tiers: the customer state % of % is not among the states you may drop; it is left in place',
+                         pg_catalog.quote_literal(entry.state_name), tier_name
+                USING HINT = pg_catalog.format('It belongs to another role name (after ALTER ROLE ... RENAME or REASSIGN OWNED); a superuser removes it with SELECT rfm.customer_state_drop(%L).', entry.state_name);
         END IF;
     END IF;
     DELETE FROM rfm.refresh_log l WHERE l.tier_id = entry.id;

@@ -168,7 +168,17 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT * INTO src FROM rfm.customer_state_sources s WHERE s.state_name = name;
-    IF NOT FOUND THEN
+    IF NOT FOUND AND pg_catalog.left(name, 9) = 'rfm tier ' THEN
+        -- an incremental tier table's state, which only its owner role sees:
+        -- kept by that role's name, so a rename or REASSIGN OWNED leaves it
+        -- behind (README, "Incremental customer states")
+        RAISE EXCEPTION 'rfm: no customer state named % that you may use: it is the state of an incremental tier table (rfm.tier_tables id %), and belongs to another role',
+                        pg_catalog.quote_literal(name), pg_catalog.substr(name, 10)
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = 'A tier table''s customer state is kept by its owner role''s name: after ALTER ROLE ... RENAME, REASSIGN OWNED or ALTER MATERIALIZED VIEW ... OWNER TO, it stays with the old name.',
+                  HINT = pg_catalog.format('A superuser gives it to its new owner: UPDATE rfm.customer_state_sources SET owner = %L WHERE state_name = %L (names beginning with ''rfm tier '' are rfm''s own).',
+                                           CURRENT_USER, name);
+    ELSIF NOT FOUND THEN
         RAISE EXCEPTION 'rfm: no customer state named %', pg_catalog.quote_literal(name)
             USING ERRCODE = 'undefined_object',
                   HINT = 'Create it with rfm.customer_state_create.';
