@@ -38,19 +38,36 @@ int
 rfm_language_of_tag(const char *tag, int len)
 {
 	const char *sub[3];
-	int			sublen[3];
+	int			sublen[3] = {0, 0, 0};
 	int			n = 0;
 	int			start = 0;
 	int			i = 0;
 	bool		zh;
 	int			script = -1;	/* 1 Hans, 2 Hant, 0 Latn */
 
-	/* split at '-' or '_' into at most three non-empty subtags */
+	/* a POSIX locale's codeset or modifier says nothing of the script: zh_TW.UTF-8, de_DE@euro */
+	for (int pos = 0; pos < len; pos++)
+		if (tag[pos] == '.' || tag[pos] == '@')
+		{
+			if (pos == 0)
+				return -1;
+			len = pos;
+			break;
+		}
+	/*
+	 * Split at '-' or '_' into at most three non-empty subtags; a BCP 47
+	 * extension or private use (a one-character subtag: zh-TW-u-ca-chinese,
+	 * en-US-x-mine) and what follows it are left out.
+	 */
 	for (int pos = 0; pos <= len; pos++)
 	{
 		if (pos < len && tag[pos] != '-' && tag[pos] != '_')
 			continue;
-		if (pos == start || n == 3)
+		if (pos == start)
+			return -1;
+		if (pos - start == 1 && n > 0)
+			break;
+		if (n == 3)
 			return -1;
 		sub[n] = tag + start;
 		sublen[n++] = pos - start;

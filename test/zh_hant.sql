@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS zh_t CASCADE;
 CREATE SCHEMA zh_t;
-SELECT plan(40);
+SELECT plan(44);
 
 -- 1. The language: a tag naming traditional characters, in any case and
 -- with '-' or '_' ('zh-Hant', 'zh-TW', 'zh_HK', 'ZH-HANT-CN'); a script or
@@ -26,8 +26,14 @@ SELECT is(rfm.recommended_action('Champions', lang => 'zh-HK'), rfm.recommended_
   'rfm.recommended_action: zh-HK is zh-Hant');
 SELECT throws_ok($$SELECT rfm.lifecycle_stage('2024-01-01', '2024-01-01', '2024-01-02', lang => 'Hant')$$, '22023',
   'rfm.lifecycle_stage: unknown language "Hant"', 'rfm.lifecycle_stage: Hant is an unknown language');
-SELECT throws_ok($$SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant-TW-x')$$, '22023',
-  'rfm.segment: unknown language "zh-Hant-TW-x"', 'rfm.segment: a fourth subtag is unknown');
+SELECT throws_ok($$SELECT rfm.segment(5, 5, 5, 'standard', 'zh-Hant-TW-1996')$$, '22023',
+  'rfm.segment: unknown language "zh-Hant-TW-1996"', 'rfm.segment: a fourth subtag (a variant) is unknown');
+SELECT is(ARRAY[rfm.segment(5, 5, 5, 'standard', 'zh_TW.UTF-8'), rfm.segment(5, 5, 5, 'standard', 'zh_CN.GB18030@stroke'),
+                rfm.segment(5, 5, 5, 'standard', 'zh-TW-u-ca-chinese'), rfm.segment(5, 5, 5, 'standard', 'en-US-x-mine')],
+  ARRAY['冠軍客戶', '冠军客户', '冠軍客戶', 'Champions'],
+  'a POSIX locale''s codeset and modifier, and BCP 47 extensions and private use, are left out');
+SELECT throws_ok($$SELECT rfm.segment(5, 5, 5, 'standard', '.UTF-8')$$, '22023',
+  'rfm.segment: unknown language ".UTF-8"', '... but a codeset alone is no language');
 SELECT throws_ok($$SELECT rfm.tier(5, 5, 5, lang => 'zh--TW')$$, '22023',
   'rfm.tier: unknown language "zh--TW"', 'rfm.tier: an empty subtag is unknown');
 SELECT throws_ok($$SELECT rfm.recommended_action('Champions', lang => 'zh-Latn')$$, '22023',
@@ -85,7 +91,13 @@ SELECT is(rfm.recommended_action('Lost', 'standard', 'zh-Hant'), '不再联系',
 INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Lost', 'zh-Hant', '不再聯繫');
 SELECT is(rfm.recommended_action('Lost', 'standard', 'zh-Hant'), '不再聯繫', 'a user''s zh-Hant action wins');
 SELECT is(rfm.recommended_action('Lost', 'standard', 'zh'), '不再联系', '... and zh still gives the zh one');
+INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Hibernating', 'ZH_tw', '低成本維繫');
+SELECT is((SELECT lang || ' ' || rfm.recommended_action('Hibernating', 'standard', 'zh-HK') FROM rfm.playbook
+            WHERE scheme = 'standard' AND segment = 'Hibernating' AND NOT builtin), 'zh-Hant 低成本維繫',
+  'a playbook row''s language is a tag too, kept as zh-Hant (ZH_tw)');
 SELECT throws_ok($$INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Lost', 'zh-TW', 'x')$$,
+  '23505', NULL, '... so zh-TW for a segment with a zh-Hant row of yours is a duplicate');
+SELECT throws_ok($$INSERT INTO rfm.playbook (scheme, segment, lang, action) VALUES ('standard', 'Lost', 'fr', 'x')$$,
   '23514', NULL, 'the playbook takes no other language (check constraint)');
 
 -- 4. rfm.tier and rfm.lifecycle with the language from a column

@@ -13,6 +13,20 @@ CREATE TABLE rfm.playbook (
 COMMENT ON TABLE rfm.playbook IS
     'Recommended action per segment and language; a user row (builtin = false) overrides the built-in one';
 
+-- A row's language is read as the lang arguments are (a tag: 'zh-TW' is
+-- 'zh-Hant', 'ZH' and 'zh_CN' are 'zh') and kept as the canonical value;
+-- anything else is left for the check to refuse (23514).
+CREATE FUNCTION rfm._playbook_lang()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.lang := COALESCE(rfm._lang_tag(NEW.lang), NEW.lang);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER playbook_lang BEFORE INSERT OR UPDATE OF lang ON rfm.playbook
+    FOR EACH ROW EXECUTE FUNCTION rfm._playbook_lang();
+
 INSERT INTO rfm.playbook (scheme, segment, lang, action, builtin)
 SELECT 'standard', s, l, a, true FROM (VALUES
     ('Champions', 'en', 'Reward them: exclusive service, early access, ask for reviews and referrals'),
