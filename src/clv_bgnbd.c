@@ -412,5 +412,8 @@ rfm_bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 	expected = bgnbd_expected(&p, t, x, t_x, T, too_long_is_null ? &too_long : NULL, fname);
 	if (too_long)
 		PG_RETURN_NULL();
+	/* never below 0: a subnormal r left -1e-323 of rounding */
+	if (expected < 0)
+		expected = 0;
 	PG_RETURN_FLOAT8(clv_check_result(expected, fname, "the expected number of purchases"));
 }

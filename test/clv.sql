@@ -3,7 +3,7 @@
 -- Expected numbers: the published-parameter values of sql/clv_predict.sql
 -- (computed there with python3 + scipy) and hand arithmetic noted inline.
 BEGIN;
-SELECT plan(58);
+SELECT plan(59);
 
 SELECT has_type('rfm', 'bgnbd_fit', 'composite type rfm.bgnbd_fit exists');
 SELECT columns_are('rfm', 'bgnbd_fit',
@@ -294,6 +294,9 @@ SELECT cmp_ok(abs(rfm.bgnbd_p_alive(row(0.5, 1, 0.5, 1e-17, 0, 10, 1, true)::rfm
 SELECT cmp_ok(abs(rfm.bgnbd_p_alive(row(0.5, 1, 0.5, 1e-12, 0, 10, 1, true)::rfm.bgnbd_fit, 1, 1, 2)
                   / 1.0886621079024495e-12 - 1), '<', 1e-9::float8,
   '... and for b = 1e-12 (it was 9e-5 off)');
+-- a subnormal r (rounding left -1e-323 for a horizon of 0): never below 0
+SELECT is(rfm.bgnbd_expected_purchases(row(5e-324, 37.5, 0.45506344258510834, 2, 0, 100, 1, true)::rfm.bgnbd_fit, 37.5, 0, 0, 0),
+  0::float8, 'expected purchases are never negative (a subnormal r gave -1e-323)');
 
 SELECT * FROM finish();
 ROLLBACK;

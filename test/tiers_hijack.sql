@@ -201,7 +201,7 @@ CREATE FUNCTION hj_t.imm() RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$BEGIN
 CREATE FUNCTION hj_t.immint() RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$BEGIN PERFORM hj_t.spy(); RETURN 1; END$$;
 CREATE INDEX hj_partial ON hj_t.tiers (recency_days) WHERE hj_t.imm();
 ALTER INDEX hj_t.hj_partial SET (fillfactor = 90);
-DROP INDEX hj_t.tiers_history_customer_id_idx;   -- (part 3's: an extra index keeps others from writing snapshots)
+DROP INDEX hj_t.tiers_history_customer_id_idx;   -- (part 3's)
 RESET ROLE;
 TRUNCATE hj_t.calls;
 \set ON_ERROR_STOP 0

@@ -160,9 +160,12 @@ SELECT rfm._tier_history_readable(history)
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k
                     WHERE k.conrelid OPERATOR(pg_catalog.=) history
                       AND k.contype OPERATOR(pg_catalog.<>) ALL (ARRAY['p', 'n']::pg_catalog."char"[]))
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i
+   -- indexes: on plain columns with PostgreSQL's own access methods and
+   -- operator classes only (those run nothing of anyone's on a write)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
                     WHERE i.indrelid OPERATOR(pg_catalog.=) history
-                      AND (NOT i.indisprimary OR i.indexprs IS NOT NULL OR i.indpred IS NOT NULL
+                      AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL
+                           OR ic.relam OPERATOR(pg_catalog.>=) 16384::pg_catalog.oid   -- FirstNormalObjectId: an extension's
                            OR EXISTS (SELECT FROM pg_catalog.unnest(i.indclass::pg_catalog.oid[]) AS c(oc)
                                         JOIN pg_catalog.pg_opclass o ON o.oid OPERATOR(pg_catalog.=) c.oc
                                        WHERE o.opcnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace)))
@@ -278,7 +281,7 @@ BEGIN
     -- class, policy, a type's functions) would run with that role's rights,
     -- not its owner's.  Only the owner writes into a table that has any.
     IF NOT rfm._tier_history_is_plain(history, tier) THEN
-        PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
+        PERFORM rfm._tier_require_owner(history, 'write snapshots into it while it has triggers, rules, defaults, checks, indexes with expressions, a WHERE clause or extension code, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
             'Refresh as the owner of the tier table (schedule the refresh as that role), or remove what was added to the history table.');
     END IF;
     IF NOT rfm._tier_copies_plainly(tier, history, clv) THEN
@@ -369,7 +372,7 @@ BEGIN
     PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.backfill_history: ', entry.tier::pg_catalog.text);
     PERFORM rfm._tier_check_history_exists(entry.tier, entry.history_table, 'rfm.backfill_history');
     IF NOT rfm._tier_history_is_plain(entry.history_table, entry.tier) THEN
-        PERFORM rfm._tier_require_owner(entry.history_table, 'write snapshots into it while it has triggers, rules, defaults, checks, extra indexes, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
+        PERFORM rfm._tier_require_owner(entry.history_table, 'write snapshots into it while it has triggers, rules, defaults, checks, indexes with expressions, a WHERE clause or extension code, policies, non-builtin types, inheritance children or parents (a partition), or is not an ordinary table',
             'Backfill as the owner of the history table, or remove what was added to it.');
     END IF;
     cols := rfm._tier_history_column_names(entry.clv);
