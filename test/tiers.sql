@@ -44,8 +44,10 @@ SELECT has_function('rfm', 'drop_tiers', ARRAY['text', 'boolean']);
 SELECT has_function('rfm', 'transitions', ARRAY['regclass', 'date', 'date', 'text']);
 SELECT ok(EXISTS (SELECT FROM pg_proc WHERE oid = 'rfm.refresh_tiers(regclass)'::regprocedure AND prokind = 'p'),
   'rfm.refresh_tiers is a procedure (it commits its log row)');
-SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'rfm'::regnamespace AND prosecdef),
-  0, 'no rfm function is SECURITY DEFINER');
+SELECT is((SELECT array_agg(oid::regprocedure::text || ' ' || array_to_string(proconfig, ','))
+             FROM pg_proc WHERE pronamespace = 'rfm'::regnamespace AND prosecdef),
+  ARRAY['rfm._tier_relations_dropped() search_path=pg_catalog, pg_temp'],
+  'the one SECURITY DEFINER function of rfm is the event trigger that clears dropped relations from the catalog, with its search_path set');
 SELECT ok((SELECT extconfig @> ARRAY['rfm.tier_tables'::regclass, 'rfm.refresh_log'::regclass,
                                      'rfm.tier_tables_id_seq'::regclass, 'rfm.refresh_log_id_seq'::regclass]::oid[]
              FROM pg_extension WHERE extname = 'rfm'),

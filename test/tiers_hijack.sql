@@ -168,14 +168,12 @@ CREATE VIEW hj_t.history_spy AS SELECT * FROM hj_t.tiers_history WHERE hj_t.spy(
 UPDATE rfm.tier_tables SET history_table = 'hj_t.history_spy' WHERE tier = 'hj_t.tiers'::regclass;
 RESET ROLE;
 TRUNCATE hj_t.calls;
--- (a view is no history table rfm made, rfm._is_tier_history: as if dropped)
-SELECT throws_ok($$SELECT * FROM rfm.transitions('hj_t.tiers', '2024-03-31', '2024-03-31')$$, '42P01',
-  'rfm.transitions: the history table of hj_t.tiers was dropped',
+SELECT throws_ok($$SELECT * FROM rfm.transitions('hj_t.tiers', '2024-03-31', '2024-03-31')$$, '42501', NULL,
   'a superuser''s rfm.transitions over a history table that is a view is refused');
 SELECT is((SELECT count(*)::int FROM hj_t.calls), 0, '... and the view''s function never ran');
 SET ROLE rfm_hj_owner;
-SELECT throws_ok($$SELECT * FROM rfm.transitions('hj_t.tiers', '2024-03-31', '2024-03-31')$$, '42P01', NULL,
-  'the owner''s too');
+SELECT lives_ok($$SELECT * FROM rfm.transitions('hj_t.tiers', '2024-03-31', '2024-03-31')$$,
+  'the owner reads its own transitions through it');
 UPDATE rfm.tier_tables SET history_table = 'hj_t.tiers_history' WHERE tier = 'hj_t.tiers'::regclass;
 RESET ROLE;
 SET ROLE rfm_hj_owner;

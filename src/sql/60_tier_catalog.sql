@@ -13,7 +13,7 @@ GRANT SELECT ON rfm.segment_rules TO PUBLIC;
 
 CREATE TABLE rfm.tier_tables (
     id              bigserial PRIMARY KEY,
-    tier            regclass NOT NULL UNIQUE,   -- the materialized view
+    tier            regclass UNIQUE,            -- the materialized view; NULL once dropped (an orphan)
     source          regclass NOT NULL,          -- the orders table or view
     customer_column text     NOT NULL,
     time_column     text     NOT NULL,
@@ -93,13 +93,14 @@ CREATE FUNCTION rfm._has_rights_of(role_name name)
     AS $$ SELECT EXISTS (SELECT FROM pg_catalog.pg_roles r
                           WHERE r.rolname OPERATOR(pg_catalog.=) $1 AND pg_catalog.pg_has_role(r.oid, 'USAGE')) $$;
 
--- Whether the relations a catalog row names are still the ones rfm made.
--- The row names them by OID (regclass): one dropped by hand leaves a bare
--- number, which pg_dump writes as it is and a restore into another cluster
--- (or OID wraparound) can give to an unrelated relation of the same owner,
--- so rfm drops, writes or reads a row's relation only when it looks like
--- what rfm.create_tiers made:
---   a tier table: a materialized view whose stored query calls rfm._tier_rows;
+-- Whether rel is a tier table as rfm.create_tiers makes one: a
+-- materialized view whose stored query calls rfm._tier_rows.  A catalog
+-- row names its relations by number (regclass); rfm._tier_relations_dropped
+-- clears a number as its relation is dropped, but a row from a dump taken
+-- with event triggers off (or edited by hand) may still name a number that
+-- another relation got since, as a restore into another cluster hands
+-- them out: a row whose tier table is not one is an orphan, whatever
+-- relation its number names.
 CREATE FUNCTION rfm._is_tier_matview(rel regclass)
     RETURNS boolean
     LANGUAGE sql STABLE
@@ -113,27 +114,6 @@ SELECT EXISTS (SELECT FROM pg_catalog.pg_class c
                 WHERE c.oid OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'm'
                   AND p.proname OPERATOR(pg_catalog.=) '_tier_rows'
                   AND p.pronamespace OPERATOR(pg_catalog.=) 'rfm'::pg_catalog.regnamespace) $$;
-
---   its _segments or _grid view: a view whose query reads the tier table
---   (so none is left once the tier table is gone: they go with it);
-CREATE FUNCTION rfm._is_tier_view(tier regclass, rel regclass)
-    RETURNS boolean
-    LANGUAGE sql STABLE
-    AS $$
-SELECT EXISTS (SELECT FROM pg_catalog.pg_class c
-                 JOIN pg_catalog.pg_rewrite w ON w.ev_class OPERATOR(pg_catalog.=) c.oid
-                 JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-                                            AND d.objid OPERATOR(pg_catalog.=) w.oid
-                WHERE c.oid OPERATOR(pg_catalog.=) $2 AND c.relkind OPERATOR(pg_catalog.=) 'v'
-                  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-                  AND d.refobjid OPERATOR(pg_catalog.=) $1) $$;
-
---   its history table: rfm._is_tier_history (66_tier_history.sql).
-
-CREATE FUNCTION rfm._tier_relation_exists(rel regclass)
-    RETURNS boolean
-    LANGUAGE sql STABLE
-    AS $$ SELECT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1) $$;
 
 -- A row whose tier table is gone (dropped with its source by DROP ...
 -- CASCADE, which rfm cannot see; or its number given to another relation
@@ -290,12 +270,13 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Leave created_by to its default, CURRENT_USER.';
     END IF;
+    -- (0: one dropped since, rfm._tier_relations_dropped)
     IF (inserted OR NEW.segments_view IS DISTINCT FROM OLD.segments_view)
-       AND NOT rfm._relation_exists(NEW.segments_view)
+       AND NEW.segments_view OPERATOR(pg_catalog.<>) 0 AND NOT rfm._relation_exists(NEW.segments_view)
        OR (inserted OR NEW.grid_view IS DISTINCT FROM OLD.grid_view)
-          AND NOT rfm._relation_exists(NEW.grid_view)
+          AND NEW.grid_view OPERATOR(pg_catalog.<>) 0 AND NOT rfm._relation_exists(NEW.grid_view)
        OR (inserted OR NEW.history_table IS DISTINCT FROM OLD.history_table)
-          AND NEW.history_table IS NOT NULL AND NOT rfm._relation_exists(NEW.history_table) THEN
+          AND NEW.history_table OPERATOR(pg_catalog.<>) 0 AND NOT rfm._relation_exists(NEW.history_table) THEN
         RAISE EXCEPTION 'rfm: a view or history table a row of rfm.tier_tables names must exist'
             USING ERRCODE = 'undefined_table';
     END IF;
@@ -308,6 +289,44 @@ CREATE FUNCTION rfm._relation_exists(rel regclass)
 CREATE TRIGGER tier_tables_check_row BEFORE INSERT OR UPDATE ON rfm.tier_tables
     FOR EACH ROW EXECUTE FUNCTION rfm._tier_tables_check_row();
 
+-- A relation a catalog row names, dropped by hand (DROP ... CASCADE of a
+-- source, DROP MATERIALIZED VIEW, DROP TABLE of a history table, DROP
+-- SCHEMA): its number is cleared from the row as it goes, so that no row
+-- names a number that another relation can get later (OIDs wrap around,
+-- and pg_dump writes a dropped relation's regclass as the bare number,
+-- which a restore into another cluster hands out again).  The tier table
+-- becomes NULL (the row is an orphan, for rfm.drop_orphan_tiers), a view
+-- or history table 0: "dropped" to every check, and no relation's number.
+-- SECURITY DEFINER: a DROP ... CASCADE takes other roles' tier tables too,
+-- whose rows the dropping role's policies hide.
+CREATE FUNCTION rfm._tier_relations_dropped()
+    RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    gone oid[];
+BEGIN
+    SELECT pg_catalog.array_agg(d.objid) INTO gone
+      FROM pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0
+       AND d.object_type IN ('table', 'view', 'materialized view');
+    -- (rfm's own tables, dropped with the extension, are not there to clear)
+    IF gone IS NULL OR pg_catalog.to_regclass('rfm.tier_tables') IS NULL
+       OR 'rfm.tier_tables'::pg_catalog.regclass::oid = ANY (gone) THEN
+        RETURN;
+    END IF;
+    UPDATE rfm.tier_tables t
+       SET tier = CASE WHEN t.tier::oid = ANY (gone) THEN NULL ELSE t.tier END,
+           segments_view = CASE WHEN t.segments_view::oid = ANY (gone) THEN 0 ELSE t.segments_view END,
+           grid_view = CASE WHEN t.grid_view::oid = ANY (gone) THEN 0 ELSE t.grid_view END,
+           history_table = CASE WHEN t.history_table::oid = ANY (gone) THEN 0 ELSE t.history_table END
+     WHERE t.tier::oid = ANY (gone) OR t.segments_view::oid = ANY (gone)
+        OR t.grid_view::oid = ANY (gone) OR t.history_table::oid = ANY (gone);
+END $$;
+CREATE EVENT TRIGGER rfm_tier_relations_dropped ON sql_drop
+    EXECUTE FUNCTION rfm._tier_relations_dropped();
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.tier_tables, rfm.refresh_log TO PUBLIC;
 GRANT USAGE ON SEQUENCE rfm.tier_tables_id_seq, rfm.refresh_log_id_seq TO PUBLIC;
 
@@ -315,28 +334,6 @@ SELECT pg_catalog.pg_extension_config_dump('rfm.tier_tables', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.tier_tables_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log', '');
 SELECT pg_catalog.pg_extension_config_dump('rfm.refresh_log_id_seq', '');
-
--- The row with its views and history table as rfm uses them: the owner's
--- relations under their numbers that are no longer what rfm made (a
--- restore gave a dropped one's number to another) count as dropped, as 0,
--- a number no relation has, to every check (never written back).
-CREATE FUNCTION rfm._tier_members_checked(entry rfm.tier_tables)
-    RETURNS rfm.tier_tables
-    LANGUAGE plpgsql STABLE
-    AS $$
-BEGIN
-    IF rfm._tier_relation_exists(entry.segments_view) AND NOT rfm._is_tier_view(entry.tier, entry.segments_view) THEN
-        entry.segments_view := 0;
-    END IF;
-    IF rfm._tier_relation_exists(entry.grid_view) AND NOT rfm._is_tier_view(entry.tier, entry.grid_view) THEN
-        entry.grid_view := 0;
-    END IF;
-    IF rfm._tier_relation_exists(entry.history_table)
-       AND NOT rfm._is_tier_history(entry.history_table, entry.customer_type) THEN
-        entry.history_table := 0;
-    END IF;
-    RETURN entry;
-END $$;
 
 -- The catalog row of a tier table, or a clear error.
 CREATE FUNCTION rfm._tier_entry(tier regclass)
@@ -392,5 +389,5 @@ BEGIN
                                              entry.segments_view, entry.grid_view, entry.history_table),
                   HINT = 'After ALTER ... OWNER TO of the tier table, hand over its views and history table too (ALTER VIEW / ALTER TABLE ... OWNER TO); if rfm.tier_tables was edited by hand, put back the names rfm.create_tiers wrote.';
     END IF;
-    RETURN rfm._tier_members_checked(entry);
+    RETURN entry;
 END $$;

@@ -172,6 +172,19 @@ $$;
 
 -- Comments on a tier table, its views or its history table (what): on
 -- the relation, and on each column rfm._tier_column_comment describes.
+-- The comment rfm puts on a tier table, its views and history table
+-- (what: 'tier', 'segments', 'grid' or 'history').
+CREATE FUNCTION rfm._tier_relation_comment(what text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT CASE what
+            WHEN 'tier' THEN 'RFM customer value tiers, one row per customer: rfm.create_tiers made it (options in rfm.tier_tables), CALL rfm.refresh_tiers refreshes it / RFM 客户价值分层表（每位客户一行；由 rfm.create_tiers 创建，CALL rfm.refresh_tiers 刷新）'
+            WHEN 'segments' THEN 'Customers, revenue (net spend) and mean R/F/M per segment of the tier table / 各客户分群的客户数、消费总额与平均 R/F/M'
+            WHEN 'grid' THEN 'Customers and revenue (net spend) per R score x F score cell of the tier table / R 得分 × F 得分矩阵：各格客户数与消费总额'
+            ELSE 'Snapshots of the tier table, one per as_of day (rfm.transitions compares two) / 客户分层历史快照（每个统计截止日期一份，rfm.transitions 可比较两份）' END
+$$;
+
 CREATE FUNCTION rfm._tier_comment(rel regclass, what text)
     RETURNS void
     LANGUAGE plpgsql
@@ -182,11 +195,7 @@ DECLARE
 BEGIN
     EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L',
         CASE what WHEN 'tier' THEN 'MATERIALIZED VIEW' WHEN 'history' THEN 'TABLE' ELSE 'VIEW' END, rel,
-        CASE what
-            WHEN 'tier' THEN 'RFM customer value tiers, one row per customer: rfm.create_tiers made it (options in rfm.tier_tables), CALL rfm.refresh_tiers refreshes it / RFM 客户价值分层表（每位客户一行；由 rfm.create_tiers 创建，CALL rfm.refresh_tiers 刷新）'
-            WHEN 'segments' THEN 'Customers, revenue (net spend) and mean R/F/M per segment of the tier table / 各客户分群的客户数、消费总额与平均 R/F/M'
-            WHEN 'grid' THEN 'Customers and revenue (net spend) per R score x F score cell of the tier table / R 得分 × F 得分矩阵：各格客户数与消费总额'
-            ELSE 'Snapshots of the tier table, one per as_of day (rfm.transitions compares two) / 客户分层历史快照（每个统计截止日期一份，rfm.transitions 可比较两份）' END);
+        rfm._tier_relation_comment(what));
     FOR col IN SELECT pg_catalog.unnest(rfm._column_names(rel)) LOOP
         note := rfm._tier_column_comment(what, col);
         IF note IS NOT NULL THEN

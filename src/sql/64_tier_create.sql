@@ -440,12 +440,11 @@ DECLARE
 BEGIN
     -- Its views went with the tier table (they read it): a relation under
     -- their numbers now is another one.  Its history table is dropped only
-    -- while it is still one (rfm._is_tier_history: not a relation that got
-    -- its number after a restore into another cluster) and its creator's.
+    -- while it still is one (rfm._is_tier_history) and its creator's.
     member := entry.history_table;
     IF member IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = member) THEN
         IF NOT rfm._is_tier_history(member, entry.customer_type) THEN
-            RAISE NOTICE '%: % is no longer the history table of tier table % (it was dropped, and its number went to this relation); left in place',
+            RAISE NOTICE '%: % is not recognisably the history table of tier table % (its comment, primary key or columns are not rfm''s, or it is another relation under a dropped one''s number); left in place',
                          caller, member, entry.id;
         ELSIF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = member)
               = entry.created_by THEN

@@ -96,7 +96,7 @@ BEGIN
         RAISE EXCEPTION '%: % was dropped while this % waited for it', caller, tier_name, what
             USING ERRCODE = 'undefined_object';
     END IF;
-    RETURN rfm._tier_members_checked(entry);
+    RETURN entry;
 END $$;
 
 -- 42501 unless the current role owns rel.  Steps that run with the rights
@@ -217,7 +217,6 @@ BEGIN
             RAISE EXCEPTION 'rfm: % was dropped as this refresh started', tier_name
                 USING ERRCODE = 'undefined_object';
         END IF;
-        entry := rfm._tier_members_checked(entry);
         effective := rfm._tier_day(entry.as_of, entry.state_name, entry.time_zone);
         -- The refresh plans queries over the tier table as the caller (the
         -- snapshot, counts): the owner's index or statistics expressions

@@ -214,12 +214,13 @@ SELECT ARRAY['as_of', 'customer_id', 'segment', 'segment_zh', 'tier', 'tier_zh',
             ELSE '{}'::pg_catalog.text[] END
 $$;
 
--- Whether rel is a tier table's history table as rfm made it (the other
--- checks: rfm._is_tier_matview): an ordinary table with at least as many
--- columns as a snapshot writes (rfm._tier_history_column_names; one
--- renamed by hand is named by the snapshot's own error) and a primary key
--- of two, a date (as_of) and the customer column's type as the row
--- records it (customer_id).
+-- Whether rel still is the history table rfm.create_tiers made, before
+-- rfm.drop_orphan_tiers drops what an orphan's row names (a row from a
+-- dump taken with event triggers off may name a number another relation
+-- got since: rfm._is_tier_matview): an ordinary table with rfm's comment,
+-- at least as many columns as a snapshot writes and a primary key of two,
+-- a date (as_of) and the customer column's type as the row records it.
+-- One that fails is left in place, with a NOTICE.
 CREATE FUNCTION rfm._is_tier_history(rel regclass, customer_type text)
     RETURNS boolean
     LANGUAGE sql STABLE
@@ -234,6 +235,7 @@ SELECT EXISTS (SELECT FROM pg_catalog.pg_class c
                   AND i.indnatts OPERATOR(pg_catalog.=) 2
                   AND a1.atttypid OPERATOR(pg_catalog.=) 'pg_catalog.date'::pg_catalog.regtype
                   AND rfm._qualified_type(a2.atttypid) OPERATOR(pg_catalog.=) $2
+                  AND pg_catalog.obj_description(c.oid, 'pg_class') OPERATOR(pg_catalog.=) rfm._tier_relation_comment('history')
                   AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a
                         WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0
                           AND NOT a.attisdropped)
