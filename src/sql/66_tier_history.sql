@@ -540,19 +540,26 @@ SELECT a.label, b.label, pg_catalog.count(*),
        COALESCE(pg_catalog.sum(b.monetary), 0) - COALESCE(pg_catalog.sum(a.monetary), 0),
        %2$s,
        a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
-  FROM (SELECT h.*, %3$s AS label FROM %1$s h WHERE h.as_of = $1) a
-  FULL JOIN (SELECT h.*, %4$s AS label FROM %1$s h WHERE h.as_of = $2) b ON b.customer_id = a.customer_id
+  FROM (SELECT h.*, %3$s AS label FROM %1$s h%5$s WHERE h.as_of = $1) a
+  FULL JOIN (SELECT h.*, %4$s AS label FROM %1$s h%6$s WHERE h.as_of = $2) b ON b.customer_id = a.customer_id
  GROUP BY a.label, b.label, a.customer_id IS NOT NULL, b.customer_id IS NOT NULL
  ORDER BY a.label NULLS FIRST, a.customer_id IS NOT NULL, b.label NULLS LAST,
           b.customer_id IS NOT NULL DESC$q$, entry.history_table,
         -- the history of a clv tier table has predicted_clv; others: NULL
         CASE WHEN entry.clv THEN 'pg_catalog.sum(a.predicted_clv), pg_catalog.sum(b.predicted_clv)'
              ELSE 'NULL::double precision, NULL::double precision' END,
-        -- each day's label in lang, through the rules of that day's scheme
-        CASE WHEN (lang COLLATE "C") = 'en' THEN 'h.segment'
-             ELSE pg_catalog.format('rfm._snapshot_segment_zh($3, h.segment, h.segment_zh, %L)', lang) END,
-        CASE WHEN (lang COLLATE "C") = 'en' THEN 'h.segment'
-             ELSE pg_catalog.format('rfm._snapshot_segment_zh($4, h.segment, h.segment_zh, %L)', lang) END)
+        -- each day's label in lang, through the rules of that day's scheme:
+        -- worked out once per distinct (segment, segment_zh) of the day
+        CASE WHEN (lang COLLATE "C") = 'en' THEN 'h.segment' ELSE 'm.label' END,
+        CASE WHEN (lang COLLATE "C") = 'en' THEN 'h.segment' ELSE 'm.label' END,
+        CASE WHEN (lang COLLATE "C") = 'en' THEN '' ELSE pg_catalog.format($j$
+          LEFT JOIN (SELECT d.segment, d.segment_zh, rfm._snapshot_segment_zh($3, d.segment, d.segment_zh, %2$L) AS label
+                       FROM (SELECT DISTINCT x.segment, x.segment_zh FROM %1$s x WHERE x.as_of = $1) d) m
+                 ON (m.segment, m.segment_zh) IS NOT DISTINCT FROM (h.segment, h.segment_zh)$j$, entry.history_table, lang) END,
+        CASE WHEN (lang COLLATE "C") = 'en' THEN '' ELSE pg_catalog.format($j$
+          LEFT JOIN (SELECT d.segment, d.segment_zh, rfm._snapshot_segment_zh($4, d.segment, d.segment_zh, %2$L) AS label
+                       FROM (SELECT DISTINCT x.segment, x.segment_zh FROM %1$s x WHERE x.as_of = $2) d) m
+                 ON (m.segment, m.segment_zh) IS NOT DISTINCT FROM (h.segment, h.segment_zh)$j$, entry.history_table, lang) END)
     USING from_as_of, to_as_of, COALESCE(rules_from.scheme, entry.scheme), COALESCE(rules_to.scheme, entry.scheme);
 END $$;
 COMMENT ON FUNCTION rfm.transitions(regclass, date, date, text) IS
