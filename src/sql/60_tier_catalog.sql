@@ -316,16 +316,24 @@ BEGIN
        OR 'rfm.tier_tables'::pg_catalog.regclass::oid = ANY (gone) THEN
         RETURN;
     END IF;
+    -- A row another transaction holds is left as it is (SKIP LOCKED): an
+    -- alter or drop of that tier table holds the row and then waits for
+    -- the relations this DROP holds (a deadlock), and ends in an error
+    -- (its relations are gone); the checks of such rows cover it.
     UPDATE rfm.tier_tables t
        SET tier = CASE WHEN t.tier::oid = ANY (gone) THEN NULL ELSE t.tier END,
            segments_view = CASE WHEN t.segments_view::oid = ANY (gone) THEN 0 ELSE t.segments_view END,
            grid_view = CASE WHEN t.grid_view::oid = ANY (gone) THEN 0 ELSE t.grid_view END,
            history_table = CASE WHEN t.history_table::oid = ANY (gone) THEN 0 ELSE t.history_table END
-     WHERE t.tier::oid = ANY (gone) OR t.segments_view::oid = ANY (gone)
-        OR t.grid_view::oid = ANY (gone) OR t.history_table::oid = ANY (gone);
+     WHERE t.id IN (SELECT k.id FROM rfm.tier_tables k
+                     WHERE k.tier::oid = ANY (gone) OR k.segments_view::oid = ANY (gone)
+                        OR k.grid_view::oid = ANY (gone) OR k.history_table::oid = ANY (gone)
+                       FOR UPDATE SKIP LOCKED);
 END $$;
 CREATE EVENT TRIGGER rfm_tier_relations_dropped ON sql_drop
     EXECUTE FUNCTION rfm._tier_relations_dropped();
+-- also under session_replication_role = replica (a logical replica's apply)
+ALTER EVENT TRIGGER rfm_tier_relations_dropped ENABLE ALWAYS;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON rfm.tier_tables, rfm.refresh_log TO PUBLIC;
 GRANT USAGE ON SEQUENCE rfm.tier_tables_id_seq, rfm.refresh_log_id_seq TO PUBLIC;

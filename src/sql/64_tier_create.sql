@@ -429,7 +429,8 @@ END $$;
 -- What one orphan left (below).  When other objects depend on it:
 -- rfm.drop_orphan_tiers keeps it with a WARNING (false) and goes on to the
 -- next; any other caller gets the error.
-CREATE FUNCTION rfm._drop_orphan(entry rfm.tier_tables, caller text DEFAULT 'rfm.drop_orphan_tiers')
+CREATE FUNCTION rfm._drop_orphan(entry rfm.tier_tables, caller text DEFAULT 'rfm.drop_orphan_tiers',
+                                  history_by_name boolean DEFAULT false)
     RETURNS boolean
     LANGUAGE plpgsql
     AS $$
@@ -440,12 +441,14 @@ DECLARE
 BEGIN
     -- Its views went with the tier table (they read it): a relation under
     -- their numbers now is another one.  Its history table is dropped only
-    -- while it still is one (rfm._is_tier_history) and its creator's.
+    -- while it still is one (rfm._is_tier_history; or found by its name,
+    -- rfm.drop_tiers(name, ...)) and its creator's.
     member := entry.history_table;
     IF member IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = member) THEN
-        IF NOT rfm._is_tier_history(member, entry.customer_type) THEN
+        IF NOT history_by_name AND NOT rfm._is_tier_history(member, entry.customer_type) THEN
             RAISE NOTICE '%: % is not recognisably the history table of tier table % (its comment, primary key or columns are not rfm''s, or it is another relation under a dropped one''s number); left in place',
-                         caller, member, entry.id;
+                         caller, member, entry.id
+                USING HINT = 'If it is that history table, drop it yourself, or name the tier table: rfm.drop_tiers(''schema.name'', true) drops the history table of that name.';
         ELSIF (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = member)
               = entry.created_by THEN
             PERFORM rfm._drop_if_exists(member, 'TABLE');
@@ -593,7 +596,7 @@ BEGIN
     IF FOUND THEN
         history_name := history::pg_catalog.text;
         -- (objects of yours on the history table: 2BP01 naming them)
-        PERFORM rfm._drop_orphan(entry, 'rfm.drop_tiers');
+        PERFORM rfm._drop_orphan(entry, 'rfm.drop_tiers', true);
         IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = history) THEN
             RAISE NOTICE 'rfm.drop_tiers: tier table % was dropped without rfm.drop_tiers; its log and catalog rows are removed, its history table % is left (not its creator''s)',
                          tier, history_name;

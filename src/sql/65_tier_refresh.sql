@@ -92,7 +92,8 @@ BEGIN
             USING ERRCODE = 'serialization_failure',
                   HINT = 'Call it again (at REPEATABLE READ or SERIALIZABLE a transaction cannot read the new catalog row).';
     END;
-    IF NOT FOUND THEN
+    -- (a DROP by hand leaves the row with no tier table: rfm._tier_relations_dropped)
+    IF NOT FOUND OR entry.tier IS NULL THEN
         RAISE EXCEPTION '%: % was dropped while this % waited for it', caller, tier_name, what
             USING ERRCODE = 'undefined_object';
     END IF;
@@ -212,7 +213,7 @@ BEGIN
         -- the row again: an alter or drop may have committed since the
         -- first transaction (the log row follows an alter's new oid)
         SELECT t.* INTO entry FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id;
-        IF NOT FOUND THEN
+        IF NOT FOUND OR entry.tier IS NULL THEN
             dropped := true;
             RAISE EXCEPTION 'rfm: % was dropped as this refresh started', tier_name
                 USING ERRCODE = 'undefined_object';

@@ -560,7 +560,12 @@ BEGIN
     PERFORM rfm._tier_lock_or_fail(entry.id, 'rfm.alter_tiers: ', entry.tier::pg_catalog.text);
     -- A refresh that starts now waits for this alter (rfm.refresh_tiers),
     -- then refreshes the new table.
-    PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id FOR NO KEY UPDATE;
+    PERFORM FROM rfm.tier_tables t WHERE t.id OPERATOR(pg_catalog.=) entry.id AND t.tier IS NOT NULL FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        -- dropped by hand (DROP ... CASCADE) while this alter waited for the row
+        RAISE EXCEPTION 'rfm.alter_tiers: % was dropped while this alter waited for it', tier
+            USING ERRCODE = 'undefined_object';
+    END IF;
     -- (checked with the locks held, which a refresh starting now waits for)
     PERFORM rfm._tier_require_own_views(entry, 'rfm.alter_tiers');
     IF NOT rfm._plans_plainly(entry.tier) THEN

@@ -281,3 +281,30 @@ wait "$alter" || fail "the alter during a backfill failed: $(cat "$tmp/alter.out
 [ "$(q -c "SELECT tier = 'bf_tiers'::regclass FROM rfm.refresh_log WHERE action = 'backfill' ORDER BY id DESC LIMIT 1")" = t ] \
   || fail "the backfill was not logged under the altered table"
 echo "ok: a backfill that waited for an alter uses the altered table (bins 3) and logs under it"
+
+# --- 7. a refresh that waits behind a DROP MATERIALIZED VIEW by hand: the
+# DROP clears the catalog row's tier (rfm._tier_relations_dropped), and the
+# refresh, which waited for that row, fails as for rfm.drop_tiers (42704),
+# not with a constraint or policy error of the log.
+q -c "CREATE TABLE drop_orders AS SELECT * FROM bf_orders"
+q -c "SELECT rfm.create_tiers('drop_tiers_t', 'drop_orders', 'customer', 'ordered_on', 'amount')" > /dev/null
+psql -X -q -d "$DB" > "$tmp/dropper.out" 2>&1 <<'SQL' &
+BEGIN;
+DROP MATERIALIZED VIEW drop_tiers_t CASCADE;
+SELECT pg_sleep(3) AS dropper_holding_the_row;
+COMMIT;
+SQL
+dropper=$!
+for _ in $(seq 100); do
+  [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%dropper_holding_the_row%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && break
+  sleep 0.05
+done
+if err7=$(q -v VERBOSITY=verbose -c "CALL rfm.refresh_tiers('drop_tiers_t')" 2>&1); then
+  fail "a refresh behind a DROP of its tier table succeeded"
+fi
+wait "$dropper" || fail "the DROP failed: $(cat "$tmp/dropper.out")"
+grep -q '42704: rfm.refresh_tiers: \(public\.\)\?drop_tiers_t was dropped while this refresh waited for it' <<< "$err7" \
+  || fail "a refresh behind a DROP: unclear error: $err7"
+[ "$(q -c "SELECT count(*) FROM rfm.tier_tables WHERE tier IS NULL") $(q -c "SELECT rfm.drop_orphan_tiers()")" = "1 1" ] \
+  || fail "the dropped tier table's row is not an orphan that drop_orphan_tiers removes"
+echo "ok: a refresh that waited behind a DROP of its tier table fails with 42704 (was dropped while this refresh waited), the row an orphan"
