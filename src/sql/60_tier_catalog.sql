@@ -361,12 +361,8 @@ BEGIN
         -- Another role's tier table: its catalog row is hidden (row-level
         -- security), the table itself is not (its stored query calls
         -- rfm._tier_rows); saying "not a tier table" misled its readers.
-        IF EXISTS (SELECT FROM pg_catalog.pg_class c
-                     JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid
-                     JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
-                     JOIN pg_catalog.pg_proc p ON d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid = d.refobjid
-                    WHERE c.oid = $1 AND c.relkind = 'm' AND NOT pg_catalog.pg_has_role(c.relowner, 'USAGE')
-                      AND p.proname = '_tier_rows' AND p.pronamespace = 'rfm'::pg_catalog.regnamespace) THEN
+        IF rfm._is_tier_matview($1)
+           AND NOT (SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE') FROM pg_catalog.pg_class c WHERE c.oid = $1) THEN
             RAISE EXCEPTION 'rfm: % is a tier table of role %, whose rights you do not have', $1,
                             (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = $1)
                 USING ERRCODE = 'undefined_object',
