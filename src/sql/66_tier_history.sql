@@ -494,6 +494,12 @@ DECLARE
     found_day boolean;
     rules_from record;
     rules_to   record;
+    -- a day's labels in lang ($1 and $3: the day and its scheme, filled in
+    -- for each side): worked out once per distinct (segment, segment_zh)
+    label_join text := pg_catalog.format($j$
+          LEFT JOIN (SELECT d.segment, d.segment_zh, rfm._snapshot_segment_zh(%%2$s, d.segment, d.segment_zh, %2$L) AS label
+                       FROM (SELECT DISTINCT x.segment, x.segment_zh FROM %1$s x WHERE x.as_of = %%1$s) d) m
+                 ON (m.segment, m.segment_zh) IS NOT DISTINCT FROM (h.segment, h.segment_zh)$j$, entry.history_table, rfm._lang_tag(lang));
 BEGIN
     PERFORM rfm._tier_check_keeps_history(entry, 'rfm.transitions', ': each refresh from then on stores a snapshot.');
     IF from_as_of IS NULL OR to_as_of IS NULL THEN
@@ -548,18 +554,11 @@ SELECT a.label, b.label, pg_catalog.count(*),
         -- the history of a clv tier table has predicted_clv; others: NULL
         CASE WHEN entry.clv THEN 'pg_catalog.sum(a.predicted_clv), pg_catalog.sum(b.predicted_clv)'
              ELSE 'NULL::double precision, NULL::double precision' END,
-        -- each day's label in lang, through the rules of that day's scheme:
-        -- worked out once per distinct (segment, segment_zh) of the day
+        -- each day's label in lang, through the rules of that day's scheme
         CASE WHEN (lang COLLATE "C") = 'en' THEN 'h.segment' ELSE 'm.label' END,
         CASE WHEN (lang COLLATE "C") = 'en' THEN 'h.segment' ELSE 'm.label' END,
-        CASE WHEN (lang COLLATE "C") = 'en' THEN '' ELSE pg_catalog.format($j$
-          LEFT JOIN (SELECT d.segment, d.segment_zh, rfm._snapshot_segment_zh($3, d.segment, d.segment_zh, %2$L) AS label
-                       FROM (SELECT DISTINCT x.segment, x.segment_zh FROM %1$s x WHERE x.as_of = $1) d) m
-                 ON (m.segment, m.segment_zh) IS NOT DISTINCT FROM (h.segment, h.segment_zh)$j$, entry.history_table, lang) END,
-        CASE WHEN (lang COLLATE "C") = 'en' THEN '' ELSE pg_catalog.format($j$
-          LEFT JOIN (SELECT d.segment, d.segment_zh, rfm._snapshot_segment_zh($4, d.segment, d.segment_zh, %2$L) AS label
-                       FROM (SELECT DISTINCT x.segment, x.segment_zh FROM %1$s x WHERE x.as_of = $2) d) m
-                 ON (m.segment, m.segment_zh) IS NOT DISTINCT FROM (h.segment, h.segment_zh)$j$, entry.history_table, lang) END)
+        CASE WHEN (lang COLLATE "C") = 'en' THEN '' ELSE pg_catalog.format(label_join, '$1', '$3') END,
+        CASE WHEN (lang COLLATE "C") = 'en' THEN '' ELSE pg_catalog.format(label_join, '$2', '$4') END)
     USING from_as_of, to_as_of, COALESCE(rules_from.scheme, entry.scheme), COALESCE(rules_to.scheme, entry.scheme);
 END $$;
 COMMENT ON FUNCTION rfm.transitions(regclass, date, date, text) IS
