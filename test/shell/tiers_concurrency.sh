@@ -34,6 +34,13 @@ cleanup() { jobs -p | xargs -r kill 2>/dev/null || true; dropdb --if-exists "$DB
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+# Waits (up to 5 s) until another session runs a statement naming marker.
+running_in_another_session() {
+  for _ in $(seq 100); do
+    [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%$1%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && return
+    sleep 0.05
+  done
+}
 
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true
 createdb "$DB"
@@ -268,10 +275,7 @@ SQL
 alter=$!
 # the backfill starts once the other session holds the row (and before its
 # alter: 3 s, room for a slow start on a busy machine)
-for _ in $(seq 100); do
-  [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%bf_holding_the_row%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && break
-  sleep 0.05
-done
+running_in_another_session bf_holding_the_row
 got=$(q -c "SELECT rfm.backfill_history('bf_tiers', current_date - 30)") || fail "backfill during an alter failed: $got"
 wait "$alter" || fail "the alter during a backfill failed: $(cat "$tmp/alter.out")"
 [ "$got" = "$(q -c "SELECT count(DISTINCT customer) FROM bf_orders WHERE ordered_on <= current_date - 30")" ] \
@@ -295,10 +299,7 @@ SELECT pg_sleep(3) AS dropper_holding_the_row;
 COMMIT;
 SQL
 dropper=$!
-for _ in $(seq 100); do
-  [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%dropper_holding_the_row%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && break
-  sleep 0.05
-done
+running_in_another_session dropper_holding_the_row
 if err7=$(q -v VERBOSITY=verbose -c "CALL rfm.refresh_tiers('drop_tiers_t')" 2>&1); then
   fail "a refresh behind a DROP of its tier table succeeded"
 fi
